@@ -1,0 +1,187 @@
+package dev.halo.agent;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One elector agent: the etcd client, lease keeper, elector, deadline watchdog, workload probe,
+ * role publisher and local HTTP API, started and stopped together. Tests and the sandbox run it
+ * in-process; {@code halo agent} runs it as the sidecar's main program.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final long SHUTDOWN_BUDGET_MS = 700;
+
+  private final AgentConfig config;
+  private final ElectionClient client;
+  private final ScheduledExecutorService exec;
+  private final RoleState roleState = new RoleState(System::nanoTime);
+  private final AgentMetrics metrics;
+  private final LeaseKeeper leases;
+  private final Elector elector;
+  private final DeadlineWatchdog watchdog;
+  private final RolePublisher publisher;
+  private final Optional<HealthProbe> probe;
+  private final AgentHttpServer http;
+  private volatile boolean stopped;
+
+  private Agent(AgentConfig config, ElectionClient client) throws IOException {
+    this.config = config;
+    this.client = client;
+    this.exec =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "halo-elector");
+              t.setDaemon(true);
+              return t;
+            });
+    this.metrics = new AgentMetrics(roleState, config.member());
+    this.leases = new LeaseKeeper(client, roleState, metrics, exec, System::nanoTime, config);
+    this.elector = new Elector(config, client, roleState, leases, exec);
+    this.watchdog = new DeadlineWatchdog(roleState, leases, elector);
+    this.publisher = new RolePublisher(config.roleFile(), config.roleWebhook());
+    this.probe =
+        config
+            .health()
+            .map(
+                check ->
+                    new HealthProbe(
+                        check, config.healthPeriod(), config.healthFailures(), this::onHealth));
+    this.http =
+        new AgentHttpServer(
+            config.bindAddress(), config.port(), roleState, this::status, metrics::scrape);
+    roleState.onTransition(this::onTransition);
+  }
+
+  /** Starts an agent talking to etcd through jetcd. */
+  public static Agent start(AgentConfig config) throws IOException {
+    return start(config, new JetcdElectionClient(config.etcdEndpoints(), config.callTimeout()));
+  }
+
+  /** Starts an agent on the given client. */
+  public static Agent start(AgentConfig config, ElectionClient client) throws IOException {
+    Agent agent;
+    try {
+      agent = new Agent(config, client);
+    } catch (IOException | RuntimeException e) {
+      client.close();
+      throw e;
+    }
+    agent.begin();
+    return agent;
+  }
+
+  private void begin() throws IOException {
+    publisher.initialize(Role.STANDBY);
+    http.start();
+    leases.start();
+    watchdog.start();
+    log.atInfo()
+        .addKeyValue("member", config.member())
+        .addKeyValue("election", config.election())
+        .addKeyValue("endpoints", config.etcdEndpoints())
+        .addKeyValue("ttlSeconds", config.leaseTtlSeconds())
+        .addKeyValue("port", http.port())
+        .addKeyValue("healthCheck", config.health().isPresent())
+        .log("agent started");
+    if (probe.isPresent()) {
+      probe.get().start();
+    } else {
+      elector.join("start");
+    }
+  }
+
+  public Role role() {
+    return roleState.role();
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  /** The snapshot that {@code /status} serves. */
+  public AgentStatus status() {
+    long lease = leases.leaseId();
+    return new AgentStatus(
+        config.member(),
+        roleState.role().wire(),
+        elector.leader().map(ElectionClient.Candidate::value).orElse(""),
+        elector.leader().map(ElectionClient.Candidate::createRevision).orElse(0L),
+        lease == 0 ? "" : LeaseKeeper.hex(lease),
+        elector.key(),
+        elector.createRevision(),
+        Math.max(0, TimeUnit.NANOSECONDS.toMillis(roleState.nanosLeft())),
+        elector.phase() == Elector.Phase.CAMPAIGNING,
+        leases.etcdReachable(),
+        elector.phase().name().toLowerCase(java.util.Locale.ROOT),
+        config.leaseTtlSeconds());
+  }
+
+  private void onHealth(boolean healthy) {
+    if (healthy) {
+      elector.join("healthy");
+    } else {
+      elector.withdraw("unhealthy");
+    }
+  }
+
+  private void onTransition(RoleState.Transition t) {
+    metrics.transition(t);
+    publisher.publish(t.to(), t.leader(), t.revision());
+    var event = t.to() == Role.MASTER ? log.atInfo() : log.atWarn();
+    event
+        .addKeyValue("from", t.from().wire())
+        .addKeyValue("to", t.to().wire())
+        .addKeyValue("reason", t.reason())
+        .addKeyValue("member", config.member())
+        .addKeyValue("leader", t.leader())
+        .addKeyValue("revision", t.revision())
+        .log("role changed");
+  }
+
+  /**
+   * Leaves gracefully: demotes first (published at once), then deletes the key and revokes the
+   * lease so a standby takes over without waiting for the TTL, all within a bounded time.
+   */
+  public void shutdown() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    long start = System.nanoTime();
+    roleState.demote("shutdown", "", 0);
+    probe.ifPresent(HealthProbe::close);
+    try {
+      elector.withdraw("shutdown").get(SHUTDOWN_BUDGET_MS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.atWarn()
+          .addKeyValue("error", LeaseKeeper.rootMessage(e))
+          .log("could not resign in time; the lease expires on its own within the TTL");
+    }
+    elector.stop();
+    leases.stop();
+    watchdog.close();
+    http.close();
+    publisher.close();
+    exec.shutdownNow();
+    client.close();
+    log.atInfo()
+        .addKeyValue("member", config.member())
+        .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .log("agent stopped");
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+}

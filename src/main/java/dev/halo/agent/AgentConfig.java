@@ -1,0 +1,58 @@
+package dev.halo.agent;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The agent's validated configuration (see {@link AgentConfigParser} for the variables). */
+public record AgentConfig(
+    List<URI> etcdEndpoints,
+    String election,
+    String member,
+    int leaseTtlSeconds,
+    String bindAddress,
+    int port,
+    Optional<HealthCheck> health,
+    Duration healthPeriod,
+    int healthFailures,
+    Optional<Path> roleFile,
+    Optional<URI> roleWebhook) {
+
+  /** How the agent probes its workload: an HTTP GET or a TCP connect. */
+  public sealed interface HealthCheck {
+    /** Healthy when a GET of the URL answers 200..399. */
+    record Http(URI url) implements HealthCheck {}
+
+    /** Healthy when a TCP connection to host:port opens. */
+    record Tcp(String host, int port) implements HealthCheck {}
+  }
+
+  public Duration leaseTtl() {
+    return Duration.ofSeconds(leaseTtlSeconds);
+  }
+
+  /**
+   * How long before the server could expire the lease the agent stops claiming master: max(1 s,
+   * TTL/5), which covers the keepalive round trip and clock rate differences.
+   */
+  public Duration deadlineMargin() {
+    Duration fifth = leaseTtl().dividedBy(5);
+    return fifth.compareTo(Duration.ofSeconds(1)) > 0 ? fifth : Duration.ofSeconds(1);
+  }
+
+  /**
+   * How often the lease is renewed: eight renewals fit into TTL − margin, so a stall of several
+   * renewals (an etcd raft election takes 1–3 s) does not reach the deadline.
+   */
+  public Duration keepAliveInterval() {
+    long ms = leaseTtl().minus(deadlineMargin()).toMillis() / 8;
+    return Duration.ofMillis(Math.max(200, Math.min(2000, ms)));
+  }
+
+  /** The timeout of a single etcd call. */
+  public Duration callTimeout() {
+    return leaseTtl().minus(deadlineMargin());
+  }
+}

@@ -1,0 +1,65 @@
+package dev.halo.agent;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The agent's only way to talk to etcd: leases, its candidate key and the election prefix. Every
+ * call completes (normally or exceptionally) within the client's call timeout.
+ */
+public interface ElectionClient extends AutoCloseable {
+
+  /** A candidate key of the election. */
+  record Candidate(String key, String value, long createRevision, long leaseId) {}
+
+  /** The current leader (the live key with the lowest create revision) at a store revision. */
+  record LeaderView(Optional<Candidate> leader, long revision) {}
+
+  /** A change under the election prefix. */
+  record KeyChange(String key, boolean deleted) {}
+
+  /** Receives watch events; {@link #onBroken} means the watch ended and must be re-created. */
+  interface WatchHandler {
+    void onChanges(List<KeyChange> changes);
+
+    void onBroken(Throwable cause);
+  }
+
+  /** Thrown (as a cause) when etcd says a lease does not exist any more. */
+  final class LeaseNotFoundException extends RuntimeException {
+    public LeaseNotFoundException(long leaseId) {
+      super("lease " + Long.toHexString(leaseId) + " not found");
+    }
+  }
+
+  /** Grants a lease; completes with its id and the TTL the server granted. */
+  CompletableFuture<Lease> grant(int ttlSeconds);
+
+  /** A granted or renewed lease. */
+  record Lease(long id, long ttlSeconds) {}
+
+  /** Renews a lease once; fails with {@link LeaseNotFoundException} when the lease is gone. */
+  CompletableFuture<Lease> keepAliveOnce(long leaseId);
+
+  /** Revokes a lease and with it every key attached to it. */
+  CompletableFuture<Void> revoke(long leaseId);
+
+  /**
+   * Creates {@code key} with {@code value} under the lease unless it exists (then its value is
+   * updated); completes with the key's create revision, its place in the queue.
+   */
+  CompletableFuture<Long> campaign(String key, String value, long leaseId);
+
+  /** Deletes a key. */
+  CompletableFuture<Void> delete(String key);
+
+  /** Reads the current leader of the election under {@code prefix}. */
+  CompletableFuture<LeaderView> leader(String prefix);
+
+  /** Watches {@code prefix} from {@code fromRevision}; close the result to stop. */
+  AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,338 @@
+package dev.halo.agent;
+
+import dev.halo.agent.ElectionClient.Candidate;
+import dev.halo.agent.ElectionClient.KeyChange;
+import dev.halo.agent.ElectionClient.LeaderView;
+import dev.halo.common.ElectionKeys;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Campaigns in the election with etcd's {@code concurrency.Election} semantics and decides when
+ * this agent may be master. All state lives on one executor thread; every etcd answer hops back
+ * onto it and is dropped when it belongs to an older session (a session is one lease + key + watch,
+ * restarted after any loss).
+ */
+final class Elector {
+  private static final Logger log = LoggerFactory.getLogger(Elector.class);
+
+  /** Where the elector is in its life. */
+  enum Phase {
+    /** Not campaigning: waiting for a healthy workload. */
+    IDLE,
+    /** Getting a lease and a key, or recovering them after a loss. */
+    JOINING,
+    /** In the queue with a live key; master when first. */
+    CAMPAIGNING,
+    STOPPED
+  }
+
+  private final AgentConfig config;
+  private final ElectionClient client;
+  private final RoleState roleState;
+  private final LeaseKeeper leases;
+  private final ScheduledExecutorService exec;
+  private final String prefix;
+  private volatile Phase phase = Phase.IDLE;
+  private volatile String myKey = "";
+  private volatile long myRevision;
+  private volatile Optional<Candidate> leader = Optional.empty();
+  private volatile long leaderCheckedRevision;
+  private AutoCloseable watch;
+  private long session;
+  private int failures;
+
+  Elector(
+      AgentConfig config,
+      ElectionClient client,
+      RoleState roleState,
+      LeaseKeeper leases,
+      ScheduledExecutorService exec) {
+    this.config = config;
+    this.client = client;
+    this.roleState = roleState;
+    this.leases = leases;
+    this.exec = exec;
+    this.prefix = ElectionKeys.prefix(config.election());
+    leases.onLeaseLost(id -> rejoin("lease-lost"));
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  String key() {
+    return myKey;
+  }
+
+  long createRevision() {
+    return myRevision;
+  }
+
+  Optional<Candidate> leader() {
+    return leader;
+  }
+
+  /** Starts campaigning unless already in the queue (on the elector thread). */
+  void join(String reason) {
+    exec.execute(
+        () -> {
+          if (phase == Phase.IDLE) {
+            startSession(reason);
+          }
+        });
+  }
+
+  /** Re-confirms everything from etcd after the deadline passed or the key vanished. */
+  void rejoin(String reason) {
+    exec.execute(
+        () -> {
+          if (phase == Phase.JOINING || phase == Phase.CAMPAIGNING) {
+            roleState.demote(reason, leaderName(), leaderRevision());
+            startSession(reason);
+          }
+        });
+  }
+
+  /** Leaves the queue (workload unhealthy): demote, delete the key and drop the lease. */
+  CompletableFuture<Void> withdraw(String reason) {
+    return CompletableFuture.supplyAsync(
+            () -> {
+              if (phase == Phase.IDLE || phase == Phase.STOPPED) {
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              roleState.demote(reason, leaderName(), leaderRevision());
+              phase = reason.equals("shutdown") ? Phase.STOPPED : Phase.IDLE;
+              endSession();
+              String key = myKey;
+              myKey = "";
+              CompletableFuture<Void> resign =
+                  key.isEmpty() ? CompletableFuture.completedFuture(null) : client.delete(key);
+              CompletableFuture<Void> revoke = leases.release(reason);
+              log.atInfo().addKeyValue("reason", reason).addKeyValue("key", key).log("withdrawn");
+              return CompletableFuture.allOf(resign, revoke);
+            },
+            exec)
+        .thenCompose(f -> f);
+  }
+
+  /** Marks the elector stopped without touching etcd (used when withdraw already ran). */
+  void stop() {
+    exec.execute(
+        () -> {
+          phase = Phase.STOPPED;
+          endSession();
+        });
+  }
+
+  private void startSession(String reason) {
+    if (phase == Phase.STOPPED) {
+      return;
+    }
+    endSession();
+    phase = Phase.JOINING;
+    long s = session;
+    leases
+        .acquire()
+        .thenCompose(lease -> campaign(lease).thenApply(rev -> new long[] {lease, rev}))
+        .whenCompleteAsync(
+            (joined, error) -> {
+              if (s != session) {
+                return;
+              }
+              if (error != null) {
+                retryLater(reason, error);
+                return;
+              }
+              myKey = ElectionKeys.candidateKey(config.election(), joined[0]);
+              myRevision = joined[1];
+              phase = Phase.CAMPAIGNING;
+              failures = 0;
+              log.atInfo()
+                  .addKeyValue("key", myKey)
+                  .addKeyValue("createRevision", myRevision)
+                  .addKeyValue("reason", reason)
+                  .log("campaigning");
+              observe(s);
+            },
+            exec);
+  }
+
+  private CompletableFuture<Long> campaign(long lease) {
+    return client.campaign(
+        ElectionKeys.candidateKey(config.election(), lease), config.member(), lease);
+  }
+
+  /** Reads the leader, then watches the prefix from just after that read. */
+  private void observe(long s) {
+    long epoch = roleState.epoch();
+    client
+        .leader(prefix)
+        .whenCompleteAsync(
+            (view, error) -> {
+              if (s != session || phase != Phase.CAMPAIGNING) {
+                return;
+              }
+              if (error != null) {
+                retryLater("observe", error);
+                return;
+              }
+              closeWatch();
+              watch = client.watch(prefix, view.revision() + 1, new Handler(s));
+              decide(view, epoch, s);
+            },
+            exec);
+  }
+
+  private void evaluate(long s) {
+    long epoch = roleState.epoch();
+    client
+        .leader(prefix)
+        .whenCompleteAsync(
+            (view, error) -> {
+              if (s != session || phase != Phase.CAMPAIGNING) {
+                return;
+              }
+              if (error != null) {
+                retryLater("evaluate", error);
+                return;
+              }
+              decide(view, epoch, s);
+            },
+            exec);
+  }
+
+  private void decide(LeaderView view, long epoch, long s) {
+    leader = view.leader();
+    leaderCheckedRevision = view.revision();
+    boolean mine =
+        view.leader()
+            .filter(c -> c.key().equals(myKey) && c.leaseId() == leases.leaseId())
+            .isPresent();
+    if (!mine) {
+      roleState.demote("superseded", leaderName(), leaderRevision());
+      return;
+    }
+    // etcd#11007: only a key read back under our own lease counts, and only if nothing fenced
+    // this read (demotion, lease change) while it was in flight and the deadline still holds.
+    if (!roleState.promote(epoch, "elected", config.member(), myRevision)) {
+      exec.schedule(() -> evaluateIfCurrent(s), 100, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void evaluateIfCurrent(long s) {
+    if (s == session && phase == Phase.CAMPAIGNING) {
+      evaluate(s);
+    }
+  }
+
+  private void onChanges(long s, List<KeyChange> changes) {
+    if (s != session || phase != Phase.CAMPAIGNING) {
+      return;
+    }
+    if (changes.stream().anyMatch(c -> c.deleted() && c.key().equals(myKey))) {
+      log.atWarn().addKeyValue("key", myKey).log("own candidate key was deleted");
+      roleState.demote("lease-lost", leaderName(), leaderRevision());
+      startSession("key-deleted");
+      return;
+    }
+    evaluate(s);
+  }
+
+  private void onWatchBroken(long s, Throwable cause) {
+    if (s != session || phase != Phase.CAMPAIGNING) {
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("error", LeaseKeeper.rootMessage(cause))
+        .log("election watch ended, re-reading");
+    closeWatch();
+    exec.schedule(() -> observeIfCurrent(s), backoffMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void observeIfCurrent(long s) {
+    if (s == session && phase == Phase.CAMPAIGNING) {
+      observe(s);
+    }
+  }
+
+  private void retryLater(String reason, Throwable error) {
+    failures++;
+    long delay = backoffMillis();
+    log.atWarn()
+        .addKeyValue("reason", reason)
+        .addKeyValue("retryInMs", delay)
+        .addKeyValue("error", LeaseKeeper.rootMessage(error))
+        .log(
+            "etcd call failed; will retry (check that etcd is reachable at "
+                + config.etcdEndpoints()
+                + ")");
+    long s = session;
+    exec.schedule(
+        () -> {
+          if (s == session && phase != Phase.IDLE && phase != Phase.STOPPED) {
+            startSession(reason);
+          }
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private long backoffMillis() {
+    long base = Math.min(2000, 100L << Math.min(failures, 5));
+    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+  }
+
+  private void endSession() {
+    session++;
+    closeWatch();
+  }
+
+  private void closeWatch() {
+    if (watch != null) {
+      try {
+        watch.close();
+      } catch (Exception e) {
+        log.atDebug().addKeyValue("error", e.toString()).log("closing the watch failed");
+      }
+      watch = null;
+    }
+  }
+
+  private String leaderName() {
+    return leader.map(Candidate::value).orElse("");
+  }
+
+  private long leaderRevision() {
+    return leader.map(Candidate::createRevision).orElse(0L);
+  }
+
+  long leaderCheckedRevision() {
+    return leaderCheckedRevision;
+  }
+
+  /** Forwards watch callbacks (from jetcd's threads) onto the elector thread. */
+  private final class Handler implements ElectionClient.WatchHandler {
+    private final long s;
+
+    Handler(long s) {
+      this.s = s;
+    }
+
+    @Override
+    public void onChanges(List<KeyChange> changes) {
+      exec.execute(() -> Elector.this.onChanges(s, changes));
+    }
+
+    @Override
+    public void onBroken(Throwable cause) {
+      exec.execute(() -> onWatchBroken(s, cause));
+    }
+  }
+}

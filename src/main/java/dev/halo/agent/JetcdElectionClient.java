@@ -1,0 +1,179 @@
+package dev.halo.agent;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/** {@link ElectionClient} on jetcd; it puts the call timeout on every request. */
+public final class JetcdElectionClient implements ElectionClient {
+  private final Client client;
+  private final long timeoutMs;
+
+  public JetcdElectionClient(List<URI> endpoints, Duration callTimeout) {
+    this.client =
+        Client.builder()
+            .endpoints(endpoints.toArray(URI[]::new))
+            .connectTimeout(Duration.ofSeconds(1))
+            .keepaliveTime(Duration.ofSeconds(5))
+            .keepaliveTimeout(Duration.ofSeconds(2))
+            .retryMaxAttempts(0)
+            .build();
+    this.timeoutMs = callTimeout.toMillis();
+  }
+
+  @Override
+  public CompletableFuture<Lease> grant(int ttlSeconds) {
+    return bounded(client.getLeaseClient().grant(ttlSeconds))
+        .thenApply(r -> new Lease(r.getID(), r.getTTL()));
+  }
+
+  @Override
+  public CompletableFuture<Lease> keepAliveOnce(long leaseId) {
+    return bounded(client.getLeaseClient().keepAliveOnce(leaseId))
+        .handle(
+            (r, error) -> {
+              if (error != null) {
+                throw isLeaseNotFound(error)
+                    ? new LeaseNotFoundException(leaseId)
+                    : new CompletionException(error);
+              }
+              if (r.getTTL() <= 0) {
+                throw new LeaseNotFoundException(leaseId);
+              }
+              return new Lease(leaseId, r.getTTL());
+            });
+  }
+
+  @Override
+  public CompletableFuture<Void> revoke(long leaseId) {
+    return bounded(client.getLeaseClient().revoke(leaseId))
+        .handle(
+            (r, error) -> {
+              if (error != null && !isLeaseNotFound(error)) {
+                throw new CompletionException(error);
+              }
+              return null;
+            });
+  }
+
+  @Override
+  public CompletableFuture<Long> campaign(String key, String value, long leaseId) {
+    ByteSequence k = bytes(key);
+    ByteSequence v = bytes(value);
+    PutOption put = PutOption.builder().withLeaseId(leaseId).build();
+    CompletableFuture<TxnResponse> txn =
+        client
+            .getKVClient()
+            .txn()
+            .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+            .Then(Op.put(k, v, put))
+            .Else(Op.get(k, GetOption.DEFAULT))
+            .commit();
+    return bounded(txn)
+        .thenCompose(
+            r -> {
+              if (r.isSucceeded()) {
+                return CompletableFuture.completedFuture(r.getHeader().getRevision());
+              }
+              KeyValue existing = r.getGetResponses().get(0).getKvs().get(0);
+              if (existing.getValue().equals(v)) {
+                return CompletableFuture.completedFuture(existing.getCreateRevision());
+              }
+              // Same key, other value: update it in place, keeping its place in the queue.
+              return bounded(client.getKVClient().put(k, v, put))
+                  .thenApply(ignored -> existing.getCreateRevision());
+            });
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(String key) {
+    return bounded(client.getKVClient().delete(bytes(key))).thenApply(r -> null);
+  }
+
+  @Override
+  public CompletableFuture<LeaderView> leader(String prefix) {
+    GetOption first =
+        GetOption.builder()
+            .isPrefix(true)
+            .withSortField(GetOption.SortTarget.CREATE)
+            .withSortOrder(GetOption.SortOrder.ASCEND)
+            .withLimit(1)
+            .build();
+    return bounded(client.getKVClient().get(bytes(prefix), first))
+        .thenApply(
+            r ->
+                new LeaderView(
+                    r.getKvs().stream().findFirst().map(JetcdElectionClient::candidate),
+                    r.getHeader().getRevision()));
+  }
+
+  @Override
+  public AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler) {
+    WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+    Watch.Listener listener =
+        Watch.listener(
+            response ->
+                handler.onChanges(
+                    response.getEvents().stream()
+                        .map(
+                            e ->
+                                new KeyChange(
+                                    string(e.getKeyValue().getKey()),
+                                    e.getEventType() == WatchEvent.EventType.DELETE))
+                        .toList()),
+            handler::onBroken,
+            () -> handler.onBroken(new IllegalStateException("watch completed")));
+    return client.getWatchClient().watch(bytes(prefix), option, listener)::close;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  private static Candidate candidate(KeyValue kv) {
+    return new Candidate(
+        string(kv.getKey()), string(kv.getValue()), kv.getCreateRevision(), kv.getLease());
+  }
+
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
+    return call.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  static boolean isLeaseNotFound(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof LeaseNotFoundException) {
+        return true;
+      }
+      String message = String.valueOf(t.getMessage());
+      if (message.contains("requested lease not found")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  private static String string(ByteSequence b) {
+    return b.toString(StandardCharsets.UTF_8);
+  }
+}

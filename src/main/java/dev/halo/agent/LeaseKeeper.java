@@ -1,0 +1,205 @@
+package dev.halo.agent;
+
+import dev.halo.agent.ElectionClient.Lease;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the agent's etcd lease: grants it or re-attaches a surviving one, renews it on a fixed
+ * cadence with one-shot keepalives, and moves the local deadline forward from the send time of
+ * every renewal etcd confirmed. Runs on the elector's thread.
+ */
+final class LeaseKeeper {
+  private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+  private static final int MAX_IN_FLIGHT = 4;
+
+  /** Told when etcd says the current lease is gone. */
+  interface LossListener {
+    void onLeaseLost(long leaseId);
+  }
+
+  private final ElectionClient client;
+  private final RoleState roleState;
+  private final AgentMetrics metrics;
+  private final ScheduledExecutorService exec;
+  private final LongSupplier nanoClock;
+  private final long ttlSeconds;
+  private final long marginNanos;
+  private final Duration interval;
+  private LossListener lossListener = id -> {};
+  private ScheduledFuture<?> timer;
+  private volatile long leaseId;
+  private volatile long lastSuccessNanos;
+  private int inFlight;
+
+  LeaseKeeper(
+      ElectionClient client,
+      RoleState roleState,
+      AgentMetrics metrics,
+      ScheduledExecutorService exec,
+      LongSupplier nanoClock,
+      AgentConfig config) {
+    this.client = client;
+    this.roleState = roleState;
+    this.metrics = metrics;
+    this.exec = exec;
+    this.nanoClock = nanoClock;
+    this.ttlSeconds = config.leaseTtlSeconds();
+    this.marginNanos = config.deadlineMargin().toNanos();
+    this.interval = config.keepAliveInterval();
+  }
+
+  void onLeaseLost(LossListener listener) {
+    this.lossListener = listener;
+  }
+
+  long leaseId() {
+    return leaseId;
+  }
+
+  /**
+   * Whether etcd confirmed a renewal within the last three renewal intervals; renewals normally
+   * answer within milliseconds, so missing three means etcd (or the way to it) is in trouble.
+   */
+  boolean etcdReachable() {
+    return lastSuccessNanos != 0
+        && nanoClock.getAsLong() - lastSuccessNanos < 3 * interval.toNanos();
+  }
+
+  void start() {
+    timer =
+        exec.scheduleWithFixedDelay(
+            this::renew, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  void stop() {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  /**
+   * Makes sure a live lease is held: re-attaches the current one when etcd still has it (same key,
+   * same place in the queue), else grants a new one. Completes on the elector thread.
+   */
+  CompletableFuture<Long> acquire() {
+    long current = leaseId;
+    if (current == 0) {
+      return grant();
+    }
+    long sent = nanoClock.getAsLong();
+    return client
+        .keepAliveOnce(current)
+        .handleAsync(
+            (lease, error) -> {
+              if (error == null) {
+                confirmed(current, sent, lease);
+                log.atInfo().addKeyValue("lease", hex(current)).log("lease re-attached");
+                return CompletableFuture.completedFuture(current);
+              }
+              if (JetcdElectionClient.isLeaseNotFound(error)) {
+                forget(current, "lease-lost");
+                return grant();
+              }
+              return CompletableFuture.<Long>failedFuture(error);
+            },
+            exec)
+        .thenCompose(f -> f);
+  }
+
+  /** Stops using the lease and revokes it, which deletes its keys; completes when etcd answered. */
+  CompletableFuture<Void> release(String reason) {
+    long current = leaseId;
+    if (current == 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    forget(current, reason);
+    return client.revoke(current);
+  }
+
+  private CompletableFuture<Long> grant() {
+    long sent = nanoClock.getAsLong();
+    return client
+        .grant((int) ttlSeconds)
+        .thenApplyAsync(
+            lease -> {
+              roleState.invalidateLease("lease-replaced");
+              leaseId = lease.id();
+              confirmed(lease.id(), sent, lease);
+              log.atInfo()
+                  .addKeyValue("lease", hex(lease.id()))
+                  .addKeyValue("ttlSeconds", lease.ttlSeconds())
+                  .log("lease granted");
+              return lease.id();
+            },
+            exec);
+  }
+
+  private void renew() {
+    long current = leaseId;
+    if (current == 0 || inFlight >= MAX_IN_FLIGHT) {
+      return;
+    }
+    inFlight++;
+    long sent = nanoClock.getAsLong();
+    client
+        .keepAliveOnce(current)
+        .whenCompleteAsync(
+            (lease, error) -> {
+              inFlight--;
+              if (error == null) {
+                confirmed(current, sent, lease);
+              } else if (JetcdElectionClient.isLeaseNotFound(error)) {
+                if (current == leaseId) {
+                  forget(current, "lease-lost");
+                  lossListener.onLeaseLost(current);
+                }
+              } else {
+                metrics.keepAliveFailed();
+                log.atDebug()
+                    .addKeyValue("lease", hex(current))
+                    .addKeyValue("error", rootMessage(error))
+                    .log("lease renewal failed");
+              }
+            },
+            exec);
+  }
+
+  private void confirmed(long id, long sentNanos, Lease lease) {
+    lastSuccessNanos = nanoClock.getAsLong();
+    if (id != leaseId) {
+      return;
+    }
+    // The server renewed at or after the send time, so it cannot expire the lease before
+    // sent + TTL; the margin absorbs clock-rate differences between here and the server.
+    long ttl = Math.min(ttlSeconds, lease.ttlSeconds());
+    roleState.extendDeadline(sentNanos + TimeUnit.SECONDS.toNanos(ttl) - marginNanos);
+  }
+
+  private void forget(long id, String reason) {
+    if (id == leaseId) {
+      leaseId = 0;
+      roleState.invalidateLease(reason);
+      log.atWarn().addKeyValue("lease", hex(id)).addKeyValue("reason", reason).log("lease dropped");
+    }
+  }
+
+  static String hex(long id) {
+    return Long.toHexString(id);
+  }
+
+  static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t.getCause() != null) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+}

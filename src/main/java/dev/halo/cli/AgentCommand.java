@@ -1,0 +1,92 @@
+package dev.halo.cli;
+
+import dev.halo.agent.Agent;
+import dev.halo.agent.AgentConfig;
+import dev.halo.agent.AgentConfigParser;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code halo agent}: the elector sidecar. Configured by HALO_* environment variables; each option
+ * below overrides the variable it names.
+ */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description = "Run the elector agent (configured by HALO_* environment variables).")
+final class AgentCommand implements Callable<Integer> {
+  static final int EXIT_CONFIG = 2;
+
+  @Option(names = "--etcd-endpoints", description = "HALO_ETCD_ENDPOINTS")
+  String endpoints;
+
+  @Option(names = "--election", description = "HALO_ELECTION")
+  String election;
+
+  @Option(names = "--member", description = "HALO_MEMBER")
+  String member;
+
+  @Option(names = "--lease-ttl-seconds", description = "HALO_LEASE_TTL_SECONDS")
+  String ttl;
+
+  @Option(names = "--port", description = "HALO_AGENT_PORT")
+  String port;
+
+  @Option(names = "--address", description = "HALO_AGENT_ADDRESS")
+  String address;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    AgentConfigParser.Result parsed = AgentConfigParser.parse(environment());
+    if (parsed.config().isEmpty()) {
+      System.err.println(
+          "halo agent: invalid configuration: " + String.join("; ", parsed.errors()));
+      return EXIT_CONFIG;
+    }
+    AgentConfig config = parsed.config().get();
+    Agent agent;
+    try {
+      agent = Agent.start(config);
+    } catch (IOException e) {
+      System.err.println(
+          "halo agent: cannot listen on "
+              + config.bindAddress()
+              + ":"
+              + config.port()
+              + " ("
+              + e.getMessage()
+              + "); set HALO_AGENT_PORT to a free port");
+      return EXIT_CONFIG;
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    // Handle SIGTERM ourselves: resign, revoke and exit 0 (a shutdown hook would exit 143).
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    stop.await();
+    agent.shutdown();
+    return 0;
+  }
+
+  private Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    put(env, AgentConfigParser.ETCD_ENDPOINTS, endpoints);
+    put(env, AgentConfigParser.ELECTION, election);
+    put(env, AgentConfigParser.MEMBER, member);
+    put(env, AgentConfigParser.LEASE_TTL_SECONDS, ttl);
+    put(env, AgentConfigParser.AGENT_PORT, port);
+    put(env, AgentConfigParser.AGENT_ADDRESS, address);
+    return env;
+  }
+
+  private static void put(Map<String, String> env, String key, String value) {
+    if (value != null) {
+      env.put(key, value);
+    }
+  }
+}

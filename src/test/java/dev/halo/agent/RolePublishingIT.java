@@ -1,0 +1,88 @@
+package dev.halo.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.halo.common.ElectionKeys;
+import dev.halo.testing.AgentEnv;
+import dev.halo.testing.EtcdExtension;
+import dev.halo.testing.Http;
+import dev.halo.testing.InProcessAgent;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The role file and the role webhook follow every role change. */
+class RolePublishingIT {
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(1);
+
+  @TempDir Path dir;
+
+  @Test
+  void roleFileAndWebhookFollowTransitions() throws IOException {
+    List<Map<String, Object>> received = new CopyOnWriteArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    HttpServer hook =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    hook.createContext(
+        "/role",
+        ex -> {
+          // The first delivery fails, so the agent has to retry.
+          boolean fail = calls.incrementAndGet() == 1;
+          if (!fail) {
+            received.add(
+                Http.json(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+          }
+          ex.sendResponseHeaders(fail ? 500 : 204, -1);
+          ex.close();
+        });
+    hook.start();
+    Path roleFile = dir.resolve("role");
+    String election = ElectionKeys.electionName("publish", "g");
+    try (InProcessAgent agent =
+        InProcessAgent.start(
+            AgentEnv.of(etcd.cluster().endpoints(), election, "r-0")
+                .ttl(2)
+                .set("HALO_ROLE_FILE", roleFile.toString())
+                .set(
+                    "HALO_ROLE_WEBHOOK",
+                    "http://127.0.0.1:" + hook.getAddress().getPort() + "/role"))) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> read(roleFile).equals("master\n"));
+      await().until(() -> !received.isEmpty());
+      assertThat(received.get(0))
+          .containsEntry("role", "master")
+          .containsEntry("leader", "r-0")
+          .containsKey("revision");
+      assertThat(calls.get()).isGreaterThanOrEqualTo(2);
+
+      agent.close();
+      assertThat(agent.role()).isEqualTo("down");
+      await().until(() -> read(roleFile).equals("standby\n"));
+      try (var files = Files.list(dir)) {
+        assertThat(files.map(p -> p.getFileName().toString())).containsExactly("role");
+      }
+    } finally {
+      hook.stop(0);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.halo.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RoleStateTest {
+  private final AtomicLong now = new AtomicLong(1_000);
+  private final RoleState state = new RoleState(now::get);
+  private final List<RoleState.Transition> transitions = new ArrayList<>();
+
+  RoleStateTest() {
+    state.onTransition(transitions::add);
+  }
+
+  private static long seconds(long s) {
+    return TimeUnit.SECONDS.toNanos(s);
+  }
+
+  @Test
+  void cannotBecomeMasterWithoutADeadline() {
+    assertThat(state.promote(state.epoch(), "elected", "m", 1)).isFalse();
+    assertThat(state.role()).isEqualTo(Role.STANDBY);
+  }
+
+  @Test
+  void isMasterOnlyBeforeTheDeadline() {
+    state.extendDeadline(now.get() + seconds(4));
+    assertThat(state.promote(state.epoch(), "elected", "m", 1)).isTrue();
+    assertThat(state.role()).isEqualTo(Role.MASTER);
+
+    now.addAndGet(seconds(4));
+
+    assertThat(state.role()).as("a paused process reads the clock first").isEqualTo(Role.STANDBY);
+    assertThat(state.masterPastDeadline()).isTrue();
+  }
+
+  @Test
+  void aReadStartedBeforeADemotionCannotPromote() {
+    state.extendDeadline(now.get() + seconds(4));
+    long epoch = state.epoch();
+    state.demote("deadline-passed", "", 0);
+
+    assertThat(state.promote(epoch, "elected", "m", 1)).isFalse();
+    assertThat(state.promote(state.epoch(), "elected", "m", 1)).isTrue();
+  }
+
+  @Test
+  void aLeaseChangeFencesReadsAndDemotes() {
+    state.extendDeadline(now.get() + seconds(4));
+    state.promote(state.epoch(), "elected", "m", 1);
+    long epoch = state.epoch();
+
+    state.invalidateLease("lease-lost");
+
+    assertThat(state.role()).isEqualTo(Role.STANDBY);
+    assertThat(state.nanosLeft()).isNegative();
+    state.extendDeadline(now.get() + seconds(4));
+    assertThat(state.promote(epoch, "elected", "m", 1)).isFalse();
+    assertThat(transitions)
+        .extracting(RoleState.Transition::reason)
+        .containsExactly("elected", "lease-lost");
+  }
+
+  @Test
+  void deadlineOnlyMovesForward() {
+    state.extendDeadline(now.get() + seconds(4));
+    state.extendDeadline(now.get() + seconds(2));
+    assertThat(state.nanosLeft()).isEqualTo(seconds(4));
+  }
+
+  @Test
+  void demotionIsPublishedOnceWithItsReason() {
+    state.extendDeadline(now.get() + seconds(4));
+    state.promote(state.epoch(), "elected", "m", 7);
+    state.demote("unhealthy", "other", 9);
+    state.demote("unhealthy", "other", 9);
+
+    assertThat(transitions)
+        .containsExactly(
+            new RoleState.Transition(Role.STANDBY, Role.MASTER, "elected", "m", 7),
+            new RoleState.Transition(Role.MASTER, Role.STANDBY, "unhealthy", "other", 9));
+  }
+}

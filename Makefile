@@ -2,11 +2,12 @@
 SHELL := /bin/bash
 MVN ?= mvn -B
 
-.PHONY: help test build deps sandbox
+.PHONY: help test build deps sandbox bench
 
 help:
 	@echo "make test     install missing tools (etcd), then build and run every test (mvn verify)"
 	@echo "make build    build target/halo.jar without running tests"
+	@echo "make bench    measure the agent (start-up, RSS, failover) into target/bench/*.json; BENCH_ARGS=--quick for a short run"
 	@echo "make sandbox  not available yet: the sandbox is still being built (see README)"
 
 ## Installs etcd (server and etcdctl) from Debian when missing; tests start real etcd processes.
@@ -31,3 +32,9 @@ sandbox:
 	@echo "make sandbox is not available yet: the sandbox (embedded API server, local etcd, operator) is still being built." >&2
 	@echo "Today you can run the elector agent against etcd: see 'The elector agent' in README.md." >&2
 	@exit 1
+
+## Benchmarks: figures go to target/bench/*.json (tests assert behaviour, benchmarks measure it).
+bench: deps
+	$(MVN) -q -DskipTests package
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.bench.AgentBench \
+	  -Dexec.args="$(BENCH_ARGS)" -Dhalo.jar=target/halo.jar

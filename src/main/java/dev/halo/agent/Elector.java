@@ -209,6 +209,10 @@ final class Elector {
   }
 
   private void decide(LeaderView view, long epoch, long s) {
+    // Reads can complete out of order; an older one must not undo what a newer one decided.
+    if (view.revision() < leaderCheckedRevision) {
+      return;
+    }
     leader = view.leader();
     leaderCheckedRevision = view.revision();
     boolean mine =

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LeaseKeeper {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
-  private static final int MAX_IN_FLIGHT = 4;
+  private static final int MAX_IN_FLIGHT = 8;
 
   /** Told when etcd says the current lease is gone. */
   interface LossListener {

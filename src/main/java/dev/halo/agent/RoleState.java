@@ -103,14 +103,14 @@ public final class RoleState {
     return true;
   }
 
-  /** Stops being master (if it was) and fences reads in flight. */
+  /** Stops being master, if it was, and then fences the reads in flight. */
   public void demote(String reason, String leader, long revision) {
     Transition t;
     synchronized (this) {
-      epoch++;
       if (!master) {
         return;
       }
+      epoch++;
       master = false;
       t = new Transition(Role.MASTER, Role.STANDBY, reason, leader, revision);
     }

@@ -42,8 +42,9 @@ class RoleStateTest {
   @Test
   void aReadStartedBeforeADemotionCannotPromote() {
     state.extendDeadline(now.get() + seconds(4));
+    state.promote(state.epoch(), "elected", "m", 1);
     long epoch = state.epoch();
-    state.demote("deadline-passed", "", 0);
+    state.demote("superseded", "other", 2);
 
     assertThat(state.promote(epoch, "elected", "m", 1)).isFalse();
     assertThat(state.promote(state.epoch(), "elected", "m", 1)).isTrue();

@@ -1,0 +1,49 @@
+package dev.halo.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A group of pods of which exactly the etcd-elected one is master and receives traffic. */
+@Group(HighAvailabilityGroup.GROUP)
+@Version(HighAvailabilityGroup.VERSION)
+@Kind("HighAvailabilityGroup")
+@Plural("highavailabilitygroups")
+@ShortNames("hag")
+@AdditionalPrinterColumn(
+    name = "MASTER",
+    jsonPath = ".status.master",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "ZONE",
+    jsonPath = ".status.masterZone",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "READY",
+    jsonPath = ".status.ready",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "PHASE",
+    jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "AGE",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class HighAvailabilityGroup
+    extends CustomResource<HighAvailabilityGroupSpec, HighAvailabilityGroupStatus>
+    implements Namespaced {
+  public static final String GROUP = "halo.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String CRD_NAME = "highavailabilitygroups.halo.dev";
+
+  @Override
+  protected HighAvailabilityGroupStatus initStatus() {
+    return new HighAvailabilityGroupStatus();
+  }
+}

@@ -1,0 +1,124 @@
+package dev.halo.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed and did, patched only when it changes. */
+public class HighAvailabilityGroupStatus {
+  @JsonPropertyDescription("Pod that is master (labelled halo.dev/role=master).")
+  private String master;
+
+  private String masterZone;
+
+  @JsonPropertyDescription("Pending, Electing, Running, Degraded or Invalid.")
+  private String phase;
+
+  private Integer replicas;
+
+  private Integer readyReplicas;
+
+  @JsonPropertyDescription("Ready replicas over desired, e.g. 2/3.")
+  private String ready;
+
+  private List<MemberStatus> members = new ArrayList<>();
+
+  @JsonPropertyDescription("Number of master changes after the first election.")
+  private Integer failovers = 0;
+
+  private FailoverRecord lastFailover;
+
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Ready, MasterElected, EtcdReachable, Valid.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public String getMaster() {
+    return master;
+  }
+
+  public void setMaster(String master) {
+    this.master = master;
+  }
+
+  public String getMasterZone() {
+    return masterZone;
+  }
+
+  public void setMasterZone(String masterZone) {
+    this.masterZone = masterZone;
+  }
+
+  public String getPhase() {
+    return phase;
+  }
+
+  public void setPhase(String phase) {
+    this.phase = phase;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public Integer getReadyReplicas() {
+    return readyReplicas;
+  }
+
+  public void setReadyReplicas(Integer readyReplicas) {
+    this.readyReplicas = readyReplicas;
+  }
+
+  public String getReady() {
+    return ready;
+  }
+
+  public void setReady(String ready) {
+    this.ready = ready;
+  }
+
+  public List<MemberStatus> getMembers() {
+    return members;
+  }
+
+  public void setMembers(List<MemberStatus> members) {
+    this.members = members;
+  }
+
+  public Integer getFailovers() {
+    return failovers;
+  }
+
+  public void setFailovers(Integer failovers) {
+    this.failovers = failovers;
+  }
+
+  public FailoverRecord getLastFailover() {
+    return lastFailover;
+  }
+
+  public void setLastFailover(FailoverRecord lastFailover) {
+    this.lastFailover = lastFailover;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+}

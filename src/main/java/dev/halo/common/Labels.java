@@ -1,0 +1,45 @@
+package dev.halo.common;
+
+import java.util.Map;
+
+/** Every label and annotation key Halo reads or writes, and their fixed values. */
+public final class Labels {
+  private Labels() {}
+
+  public static final String GROUP = "halo.dev/group";
+  public static final String ZONE = "halo.dev/zone";
+  public static final String ROLE = "halo.dev/role";
+  public static final String INDEX = "halo.dev/index";
+
+  public static final String ROLE_MASTER = "master";
+  public static final String ROLE_STANDBY = "standby";
+
+  public static final String APP_NAME = "app.kubernetes.io/name";
+  public static final String APP_INSTANCE = "app.kubernetes.io/instance";
+  public static final String APP_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String MANAGED_BY_HALO = "halo";
+
+  /** Hash of what a pod was built from; a different hash means the pod must be rolled. */
+  public static final String TEMPLATE_HASH = "halo.dev/template-hash";
+
+  /** Which container {@code kubectl logs} and {@code exec} pick by default. */
+  public static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
+
+  /** The node label that pins a pod to a zone. */
+  public static final String TOPOLOGY_ZONE = "topology.kubernetes.io/zone";
+
+  /** The selector of every pod of a group. */
+  public static Map<String, String> groupSelector(String group) {
+    return Map.of(GROUP, group);
+  }
+
+  /** The selector of a group's master: what the master Service selects. */
+  public static Map<String, String> masterSelector(String group) {
+    return Map.of(GROUP, group, ROLE, ROLE_MASTER);
+  }
+
+  /** The selector of a group's standbys: what the standby Service selects. */
+  public static Map<String, String> standbySelector(String group) {
+    return Map.of(GROUP, group, ROLE, ROLE_STANDBY);
+  }
+}

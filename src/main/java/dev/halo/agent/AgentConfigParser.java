@@ -1,5 +1,19 @@
 package dev.halo.agent;
 
+import static dev.halo.common.AgentVariables.AGENT_ADDRESS;
+import static dev.halo.common.AgentVariables.AGENT_PORT;
+import static dev.halo.common.AgentVariables.ELECTION;
+import static dev.halo.common.AgentVariables.ETCD_ENDPOINTS;
+import static dev.halo.common.AgentVariables.HEALTH_FAILURES;
+import static dev.halo.common.AgentVariables.HEALTH_HTTP;
+import static dev.halo.common.AgentVariables.HEALTH_PERIOD_MS;
+import static dev.halo.common.AgentVariables.HEALTH_TCP;
+import static dev.halo.common.AgentVariables.LEASE_TTL_SECONDS;
+import static dev.halo.common.AgentVariables.MEMBER;
+import static dev.halo.common.AgentVariables.POD_NAME;
+import static dev.halo.common.AgentVariables.ROLE_FILE;
+import static dev.halo.common.AgentVariables.ROLE_WEBHOOK;
+
 import dev.halo.agent.AgentConfig.HealthCheck;
 import dev.halo.common.AgentDefaults;
 import java.net.URI;
@@ -16,20 +30,6 @@ import java.util.Optional;
  * problem as a message that names the variable and the fix instead of throwing.
  */
 public final class AgentConfigParser {
-  public static final String ETCD_ENDPOINTS = "HALO_ETCD_ENDPOINTS";
-  public static final String ELECTION = "HALO_ELECTION";
-  public static final String MEMBER = "HALO_MEMBER";
-  public static final String POD_NAME = "POD_NAME";
-  public static final String LEASE_TTL_SECONDS = "HALO_LEASE_TTL_SECONDS";
-  public static final String AGENT_ADDRESS = "HALO_AGENT_ADDRESS";
-  public static final String AGENT_PORT = "HALO_AGENT_PORT";
-  public static final String HEALTH_HTTP = "HALO_HEALTH_HTTP";
-  public static final String HEALTH_TCP = "HALO_HEALTH_TCP";
-  public static final String HEALTH_PERIOD_MS = "HALO_HEALTH_PERIOD_MS";
-  public static final String HEALTH_FAILURES = "HALO_HEALTH_FAILURES";
-  public static final String ROLE_FILE = "HALO_ROLE_FILE";
-  public static final String ROLE_WEBHOOK = "HALO_ROLE_WEBHOOK";
-
   /** The outcome of parsing: a configuration, or the list of problems found. */
   public record Result(Optional<AgentConfig> config, List<String> errors) {}
 

@@ -3,6 +3,7 @@ package dev.halo.cli;
 import dev.halo.agent.Agent;
 import dev.halo.agent.AgentConfig;
 import dev.halo.agent.AgentConfigParser;
+import dev.halo.common.AgentVariables;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -75,12 +76,12 @@ final class AgentCommand implements Callable<Integer> {
 
   private Map<String, String> environment() {
     Map<String, String> env = new HashMap<>(System.getenv());
-    put(env, AgentConfigParser.ETCD_ENDPOINTS, endpoints);
-    put(env, AgentConfigParser.ELECTION, election);
-    put(env, AgentConfigParser.MEMBER, member);
-    put(env, AgentConfigParser.LEASE_TTL_SECONDS, ttl);
-    put(env, AgentConfigParser.AGENT_PORT, port);
-    put(env, AgentConfigParser.AGENT_ADDRESS, address);
+    put(env, AgentVariables.ETCD_ENDPOINTS, endpoints);
+    put(env, AgentVariables.ELECTION, election);
+    put(env, AgentVariables.MEMBER, member);
+    put(env, AgentVariables.LEASE_TTL_SECONDS, ttl);
+    put(env, AgentVariables.AGENT_PORT, port);
+    put(env, AgentVariables.AGENT_ADDRESS, address);
     return env;
   }
 

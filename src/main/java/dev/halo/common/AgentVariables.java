@@ -1,0 +1,23 @@
+package dev.halo.common;
+
+/**
+ * The environment variables that configure the agent: the operator writes them, the agent reads
+ * them.
+ */
+public final class AgentVariables {
+  private AgentVariables() {}
+
+  public static final String ETCD_ENDPOINTS = "HALO_ETCD_ENDPOINTS";
+  public static final String ELECTION = "HALO_ELECTION";
+  public static final String MEMBER = "HALO_MEMBER";
+  public static final String POD_NAME = "POD_NAME";
+  public static final String LEASE_TTL_SECONDS = "HALO_LEASE_TTL_SECONDS";
+  public static final String AGENT_ADDRESS = "HALO_AGENT_ADDRESS";
+  public static final String AGENT_PORT = "HALO_AGENT_PORT";
+  public static final String HEALTH_HTTP = "HALO_HEALTH_HTTP";
+  public static final String HEALTH_TCP = "HALO_HEALTH_TCP";
+  public static final String HEALTH_PERIOD_MS = "HALO_HEALTH_PERIOD_MS";
+  public static final String HEALTH_FAILURES = "HALO_HEALTH_FAILURES";
+  public static final String ROLE_FILE = "HALO_ROLE_FILE";
+  public static final String ROLE_WEBHOOK = "HALO_ROLE_WEBHOOK";
+}

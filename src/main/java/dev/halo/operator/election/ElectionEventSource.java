@@ -1,0 +1,84 @@
+package dev.halo.operator.election;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.ElectionKeys;
+import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Brings etcd election changes into the Java Operator SDK: a change of election {@code
+ * /halo/<namespace>/<group>/election} triggers a reconcile of HighAvailabilityGroup {@code
+ * <namespace>/<group>}, and the group's {@link ElectionView} is its secondary resource.
+ *
+ * <p>It does not close the service: whoever created the service owns it.
+ */
+public final class ElectionEventSource
+    extends AbstractEventSource<ElectionView, HighAvailabilityGroup> {
+  private final ElectionService service;
+  private final AtomicBoolean listening = new AtomicBoolean();
+
+  public ElectionEventSource(ElectionService service) {
+    super(ElectionView.class, "etcd-elections");
+    this.service = service;
+  }
+
+  /** The service this source reads; the reconciler revokes leases through it. */
+  public ElectionService service() {
+    return service;
+  }
+
+  @Override
+  public Set<ElectionView> getSecondaryResources(HighAvailabilityGroup group) {
+    List<String> endpoints = endpointsOf(group);
+    if (endpoints.isEmpty()) {
+      return Set.of();
+    }
+    String election =
+        ElectionKeys.electionName(
+            group.getMetadata().getNamespace(), group.getMetadata().getName());
+    return Set.of(service.view(endpoints, election));
+  }
+
+  @Override
+  public void start() throws OperatorException {
+    // The service has no way to remove a listener, so it is added once and gated by isRunning().
+    if (listening.compareAndSet(false, true)) {
+      service.addListener(this::onElectionChanged);
+    }
+    super.start();
+  }
+
+  /** The group an election belongs to, if the name has the form Halo gives it. */
+  static Optional<ResourceID> groupOf(String election) {
+    String[] parts = election == null ? new String[0] : election.split("/", -1);
+    boolean wellFormed =
+        parts.length == 5
+            && parts[0].isEmpty()
+            && parts[1].equals("halo")
+            && !parts[2].isEmpty()
+            && !parts[3].isEmpty()
+            && parts[4].equals("election");
+    return wellFormed ? Optional.of(new ResourceID(parts[3], parts[2])) : Optional.empty();
+  }
+
+  private void onElectionChanged(String election) {
+    if (isRunning()) {
+      groupOf(election).ifPresent(id -> getEventHandler().handleEvent(new Event(id)));
+    }
+  }
+
+  private static List<String> endpointsOf(HighAvailabilityGroup group) {
+    if (group.getSpec() == null
+        || group.getSpec().getElection() == null
+        || group.getSpec().getElection().getEndpoints() == null) {
+      return List.of();
+    }
+    return group.getSpec().getElection().getEndpoints();
+  }
+}

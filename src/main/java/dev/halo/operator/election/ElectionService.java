@@ -1,0 +1,36 @@
+package dev.halo.operator.election;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The operator's only access to etcd: cached election views, fed by watches, and lease revocation.
+ */
+public interface ElectionService extends AutoCloseable {
+  /**
+   * The current cached view of an election; starts watching that etcd cluster on first use. Never
+   * blocks on etcd: while the first read is pending or etcd is unreachable it returns {@code
+   * reachable=false} with the reason.
+   */
+  ElectionView view(List<String> endpoints, String election);
+
+  /**
+   * Revokes a lease, which deletes its keys. Bounded by a timeout; a lease that is already gone
+   * completes normally.
+   */
+  CompletableFuture<Void> revoke(List<String> endpoints, long leaseId);
+
+  /** Deletes every key of the election (when its HighAvailabilityGroup is deleted). Bounded. */
+  CompletableFuture<Void> deleteElection(List<String> endpoints, String election);
+
+  /**
+   * {@code listener} gets an election name whenever that election's view changes, and every tracked
+   * election of a cluster whose reachability changes. It is called from a background thread and
+   * must not block.
+   */
+  void addListener(Consumer<String> listener);
+
+  @Override
+  void close();
+}

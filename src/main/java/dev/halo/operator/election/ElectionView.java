@@ -1,0 +1,48 @@
+package dev.halo.operator.election;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An election as the operator last saw it; candidates are ordered by create revision, so the first
+ * is the leader.
+ *
+ * @param election the election name, {@code /halo/<namespace>/<group>/election}
+ * @param reachable whether etcd answered and the view is current; when false nothing is known
+ * @param candidates the live candidate keys, lowest create revision first
+ * @param revision the etcd revision at which this election last changed (0: never seen)
+ * @param error why etcd is not reachable; empty when it is
+ */
+public record ElectionView(
+    String election, boolean reachable, List<Candidate> candidates, long revision, String error) {
+  /** etcd's election order: lowest create revision first. */
+  static final Comparator<Candidate> QUEUE_ORDER =
+      Comparator.comparingLong(Candidate::createRevision).thenComparing(Candidate::key);
+
+  public ElectionView {
+    candidates = candidates.stream().sorted(QUEUE_ORDER).toList();
+    error = error == null ? "" : error;
+  }
+
+  /** A view of an election whose etcd cannot be read: no candidates, and the reason. */
+  public static ElectionView unreachable(String election, String error) {
+    String reason = error == null || error.isBlank() ? "etcd unreachable" : error;
+    return new ElectionView(election, false, List.of(), 0, reason);
+  }
+
+  /** The leader, if etcd is reachable and anyone campaigns. */
+  public Optional<Candidate> leader() {
+    return reachable && !candidates.isEmpty() ? Optional.of(candidates.get(0)) : Optional.empty();
+  }
+
+  /** All keys whose value is {@code member}, in queue order (a pod normally holds one). */
+  public List<Candidate> candidatesOf(String member) {
+    return candidates.stream().filter(c -> c.member().equals(member)).toList();
+  }
+
+  /** Whether {@code member} holds a key in the election. */
+  public boolean isCampaigning(String member) {
+    return candidates.stream().anyMatch(c -> c.member().equals(member));
+  }
+}

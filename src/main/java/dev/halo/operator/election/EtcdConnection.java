@@ -1,0 +1,353 @@
+package dev.halo.operator.election;
+
+import dev.halo.common.ElectionKeys;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One etcd cluster as the operator sees it: a jetcd client, one watch on {@code /halo/} feeding an
+ * {@link ElectionCache}, and a health check feeding {@link Reachability}. When the watch ends for
+ * any reason (error, compaction, a member losing quorum) it reads everything again and watches from
+ * just after that read, so no event is missed. Everything that changes state runs on the
+ * connection's single thread, so the watch, reads and health checks never race each other.
+ */
+final class EtcdConnection implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EtcdConnection.class);
+  private static final ByteSequence ROOT = bytes("/halo/");
+  private static final GetOption EVERYTHING = GetOption.builder().isPrefix(true).build();
+  // Linearizable (the default), so a member that lost quorum fails it.
+  private static final GetOption COUNT_ONLY =
+      GetOption.builder().isPrefix(true).withCountOnly(true).build();
+  private static final TimeUnit MILLIS = TimeUnit.MILLISECONDS;
+  private static final long FIRST_BACKOFF_MS = 250;
+  private static final long MAX_BACKOFF_MS = 2000;
+  private static final long FRESH_CLIENT_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final AtomicInteger threadIds = new AtomicInteger();
+
+  private final String endpoints;
+  private final URI[] uris;
+  private final ScheduledExecutorService exec;
+  private final Consumer<String> onChange;
+  private final long timeoutMs;
+  private final Reachability reachability;
+  private final ElectionCache cache = new ElectionCache();
+  private final AtomicInteger watchesCreated = new AtomicInteger();
+  private volatile boolean closed;
+  private volatile Client client;
+  // Confined to exec:
+  private long clientCreatedNanos;
+  private Watch.Watcher watcher;
+  private long generation;
+  private boolean reading;
+  private boolean checking;
+  private long backoffMs = FIRST_BACKOFF_MS;
+  private ScheduledFuture<?> retry;
+
+  /** Connects to {@code endpoints}; throws IllegalArgumentException if one is not a valid URI. */
+  EtcdConnection(
+      List<String> endpoints,
+      Duration healthPeriod,
+      Duration callTimeout,
+      Consumer<String> onChange) {
+    this.endpoints = String.join(",", endpoints);
+    this.uris = endpoints.stream().map(URI::create).toArray(URI[]::new);
+    this.client = newClient(uris);
+    this.clientCreatedNanos = System.nanoTime();
+    this.onChange = onChange;
+    this.timeoutMs = callTimeout.toMillis();
+    // Two health checks that time out; outlasts a raft leader election (1-3 s).
+    long graceNanos = 2 * (healthPeriod.toNanos() + callTimeout.toNanos());
+    this.reachability = new Reachability(this.endpoints, graceNanos, System::nanoTime);
+    this.exec =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "halo-etcd-watch-" + threadIds.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    onExec(() -> rebuild("start"));
+    long periodMs = healthPeriod.toMillis();
+    exec.scheduleAtFixedRate(() -> safely(this::checkHealth), periodMs, periodMs, MILLIS);
+  }
+
+  ElectionView view(String election) {
+    cache.request(election);
+    if (!reachability.isReady()) {
+      return ElectionView.unreachable(election, reachability.error());
+    }
+    return cache
+        .get(election)
+        .map(e -> new ElectionView(election, true, e.candidates(), e.revision(), ""))
+        .orElseGet(() -> new ElectionView(election, true, List.of(), 0, ""));
+  }
+
+  CompletableFuture<Void> revoke(long leaseId) {
+    return bounded(client.getLeaseClient().revoke(leaseId))
+        .handle(
+            (r, failure) -> {
+              if (failure != null && !isLeaseNotFound(failure)) {
+                throw new CompletionException(failure);
+              }
+              return null;
+            });
+  }
+
+  CompletableFuture<Void> deleteElection(String election) {
+    DeleteOption prefix = DeleteOption.builder().isPrefix(true).build();
+    return bounded(client.getKVClient().delete(bytes(ElectionKeys.prefix(election)), prefix))
+        .thenRun(() -> onExec(() -> cache.forget(election)));
+  }
+
+  /** How many watches this connection has opened: one, plus one per rebuild. */
+  int watchesCreated() {
+    return watchesCreated.get();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    exec.shutdownNow();
+    try {
+      // Tasks never block, so this is short; it keeps a client swap from racing the close below.
+      exec.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // Closes the watch too; its callbacks find the executor shut down and do nothing.
+    client.close();
+  }
+
+  private static Client newClient(URI[] uris) {
+    return Client.builder()
+        .endpoints(uris)
+        .connectTimeout(Duration.ofSeconds(1))
+        .keepaliveTime(Duration.ofSeconds(5))
+        .keepaliveTimeout(Duration.ofSeconds(2))
+        .retryMaxAttempts(0)
+        // Fail at once when no member accepts connections, instead of waiting for the timeout.
+        .waitForReady(false)
+        .build();
+  }
+
+  /**
+   * gRPC waits longer and longer between reconnects (up to 2 minutes), so after a long outage an
+   * old channel can notice etcd's return late; a fresh one connects at once.
+   */
+  private void freshClientIfLongUnreachable() {
+    if (!reachability.isUnreachable()
+        || System.nanoTime() - clientCreatedNanos < FRESH_CLIENT_NANOS) {
+      return;
+    }
+    Client old = client;
+    client = newClient(uris);
+    clientCreatedNanos = System.nanoTime();
+    old.close();
+    log.atDebug().addKeyValue("endpoints", endpoints).log("new etcd client");
+  }
+
+  /** Reads everything and watches from just after that read; the only way back to READY. */
+  private void rebuild(String reason) {
+    if (closed || reading) {
+      return;
+    }
+    reading = true;
+    if (retry != null) {
+      retry.cancel(false);
+      retry = null;
+    }
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
+    freshClientIfLongUnreachable();
+    long watchGeneration = ++generation;
+    log.atDebug().addKeyValue("endpoints", endpoints).addKeyValue("reason", reason).log("reading");
+    bounded(client.getKVClient().get(ROOT, EVERYTHING))
+        .whenComplete((r, failure) -> onExec(() -> onRead(watchGeneration, r, failure)));
+  }
+
+  private void onRead(long watchGeneration, GetResponse response, Throwable failure) {
+    reading = false;
+    if (failure != null) {
+      failed(failure);
+      retry = exec.schedule(() -> safely(() -> rebuild("retry")), backoffMs, MILLIS);
+      backoffMs = Math.min(2 * backoffMs, MAX_BACKOFF_MS);
+      return;
+    }
+    long revision = response.getHeader().getRevision();
+    List<Candidate> all = response.getKvs().stream().map(EtcdConnection::candidate).toList();
+    Set<String> changed = new HashSet<>(cache.replaceAll(all, revision));
+    startWatch(watchGeneration, revision + 1);
+    backoffMs = FIRST_BACKOFF_MS;
+    if (reachability.ready()) {
+      log.atInfo()
+          .addKeyValue("endpoints", endpoints)
+          .addKeyValue("revision", revision)
+          .log("etcd reachable; watching elections");
+      changed.addAll(cache.tracked());
+    }
+    changed.forEach(onChange);
+  }
+
+  private void startWatch(long watchGeneration, long fromRevision) {
+    WatchOption option =
+        WatchOption.builder()
+            .isPrefix(true)
+            .withRevision(fromRevision)
+            // A member that loses quorum ends the watch instead of going quiet.
+            .withRequireLeader(true)
+            .build();
+    Watch.Listener listener =
+        Watch.listener(
+            r -> onExec(() -> onEvents(watchGeneration, r)),
+            t -> onExec(() -> onWatchEnded(watchGeneration, describe(t))),
+            () -> onExec(() -> onWatchEnded(watchGeneration, "watch completed")));
+    watcher = client.getWatchClient().watch(ROOT, option, listener);
+    watchesCreated.incrementAndGet();
+  }
+
+  private void onEvents(long watchGeneration, WatchResponse response) {
+    if (watchGeneration != generation) {
+      return;
+    }
+    reachability.answered();
+    Set<String> changed = new LinkedHashSet<>();
+    for (WatchEvent event : response.getEvents()) {
+      KeyValue kv = event.getKeyValue();
+      Optional<String> election =
+          switch (event.getEventType()) {
+            case PUT -> cache.put(candidate(kv), kv.getModRevision());
+            case DELETE -> cache.delete(string(kv.getKey()), kv.getModRevision());
+            default -> Optional.empty();
+          };
+      election.ifPresent(changed::add);
+    }
+    changed.forEach(onChange);
+  }
+
+  private void onWatchEnded(long watchGeneration, String why) {
+    // Our own close of a replaced watch also ends up here, with an old generation.
+    if (watchGeneration != generation) {
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("endpoints", endpoints)
+        .addKeyValue("error", why)
+        .log("etcd watch ended; reading elections again");
+    rebuild(why);
+  }
+
+  private void checkHealth() {
+    if (closed || checking || reading) {
+      return;
+    }
+    checking = true;
+    bounded(client.getKVClient().get(ROOT, COUNT_ONLY))
+        .whenComplete((r, failure) -> onExec(() -> onHealthChecked(failure)));
+  }
+
+  private void onHealthChecked(Throwable failure) {
+    checking = false;
+    if (failure != null) {
+      failed(failure);
+      return;
+    }
+    reachability.answered();
+    if (!reachability.isReady()) {
+      rebuild("etcd answers again");
+    }
+  }
+
+  private void failed(Throwable failure) {
+    String why = describe(failure);
+    if (reachability.failed(why)) {
+      log.atWarn()
+          .addKeyValue("endpoints", endpoints)
+          .addKeyValue("error", why)
+          .log("etcd unreachable; labels stay as they are");
+      cache.tracked().forEach(onChange);
+    }
+  }
+
+  private void onExec(Runnable task) {
+    try {
+      exec.execute(() -> safely(task));
+    } catch (RejectedExecutionException e) {
+      // Closed: nothing is watched any more.
+    }
+  }
+
+  private void safely(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.atError().addKeyValue("endpoints", endpoints).setCause(e).log("election watch failed");
+    }
+  }
+
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
+    return call.orTimeout(timeoutMs, MILLIS);
+  }
+
+  private String describe(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof TimeoutException
+        ? "no answer within " + timeoutMs + " ms"
+        : String.valueOf(cause.getMessage());
+  }
+
+  private static boolean isLeaseNotFound(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("requested lease not found")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Candidate candidate(KeyValue kv) {
+    return new Candidate(
+        string(kv.getKey()), string(kv.getValue()), kv.getCreateRevision(), kv.getLease());
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  private static String string(ByteSequence b) {
+    return b.toString(StandardCharsets.UTF_8);
+  }
+}

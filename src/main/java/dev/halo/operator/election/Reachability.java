@@ -1,0 +1,80 @@
+package dev.halo.operator.election;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Whether one etcd cluster counts as reachable, decided from the outcomes of calls to it. One
+ * thread reports outcomes; any thread may read the state.
+ *
+ * <p>etcd is unreachable after two failed calls in a row once nothing has answered for the grace
+ * period. A single failure may be a member that just died (the next call goes to another), and a
+ * raft leader election leaves etcd silent for 1-3 s; neither should flip the operator to
+ * unreachable and back. An outage, a hang or a lost quorum lasts longer and does.
+ */
+final class Reachability {
+  private static final int FAILURES_TO_UNREACHABLE = 2;
+
+  private enum State {
+    CONNECTING,
+    READY,
+    UNREACHABLE
+  }
+
+  private final String endpoints;
+  private final long graceNanos;
+  private final LongSupplier clock;
+  private volatile State state = State.CONNECTING;
+  private volatile String error;
+  private int failures;
+  private long lastAnswerNanos;
+
+  Reachability(String endpoints, long graceNanos, LongSupplier nanoClock) {
+    this.endpoints = endpoints;
+    this.graceNanos = graceNanos;
+    this.clock = nanoClock;
+    this.error = "waiting for the first read of etcd " + endpoints;
+    this.lastAnswerNanos = nanoClock.getAsLong();
+  }
+
+  /** Whether views can be served: the last full read succeeded and etcd has not gone away since. */
+  boolean isReady() {
+    return state == State.READY;
+  }
+
+  boolean isUnreachable() {
+    return state == State.UNREACHABLE;
+  }
+
+  /** Why views cannot be served; empty while ready. */
+  String error() {
+    return error;
+  }
+
+  /** etcd answered a call or sent a watch event. */
+  void answered() {
+    failures = 0;
+    lastAnswerNanos = clock.getAsLong();
+  }
+
+  /** A full read succeeded and a watch follows it; returns whether this made etcd reachable. */
+  boolean ready() {
+    answered();
+    State before = state;
+    state = State.READY;
+    error = "";
+    return before != State.READY;
+  }
+
+  /** A call failed for {@code reason}; returns whether this made etcd unreachable. */
+  boolean failed(String reason) {
+    failures++;
+    boolean silent = clock.getAsLong() - lastAnswerNanos >= graceNanos;
+    if (state == State.READY && !(failures >= FAILURES_TO_UNREACHABLE && silent)) {
+      return false;
+    }
+    error = "etcd " + endpoints + " unreachable: " + reason;
+    State before = state;
+    state = State.UNREACHABLE;
+    return before != State.UNREACHABLE;
+  }
+}

@@ -1,0 +1,127 @@
+package dev.halo.operator.election;
+
+import dev.halo.common.ElectionKeys;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory {@link ElectionService} for tests: they set the views, fire changes by hand and read
+ * back what was revoked or deleted. Revoke and delete only record; they change no view.
+ */
+public final class FakeElectionService implements ElectionService {
+  private static final long FIRST_LEASE = 0x694d7a1c2b3e0100L;
+
+  private final Map<String, ElectionView> views = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> endpointsAskedFor = new ConcurrentHashMap<>();
+  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Long> revoked = new CopyOnWriteArrayList<>();
+  private final List<String> deleted = new CopyOnWriteArrayList<>();
+  private volatile Throwable failure;
+  private volatile boolean closed;
+
+  /** An unset election is reachable and has no candidates. */
+  @Override
+  public ElectionView view(List<String> endpoints, String election) {
+    endpointsAskedFor.put(election, List.copyOf(endpoints));
+    return views.getOrDefault(election, new ElectionView(election, true, List.of(), 0, ""));
+  }
+
+  @Override
+  public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    revoked.add(leaseId);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteElection(List<String> endpoints, String election) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    deleted.add(election);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public void addListener(Consumer<String> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /** Sets what {@link #view} returns for {@code election}, without telling listeners. */
+  public void setView(String election, ElectionView view) {
+    views.put(election, view);
+  }
+
+  /**
+   * Sets a reachable view whose candidates are {@code members} in queue order (the first leads),
+   * each with its own lease, and returns it.
+   */
+  public ElectionView setCandidates(String election, String... members) {
+    List<Candidate> candidates = new ArrayList<>();
+    for (int i = 0; i < members.length; i++) {
+      long lease = FIRST_LEASE + i;
+      candidates.add(
+          new Candidate(ElectionKeys.candidateKey(election, lease), members[i], 100L + i, lease));
+    }
+    ElectionView view = new ElectionView(election, true, candidates, 100L + members.length, "");
+    setView(election, view);
+    return view;
+  }
+
+  /** Makes {@code election} unreachable with {@code error}. */
+  public void setUnreachable(String election, String error) {
+    setView(election, ElectionView.unreachable(election, error));
+  }
+
+  /** Tells every listener that {@code election} changed, on the calling thread. */
+  public void fire(String election) {
+    listeners.forEach(l -> l.accept(election));
+  }
+
+  /** Sets the view and tells the listeners. */
+  public void update(String election, ElectionView view) {
+    setView(election, view);
+    fire(election);
+  }
+
+  /** Makes revoke and deleteElection fail with {@code error}; {@code null} lets them succeed. */
+  public void failCalls(Throwable error) {
+    this.failure = error;
+  }
+
+  /** Lease ids passed to {@link #revoke}, in order. */
+  public List<Long> revoked() {
+    return List.copyOf(revoked);
+  }
+
+  /** Elections passed to {@link #deleteElection}, in order. */
+  public List<String> deletedElections() {
+    return List.copyOf(deleted);
+  }
+
+  /** The endpoints of the latest {@link #view} call for {@code election}. */
+  public Optional<List<String>> endpointsAskedFor(String election) {
+    return Optional.ofNullable(endpointsAskedFor.get(election));
+  }
+
+  public int listenerCount() {
+    return listeners.size();
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+}

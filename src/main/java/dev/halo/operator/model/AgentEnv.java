@@ -1,0 +1,87 @@
+package dev.halo.operator.model;
+
+import static dev.halo.common.AgentVariables.AGENT_PORT;
+import static dev.halo.common.AgentVariables.ELECTION;
+import static dev.halo.common.AgentVariables.ETCD_ENDPOINTS;
+import static dev.halo.common.AgentVariables.HEALTH_FAILURES;
+import static dev.halo.common.AgentVariables.HEALTH_HTTP;
+import static dev.halo.common.AgentVariables.HEALTH_PERIOD_MS;
+import static dev.halo.common.AgentVariables.HEALTH_TCP;
+import static dev.halo.common.AgentVariables.LEASE_TTL_SECONDS;
+import static dev.halo.common.AgentVariables.MEMBER;
+import static dev.halo.common.AgentVariables.POD_NAME;
+import static dev.halo.common.AgentVariables.ROLE_FILE;
+
+import dev.halo.api.v1alpha1.HealthSpec;
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.common.AgentDefaults;
+import dev.halo.common.ElectionKeys;
+import dev.halo.common.Names;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The environment of the agent container ({@link dev.halo.common.AgentVariables}); a test parses
+ * the built environment with the agent's own parser to keep both sides in step.
+ */
+final class AgentEnv {
+  private static final String LOCALHOST = "127.0.0.1";
+
+  private AgentEnv() {}
+
+  static List<EnvVar> of(HighAvailabilityGroup hag, int agentPort) {
+    HighAvailabilityGroupSpec spec = hag.getSpec();
+    List<EnvVar> env = new ArrayList<>();
+    env.add(podName(POD_NAME));
+    env.add(podName(MEMBER));
+    env.add(plain(ETCD_ENDPOINTS, String.join(",", spec.getElection().getEndpoints())));
+    env.add(
+        plain(ELECTION, ElectionKeys.electionName(GroupMeta.namespace(hag), GroupMeta.group(hag))));
+    env.add(plain(LEASE_TTL_SECONDS, leaseTtlSeconds(spec)));
+    env.add(plain(AGENT_PORT, Integer.toString(agentPort)));
+    env.add(plain(ROLE_FILE, Names.ROLE_FILE));
+    if (spec.getHealth() != null) {
+      env.addAll(health(spec.getHealth()));
+    }
+    return env;
+  }
+
+  private static String leaseTtlSeconds(HighAvailabilityGroupSpec spec) {
+    Integer ttl = spec.getElection().getLeaseTTLSeconds();
+    return Integer.toString(ttl == null ? AgentDefaults.LEASE_TTL_SECONDS : ttl);
+  }
+
+  private static List<EnvVar> health(HealthSpec health) {
+    List<EnvVar> env = new ArrayList<>();
+    if (health.getHttpGet() != null) {
+      String path = Optional.ofNullable(health.getHttpGet().getPath()).orElse("/");
+      String url = "http://" + LOCALHOST + ":" + health.getHttpGet().getPort() + path;
+      env.add(plain(HEALTH_HTTP, url));
+    } else if (health.getTcpSocket() != null) {
+      env.add(plain(HEALTH_TCP, LOCALHOST + ":" + health.getTcpSocket().getPort()));
+    }
+    env.add(plain(HEALTH_PERIOD_MS, Objects.toString(health.getPeriodMillis(), "1000")));
+    env.add(plain(HEALTH_FAILURES, Objects.toString(health.getFailureThreshold(), "3")));
+    return env;
+  }
+
+  private static EnvVar podName(String name) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath("metadata.name")
+        .endFieldRef()
+        .endValueFrom()
+        .build();
+  }
+
+  private static EnvVar plain(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+}

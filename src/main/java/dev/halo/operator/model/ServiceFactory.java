@@ -1,0 +1,66 @@
+package dev.halo.operator.model;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.api.v1alpha1.ServiceSpec;
+import dev.halo.common.Labels;
+import dev.halo.common.Names;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Builds a group's master Service and its optional standby Service. */
+public final class ServiceFactory {
+  public static final String CLUSTER_IP = "ClusterIP";
+
+  private ServiceFactory() {}
+
+  /** The Service that selects the group's master. */
+  public static Service master(HighAvailabilityGroup hag) {
+    String group = GroupMeta.group(hag);
+    Optional<ServiceSpec> spec = Optional.ofNullable(hag.getSpec().getService());
+    String name = Names.masterService(group, spec.map(ServiceSpec::getName).orElse(null));
+    String type = spec.map(ServiceSpec::getType).filter(t -> !t.isBlank()).orElse(CLUSTER_IP);
+    return service(hag, name, Labels.masterSelector(group), type);
+  }
+
+  /** The ClusterIP Service that selects the group's standbys. */
+  public static Service standby(HighAvailabilityGroup hag) {
+    String group = GroupMeta.group(hag);
+    return service(hag, Names.standbyService(group), Labels.standbySelector(group), CLUSTER_IP);
+  }
+
+  /** Whether an observed Service's selector, ports or type differ from the desired Service. */
+  public static boolean selectorDrifted(Service actual, Service desired) {
+    return !selector(actual).equals(selector(desired))
+        || !type(actual).equals(type(desired))
+        || !ServicePorts.matches(ports(actual), ports(desired));
+  }
+
+  private static Service service(
+      HighAvailabilityGroup hag, String name, Map<String, String> selector, String type) {
+    return new ServiceBuilder()
+        .withMetadata(GroupMeta.owned(hag, name))
+        .withNewSpec()
+        .withType(type)
+        .withSelector(new TreeMap<>(selector))
+        .withPorts(ServicePorts.of(hag))
+        .endSpec()
+        .build();
+  }
+
+  private static Map<String, String> selector(Service service) {
+    return Optional.ofNullable(service.getSpec()).map(s -> s.getSelector()).orElse(Map.of());
+  }
+
+  private static String type(Service service) {
+    return Optional.ofNullable(service.getSpec()).map(s -> s.getType()).orElse(CLUSTER_IP);
+  }
+
+  private static List<ServicePort> ports(Service service) {
+    return Optional.ofNullable(service.getSpec()).map(s -> s.getPorts()).orElse(List.of());
+  }
+}

@@ -1,0 +1,75 @@
+package dev.halo.operator.validation;
+
+import static dev.halo.operator.validation.Problems.quote;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks a HighAvailabilityGroup before anything is built from it, returning every problem as a
+ * message that names the object, the field and the fix (an empty list means valid).
+ */
+public final class HighAvailabilityGroupValidator {
+  static final int MIN_REPLICAS = 1;
+  static final int MAX_REPLICAS = 99;
+
+  private HighAvailabilityGroupValidator() {}
+
+  /** The problems of {@code hag}; never throws, whatever is missing. */
+  public static List<String> validate(HighAvailabilityGroup hag) {
+    if (hag == null) {
+      return List.of("HighAvailabilityGroup is missing; pass the group to validate");
+    }
+    Problems problems = new Problems(hag);
+    NameRules.check(hag, problems);
+    HighAvailabilityGroupSpec spec = hag.getSpec();
+    if (spec == null) {
+      problems.add("spec", "is missing; give at least spec.template and spec.election");
+      return problems.messages();
+    }
+    replicas(spec.getReplicas(), problems);
+    zones(spec.getZones(), problems);
+    TemplateRules.check(spec.getTemplate(), problems);
+    ElectionRules.check(spec.getElection(), problems);
+    HealthRules.check(spec.getHealth(), problems);
+    ServiceRules.check(spec, problems);
+    return problems.messages();
+  }
+
+  /** The replica count that names are checked against: the spec's when it is in range. */
+  static int replicasForNames(HighAvailabilityGroupSpec spec) {
+    Integer replicas = spec == null ? null : spec.getReplicas();
+    boolean valid = replicas != null && replicas >= MIN_REPLICAS && replicas <= MAX_REPLICAS;
+    return valid ? replicas : MIN_REPLICAS;
+  }
+
+  private static void replicas(Integer replicas, Problems problems) {
+    String range = "set it from " + MIN_REPLICAS + " to " + MAX_REPLICAS;
+    if (replicas == null) {
+      problems.add("spec.replicas", "is missing; " + range);
+    } else if (replicas < MIN_REPLICAS || replicas > MAX_REPLICAS) {
+      problems.add("spec.replicas", "is " + replicas + "; " + range);
+    }
+  }
+
+  private static void zones(List<String> zones, Problems problems) {
+    if (zones == null) {
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < zones.size(); i++) {
+      String zone = zones.get(i);
+      String field = "spec.zones[" + i + "]";
+      if (zone == null || zone.isBlank()) {
+        problems.add(field, "is blank; remove it or name a zone");
+      } else if (!Dns.isLabelValue(zone)) {
+        problems.add(field, quote(zone) + " is not a valid label value; use " + Dns.LABEL_RULE);
+      } else if (!seen.add(zone)) {
+        problems.add("spec.zones", "has a duplicate " + quote(zone) + "; list each zone once");
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.halo.operator.validation;
+
+import static dev.halo.operator.validation.Problems.quote;
+
+import dev.halo.common.Names;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Checks the workload's pod template, leaving room for what Halo adds to it. */
+final class TemplateRules {
+  private static final String CONTAINERS = "spec.template.spec.containers";
+
+  private TemplateRules() {}
+
+  static void check(PodTemplateSpec template, Problems problems) {
+    if (template == null) {
+      problems.add("spec.template", "is missing; give the pod template of the workload");
+      return;
+    }
+    PodSpec spec = template.getSpec();
+    if (spec == null) {
+      problems.add("spec.template.spec", "is missing; give the workload's pod spec");
+      return;
+    }
+    List<Container> containers = Optional.ofNullable(spec.getContainers()).orElse(List.of());
+    if (containers.isEmpty()) {
+      problems.add(CONTAINERS, "is empty; add the workload's container");
+    }
+    for (int i = 0; i < containers.size(); i++) {
+      container(CONTAINERS + "[" + i + "]", containers.get(i), problems);
+    }
+    volumes(Optional.ofNullable(spec.getVolumes()).orElse(List.of()), problems);
+  }
+
+  /** The template's workload containers that are present, for rules about their ports. */
+  static List<Container> containers(PodTemplateSpec template) {
+    return Optional.ofNullable(template)
+        .map(PodTemplateSpec::getSpec)
+        .map(PodSpec::getContainers)
+        .orElse(List.of())
+        .stream()
+        .filter(Objects::nonNull)
+        .toList();
+  }
+
+  private static void container(String field, Container container, Problems problems) {
+    if (container == null) {
+      problems.add(field, "is empty; give the container a name and an image");
+      return;
+    }
+    String name = container.getName();
+    if (name == null || name.isBlank()) {
+      problems.add(field + ".name", "is missing; name the container");
+    } else if (Names.AGENT_CONTAINER.equals(name)) {
+      problems.add(
+          field + ".name",
+          quote(name) + " is reserved for the elector agent that Halo adds; rename the container");
+    }
+    if (container.getImage() == null || container.getImage().isBlank()) {
+      problems.add(field + ".image", "is missing; give the container's image");
+    }
+    mounts(field, Optional.ofNullable(container.getVolumeMounts()).orElse(List.of()), problems);
+  }
+
+  private static void mounts(String container, List<VolumeMount> mounts, Problems problems) {
+    for (int i = 0; i < mounts.size(); i++) {
+      VolumeMount mount = mounts.get(i);
+      if (mount != null && Names.ROLE_MOUNT_PATH.equals(mount.getMountPath())) {
+        problems.add(
+            container + ".volumeMounts[" + i + "].mountPath",
+            quote(Names.ROLE_MOUNT_PATH)
+                + " is where Halo mounts the role file; mount the volume elsewhere");
+      }
+    }
+  }
+
+  private static void volumes(List<Volume> volumes, Problems problems) {
+    for (int i = 0; i < volumes.size(); i++) {
+      Volume volume = volumes.get(i);
+      if (volume != null && Names.ROLE_VOLUME.equals(volume.getName())) {
+        problems.add(
+            "spec.template.spec.volumes[" + i + "].name",
+            quote(Names.ROLE_VOLUME)
+                + " is reserved for the role volume that Halo adds; rename the volume");
+      }
+    }
+  }
+}

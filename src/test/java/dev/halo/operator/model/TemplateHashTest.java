@@ -1,0 +1,103 @@
+package dev.halo.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** What {@link PodFactory#templateHash} reacts to: everything in the pod, nothing else. */
+class TemplateHashTest {
+  private static final OperatorDefaults DEFAULTS = OperatorDefaults.of("halo/halo:1");
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+  private static String hash(HighAvailabilityGroup hag) {
+    return PodFactory.templateHash(hag, DEFAULTS);
+  }
+
+  private static String hashAfter(Consumer<HighAvailabilityGroup> change) {
+    HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+    change.accept(hag);
+    return hash(hag);
+  }
+
+  private static final String ORIGINAL = hash(TestGroups.valid("shop", "web"));
+
+  @Test
+  void isTenHexDigitsAndStableAcrossCallsAndCopies() {
+    HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+    HighAvailabilityGroup copy = JSON.unmarshal(JSON.asJson(hag), HighAvailabilityGroup.class);
+
+    assertThat(hash(hag)).matches("[0-9a-f]{10}").isEqualTo(hash(hag)).isEqualTo(hash(copy));
+  }
+
+  @Test
+  void doesNotDependOnTheOrderOfMapEntries() {
+    String ab =
+        hashAfter(
+            hag -> hag.getSpec().getTemplate().getMetadata().getLabels().putAll(ordered("a", "b")));
+    String ba =
+        hashAfter(
+            hag -> hag.getSpec().getTemplate().getMetadata().getLabels().putAll(ordered("b", "a")));
+
+    assertThat(ab).isEqualTo(ba);
+  }
+
+  private static Map<String, String> ordered(String first, String second) {
+    Map<String, String> map = new LinkedHashMap<>();
+    map.put(first, "value-" + first);
+    map.put(second, "value-" + second);
+    return map;
+  }
+
+  @Test
+  void changesWithTheTemplate() {
+    assertThat(
+            hashAfter(
+                hag ->
+                    hag.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("x:2")))
+        .isNotEqualTo(ORIGINAL);
+  }
+
+  @Test
+  void changesWithTheLeaseTtl() {
+    assertThat(hashAfter(hag -> hag.getSpec().getElection().setLeaseTTLSeconds(10)))
+        .isNotEqualTo(ORIGINAL);
+  }
+
+  @Test
+  void changesWithTheAgentImage() {
+    assertThat(hashAfter(hag -> hag.getSpec().getAgent().setImage("halo/halo:2")))
+        .isNotEqualTo(ORIGINAL);
+    assertThat(PodFactory.templateHash(TestGroups.valid("shop", "web"), OperatorDefaults.of("x")))
+        .isNotEqualTo(ORIGINAL);
+  }
+
+  @Test
+  void changesWithZonesAndEndpoints() {
+    assertThat(hashAfter(hag -> hag.getSpec().setZones(List.of("a", "b")))).isNotEqualTo(ORIGINAL);
+    assertThat(hashAfter(hag -> hag.getSpec().getElection().getEndpoints().add("http://e:2379")))
+        .isNotEqualTo(ORIGINAL);
+  }
+
+  @Test
+  void ignoresReplicasAndTheService() {
+    assertThat(hashAfter(hag -> hag.getSpec().setReplicas(5))).isEqualTo(ORIGINAL);
+    assertThat(
+            hashAfter(
+                hag -> {
+                  hag.getSpec().getService().setType("LoadBalancer");
+                  hag.getSpec().getService().setStandby(true);
+                  hag.getSpec()
+                      .getService()
+                      .getPorts()
+                      .add(new ServicePortBuilder().withPort(80).build());
+                }))
+        .isEqualTo(ORIGINAL);
+  }
+}

@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 MVN ?= mvn -B
 
-.PHONY: help test build deps sandbox bench
+.PHONY: help test build deps sandbox bench manifests run
 
 help:
 	@echo "make test     install missing tools (etcd), then build and run every test (mvn verify)"
 	@echo "make build    build target/halo.jar without running tests"
+	@echo "make manifests regenerate crds/ from the Java model (the build fails when it is out of date)"
+	@echo "make run      run the operator against the current kubeconfig"
 	@echo "make bench    measure the agent (start-up, RSS, failover) into target/bench/*.json; BENCH_ARGS=--quick for a short run"
 	@echo "make sandbox  not available yet: the sandbox is still being built (see README)"
 
@@ -38,3 +40,12 @@ bench: deps
 	$(MVN) -q -DskipTests package
 	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.bench.AgentBench \
 	  -Dexec.args="$(BENCH_ARGS)" -Dhalo.jar=target/halo.jar
+
+## Regenerates the CRD from the Java model into crds/ (CrdTest fails the build when they differ).
+manifests:
+	$(MVN) -q -Dspotless.check.skip=true process-classes
+	$(MVN) -q exec:java -Dexec.mainClass=dev.halo.api.v1alpha1.Crd
+
+## Runs the operator against the current kubeconfig (one replica, no leader election).
+run: build
+	HALO_LEADER_ELECTION=false java -jar target/halo.jar operator

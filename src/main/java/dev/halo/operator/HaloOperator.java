@@ -1,0 +1,138 @@
+package dev.halo.operator;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.halo.operator.election.ElectionService;
+import dev.halo.operator.election.EtcdElectionService;
+import dev.halo.operator.model.OperatorDefaults;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator process: the Java Operator SDK running the HighAvailabilityGroup reconciler
+ * (server-side apply off, optionally leader-elected through a Lease), the etcd election service,
+ * and the {@code /healthz} and {@code /metrics} endpoints.
+ */
+public final class HaloOperator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HaloOperator.class);
+  public static final String LEASE_NAME = "halo-operator";
+
+  private final Operator operator;
+  private final ElectionService elections;
+  private final OperatorMetrics metrics = new OperatorMetrics();
+  private final HttpServer http;
+
+  private HaloOperator(KubernetesClient client, OperatorConfig config, ElectionService elections)
+      throws IOException {
+    this.elections = elections;
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withSSABasedCreateUpdateMatchForDependentResources(false)
+                  .withCloseClientOnStop(false)
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(5));
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+                        .withLeaseNamespace(config.leaseNamespace())
+                        .withIdentity(identity())
+                        .withExitOnStopLeading(true)
+                        .build());
+              }
+            });
+    HighAvailabilityGroupReconciler reconciler =
+        new HighAvailabilityGroupReconciler(
+            elections, OperatorDefaults.of(config.agentImage()), metrics);
+    operator.register(
+        reconciler,
+        o -> {
+          if (config.namespaces().isEmpty()) {
+            o.watchingAllNamespaces();
+          } else {
+            o.settingNamespaces(config.namespaces());
+          }
+        });
+    this.http = HttpServer.create(new InetSocketAddress(config.address(), config.port()), 16);
+    http.createContext(
+        "/healthz",
+        ex -> {
+          boolean healthy = operator.getRuntimeInfo().allEventSourcesAreHealthy();
+          reply(
+              ex,
+              healthy ? 200 : 503,
+              healthy
+                  ? "ok\n"
+                  : "event sources unhealthy: "
+                      + operator.getRuntimeInfo().unhealthyEventSources().keySet()
+                      + "\n");
+        });
+    http.createContext("/metrics", ex -> reply(ex, 200, metrics.scrape()));
+  }
+
+  /** Starts the operator against {@code client}; returns once the informers are in sync. */
+  public static HaloOperator start(KubernetesClient client, OperatorConfig config)
+      throws IOException {
+    return start(client, config, new EtcdElectionService());
+  }
+
+  public static HaloOperator start(
+      KubernetesClient client, OperatorConfig config, ElectionService elections)
+      throws IOException {
+    HaloOperator halo = new HaloOperator(client, config, elections);
+    halo.http.start();
+    halo.operator.start();
+    log.atInfo()
+        .addKeyValue("namespaces", config.namespaces().isEmpty() ? "all" : config.namespaces())
+        .addKeyValue("leaderElection", config.leaderElection())
+        .addKeyValue("agentImage", config.agentImage())
+        .addKeyValue("port", halo.port())
+        .log("operator started");
+    return halo;
+  }
+
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  public OperatorMetrics metrics() {
+    return metrics;
+  }
+
+  private static String identity() {
+    String pod = System.getenv("POD_NAME");
+    return pod != null && !pod.isBlank() ? pod : "halo-" + UUID.randomUUID();
+  }
+
+  private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, String body)
+      throws IOException {
+    try (ex) {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      ex.sendResponseHeaders(code, bytes.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      operator.stop();
+    } finally {
+      elections.close();
+      http.stop(0);
+      log.info("operator stopped");
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.halo.operator;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's configuration, from environment variables.
+ *
+ * @param namespaces namespaces to watch; empty means all ({@code HALO_WATCH_NAMESPACES})
+ * @param agentImage image of the injected agent ({@code HALO_AGENT_IMAGE})
+ * @param leaderElection whether to take a Lease before reconciling ({@code HALO_LEADER_ELECTION})
+ * @param leaseNamespace namespace of that Lease ({@code HALO_LEADER_ELECTION_NAMESPACE}, else
+ *     {@code POD_NAMESPACE})
+ * @param address address of the /healthz and /metrics server ({@code HALO_OPERATOR_ADDRESS})
+ * @param port its port ({@code HALO_OPERATOR_PORT}; 0 picks a free one)
+ */
+public record OperatorConfig(
+    Set<String> namespaces,
+    String agentImage,
+    boolean leaderElection,
+    String leaseNamespace,
+    String address,
+    int port) {
+  public static final String DEFAULT_AGENT_IMAGE = "halo:0.1.0";
+
+  /** The outcome of parsing: a configuration, or the problems found. */
+  public record Result(Optional<OperatorConfig> config, List<String> errors) {}
+
+  public static Result fromEnvironment(Map<String, String> env) {
+    List<String> errors = new ArrayList<>();
+    Set<String> namespaces =
+        Arrays.stream(env.getOrDefault("HALO_WATCH_NAMESPACES", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toUnmodifiableSet());
+    String leaderElection = env.getOrDefault("HALO_LEADER_ELECTION", "true").trim();
+    if (!leaderElection.equals("true") && !leaderElection.equals("false")) {
+      errors.add("HALO_LEADER_ELECTION=\"" + leaderElection + "\" must be true or false");
+    }
+    String leaseNamespace =
+        env.getOrDefault("HALO_LEADER_ELECTION_NAMESPACE", env.getOrDefault("POD_NAMESPACE", ""));
+    if (leaderElection.equals("true") && leaseNamespace.isBlank()) {
+      errors.add(
+          "HALO_LEADER_ELECTION_NAMESPACE (or POD_NAMESPACE) is not set: leader election needs"
+              + " the namespace of its Lease; set it, or HALO_LEADER_ELECTION=false for one replica");
+    }
+    int port = 8080;
+    String rawPort = env.getOrDefault("HALO_OPERATOR_PORT", "8080").trim();
+    try {
+      port = Integer.parseInt(rawPort);
+      if (port < 0 || port > 65535) {
+        errors.add("HALO_OPERATOR_PORT=\"" + rawPort + "\" must be a port number from 0 to 65535");
+      }
+    } catch (NumberFormatException e) {
+      errors.add("HALO_OPERATOR_PORT=\"" + rawPort + "\" must be a port number from 0 to 65535");
+    }
+    if (!errors.isEmpty()) {
+      return new Result(Optional.empty(), List.copyOf(errors));
+    }
+    return new Result(
+        Optional.of(
+            new OperatorConfig(
+                namespaces,
+                env.getOrDefault("HALO_AGENT_IMAGE", DEFAULT_AGENT_IMAGE),
+                leaderElection.equals("true"),
+                leaseNamespace,
+                env.getOrDefault("HALO_OPERATOR_ADDRESS", "0.0.0.0"),
+                port)),
+        List.of());
+  }
+}

@@ -1,0 +1,79 @@
+package dev.halo.operator;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The operator's Prometheus metrics. */
+public final class OperatorMetrics {
+  private static final List<String> PHASES =
+      List.of("Pending", "Electing", "Running", "Degraded", "Invalid");
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, String> phaseByGroup = new ConcurrentHashMap<>();
+  private final Timer reconcile;
+  private final Counter reconcileErrors;
+
+  public OperatorMetrics() {
+    reconcile =
+        Timer.builder("halo.operator.reconcile")
+            .description("time to reconcile one group")
+            .publishPercentileHistogram()
+            .register(registry);
+    reconcileErrors =
+        Counter.builder("halo.operator.reconcile.errors")
+            .description("reconciles that failed and will be retried")
+            .register(registry);
+    for (String phase : PHASES) {
+      Gauge.builder(
+              "halo.operator.groups",
+              phaseByGroup,
+              m -> m.values().stream().filter(phase::equals).count())
+          .description("groups by phase")
+          .tag("phase", phase)
+          .register(registry);
+    }
+  }
+
+  void reconciled(Duration took) {
+    reconcile.record(took);
+  }
+
+  void reconcileFailed() {
+    reconcileErrors.increment();
+  }
+
+  void phase(String group, String phase) {
+    phaseByGroup.put(group, phase);
+  }
+
+  void forget(String group) {
+    phaseByGroup.remove(group);
+  }
+
+  void failover(String reason, long durationMillis) {
+    Counter.builder("halo.operator.failovers")
+        .description("master changes by reason")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+    DistributionSummary.builder("halo.operator.failover.duration")
+        .description("from losing the old master to labelling the new one")
+        .baseUnit("seconds")
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(durationMillis / 1000.0);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

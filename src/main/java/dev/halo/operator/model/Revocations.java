@@ -1,0 +1,52 @@
+package dev.halo.operator.model;
+
+import dev.halo.common.Names;
+import dev.halo.operator.election.Candidate;
+import dev.halo.operator.election.ElectionView;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Which leases the operator revokes so that a standby takes over without waiting for the TTL: those
+ * of pods that are deleted, being deleted, failed, or whose agent container terminated, and stale
+ * keys left by an earlier agent of a pod whose agent restarted. A pod that is running keeps its
+ * current (newest) lease: that one is never revoked.
+ */
+public final class Revocations {
+  private Revocations() {}
+
+  /** A lease to revoke and why. */
+  public record Revocation(long leaseId, String member, String reason) {}
+
+  public static List<Revocation> plan(String group, List<Pod> pods, ElectionView view) {
+    Map<String, Pod> byName =
+        pods.stream().collect(Collectors.toMap(PodState::name, Function.identity()));
+    Map<String, List<Candidate>> byMember =
+        view.candidates().stream().collect(Collectors.groupingBy(Candidate::member));
+    List<Revocation> out = new ArrayList<>();
+    byMember.forEach(
+        (member, keys) -> {
+          Pod pod = byName.get(member);
+          if (pod == null) {
+            // Only names of this group's pods: a foreign value is reported, never revoked.
+            if (Names.podIndex(group, member) >= 0) {
+              keys.forEach(c -> out.add(new Revocation(c.leaseId(), member, "podDeleted")));
+            }
+          } else if (PodState.gone(pod)) {
+            String reason = PodState.goneReason(pod);
+            keys.forEach(c -> out.add(new Revocation(c.leaseId(), member, reason)));
+          } else {
+            keys.stream()
+                .sorted(Comparator.comparingLong(Candidate::createRevision).reversed())
+                .skip(1)
+                .forEach(c -> out.add(new Revocation(c.leaseId(), member, "staleKey")));
+          }
+        });
+    return out;
+  }
+}

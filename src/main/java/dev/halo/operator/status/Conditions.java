@@ -1,0 +1,48 @@
+package dev.halo.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Kubernetes-style conditions: lastTransitionTime moves only when the status flips. */
+public final class Conditions {
+  public static final String READY = "Ready";
+  public static final String MASTER_ELECTED = "MasterElected";
+  public static final String ETCD_REACHABLE = "EtcdReachable";
+  public static final String VALID = "Valid";
+
+  private Conditions() {}
+
+  /** A condition's desired state before timestamps are settled. */
+  public record Desired(String type, boolean status, String reason, String message) {}
+
+  /**
+   * Builds the condition list, keeping each previous lastTransitionTime when status is unchanged.
+   */
+  public static List<Condition> merge(
+      List<Condition> previous, List<Desired> desired, long generation, String now) {
+    List<Condition> out = new ArrayList<>();
+    for (Desired d : desired) {
+      String status = d.status() ? "True" : "False";
+      String since =
+          previous == null
+              ? now
+              : previous.stream()
+                  .filter(c -> d.type().equals(c.getType()) && status.equals(c.getStatus()))
+                  .map(Condition::getLastTransitionTime)
+                  .findFirst()
+                  .orElse(now);
+      out.add(
+          new ConditionBuilder()
+              .withType(d.type())
+              .withStatus(status)
+              .withReason(d.reason())
+              .withMessage(d.message())
+              .withObservedGeneration(generation)
+              .withLastTransitionTime(since)
+              .build());
+    }
+    return out;
+  }
+}

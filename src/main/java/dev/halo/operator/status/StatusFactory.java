@@ -1,0 +1,127 @@
+package dev.halo.operator.status;
+
+import dev.halo.api.v1alpha1.FailoverRecord;
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.api.v1alpha1.MemberStatus;
+import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.model.PodState;
+import dev.halo.operator.status.Conditions.Desired;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Builds a group's status from what was observed; pure, so it is tested without a server. */
+public final class StatusFactory {
+  public static final String PENDING = "Pending";
+  public static final String ELECTING = "Electing";
+  public static final String RUNNING = "Running";
+  public static final String DEGRADED = "Degraded";
+  public static final String INVALID = "Invalid";
+
+  private StatusFactory() {}
+
+  /** What the reconciler observed and decided in this pass. */
+  public record Observed(
+      List<Pod> pods,
+      ElectionView view,
+      Optional<String> master,
+      List<String> validationErrors,
+      int failovers,
+      FailoverRecord lastFailover,
+      String now) {}
+
+  public static HighAvailabilityGroupStatus build(HighAvailabilityGroup hag, Observed o) {
+    HighAvailabilityGroupStatus previous =
+        hag.getStatus() == null ? new HighAvailabilityGroupStatus() : hag.getStatus();
+    String group = hag.getMetadata().getName();
+    int replicas =
+        hag.getSpec() == null || hag.getSpec().getReplicas() == null
+            ? 0
+            : hag.getSpec().getReplicas();
+    List<Pod> pods = new ArrayList<>(o.pods());
+    pods.sort(
+        Comparator.comparingInt((Pod p) -> PodState.index(group, p)).thenComparing(PodState::name));
+    long ready = pods.stream().filter(p -> PodState.ready(p) && !PodState.terminating(p)).count();
+    boolean valid = o.validationErrors().isEmpty();
+
+    HighAvailabilityGroupStatus s = new HighAvailabilityGroupStatus();
+    s.setReplicas(replicas);
+    s.setReadyReplicas((int) ready);
+    s.setReady(ready + "/" + replicas);
+    s.setMembers(pods.stream().map(p -> member(p, o.view())).toList());
+    s.setMaster(o.master().orElse(null));
+    s.setMasterZone(
+        o.master()
+            .flatMap(m -> pods.stream().filter(p -> PodState.name(p).equals(m)).findFirst())
+            .map(PodState::zone)
+            .orElse(null));
+    s.setFailovers(o.failovers());
+    s.setLastFailover(o.lastFailover());
+    s.setObservedGeneration(hag.getMetadata().getGeneration());
+    String phase =
+        phase(valid, o.view().reachable(), o.master().isPresent(), ready, replicas, pods);
+    s.setPhase(phase);
+    s.setConditions(
+        Conditions.merge(
+            previous.getConditions(),
+            conditions(o, valid, phase),
+            hag.getMetadata().getGeneration() == null ? 0 : hag.getMetadata().getGeneration(),
+            o.now()));
+    return s;
+  }
+
+  private static MemberStatus member(Pod pod, ElectionView view) {
+    MemberStatus m = new MemberStatus();
+    m.setPod(PodState.name(pod));
+    m.setZone(PodState.zone(pod));
+    m.setRole(PodState.role(pod));
+    m.setReady(PodState.ready(pod));
+    m.setCampaigning(view.isCampaigning(PodState.name(pod)));
+    return m;
+  }
+
+  private static String phase(
+      boolean valid, boolean reachable, boolean master, long ready, int replicas, List<Pod> pods) {
+    if (!valid) {
+      return INVALID;
+    }
+    if (!master) {
+      return pods.isEmpty() || ready == 0 ? PENDING : ELECTING;
+    }
+    return reachable && ready >= replicas ? RUNNING : DEGRADED;
+  }
+
+  private static List<Desired> conditions(Observed o, boolean valid, String phase) {
+    List<Desired> d = new ArrayList<>();
+    d.add(
+        new Desired(
+            Conditions.VALID,
+            valid,
+            valid ? "SpecValid" : "InvalidSpec",
+            valid ? "spec is valid" : String.join("; ", o.validationErrors())));
+    d.add(
+        new Desired(
+            Conditions.ETCD_REACHABLE,
+            o.view().reachable(),
+            o.view().reachable() ? "Reachable" : "Unreachable",
+            o.view().reachable()
+                ? "election is being watched"
+                : "labels are left as they are: " + o.view().error()));
+    d.add(
+        new Desired(
+            Conditions.MASTER_ELECTED,
+            o.master().isPresent(),
+            o.master().isPresent() ? "Elected" : "NoMaster",
+            o.master().map(m -> m + " is master").orElse("no live pod leads the election")));
+    d.add(
+        new Desired(
+            Conditions.READY,
+            RUNNING.equals(phase),
+            phase,
+            RUNNING.equals(phase) ? "master elected and all replicas ready" : "phase is " + phase));
+    return d;
+  }
+}

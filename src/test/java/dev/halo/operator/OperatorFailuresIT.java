@@ -1,0 +1,224 @@
+package dev.halo.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.Labels;
+import dev.halo.testing.EtcdExtension;
+import dev.halo.testing.TestKubelet;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The operator when agents crash, etcd goes away, the operator restarts, or the template changes.
+ */
+class OperatorFailuresIT {
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(1);
+
+  private static OperatorHarness h;
+  private String ns;
+  private TestKubelet kubelet;
+
+  @BeforeAll
+  static void startOperator() {
+    Awaitility.ignoreExceptionsByDefault();
+    h = new OperatorHarness(etcd.cluster());
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    h.close();
+  }
+
+  @BeforeEach
+  void namespace() {
+    etcd.ensureAllRunning();
+    ns = h.newNamespace();
+  }
+
+  @AfterEach
+  void stopKubelet() {
+    if (kubelet != null) {
+      kubelet.close();
+    }
+  }
+
+  private String startGroup(String name, TestKubelet.AgentMode mode) {
+    kubelet = h.kubelet(ns, mode);
+    h.create(h.group(ns, name));
+    await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, name).size() == 3);
+    String master = h.awaitAgreedMaster(ns, name, Duration.ofSeconds(30));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                h.get(ns, name).getStatus().getMembers().stream()
+                    .allMatch(m -> m.getCampaigning() && m.getReady()));
+    return master;
+  }
+
+  private Map<String, String> roles(String group) {
+    return h.pods(ns, group).stream()
+        .collect(
+            Collectors.toMap(
+                p -> p.getMetadata().getName(),
+                p -> String.valueOf(p.getMetadata().getLabels().get(Labels.ROLE))));
+  }
+
+  @Test
+  void crashedMasterAgentIsReplacedWithinTtlPlusOneSecond() {
+    String old = startGroup("crash", TestKubelet.AgentMode.PROCESS);
+    try (LabelSampler sampler = new LabelSampler(h, ns, "crash")) {
+      long start = System.nanoTime();
+      kubelet.crashAgent(old);
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(10))
+          .until(
+              () -> {
+                List<String> m = h.labelledMasters(ns, "crash");
+                return m.size() == 1 && !m.get(0).equals(old);
+              });
+      assertThat((System.nanoTime() - start) / 1_000_000).isLessThanOrEqualTo(3000);
+      h.awaitAgreedMaster(ns, "crash", Duration.ofSeconds(5));
+      assertThat(sampler.violations()).isEmpty();
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                "agentTerminated"
+                    .equals(h.get(ns, "crash").getStatus().getLastFailover().getReason()));
+  }
+
+  @Test
+  void etcdOutageLeavesLabelsAloneAndSaysSoThenRecovers() {
+    String master = startGroup("outage", TestKubelet.AgentMode.IN_PROCESS);
+    Map<String, String> before = roles("outage");
+
+    etcd.cluster().stopAll();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> h.conditionIs(ns, "outage", "EtcdReachable", "False"));
+    assertThat(roles("outage")).isEqualTo(before);
+    assertThat(h.events(ns, "EtcdUnreachable"))
+        .isNotEmpty()
+        .allSatisfy(e -> assertThat(e.getType()).isEqualTo("Warning"));
+    assertThat(h.get(ns, "outage").getStatus().getMaster()).isEqualTo(master);
+
+    etcd.cluster().restartAll();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> h.conditionIs(ns, "outage", "EtcdReachable", "True"));
+    h.awaitAgreedMaster(ns, "outage", Duration.ofSeconds(20));
+    assertThat(h.pods(ns, "outage")).hasSize(3);
+  }
+
+  @Test
+  void operatorRestartChangesNothingThatIsRight() throws Exception {
+    startGroup("restart", TestKubelet.AgentMode.IN_PROCESS);
+    Map<String, String> before = roles("restart");
+    List<String> changes = new CopyOnWriteArrayList<>();
+    try (Watch watch =
+        h.client
+            .pods()
+            .inNamespace(ns)
+            .withLabel(Labels.GROUP, "restart")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, Pod pod) {
+                    String role = pod.getMetadata().getLabels().get(Labels.ROLE);
+                    if (action != Action.MODIFIED
+                        || !role.equals(before.get(pod.getMetadata().getName()))) {
+                      changes.add(action + " " + pod.getMetadata().getName() + " " + role);
+                    }
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
+      h.stopOperator();
+      h.startOperator();
+      // The new operator has reconciled once it reports its own metrics for the group.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> h.operator.metrics().scrape().contains("phase=\"Running\"} 1.0"));
+      assertThat(roles("restart")).isEqualTo(before);
+      assertThat(changes).filteredOn(c -> !c.startsWith("ADDED")).isEmpty();
+    }
+  }
+
+  @Test
+  void templateChangeRollsStandbysFirstAndTheMasterLast() {
+    String master = startGroup("roll", TestKubelet.AgentMode.IN_PROCESS);
+    List<String> deleted = new CopyOnWriteArrayList<>();
+    try (Watch watch =
+            h.client
+                .pods()
+                .inNamespace(ns)
+                .withLabel(Labels.GROUP, "roll")
+                .watch(
+                    new Watcher<>() {
+                      @Override
+                      public void eventReceived(Action action, Pod pod) {
+                        if (action == Action.DELETED) {
+                          deleted.add(pod.getMetadata().getName());
+                        }
+                      }
+
+                      @Override
+                      public void onClose(WatcherException cause) {}
+                    });
+        LabelSampler sampler = new LabelSampler(h, ns, "roll")) {
+      String oldHash =
+          h.pods(ns, "roll").get(0).getMetadata().getAnnotations().get(Labels.TEMPLATE_HASH);
+      h.client
+          .resources(HighAvailabilityGroup.class)
+          .inNamespace(ns)
+          .withName("roll")
+          .edit(
+              g -> {
+                g.getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .setImage("example/app:2");
+                return g;
+              });
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () ->
+                  deleted.size() >= 3
+                      && h.pods(ns, "roll").size() == 3
+                      && h.pods(ns, "roll").stream()
+                          .noneMatch(
+                              p ->
+                                  oldHash.equals(
+                                      p.getMetadata().getAnnotations().get(Labels.TEMPLATE_HASH)))
+                      && h.get(ns, "roll").getStatus().getMembers().stream()
+                          .allMatch(m -> m.getCampaigning() && m.getReady()));
+      assertThat(deleted).hasSize(3).doesNotHaveDuplicates();
+      assertThat(deleted.get(2)).as("the master goes last, after handing over").isEqualTo(master);
+      h.awaitAgreedMaster(ns, "roll", Duration.ofSeconds(10));
+      assertThat(sampler.violations()).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,363 @@
+package dev.halo.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.Labels;
+import dev.halo.common.Names;
+import dev.halo.testing.EtcdExtension;
+import dev.halo.testing.TestKubelet;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The operator end to end with in-process agents: pods, Services, labels, status, bad input. */
+class OperatorIT {
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(1);
+
+  private static OperatorHarness h;
+  private String ns;
+  private TestKubelet kubelet;
+
+  @BeforeAll
+  static void startOperator() {
+    Awaitility.ignoreExceptionsByDefault();
+    h = new OperatorHarness(etcd.cluster());
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    h.close();
+  }
+
+  @BeforeEach
+  void namespace() {
+    ns = h.newNamespace();
+    kubelet = h.kubelet(ns, TestKubelet.AgentMode.IN_PROCESS);
+  }
+
+  @AfterEach
+  void stopKubelet() {
+    kubelet.close();
+  }
+
+  private String startGroup(String name) {
+    h.create(h.group(ns, name));
+    await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, name).size() == 3);
+    return h.awaitAgreedMaster(ns, name, Duration.ofSeconds(30));
+  }
+
+  @Test
+  void createsPodsAcrossZonesWithTheAgentAServiceAndABudget() {
+    String master = startGroup("web");
+
+    List<Pod> pods = h.pods(ns, "web");
+    assertThat(pods)
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactlyInAnyOrder("web-0", "web-1", "web-2");
+    for (Pod pod : pods) {
+      int i = Names.podIndex("web", pod.getMetadata().getName());
+      String zone = List.of("a", "b", "c").get(i);
+      assertThat(pod.getMetadata().getLabels())
+          .containsEntry(Labels.GROUP, "web")
+          .containsEntry(Labels.ZONE, zone)
+          .containsEntry(Labels.APP_MANAGED_BY, "halo")
+          .containsEntry(
+              Labels.ROLE, pod.getMetadata().getName().equals(master) ? "master" : "standby");
+      assertThat(pod.getMetadata().getOwnerReferences())
+          .singleElement()
+          .satisfies(o -> assertThat(o.getKind()).isEqualTo("HighAvailabilityGroup"));
+      assertThat(
+              pod.getSpec()
+                  .getAffinity()
+                  .getNodeAffinity()
+                  .getRequiredDuringSchedulingIgnoredDuringExecution()
+                  .getNodeSelectorTerms()
+                  .get(0)
+                  .getMatchExpressions())
+          .anySatisfy(
+              e -> {
+                assertThat(e.getKey()).isEqualTo(Labels.TOPOLOGY_ZONE);
+                assertThat(e.getValues()).containsExactly(zone);
+              });
+      assertThat(pod.getSpec().getContainers())
+          .last()
+          .satisfies(c -> assertThat(c.getName()).isEqualTo(Names.AGENT_CONTAINER));
+    }
+    Service service = h.client.services().inNamespace(ns).withName("web").get();
+    assertThat(service.getSpec().getSelector())
+        .isEqualTo(Map.of(Labels.GROUP, "web", Labels.ROLE, "master"));
+    PodDisruptionBudget pdb =
+        h.client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("web").get();
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Running".equals(h.get(ns, "web").getStatus().getPhase()));
+    HighAvailabilityGroup hag = h.get(ns, "web");
+    assertThat(hag.getStatus().getMaster()).isEqualTo(master);
+    assertThat(hag.getStatus().getReady()).isEqualTo("3/3");
+    assertThat(hag.getStatus().getMembers())
+        .hasSize(3)
+        .allMatch(m -> m.getCampaigning() && m.getReady());
+    assertThat(h.conditionIs(ns, "web", "MasterElected", "True")).isTrue();
+    assertThat(h.conditionIs(ns, "web", "EtcdReachable", "True")).isTrue();
+    assertThat(h.conditionIs(ns, "web", "Valid", "True")).isTrue();
+    assertThat(h.events(ns, "MasterElected"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains(master));
+  }
+
+  @Test
+  void masterPodDeletionHandsOverWithinASecondAndThePodComesBack() {
+    String old = startGroup("del");
+    try (LabelSampler sampler = new LabelSampler(h, ns, "del")) {
+      long start = System.nanoTime();
+      h.client.pods().inNamespace(ns).withName(old).delete();
+      await()
+          .atMost(Duration.ofSeconds(1))
+          .pollInterval(Duration.ofMillis(10))
+          .until(
+              () -> {
+                List<String> m = h.labelledMasters(ns, "del");
+                return m.size() == 1 && !m.get(0).equals(old);
+              });
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(tookMs).isLessThanOrEqualTo(1000);
+      String next = h.awaitAgreedMaster(ns, "del", Duration.ofSeconds(5));
+      assertThat(next).isNotEqualTo(old);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  h.pods(ns, "del").size() == 3
+                      && h.get(ns, "del").getStatus().getMembers().stream()
+                          .allMatch(m -> m.getCampaigning()));
+      assertThat(sampler.violations()).isEmpty();
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> h.get(ns, "del").getStatus().getFailovers() == 1);
+    assertThat(h.get(ns, "del").getStatus().getLastFailover().getFrom()).isEqualTo(old);
+    assertThat(h.events(ns, "Failover")).isNotEmpty();
+  }
+
+  @Test
+  void unhealthyWorkloadHandsOver() {
+    h.create(withHealth(h.group(ns, "sick")));
+    await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, "sick").size() == 3);
+    String old = h.awaitAgreedMaster(ns, "sick", Duration.ofSeconds(30));
+    kubelet.setWorkloadHealthy(old, false);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              List<String> m = h.labelledMasters(ns, "sick");
+              return m.size() == 1 && !m.get(0).equals(old);
+            });
+    h.awaitAgreedMaster(ns, "sick", Duration.ofSeconds(5));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> "unhealthy".equals(h.get(ns, "sick").getStatus().getLastFailover().getReason()));
+  }
+
+  private static HighAvailabilityGroup withHealth(HighAvailabilityGroup hag) {
+    var health = new dev.halo.api.v1alpha1.HealthSpec();
+    var get = new dev.halo.api.v1alpha1.HttpGetCheck();
+    get.setPath("/health");
+    get.setPort(8080);
+    health.setHttpGet(get);
+    health.setPeriodMillis(100);
+    health.setFailureThreshold(2);
+    hag.getSpec().setHealth(health);
+    return hag;
+  }
+
+  @Test
+  void serviceSelectorDriftIsReverted() {
+    startGroup("drift");
+    h.client
+        .services()
+        .inNamespace(ns)
+        .withName("drift")
+        .edit(
+            s -> {
+              s.getSpec().setSelector(Map.of(Labels.GROUP, "drift"));
+              return s;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                h.client
+                    .services()
+                    .inNamespace(ns)
+                    .withName("drift")
+                    .get()
+                    .getSpec()
+                    .getSelector()
+                    .equals(Map.of(Labels.GROUP, "drift", Labels.ROLE, "master")));
+  }
+
+  @Test
+  void invalidSpecUpdateKeepsPodsAndFixingItRecovers() {
+    String master = startGroup("bad");
+    h.client
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(ns)
+        .withName("bad")
+        .edit(
+            g -> {
+              g.getSpec().setZones(List.of("a", "a"));
+              return g;
+            });
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.conditionIs(ns, "bad", "Valid", "False"));
+    assertThat(h.condition(ns, "bad", "Valid").orElseThrow().getMessage())
+        .contains("HighAvailabilityGroup " + ns + "/bad")
+        .contains("spec.zones");
+    assertThat(h.get(ns, "bad").getStatus().getPhase()).isEqualTo("Invalid");
+    assertThat(h.events(ns, "InvalidSpec"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"));
+    assertThat(h.pods(ns, "bad")).hasSize(3);
+    assertThat(h.labelledMasters(ns, "bad")).containsExactly(master);
+
+    h.client
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(ns)
+        .withName("bad")
+        .edit(
+            g -> {
+              g.getSpec().setZones(List.of("a", "b", "c"));
+              return g;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                h.conditionIs(ns, "bad", "Valid", "True")
+                    && "Running".equals(h.get(ns, "bad").getStatus().getPhase()));
+    assertThat(h.pods(ns, "bad")).hasSize(3);
+  }
+
+  @Test
+  void invalidGroupsGetAConditionAndAWarningButNoPods() {
+    HighAvailabilityGroup noReplicas = h.group(ns, "zero");
+    noReplicas.getSpec().setReplicas(0);
+    HighAvailabilityGroup shortTtl = h.group(ns, "ttl");
+    shortTtl.getSpec().getElection().setLeaseTTLSeconds(1);
+    HighAvailabilityGroup badUrl = h.group(ns, "url");
+    badUrl.getSpec().getElection().setEndpoints(List.of("etcd:2379"));
+    HighAvailabilityGroup noContainers = h.group(ns, "empty");
+    noContainers.getSpec().getTemplate().getSpec().setContainers(List.of());
+    Map<String, String> fieldOf =
+        Map.of(
+            "zero",
+            "spec.replicas",
+            "ttl",
+            "spec.election.leaseTTLSeconds",
+            "url",
+            "spec.election.endpoints",
+            "empty",
+            "spec.template.spec.containers");
+    for (HighAvailabilityGroup g : List.of(noReplicas, shortTtl, badUrl, noContainers)) {
+      h.create(g);
+    }
+    for (var entry : fieldOf.entrySet()) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> h.conditionIs(ns, entry.getKey(), "Valid", "False"));
+      assertThat(h.condition(ns, entry.getKey(), "Valid").orElseThrow().getMessage())
+          .as(entry.getKey())
+          .contains(entry.getValue());
+    }
+    assertThat(h.events(ns, "InvalidSpec")).hasSize(4);
+    assertThat(h.client.pods().inNamespace(ns).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void scaleUpAddsPodsAndScaleDownHandsTheMasterOverLast() {
+    startGroup("scale");
+    h.client
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(ns)
+        .withName("scale")
+        .edit(
+            g -> {
+              g.getSpec().setReplicas(4);
+              return g;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                h.pods(ns, "scale").size() == 4
+                    && h.get(ns, "scale").getStatus().getMembers().stream()
+                            .filter(m -> m.getCampaigning())
+                            .count()
+                        == 4);
+    assertThat(h.pods(ns, "scale"))
+        .extracting(p -> p.getMetadata().getName())
+        .contains("web-3".replace("web", "scale"));
+
+    // Make the highest index the master, so scaling to one must hand it over first.
+    String master = h.awaitAgreedMaster(ns, "scale", Duration.ofSeconds(5));
+    try (LabelSampler sampler = new LabelSampler(h, ns, "scale")) {
+      h.client
+          .resources(HighAvailabilityGroup.class)
+          .inNamespace(ns)
+          .withName("scale")
+          .edit(
+              g -> {
+                g.getSpec().setReplicas(1);
+                return g;
+              });
+      await().atMost(Duration.ofSeconds(60)).until(() -> h.pods(ns, "scale").size() == 1);
+      assertThat(h.pods(ns, "scale"))
+          .extracting(p -> p.getMetadata().getName())
+          .containsExactly("scale-0");
+      assertThat(h.awaitAgreedMaster(ns, "scale", Duration.ofSeconds(10))).isEqualTo("scale-0");
+      assertThat(sampler.violations()).isEmpty();
+    }
+    if (!master.equals("scale-0")) {
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  "switchover"
+                      .equals(h.get(ns, "scale").getStatus().getLastFailover().getReason()));
+    }
+  }
+
+  @Test
+  void groupDeletionRemovesItsPodsServicesAndElection() {
+    startGroup("gone");
+    h.client.resources(HighAvailabilityGroup.class).inNamespace(ns).withName("gone").delete();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                h.pods(ns, "gone").isEmpty()
+                    && h.client.services().inNamespace(ns).withName("gone").get() == null
+                    && h.get(ns, "gone") == null);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                etcd.cluster()
+                    .etcdctl("get", "/halo/" + ns + "/gone/election", "--prefix", "--keys-only")
+                    .isBlank());
+  }
+}

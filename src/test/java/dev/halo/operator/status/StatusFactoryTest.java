@@ -1,0 +1,166 @@
+package dev.halo.operator.status;
+
+import static dev.halo.operator.model.TestPods.pod;
+import static dev.halo.operator.model.TestPods.view;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.model.TestPods;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusFactoryTest {
+  private static HighAvailabilityGroup hag() {
+    HighAvailabilityGroup hag = new HighAvailabilityGroup();
+    hag.setMetadata(
+        new ObjectMetaBuilder().withName("web").withNamespace("shop").withGeneration(4L).build());
+    hag.setSpec(new HighAvailabilityGroupSpec());
+    hag.getSpec().setReplicas(2);
+    return hag;
+  }
+
+  private static HighAvailabilityGroupStatus build(
+      HighAvailabilityGroup hag,
+      List<io.fabric8.kubernetes.api.model.Pod> pods,
+      ElectionView view,
+      Optional<String> master,
+      List<String> errors,
+      String now) {
+    return StatusFactory.build(
+        hag, new StatusFactory.Observed(pods, view, master, errors, 0, null, now));
+  }
+
+  private static Condition condition(HighAvailabilityGroupStatus s, String type) {
+    return s.getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void runningGroupReportsMasterMembersAndConditions() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            view("web-0", "web-1"),
+            Optional.of("web-0"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getPhase()).isEqualTo("Running");
+    assertThat(s.getMaster()).isEqualTo("web-0");
+    assertThat(s.getReady()).isEqualTo("2/2");
+    assertThat(s.getObservedGeneration()).isEqualTo(4L);
+    assertThat(s.getMembers())
+        .extracting("pod", "role", "ready", "campaigning")
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("web-0", "master", true, true),
+            org.assertj.core.groups.Tuple.tuple("web-1", "standby", true, true));
+    assertThat(s.getConditions())
+        .extracting(Condition::getType, Condition::getStatus)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Valid", "True"),
+            org.assertj.core.groups.Tuple.tuple("EtcdReachable", "True"),
+            org.assertj.core.groups.Tuple.tuple("MasterElected", "True"),
+            org.assertj.core.groups.Tuple.tuple("Ready", "True"));
+    assertThat(condition(s, "Ready").getObservedGeneration()).isEqualTo(4L);
+  }
+
+  @Test
+  void phasesFollowMasterAndReadiness() {
+    assertThat(build(hag(), List.of(), view(), Optional.empty(), List.of(), "t").getPhase())
+        .isEqualTo("Pending");
+    assertThat(
+            build(hag(), List.of(pod("web-0", "standby")), view(), Optional.empty(), List.of(), "t")
+                .getPhase())
+        .isEqualTo("Electing");
+    assertThat(
+            build(
+                    hag(),
+                    List.of(pod("web-0", "master"), TestPods.notReady(pod("web-1", "standby"))),
+                    view("web-0"),
+                    Optional.of("web-0"),
+                    List.of(),
+                    "t")
+                .getPhase())
+        .isEqualTo("Degraded");
+    assertThat(
+            build(
+                    hag(),
+                    List.of(pod("web-0", "master")),
+                    view("web-0"),
+                    Optional.of("web-0"),
+                    List.of("bad"),
+                    "t")
+                .getPhase())
+        .isEqualTo("Invalid");
+  }
+
+  @Test
+  void unreachableEtcdKeepsTheLabelledMasterAndSaysSo() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            ElectionView.unreachable("/halo/shop/web/election", "connection refused"),
+            Optional.of("web-0"),
+            List.of(),
+            "t");
+
+    assertThat(s.getMaster()).isEqualTo("web-0");
+    assertThat(s.getPhase()).isEqualTo("Degraded");
+    assertThat(condition(s, "EtcdReachable").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "EtcdReachable").getMessage()).contains("connection refused");
+  }
+
+  @Test
+  void transitionTimeMovesOnlyWhenTheStatusFlips() {
+    HighAvailabilityGroup hag = hag();
+    hag.setStatus(
+        build(
+            hag,
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            view("web-0"),
+            Optional.of("web-0"),
+            List.of(),
+            "t1"));
+
+    HighAvailabilityGroupStatus same =
+        build(
+            hag,
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            view("web-0"),
+            Optional.of("web-0"),
+            List.of(),
+            "t2");
+    HighAvailabilityGroupStatus flipped =
+        build(hag, List.of(pod("web-0", "standby")), view(), Optional.empty(), List.of(), "t3");
+
+    assertThat(condition(same, "MasterElected").getLastTransitionTime()).isEqualTo("t1");
+    assertThat(condition(flipped, "MasterElected").getLastTransitionTime()).isEqualTo("t3");
+    assertThat(condition(flipped, "Valid").getLastTransitionTime()).isEqualTo("t1");
+  }
+
+  @Test
+  void invalidSpecNamesTheProblemInTheValidCondition() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(),
+            view(),
+            Optional.empty(),
+            List.of("HighAvailabilityGroup shop/web: spec.replicas must be at least 1"),
+            "t");
+
+    assertThat(condition(s, "Valid").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "Valid").getReason()).isEqualTo("InvalidSpec");
+    assertThat(condition(s, "Valid").getMessage()).contains("spec.replicas");
+  }
+}

@@ -1,0 +1,425 @@
+package dev.halo.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.halo.common.ElectionKeys;
+import dev.halo.common.Labels;
+import dev.halo.common.Names;
+import dev.halo.testing.TestKubelet.AgentMode;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The test kubelet runs real agents for hand-made Halo pods on the mock API and a real etcd. */
+class TestKubeletIT {
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(1);
+
+  private static final Logger log = LoggerFactory.getLogger(TestKubeletIT.class);
+  private static final int TTL = 2;
+  private static final String GROUP = "g";
+  private static MockKubernetes kube;
+  private static KubernetesClient client;
+  private TestKubelet kubelet;
+
+  @BeforeAll
+  static void startApi() {
+    kube = MockKubernetes.start();
+    client = kube.client();
+  }
+
+  @AfterAll
+  static void stopApi() {
+    kube.close();
+  }
+
+  @AfterEach
+  void stopKubelet() {
+    if (kubelet != null) {
+      kubelet.close();
+    }
+  }
+
+  @Test
+  void inProcessAgentsElectFailOverOnUnhealthyWorkloadAndOnGracefulDeletion() {
+    String ns = "inproc";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    kubelet = TestKubelet.start(client, ns, etcd.cluster(), AgentMode.IN_PROCESS);
+    long created = System.nanoTime();
+    createPods(ns, election, "g-0", "g-1");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    kubelet.awaitRunning("g-1", Duration.ofSeconds(30));
+    log.info("timing: pods running (in-process) after {} ms", ms(created));
+
+    await().untilAsserted(() -> assertRunningAndReady(ns, "g-0", "g-1"));
+    String master = awaitSingleMaster(election, Duration.ofSeconds(10));
+    String standby = other(master);
+    log.info("timing: first master {} after {} ms", master, ms(created));
+
+    // An unhealthy workload takes its agent out of the election and its pod out of Ready.
+    kubelet.setWorkloadHealthy(master, false);
+    long unhealthy = System.nanoTime();
+    await()
+        .pollInterval(Duration.ofMillis(10))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> kubelet.agent(standby).role().equals("master"));
+    log.info("timing: failover on unhealthy workload {} ms", ms(unhealthy));
+    assertThat(leader(election)).isEqualTo(standby);
+    await().untilAsserted(() -> assertThat(condition(ns, master, "Ready")).isEqualTo("False"));
+    assertThat(containerStatus(ns, master, "app").getReady()).isFalse();
+    assertThat(containerStatus(ns, master, Names.AGENT_CONTAINER).getReady()).isTrue();
+
+    kubelet.setWorkloadHealthy(master, true);
+    await().untilAsserted(() -> assertThat(condition(ns, master, "Ready")).isEqualTo("True"));
+    await().until(() -> kubelet.agent(master).role().equals("standby"));
+    assertThat(kubelet.agent(standby).role()).isEqualTo("master");
+
+    assertThatThrownBy(() -> kubelet.crashAgent(standby))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("PROCESS");
+
+    // Graceful deletion: the pod is seen terminating, the master resigns, the pod goes.
+    String current = standby;
+    String next = master;
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (Watch watch = client.pods().inNamespace(ns).withName(current).watch(recorder(events))) {
+      long deleting = System.nanoTime();
+      CompletableFuture<Void> deletion =
+          CompletableFuture.runAsync(() -> kubelet.deletePodGracefully(current));
+      await()
+          .pollInterval(Duration.ofMillis(5))
+          .atMost(Duration.ofSeconds(1))
+          .until(() -> kubelet.agent(next).role().equals("master"));
+      log.info("timing: failover on graceful deletion (in-process) {} ms", ms(deleting));
+      deletion.join();
+      log.info("timing: deletePodGracefully returned after {} ms", ms(deleting));
+      await().until(() -> events.stream().anyMatch(e -> e.startsWith("DELETED")));
+    }
+    // Seen terminating while still ready, then with its containers stopped, then gone.
+    assertThat(events)
+        .containsSubsequence(
+            "MODIFIED terminating ready",
+            "MODIFIED terminating not-ready",
+            "DELETED terminating not-ready");
+    assertThat(client.pods().inNamespace(ns).withName(current).get()).isNull();
+    assertThat(kubelet.agent(next).role()).isEqualTo("master");
+    assertThat(leader(election)).isEqualTo(next);
+    assertThat(kubelet.pods()).containsExactly(next);
+
+    // A DELETE from someone else (the operator) stops the agent too, after a terminating phase.
+    List<String> deleteEvents = new CopyOnWriteArrayList<>();
+    try (Watch watch = client.pods().inNamespace(ns).withName(next).watch(recorder(deleteEvents))) {
+      await().until(() -> !deleteEvents.isEmpty());
+      client.pods().inNamespace(ns).withName(next).delete();
+      await().until(() -> client.pods().inNamespace(ns).withName(next).get() == null);
+      await().until(() -> deleteEvents.stream().anyMatch(e -> e.startsWith("DELETED")));
+    }
+    assertThat(deleteEvents)
+        .containsSubsequence(
+            "MODIFIED terminating ready",
+            "MODIFIED terminating not-ready",
+            "DELETED terminating not-ready");
+    await().until(() -> kubelet.pods().isEmpty());
+    await().until(() -> leader(election).isEmpty());
+  }
+
+  @Test
+  void processAgentsFailOverWhenTheMasterCrashesAndComeBackOnRestart() {
+    String ns = "proc";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    kubelet = TestKubelet.start(client, ns, etcd.cluster(), AgentMode.PROCESS);
+    long created = System.nanoTime();
+    createPods(ns, election, "g-0", "g-1");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(60));
+    kubelet.awaitRunning("g-1", Duration.ofSeconds(60));
+    log.info("timing: pods running (process) after {} ms", ms(created));
+    await().untilAsserted(() -> assertRunningAndReady(ns, "g-0", "g-1"));
+    String master = awaitSingleMaster(election, Duration.ofSeconds(20));
+    String standby = other(master);
+    log.info("timing: first master {} after {} ms", master, ms(created));
+    List<Long> pids = new ArrayList<>();
+    pids.add(((AgentProcess) kubelet.agent("g-0")).pid());
+    pids.add(((AgentProcess) kubelet.agent("g-1")).pid());
+
+    // kill -9 of the master: reported terminated, the standby takes over within TTL + 1 s.
+    AgentHandle standbyAgent = kubelet.agent(standby);
+    kubelet.crashAgent(master);
+    long crashed = System.nanoTime();
+    await()
+        .pollInterval(Duration.ofMillis(10))
+        .atMost(Duration.ofSeconds(TTL + 1))
+        .until(() -> standbyAgent.role().equals("master"));
+    log.info("timing: failover after kill -9 {} ms (TTL {} s)", ms(crashed), TTL);
+    assertThat(kubelet.pods()).containsExactly(standby);
+    ContainerStatus agentStatus = containerStatus(ns, master, Names.AGENT_CONTAINER);
+    assertThat(agentStatus.getState().getTerminated()).isNotNull();
+    assertThat(agentStatus.getState().getTerminated().getExitCode()).isEqualTo(137);
+    assertThat(agentStatus.getState().getTerminated().getReason()).isEqualTo("Error");
+    assertThat(agentStatus.getReady()).isFalse();
+    assertThat(condition(ns, master, "Ready")).isEqualTo("False");
+    assertThat(getPod(ns, master).getStatus().getPhase()).isEqualTo("Running");
+    await().until(() -> leader(election).equals(standby));
+
+    // A restart brings it back as a standby, with the crash as its last state.
+    kubelet.restartAgent(master);
+    kubelet.awaitRunning(master, Duration.ofSeconds(30));
+    pids.add(((AgentProcess) kubelet.agent(master)).pid());
+    await()
+        .untilAsserted(
+            () -> {
+              ContainerStatus restarted = containerStatus(ns, master, Names.AGENT_CONTAINER);
+              assertThat(restarted.getRestartCount()).isEqualTo(1);
+              assertThat(restarted.getState().getRunning()).isNotNull();
+              assertThat(restarted.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+              assertThat(restarted.getReady()).isTrue();
+              assertThat(condition(ns, master, "Ready")).isEqualTo("True");
+            });
+    await().until(() -> kubelet.agent(master).role().equals("standby"));
+
+    // Graceful deletion of the master (SIGTERM): the restarted agent takes over at once.
+    AgentHandle restarted = kubelet.agent(master);
+    AgentProcess terminated = (AgentProcess) kubelet.agent(standby);
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (Watch watch = client.pods().inNamespace(ns).withName(standby).watch(recorder(events))) {
+      await().until(() -> !events.isEmpty());
+      long deleting = System.nanoTime();
+      CompletableFuture<Void> deletion =
+          CompletableFuture.runAsync(() -> kubelet.deletePodGracefully(standby));
+      await()
+          .pollInterval(Duration.ofMillis(5))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> restarted.role().equals("master"));
+      log.info("timing: failover on graceful deletion (SIGTERM) {} ms", ms(deleting));
+      deletion.join();
+      log.info("timing: deletePodGracefully returned after {} ms", ms(deleting));
+      assertThat(terminated.isAlive()).isFalse();
+      assertThat(terminated.waitFor(Duration.ZERO)).as(terminated.output()).isZero();
+      await().until(() -> events.stream().anyMatch(e -> e.startsWith("DELETED")));
+    }
+    assertThat(events)
+        .containsSubsequence(
+            "MODIFIED terminating ready",
+            "MODIFIED terminating not-ready",
+            "DELETED terminating not-ready");
+    assertThat(client.pods().inNamespace(ns).withName(standby).get()).isNull();
+    assertThat(leader(election)).isEqualTo(master);
+
+    kubelet.close();
+    kubelet = null;
+    for (long pid : pids) {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("agent process %d alive after close()", pid)
+          .isFalse();
+    }
+  }
+
+  private static void createPods(String ns, String election, String... names) {
+    for (String name : names) {
+      client.pods().inNamespace(ns).resource(pod(ns, name, election)).create();
+    }
+  }
+
+  private static Pod pod(String ns, String name, String election) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns)
+        .addToLabels(Labels.APP_MANAGED_BY, Labels.MANAGED_BY_HALO)
+        .addToLabels(Labels.GROUP, GROUP)
+        .endMetadata()
+        .withNewSpec()
+        .withTerminationGracePeriodSeconds(10L)
+        .addNewContainer()
+        .withName("app")
+        .withImage("x")
+        .endContainer()
+        .addNewContainer()
+        .withName(Names.AGENT_CONTAINER)
+        .withImage("halo")
+        .addNewEnv()
+        .withName("HALO_ETCD_ENDPOINTS")
+        .withValue(etcd.cluster().endpoints())
+        .endEnv()
+        .addNewEnv()
+        .withName("HALO_ELECTION")
+        .withValue(election)
+        .endEnv()
+        .addNewEnv()
+        .withName("HALO_MEMBER")
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath("metadata.name")
+        .endFieldRef()
+        .endValueFrom()
+        .endEnv()
+        .addNewEnv()
+        .withName("POD_NAME")
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath("metadata.name")
+        .endFieldRef()
+        .endValueFrom()
+        .endEnv()
+        .addNewEnv()
+        .withName("HALO_LEASE_TTL_SECONDS")
+        .withValue(Integer.toString(TTL))
+        .endEnv()
+        .addNewEnv()
+        .withName("HALO_HEALTH_HTTP")
+        .withValue("http://127.0.0.1:8080/health")
+        .endEnv()
+        .addNewEnv()
+        .withName("HALO_HEALTH_PERIOD_MS")
+        .withValue("100")
+        .endEnv()
+        .addNewEnv()
+        .withName("HALO_HEALTH_FAILURES")
+        .withValue("2")
+        .endEnv()
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
+  private void assertRunningAndReady(String ns, String... names) {
+    for (String name : names) {
+      Pod pod = getPod(ns, name);
+      assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+      assertThat(pod.getStatus().getPodIP()).isEqualTo("127.0.0.1");
+      assertThat(pod.getStatus().getHostIP()).isEqualTo("127.0.0.1");
+      assertThat(pod.getStatus().getStartTime()).isNotBlank();
+      assertThat(pod.getStatus().getConditions())
+          .extracting(PodCondition::getType, PodCondition::getStatus)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("PodScheduled", "True"),
+              org.assertj.core.groups.Tuple.tuple("Initialized", "True"),
+              org.assertj.core.groups.Tuple.tuple("ContainersReady", "True"),
+              org.assertj.core.groups.Tuple.tuple("Ready", "True"));
+      assertThat(pod.getStatus().getContainerStatuses())
+          .extracting(ContainerStatus::getName)
+          .containsExactly("app", Names.AGENT_CONTAINER);
+      assertThat(pod.getStatus().getContainerStatuses())
+          .allSatisfy(
+              c -> {
+                assertThat(c.getReady()).isTrue();
+                assertThat(c.getState().getRunning()).isNotNull();
+                assertThat(c.getRestartCount()).isZero();
+              });
+      assertThat(pod.getMetadata().getFinalizers()).contains(TestKubelet.FINALIZER);
+      assertThat(
+              Http.get(
+                  "http://127.0.0.1:" + kubelet.workloadPort(name) + "/", Duration.ofSeconds(1)))
+          .contains(name);
+    }
+  }
+
+  /** Waits until exactly one running agent says master, the others standby, and etcd agrees. */
+  private String awaitSingleMaster(String election, Duration within) {
+    AtomicReference<String> master = new AtomicReference<>();
+    await()
+        .atMost(within)
+        .untilAsserted(
+            () -> {
+              Map<String, String> roles = roles();
+              assertThat(roles.values()).containsOnly("master", "standby");
+              List<String> masters =
+                  roles.entrySet().stream()
+                      .filter(e -> e.getValue().equals("master"))
+                      .map(Map.Entry::getKey)
+                      .toList();
+              assertThat(masters).hasSize(1);
+              assertThat(leader(election))
+                  .as("etcd leader, roles %s", roles)
+                  .isEqualTo(masters.get(0));
+              master.set(masters.get(0));
+            });
+    return master.get();
+  }
+
+  private Map<String, String> roles() {
+    Map<String, String> roles = new TreeMap<>();
+    Set<String> pods = kubelet.pods();
+    for (String pod : pods) {
+      roles.put(pod, kubelet.agent(pod).role());
+    }
+    return roles;
+  }
+
+  /** The pod name held by the election's leader key, or "" when nobody campaigns. */
+  private static String leader(String election) {
+    List<String> lines =
+        etcd.cluster()
+            .etcdctl("get", election, "--prefix", "--sort-by=CREATE", "--order=ASCEND", "--limit=1")
+            .lines()
+            .toList();
+    return lines.size() >= 2 ? lines.get(1) : "";
+  }
+
+  private static String other(String pod) {
+    return pod.equals("g-0") ? "g-1" : "g-0";
+  }
+
+  private static Pod getPod(String ns, String name) {
+    return client.pods().inNamespace(ns).withName(name).get();
+  }
+
+  private static String condition(String ns, String pod, String type) {
+    return getPod(ns, pod).getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .map(PodCondition::getStatus)
+        .findFirst()
+        .orElse("missing");
+  }
+
+  private static ContainerStatus containerStatus(String ns, String pod, String container) {
+    return getPod(ns, pod).getStatus().getContainerStatuses().stream()
+        .filter(c -> c.getName().equals(container))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static Watcher<Pod> recorder(List<String> events) {
+    return new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        boolean ready =
+            pod.getStatus() != null
+                && pod.getStatus().getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+        events.add(
+            action
+                + (pod.getMetadata().getDeletionTimestamp() == null ? "" : " terminating")
+                + (ready ? " ready" : " not-ready"));
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    };
+  }
+
+  private static long ms(long sinceNanos) {
+    return (System.nanoTime() - sinceNanos) / 1_000_000;
+  }
+}

@@ -9,7 +9,7 @@ help:
 	@echo "make build    build target/halo.jar without running tests"
 	@echo "make manifests regenerate crds/ from the Java model (the build fails when it is out of date)"
 	@echo "make run      run the operator against the current kubeconfig"
-	@echo "make bench    measure the agent (start-up, RSS, failover) into target/bench/*.json; BENCH_ARGS=--quick for a short run"
+	@echo "make bench    measure the agent (start-up, RSS, failover) and failover through the operator into target/bench/*.json; BENCH_ARGS=--quick for a short run"
 	@echo "make sandbox  not available yet: the sandbox is still being built (see README)"
 
 ## Installs etcd (server and etcdctl) from Debian when missing; tests start real etcd processes.
@@ -39,6 +39,8 @@ sandbox:
 bench: deps
 	$(MVN) -q -DskipTests package
 	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.bench.AgentBench \
+	  -Dexec.args="$(BENCH_ARGS)" -Dhalo.jar=target/halo.jar
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.operator.OperatorFailoverBench \
 	  -Dexec.args="$(BENCH_ARGS)" -Dhalo.jar=target/halo.jar
 
 ## Regenerates the CRD from the Java model into crds/ (CrdTest fails the build when they differ).

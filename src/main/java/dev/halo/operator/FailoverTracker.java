@@ -44,11 +44,11 @@ final class FailoverTracker {
     if (previous == null || previous.equals(master)) {
       return Optional.empty();
     }
-    handOvers.remove(group);
+    boolean planned = previous.equals(handOvers.remove(group));
     FailoverRecord r = new FailoverRecord();
     r.setFrom(previous);
     r.setTo(master);
-    r.setReason(loss == null ? fallbackReason : loss.reason());
+    r.setReason(planned ? "switchover" : loss == null ? fallbackReason : loss.reason());
     r.setTime(at.toString());
     r.setDurationMillis(loss == null ? 0 : Duration.between(loss.at(), at).toMillis());
     return Optional.of(r);

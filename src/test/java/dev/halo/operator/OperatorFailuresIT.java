@@ -16,11 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,25 +26,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The operator when agents crash, etcd goes away, the operator restarts, or the template changes.
  */
 class OperatorFailuresIT {
-  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(1);
+  @Order(1)
+  @RegisterExtension
+  static final EtcdExtension etcd = EtcdExtension.members(1);
 
-  private static OperatorHarness h;
+  @Order(2)
+  @RegisterExtension
+  static final OperatorExtension operator = new OperatorExtension(etcd);
+
+  private OperatorHarness h;
   private String ns;
   private TestKubelet kubelet;
 
-  @BeforeAll
-  static void startOperator() {
-    Awaitility.ignoreExceptionsByDefault();
-    h = new OperatorHarness(etcd.cluster());
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    h.close();
-  }
-
   @BeforeEach
   void namespace() {
+    h = operator.harness();
     etcd.ensureAllRunning();
     ns = h.newNamespace();
   }

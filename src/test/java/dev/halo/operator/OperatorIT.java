@@ -14,35 +14,29 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The operator end to end with in-process agents: pods, Services, labels, status, bad input. */
 class OperatorIT {
-  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(1);
+  @Order(1)
+  @RegisterExtension
+  static final EtcdExtension etcd = EtcdExtension.members(1);
 
-  private static OperatorHarness h;
+  @Order(2)
+  @RegisterExtension
+  static final OperatorExtension operator = new OperatorExtension(etcd);
+
+  private OperatorHarness h;
   private String ns;
   private TestKubelet kubelet;
 
-  @BeforeAll
-  static void startOperator() {
-    Awaitility.ignoreExceptionsByDefault();
-    h = new OperatorHarness(etcd.cluster());
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    h.close();
-  }
-
   @BeforeEach
   void namespace() {
+    h = operator.harness();
     ns = h.newNamespace();
     kubelet = h.kubelet(ns, TestKubelet.AgentMode.IN_PROCESS);
   }

@@ -5,6 +5,7 @@ import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.EtcdElectionService;
 import dev.halo.operator.model.OperatorDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.io.IOException;
@@ -29,10 +30,14 @@ public final class HaloOperator implements AutoCloseable {
   private final ElectionService elections;
   private final OperatorMetrics metrics = new OperatorMetrics();
   private final HttpServer http;
+  private final boolean leaderElection;
+  private volatile boolean leading;
+  private volatile boolean closing;
 
   private HaloOperator(KubernetesClient client, OperatorConfig config, ElectionService elections)
       throws IOException {
     this.elections = elections;
+    this.leaderElection = config.leaderElection();
     this.operator =
         new Operator(
             o -> {
@@ -46,7 +51,11 @@ public final class HaloOperator implements AutoCloseable {
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                         .withLeaseNamespace(config.leaseNamespace())
                         .withIdentity(identity())
-                        .withExitOnStopLeading(true)
+                        // The SDK's own exit also fires on a deliberate close(); exit here instead.
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> leading = true, this::stoppedLeading, leader -> {}))
                         .build());
               }
             });
@@ -100,6 +109,20 @@ public final class HaloOperator implements AutoCloseable {
     return halo;
   }
 
+  // A replica that lost its Lease must stop reconciling at once, or two would write labels.
+  private void stoppedLeading() {
+    leading = false;
+    if (!closing) {
+      log.error("lost the operator Lease; exiting so that only the new leader reconciles");
+      System.exit(1);
+    }
+  }
+
+  /** Whether this replica reconciles: it holds the Lease, or runs without leader election. */
+  public boolean isLeader() {
+    return !leaderElection || leading;
+  }
+
   public int port() {
     return http.getAddress().getPort();
   }
@@ -127,6 +150,7 @@ public final class HaloOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     try {
       operator.stop();
     } finally {

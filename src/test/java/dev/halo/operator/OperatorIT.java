@@ -354,4 +354,24 @@ class OperatorIT {
                     .etcdctl("get", "/halo/" + ns + "/gone/election", "--prefix", "--keys-only")
                     .isBlank());
   }
+
+  @Test
+  void servesHealthAndMetrics() {
+    startGroup("obs");
+    String base = "http://127.0.0.1:" + h.operator.port();
+    assertThat(dev.halo.testing.Http.get(base + "/healthz", Duration.ofSeconds(2)))
+        .contains("ok\n");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                dev.halo.testing.Http.get(base + "/metrics", Duration.ofSeconds(2))
+                    .orElse("")
+                    .contains("halo_operator_groups{phase=\"Running\"}"));
+    String metrics =
+        dev.halo.testing.Http.get(base + "/metrics", Duration.ofSeconds(2)).orElseThrow();
+    assertThat(metrics)
+        .contains("halo_operator_reconcile_seconds_count")
+        .contains("halo_operator_reconcile_errors_total");
+  }
 }

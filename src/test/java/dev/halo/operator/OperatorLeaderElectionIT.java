@@ -1,0 +1,65 @@
+package dev.halo.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.halo.testing.MockKubernetes;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Two operator replicas: one takes the Lease and reconciles, the other waits. */
+class OperatorLeaderElectionIT {
+  private static final String RULES_REVIEW =
+      "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+          + "\"status\":{\"incomplete\":false,\"resourceRules\":[{\"verbs\":[\"*\"],"
+          + "\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}]}}";
+
+  @Test
+  void exactlyOneReplicaHoldsTheLease() throws Exception {
+    try (MockKubernetes k8s = MockKubernetes.start()) {
+      // The SDK checks its permissions before electing; the mock has no authorizer to ask.
+      k8s.expect()
+          .post()
+          .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+          .andReturn(201, RULES_REVIEW)
+          .always();
+      k8s.client()
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName("halo-system")
+                  .endMetadata()
+                  .build())
+          .create();
+      OperatorConfig config =
+          new OperatorConfig(Set.of(), "halo:test", true, "halo-system", "127.0.0.1", 0);
+      try (HaloOperator first = HaloOperator.start(k8s.newClient(), config);
+          HaloOperator second = HaloOperator.start(k8s.newClient(), config)) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  Lease lease =
+                      k8s.client()
+                          .leases()
+                          .inNamespace("halo-system")
+                          .withName(HaloOperator.LEASE_NAME)
+                          .get();
+                  return lease != null && lease.getSpec().getHolderIdentity() != null;
+                });
+        Lease lease =
+            k8s.client()
+                .leases()
+                .inNamespace("halo-system")
+                .withName(HaloOperator.LEASE_NAME)
+                .get();
+        assertThat(lease.getSpec().getHolderIdentity()).startsWith("halo-");
+        assertThat(first.isLeader() ^ second.isLeader()).as("exactly one leader").isTrue();
+      }
+    }
+  }
+}

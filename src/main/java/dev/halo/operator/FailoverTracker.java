@@ -17,6 +17,21 @@ final class FailoverTracker {
   private final Map<String, String> lastMaster = new ConcurrentHashMap<>();
   private final Map<String, Loss> losses = new ConcurrentHashMap<>();
   private final Map<String, String> handOvers = new ConcurrentHashMap<>();
+  private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+  private final Map<String, FailoverRecord> lastRecords = new ConcurrentHashMap<>();
+
+  /**
+   * The number of failovers: the larger of what status says and what this operator counted, so a
+   * reconcile that works from a cached copy older than our last status write loses nothing.
+   */
+  int count(String group, Integer recorded) {
+    return Math.max(recorded == null ? 0 : recorded, counts.getOrDefault(group, 0));
+  }
+
+  /** The last failover this operator saw, else the one status records. */
+  FailoverRecord last(String group, FailoverRecord recorded) {
+    return lastRecords.getOrDefault(group, recorded);
+  }
 
   /** The operator itself asked {@code pod} to hand over (scale down, rolling update). */
   void handingOver(String group, String pod) {
@@ -37,7 +52,12 @@ final class FailoverTracker {
    * recordedMaster} is the status's master, used after an operator restart.
    */
   Optional<FailoverRecord> elected(
-      String group, String recordedMaster, String master, Instant at, String fallbackReason) {
+      String group,
+      String recordedMaster,
+      Integer recordedCount,
+      String master,
+      Instant at,
+      String fallbackReason) {
     String previous = lastMaster.getOrDefault(group, recordedMaster);
     lastMaster.put(group, master);
     Loss loss = losses.remove(group);
@@ -51,6 +71,8 @@ final class FailoverTracker {
     r.setReason(planned ? "switchover" : loss == null ? fallbackReason : loss.reason());
     r.setTime(at.toString());
     r.setDurationMillis(loss == null ? 0 : Duration.between(loss.at(), at).toMillis());
+    counts.put(group, count(group, recordedCount) + 1);
+    lastRecords.put(group, r);
     return Optional.of(r);
   }
 
@@ -62,5 +84,7 @@ final class FailoverTracker {
     lastMaster.remove(group);
     losses.remove(group);
     handOvers.remove(group);
+    counts.remove(group);
+    lastRecords.remove(group);
   }
 }

@@ -131,7 +131,7 @@ public final class HighAvailabilityGroupReconciler
           .log("invalid spec; pods are left as they are until it is fixed");
       ElectionView none =
           ElectionView.unreachable(election(hag), "not watched while the spec is invalid");
-      return record(hag, pods, none, new Roles(labelledMaster(pods), Optional.empty()), errors);
+      return record(hag, pods, none, new Roles(labelledMaster(pods)), errors);
     }
     events.forget(hag, "InvalidSpec");
     writer.ensureServicesAndBudget(hag, context);
@@ -147,14 +147,14 @@ public final class HighAvailabilityGroupReconciler
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, "EtcdUnreachable", "labels are left as they are: " + view.error());
-      roles = new Roles(labelledMaster(pods), Optional.empty());
+      roles = new Roles(labelledMaster(pods));
     }
     rollout(hag, pods, view);
     return record(hag, pods, view, roles, errors);
   }
 
-  /** The master after this pass, and the failover that brought it, if any. */
-  private record Roles(Optional<String> master, Optional<FailoverRecord> failover) {}
+  /** The master after this pass. */
+  private record Roles(Optional<String> master) {}
 
   private Roles assignRoles(HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
     RoleAssignment plan = RoleAssignment.plan(hag.getMetadata().getName(), pods, view);
@@ -174,9 +174,8 @@ public final class HighAvailabilityGroupReconciler
     List<Pod> updated = writer.applyRoles(hag, pods, plan);
     pods.clear();
     pods.addAll(updated);
-    Optional<FailoverRecord> failover =
-        plan.master().flatMap(m -> announce(hag, recorded, m, Instant.now(), reason));
-    return new Roles(plan.master(), failover);
+    plan.master().ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
+    return new Roles(plan.master());
   }
 
   private static String lossReason(String from, List<Pod> pods) {
@@ -190,15 +189,17 @@ public final class HighAvailabilityGroupReconciler
     return PodState.ready(pod.get()) ? "resigned" : "unhealthy";
   }
 
-  private Optional<FailoverRecord> announce(
+  private void announce(
       HighAvailabilityGroup hag, String recorded, String master, Instant at, String reason) {
     String group = key(hag);
     if (!failovers.isNew(group, recorded, master)) {
-      return Optional.empty();
+      return;
     }
     events.normal(hag, "MasterElected", master + " is master");
     log.atInfo().addKeyValue("group", group).addKeyValue("master", master).log("master labelled");
-    Optional<FailoverRecord> failover = failovers.elected(group, recorded, master, at, reason);
+    Integer count = hag.getStatus() == null ? null : hag.getStatus().getFailovers();
+    Optional<FailoverRecord> failover =
+        failovers.elected(group, recorded, count, master, at, reason);
     failover.ifPresent(
         f -> {
           metrics.failover(f.getReason(), f.getDurationMillis());
@@ -221,7 +222,6 @@ public final class HighAvailabilityGroupReconciler
               .addKeyValue("durationMs", f.getDurationMillis())
               .log("failover");
         });
-    return failover;
   }
 
   private void rollout(HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
@@ -259,7 +259,6 @@ public final class HighAvailabilityGroupReconciler
       List<String> errors) {
     HighAvailabilityGroupStatus previous =
         hag.getStatus() == null ? new HighAvailabilityGroupStatus() : hag.getStatus();
-    int count = previous.getFailovers() == null ? 0 : previous.getFailovers();
     HighAvailabilityGroupStatus status =
         StatusFactory.build(
             hag,
@@ -268,8 +267,8 @@ public final class HighAvailabilityGroupReconciler
                 view,
                 roles.master(),
                 errors,
-                roles.failover().isPresent() ? count + 1 : count,
-                roles.failover().orElse(previous.getLastFailover()),
+                failovers.count(key(hag), previous.getFailovers()),
+                failovers.last(key(hag), previous.getLastFailover()),
                 Instant.now().toString()));
     metrics.phase(key(hag), status.getPhase());
     // Status goes out as a merge patch written here: JOSDK's status patch is a JSON Patch diff

@@ -12,16 +12,16 @@ class FailoverTrackerTest {
 
   @Test
   void firstElectionIsNoFailover() {
-    assertThat(tracker.elected("shop/web", null, "web-0", t0, "resigned")).isEmpty();
+    assertThat(tracker.elected("shop/web", null, 0, "web-0", t0, "resigned")).isEmpty();
   }
 
   @Test
   void failoverCarriesTheCauseAndTheTimeSinceTheLoss() {
-    tracker.elected("shop/web", null, "web-0", t0, "resigned");
+    tracker.elected("shop/web", null, 0, "web-0", t0, "resigned");
     tracker.lost("shop/web", "web-0", t0.plusMillis(1000), "podDeleted");
 
     FailoverRecord r =
-        tracker.elected("shop/web", "web-0", "web-1", t0.plusMillis(1080), "x").orElseThrow();
+        tracker.elected("shop/web", "web-0", 0, "web-1", t0.plusMillis(1080), "x").orElseThrow();
 
     assertThat(r.getFrom()).isEqualTo("web-0");
     assertThat(r.getTo()).isEqualTo("web-1");
@@ -31,16 +31,25 @@ class FailoverTrackerTest {
 
   @Test
   void aPlannedHandOverIsASwitchoverEvenWithoutAnObservedGap() {
-    tracker.elected("shop/web", null, "web-2", t0, "resigned");
+    tracker.elected("shop/web", null, 0, "web-2", t0, "resigned");
     tracker.handingOver("shop/web", "web-2");
 
-    assertThat(tracker.elected("shop/web", "web-2", "web-0", t0.plusMillis(50), "resigned"))
+    assertThat(tracker.elected("shop/web", "web-2", 0, "web-0", t0.plusMillis(50), "resigned"))
         .hasValueSatisfying(r -> assertThat(r.getReason()).isEqualTo("switchover"));
   }
 
   @Test
   void afterARestartTheRecordedMasterIsThePrevious() {
-    assertThat(tracker.elected("shop/web", "web-0", "web-1", t0, "podDeleted"))
+    assertThat(tracker.elected("shop/web", "web-0", 0, "web-1", t0, "podDeleted"))
         .hasValueSatisfying(r -> assertThat(r.getFrom()).isEqualTo("web-0"));
+  }
+
+  @Test
+  void aStaleStatusDoesNotLowerTheCount() {
+    tracker.elected("shop/web", null, 0, "web-0", t0, "x");
+    tracker.elected("shop/web", "web-0", 3, "web-1", t0, "podDeleted");
+
+    assertThat(tracker.count("shop/web", 3)).isEqualTo(4);
+    assertThat(tracker.last("shop/web", null).getTo()).isEqualTo("web-1");
   }
 }

@@ -3,7 +3,6 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Labels;
 import dev.halo.testing.EtcdExtension;
 import dev.halo.testing.TestKubelet;
@@ -182,20 +181,12 @@ class OperatorFailuresIT {
         LabelSampler sampler = new LabelSampler(h, ns, "roll")) {
       String oldHash =
           h.pods(ns, "roll").get(0).getMetadata().getAnnotations().get(Labels.TEMPLATE_HASH);
-      h.client
-          .resources(HighAvailabilityGroup.class)
-          .inNamespace(ns)
-          .withName("roll")
-          .edit(
-              g -> {
-                g.getSpec()
-                    .getTemplate()
-                    .getSpec()
-                    .getContainers()
-                    .get(0)
-                    .setImage("example/app:2");
-                return g;
-              });
+      h.update(
+          ns,
+          "roll",
+          g -> {
+            g.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example/app:2");
+          });
       await()
           .atMost(Duration.ofSeconds(90))
           .until(

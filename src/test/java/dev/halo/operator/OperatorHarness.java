@@ -80,6 +80,25 @@ final class OperatorHarness implements AutoCloseable {
     return client.resource(hag).create();
   }
 
+  /** Changes a group's spec, retrying when the operator's status write got there first (409). */
+  void update(String ns, String name, java.util.function.Consumer<HighAvailabilityGroup> change) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              client
+                  .resources(HighAvailabilityGroup.class)
+                  .inNamespace(ns)
+                  .withName(name)
+                  .edit(
+                      g -> {
+                        change.accept(g);
+                        return g;
+                      });
+              return true;
+            });
+  }
+
   HighAvailabilityGroup get(String ns, String name) {
     return client.resources(HighAvailabilityGroup.class).inNamespace(ns).withName(name).get();
   }

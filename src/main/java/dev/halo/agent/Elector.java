@@ -317,10 +317,6 @@ final class Elector {
     return leader.map(Candidate::createRevision).orElse(0L);
   }
 
-  long leaderCheckedRevision() {
-    return leaderCheckedRevision;
-  }
-
   /** Forwards watch callbacks (from jetcd's threads) onto the elector thread. */
   private final class Handler implements ElectionClient.WatchHandler {
     private final long s;

@@ -3,7 +3,6 @@ package dev.halo.agent;
 import dev.halo.agent.ElectionClient.Lease;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -197,7 +196,7 @@ final class LeaseKeeper {
 
   static String rootMessage(Throwable error) {
     Throwable t = error;
-    while ((t instanceof CompletionException || t.getCause() != null) && t.getCause() != null) {
+    while (t.getCause() != null) {
       t = t.getCause();
     }
     return t.getClass().getSimpleName() + ": " + t.getMessage();

@@ -131,7 +131,7 @@ public final class HighAvailabilityGroupReconciler
           .log("invalid spec; pods are left as they are until it is fixed");
       ElectionView none =
           ElectionView.unreachable(election(hag), "not watched while the spec is invalid");
-      return record(hag, pods, none, new Roles(labelledMaster(pods)), errors);
+      return record(hag, pods, none, labelledMaster(pods), errors);
     }
     events.forget(hag, "InvalidSpec");
     writer.ensureServicesAndBudget(hag, context);
@@ -139,24 +139,22 @@ public final class HighAvailabilityGroupReconciler
         context
             .getSecondaryResource(ElectionView.class)
             .orElse(ElectionView.unreachable(election(hag), "election not watched yet"));
-    Roles roles;
+    Optional<String> master;
     if (view.reachable()) {
       events.forget(hag, "EtcdUnreachable");
       revoker.revokeGone(hag, pods, view);
-      roles = assignRoles(hag, pods, view);
+      master = assignRoles(hag, pods, view);
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, "EtcdUnreachable", "labels are left as they are: " + view.error());
-      roles = new Roles(labelledMaster(pods));
+      master = labelledMaster(pods);
     }
     rollout(hag, pods, view);
-    return record(hag, pods, view, roles, errors);
+    return record(hag, pods, view, master, errors);
   }
 
-  /** The master after this pass. */
-  private record Roles(Optional<String> master) {}
-
-  private Roles assignRoles(HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
+  private Optional<String> assignRoles(
+      HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
     RoleAssignment plan = RoleAssignment.plan(hag.getMetadata().getName(), pods, view);
     plan.unknownLeader()
         .ifPresent(
@@ -175,7 +173,7 @@ public final class HighAvailabilityGroupReconciler
     pods.clear();
     pods.addAll(updated);
     plan.master().ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
-    return new Roles(plan.master());
+    return plan.master();
   }
 
   private static String lossReason(String from, List<Pod> pods) {
@@ -255,7 +253,7 @@ public final class HighAvailabilityGroupReconciler
       HighAvailabilityGroup hag,
       List<Pod> pods,
       ElectionView view,
-      Roles roles,
+      Optional<String> master,
       List<String> errors) {
     HighAvailabilityGroupStatus previous =
         hag.getStatus() == null ? new HighAvailabilityGroupStatus() : hag.getStatus();
@@ -265,7 +263,7 @@ public final class HighAvailabilityGroupReconciler
             new StatusFactory.Observed(
                 pods,
                 view,
-                roles.master(),
+                master,
                 errors,
                 failovers.count(key(hag), previous.getFailovers()),
                 failovers.last(key(hag), previous.getLastFailover()),

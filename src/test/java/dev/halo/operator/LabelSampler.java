@@ -8,7 +8,6 @@ final class LabelSampler implements AutoCloseable {
   private final List<List<String>> violations = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean running = true;
-  private volatile int samples;
 
   LabelSampler(OperatorHarness h, String ns, String group) {
     thread =
@@ -19,7 +18,6 @@ final class LabelSampler implements AutoCloseable {
                 if (masters.size() > 1) {
                   violations.add(masters);
                 }
-                samples++;
               }
             },
             "label-sampler");
@@ -29,10 +27,6 @@ final class LabelSampler implements AutoCloseable {
 
   List<List<String>> violations() {
     return List.copyOf(violations);
-  }
-
-  int samples() {
-    return samples;
   }
 
   @Override

@@ -21,7 +21,6 @@ public final class RoleSampler implements AutoCloseable {
   private final List<Sample> violations = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean running = true;
-  private volatile long samples;
 
   public RoleSampler(List<? extends AgentHandle> agents) {
     this.agents = List.copyOf(agents);
@@ -43,7 +42,6 @@ public final class RoleSampler implements AutoCloseable {
             new Sample(
                 System.currentTimeMillis(), masters.stream().map(AgentHandle::member).toList()));
       }
-      samples++;
     }
   }
 
@@ -54,10 +52,6 @@ public final class RoleSampler implements AutoCloseable {
       }
     }
     return true;
-  }
-
-  public long samples() {
-    return samples;
   }
 
   public List<Sample> violations() {

@@ -2,8 +2,8 @@ package dev.halo.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.halo.testing.AgentEnv;
-import dev.halo.testing.AgentProcess;
+import dev.halo.sandbox.AgentEnv;
+import dev.halo.sandbox.AgentProcess;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.common.ElectionKeys;
-import dev.halo.testing.AgentEnv;
-import dev.halo.testing.AgentProcess;
+import dev.halo.sandbox.AgentEnv;
+import dev.halo.sandbox.AgentProcess;
 import dev.halo.testing.EtcdExtension;
 import dev.halo.testing.RoleSampler;
 import java.time.Duration;

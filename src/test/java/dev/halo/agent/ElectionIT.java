@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.common.ElectionKeys;
-import dev.halo.testing.AgentEnv;
+import dev.halo.sandbox.AgentEnv;
+import dev.halo.sandbox.Http;
+import dev.halo.sandbox.InProcessAgent;
 import dev.halo.testing.EtcdExtension;
-import dev.halo.testing.Http;
-import dev.halo.testing.InProcessAgent;
 import dev.halo.testing.RoleSampler;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.halo.common.ElectionKeys;
-import dev.halo.testing.AgentEnv;
+import dev.halo.sandbox.AgentEnv;
+import dev.halo.sandbox.InProcessAgent;
 import dev.halo.testing.EtcdExtension;
-import dev.halo.testing.InProcessAgent;
 import dev.halo.testing.RoleSampler;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.halo.common.ElectionKeys;
-import dev.halo.testing.AgentEnv;
+import dev.halo.sandbox.AgentEnv;
+import dev.halo.sandbox.Http;
+import dev.halo.sandbox.InProcessAgent;
 import dev.halo.testing.EtcdExtension;
-import dev.halo.testing.Http;
-import dev.halo.testing.InProcessAgent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -2,9 +2,9 @@ package dev.halo.bench;
 
 import dev.halo.common.AgentDefaults;
 import dev.halo.common.ElectionKeys;
-import dev.halo.testing.AgentEnv;
-import dev.halo.testing.AgentProcess;
-import dev.halo.testing.EtcdCluster;
+import dev.halo.sandbox.AgentEnv;
+import dev.halo.sandbox.AgentProcess;
+import dev.halo.sandbox.EtcdCluster;
 import dev.halo.testing.RoleSampler;
 import java.time.Duration;
 import java.util.ArrayList;

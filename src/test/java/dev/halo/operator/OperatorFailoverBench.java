@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.halo.bench.BenchReport;
 import dev.halo.bench.Stats;
-import dev.halo.testing.EtcdCluster;
-import dev.halo.testing.TestKubelet;
+import dev.halo.sandbox.EtcdCluster;
+import dev.halo.sandbox.LocalKubelet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,7 +39,7 @@ public final class OperatorFailoverBench {
     String ns = h.newNamespace();
     List<Long> millis = new ArrayList<>();
     int dual = 0;
-    try (TestKubelet kubelet = h.kubelet(ns, TestKubelet.AgentMode.PROCESS)) {
+    try (LocalKubelet kubelet = h.kubelet(ns, LocalKubelet.AgentMode.PROCESS)) {
       h.create(h.group(ns, "bench"));
       for (int i = 0; i < rounds; i++) {
         await()

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.common.Labels;
+import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
-import dev.halo.testing.TestKubelet;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -35,7 +35,7 @@ class OperatorFailuresIT {
 
   private OperatorHarness h;
   private String ns;
-  private TestKubelet kubelet;
+  private LocalKubelet kubelet;
 
   @BeforeEach
   void namespace() {
@@ -51,7 +51,7 @@ class OperatorFailuresIT {
     }
   }
 
-  private String startGroup(String name, TestKubelet.AgentMode mode) {
+  private String startGroup(String name, LocalKubelet.AgentMode mode) {
     kubelet = h.kubelet(ns, mode);
     h.create(h.group(ns, name));
     await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, name).size() == 3);
@@ -75,7 +75,7 @@ class OperatorFailuresIT {
 
   @Test
   void crashedMasterAgentIsReplacedWithinTtlPlusOneSecond() {
-    String old = startGroup("crash", TestKubelet.AgentMode.PROCESS);
+    String old = startGroup("crash", LocalKubelet.AgentMode.PROCESS);
     try (LabelSampler sampler = new LabelSampler(h, ns, "crash")) {
       long start = System.nanoTime();
       kubelet.crashAgent(old);
@@ -101,7 +101,7 @@ class OperatorFailuresIT {
 
   @Test
   void etcdOutageLeavesLabelsAloneAndSaysSoThenRecovers() {
-    String master = startGroup("outage", TestKubelet.AgentMode.IN_PROCESS);
+    String master = startGroup("outage", LocalKubelet.AgentMode.IN_PROCESS);
     Map<String, String> before = roles("outage");
 
     etcd.cluster().stopAll();
@@ -124,7 +124,7 @@ class OperatorFailuresIT {
 
   @Test
   void operatorRestartChangesNothingThatIsRight() throws Exception {
-    startGroup("restart", TestKubelet.AgentMode.IN_PROCESS);
+    startGroup("restart", LocalKubelet.AgentMode.IN_PROCESS);
     Map<String, String> before = roles("restart");
     List<String> changes = new CopyOnWriteArrayList<>();
     try (Watch watch =
@@ -159,7 +159,7 @@ class OperatorFailuresIT {
 
   @Test
   void templateChangeRollsStandbysFirstAndTheMasterLast() {
-    String master = startGroup("roll", TestKubelet.AgentMode.IN_PROCESS);
+    String master = startGroup("roll", LocalKubelet.AgentMode.IN_PROCESS);
     List<String> deleted = new CopyOnWriteArrayList<>();
     try (Watch watch =
             h.client

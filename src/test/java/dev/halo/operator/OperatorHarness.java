@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Labels;
 import dev.halo.operator.model.TestGroups;
-import dev.halo.testing.EtcdCluster;
-import dev.halo.testing.MockKubernetes;
-import dev.halo.testing.TestKubelet;
+import dev.halo.sandbox.EmbeddedApiServer;
+import dev.halo.sandbox.EtcdCluster;
+import dev.halo.sandbox.LocalKubelet;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -27,14 +27,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class OperatorHarness implements AutoCloseable {
   private static final AtomicInteger namespaces = new AtomicInteger();
 
-  final MockKubernetes k8s;
+  final EmbeddedApiServer k8s;
   final KubernetesClient client;
   final EtcdCluster etcd;
   HaloOperator operator;
 
   OperatorHarness(EtcdCluster etcd) {
     this.etcd = etcd;
-    this.k8s = MockKubernetes.start();
+    this.k8s = EmbeddedApiServer.start();
     this.client = k8s.client();
     startOperator();
   }
@@ -63,8 +63,8 @@ final class OperatorHarness implements AutoCloseable {
     return ns;
   }
 
-  TestKubelet kubelet(String ns, TestKubelet.AgentMode mode) {
-    return TestKubelet.start(client, ns, etcd, mode);
+  LocalKubelet kubelet(String ns, LocalKubelet.AgentMode mode) {
+    return LocalKubelet.start(client, ns, etcd, mode);
   }
 
   /** A valid three-zone group of 3 on this etcd with a 2 s TTL. */

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
+import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
-import dev.halo.testing.TestKubelet;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -32,13 +32,13 @@ class OperatorIT {
 
   private OperatorHarness h;
   private String ns;
-  private TestKubelet kubelet;
+  private LocalKubelet kubelet;
 
   @BeforeEach
   void namespace() {
     h = operator.harness();
     ns = h.newNamespace();
-    kubelet = h.kubelet(ns, TestKubelet.AgentMode.IN_PROCESS);
+    kubelet = h.kubelet(ns, LocalKubelet.AgentMode.IN_PROCESS);
   }
 
   @AfterEach
@@ -352,17 +352,17 @@ class OperatorIT {
   void servesHealthAndMetrics() {
     startGroup("obs");
     String base = "http://127.0.0.1:" + h.operator.port();
-    assertThat(dev.halo.testing.Http.get(base + "/healthz", Duration.ofSeconds(2)))
+    assertThat(dev.halo.sandbox.Http.get(base + "/healthz", Duration.ofSeconds(2)))
         .contains("ok\n");
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                dev.halo.testing.Http.get(base + "/metrics", Duration.ofSeconds(2))
+                dev.halo.sandbox.Http.get(base + "/metrics", Duration.ofSeconds(2))
                     .orElse("")
                     .contains("halo_operator_groups{phase=\"Running\"}"));
     String metrics =
-        dev.halo.testing.Http.get(base + "/metrics", Duration.ofSeconds(2)).orElseThrow();
+        dev.halo.sandbox.Http.get(base + "/metrics", Duration.ofSeconds(2)).orElseThrow();
     assertThat(metrics)
         .contains("halo_operator_reconcile_seconds_count")
         .contains("halo_operator_reconcile_errors_total");

@@ -3,7 +3,7 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.halo.testing.MockKubernetes;
+import dev.halo.sandbox.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
@@ -19,7 +19,7 @@ class OperatorLeaderElectionIT {
 
   @Test
   void exactlyOneReplicaHoldsTheLease() throws Exception {
-    try (MockKubernetes k8s = MockKubernetes.start()) {
+    try (EmbeddedApiServer k8s = EmbeddedApiServer.start()) {
       // The SDK checks its permissions before electing; the mock has no authorizer to ask.
       k8s.expect()
           .post()

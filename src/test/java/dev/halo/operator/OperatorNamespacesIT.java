@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.operator.model.TestGroups;
+import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.testing.EtcdExtension;
-import dev.halo.testing.MockKubernetes;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +20,7 @@ class OperatorNamespacesIT {
 
   @Test
   void reconcilesOnlyTheWatchedNamespaces() throws Exception {
-    try (MockKubernetes k8s = MockKubernetes.start();
+    try (EmbeddedApiServer k8s = EmbeddedApiServer.start();
         HaloOperator operator =
             HaloOperator.start(
                 k8s.newClient(),
@@ -46,7 +46,7 @@ class OperatorNamespacesIT {
     }
   }
 
-  private static Object status(String ns, MockKubernetes k8s) {
+  private static Object status(String ns, EmbeddedApiServer k8s) {
     HighAvailabilityGroup hag =
         k8s.client().resources(HighAvailabilityGroup.class).inNamespace(ns).withName("web").get();
     return hag.getStatus() == null || hag.getStatus().getPhase() == null ? null : hag.getStatus();

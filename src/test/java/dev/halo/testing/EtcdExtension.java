@@ -1,5 +1,6 @@
 package dev.halo.testing;
 
+import dev.halo.sandbox.EtcdCluster;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,5 +1,6 @@
 package dev.halo.testing;
 
+import dev.halo.sandbox.AgentHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * the same request handling and WebSocket upgrade and passes every request to the dispatcher. It
  * also fixes merge patches (below).
  *
- * <p>How the API behaves (fabric8 7.5.2 CRUD store; checked by {@code MockKubernetesTest}):
+ * <p>How the API behaves (fabric8 7.5.2 CRUD store; checked by {@code EmbeddedApiServerTest}):
  *
  * <ul>
  *   <li><b>Status subresource.</b> Installing the CRD through the API registers its status
@@ -99,12 +99,12 @@ import org.slf4j.LoggerFactory;
  *       new pod has no status at all) and no schema validation.
  * </ul>
  */
-public final class MockKubernetes implements AutoCloseable {
+public final class EmbeddedApiServer implements AutoCloseable {
   /** The CRD as generated at {@code process-classes}. */
   public static final String CRD_RESOURCE =
       "META-INF/fabric8/highavailabilitygroups.halo.dev-v1.yml";
 
-  private static final Logger log = LoggerFactory.getLogger(MockKubernetes.class);
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedApiServer.class);
   private static final short WEBSOCKET_SERVER_ERROR = 1011;
   private static final String MERGE_PATCH = "application/merge-patch+json";
   private static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
@@ -118,7 +118,7 @@ public final class MockKubernetes implements AutoCloseable {
   private final String url;
   private final KubernetesClient client;
 
-  private MockKubernetes() {
+  private EmbeddedApiServer() {
     expect()
         .get()
         .withPath("/")
@@ -154,9 +154,9 @@ public final class MockKubernetes implements AutoCloseable {
   }
 
   /** Starts an empty API server with the HighAvailabilityGroup CRD installed. */
-  public static MockKubernetes start() {
+  public static EmbeddedApiServer start() {
     long start = System.nanoTime();
-    MockKubernetes mock = new MockKubernetes();
+    EmbeddedApiServer mock = new EmbeddedApiServer();
     try {
       mock.installCrd();
     } catch (RuntimeException e) {

@@ -1,4 +1,4 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
-import dev.halo.testing.TestKubelet.AgentMode;
+import dev.halo.sandbox.LocalKubelet.AgentMode;
+import dev.halo.testing.EtcdExtension;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -34,19 +35,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The test kubelet runs real agents for hand-made Halo pods on the mock API and a real etcd. */
-class TestKubeletIT {
+class LocalKubeletIT {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(1);
 
-  private static final Logger log = LoggerFactory.getLogger(TestKubeletIT.class);
+  private static final Logger log = LoggerFactory.getLogger(LocalKubeletIT.class);
   private static final int TTL = 2;
   private static final String GROUP = "g";
-  private static MockKubernetes kube;
+  private static EmbeddedApiServer kube;
   private static KubernetesClient client;
-  private TestKubelet kubelet;
+  private LocalKubelet kubelet;
 
   @BeforeAll
   static void startApi() {
-    kube = MockKubernetes.start();
+    kube = EmbeddedApiServer.start();
     client = kube.client();
   }
 
@@ -66,7 +67,7 @@ class TestKubeletIT {
   void inProcessAgentsElectFailOverOnUnhealthyWorkloadAndOnGracefulDeletion() {
     String ns = "inproc";
     String election = ElectionKeys.electionName(ns, GROUP);
-    kubelet = TestKubelet.start(client, ns, etcd.cluster(), AgentMode.IN_PROCESS);
+    kubelet = LocalKubelet.start(client, ns, etcd.cluster(), AgentMode.IN_PROCESS);
     long created = System.nanoTime();
     createPods(ns, election, "g-0", "g-1");
     kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
@@ -149,7 +150,7 @@ class TestKubeletIT {
   void processAgentsFailOverWhenTheMasterCrashesAndComeBackOnRestart() {
     String ns = "proc";
     String election = ElectionKeys.electionName(ns, GROUP);
-    kubelet = TestKubelet.start(client, ns, etcd.cluster(), AgentMode.PROCESS);
+    kubelet = LocalKubelet.start(client, ns, etcd.cluster(), AgentMode.PROCESS);
     long created = System.nanoTime();
     createPods(ns, election, "g-0", "g-1");
     kubelet.awaitRunning("g-0", Duration.ofSeconds(60));
@@ -327,7 +328,7 @@ class TestKubeletIT {
                 assertThat(c.getState().getRunning()).isNotNull();
                 assertThat(c.getRestartCount()).isZero();
               });
-      assertThat(pod.getMetadata().getFinalizers()).contains(TestKubelet.FINALIZER);
+      assertThat(pod.getMetadata().getFinalizers()).contains(LocalKubelet.FINALIZER);
       assertThat(
               Http.get(
                   "http://127.0.0.1:" + kubelet.workloadPort(name) + "/", Duration.ofSeconds(1)))

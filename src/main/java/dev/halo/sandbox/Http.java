@@ -1,4 +1,4 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import dev.halo.agent.Agent;
 import dev.halo.agent.AgentConfigParser;

@@ -1,4 +1,4 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import java.time.Duration;
 import java.util.Map;

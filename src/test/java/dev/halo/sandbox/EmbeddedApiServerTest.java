@@ -1,4 +1,4 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,15 +26,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Pins down the fabric8 mock behaviours that {@link MockKubernetes} documents. */
-class MockKubernetesTest {
+/** Pins down the fabric8 mock behaviours that {@link EmbeddedApiServer} documents. */
+class EmbeddedApiServerTest {
   private static final String NS = "mock";
-  private static MockKubernetes kube;
+  private static EmbeddedApiServer kube;
   private static KubernetesClient client;
 
   @BeforeAll
   static void start() {
-    kube = MockKubernetes.start();
+    kube = EmbeddedApiServer.start();
     client = kube.client();
   }
 

@@ -1,4 +1,4 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -108,7 +108,7 @@ import org.slf4j.LoggerFactory;
  * recreated pod of the same name is never written with an old pod's status), retried on 409 and
  * 5xx.
  */
-public final class TestKubelet implements AutoCloseable {
+public final class LocalKubelet implements AutoCloseable {
   /** How the agents run: in this JVM, or as {@code java -jar target/halo.jar agent} processes. */
   public enum AgentMode {
     IN_PROCESS,
@@ -116,7 +116,7 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   /** The finalizer through which the kubelet makes pod deletion graceful. */
-  public static final String FINALIZER = "halo.dev/test-kubelet";
+  public static final String FINALIZER = "sandbox.halo.dev/kubelet";
 
   /** What the kubelet does beyond the defaults. */
   public record Options(
@@ -135,7 +135,7 @@ public final class TestKubelet implements AutoCloseable {
       return new Options(true, gracefulDeletion, extraEnv);
     }
 
-    /** Do not put {@value TestKubelet#FINALIZER} on pods: a DELETE removes the pod at once. */
+    /** Do not put {@value LocalKubelet#FINALIZER} on pods: a DELETE removes the pod at once. */
     public Options withoutGracefulDeletion() {
       return new Options(overrideEtcdEndpoints, false, extraEnv);
     }
@@ -148,9 +148,9 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
-  private static final Logger log = LoggerFactory.getLogger(TestKubelet.class);
+  private static final Logger log = LoggerFactory.getLogger(LocalKubelet.class);
   private static final String LOCALHOST = "127.0.0.1";
-  private static final String NODE_NAME = "halo-test-node";
+  private static final String NODE_NAME = "halo-sandbox-node";
   private static final Duration PROBE_PERIOD = Duration.ofMillis(200);
   private static final Duration PROBE_TIMEOUT = Duration.ofMillis(200);
   private static final long DEFAULT_GRACE_SECONDS = 30;
@@ -174,7 +174,7 @@ public final class TestKubelet implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private SharedIndexInformer<Pod> informer;
 
-  private TestKubelet(
+  private LocalKubelet(
       KubernetesClient client,
       String namespace,
       EtcdCluster etcd,
@@ -200,13 +200,13 @@ public final class TestKubelet implements AutoCloseable {
    * Starts a kubelet for the Halo pods of {@code namespace}, keeping the etcd endpoints the
    * operator wrote into the pods; {@code etcd} may be null.
    */
-  public static TestKubelet start(
+  public static LocalKubelet start(
       KubernetesClient client, String namespace, EtcdCluster etcd, AgentMode mode) {
     return start(client, namespace, etcd, mode, Options.defaults());
   }
 
   /** Starts a kubelet with {@code options}; {@code etcd} is needed for withEtcdEndpoints(). */
-  public static TestKubelet start(
+  public static LocalKubelet start(
       KubernetesClient client,
       String namespace,
       EtcdCluster etcd,
@@ -224,7 +224,7 @@ public final class TestKubelet implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    TestKubelet kubelet = new TestKubelet(client, namespace, etcd, mode, options, root);
+    LocalKubelet kubelet = new LocalKubelet(client, namespace, etcd, mode, options, root);
     try {
       kubelet.begin();
     } catch (RuntimeException e) {
@@ -345,7 +345,7 @@ public final class TestKubelet implements AutoCloseable {
       }
       process.kill();
       int exitCode = process.waitFor(Duration.ofSeconds(10));
-      rt.agentTerminated(exitCode, "Error", "killed by TestKubelet.crashAgent");
+      rt.agentTerminated(exitCode, "Error", "killed by LocalKubelet.crashAgent");
       log.atInfo()
           .addKeyValue("pod", pod)
           .addKeyValue("pid", process.pid())
@@ -1166,7 +1166,7 @@ public final class TestKubelet implements AutoCloseable {
     }
 
     String containerId(String container, int restarts) {
-      return "halo-test://" + name + "/" + container + "/" + restarts;
+      return "halo-sandbox://" + name + "/" + container + "/" + restarts;
     }
 
     PodStatus status() {

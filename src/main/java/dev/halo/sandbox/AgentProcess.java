@@ -1,12 +1,14 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import dev.halo.common.AgentDefaults;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,14 +51,34 @@ public final class AgentProcess implements AgentHandle {
     }
   }
 
-  /** The packaged jar; the ITs run after {@code package}, which builds it. */
+  /**
+   * The packaged jar: the {@code halo.jar} system property (the ITs run after {@code package}),
+   * else the jar this class runs from (the sandbox), else {@code target/halo.jar}.
+   */
   public static Path jar() {
-    Path jar = Path.of(System.getProperty("halo.jar", "target/halo.jar"));
+    String property = System.getProperty("halo.jar");
+    Path jar =
+        property != null ? Path.of(property) : runningJar().orElse(Path.of("target/halo.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar + " is missing: build it with `mvn -DskipTests package` (make test does)");
     }
     return jar;
+  }
+
+  private static Optional<Path> runningJar() {
+    try {
+      var source = AgentProcess.class.getProtectionDomain().getCodeSource();
+      if (source == null) {
+        return Optional.empty();
+      }
+      Path path = Path.of(source.getLocation().toURI());
+      return Files.isRegularFile(path) && path.toString().endsWith(".jar")
+          ? Optional.of(path)
+          : Optional.empty();
+    } catch (URISyntaxException | SecurityException e) {
+      return Optional.empty();
+    }
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.halo.testing;
+package dev.halo.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-/** A real etcd cluster of local member processes, for tests; see {@link EtcdExtension}. */
+/** A real etcd cluster of local member processes on 127.0.0.1, for the sandbox and the tests. */
 public final class EtcdCluster implements AutoCloseable {
   static final Path DEFAULT_ETCD = Path.of("/usr/bin/etcd");
   static final Path DEFAULT_ETCDCTL = Path.of("/usr/bin/etcdctl");

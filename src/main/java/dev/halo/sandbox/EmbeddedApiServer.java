@@ -2,13 +2,11 @@ package dev.halo.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.RootPathsBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -20,46 +18,71 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.http.Response;
-import io.fabric8.mockwebserver.http.WebSocket;
-import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.fabric8.mockwebserver.internal.MockServerExpectationImpl;
-import io.fabric8.zjsonpatch.JsonDiff;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.ServerWebSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An in-memory Kubernetes API for tests: fabric8's mock API server in CRUD mode (a {@link
+ * The sandbox's Kubernetes API and the tests' one: fabric8's mock API server in CRUD mode (a {@link
  * KubernetesMixedDispatcher}, whose {@code KubernetesCrudDispatcher} is the store) over plain HTTP
  * on 127.0.0.1, with the HighAvailabilityGroup CRD installed from the generated {@value
  * #CRD_RESOURCE} (so tests must run after {@code process-classes}). Stubs recorded with {@link
- * #expect()} answer before the store, as with {@code KubernetesMockServer.expect()}.
+ * #expect()} answer before the store, as with {@code KubernetesMockServer.expect()}. Fabric8
+ * clients (informers, the operator) and the real {@code kubectl} both work against it; {@link
+ * #writeKubeconfig} writes the file kubectl needs.
  *
  * <p>It does not use fabric8's {@code KubernetesMockServer}/{@code MockWebServer}: those are
  * written against Vert.x 4, and with the Vert.x 5 that jetcd brings every watch fails on the server
- * with {@code NoSuchMethodError: ServerWebSocket.accept()} (plain requests still work, so the
- * failure only shows as informers that never see an event). A small Vert.x 5 front end here does
- * the same request handling and WebSocket upgrade and passes every request to the dispatcher. It
- * also fixes merge patches (below).
+ * with {@code NoSuchMethodError: ServerWebSocket.accept()}. A small Vert.x 5 front end here does
+ * the request handling and WebSocket upgrade, passes requests to the dispatcher, and adds what
+ * kubectl needs and the store lacks:
  *
- * <p>How the API behaves (fabric8 7.5.2 CRUD store; checked by {@code EmbeddedApiServerTest}):
+ * <ul>
+ *   <li><b>Discovery</b> ({@link ApiDiscovery}): {@code /version}, {@code /api}, {@code /apis} and
+ *       the resource lists of the core kinds plus every CRD in the store (a CRD created through the
+ *       API shows up at once, with its short names and status subresource). Plain {@code
+ *       APIGroupList}s, so kubectl falls back from aggregated discovery. {@code /openapi/v2} is an
+ *       empty protobuf document and {@code /openapi/v3} has no paths, so client-side validation
+ *       passes without checking anything.
+ *   <li><b>Tables</b> ({@link ServerSideTable}): a GET asking for {@code as=Table} (what {@code
+ *       kubectl get} sends) gets a {@code meta.k8s.io/v1 Table}: the CRD's printer columns, the
+ *       usual pod columns, or Name and Age.
+ *   <li><b>Patches</b> ({@link PatchTranslator}): the stock store merges a JSON merge patch with
+ *       Jackson's {@code readerForUpdating}, which <em>appends to lists</em> and stores {@code
+ *       null} instead of removing the field, and answers strategic merge and apply patches with
+ *       415. Here merge patches follow RFC 7386; strategic merge patches too, except that lists of
+ *       named items (containers, env, ports...) merge by name; apply patches ({@code kubectl apply
+ *       --server-side}) are merge patches, and create a missing object (201). The store gets the
+ *       equivalent JSON patch. No field ownership: an apply never removes fields it leaves out.
+ *       JSON patch (RFC 6902, what {@code edit}/{@code editStatus} send) and PUT are the store's.
+ *   <li><b>Watches</b>: over WebSocket (fabric8 clients) or, for kubectl and client-go, as a plain
+ *       streaming HTTP response ({@link StreamingWatch}), one event per line, with Tables inside
+ *       when asked. Every new watch of the store replays all matching objects as ADDED, whatever
+ *       resourceVersion it asked for: informers absorb that, and the streaming watch drops the
+ *       replay when the client named a resourceVersion. No bookmarks, no 410 Gone; a restarted
+ *       server breaks clients' watches.
+ * </ul>
+ *
+ * <p>How the store behaves (fabric8 7.5.2; checked by {@code EmbeddedApiServerTest}):
  *
  * <ul>
  *   <li><b>Status subresource.</b> Installing the CRD through the API registers its status
@@ -68,14 +91,6 @@ import org.slf4j.LoggerFactory;
  *       keeps the stored status. Core kinds (pods) have no status subresource in the store: {@code
  *       /status} writes still only touch {@code .status}, but a write of the pod itself changes its
  *       status too.
- *   <li><b>Merge patches.</b> The stock store merges a JSON merge patch with Jackson's {@code
- *       readerForUpdating}: it <em>appends to lists</em> (two merge patches of {@code
- *       status.conditions} leave both lists' items) and stores {@code null} instead of removing the
- *       field (a label patched to null stays, valued null), and answers strategic merge patches
- *       with 415. This front end applies JSON merge patches and strategic merge patches (as plain
- *       merge patches: lists are replaced, not merged by key) by RFC 7386 and hands the store the
- *       equivalent JSON patch. JSON patch (RFC 6902, what {@code edit}/{@code editStatus} send) and
- *       PUT are the store's own. Server-side apply gets 415.
  *   <li><b>resourceVersion conflicts</b> are enforced when the body carries a {@code
  *       metadata.resourceVersion}: a stale one gets 409 ("the object has been modified") on PUT and
  *       PATCH of the object and on PATCH of {@code /status}. A PUT of {@code /status} ({@code
@@ -88,15 +103,12 @@ import org.slf4j.LoggerFactory;
  *       same or an earlier write) the object is stored terminating (watchers get MODIFIED with the
  *       deletionTimestamp and {@code deletionGracePeriodSeconds}), and the write that empties the
  *       finalizers removes it. A DELETE of an object with finalizers only sets deletionTimestamp
- *       (no grace period); without finalizers it removes it at once. Nothing stops a client from
- *       changing or clearing a deletionTimestamp, unlike Kubernetes. Client side, fabric8's {@code
- *       edit()} leaves deletionTimestamp out of its diff: set it with a raw JSON or merge patch.
- *   <li><b>Watches</b> are WebSocket only (a plain {@code ?watch=true} GET gets an error, so {@code
- *       kubectl get -w} does not work). Every new watch first replays all matching objects as
- *       ADDED, whatever resourceVersion it asked for (informers absorb that). No bookmarks, no 410
- *       Gone; a restarted server breaks clients' watches.
+ *       (no grace period); without finalizers it removes it at once; the DeleteOptions body is
+ *       ignored. Nothing stops a client from changing or clearing a deletionTimestamp, unlike
+ *       Kubernetes. Client side, fabric8's {@code edit()} leaves deletionTimestamp out of its diff:
+ *       set it with a raw JSON or merge patch.
  *   <li>No garbage collection (ownerReferences are stored, nothing acts on them), no defaulting (a
- *       new pod has no status at all) and no schema validation.
+ *       new pod has no status at all), no schema validation, no {@code kubectl logs}/{@code exec}.
  * </ul>
  */
 public final class EmbeddedApiServer implements AutoCloseable {
@@ -105,41 +117,26 @@ public final class EmbeddedApiServer implements AutoCloseable {
       "META-INF/fabric8/highavailabilitygroups.halo.dev-v1.yml";
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedApiServer.class);
-  private static final short WEBSOCKET_SERVER_ERROR = 1011;
-  private static final String MERGE_PATCH = "application/merge-patch+json";
-  private static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
-  private static final String JSON_PATCH = "application/json-patch+json";
+  private static final String HOST = "127.0.0.1";
 
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new ConcurrentHashMap<>();
   private final Context context = new Context(Serialization.jsonMapper());
   private final KubernetesMixedDispatcher dispatcher = new KubernetesMixedDispatcher(responses);
+  private final ApiDiscovery discovery = new ApiDiscovery(this::storedCrds);
+  private final PatchTranslator patches = new PatchTranslator(dispatcher);
   private final Vertx vertx;
+  private final StreamingWatch watches;
   private final HttpServer http;
   private final String url;
   private final KubernetesClient client;
 
-  private EmbeddedApiServer() {
-    expect()
-        .get()
-        .withPath("/")
-        .andReturn(200, new RootPathsBuilder().addToPaths("/api", "/apis").build())
-        .always();
-    expect()
-        .get()
-        .withPath("/version")
-        .andReturn(
-            200,
-            new VersionInfo.Builder()
-                .withMajor("1")
-                .withMinor("30")
-                .withGitVersion("v1.30.0-halo-mock")
-                .build())
-        .always();
+  private EmbeddedApiServer(int port) {
     this.vertx = Vertx.vertx();
+    this.watches = new StreamingWatch(vertx, discovery);
     try {
       this.http =
           vertx
-              .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+              .createHttpServer(new HttpServerOptions().setHost(HOST).setPort(port))
               .requestHandler(this::handle)
               .listen()
               .toCompletionStage()
@@ -147,16 +144,44 @@ public final class EmbeddedApiServer implements AutoCloseable {
               .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
+      if (isBindFailure(e)) {
+        throw new IllegalStateException(
+            "cannot listen on "
+                + HOST
+                + ":"
+                + port
+                + ": address already in use; pick another --api-port or stop what uses it");
+      }
       throw new IllegalStateException("cannot start the mock Kubernetes API server", e);
     }
-    this.url = "http://127.0.0.1:" + http.actualPort();
+    this.url = "http://" + HOST + ":" + http.actualPort();
     this.client = newClient();
   }
 
-  /** Starts an empty API server with the HighAvailabilityGroup CRD installed. */
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Starts an empty API server on any free port with the HighAvailabilityGroup CRD installed. */
   public static EmbeddedApiServer start() {
+    return start(0);
+  }
+
+  /**
+   * Starts an empty API server on 127.0.0.1:{@code port} (0 = any free port) with the
+   * HighAvailabilityGroup CRD installed.
+   *
+   * @throws IllegalStateException if the port is taken (the message says so in one line)
+   */
+  public static EmbeddedApiServer start(int port) {
     long start = System.nanoTime();
-    EmbeddedApiServer mock = new EmbeddedApiServer();
+    EmbeddedApiServer mock = new EmbeddedApiServer(port);
     try {
       mock.installCrd();
     } catch (RuntimeException e) {
@@ -211,14 +236,53 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
+   * Writes a kubeconfig for this server (cluster, context and user {@code halo-sandbox}, no
+   * credentials, namespace {@code default}), creating the parent directories.
+   *
+   * @throws UncheckedIOException naming the file when it cannot be written
+   */
+  public void writeKubeconfig(Path file) {
+    String yaml =
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: halo-sandbox",
+            "  cluster:",
+            "    server: " + url,
+            "contexts:",
+            "- name: halo-sandbox",
+            "  context:",
+            "    cluster: halo-sandbox",
+            "    user: halo-sandbox",
+            "    namespace: default",
+            "current-context: halo-sandbox",
+            "users:",
+            "- name: halo-sandbox",
+            "  user: {}",
+            "");
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the kubeconfig " + file + ": " + e, e);
+    }
+  }
+
+  /**
    * Records a stubbed response, as {@code KubernetesMockServer.expect()} does; stubs answer before
-   * the CRUD store (e.g. {@code expect().post().withPath(...).andReturn(500, "boom").once()}).
+   * the CRUD store (e.g. {@code expect().post().withPath(...).andReturn(500, "boom").once()}), but
+   * not before discovery, {@code /version} and {@code /openapi}, which this class serves itself.
    */
   public MockServerExpectation expect() {
     return new MockServerExpectationImpl(responses, context);
   }
 
-  /** Drops every stub recorded with {@link #expect()} (including the built-in discovery ones). */
+  /** Drops every stub recorded with {@link #expect()}. */
   public void clearExpectations() {
     responses.clear();
   }
@@ -243,10 +307,26 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
   }
 
+  private String storedCrds() {
+    MockResponse list = dispatcher.dispatch(get(ApiDiscovery.CRD_COLLECTION));
+    return list.getBody() == null ? "{}" : list.getBody().readUtf8();
+  }
+
+  private static RecordedRequest get(String path) {
+    return new RecordedRequest(
+        "HTTP/1.1", HttpMethod.GET, path, Headers.builder().build(), new Buffer(null));
+  }
+
   // fabric8's own MockWebServer is written against Vert.x 4 and its WebSocket handshake calls
   // ServerWebSocket.accept(), which Vert.x 5 (brought by jetcd) no longer has: every watch failed
   // with NoSuchMethodError. This front end is the same request handling on Vert.x 5.
   private void handle(HttpServerRequest request) {
+    log.atDebug()
+        .addKeyValue("method", request.method())
+        .addKeyValue("uri", request.uri())
+        .addKeyValue("accept", request.getHeader("Accept"))
+        .addKeyValue("contentType", request.getHeader("Content-Type"))
+        .log("request");
     if (hasBody(request)) {
       request
           .body()
@@ -261,145 +341,111 @@ public final class EmbeddedApiServer implements AutoCloseable {
     MockResponse response;
     RecordedRequest recorded;
     try {
+      if (request.method() == io.vertx.core.http.HttpMethod.GET) {
+        Optional<ApiDiscovery.Reply> reply = discovery.answer(request.uri());
+        if (reply.isPresent()) {
+          send(request.response(), reply.get());
+          return;
+        }
+      }
       Headers.Builder headers = Headers.builder();
       request.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
       recorded =
           new RecordedRequest(
               request.version().alpnName().toUpperCase(Locale.ROOT),
               HttpMethod.fromVertx(request.method()),
-              request.uri(),
+              StreamingWatch.normalize(request.uri()),
               headers.build(),
               new Buffer(body));
-      response = isMergePatch(recorded) ? mergePatch(recorded) : dispatcher.dispatch(recorded);
+      response =
+          PatchTranslator.translates(recorded)
+              ? patches.patch(recorded)
+              : dispatcher.dispatch(recorded);
     } catch (RuntimeException e) {
       fail(request, e);
       return;
     }
     if (response.getWebSocketListener() != null) {
-      WebSocketListener listener = response.getWebSocketListener();
+      if (StreamingWatch.isStreamingWatch(request)) {
+        watches.serve(request, recorded, response);
+        return;
+      }
       request
           .toWebSocket()
-          .onSuccess(ws -> openWebSocket(ws, listener, recorded, response))
+          .onSuccess(
+              ws -> VertxWebSocket.open(ws, response.getWebSocketListener(), recorded, response))
           .onFailure(e -> fail(request, e));
       return;
     }
     HttpServerResponse out = request.response().setStatusCode(response.code());
     response.getHeaders().toMultimap().forEach((k, v) -> out.headers().add(k, v));
-    if (response.getBody() != null && response.getBody().size() > 0) {
-      out.send(io.vertx.core.buffer.Buffer.buffer(response.getBody().getBytes()));
+    byte[] bytes = response.getBody() == null ? new byte[0] : response.getBody().getBytes();
+    if (recorded.method() == HttpMethod.GET
+        && response.code() == 200
+        && ServerSideTable.wanted(recorded.getHeader("Accept"))) {
+      Optional<byte[]> table = table(recorded, bytes);
+      if (table.isPresent()) {
+        bytes = table.get();
+      }
+    }
+    if (bytes.length == 0 && response.code() >= 400) {
+      bytes = status(recorded, response.code());
+    }
+    if (bytes.length > 0) {
+      if (!out.headers().contains("Content-Type") && bytes[0] == '{') {
+        out.putHeader("Content-Type", "application/json");
+      }
+      out.send(io.vertx.core.buffer.Buffer.buffer(bytes));
     } else {
       out.end();
     }
   }
 
-  private static boolean isMergePatch(RecordedRequest request) {
-    String type = request.getHeader("Content-Type");
-    return request.method() == HttpMethod.PATCH
-        && type != null
-        && (type.startsWith(MERGE_PATCH) || type.startsWith(STRATEGIC_MERGE_PATCH));
-  }
-
-  /**
-   * Applies a JSON merge patch (or a strategic merge patch, treated as one) by RFC 7386 and hands
-   * the store the equivalent JSON patch: the stock mock merges with Jackson, which appends to lists
-   * and stores nulls instead of removing fields, and rejects strategic merge patches with 415.
-   */
-  private MockResponse mergePatch(RecordedRequest request) {
-    JsonNode patch;
+  private Optional<byte[]> table(RecordedRequest request, byte[] body) {
+    Optional<ApiResource> resource =
+        ResourcePath.parse(request.getPath())
+            .filter(p -> p.subresource() == null)
+            .flatMap(discovery::find);
+    if (resource.isEmpty()) {
+      return Optional.empty();
+    }
     try {
-      patch = Serialization.jsonMapper().readTree(request.getUtf8Body());
+      JsonNode object = Serialization.jsonMapper().readTree(body);
+      ObjectNode table = ServerSideTable.of(resource.get(), object, Instant.now());
+      return Optional.of(Serialization.asJson(table).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      return new MockResponse().setResponseCode(400).setBody("invalid merge patch: " + e);
+      return Optional.empty();
     }
-    String path = request.getPath();
-    int query = path.indexOf('?');
-    String objectPath = query < 0 ? path : path.substring(0, query);
-    if (objectPath.endsWith("/status")) {
-      objectPath = objectPath.substring(0, objectPath.length() - "/status".length());
-    }
-    MockResponse current =
-        dispatcher.dispatch(
-            new RecordedRequest(
-                request.getHttpVersion(),
-                HttpMethod.GET,
-                objectPath,
-                Headers.builder().build(),
-                new Buffer(null)));
-    if (current.code() != 200 || !patch.isObject()) {
-      return current.code() != 200 ? current : dispatcher.dispatch(request);
-    }
-    JsonNode before;
-    try {
-      before = Serialization.jsonMapper().readTree(current.getBody().readUtf8());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    JsonNode after = mergeRfc7386(before.deepCopy(), patch);
-    Headers.Builder headers = Headers.builder();
-    request
-        .getHeaders()
-        .toMultimap()
-        .forEach(
-            (k, values) -> {
-              if (!k.equalsIgnoreCase("Content-Type") && !k.equalsIgnoreCase("Content-Length")) {
-                values.forEach(v -> headers.add(k, v));
-              }
-            });
-    headers.add("Content-Type", JSON_PATCH);
-    return dispatcher.dispatch(
-        new RecordedRequest(
-            request.getHttpVersion(),
-            HttpMethod.PATCH,
-            path,
-            headers.build(),
-            new Buffer(
-                Serialization.asJson(JsonDiff.asJson(before, after))
-                    .getBytes(StandardCharsets.UTF_8))));
   }
 
-  /** RFC 7386: objects merge recursively, null removes, anything else replaces. */
-  static JsonNode mergeRfc7386(JsonNode target, JsonNode patch) {
-    if (!patch.isObject()) {
-      return patch;
-    }
-    ObjectNode result =
-        target != null && target.isObject()
-            ? (ObjectNode) target
-            : Serialization.jsonMapper().createObjectNode();
-    patch
-        .fields()
-        .forEachRemaining(
-            field -> {
-              if (field.getValue().isNull()) {
-                result.remove(field.getKey());
-              } else {
-                result.set(
-                    field.getKey(), mergeRfc7386(result.get(field.getKey()), field.getValue()));
-              }
-            });
-    return result;
+  /** A Kubernetes Status for an error the store answered without a body (kubectl prints it). */
+  private static byte[] status(RecordedRequest request, int code) {
+    Optional<ResourcePath> path = ResourcePath.parse(request.getPath());
+    String what =
+        path.map(p -> p.plural() + (p.name() == null ? "" : " \"" + p.name() + "\""))
+            .orElse(request.getPath());
+    String reason =
+        switch (code) {
+          case 404 -> "NotFound";
+          case 409 -> "Conflict";
+          default -> "";
+        };
+    String message =
+        switch (code) {
+          case 404 -> what + " not found";
+          case 409 -> what + " already exists or was modified";
+          default -> "request failed with HTTP " + code;
+        };
+    ObjectNode status = Serialization.jsonMapper().createObjectNode();
+    status.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure");
+    status.put("message", message).put("reason", reason).put("code", code);
+    path.ifPresent(p -> status.putObject("details").put("name", p.name()).put("kind", p.plural()));
+    return Serialization.asJson(status).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void openWebSocket(
-      ServerWebSocket ws, WebSocketListener listener, RecordedRequest request, Response response) {
-    WebSocket socket = new VertxWebSocket(request, ws);
-    listener.onBeforeAccept(socket, response);
-    ws.textMessageHandler(text -> listener.onMessage(socket, text));
-    ws.binaryMessageHandler(bytes -> listener.onMessage(socket, bytes.getBytes()));
-    ws.frameHandler(
-        frame -> {
-          if (frame.isClose()) {
-            listener.onClosing(socket, frame.closeStatusCode(), frame.closeReason());
-          }
-        });
-    ws.endHandler(
-        v ->
-            listener.onClosed(
-                socket,
-                ws.closeStatusCode() == null ? WEBSOCKET_SERVER_ERROR : ws.closeStatusCode(),
-                ws.closeReason()));
-    ws.exceptionHandler(e -> listener.onFailure(socket, e, response));
-    listener.onOpen(socket, response);
+  private static void send(HttpServerResponse out, ApiDiscovery.Reply reply) {
+    out.setStatusCode(reply.code()).putHeader("Content-Type", reply.contentType());
+    out.send(io.vertx.core.buffer.Buffer.buffer(reply.body()));
   }
 
   private static void fail(HttpServerRequest request, Throwable e) {
@@ -415,42 +461,5 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
     return request.headers().contains("Content-Type")
         || request.headers().contains("Transfer-Encoding");
-  }
-
-  /** The mock's WebSocket view of a Vert.x 5 server WebSocket. */
-  private static final class VertxWebSocket implements WebSocket {
-    private final RecordedRequest request;
-    private final ServerWebSocket ws;
-    private final AtomicBoolean closing = new AtomicBoolean();
-
-    VertxWebSocket(RecordedRequest request, ServerWebSocket ws) {
-      this.request = request;
-      this.ws = ws;
-    }
-
-    @Override
-    public RecordedRequest request() {
-      return request;
-    }
-
-    @Override
-    public boolean send(String text) {
-      Future<Void> sent = ws.writeTextMessage(text);
-      return !sent.isComplete() || sent.succeeded();
-    }
-
-    @Override
-    public boolean send(byte[] bytes) {
-      Future<Void> sent = ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes));
-      return !sent.isComplete() || sent.succeeded();
-    }
-
-    @Override
-    public boolean close(int code, String reason) {
-      if (closing.compareAndSet(false, true)) {
-        ws.close((short) code, reason);
-      }
-      return true;
-    }
   }
 }

@@ -18,6 +18,10 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +29,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Pins down the fabric8 mock behaviours that {@link EmbeddedApiServer} documents. */
 class EmbeddedApiServerTest {
@@ -254,6 +259,40 @@ class EmbeddedApiServerTest {
             KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
     assertThat(getHag("conflict").getStatus().getMaster()).isEqualTo("stale");
     assertThat(getHag("conflict").getSpec().getReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void startingOnATakenPortFailsWithOneClearLine() {
+    int port = URI.create(kube.url()).getPort();
+
+    assertThatThrownBy(() -> EmbeddedApiServer.start(port))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "cannot listen on 127.0.0.1:"
+                + port
+                + ": address already in use; pick another --api-port or stop what uses it");
+  }
+
+  @Test
+  void writesAKubeconfigForTheServerCreatingItsDirectory(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("nested/dir/config");
+
+    kube.writeKubeconfig(file);
+
+    assertThat(Files.readString(file))
+        .contains("server: " + kube.url())
+        .contains("current-context: halo-sandbox")
+        .contains("namespace: default");
+  }
+
+  @Test
+  void anUnwritableKubeconfigPathIsNamedInTheError(@TempDir Path dir) throws Exception {
+    Path blocker = Files.writeString(dir.resolve("file"), "not a directory");
+    Path file = blocker.resolve("config");
+
+    assertThatThrownBy(() -> kube.writeKubeconfig(file))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("cannot write the kubeconfig " + file);
   }
 
   private static Pod pod(String name) {

@@ -1,0 +1,329 @@
+package dev.halo.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real kubectl against {@link EmbeddedApiServer}: what sandbox users will type. */
+class KubectlCompatTest {
+  private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
+  private static final String NS = "default";
+
+  @TempDir static Path dir;
+  private static EmbeddedApiServer kube;
+  private static KubernetesClient client;
+  private static Path kubeconfig;
+
+  /** A finished kubectl run. */
+  record Run(int exit, String out, String err) {}
+
+  @BeforeAll
+  static void start() {
+    assertThat(Files.isExecutable(KUBECTL))
+        .as(
+            "kubectl is missing: install it (e.g. apt-get install kubectl) so that "
+                + KUBECTL
+                + " exists; these tests drive the real binary")
+        .isTrue();
+    kube = EmbeddedApiServer.start();
+    client = kube.client();
+    kubeconfig = dir.resolve("kube/config");
+    kube.writeKubeconfig(kubeconfig);
+  }
+
+  @AfterAll
+  static void stop() {
+    kube.close();
+  }
+
+  private static List<String> command(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(KUBECTL.toString());
+    command.add("--kubeconfig=" + kubeconfig);
+    // A cache of its own: kubectl's discovery cache is keyed by host:port and outlives servers.
+    command.add("--cache-dir=" + dir.resolve("cache"));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private static Run kubectl(String... args) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    Process process =
+        new ProcessBuilder(command(args))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 60 s");
+    }
+    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static String ok(String... args) throws IOException, InterruptedException {
+    Run run = kubectl(args);
+    assertThat(run.exit()).as("kubectl %s failed: %s", String.join(" ", args), run.err()).isZero();
+    return run.out();
+  }
+
+  private static Path hagYaml(String name, int replicas) throws IOException {
+    Path file = dir.resolve(name + "-" + replicas + ".yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "apiVersion: halo.dev/v1alpha1",
+            "kind: HighAvailabilityGroup",
+            "metadata:",
+            "  name: " + name,
+            "spec:",
+            "  replicas: " + replicas,
+            "  zones: [a, b, c]",
+            "  election:",
+            "    endpoints: [\"http://127.0.0.1:2379\"]",
+            "  template:",
+            "    spec:",
+            "      containers:",
+            "        - name: app",
+            "          image: demo",
+            ""));
+    return file;
+  }
+
+  private static HighAvailabilityGroup hag(String name) {
+    return client.resources(HighAvailabilityGroup.class).inNamespace(NS).withName(name).get();
+  }
+
+  private static Pod pod(String name, Map<String, String> labels) {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("demo:1")
+                .withArgs("--port=8080")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  @Test
+  void versionReportsTheServer() throws Exception {
+    assertThat(ok("version")).contains("Server Version: v1.32");
+  }
+
+  @Test
+  void apiResourcesListTheHighAvailabilityGroupWithItsShortName() throws Exception {
+    String out = ok("api-resources");
+
+    assertThat(out.lines())
+        .anySatisfy(
+            line ->
+                assertThat(line.split("\\s+"))
+                    .containsExactly(
+                        "highavailabilitygroups",
+                        "hag",
+                        "halo.dev/v1alpha1",
+                        "true",
+                        "HighAvailabilityGroup"));
+    assertThat(out.lines())
+        .anySatisfy(line -> assertThat(line.split("\\s+")).startsWith("pods", "po", "v1"));
+  }
+
+  @Test
+  void applyCreatesAndReapplyChangesTheHag() throws Exception {
+    assertThat(ok("apply", "-f", hagYaml("applied", 3).toString()))
+        .contains("highavailabilitygroup.halo.dev/applied created");
+    assertThat(hag("applied").getSpec().getReplicas()).isEqualTo(3);
+
+    assertThat(ok("apply", "-f", hagYaml("applied", 5).toString()))
+        .contains("highavailabilitygroup.halo.dev/applied configured");
+    assertThat(hag("applied").getSpec().getReplicas()).isEqualTo(5);
+    assertThat(hag("applied").getSpec().getZones()).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void serverSideApplyCreatesAndUpdatesTheHag() throws Exception {
+    assertThat(ok("apply", "--server-side", "-f", hagYaml("ssa", 3).toString()))
+        .contains("highavailabilitygroup.halo.dev/ssa serverside-applied");
+    assertThat(hag("ssa").getSpec().getReplicas()).isEqualTo(3);
+
+    ok("apply", "--server-side", "-f", hagYaml("ssa", 4).toString());
+    assertThat(hag("ssa").getSpec().getReplicas()).isEqualTo(4);
+  }
+
+  @Test
+  void getHagPrintsThePrinterColumnsAndJsonpathReadsFields() throws Exception {
+    HighAvailabilityGroup hag = new HighAvailabilityGroup();
+    hag.setMetadata(new ObjectMetaBuilder().withName("columns").withNamespace(NS).build());
+    hag.setSpec(new HighAvailabilityGroupSpec());
+    client.resources(HighAvailabilityGroup.class).inNamespace(NS).resource(hag).create();
+    HighAvailabilityGroupStatus status = new HighAvailabilityGroupStatus();
+    status.setMaster("columns-1");
+    status.setMasterZone("zone-b");
+    status.setPhase("Running");
+    status.setReady("2/3");
+    hag.setStatus(status);
+    client.resources(HighAvailabilityGroup.class).inNamespace(NS).resource(hag).patchStatus();
+
+    List<String> lines = ok("get", "hag", "columns").lines().toList();
+
+    assertThat(lines.get(0).split("\\s+"))
+        .containsExactlyInAnyOrder("NAME", "MASTER", "ZONE", "READY", "PHASE", "AGE");
+    assertThat(lines.get(0)).startsWith("NAME ");
+    assertThat(lines.get(1).split("\\s+"))
+        .startsWith("columns")
+        .contains("columns-1", "zone-b", "Running", "2/3");
+    assertThat(ok("get", "hag", "columns", "-o", "jsonpath={.status.master}/{.status.phase}"))
+        .isEqualTo("columns-1/Running");
+    assertThat(ok("get", "hag", "columns", "-o", "yaml")).contains("master: columns-1");
+    assertThat(ok("get", "hag", "-o", "wide")).contains("columns-1");
+  }
+
+  @Test
+  void getPodsShowsTheStatusColumnsAndRequestedLabels() throws Exception {
+    pod("listed-0", Map.of("app", "listed", "halo.dev/role", "master"));
+    pod("listed-1", Map.of("app", "listed", "halo.dev/role", "standby"));
+
+    List<String> lines =
+        ok("get", "pods", "-l", "app=listed", "-L", "halo.dev/role").lines().toList();
+
+    assertThat(lines.get(0).split("\\s+"))
+        .containsExactly("NAME", "READY", "STATUS", "RESTARTS", "AGE", "ROLE");
+    assertThat(lines.get(1).split("\\s+")).startsWith("listed-0", "0/1", "Pending", "0");
+    assertThat(lines.get(1)).endsWith("master");
+    assertThat(lines.get(2)).startsWith("listed-1").endsWith("standby");
+    assertThat(lines).hasSize(3);
+  }
+
+  @Test
+  void labelOverwriteChangesTheLabel() throws Exception {
+    pod("labelled", Map.of("halo.dev/role", "standby", "keep", "yes"));
+
+    assertThat(ok("label", "pod", "labelled", "halo.dev/role=master", "--overwrite"))
+        .contains("pod/labelled labeled");
+
+    assertThat(client.pods().inNamespace(NS).withName("labelled").get().getMetadata().getLabels())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("halo.dev/role", "master", "keep", "yes"));
+  }
+
+  @Test
+  void deletePodRemovesIt() throws Exception {
+    pod("doomed", Map.of());
+
+    assertThat(ok("delete", "pod", "doomed")).contains("pod \"doomed\" deleted");
+
+    assertThat(client.pods().inNamespace(NS).withName("doomed").get()).isNull();
+    Run missing = kubectl("get", "pod", "doomed");
+    assertThat(missing.exit()).isNotZero();
+    assertThat(missing.err()).contains("NotFound").contains("doomed");
+  }
+
+  @Test
+  void strategicPatchMergesContainersByName() throws Exception {
+    pod("patched", Map.of());
+
+    ok(
+        "patch",
+        "pod",
+        "patched",
+        "--type=strategic",
+        "-p",
+        "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"demo:2\"}]}}");
+
+    var container =
+        client.pods().inNamespace(NS).withName("patched").get().getSpec().getContainers();
+    assertThat(container).hasSize(1);
+    assertThat(container.get(0).getImage()).isEqualTo("demo:2");
+    assertThat(container.get(0).getArgs()).containsExactly("--port=8080");
+  }
+
+  @Test
+  void getEventsListsEvents() throws Exception {
+    client
+        .v1()
+        .events()
+        .inNamespace(NS)
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withName("shop.failover")
+                .endMetadata()
+                .withReason("Failover")
+                .withMessage("master moved")
+                .withType("Normal")
+                .build())
+        .create();
+
+    assertThat(ok("get", "events")).contains("shop.failover");
+  }
+
+  @Test
+  void getPodsWatchPrintsEventsAsTheyHappen() throws Exception {
+    pod("watched-0", Map.of("app", "watched"));
+    Path out = dir.resolve("watch.txt");
+    Process watch =
+        new ProcessBuilder(
+                command("get", "pods", "-l", "app=watched", "-w", "--output-watch-events"))
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> read(out).contains("ADDED") && read(out).contains("watched-0"));
+      // Created before or after the watch opens, it is newer than the list kubectl printed, so
+      // the watch delivers it either way.
+      pod("watched-1", Map.of("app", "watched"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> hasEvent(out, "ADDED", "watched-1"));
+      ok("label", "pod", "watched-1", "step=two");
+      await().atMost(Duration.ofSeconds(30)).until(() -> hasEvent(out, "MODIFIED", "watched-1"));
+      ok("delete", "pod", "watched-1");
+      await().atMost(Duration.ofSeconds(30)).until(() -> hasEvent(out, "DELETED", "watched-1"));
+      assertThat(read(out).lines().filter(l -> l.contains("watched-0")))
+          .as("the existing pod is printed once, not replayed by the watch")
+          .hasSize(1);
+    } finally {
+      watch.destroy();
+      watch.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static boolean hasEvent(Path out, String type, String name) throws IOException {
+    return read(out).lines().anyMatch(l -> l.startsWith(type) && l.contains(name));
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.readString(file, StandardCharsets.UTF_8);
+  }
+}

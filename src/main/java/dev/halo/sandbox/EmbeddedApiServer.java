@@ -1,7 +1,5 @@
 package dev.halo.sandbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -22,8 +20,6 @@ import io.fabric8.mockwebserver.internal.MockServerExpectationImpl;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,10 +27,8 @@ import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -122,22 +116,25 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new ConcurrentHashMap<>();
   private final Context context = new Context(Serialization.jsonMapper());
   private final KubernetesMixedDispatcher dispatcher = new KubernetesMixedDispatcher(responses);
-  private final ApiDiscovery discovery = new ApiDiscovery(this::storedCrds);
-  private final PatchTranslator patches = new PatchTranslator(dispatcher);
   private final Vertx vertx;
-  private final StreamingWatch watches;
   private final HttpServer http;
   private final String url;
   private final KubernetesClient client;
 
   private EmbeddedApiServer(int port) {
     this.vertx = Vertx.vertx();
-    this.watches = new StreamingWatch(vertx, discovery);
+    ApiDiscovery discovery = new ApiDiscovery(this::storedCrds);
+    ApiFrontEnd frontEnd =
+        new ApiFrontEnd(
+            dispatcher,
+            discovery,
+            new PatchTranslator(dispatcher),
+            new StreamingWatch(vertx, discovery));
     try {
       this.http =
           vertx
               .createHttpServer(new HttpServerOptions().setHost(HOST).setPort(port))
-              .requestHandler(this::handle)
+              .requestHandler(frontEnd::handle)
               .listen()
               .toCompletionStage()
               .toCompletableFuture()
@@ -315,151 +312,5 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private static RecordedRequest get(String path) {
     return new RecordedRequest(
         "HTTP/1.1", HttpMethod.GET, path, Headers.builder().build(), new Buffer(null));
-  }
-
-  // fabric8's own MockWebServer is written against Vert.x 4 and its WebSocket handshake calls
-  // ServerWebSocket.accept(), which Vert.x 5 (brought by jetcd) no longer has: every watch failed
-  // with NoSuchMethodError. This front end is the same request handling on Vert.x 5.
-  private void handle(HttpServerRequest request) {
-    log.atDebug()
-        .addKeyValue("method", request.method())
-        .addKeyValue("uri", request.uri())
-        .addKeyValue("accept", request.getHeader("Accept"))
-        .addKeyValue("contentType", request.getHeader("Content-Type"))
-        .log("request");
-    if (hasBody(request)) {
-      request
-          .body()
-          .onSuccess(body -> dispatch(request, body.getBytes()))
-          .onFailure(e -> fail(request, e));
-    } else {
-      dispatch(request, null);
-    }
-  }
-
-  private void dispatch(HttpServerRequest request, byte[] body) {
-    MockResponse response;
-    RecordedRequest recorded;
-    try {
-      if (request.method() == io.vertx.core.http.HttpMethod.GET) {
-        Optional<ApiDiscovery.Reply> reply = discovery.answer(request.uri());
-        if (reply.isPresent()) {
-          send(request.response(), reply.get());
-          return;
-        }
-      }
-      Headers.Builder headers = Headers.builder();
-      request.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
-      recorded =
-          new RecordedRequest(
-              request.version().alpnName().toUpperCase(Locale.ROOT),
-              HttpMethod.fromVertx(request.method()),
-              StreamingWatch.normalize(request.uri()),
-              headers.build(),
-              new Buffer(body));
-      response =
-          PatchTranslator.translates(recorded)
-              ? patches.patch(recorded)
-              : dispatcher.dispatch(recorded);
-    } catch (RuntimeException e) {
-      fail(request, e);
-      return;
-    }
-    if (response.getWebSocketListener() != null) {
-      if (StreamingWatch.isStreamingWatch(request)) {
-        watches.serve(request, recorded, response);
-        return;
-      }
-      request
-          .toWebSocket()
-          .onSuccess(
-              ws -> VertxWebSocket.open(ws, response.getWebSocketListener(), recorded, response))
-          .onFailure(e -> fail(request, e));
-      return;
-    }
-    HttpServerResponse out = request.response().setStatusCode(response.code());
-    response.getHeaders().toMultimap().forEach((k, v) -> out.headers().add(k, v));
-    byte[] bytes = response.getBody() == null ? new byte[0] : response.getBody().getBytes();
-    if (recorded.method() == HttpMethod.GET
-        && response.code() == 200
-        && ServerSideTable.wanted(recorded.getHeader("Accept"))) {
-      Optional<byte[]> table = table(recorded, bytes);
-      if (table.isPresent()) {
-        bytes = table.get();
-      }
-    }
-    if (bytes.length == 0 && response.code() >= 400) {
-      bytes = status(recorded, response.code());
-    }
-    if (bytes.length > 0) {
-      if (!out.headers().contains("Content-Type") && bytes[0] == '{') {
-        out.putHeader("Content-Type", "application/json");
-      }
-      out.send(io.vertx.core.buffer.Buffer.buffer(bytes));
-    } else {
-      out.end();
-    }
-  }
-
-  private Optional<byte[]> table(RecordedRequest request, byte[] body) {
-    Optional<ApiResource> resource =
-        ResourcePath.parse(request.getPath())
-            .filter(p -> p.subresource() == null)
-            .flatMap(discovery::find);
-    if (resource.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      JsonNode object = Serialization.jsonMapper().readTree(body);
-      ObjectNode table = ServerSideTable.of(resource.get(), object, Instant.now());
-      return Optional.of(Serialization.asJson(table).getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** A Kubernetes Status for an error the store answered without a body (kubectl prints it). */
-  private static byte[] status(RecordedRequest request, int code) {
-    Optional<ResourcePath> path = ResourcePath.parse(request.getPath());
-    String what =
-        path.map(p -> p.plural() + (p.name() == null ? "" : " \"" + p.name() + "\""))
-            .orElse(request.getPath());
-    String reason =
-        switch (code) {
-          case 404 -> "NotFound";
-          case 409 -> "Conflict";
-          default -> "";
-        };
-    String message =
-        switch (code) {
-          case 404 -> what + " not found";
-          case 409 -> what + " already exists or was modified";
-          default -> "request failed with HTTP " + code;
-        };
-    ObjectNode status = Serialization.jsonMapper().createObjectNode();
-    status.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure");
-    status.put("message", message).put("reason", reason).put("code", code);
-    path.ifPresent(p -> status.putObject("details").put("name", p.name()).put("kind", p.plural()));
-    return Serialization.asJson(status).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void send(HttpServerResponse out, ApiDiscovery.Reply reply) {
-    out.setStatusCode(reply.code()).putHeader("Content-Type", reply.contentType());
-    out.send(io.vertx.core.buffer.Buffer.buffer(reply.body()));
-  }
-
-  private static void fail(HttpServerRequest request, Throwable e) {
-    if (!request.response().headWritten()) {
-      request.response().setStatusCode(500).setStatusMessage(String.valueOf(e.getMessage())).end();
-    }
-  }
-
-  private static boolean hasBody(HttpServerRequest request) {
-    String length = request.getHeader("Content-Length");
-    if (length != null && !length.isBlank()) {
-      return Long.parseLong(length.trim()) > 0;
-    }
-    return request.headers().contains("Content-Type")
-        || request.headers().contains("Transfer-Encoding");
   }
 }

@@ -1,0 +1,191 @@
+package dev.halo.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Vert.x request handler of {@link EmbeddedApiServer}: answers discovery itself, sends patches
+ * through the {@link PatchTranslator}, everything else to the store, and turns the store's answers
+ * into Tables, Status errors, WebSocket or streaming watches.
+ */
+final class ApiFrontEnd {
+  private static final Logger log = LoggerFactory.getLogger(ApiFrontEnd.class);
+
+  private final Dispatcher dispatcher;
+  private final ApiDiscovery discovery;
+  private final PatchTranslator patches;
+  private final StreamingWatch watches;
+
+  ApiFrontEnd(
+      Dispatcher dispatcher,
+      ApiDiscovery discovery,
+      PatchTranslator patches,
+      StreamingWatch watches) {
+    this.dispatcher = dispatcher;
+    this.discovery = discovery;
+    this.patches = patches;
+    this.watches = watches;
+  }
+
+  // fabric8's own MockWebServer is written against Vert.x 4 and its WebSocket handshake calls
+  // ServerWebSocket.accept(), which Vert.x 5 (brought by jetcd) no longer has: every watch failed
+  // with NoSuchMethodError. This front end is the same request handling on Vert.x 5.
+  void handle(HttpServerRequest request) {
+    log.atDebug()
+        .addKeyValue("method", request.method())
+        .addKeyValue("uri", request.uri())
+        .addKeyValue("accept", request.getHeader("Accept"))
+        .addKeyValue("contentType", request.getHeader("Content-Type"))
+        .log("request");
+    if (hasBody(request)) {
+      request
+          .body()
+          .onSuccess(body -> dispatch(request, body.getBytes()))
+          .onFailure(e -> fail(request, e));
+    } else {
+      dispatch(request, null);
+    }
+  }
+
+  private void dispatch(HttpServerRequest request, byte[] body) {
+    MockResponse response;
+    RecordedRequest recorded;
+    try {
+      if (request.method() == io.vertx.core.http.HttpMethod.GET) {
+        Optional<ApiDiscovery.Reply> reply = discovery.answer(request.uri());
+        if (reply.isPresent()) {
+          send(request.response(), reply.get());
+          return;
+        }
+      }
+      Headers.Builder headers = Headers.builder();
+      request.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
+      recorded =
+          new RecordedRequest(
+              request.version().alpnName().toUpperCase(Locale.ROOT),
+              HttpMethod.fromVertx(request.method()),
+              StreamingWatch.normalize(request.uri()),
+              headers.build(),
+              new Buffer(body));
+      response =
+          PatchTranslator.translates(recorded)
+              ? patches.patch(recorded)
+              : dispatcher.dispatch(recorded);
+    } catch (RuntimeException e) {
+      fail(request, e);
+      return;
+    }
+    if (response.getWebSocketListener() != null) {
+      if (StreamingWatch.isStreamingWatch(request)) {
+        watches.serve(request, recorded, response);
+        return;
+      }
+      request
+          .toWebSocket()
+          .onSuccess(
+              ws -> VertxWebSocket.open(ws, response.getWebSocketListener(), recorded, response))
+          .onFailure(e -> fail(request, e));
+      return;
+    }
+    HttpServerResponse out = request.response().setStatusCode(response.code());
+    response.getHeaders().toMultimap().forEach((k, v) -> out.headers().add(k, v));
+    byte[] bytes = response.getBody() == null ? new byte[0] : response.getBody().getBytes();
+    if (recorded.method() == HttpMethod.GET
+        && response.code() == 200
+        && ServerSideTable.wanted(recorded.getHeader("Accept"))) {
+      Optional<byte[]> table = table(recorded, bytes);
+      if (table.isPresent()) {
+        bytes = table.get();
+      }
+    }
+    if (bytes.length == 0 && response.code() >= 400) {
+      bytes = status(recorded, response.code());
+    }
+    if (bytes.length > 0) {
+      if (!out.headers().contains("Content-Type") && bytes[0] == '{') {
+        out.putHeader("Content-Type", "application/json");
+      }
+      out.send(io.vertx.core.buffer.Buffer.buffer(bytes));
+    } else {
+      out.end();
+    }
+  }
+
+  private Optional<byte[]> table(RecordedRequest request, byte[] body) {
+    Optional<ApiResource> resource =
+        ResourcePath.parse(request.getPath())
+            .filter(p -> p.subresource() == null)
+            .flatMap(discovery::find);
+    if (resource.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode object = Serialization.jsonMapper().readTree(body);
+      ObjectNode table = ServerSideTable.of(resource.get(), object, Instant.now());
+      return Optional.of(Serialization.asJson(table).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A Kubernetes Status for an error the store answered without a body (kubectl prints it). */
+  private static byte[] status(RecordedRequest request, int code) {
+    Optional<ResourcePath> path = ResourcePath.parse(request.getPath());
+    String what =
+        path.map(p -> p.plural() + (p.name() == null ? "" : " \"" + p.name() + "\""))
+            .orElse(request.getPath());
+    String reason =
+        switch (code) {
+          case 404 -> "NotFound";
+          case 409 -> "Conflict";
+          default -> "";
+        };
+    String message =
+        switch (code) {
+          case 404 -> what + " not found";
+          case 409 -> what + " already exists or was modified";
+          default -> "request failed with HTTP " + code;
+        };
+    ObjectNode status = Serialization.jsonMapper().createObjectNode();
+    status.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure");
+    status.put("message", message).put("reason", reason).put("code", code);
+    path.ifPresent(p -> status.putObject("details").put("name", p.name()).put("kind", p.plural()));
+    return Serialization.asJson(status).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void send(HttpServerResponse out, ApiDiscovery.Reply reply) {
+    out.setStatusCode(reply.code()).putHeader("Content-Type", reply.contentType());
+    out.send(io.vertx.core.buffer.Buffer.buffer(reply.body()));
+  }
+
+  private static void fail(HttpServerRequest request, Throwable e) {
+    if (!request.response().headWritten()) {
+      request.response().setStatusCode(500).setStatusMessage(String.valueOf(e.getMessage())).end();
+    }
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader("Content-Length");
+    if (length != null && !length.isBlank()) {
+      return Long.parseLong(length.trim()) > 0;
+    }
+    return request.headers().contains("Content-Type")
+        || request.headers().contains("Transfer-Encoding");
+  }
+}

@@ -61,7 +61,7 @@ public final class HaloOperator implements AutoCloseable {
             });
     HighAvailabilityGroupReconciler reconciler =
         new HighAvailabilityGroupReconciler(
-            elections, OperatorDefaults.of(config.agentImage()), metrics);
+            elections, OperatorDefaults.of(config.agentImage(), config.etcdEndpoints()), metrics);
     operator.register(
         reconciler,
         o -> {
@@ -104,6 +104,9 @@ public final class HaloOperator implements AutoCloseable {
         .addKeyValue("namespaces", config.namespaces().isEmpty() ? "all" : config.namespaces())
         .addKeyValue("leaderElection", config.leaderElection())
         .addKeyValue("agentImage", config.agentImage())
+        .addKeyValue(
+            "etcdEndpoints",
+            config.etcdEndpoints().isEmpty() ? "none" : String.join(",", config.etcdEndpoints()))
         .addKeyValue("port", halo.port())
         .log("operator started");
     return halo;

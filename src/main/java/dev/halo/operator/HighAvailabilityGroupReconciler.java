@@ -8,6 +8,7 @@ import dev.halo.common.Labels;
 import dev.halo.operator.election.ElectionEventSource;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.PodFactory;
 import dev.halo.operator.model.PodState;
@@ -70,7 +71,7 @@ public final class HighAvailabilityGroupReconciler
     this.elections = elections;
     this.defaults = defaults;
     this.metrics = metrics;
-    this.revoker = new LeaseRevoker(elections);
+    this.revoker = new LeaseRevoker(elections, defaults);
   }
 
   @Override
@@ -80,7 +81,7 @@ public final class HighAvailabilityGroupReconciler
         informer(context, Pod.class),
         informer(context, Service.class),
         informer(context, PodDisruptionBudget.class),
-        new ElectionEventSource(elections));
+        new ElectionEventSource(elections, defaults));
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, HighAvailabilityGroup> informer(
@@ -122,7 +123,7 @@ public final class HighAvailabilityGroupReconciler
     init(context);
     String group = hag.getMetadata().getName();
     List<Pod> pods = groupPods(group, context);
-    List<String> errors = HighAvailabilityGroupValidator.validate(hag);
+    List<String> errors = HighAvailabilityGroupValidator.validate(hag, defaults);
     if (!errors.isEmpty()) {
       events.warning(hag, "InvalidSpec", String.join("; ", errors));
       log.atWarn()
@@ -282,13 +283,10 @@ public final class HighAvailabilityGroupReconciler
   public DeleteControl cleanup(HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     init(context);
     writer.deleteOwned(hag);
-    if (hag.getSpec() != null
-        && hag.getSpec().getElection() != null
-        && hag.getSpec().getElection().getEndpoints() != null) {
+    List<String> endpoints = EtcdEndpoints.of(hag.getSpec(), defaults);
+    if (!endpoints.isEmpty()) {
       try {
-        elections
-            .deleteElection(hag.getSpec().getElection().getEndpoints(), election(hag))
-            .get(3, TimeUnit.SECONDS);
+        elections.deleteElection(endpoints, election(hag)).get(3, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.atWarn()
             .addKeyValue("group", key(hag))

@@ -4,6 +4,8 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
@@ -24,10 +26,12 @@ final class LeaseRevoker {
   private static final long WAIT_MS = 2000;
 
   private final ElectionService elections;
+  private final OperatorDefaults defaults;
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
-  LeaseRevoker(ElectionService elections) {
+  LeaseRevoker(ElectionService elections, OperatorDefaults defaults) {
     this.elections = elections;
+    this.defaults = defaults;
   }
 
   /**
@@ -63,7 +67,7 @@ final class LeaseRevoker {
         .addKeyValue("reason", reason)
         .log("revoking lease");
     return elections
-        .revoke(hag.getSpec().getElection().getEndpoints(), leaseId)
+        .revoke(EtcdEndpoints.of(hag.getSpec(), defaults), leaseId)
         .whenComplete(
             (ok, error) -> {
               inFlight.remove(leaseId);

@@ -1,5 +1,6 @@
 package dev.halo.operator;
 
+import dev.halo.operator.validation.ElectionRules;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.stream.Collectors;
  *
  * @param namespaces namespaces to watch; empty means all ({@code HALO_WATCH_NAMESPACES})
  * @param agentImage image of the injected agent ({@code HALO_AGENT_IMAGE})
+ * @param etcdEndpoints etcd client URLs for groups that list none in {@code
+ *     spec.election.endpoints}; empty means no default ({@code HALO_ETCD_ENDPOINTS})
  * @param leaderElection whether to take a Lease before reconciling ({@code HALO_LEADER_ELECTION})
  * @param leaseNamespace namespace of that Lease ({@code HALO_LEADER_ELECTION_NAMESPACE}, else
  *     {@code POD_NAMESPACE})
@@ -22,11 +25,16 @@ import java.util.stream.Collectors;
 public record OperatorConfig(
     Set<String> namespaces,
     String agentImage,
+    List<String> etcdEndpoints,
     boolean leaderElection,
     String leaseNamespace,
     String address,
     int port) {
   public static final String DEFAULT_AGENT_IMAGE = "halo:0.1.0";
+
+  public OperatorConfig {
+    etcdEndpoints = List.copyOf(etcdEndpoints);
+  }
 
   /** The outcome of parsing: a configuration, or the problems found. */
   public record Result(Optional<OperatorConfig> config, List<String> errors) {}
@@ -38,6 +46,7 @@ public record OperatorConfig(
             .map(String::trim)
             .filter(s -> !s.isEmpty())
             .collect(Collectors.toUnmodifiableSet());
+    List<String> etcdEndpoints = etcdEndpoints(env, errors);
     String leaderElection = env.getOrDefault("HALO_LEADER_ELECTION", "true").trim();
     if (!leaderElection.equals("true") && !leaderElection.equals("false")) {
       errors.add("HALO_LEADER_ELECTION=\"" + leaderElection + "\" must be true or false");
@@ -67,10 +76,22 @@ public record OperatorConfig(
             new OperatorConfig(
                 namespaces,
                 env.getOrDefault("HALO_AGENT_IMAGE", DEFAULT_AGENT_IMAGE),
+                etcdEndpoints,
                 leaderElection.equals("true"),
                 leaseNamespace,
                 env.getOrDefault("HALO_OPERATOR_ADDRESS", "0.0.0.0"),
                 port)),
         List.of());
+  }
+
+  private static List<String> etcdEndpoints(Map<String, String> env, List<String> errors) {
+    List<String> endpoints =
+        Arrays.stream(env.getOrDefault("HALO_ETCD_ENDPOINTS", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList();
+    endpoints.forEach(
+        e -> ElectionRules.urlProblem(e).ifPresent(p -> errors.add("HALO_ETCD_ENDPOINTS=" + p)));
+    return endpoints;
   }
 }

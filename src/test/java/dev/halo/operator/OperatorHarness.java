@@ -21,8 +21,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real operator on the mock API server with real etcd; each test gets its own namespace and a
- * test kubelet that runs the real agent for every pod the operator creates.
+ * The real operator on the mock API server with real etcd, which is also the operator's default
+ * etcd ({@code HALO_ETCD_ENDPOINTS}); each test gets its own namespace and a test kubelet that runs
+ * the real agent for every pod the operator creates.
  */
 final class OperatorHarness implements AutoCloseable {
   private static final AtomicInteger namespaces = new AtomicInteger();
@@ -44,7 +45,8 @@ final class OperatorHarness implements AutoCloseable {
       operator =
           HaloOperator.start(
               k8s.newClient(),
-              new OperatorConfig(Set.of(), "halo:test", false, "", "127.0.0.1", 0));
+              new OperatorConfig(
+                  Set.of(), "halo:test", etcd.clientUrls(), false, "", "127.0.0.1", 0));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

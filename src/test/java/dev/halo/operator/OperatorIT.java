@@ -113,6 +113,29 @@ class OperatorIT {
   }
 
   @Test
+  void aGroupWithoutElectionUsesTheOperatorsDefaultEtcd() {
+    HighAvailabilityGroup hag = h.group(ns, "dflt");
+    hag.getSpec().setElection(null);
+    h.create(hag);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, "dflt").size() == 3);
+    String master = h.awaitAgreedMaster(ns, "dflt", Duration.ofSeconds(30));
+
+    assertThat(master).startsWith("dflt-");
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.conditionIs(ns, "dflt", "Valid", "True"));
+    assertThat(h.pods(ns, "dflt").get(0).getSpec().getContainers())
+        .last()
+        .satisfies(
+            agent ->
+                assertThat(agent.getEnv())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getName()).isEqualTo("HALO_ETCD_ENDPOINTS");
+                          assertThat(e.getValue()).isEqualTo(etcd.cluster().endpoints());
+                        }));
+  }
+
+  @Test
   void masterPodDeletionHandsOverWithinASecondAndThePodComesBack() {
     String old = startGroup("del");
     try (LabelSampler sampler = new LabelSampler(h, ns, "del")) {

@@ -7,6 +7,7 @@ import dev.halo.sandbox.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +37,7 @@ class OperatorLeaderElectionIT {
                   .build())
           .create();
       OperatorConfig config =
-          new OperatorConfig(Set.of(), "halo:test", true, "halo-system", "127.0.0.1", 0);
+          new OperatorConfig(Set.of(), "halo:test", List.of(), true, "halo-system", "127.0.0.1", 0);
       try (HaloOperator first = HaloOperator.start(k8s.newClient(), config);
           HaloOperator second = HaloOperator.start(k8s.newClient(), config)) {
         await()

@@ -24,7 +24,8 @@ class OperatorNamespacesIT {
         HaloOperator operator =
             HaloOperator.start(
                 k8s.newClient(),
-                new OperatorConfig(Set.of("watched"), "halo:test", false, "", "127.0.0.1", 0))) {
+                new OperatorConfig(
+                    Set.of("watched"), "halo:test", List.of(), false, "", "127.0.0.1", 0))) {
       for (String ns : List.of("watched", "other")) {
         k8s.client()
             .namespaces()

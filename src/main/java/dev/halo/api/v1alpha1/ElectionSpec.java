@@ -3,14 +3,14 @@ package dev.halo.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Required;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Where the group's election lives. */
 public class ElectionSpec {
-  @Required
-  @JsonPropertyDescription("etcd client URLs (list every member), e.g. http://etcd-0.etcd:2379.")
+  @JsonPropertyDescription(
+      "etcd client URLs (list every member), e.g. http://etcd-0.etcd:2379; empty: the operator's"
+          + " default (HALO_ETCD_ENDPOINTS).")
   private List<String> endpoints = new ArrayList<>();
 
   @Min(2)

@@ -26,8 +26,9 @@ public class HighAvailabilityGroupSpec {
   @JsonPropertyDescription("The Service that sends traffic to the master.")
   private ServiceSpec service = new ServiceSpec();
 
-  @Required
-  @JsonPropertyDescription("How the agents reach etcd and campaign.")
+  @JsonPropertyDescription(
+      "How the agents reach etcd and campaign; may be omitted when the operator has default etcd"
+          + " endpoints (HALO_ETCD_ENDPOINTS).")
   private ElectionSpec election;
 
   @JsonPropertyDescription("How the agent probes the workload; unhealthy pods leave the election.")

@@ -2,6 +2,8 @@ package dev.halo.operator.election;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.ElectionKeys;
+import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.OperatorDefaults;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -21,11 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ElectionEventSource
     extends AbstractEventSource<ElectionView, HighAvailabilityGroup> {
   private final ElectionService service;
+  private final OperatorDefaults defaults;
   private final AtomicBoolean listening = new AtomicBoolean();
 
-  public ElectionEventSource(ElectionService service) {
+  public ElectionEventSource(ElectionService service, OperatorDefaults defaults) {
     super(ElectionView.class, "etcd-elections");
     this.service = service;
+    this.defaults = defaults;
   }
 
   /** The service this source reads; the reconciler revokes leases through it. */
@@ -35,7 +39,7 @@ public final class ElectionEventSource
 
   @Override
   public Set<ElectionView> getSecondaryResources(HighAvailabilityGroup group) {
-    List<String> endpoints = endpointsOf(group);
+    List<String> endpoints = EtcdEndpoints.of(group.getSpec(), defaults);
     if (endpoints.isEmpty()) {
       return Set.of();
     }
@@ -71,14 +75,5 @@ public final class ElectionEventSource
     if (isRunning()) {
       groupOf(election).ifPresent(id -> getEventHandler().handleEvent(new Event(id)));
     }
-  }
-
-  private static List<String> endpointsOf(HighAvailabilityGroup group) {
-    if (group.getSpec() == null
-        || group.getSpec().getElection() == null
-        || group.getSpec().getElection().getEndpoints() == null) {
-      return List.of();
-    }
-    return group.getSpec().getElection().getEndpoints();
   }
 }

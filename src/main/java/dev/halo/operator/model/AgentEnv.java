@@ -34,12 +34,12 @@ final class AgentEnv {
 
   private AgentEnv() {}
 
-  static List<EnvVar> of(HighAvailabilityGroup hag, int agentPort) {
+  static List<EnvVar> of(HighAvailabilityGroup hag, OperatorDefaults defaults, int agentPort) {
     HighAvailabilityGroupSpec spec = hag.getSpec();
     List<EnvVar> env = new ArrayList<>();
     env.add(podName(POD_NAME));
     env.add(podName(MEMBER));
-    env.add(plain(ETCD_ENDPOINTS, String.join(",", spec.getElection().getEndpoints())));
+    env.add(plain(ETCD_ENDPOINTS, String.join(",", EtcdEndpoints.of(spec, defaults))));
     env.add(
         plain(ELECTION, ElectionKeys.electionName(GroupMeta.namespace(hag), GroupMeta.group(hag))));
     env.add(plain(LEASE_TTL_SECONDS, leaseTtlSeconds(spec)));
@@ -52,7 +52,7 @@ final class AgentEnv {
   }
 
   private static String leaseTtlSeconds(HighAvailabilityGroupSpec spec) {
-    Integer ttl = spec.getElection().getLeaseTTLSeconds();
+    Integer ttl = spec.getElection() == null ? null : spec.getElection().getLeaseTTLSeconds();
     return Integer.toString(ttl == null ? AgentDefaults.LEASE_TTL_SECONDS : ttl);
   }
 

@@ -4,15 +4,26 @@ import dev.halo.common.AgentDefaults;
 import java.util.List;
 import java.util.Objects;
 
-/** What the operator process is configured with and puts into every pod it builds. */
-public record OperatorDefaults(String agentImage, List<String> agentJvmOptions) {
+/**
+ * What the operator process is configured with and puts into every pod it builds.
+ *
+ * @param etcdEndpoints etcd client URLs for groups that list none; empty means no default
+ */
+public record OperatorDefaults(
+    String agentImage, List<String> agentJvmOptions, List<String> etcdEndpoints) {
   public OperatorDefaults {
     Objects.requireNonNull(agentImage, "agentImage");
     agentJvmOptions = List.copyOf(agentJvmOptions);
+    etcdEndpoints = List.copyOf(etcdEndpoints);
   }
 
-  /** The given agent image with the agent's default JVM options. */
+  /** The given agent image with the agent's default JVM options and no default etcd. */
   public static OperatorDefaults of(String agentImage) {
-    return new OperatorDefaults(agentImage, AgentDefaults.JVM_OPTIONS);
+    return of(agentImage, List.of());
+  }
+
+  /** The given agent image and default etcd endpoints with the agent's default JVM options. */
+  public static OperatorDefaults of(String agentImage, List<String> etcdEndpoints) {
+    return new OperatorDefaults(agentImage, AgentDefaults.JVM_OPTIONS, etcdEndpoints);
   }
 }

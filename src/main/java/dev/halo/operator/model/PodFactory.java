@@ -1,5 +1,6 @@
 package dev.halo.operator.model;
 
+import dev.halo.api.v1alpha1.ElectionSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.common.Labels;
@@ -70,14 +71,20 @@ public final class PodFactory {
 
   /**
    * A stable hash of everything the pods are built from except the replica count and the Service,
-   * so that a pod whose hash differs from the group's must be replaced.
+   * so that a pod whose hash differs from the group's must be replaced. The operator's defaults
+   * count too: a new agent image or default etcd endpoints roll the pods that use them.
    */
   public static String templateHash(HighAvailabilityGroup hag, OperatorDefaults defaults) {
     HighAvailabilityGroupSpec spec = hag.getSpec();
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("template", spec.getTemplate());
     inputs.put("zones", spec.getZones());
-    inputs.put("election", spec.getElection());
+    // An omitted election builds the same pods as an empty one.
+    inputs.put("election", Optional.ofNullable(spec.getElection()).orElseGet(ElectionSpec::new));
+    if (EtcdEndpoints.usesOperatorDefault(spec)) {
+      // Only then: a group that lists its own endpoints keeps the hash it had before defaults.
+      inputs.put("operatorEtcdEndpoints", defaults.etcdEndpoints());
+    }
     inputs.put("health", spec.getHealth());
     inputs.put("agent", spec.getAgent());
     inputs.put("agentImage", defaults.agentImage());

@@ -4,30 +4,56 @@ import static dev.halo.operator.validation.Problems.quote;
 
 import dev.halo.api.v1alpha1.ElectionSpec;
 import dev.halo.common.AgentDefaults;
+import dev.halo.operator.model.OperatorDefaults;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
+import java.util.Optional;
 
-/** Checks how the agents reach etcd: endpoints and lease TTL. */
-final class ElectionRules {
+/**
+ * Checks how the agents reach etcd: endpoints (the group's own, or else the operator's default) and
+ * lease TTL.
+ */
+public final class ElectionRules {
   private static final String ENDPOINTS = "spec.election.endpoints";
   private static final String TTL = "spec.election.leaseTTLSeconds";
   private static final String EXAMPLE = "http://etcd-0.etcd:2379";
+  private static final String NO_DEFAULT = "the operator has no default (HALO_ETCD_ENDPOINTS)";
+  private static final String SET_DEFAULT = "or set HALO_ETCD_ENDPOINTS on the operator";
 
   private ElectionRules() {}
 
-  static void check(ElectionSpec election, Problems problems) {
+  static void check(ElectionSpec election, OperatorDefaults defaults, Problems problems) {
+    boolean hasDefault = !defaults.etcdEndpoints().isEmpty();
     if (election == null) {
-      problems.add("spec.election", "is missing; give " + ENDPOINTS + ", the etcd client URLs");
+      if (!hasDefault) {
+        problems.add(
+            "spec.election",
+            "is missing and "
+                + NO_DEFAULT
+                + "; give "
+                + ENDPOINTS
+                + ", the etcd client URLs, "
+                + SET_DEFAULT);
+      }
       return;
     }
-    endpoints(election.getEndpoints(), problems);
+    endpoints(election.getEndpoints(), hasDefault, problems);
     leaseTtl(election.getLeaseTTLSeconds(), problems);
   }
 
-  private static void endpoints(List<String> endpoints, Problems problems) {
+  private static void endpoints(List<String> endpoints, boolean hasDefault, Problems problems) {
     if (endpoints == null || endpoints.isEmpty()) {
-      problems.add(ENDPOINTS, "is empty; list the etcd client URLs, e.g. " + EXAMPLE);
+      if (!hasDefault) {
+        problems.add(
+            ENDPOINTS,
+            "is empty and "
+                + NO_DEFAULT
+                + "; list the etcd client URLs, e.g. "
+                + EXAMPLE
+                + ", "
+                + SET_DEFAULT);
+      }
       return;
     }
     for (int i = 0; i < endpoints.size(); i++) {
@@ -35,11 +61,22 @@ final class ElectionRules {
       String field = ENDPOINTS + "[" + i + "]";
       if (endpoint == null || endpoint.isBlank()) {
         problems.add(field, "is blank; give an etcd client URL, e.g. " + EXAMPLE);
-      } else if (!isHttpUrlWithHostAndPort(endpoint)) {
-        problems.add(
-            field, quote(endpoint) + " is not an http(s) URL with host and port; " + fix(endpoint));
+      } else {
+        urlProblem(endpoint).ifPresent(problem -> problems.add(field, problem));
       }
     }
+  }
+
+  /**
+   * What is wrong with an etcd client URL and how to fix it, e.g. {@code "etcd:2379" is not an
+   * http(s) URL with host and port; use http://etcd:2379}; empty when it is a valid one.
+   */
+  public static Optional<String> urlProblem(String endpoint) {
+    if (isHttpUrlWithHostAndPort(endpoint)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        quote(endpoint) + " is not an http(s) URL with host and port; " + fix(endpoint));
   }
 
   private static String fix(String endpoint) {
@@ -50,7 +87,7 @@ final class ElectionRules {
     return "give one like " + EXAMPLE + ", one URL per entry";
   }
 
-  static boolean isHttpUrlWithHostAndPort(String raw) {
+  private static boolean isHttpUrlWithHostAndPort(String raw) {
     try {
       URI uri = new URI(raw);
       boolean http = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());

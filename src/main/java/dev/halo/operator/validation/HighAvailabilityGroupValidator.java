@@ -4,6 +4,7 @@ import static dev.halo.operator.validation.Problems.quote;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.operator.model.OperatorDefaults;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,8 +19,11 @@ public final class HighAvailabilityGroupValidator {
 
   private HighAvailabilityGroupValidator() {}
 
-  /** The problems of {@code hag}; never throws, whatever is missing. */
-  public static List<String> validate(HighAvailabilityGroup hag) {
+  /**
+   * The problems of {@code hag} for an operator with {@code defaults}; never throws, whatever is
+   * missing.
+   */
+  public static List<String> validate(HighAvailabilityGroup hag, OperatorDefaults defaults) {
     if (hag == null) {
       return List.of("HighAvailabilityGroup is missing; pass the group to validate");
     }
@@ -27,13 +31,16 @@ public final class HighAvailabilityGroupValidator {
     NameRules.check(hag, problems);
     HighAvailabilityGroupSpec spec = hag.getSpec();
     if (spec == null) {
-      problems.add("spec", "is missing; give at least spec.template and spec.election");
+      boolean needsElection = defaults.etcdEndpoints().isEmpty();
+      problems.add(
+          "spec",
+          "is missing; give at least spec.template" + (needsElection ? " and spec.election" : ""));
       return problems.messages();
     }
     replicas(spec.getReplicas(), problems);
     zones(spec.getZones(), problems);
     TemplateRules.check(spec.getTemplate(), problems);
-    ElectionRules.check(spec.getElection(), problems);
+    ElectionRules.check(spec.getElection(), defaults, problems);
     HealthRules.check(spec.getHealth(), problems);
     ServiceRules.check(spec, problems);
     return problems.messages();

@@ -56,7 +56,8 @@ class CrdTest {
             .getOpenAPIV3Schema()
             .getProperties()
             .get("spec");
-    assertThat(spec.getRequired()).contains("template", "election");
+    assertThat(spec.getRequired()).contains("template").doesNotContain("election");
+    assertThat(spec.getProperties().get("election").getRequired()).isNullOrEmpty();
     assertThat(spec.getProperties().get("replicas").getMinimum()).isEqualTo(1.0);
     JSONSchemaProps ttl =
         spec.getProperties().get("election").getProperties().get("leaseTTLSeconds");

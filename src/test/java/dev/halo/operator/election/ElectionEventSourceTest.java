@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halo.api.v1alpha1.ElectionSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.operator.model.OperatorDefaults;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -17,7 +18,8 @@ class ElectionEventSourceTest {
   private static final List<String> ENDPOINTS = List.of("http://etcd-0:2379", "http://etcd-1:2379");
 
   private final FakeElectionService service = new FakeElectionService();
-  private final ElectionEventSource source = new ElectionEventSource(service);
+  private final ElectionEventSource source =
+      new ElectionEventSource(service, OperatorDefaults.of("halo:test"));
   private final List<Event> events = new CopyOnWriteArrayList<>();
 
   ElectionEventSourceTest() {
@@ -100,6 +102,17 @@ class ElectionEventSourceTest {
     assertThat(source.getSecondaryResources(noElection)).isEmpty();
     assertThat(source.getSecondaryResources(group(null))).isEmpty();
     assertThat(source.getSecondaryResources(group(List.of()))).isEmpty();
+  }
+
+  @Test
+  void aGroupWithoutEndpointsWatchesTheOperatorsDefault() {
+    List<String> defaultEtcd = List.of("http://etcd-default:2379");
+    ElectionEventSource withDefault =
+        new ElectionEventSource(service, OperatorDefaults.of("halo:test", defaultEtcd));
+    ElectionView view = service.setCandidates(WEB, "web-0");
+
+    assertThat(withDefault.getSecondaryResources(group(List.of()))).containsExactly(view);
+    assertThat(service.endpointsAskedFor(WEB)).contains(defaultEtcd);
   }
 
   @Test

@@ -33,7 +33,11 @@ class AgentContainerTest {
   private final HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
 
   private Container agent() {
-    List<Container> containers = PodFactory.pod(hag, 1, DEFAULTS).getSpec().getContainers();
+    return agent(DEFAULTS);
+  }
+
+  private Container agent(OperatorDefaults defaults) {
+    List<Container> containers = PodFactory.pod(hag, 1, defaults).getSpec().getContainers();
     Container last = containers.get(containers.size() - 1);
     assertThat(last.getName()).isEqualTo(Names.AGENT_CONTAINER);
     return last;
@@ -41,8 +45,12 @@ class AgentContainerTest {
 
   /** The environment as the kubelet would set it for pod web-1. */
   private Map<String, String> resolvedEnv() {
+    return resolvedEnv(DEFAULTS);
+  }
+
+  private Map<String, String> resolvedEnv(OperatorDefaults defaults) {
     Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar var : agent().getEnv()) {
+    for (EnvVar var : agent(defaults).getEnv()) {
       boolean podName = var.getValueFrom() != null;
       env.put(var.getName(), podName ? "web-1" : var.getValue());
     }
@@ -93,6 +101,33 @@ class AgentContainerTest {
 
     assertThat(resolvedEnv())
         .containsEntry("HALO_ETCD_ENDPOINTS", "http://127.0.0.1:2379,https://etcd-1.etcd:2379");
+  }
+
+  @Test
+  void usesTheOperatorsDefaultEndpointsWhenTheGroupListsNone() {
+    hag.getSpec().getElection().getEndpoints().clear();
+    OperatorDefaults withEtcd =
+        OperatorDefaults.of("halo/halo:test", List.of("http://etcd-0:2379", "http://etcd-1:2379"));
+
+    assertThat(resolvedEnv(withEtcd))
+        .containsEntry("HALO_ETCD_ENDPOINTS", "http://etcd-0:2379,http://etcd-1:2379");
+  }
+
+  @Test
+  void usesTheGroupsOwnEndpointsOverTheOperatorsDefault() {
+    OperatorDefaults withEtcd = OperatorDefaults.of("halo/halo:test", List.of("http://etcd:2379"));
+
+    assertThat(resolvedEnv(withEtcd)).containsEntry("HALO_ETCD_ENDPOINTS", "http://127.0.0.1:2379");
+  }
+
+  @Test
+  void anOmittedElectionGetsTheDefaultEndpointsAndTtl() {
+    hag.getSpec().setElection(null);
+    OperatorDefaults withEtcd = OperatorDefaults.of("halo/halo:test", List.of("http://etcd:2379"));
+
+    assertThat(resolvedEnv(withEtcd))
+        .containsEntry("HALO_ETCD_ENDPOINTS", "http://etcd:2379")
+        .containsEntry("HALO_LEASE_TTL_SECONDS", Integer.toString(AgentDefaults.LEASE_TTL_SECONDS));
   }
 
   @Test

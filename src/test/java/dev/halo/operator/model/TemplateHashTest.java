@@ -2,6 +2,7 @@ package dev.halo.operator.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.api.v1alpha1.ElectionSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -83,6 +84,37 @@ class TemplateHashTest {
     assertThat(hashAfter(hag -> hag.getSpec().setZones(List.of("a", "b")))).isNotEqualTo(ORIGINAL);
     assertThat(hashAfter(hag -> hag.getSpec().getElection().getEndpoints().add("http://e:2379")))
         .isNotEqualTo(ORIGINAL);
+  }
+
+  @Test
+  void changesWithTheOperatorsDefaultEndpointsWhenTheGroupUsesThem() {
+    HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+    hag.getSpec().getElection().getEndpoints().clear();
+
+    assertThat(PodFactory.templateHash(hag, withEtcd("http://etcd-a:2379")))
+        .isNotEqualTo(PodFactory.templateHash(hag, withEtcd("http://etcd-b:2379")));
+  }
+
+  @Test
+  void ignoresTheOperatorsDefaultEndpointsWhenTheGroupListsItsOwn() {
+    HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+
+    assertThat(PodFactory.templateHash(hag, withEtcd("http://etcd-a:2379"))).isEqualTo(ORIGINAL);
+  }
+
+  @Test
+  void anOmittedElectionHashesLikeAnEmptyOne() {
+    HighAvailabilityGroup omitted = TestGroups.valid("shop", "web");
+    omitted.getSpec().setElection(null);
+    HighAvailabilityGroup empty = TestGroups.valid("shop", "web");
+    empty.getSpec().setElection(new ElectionSpec());
+
+    assertThat(PodFactory.templateHash(omitted, withEtcd("http://etcd:2379")))
+        .isEqualTo(PodFactory.templateHash(empty, withEtcd("http://etcd:2379")));
+  }
+
+  private static OperatorDefaults withEtcd(String endpoint) {
+    return OperatorDefaults.of("halo/halo:1", List.of(endpoint));
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.HttpGetCheck;
 import dev.halo.api.v1alpha1.ServiceSpec;
 import dev.halo.api.v1alpha1.TcpSocketCheck;
+import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.TestGroups;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -23,6 +24,9 @@ import org.junit.jupiter.api.Test;
 
 class HighAvailabilityGroupValidatorTest {
   private static final String PREFIX = "HighAvailabilityGroup shop/web: ";
+  private static final OperatorDefaults NO_DEFAULT_ETCD = OperatorDefaults.of("halo:test");
+  private static final OperatorDefaults DEFAULT_ETCD =
+      OperatorDefaults.of("halo:test", List.of("http://etcd-0.etcd:2379"));
 
   private final HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
 
@@ -39,7 +43,7 @@ class HighAvailabilityGroupValidatorTest {
   }
 
   private List<String> errors() {
-    return HighAvailabilityGroupValidator.validate(hag);
+    return HighAvailabilityGroupValidator.validate(hag, NO_DEFAULT_ETCD);
   }
 
   private void assertOnlyError(String message) {
@@ -82,6 +86,14 @@ class HighAvailabilityGroupValidatorTest {
     hag.setSpec(null);
 
     assertOnlyError("spec is missing; give at least spec.template and spec.election");
+  }
+
+  @Test
+  void aMissingSpecNeedsOnlyATemplateWhenTheOperatorHasADefaultEtcd() {
+    hag.setSpec(null);
+
+    assertThat(HighAvailabilityGroupValidator.validate(hag, DEFAULT_ETCD))
+        .containsExactly(PREFIX + "spec is missing; give at least spec.template");
   }
 
   @Test
@@ -188,16 +200,45 @@ class HighAvailabilityGroupValidatorTest {
   void reportsAMissingElection() {
     spec().setElection(null);
 
-    assertOnlyError("spec.election is missing; give spec.election.endpoints, the etcd client URLs");
+    assertOnlyError(
+        "spec.election is missing and the operator has no default (HALO_ETCD_ENDPOINTS); give"
+            + " spec.election.endpoints, the etcd client URLs, or set HALO_ETCD_ENDPOINTS on the"
+            + " operator");
   }
 
   @Test
-  void reportsNoEndpoints() {
+  void reportsNoEndpointsWhenTheOperatorHasNoDefault() {
     spec().getElection().setEndpoints(List.of());
 
     assertOnlyError(
-        "spec.election.endpoints is empty; list the etcd client URLs, e.g."
-            + " http://etcd-0.etcd:2379");
+        "spec.election.endpoints is empty and the operator has no default (HALO_ETCD_ENDPOINTS);"
+            + " list the etcd client URLs, e.g. http://etcd-0.etcd:2379, or set"
+            + " HALO_ETCD_ENDPOINTS on the operator");
+  }
+
+  @Test
+  void acceptsNoEndpointsWhenTheOperatorHasADefault() {
+    spec().getElection().setEndpoints(List.of());
+
+    assertThat(HighAvailabilityGroupValidator.validate(hag, DEFAULT_ETCD)).isEmpty();
+  }
+
+  @Test
+  void acceptsAnOmittedElectionWhenTheOperatorHasADefault() {
+    spec().setElection(null);
+
+    assertThat(HighAvailabilityGroupValidator.validate(hag, DEFAULT_ETCD)).isEmpty();
+  }
+
+  @Test
+  void checksTheGroupsOwnEndpointsEvenWhenTheOperatorHasADefault() {
+    spec().getElection().setEndpoints(List.of("etcd:2379"));
+
+    assertThat(HighAvailabilityGroupValidator.validate(hag, DEFAULT_ETCD))
+        .containsExactly(
+            PREFIX
+                + "spec.election.endpoints[0] \"etcd:2379\" is not an http(s) URL with host and"
+                + " port; use http://etcd:2379");
   }
 
   @Test
@@ -412,7 +453,7 @@ class HighAvailabilityGroupValidatorTest {
 
   @Test
   void reportsAMissingGroupWithoutThrowing() {
-    assertThat(HighAvailabilityGroupValidator.validate(null))
+    assertThat(HighAvailabilityGroupValidator.validate(null, NO_DEFAULT_ETCD))
         .containsExactly("HighAvailabilityGroup is missing; pass the group to validate");
   }
 
@@ -430,14 +471,15 @@ class HighAvailabilityGroupValidatorTest {
     nulls.setAgent(null);
     empty.setSpec(nulls);
 
-    assertThat(HighAvailabilityGroupValidator.validate(empty))
+    assertThat(HighAvailabilityGroupValidator.validate(empty, NO_DEFAULT_ETCD))
         .containsExactly(
             "HighAvailabilityGroup <unnamed>: metadata.name is missing; name the group",
             "HighAvailabilityGroup <unnamed>: spec.replicas is missing; set it from 1 to 99",
             "HighAvailabilityGroup <unnamed>: spec.template is missing; give the pod template"
                 + " of the workload",
-            "HighAvailabilityGroup <unnamed>: spec.election is missing; give"
-                + " spec.election.endpoints, the etcd client URLs");
+            "HighAvailabilityGroup <unnamed>: spec.election is missing and the operator has no"
+                + " default (HALO_ETCD_ENDPOINTS); give spec.election.endpoints, the etcd client"
+                + " URLs, or set HALO_ETCD_ENDPOINTS on the operator");
   }
 
   @Test

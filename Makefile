@@ -10,7 +10,7 @@ help:
 	@echo "make manifests regenerate crds/ from the Java model (the build fails when it is out of date)"
 	@echo "make run      run the operator against the current kubeconfig"
 	@echo "make bench    measure the agent (start-up, RSS, failover) and failover through the operator into target/bench/*.json; BENCH_ARGS=--quick for a short run"
-	@echo "make sandbox  not available yet: the sandbox is still being built (see README)"
+	@echo "make sandbox  run Halo end to end here (API server, etcd, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour"
 
 ## Installs etcd (server and etcdctl) from Debian when missing; tests start real etcd processes.
 deps:
@@ -30,10 +30,13 @@ test: deps
 build:
 	$(MVN) -DskipTests package
 
-sandbox:
-	@echo "make sandbox is not available yet: the sandbox (embedded API server, local etcd, operator) is still being built." >&2
-	@echo "Today you can run the elector agent against etcd: see 'The elector agent' in README.md." >&2
-	@exit 1
+## Halo end to end on this machine: embedded Kubernetes API, real etcd, the operator, agents.
+## SANDBOX_ARGS passes options, e.g. SANDBOX_ARGS="--scenario failover" or "--headless".
+sandbox: deps
+	@if [ ! -f target/halo.jar ] || [ -n "$$(find src pom.xml deploy/examples -newer target/halo.jar -print -quit)" ]; then \
+	  echo "building target/halo.jar"; $(MVN) -q -DskipTests package || exit 1; \
+	fi
+	java -jar target/halo.jar sandbox $(SANDBOX_ARGS)
 
 ## Benchmarks: figures go to target/bench/*.json (tests assert behaviour, benchmarks measure it).
 bench: deps

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Halo: single-master workloads on Kubernetes, elected through etcd.",
-    subcommands = {AgentCommand.class, OperatorCommand.class})
+    subcommands = {AgentCommand.class, OperatorCommand.class, SandboxCommand.class})
 public final class HaloCommand implements Runnable {
 
   public static void main(String[] args) {

@@ -1,7 +1,5 @@
 package dev.halo.sandbox;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.halo.common.AgentVariables;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
@@ -28,9 +26,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,10 +41,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,24 +66,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plays kubelet for the Halo pods ({@code app.kubernetes.io/managed-by=halo}) of one namespace of a
- * (mock) Kubernetes API: for every pod it starts a fake workload and the real elector agent with
+ * (mock) Kubernetes API: for every pod it starts a demo workload and the real elector agent with
  * the environment of the pod's {@value Names#AGENT_CONTAINER} container, and reports the pod status
  * (phase, IPs, conditions, container statuses) through the status subresource.
  *
  * <p>What it does for each pod:
  *
  * <ul>
- *   <li><b>Fake workload</b>: one HTTP server on 127.0.0.1 for all of the pod's non-agent
- *       containers. {@code GET /health} answers 200 or 503 ({@link #setWorkloadHealthy}), any other
- *       GET answers the pod name, a POST (the agent's role webhook) answers 204 and is remembered
- *       ({@link #lastWebhook}).
+ *   <li><b>Workload</b>: one {@link DemoWorkload} on 127.0.0.1 for all of the pod's non-agent
+ *       containers (their images are not run): it answers {@code GET /} with the pod name and the
+ *       role its agent published, {@code /health} with 200 or 503 ({@link #setWorkloadHealthy}, or
+ *       {@code POST /health?healthy=false}), and remembers the agent's role webhook ({@link
+ *       #lastWebhook}).
  *   <li><b>Agent environment</b>: the container's {@code env} with {@code value}, {@code $(VAR)}
  *       references, {@code fieldRef} (metadata.name/namespace/uid/labels/annotations,
  *       spec.nodeName, status.podIP/hostIP), {@code configMapKeyRef} and {@code secretKeyRef}
  *       resolved; then {@code HALO_AGENT_ADDRESS=127.0.0.1}, {@code HALO_AGENT_PORT=<free port>},
  *       {@code HALO_ROLE_FILE=<temp dir>/<pod>/role}, and {@code HALO_HEALTH_HTTP}, {@code
- *       HALO_HEALTH_TCP} and {@code HALO_ROLE_WEBHOOK} (when set) pointed at the fake workload.
- *       {@code HALO_ETCD_ENDPOINTS} stays what the operator wrote unless {@link
+ *       HALO_HEALTH_TCP} and {@code HALO_ROLE_WEBHOOK} (when set) pointed at the workload. {@code
+ *       HALO_ETCD_ENDPOINTS} stays what the operator wrote unless {@link
  *       Options#withEtcdEndpoints()} is used.
  *   <li><b>Status</b>: phase Running, podIP/hostIP 127.0.0.1, conditions PodScheduled, Initialized,
  *       ContainersReady and Ready, and a status for every container. The agent container is ready
@@ -295,7 +294,32 @@ public final class LocalKubelet implements AutoCloseable {
     return running;
   }
 
-  /** The fake workload's port (what a Service of the pod would send traffic to). */
+  /** What the kubelet runs for one pod, for the sandbox's live view. */
+  public record PodView(
+      String name, String agentState, OptionalLong agentPid, int agentPort, int workloadPort) {}
+
+  /** The pods the kubelet runs now, by name. */
+  public List<PodView> view() {
+    List<PodView> views = new ArrayList<>();
+    pods.forEach(
+        (name, rt) -> {
+          synchronized (rt) {
+            views.add(
+                new PodView(
+                    name,
+                    rt.agentState.name().toLowerCase(Locale.ROOT),
+                    rt.agent instanceof AgentProcess p && p.isAlive()
+                        ? OptionalLong.of(p.pid())
+                        : OptionalLong.empty(),
+                    rt.agent == null ? 0 : rt.agent.port(),
+                    rt.workload == null ? 0 : rt.workload.port()));
+          }
+        });
+    views.sort(Comparator.comparing(PodView::name));
+    return views;
+  }
+
+  /** The workload's port (what a Service of the pod sends traffic to). */
   public int workloadPort(String pod) {
     PodRuntime rt = runtime(pod);
     synchronized (rt) {
@@ -624,7 +648,7 @@ public final class LocalKubelet implements AutoCloseable {
       }
       try {
         Files.createDirectories(root.resolve(rt.name));
-        rt.workload = Workload.start(rt.name);
+        rt.workload = DemoWorkload.start(rt.name, roleFile(rt.name));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the workload of " + rt.name, e);
       }
@@ -786,6 +810,9 @@ public final class LocalKubelet implements AutoCloseable {
             .addKeyValue("exitCode", exitCode)
             .addKeyValue("output", tail(process.output(), 10))
             .log("kubelet: agent exited");
+        writeStatus(rt);
+      } else if (rt.workload != null && rt.workload.healthy.get() != rt.writtenWorkloadHealthy) {
+        rt.agentReady = ready;
         writeStatus(rt);
       } else if (ready != rt.agentReady) {
         rt.agentReady = ready;
@@ -1014,6 +1041,7 @@ public final class LocalKubelet implements AutoCloseable {
       try {
         resource.subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
         rt.writtenAgentReady = rt.agentState == AgentState.RUNNING && rt.agentReady;
+        rt.writtenWorkloadHealthy = rt.workload != null && rt.workload.healthy.get();
         return true;
       } catch (KubernetesClientException e) {
         if (e.getCode() == 404) {
@@ -1121,12 +1149,13 @@ public final class LocalKubelet implements AutoCloseable {
     final Instant startTime = Instant.now();
     final Map<String, PodCondition> conditions = new HashMap<>();
     PodPhase phase = PodPhase.NEW;
-    Workload workload;
+    DemoWorkload workload;
     Instant workloadFinishedAt;
     AgentHandle agent;
     AgentState agentState = AgentState.WAITING;
     boolean agentReady;
     boolean writtenAgentReady;
+    boolean writtenWorkloadHealthy = true;
     Instant agentStartedAt;
     int restartCount;
     ContainerStateTerminated agentTermination;
@@ -1314,60 +1343,6 @@ public final class LocalKubelet implements AutoCloseable {
         status.withNewLastState().withTerminated(agentLastTermination).endLastState();
       }
       return status.build();
-    }
-  }
-
-  /** The fake workload of one pod: {@code /health} (togglable) and the pod name on {@code /}. */
-  private static final class Workload {
-    final HttpServer server;
-    final AtomicBoolean healthy = new AtomicBoolean(true);
-    final AtomicReference<String> webhook = new AtomicReference<>();
-
-    private Workload(HttpServer server) {
-      this.server = server;
-    }
-
-    static Workload start(String podName) throws IOException {
-      HttpServer server = HttpServer.create(new InetSocketAddress(LOCALHOST, 0), 16);
-      Workload workload = new Workload(server);
-      server.createContext(
-          "/health",
-          ex ->
-              reply(
-                  ex,
-                  workload.healthy.get() ? 200 : 503,
-                  workload.healthy.get() ? "ok\n" : "unhealthy\n"));
-      server.createContext(
-          "/",
-          ex -> {
-            if ("POST".equals(ex.getRequestMethod())) {
-              workload.webhook.set(
-                  new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-              ex.sendResponseHeaders(204, -1);
-              ex.close();
-            } else {
-              reply(ex, 200, podName);
-            }
-          });
-      server.start();
-      return workload;
-    }
-
-    int port() {
-      return server.getAddress().getPort();
-    }
-
-    void stop() {
-      server.stop(0);
-    }
-
-    private static void reply(HttpExchange ex, int code, String body) throws IOException {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      ex.sendResponseHeaders(code, bytes.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
     }
   }
 }

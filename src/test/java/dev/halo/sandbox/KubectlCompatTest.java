@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,29 +26,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The real kubectl against {@link EmbeddedApiServer}: what sandbox users will type. */
 class KubectlCompatTest {
-  private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
   private static final String NS = "default";
 
   @TempDir static Path dir;
   private static EmbeddedApiServer kube;
   private static KubernetesClient client;
   private static Path kubeconfig;
-
-  /** A finished kubectl run. */
-  record Run(int exit, String out, String err) {}
+  private static Kubectl kubectl;
 
   @BeforeAll
   static void start() {
-    assertThat(Files.isExecutable(KUBECTL))
-        .as(
-            "kubectl is missing: install it (e.g. apt-get install kubectl) so that "
-                + KUBECTL
-                + " exists; these tests drive the real binary")
-        .isTrue();
     kube = EmbeddedApiServer.start();
     client = kube.client();
     kubeconfig = dir.resolve("kube/config");
     kube.writeKubeconfig(kubeconfig);
+    kubectl = new Kubectl(kubeconfig, dir);
   }
 
   @AfterAll
@@ -58,34 +49,15 @@ class KubectlCompatTest {
   }
 
   private static List<String> command(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(KUBECTL.toString());
-    command.add("--kubeconfig=" + kubeconfig);
-    // A cache of its own: kubectl's discovery cache is keyed by host:port and outlives servers.
-    command.add("--cache-dir=" + dir.resolve("cache"));
-    command.addAll(List.of(args));
-    return command;
+    return kubectl.command(args);
   }
 
-  private static Run kubectl(String... args) throws IOException, InterruptedException {
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    Process process =
-        new ProcessBuilder(command(args))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 60 s");
-    }
-    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+  private static Kubectl.Run kubectl(String... args) throws IOException, InterruptedException {
+    return kubectl.run(args);
   }
 
   private static String ok(String... args) throws IOException, InterruptedException {
-    Run run = kubectl(args);
-    assertThat(run.exit()).as("kubectl %s failed: %s", String.join(" ", args), run.err()).isZero();
-    return run.out();
+    return kubectl.ok(args);
   }
 
   private static Path hagYaml(String name, int replicas) throws IOException {
@@ -244,7 +216,7 @@ class KubectlCompatTest {
     assertThat(ok("delete", "pod", "doomed")).contains("pod \"doomed\" deleted");
 
     assertThat(client.pods().inNamespace(NS).withName("doomed").get()).isNull();
-    Run missing = kubectl("get", "pod", "doomed");
+    Kubectl.Run missing = kubectl("get", "pod", "doomed");
     assertThat(missing.exit()).isNotZero();
     assertThat(missing.err()).contains("NotFound").contains("doomed");
   }

@@ -332,7 +332,8 @@ class LocalKubeletIT {
       assertThat(
               Http.get(
                   "http://127.0.0.1:" + kubelet.workloadPort(name) + "/", Duration.ofSeconds(1)))
-          .contains(name);
+          .as("the workload answers its pod name and the role its agent published")
+          .hasValueSatisfying(body -> assertThat(body).matches(name + " (master|standby)\\n"));
     }
   }
 

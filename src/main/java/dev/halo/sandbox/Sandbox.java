@@ -1,0 +1,222 @@
+package dev.halo.sandbox;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.operator.HaloOperator;
+import dev.halo.operator.OperatorConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Halo end to end on one machine, all on 127.0.0.1: an embedded Kubernetes API, a real etcd
+ * cluster, the real operator (in this JVM), a local kubelet that runs each pod's real agent as an
+ * OS process next to a {@link DemoWorkload}, and a service proxy per Service. {@link #close()}
+ * stops everything in reverse order and deletes the sandbox's temporary directory.
+ */
+public final class Sandbox implements AutoCloseable {
+  /** The namespace the sandbox runs pods in (the kubeconfig's default). */
+  public static final String NAMESPACE = "default";
+
+  /** The example group applied at start, packaged from {@code deploy/examples/sandbox.yaml}. */
+  public static final String EXAMPLE_RESOURCE = "examples/sandbox.yaml";
+
+  /**
+   * How to start.
+   *
+   * @param etcdMembers 1 or 3 etcd members
+   * @param apiPort port of the Kubernetes API (0: any free port)
+   * @param proxyPort first port of the service proxy (0: free ports)
+   * @param kubeconfig where to write the kubeconfig (empty: in the sandbox's temp directory)
+   * @param example whether to apply {@value #EXAMPLE_RESOURCE}
+   */
+  public record Options(
+      int etcdMembers, int apiPort, int proxyPort, Optional<Path> kubeconfig, boolean example) {}
+
+  private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+
+  private final Path root;
+  private final Path kubeconfig;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private EmbeddedApiServer api;
+  private EtcdCluster etcd;
+  private LocalKubelet kubelet;
+  private ServiceProxy proxy;
+
+  private Sandbox(Path root, Path kubeconfig) {
+    this.root = root;
+    this.kubeconfig = kubeconfig;
+  }
+
+  /**
+   * Starts every part; on any failure stops what was started and throws an exception whose message
+   * is one line saying what failed and what to do.
+   */
+  public static Sandbox start(Options options) {
+    if (options.etcdMembers() != 1 && options.etcdMembers() != 3) {
+      throw new IllegalArgumentException(
+          "--etcd-members must be 1 or 3, was " + options.etcdMembers());
+    }
+    Path root;
+    try {
+      root = Files.createTempDirectory("halo-sandbox-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory: " + e.getMessage(), e);
+    }
+    Sandbox sandbox =
+        new Sandbox(root, options.kubeconfig().orElse(root.resolve("kubeconfig")).toAbsolutePath());
+    try {
+      sandbox.startParts(options);
+      return sandbox;
+    } catch (RuntimeException | IOException e) {
+      sandbox.close();
+      throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+    }
+  }
+
+  private void startParts(Options options) throws IOException {
+    long start = System.nanoTime();
+    api = track(EmbeddedApiServer.start(options.apiPort()));
+    api.writeKubeconfig(kubeconfig);
+    if (options.proxyPort() > 0) {
+      ServiceProxy.requireFree(options.proxyPort()); // fail before the slow parts start
+    }
+    etcd = track(EtcdCluster.start(options.etcdMembers()));
+    kubelet =
+        track(LocalKubelet.start(api.client(), NAMESPACE, etcd, LocalKubelet.AgentMode.PROCESS));
+    track(HaloOperator.start(api.newClient(), operatorConfig()));
+    proxy = track(ServiceProxy.start(api.client(), NAMESPACE, kubelet, options.proxyPort()));
+    if (options.example()) {
+      applyExample();
+    }
+    log.atInfo()
+        .addKeyValue("api", api.url())
+        .addKeyValue("kubeconfig", kubeconfig)
+        .addKeyValue("etcd", etcd.endpoints())
+        .addKeyValue("tookMs", (System.nanoTime() - start) / 1_000_000)
+        .log("sandbox started");
+  }
+
+  private OperatorConfig operatorConfig() {
+    return new OperatorConfig(
+        Set.of(NAMESPACE), "halo:sandbox", etcd.clientUrls(), false, "", "127.0.0.1", 0);
+  }
+
+  private <T extends AutoCloseable> T track(T part) {
+    started.push(part);
+    return part;
+  }
+
+  private void applyExample() throws IOException {
+    try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(EXAMPLE_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(EXAMPLE_RESOURCE + " is not in the jar; rebuild it");
+      }
+      for (HasMetadata item : api.client().load(in).items()) {
+        api.client().resource(item).inNamespace(NAMESPACE).createOr(NonDeletingOperation::update);
+        log.atInfo()
+            .addKeyValue("kind", item.getKind())
+            .addKeyValue("name", item.getMetadata().getName())
+            .log("sandbox: applied the example");
+      }
+    }
+  }
+
+  /**
+   * Waits up to {@code timeout} until the service proxy listens for {@code service}; true when it
+   * does.
+   */
+  public boolean awaitService(String service, java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (proxy.routes().stream().noneMatch(r -> r.service().equals(service))) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public KubernetesClient client() {
+    return api.client();
+  }
+
+  public EmbeddedApiServer api() {
+    return api;
+  }
+
+  public EtcdCluster etcd() {
+    return etcd;
+  }
+
+  public LocalKubelet kubelet() {
+    return kubelet;
+  }
+
+  public ServiceProxy proxy() {
+    return proxy;
+  }
+
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  /** The HighAvailabilityGroups of the sandbox namespace, by name. */
+  public List<HighAvailabilityGroup> groups() {
+    return api
+        .client()
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(NAMESPACE)
+        .list()
+        .getItems()
+        .stream()
+        .sorted(Comparator.comparing(g -> g.getMetadata().getName()))
+        .toList();
+  }
+
+  /** Stops every part (last started first) and deletes the temporary directory; idempotent. */
+  @Override
+  public synchronized void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.atWarn()
+            .addKeyValue("part", part.getClass().getSimpleName())
+            .addKeyValue("error", e.toString())
+            .log("sandbox: a part did not stop cleanly");
+      }
+    }
+    deleteRecursively(root);
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      log.atWarn().addKeyValue("dir", dir).log("sandbox: temporary directory not deleted");
+    }
+  }
+}

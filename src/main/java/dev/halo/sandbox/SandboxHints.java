@@ -1,0 +1,51 @@
+package dev.halo.sandbox;
+
+import dev.halo.common.ElectionKeys;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** The commands the sandbox prints, ready to paste, for the group it shows. */
+final class SandboxHints {
+  private SandboxHints() {}
+
+  /**
+   * The commands for {@code group}: kubectl, etcdctl (DESIGN.md's seed equivalence), the curl loop
+   * through {@code serviceUrl}, and how to delete the master's pod or crash its agent.
+   */
+  static List<String> commands(
+      Path kubeconfig,
+      String etcdEndpoints,
+      String group,
+      String master,
+      OptionalLong masterAgentPid,
+      String serviceUrl) {
+    String pod = master == null ? "<master>" : master;
+    List<String> lines = new ArrayList<>();
+    lines.add("export KUBECONFIG=" + kubeconfig);
+    lines.add("kubectl get hag");
+    lines.add("kubectl get pods -L halo.dev/role,halo.dev/zone");
+    lines.add("kubectl get pods -L halo.dev/role -w          # follow the labels");
+    lines.add(
+        "ETCDCTL_API=3 etcdctl --endpoints="
+            + etcdEndpoints
+            + " get "
+            + ElectionKeys.electionName(Sandbox.NAMESPACE, group)
+            + " --prefix --sort-by=CREATE --order=ASCEND --limit=1 --print-value-only");
+    if (serviceUrl != null) {
+      lines.add(
+          "while true; do curl -s -m 1 " + serviceUrl + " || echo unavailable; sleep 0.2; done");
+    }
+    lines.add("kubectl delete pod " + pod + "                 # graceful: the master resigns");
+    lines.add(
+        "kill -9 "
+            + (masterAgentPid.isPresent()
+                ? Long.toString(masterAgentPid.getAsLong())
+                : "<agent pid>")
+            + "     # crash "
+            + pod
+            + "'s agent; the operator sees it die");
+    return lines;
+  }
+}

@@ -1,0 +1,343 @@
+package dev.halo.sandbox;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays kube-proxy for one namespace: every Service port gets a local port on 127.0.0.1 that
+ * forwards each TCP connection to a Service endpoint, i.e. a pod the Service's selector matches
+ * that is Ready and not terminating (its {@link DemoWorkload} port, from the kubelet). Endpoints
+ * are chosen per connection (round robin), and a connection whose pod stops being an endpoint is
+ * closed, so clients reconnect to the new master instead of talking to the old one.
+ */
+public final class ServiceProxy implements AutoCloseable {
+  /** A Service port and the local port that reaches it. */
+  public record Route(String service, int servicePort, int localPort) {}
+
+  private static final Logger log = LoggerFactory.getLogger(ServiceProxy.class);
+  private static final int CONNECT_TIMEOUT_MS = 1000;
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final LocalKubelet kubelet;
+  private final int firstPort;
+  private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private SharedIndexInformer<Service> services;
+  private SharedIndexInformer<Pod> pods;
+
+  private ServiceProxy(
+      KubernetesClient client, String namespace, LocalKubelet kubelet, int firstPort) {
+    this.client = client;
+    this.namespace = namespace;
+    this.kubelet = kubelet;
+    this.firstPort = firstPort;
+  }
+
+  /**
+   * Starts proxying the Services of {@code namespace}; local ports are {@code firstPort}, {@code
+   * firstPort + 1}, ... in the order Services appear, or free ports when {@code firstPort} is 0.
+   */
+  public static ServiceProxy start(
+      KubernetesClient client, String namespace, LocalKubelet kubelet, int firstPort) {
+    if (firstPort > 0) {
+      requireFree(firstPort);
+    }
+    ServiceProxy proxy = new ServiceProxy(client, namespace, kubelet, firstPort);
+    proxy.pods = client.pods().inNamespace(namespace).inform(handler(proxy::refresh), 0);
+    proxy.services = client.services().inNamespace(namespace).inform(handler(proxy::refresh), 0);
+    return proxy;
+  }
+
+  /** Fails with one clear line when {@code port} cannot be bound on 127.0.0.1. */
+  static void requireFree(int port) {
+    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      probe.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot listen on 127.0.0.1:"
+              + port
+              + " for the service proxy: "
+              + e.getMessage()
+              + "; pick another --proxy-port or stop what uses it");
+    }
+  }
+
+  /** Every Service port proxied now, by Service name. */
+  public List<Route> routes() {
+    return listeners.values().stream()
+        .map(Listener::route)
+        .sorted(Comparator.comparing(Route::service).thenComparing(Route::servicePort))
+        .toList();
+  }
+
+  /** The pods {@code service} sends traffic to now (Ready, selected, not terminating). */
+  public List<String> endpoints(String service) {
+    Service svc = services.getStore().getByKey(namespace + "/" + service);
+    return svc == null ? List.of() : endpointsOf(svc);
+  }
+
+  private List<String> endpointsOf(Service service) {
+    Map<String, String> selector = service.getSpec().getSelector();
+    if (selector == null || selector.isEmpty()) {
+      return List.of();
+    }
+    return pods.getStore().list().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> matches(selector, p.getMetadata().getLabels()))
+        .filter(ServiceProxy::isReady)
+        .map(p -> p.getMetadata().getName())
+        .sorted()
+        .toList();
+  }
+
+  private static boolean matches(Map<String, String> selector, Map<String, String> labels) {
+    return labels != null
+        && selector.entrySet().stream()
+            .allMatch(e -> Objects.equals(labels.get(e.getKey()), e.getValue()));
+  }
+
+  private static boolean isReady(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** Opens and closes listeners to match the Services, and drops connections to ex-endpoints. */
+  private synchronized void refresh() {
+    if (closed.get()) {
+      return;
+    }
+    Set<String> wanted = ConcurrentHashMap.newKeySet();
+    for (Service service : services.getStore().list()) {
+      List<ServicePort> ports =
+          service.getSpec().getPorts() == null ? List.of() : service.getSpec().getPorts();
+      for (ServicePort port : ports) {
+        String key = service.getMetadata().getName() + ":" + port.getPort();
+        wanted.add(key);
+        listeners.computeIfAbsent(
+            key, k -> open(new Route(service.getMetadata().getName(), port.getPort(), 0)));
+      }
+    }
+    listeners.entrySet().removeIf(e -> !wanted.contains(e.getKey()) && e.getValue().close());
+    for (Listener listener : listeners.values()) {
+      listener.dropConnectionsNotTo(endpoints(listener.route.service()));
+    }
+  }
+
+  private Listener open(Route wanted) {
+    int port = firstPort > 0 ? nextPort() : 0;
+    ServerSocket socket;
+    try {
+      socket = bind(port);
+    } catch (IOException e) {
+      log.atWarn()
+          .addKeyValue("service", wanted.service())
+          .addKeyValue("port", port)
+          .addKeyValue("error", e.getMessage())
+          .log("service proxy: port taken, using a free one");
+      try {
+        socket = bind(0);
+      } catch (IOException again) {
+        throw new IllegalStateException("service proxy: no free port on 127.0.0.1", again);
+      }
+    }
+    Route route = new Route(wanted.service(), wanted.servicePort(), socket.getLocalPort());
+    Listener listener = new Listener(route, socket);
+    listener.start();
+    log.atInfo()
+        .addKeyValue("service", route.service())
+        .addKeyValue("servicePort", route.servicePort())
+        .addKeyValue("url", "http://127.0.0.1:" + route.localPort())
+        .log("service proxy: listening");
+    return listener;
+  }
+
+  private int nextPort() {
+    int port = firstPort;
+    Set<Integer> used = ConcurrentHashMap.newKeySet();
+    listeners.values().forEach(l -> used.add(l.route.localPort()));
+    while (used.contains(port)) {
+      port++;
+    }
+    return port;
+  }
+
+  private static ServerSocket bind(int port) throws IOException {
+    ServerSocket socket = new ServerSocket();
+    socket.setReuseAddress(true);
+    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+    return socket;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (services != null) {
+      services.close();
+    }
+    if (pods != null) {
+      pods.close();
+    }
+    listeners.values().forEach(Listener::close);
+    listeners.clear();
+  }
+
+  private static <T> ResourceEventHandler<T> handler(Runnable onChange) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        onChange.run();
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        onChange.run();
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        onChange.run();
+      }
+    };
+  }
+
+  /** One local port: accepts connections and pipes each to an endpoint of its Service. */
+  private final class Listener {
+    final Route route;
+    final ServerSocket socket;
+    final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    final AtomicInteger next = new AtomicInteger();
+
+    Listener(Route route, ServerSocket socket) {
+      this.route = route;
+      this.socket = socket;
+    }
+
+    Route route() {
+      return route;
+    }
+
+    void start() {
+      Thread accept = new Thread(this::acceptLoop, "proxy-" + route.service() + "-accept");
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    private void acceptLoop() {
+      while (!socket.isClosed()) {
+        try {
+          Socket downstream = socket.accept();
+          connect(downstream);
+        } catch (IOException e) {
+          if (!socket.isClosed()) {
+            log.atWarn().addKeyValue("error", e.getMessage()).log("service proxy: accept failed");
+          }
+        }
+      }
+    }
+
+    private void connect(Socket downstream) {
+      List<String> endpoints = endpoints(route.service());
+      if (endpoints.isEmpty()) {
+        closeQuietly(downstream); // like a Service without endpoints: nobody answers
+        return;
+      }
+      String pod = endpoints.get(Math.floorMod(next.getAndIncrement(), endpoints.size()));
+      Socket upstream = new Socket();
+      try {
+        upstream.connect(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), kubelet.workloadPort(pod)),
+            CONNECT_TIMEOUT_MS);
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(upstream);
+        closeQuietly(downstream);
+        return;
+      }
+      Connection connection = new Connection(pod, downstream, upstream);
+      connections.add(connection);
+      pipe(connection, downstream, upstream, "up");
+      pipe(connection, upstream, downstream, "down");
+    }
+
+    private void pipe(Connection connection, Socket from, Socket to, String direction) {
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buffer = new byte[8192];
+                try (InputStream in = from.getInputStream()) {
+                  OutputStream out = to.getOutputStream();
+                  int n;
+                  while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                } catch (IOException e) {
+                  // the other side went away; closing both ends below ends the other direction
+                } finally {
+                  connection.close();
+                  connections.remove(connection);
+                }
+              },
+              "proxy-" + route.service() + "-" + direction);
+      t.setDaemon(true);
+      t.start();
+    }
+
+    void dropConnectionsNotTo(List<String> endpoints) {
+      for (Connection c : new ArrayList<>(connections)) {
+        if (!endpoints.contains(c.pod)) {
+          c.close();
+          connections.remove(c);
+        }
+      }
+    }
+
+    boolean close() {
+      closeQuietly(socket);
+      connections.forEach(Connection::close);
+      connections.clear();
+      return true;
+    }
+  }
+
+  /** One proxied connection. */
+  private record Connection(String pod, Socket downstream, Socket upstream) {
+    void close() {
+      closeQuietly(downstream);
+      closeQuietly(upstream);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // closing a socket that already failed
+    }
+  }
+}

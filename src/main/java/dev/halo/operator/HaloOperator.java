@@ -61,7 +61,9 @@ public final class HaloOperator implements AutoCloseable {
             });
     HighAvailabilityGroupReconciler reconciler =
         new HighAvailabilityGroupReconciler(
-            elections, OperatorDefaults.of(config.agentImage()), metrics);
+            elections,
+            new OperatorDefaults(config.agentImage(), config.agentJvmOptions()),
+            metrics);
     operator.register(
         reconciler,
         o -> {

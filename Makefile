@@ -7,7 +7,7 @@ MVN ?= mvn -B
 help:
 	@echo "make test     install missing tools (etcd), then build and run every test (mvn verify)"
 	@echo "make build    build target/halo.jar without running tests"
-	@echo "make manifests regenerate crds/ from the Java model (the build fails when it is out of date)"
+	@echo "make manifests regenerate crds/ from the Java model, copy it into helm/halo/crds/, render the chart into deploy/"
 	@echo "make run      run the operator against the current kubeconfig"
 	@echo "make bench    measure the agent (start-up, RSS, failover) and failover through the operator into target/bench/*.json; BENCH_ARGS=--quick for a short run"
 	@echo "make sandbox  not available yet: the sandbox is still being built (see README)"
@@ -43,10 +43,12 @@ bench: deps
 	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.operator.OperatorFailoverBench \
 	  -Dexec.args="$(BENCH_ARGS)" -Dhalo.jar=target/halo.jar
 
-## Regenerates the CRD from the Java model into crds/ (CrdTest fails the build when they differ).
+## Regenerates the CRD from the Java model into crds/ and helm/halo/crds/, and renders the chart
+## into deploy/ (CrdTest and ManifestsTest fail the build when the committed files differ).
 manifests:
-	$(MVN) -q -Dspotless.check.skip=true process-classes
+	$(MVN) -q -Dspotless.check.skip=true test-compile
 	$(MVN) -q exec:java -Dexec.mainClass=dev.halo.api.v1alpha1.Crd
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.install.Manifests
 
 ## Runs the operator against the current kubeconfig (one replica, no leader election).
 run: build

@@ -33,25 +33,33 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
 {{/*
-The permissions the operator needs on the objects of the groups it reconciles. Each rule is
-checked against the API calls the operator makes in the integration tests (RbacIT).
+The permissions the operator needs on the objects of the groups it reconciles, and nothing more:
+RbacIT records every call the operator makes in the integration tests and checks these rules
+against them (see README, "RBAC").
 */}}
 {{- define "halo.groupRules" -}}
+# The groups: informer (list, watch), the SDK's finalizer (get, patch).
 - apiGroups: ["halo.dev"]
   resources: ["highavailabilitygroups"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch", "patch"]
+# Status is written through the status subresource only.
 - apiGroups: ["halo.dev"]
   resources: ["highavailabilitygroups/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
+# Pods: informer; one per replica, role labels, deleted on failure, scale-down and rollouts,
+# all of a group's pods deleted with it.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "create", "patch", "delete", "deletecollection"]
+# The master and standby Services; a changed selector is put back.
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["get", "list", "watch", "create", "update", "delete", "deletecollection"]
+  verbs: ["list", "watch", "create", "update", "delete", "deletecollection"]
+# The group's PodDisruptionBudget.
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "create", "deletecollection"]
+  verbs: ["list", "watch", "create", "deletecollection"]
+# Events on the groups (MasterElected, Failover, InvalidSpec, ...).
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -36,12 +36,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,6 +120,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final HttpServer http;
   private final String url;
   private final KubernetesClient client;
+  private final List<Consumer<ApiRequest>> requestListeners = new CopyOnWriteArrayList<>();
+
+  /** A request as it reached the server: method, URI (path and query) and User-Agent header. */
+  public record ApiRequest(String method, String uri, String userAgent) {}
 
   private EmbeddedApiServer() {
     expect()
@@ -218,6 +225,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return new MockServerExpectationImpl(responses, context);
   }
 
+  /** Calls {@code listener} with every request before it is handled (on a server thread). */
+  public void onRequest(Consumer<ApiRequest> listener) {
+    requestListeners.add(listener);
+  }
+
   /** Drops every stub recorded with {@link #expect()} (including the built-in discovery ones). */
   public void clearExpectations() {
     responses.clear();
@@ -247,6 +259,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
   // ServerWebSocket.accept(), which Vert.x 5 (brought by jetcd) no longer has: every watch failed
   // with NoSuchMethodError. This front end is the same request handling on Vert.x 5.
   private void handle(HttpServerRequest request) {
+    if (!requestListeners.isEmpty()) {
+      ApiRequest seen =
+          new ApiRequest(request.method().name(), request.uri(), request.getHeader("User-Agent"));
+      requestListeners.forEach(l -> l.accept(seen));
+    }
     if (hasBody(request)) {
       request
           .body()

@@ -166,6 +166,43 @@ class HelmChartTest {
   }
 
   @Test
+  void watchedNamespacesGetTheSameRulesAsTheClusterRole() {
+    ClusterRole clusterRole =
+        HelmChart.render("").stream()
+            .filter(ClusterRole.class::isInstance)
+            .map(ClusterRole.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(HelmChart.render("watchNamespaces: [shop]\n"))
+        .filteredOn(o -> o instanceof Role && o.getMetadata().getName().equals("halo"))
+        .singleElement()
+        .satisfies(r -> assertThat(((Role) r).getRules()).isEqualTo(clusterRole.getRules()));
+  }
+
+  @Test
+  void onlyTheOperatorsServiceAccountIsBound() {
+    for (String values : List.of("", "watchNamespaces: [shop, billing]\n")) {
+      List<HasMetadata> objects = HelmChart.render(values);
+      assertThat(objects)
+          .filteredOn(o -> o instanceof RoleBinding || o instanceof ClusterRoleBinding)
+          .isNotEmpty()
+          .allSatisfy(
+              b ->
+                  assertThat(
+                          b instanceof RoleBinding r
+                              ? r.getSubjects()
+                              : ((ClusterRoleBinding) b).getSubjects())
+                      .singleElement()
+                      .satisfies(
+                          s -> {
+                            assertThat(s.getKind()).isEqualTo("ServiceAccount");
+                            assertThat(s.getName()).isEqualTo("halo");
+                            assertThat(s.getNamespace()).isEqualTo("halo-system");
+                          }));
+    }
+  }
+
+  @Test
   void serviceMonitorIsOptional() {
     assertThat(HelmChart.render("")).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
     List<HasMetadata> objects =

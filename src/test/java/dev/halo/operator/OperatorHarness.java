@@ -30,21 +30,24 @@ final class OperatorHarness implements AutoCloseable {
   final EmbeddedApiServer k8s;
   final KubernetesClient client;
   final EtcdCluster etcd;
+  final ApiCallRecorder apiCalls;
   HaloOperator operator;
+  private KubernetesClient operatorClient;
 
   OperatorHarness(EtcdCluster etcd) {
     this.etcd = etcd;
     this.k8s = EmbeddedApiServer.start();
     this.client = k8s.client();
+    this.apiCalls = ApiCallRecorder.on(k8s);
     startOperator();
   }
 
   void startOperator() {
     try {
+      operatorClient = ApiCallRecorder.operatorClient(k8s);
       operator =
           HaloOperator.start(
-              k8s.newClient(),
-              new OperatorConfig(Set.of(), "halo:test", false, "", "127.0.0.1", 0));
+              operatorClient, new OperatorConfig(Set.of(), "halo:test", false, "", "127.0.0.1", 0));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -52,6 +55,7 @@ final class OperatorHarness implements AutoCloseable {
 
   void stopOperator() {
     operator.close();
+    operatorClient.close();
   }
 
   String newNamespace() {
@@ -166,7 +170,7 @@ final class OperatorHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    operator.close();
+    stopOperator();
     k8s.close();
   }
 }

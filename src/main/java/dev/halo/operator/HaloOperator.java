@@ -101,7 +101,14 @@ public final class HaloOperator implements AutoCloseable {
       throws IOException {
     HaloOperator halo = new HaloOperator(client, config, elections);
     halo.http.start();
-    halo.operator.start();
+    try {
+      halo.operator.start();
+    } catch (RuntimeException e) {
+      // e.g. leader election refused for lack of permissions: free the port before failing.
+      halo.http.stop(0);
+      elections.close();
+      throw e;
+    }
     log.atInfo()
         .addKeyValue("namespaces", config.namespaces().isEmpty() ? "all" : config.namespaces())
         .addKeyValue("leaderElection", config.leaderElection())

@@ -3,7 +3,9 @@ package dev.halo.install;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
+import dev.halo.api.v1alpha1.CelRules;
 import dev.halo.api.v1alpha1.Crd;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -251,6 +254,13 @@ class HelmChartTest {
     assertThatThrownBy(() -> HelmChart.template("etcd: {endpoints: [\"etcd-0:2379\"]}\n"))
         .hasMessageContaining("endpoints");
     assertThatThrownBy(() -> HelmChart.template("image: {repo: x}\n")).hasMessageContaining("repo");
+  }
+
+  @Test
+  void schemaChecksEtcdEndpointsLikeTheCrd() throws IOException {
+    JsonNode schema =
+        Serialization.jsonMapper().readTree(HelmChart.DIR.resolve("values.schema.json").toFile());
+    assertThat(schema.at("/definitions/etcdUrl/pattern").asText()).isEqualTo(CelRules.ETCD_URL);
   }
 
   private static Deployment deployment(String values) {

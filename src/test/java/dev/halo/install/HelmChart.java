@@ -1,5 +1,9 @@
 package dev.halo.install;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
@@ -10,7 +14,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** The chart {@code helm/halo}, linted and rendered by Helm itself (helm-java, offline). */
 public final class HelmChart {
@@ -23,11 +29,33 @@ public final class HelmChart {
   /** The Kubernetes version rendered for; the chart needs 1.30 (pods use the preStop sleep). */
   public static final String KUBE_VERSION = "1.30.0";
 
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
   private HelmChart() {}
 
   /** {@code helm lint --strict helm/halo} with the chart's default values. */
   public static LintResult lint() {
     return new Helm(DIR).lint().strict().call();
+  }
+
+  /**
+   * {@code helm lint --strict} of a copy of the chart whose values.yaml has {@code values} merged
+   * in (helm-java's lint takes no values of its own).
+   */
+  public static LintResult lint(String values) {
+    Path copy = null;
+    try {
+      copy = Files.createTempDirectory("halo-chart");
+      copyTree(DIR, copy);
+      JsonNode merged =
+          merge(YAML.readTree(DIR.resolve("values.yaml").toFile()), YAML.readTree(values));
+      YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
+      return new Helm(copy).lint().strict().call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteTree(copy);
+    }
   }
 
   /**
@@ -72,6 +100,42 @@ public final class HelmChart {
       return list.stream().map(HasMetadata.class::cast).toList();
     }
     return parsed == null ? List.of() : List.of((HasMetadata) parsed);
+  }
+
+  /** Values merged as Helm merges -f files: maps recursively, anything else replaced. */
+  private static JsonNode merge(JsonNode base, JsonNode override) {
+    if (base instanceof ObjectNode target && override != null && override.isObject()) {
+      override
+          .fields()
+          .forEachRemaining(
+              f -> target.set(f.getKey(), merge(target.get(f.getKey()), f.getValue())));
+      return target;
+    }
+    return override == null || override.isMissingNode() ? base : override;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(HelmChart::deleteQuietly);
+    } catch (IOException e) {
+      // a leftover temporary directory is harmless
+    }
   }
 
   private static void deleteQuietly(Path file) {

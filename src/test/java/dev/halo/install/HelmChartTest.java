@@ -50,6 +50,27 @@ class HelmChartTest {
   }
 
   @Test
+  void lintsCleanWithOtherValues() {
+    LintResult lint =
+        HelmChart.lint(
+            """
+            replicaCount: 1
+            leaderElection: {enabled: false}
+            watchNamespaces: [shop, billing]
+            etcd: {endpoints: ["http://etcd-0.etcd:2379"]}
+            agent: {image: registry.example/halo:1, jvmOptions: ["-Xmx48m"]}
+            metrics: {serviceMonitor: {enabled: true}}
+            serviceAccount: {create: false, name: ops}
+            """);
+    assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+  }
+
+  @Test
+  void lintReportsValuesTheSchemaRejects() {
+    assertThat(HelmChart.lint("logLevel: TRACE\n").isFailed()).isTrue();
+  }
+
+  @Test
   void chartCarriesTheCommittedCrd() throws IOException {
     assertThat(Files.readString(HelmChart.CRD))
         .as(HelmChart.CRD + " differs from " + Crd.COMMITTED + ": run `make manifests`")

@@ -71,6 +71,15 @@ class HelmChartTest {
   }
 
   @Test
+  void notesTellTheNextCommands() throws IOException {
+    assertThat(Files.readString(HelmChart.DIR.resolve("templates").resolve("NOTES.txt")))
+        .contains(
+            "rollout status deployment/",
+            "kubectl apply -f deploy/examples/minimal.yaml",
+            "kubectl get pods -L halo.dev/role");
+  }
+
+  @Test
   void chartCarriesTheCommittedCrd() throws IOException {
     assertThat(Files.readString(HelmChart.CRD))
         .as(HelmChart.CRD + " differs from " + Crd.COMMITTED + ": run `make manifests`")

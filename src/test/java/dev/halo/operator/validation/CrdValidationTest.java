@@ -11,6 +11,9 @@ import dev.halo.api.v1alpha1.TcpSocketCheck;
 import dev.halo.operator.model.TestGroups;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -135,6 +138,31 @@ class CrdValidationTest {
     assertThat(HighAvailabilityGroupValidator.validate(hag)).isEmpty();
     change.accept(hag);
     assertThat(HighAvailabilityGroupValidator.validate(hag)).as(rule).isNotEmpty();
+  }
+
+  /** The CEL rules themselves, evaluated by CEL: a group that breaks one fails exactly it. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("breaksOneRule")
+  void celRuleRejectsWhatItNames(String rule, Consumer<HighAvailabilityGroup> change) {
+    String name = rule.split(" ")[0];
+    HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+    assertThat(CelEvaluation.failedRules(ROOT, hag)).isEmpty();
+    change.accept(hag);
+    boolean isCelRule = CelEvaluation.ruleNames(ROOT).contains(name);
+    assertThat(CelEvaluation.failedRules(ROOT, hag))
+        .as(rule)
+        .isEqualTo(isCelRule ? List.of(name) : List.of());
+  }
+
+  @Test
+  void examplesPassEveryCelRule() throws Exception {
+    for (String example : List.of("minimal.yaml", "three-zones.yaml")) {
+      HighAvailabilityGroup hag =
+          Serialization.unmarshal(
+              Files.readString(Path.of("deploy", "examples", example)),
+              HighAvailabilityGroup.class);
+      assertThat(CelEvaluation.failedRules(ROOT, hag)).as(example).isEmpty();
+    }
   }
 
   /** Samples on both sides of each pattern: the pattern and the validator agree on every one. */

@@ -2,13 +2,22 @@
 SHELL := /bin/bash
 MVN ?= mvn -B
 
-.PHONY: help test build deps sandbox bench manifests run
+.PHONY: help test build deps sandbox bench manifests run image deploy
+
+# The image `make image` builds and `make deploy` installs (push it where your cluster pulls from).
+IMAGE_REPOSITORY ?= halo
+IMAGE_TAG ?= 0.1.0
+IMAGE ?= $(IMAGE_REPOSITORY):$(IMAGE_TAG)
+NAMESPACE ?= halo-system
+HELM_ARGS ?=
 
 help:
 	@echo "make test     install missing tools (etcd), then build and run every test (mvn verify)"
 	@echo "make build    build target/halo.jar without running tests"
-	@echo "make manifests regenerate crds/ from the Java model (the build fails when it is out of date)"
+	@echo "make manifests regenerate crds/ from the Java model, copy it into helm/halo/crds/, render the chart into deploy/"
 	@echo "make run      run the operator against the current kubeconfig"
+	@echo "make image    build the container image $(IMAGE) (needs a Docker engine)"
+	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
 	@echo "make bench    measure the agent (start-up, RSS, failover) and failover through the operator into target/bench/*.json; BENCH_ARGS=--quick for a short run"
 	@echo "make sandbox  run Halo end to end here (API server, etcd, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour"
 
@@ -46,11 +55,25 @@ bench: deps
 	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.operator.OperatorFailoverBench \
 	  -Dexec.args="$(BENCH_ARGS)" -Dhalo.jar=target/halo.jar
 
-## Regenerates the CRD from the Java model into crds/ (CrdTest fails the build when they differ).
+## Regenerates the CRD from the Java model into crds/ and helm/halo/crds/, and renders the chart
+## into deploy/ (CrdTest and ManifestsTest fail the build when the committed files differ).
 manifests:
-	$(MVN) -q -Dspotless.check.skip=true process-classes
+	$(MVN) -q -Dspotless.check.skip=true test-compile
 	$(MVN) -q exec:java -Dexec.mainClass=dev.halo.api.v1alpha1.Crd
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.install.Manifests
 
 ## Runs the operator against the current kubeconfig (one replica, no leader election).
 run: build
 	HALO_LEADER_ELECTION=false java -jar target/halo.jar operator
+
+## Builds the one image (operator and agent) from the Dockerfile; needs a running Docker engine.
+image:
+	@command -v docker >/dev/null 2>&1 || { echo "make image: docker is not installed; install Docker (or build the Dockerfile with another OCI builder)" >&2; exit 1; }
+	@docker info >/dev/null 2>&1 || { echo "make image: no Docker engine answers (docker info failed); start one, or build on a machine that has one" >&2; exit 1; }
+	docker build -t $(IMAGE) .
+
+## Installs or upgrades the chart on the cluster of the current kubeconfig; needs helm 3.
+deploy:
+	@command -v helm >/dev/null 2>&1 || { echo "make deploy: helm is not installed; install Helm 3, or use 'kubectl apply -f deploy/' (default values)" >&2; exit 1; }
+	helm upgrade --install halo helm/halo --namespace $(NAMESPACE) --create-namespace \
+	  --set image.repository=$(IMAGE_REPOSITORY) --set image.tag=$(IMAGE_TAG) $(HELM_ARGS)

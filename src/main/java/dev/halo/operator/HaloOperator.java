@@ -61,7 +61,10 @@ public final class HaloOperator implements AutoCloseable {
             });
     HighAvailabilityGroupReconciler reconciler =
         new HighAvailabilityGroupReconciler(
-            elections, OperatorDefaults.of(config.agentImage(), config.etcdEndpoints()), metrics);
+            elections,
+            new OperatorDefaults(
+                config.agentImage(), config.agentJvmOptions(), config.etcdEndpoints()),
+            metrics);
     operator.register(
         reconciler,
         o -> {
@@ -99,7 +102,14 @@ public final class HaloOperator implements AutoCloseable {
       throws IOException {
     HaloOperator halo = new HaloOperator(client, config, elections);
     halo.http.start();
-    halo.operator.start();
+    try {
+      halo.operator.start();
+    } catch (RuntimeException e) {
+      // e.g. leader election refused for lack of permissions: free the port before failing.
+      halo.http.stop(0);
+      elections.close();
+      throw e;
+    }
     log.atInfo()
         .addKeyValue("namespaces", config.namespaces().isEmpty() ? "all" : config.namespaces())
         .addKeyValue("leaderElection", config.leaderElection())

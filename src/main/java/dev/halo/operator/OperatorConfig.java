@@ -1,5 +1,6 @@
 package dev.halo.operator;
 
+import dev.halo.common.AgentDefaults;
 import dev.halo.operator.validation.ElectionRules;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +22,8 @@ import java.util.stream.Collectors;
  *     {@code POD_NAMESPACE})
  * @param address address of the /healthz and /metrics server ({@code HALO_OPERATOR_ADDRESS})
  * @param port its port ({@code HALO_OPERATOR_PORT}; 0 picks a free one)
+ * @param agentJvmOptions JVM options of every agent container ({@code HALO_AGENT_JVM_OPTIONS},
+ *     separated by spaces; unset or blank: {@link AgentDefaults#JVM_OPTIONS})
  */
 public record OperatorConfig(
     Set<String> namespaces,
@@ -29,11 +32,13 @@ public record OperatorConfig(
     boolean leaderElection,
     String leaseNamespace,
     String address,
-    int port) {
+    int port,
+    List<String> agentJvmOptions) {
   public static final String DEFAULT_AGENT_IMAGE = "halo:0.1.0";
 
   public OperatorConfig {
     etcdEndpoints = List.copyOf(etcdEndpoints);
+    agentJvmOptions = List.copyOf(agentJvmOptions);
   }
 
   /** The outcome of parsing: a configuration, or the problems found. */
@@ -68,6 +73,16 @@ public record OperatorConfig(
     } catch (NumberFormatException e) {
       errors.add("HALO_OPERATOR_PORT=\"" + rawPort + "\" must be a port number from 0 to 65535");
     }
+    List<String> jvmOptions = agentJvmOptions(env.getOrDefault("HALO_AGENT_JVM_OPTIONS", ""));
+    jvmOptions.stream()
+        .filter(o -> !o.startsWith("-"))
+        .forEach(
+            o ->
+                errors.add(
+                    "HALO_AGENT_JVM_OPTIONS has \""
+                        + o
+                        + "\", which is not a JVM option; give options such as -Xmx24m,"
+                        + " separated by spaces"));
     if (!errors.isEmpty()) {
       return new Result(Optional.empty(), List.copyOf(errors));
     }
@@ -80,7 +95,8 @@ public record OperatorConfig(
                 leaderElection.equals("true"),
                 leaseNamespace,
                 env.getOrDefault("HALO_OPERATOR_ADDRESS", "0.0.0.0"),
-                port)),
+                port,
+                jvmOptions)),
         List.of());
   }
 
@@ -93,5 +109,12 @@ public record OperatorConfig(
     endpoints.forEach(
         e -> ElectionRules.urlProblem(e).ifPresent(p -> errors.add("HALO_ETCD_ENDPOINTS=" + p)));
     return endpoints;
+  }
+
+  private static List<String> agentJvmOptions(String raw) {
+    if (raw.isBlank()) {
+      return AgentDefaults.JVM_OPTIONS;
+    }
+    return List.of(raw.trim().split("\\s+"));
   }
 }

@@ -27,11 +27,14 @@ import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,6 +123,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final HttpServer http;
   private final String url;
   private final KubernetesClient client;
+  private final List<Consumer<ApiRequest>> requestListeners = new CopyOnWriteArrayList<>();
+
+  /** A request as it reached the server: method, URI (path and query) and User-Agent header. */
+  public record ApiRequest(String method, String uri, String userAgent) {}
 
   private EmbeddedApiServer(int port) {
     this.vertx = Vertx.vertx();
@@ -134,7 +141,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
       this.http =
           vertx
               .createHttpServer(new HttpServerOptions().setHost(HOST).setPort(port))
-              .requestHandler(frontEnd::handle)
+              .requestHandler(
+                  request -> {
+                    if (!requestListeners.isEmpty()) {
+                      ApiRequest seen =
+                          new ApiRequest(
+                              request.method().name(),
+                              request.uri(),
+                              request.getHeader("User-Agent"));
+                      requestListeners.forEach(l -> l.accept(seen));
+                    }
+                    frontEnd.handle(request);
+                  })
               .listen()
               .toCompletionStage()
               .toCompletableFuture()
@@ -277,6 +295,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
    */
   public MockServerExpectation expect() {
     return new MockServerExpectationImpl(responses, context);
+  }
+
+  /** Calls {@code listener} with every request before it is handled (on a server thread). */
+  public void onRequest(Consumer<ApiRequest> listener) {
+    requestListeners.add(listener);
   }
 
   /** Drops every stub recorded with {@link #expect()}. */

@@ -1,6 +1,7 @@
 package dev.halo.sandbox;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.AgentDefaults;
 import dev.halo.operator.HaloOperator;
 import dev.halo.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -112,7 +113,14 @@ public final class Sandbox implements AutoCloseable {
 
   private OperatorConfig operatorConfig() {
     return new OperatorConfig(
-        Set.of(NAMESPACE), "halo:sandbox", etcd.clientUrls(), false, "", "127.0.0.1", 0);
+        Set.of(NAMESPACE),
+        "halo:sandbox",
+        etcd.clientUrls(),
+        false,
+        "",
+        "127.0.0.1",
+        0,
+        AgentDefaults.JVM_OPTIONS);
   }
 
   private <T extends AutoCloseable> T track(T part) {

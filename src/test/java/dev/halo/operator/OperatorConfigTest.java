@@ -2,19 +2,55 @@ package dev.halo.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.common.AgentDefaults;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** How the operator reads its environment, here {@code HALO_ETCD_ENDPOINTS}. */
+/** How the operator reads its environment. */
 class OperatorConfigTest {
-  private static OperatorConfig.Result parse(String etcdEndpoints) {
-    return OperatorConfig.fromEnvironment(
-        Map.of("HALO_LEADER_ELECTION", "false", "HALO_ETCD_ENDPOINTS", etcdEndpoints));
+  private static final Map<String, String> BASE = Map.of("POD_NAMESPACE", "halo-system");
+
+  private static OperatorConfig.Result parse(Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>(BASE);
+    env.putAll(extra);
+    return OperatorConfig.fromEnvironment(env);
+  }
+
+  private static OperatorConfig.Result parseEtcd(String etcdEndpoints) {
+    return parse(Map.of("HALO_ETCD_ENDPOINTS", etcdEndpoints));
+  }
+
+  @Test
+  void agentJvmOptionsDefaultToTheAgentDefaults() {
+    assertThat(parse(Map.of()).config().orElseThrow().agentJvmOptions())
+        .isEqualTo(AgentDefaults.JVM_OPTIONS);
+    assertThat(parse(Map.of("HALO_AGENT_JVM_OPTIONS", "  ")).config().orElseThrow())
+        .extracting(OperatorConfig::agentJvmOptions)
+        .isEqualTo(AgentDefaults.JVM_OPTIONS);
+  }
+
+  @Test
+  void agentJvmOptionsAreSplitOnSpaces() {
+    assertThat(
+            parse(Map.of("HALO_AGENT_JVM_OPTIONS", " -Xmx48m  -XX:+UseSerialGC "))
+                .config()
+                .orElseThrow()
+                .agentJvmOptions())
+        .containsExactly("-Xmx48m", "-XX:+UseSerialGC");
+  }
+
+  @Test
+  void agentJvmOptionsThatAreNotOptionsAreRejected() {
+    assertThat(parse(Map.of("HALO_AGENT_JVM_OPTIONS", "-Xmx48m 48m")).errors())
+        .singleElement()
+        .asString()
+        .contains("HALO_AGENT_JVM_OPTIONS", "\"48m\"");
   }
 
   @Test
   void readsACommaSeparatedListOfEtcdEndpoints() {
-    OperatorConfig.Result result = parse(" http://etcd-0:2379, https://etcd-1.etcd:2379 ,");
+    OperatorConfig.Result result = parseEtcd(" http://etcd-0:2379, https://etcd-1.etcd:2379 ,");
 
     assertThat(result.errors()).isEmpty();
     assertThat(result.config().orElseThrow().etcdEndpoints())
@@ -23,7 +59,7 @@ class OperatorConfigTest {
 
   @Test
   void reportsAnEntryThatIsNotAnHttpUrlWithHostAndPort() {
-    OperatorConfig.Result result = parse("http://etcd-0:2379,etcd:2379,ftp://etcd:21");
+    OperatorConfig.Result result = parseEtcd("http://etcd-0:2379,etcd:2379,ftp://etcd:21");
 
     assertThat(result.config()).isEmpty();
     assertThat(result.errors())
@@ -36,7 +72,7 @@ class OperatorConfigTest {
 
   @Test
   void blankOrUnsetMeansNoDefault() {
-    assertThat(parse("  ").config().orElseThrow().etcdEndpoints()).isEmpty();
+    assertThat(parseEtcd("  ").config().orElseThrow().etcdEndpoints()).isEmpty();
     assertThat(
             OperatorConfig.fromEnvironment(Map.of("HALO_LEADER_ELECTION", "false"))
                 .config()

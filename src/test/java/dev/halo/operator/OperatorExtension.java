@@ -8,7 +8,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One mock API server and one real operator per test class, on the class's etcd; register it after
- * the {@link EtcdExtension} it uses.
+ * the {@link EtcdExtension} it uses. The operator's API calls go to {@code target/rbac/<class>.txt}
+ * for {@link RbacIT}.
  */
 final class OperatorExtension implements BeforeAllCallback, AfterAllCallback {
   private final EtcdExtension etcd;
@@ -28,6 +29,7 @@ final class OperatorExtension implements BeforeAllCallback, AfterAllCallback {
   public void afterAll(ExtensionContext context) {
     if (harness != null) {
       harness.close();
+      harness.apiCalls.write(context.getRequiredTestClass().getSimpleName());
     }
   }
 

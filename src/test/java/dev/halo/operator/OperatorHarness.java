@@ -3,6 +3,7 @@ package dev.halo.operator;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.AgentDefaults;
 import dev.halo.common.Labels;
 import dev.halo.operator.model.TestGroups;
 import dev.halo.sandbox.EmbeddedApiServer;
@@ -31,22 +32,33 @@ final class OperatorHarness implements AutoCloseable {
   final EmbeddedApiServer k8s;
   final KubernetesClient client;
   final EtcdCluster etcd;
+  final ApiCallRecorder apiCalls;
   HaloOperator operator;
+  private KubernetesClient operatorClient;
 
   OperatorHarness(EtcdCluster etcd) {
     this.etcd = etcd;
     this.k8s = EmbeddedApiServer.start();
     this.client = k8s.client();
+    this.apiCalls = ApiCallRecorder.on(k8s);
     startOperator();
   }
 
   void startOperator() {
     try {
+      operatorClient = ApiCallRecorder.operatorClient(k8s);
       operator =
           HaloOperator.start(
-              k8s.newClient(),
+              operatorClient,
               new OperatorConfig(
-                  Set.of(), "halo:test", etcd.clientUrls(), false, "", "127.0.0.1", 0));
+                  Set.of(),
+                  "halo:test",
+                  etcd.clientUrls(),
+                  false,
+                  "",
+                  "127.0.0.1",
+                  0,
+                  AgentDefaults.JVM_OPTIONS));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -54,6 +66,7 @@ final class OperatorHarness implements AutoCloseable {
 
   void stopOperator() {
     operator.close();
+    operatorClient.close();
   }
 
   String newNamespace() {
@@ -168,7 +181,7 @@ final class OperatorHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    operator.close();
+    stopOperator();
     k8s.close();
   }
 }

@@ -3,6 +3,7 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.halo.common.AgentDefaults;
 import dev.halo.sandbox.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -37,7 +38,15 @@ class OperatorLeaderElectionIT {
                   .build())
           .create();
       OperatorConfig config =
-          new OperatorConfig(Set.of(), "halo:test", List.of(), true, "halo-system", "127.0.0.1", 0);
+          new OperatorConfig(
+              Set.of(),
+              "halo:test",
+              List.of(),
+              true,
+              "halo-system",
+              "127.0.0.1",
+              0,
+              AgentDefaults.JVM_OPTIONS);
       try (HaloOperator first = HaloOperator.start(k8s.newClient(), config);
           HaloOperator second = HaloOperator.start(k8s.newClient(), config)) {
         await()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.AgentDefaults;
 import dev.halo.operator.model.TestGroups;
 import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.testing.EtcdExtension;
@@ -25,7 +26,14 @@ class OperatorNamespacesIT {
             HaloOperator.start(
                 k8s.newClient(),
                 new OperatorConfig(
-                    Set.of("watched"), "halo:test", List.of(), false, "", "127.0.0.1", 0))) {
+                    Set.of("watched"),
+                    "halo:test",
+                    List.of(),
+                    false,
+                    "",
+                    "127.0.0.1",
+                    0,
+                    AgentDefaults.JVM_OPTIONS))) {
       for (String ns : List.of("watched", "other")) {
         k8s.client()
             .namespaces()

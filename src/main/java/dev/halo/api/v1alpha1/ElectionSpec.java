@@ -3,6 +3,7 @@ package dev.halo.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,7 @@ public class ElectionSpec {
   @JsonPropertyDescription(
       "etcd client URLs (list every member), e.g. http://etcd-0.etcd:2379; empty: the operator's"
           + " default (HALO_ETCD_ENDPOINTS).")
-  private List<String> endpoints = new ArrayList<>();
+  private List<@Pattern(CelRules.ETCD_URL) String> endpoints = new ArrayList<>();
 
   @Min(2)
   @Max(60)

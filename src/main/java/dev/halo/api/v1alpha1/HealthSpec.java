@@ -2,8 +2,10 @@ package dev.halo.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** How the agent probes the workload; set exactly one of httpGet and tcpSocket. */
+@ValidationRule(value = CelRules.ONE_HEALTH_CHECK, message = CelRules.ONE_HEALTH_CHECK_MESSAGE)
 public class HealthSpec {
   @JsonPropertyDescription("HTTP GET probe.")
   private HttpGetCheck httpGet;

@@ -1,6 +1,7 @@
 package dev.halo.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -35,6 +36,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = CelRules.NAME_IS_DNS_LABEL, message = CelRules.NAME_IS_DNS_LABEL_MESSAGE)
+@ValidationRule(value = CelRules.POD_NAMES_FIT, message = CelRules.POD_NAMES_FIT_MESSAGE)
+@ValidationRule(
+    value = CelRules.MASTER_SERVICE_NAME,
+    message = CelRules.MASTER_SERVICE_NAME_MESSAGE)
+@ValidationRule(
+    value = CelRules.STANDBY_SERVICE_NAME,
+    message = CelRules.STANDBY_SERVICE_NAME_MESSAGE)
 public class HighAvailabilityGroup
     extends CustomResource<HighAvailabilityGroupSpec, HighAvailabilityGroupStatus>
     implements Namespaced {

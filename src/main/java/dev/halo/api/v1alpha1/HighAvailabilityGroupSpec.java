@@ -3,7 +3,10 @@ package dev.halo.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +18,12 @@ public class HighAvailabilityGroupSpec {
   @JsonPropertyDescription("Number of pods; one is master, the others stand by. Default 3.")
   private Integer replicas = 3;
 
+  @Size(max = CelRules.MAX_ZONES)
+  @ValidationRule(value = CelRules.UNIQUE_ZONES, message = CelRules.UNIQUE_ZONES_MESSAGE)
   @JsonPropertyDescription(
-      "Zones to spread the pods over (pod i goes to zones[i mod len]); empty: no zone pinning.")
-  private List<String> zones = new ArrayList<>();
+      "Zones to spread the pods over (pod i goes to zones[i mod len]), each once; empty: no zone"
+          + " pinning.")
+  private List<@Size(max = 63) @Pattern(CelRules.LABEL_VALUE) String> zones = new ArrayList<>();
 
   @Required
   @JsonPropertyDescription("Pod template of the workload; Halo adds the elector agent container.")

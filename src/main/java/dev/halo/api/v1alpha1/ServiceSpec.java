@@ -2,12 +2,15 @@ package dev.halo.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The master Service (and the optional standby Service) of a group. */
 public class ServiceSpec {
+  @Size(max = 63)
+  @Pattern(CelRules.OPTIONAL_DNS_1035)
   @JsonPropertyDescription("Name of the master Service; default: the group's name.")
   private String name;
 

@@ -2,6 +2,7 @@ package dev.halo.operator.validation;
 
 import static dev.halo.operator.validation.Problems.quote;
 
+import dev.halo.api.v1alpha1.CelRules;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.operator.model.OperatorDefaults;
@@ -65,6 +66,10 @@ public final class HighAvailabilityGroupValidator {
   private static void zones(List<String> zones, Problems problems) {
     if (zones == null) {
       return;
+    }
+    if (zones.size() > CelRules.MAX_ZONES) {
+      problems.add(
+          "spec.zones", "lists " + zones.size() + " zones; list at most " + CelRules.MAX_ZONES);
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < zones.size(); i++) {

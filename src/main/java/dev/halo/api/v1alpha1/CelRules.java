@@ -1,0 +1,64 @@
+package dev.halo.api.v1alpha1;
+
+/**
+ * The CEL rules ({@code x-kubernetes-validations}) and patterns that the API server enforces on a
+ * HighAvailabilityGroup before Halo sees it. Each has the same check in the operator's {@code
+ * HighAvailabilityGroupValidator} (the mock API server of the tests enforces no schema).
+ * Expressions only touch bounded fields (sizes, scalars, lists with maxItems of strings with
+ * maxLength), so the API server's cost estimate accepts them.
+ */
+public final class CelRules {
+  private CelRules() {}
+
+  /** A Kubernetes label value that is not empty (zones). */
+  public static final String LABEL_VALUE = "^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$";
+
+  /** An optional DNS-1035 label (Service names; empty means the default). */
+  public static final String OPTIONAL_DNS_1035 = "^([a-z]([-a-z0-9]*[a-z0-9])?)?$";
+
+  /** An http(s) URL with host and port (etcd endpoints). */
+  public static final String ETCD_URL = "^https?://[^\\s/?#]+:[0-9]+([/?#]\\S*)?$";
+
+  /** A path that starts with '/'. */
+  public static final String ABSOLUTE_PATH = "^/";
+
+  /** The most zones a group can list (no more than the most replicas). */
+  public static final int MAX_ZONES = 99;
+
+  public static final String NAME_IS_DNS_LABEL =
+      "self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')";
+  public static final String NAME_IS_DNS_LABEL_MESSAGE =
+      "name-is-dns-label: metadata.name prefixes the pod names, so it must be lowercase letters,"
+          + " digits or '-', starting and ending with a letter or digit, without dots";
+
+  public static final String POD_NAMES_FIT =
+      "!has(self.spec) || self.metadata.name.size() + 1"
+          + " + string((has(self.spec.replicas) ? self.spec.replicas : 3) - 1).size() <= 63";
+  public static final String POD_NAMES_FIT_MESSAGE =
+      "pod-names-fit: metadata.name is too long: the last pod, <name>-<replicas - 1>, would have"
+          + " more than 63 characters; shorten the name";
+
+  public static final String MASTER_SERVICE_NAME =
+      "!has(self.spec) || (has(self.spec.service) && has(self.spec.service.name)"
+          + " && self.spec.service.name != '') || self.metadata.name.matches('^[a-z]')";
+  public static final String MASTER_SERVICE_NAME_MESSAGE =
+      "master-service-name: metadata.name names the master Service, whose name must start with a"
+          + " letter; rename the group or set spec.service.name";
+
+  public static final String STANDBY_SERVICE_NAME =
+      "!has(self.spec) || !has(self.spec.service) || !has(self.spec.service.standby)"
+          + " || !self.spec.service.standby"
+          + " || (self.metadata.name.size() <= 55 && self.metadata.name.matches('^[a-z]'))";
+  public static final String STANDBY_SERVICE_NAME_MESSAGE =
+      "standby-service-name: the standby Service <name>-standby needs a name of at most 55"
+          + " characters that starts with a letter; rename the group or set spec.service.standby"
+          + " to false";
+
+  public static final String UNIQUE_ZONES = "self.all(z, self.exists_one(y, y == z))";
+  public static final String UNIQUE_ZONES_MESSAGE =
+      "unique-zones: spec.zones lists a zone more than once; list each zone once";
+
+  public static final String ONE_HEALTH_CHECK = "has(self.httpGet) != has(self.tcpSocket)";
+  public static final String ONE_HEALTH_CHECK_MESSAGE =
+      "one-health-check: spec.health must set exactly one of httpGet and tcpSocket";
+}

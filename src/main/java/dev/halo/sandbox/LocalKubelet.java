@@ -91,7 +91,7 @@ import org.slf4j.LoggerFactory;
  *       while its process runs and answers {@code /healthz} (probed every 200 ms, like a readiness
  *       probe); workload containers are ready while {@code /health} is healthy; the pod is Ready
  *       when all are. An agent that dies is reported {@code terminated} with its exit code and is
- *       not restarted until {@link #restartAgent}.
+ *       not restarted until {@link #restartAgent}, unless {@link Options#withAgentRestarts} is on.
  *   <li><b>Deletion</b>: with {@link Options#gracefulDeletion()} on (the default) the kubelet puts
  *       the finalizer {@value #FINALIZER} on every pod it runs, so a DELETE (by the operator or a
  *       test) leaves the pod terminating (deletionTimestamp set) as a real API server does, until
@@ -119,31 +119,42 @@ public final class LocalKubelet implements AutoCloseable {
 
   /** What the kubelet does beyond the defaults. */
   public record Options(
-      boolean overrideEtcdEndpoints, boolean gracefulDeletion, Map<String, String> extraEnv) {
+      boolean overrideEtcdEndpoints,
+      boolean gracefulDeletion,
+      Map<String, String> extraEnv,
+      Optional<Duration> agentRestartDelay) {
     public Options {
       extraEnv = Map.copyOf(extraEnv);
     }
 
     /** Keep the operator's etcd endpoints, graceful deletion on, no extra variables. */
     public static Options defaults() {
-      return new Options(false, true, Map.of());
+      return new Options(false, true, Map.of(), Optional.empty());
     }
 
     /** Replace {@code HALO_ETCD_ENDPOINTS} with the endpoints of the kubelet's etcd cluster. */
     public Options withEtcdEndpoints() {
-      return new Options(true, gracefulDeletion, extraEnv);
+      return new Options(true, gracefulDeletion, extraEnv, agentRestartDelay);
     }
 
     /** Do not put {@value LocalKubelet#FINALIZER} on pods: a DELETE removes the pod at once. */
     public Options withoutGracefulDeletion() {
-      return new Options(overrideEtcdEndpoints, false, extraEnv);
+      return new Options(overrideEtcdEndpoints, false, extraEnv, agentRestartDelay);
     }
 
     /** Sets an agent variable on every pod, after everything else (e.g. HALO_LOG_LEVEL). */
     public Options withEnv(String name, String value) {
       Map<String, String> env = new LinkedHashMap<>(extraEnv);
       env.put(name, value);
-      return new Options(overrideEtcdEndpoints, gracefulDeletion, env);
+      return new Options(overrideEtcdEndpoints, gracefulDeletion, env, agentRestartDelay);
+    }
+
+    /**
+     * Restarts an agent that died {@code delay} after it did, as a kubelet does for {@code
+     * restartPolicy: Always} (restartCount goes up); by default a dead agent stays dead.
+     */
+    public Options withAgentRestarts(Duration delay) {
+      return new Options(overrideEtcdEndpoints, gracefulDeletion, extraEnv, Optional.of(delay));
     }
   }
 
@@ -370,6 +381,7 @@ public final class LocalKubelet implements AutoCloseable {
       process.kill();
       int exitCode = process.waitFor(Duration.ofSeconds(10));
       rt.agentTerminated(exitCode, "Error", "killed by LocalKubelet.crashAgent");
+      scheduleRestart(rt);
       log.atInfo()
           .addKeyValue("pod", pod)
           .addKeyValue("pid", process.pid())
@@ -738,6 +750,37 @@ public final class LocalKubelet implements AutoCloseable {
         .log("kubelet: stopped agent");
   }
 
+  /** With {@link Options#withAgentRestarts}, restarts the pod's dead agent after the delay. */
+  private void scheduleRestart(PodRuntime rt) {
+    options
+        .agentRestartDelay()
+        .ifPresent(
+            delay ->
+                prober.schedule(
+                    () -> run("restart agent of " + rt.name, () -> restartDeadAgent(rt)),
+                    delay.toMillis(),
+                    TimeUnit.MILLISECONDS));
+  }
+
+  private void restartDeadAgent(PodRuntime rt) {
+    synchronized (rt) {
+      if (closed.get()
+          || pods.get(rt.name) != rt
+          || rt.phase != PodPhase.RUNNING
+          || rt.agentState != AgentState.TERMINATED) {
+        return;
+      }
+      releaseDeadAgent(rt);
+      rt.restartCount++;
+      startAgent(rt);
+      log.atInfo()
+          .addKeyValue("pod", rt.name)
+          .addKeyValue("restartCount", rt.restartCount)
+          .log("kubelet: restarted the dead agent");
+      writeStatus(rt);
+    }
+  }
+
   /** Closes the handle of an agent process that exited (crashed), deleting its log file. */
   private static void releaseDeadAgent(PodRuntime rt) {
     if (rt.agent instanceof AgentProcess process && !process.isAlive()) {
@@ -805,6 +848,7 @@ public final class LocalKubelet implements AutoCloseable {
         AgentProcess process = (AgentProcess) agent;
         int exitCode = process.waitFor(Duration.ofSeconds(1));
         rt.agentTerminated(exitCode, exitCode == 0 ? "Completed" : "Error", "agent exited");
+        scheduleRestart(rt);
         log.atWarn()
             .addKeyValue("pod", rt.name)
             .addKeyValue("exitCode", exitCode)

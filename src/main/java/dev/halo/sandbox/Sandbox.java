@@ -48,6 +48,8 @@ public final class Sandbox implements AutoCloseable {
       int etcdMembers, int apiPort, int proxyPort, Optional<Path> kubeconfig, boolean example) {}
 
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+  // A kubelet restarts a crashed container after 10 s at first (CrashLoopBackOff); so does ours.
+  private static final java.time.Duration AGENT_RESTART_DELAY = java.time.Duration.ofSeconds(10);
 
   private final Path root;
   private final Path kubeconfig;

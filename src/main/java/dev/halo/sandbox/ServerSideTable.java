@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Builds the {@code meta.k8s.io/v1 Table} that {@code kubectl get} asks for: a CRD's printer
- * columns, the usual pod columns, or Name and Age for other kinds.
+ * columns, the usual pod and event columns, or Name and Age for other kinds.
  */
 final class ServerSideTable {
   private static final String CREATED = ".metadata.creationTimestamp";
@@ -35,6 +35,18 @@ final class ServerSideTable {
           new PrinterColumn("Nominated Node", "string", "", "Nominated node.", 1, ""),
           new PrinterColumn("Readiness Gates", "string", "", "Readiness gates.", 1, ""));
 
+  // kubectl get events: what happened to which object, newest information first in each row.
+  private static final List<PrinterColumn> EVENT_COLUMNS =
+      List.of(
+          new PrinterColumn("Last Seen", "date", "", "When it last happened.", 0, ".lastTimestamp"),
+          new PrinterColumn("Type", "string", "", "Normal or Warning.", 0, ".type"),
+          new PrinterColumn("Reason", "string", "", "Why, in one word.", 0, ".reason"),
+          new PrinterColumn(
+              "Object", "string", "", "The object it is about.", 0, ".involvedObject.name"),
+          new PrinterColumn("Message", "string", "", "What happened.", 0, ".message"),
+          new PrinterColumn("Count", "integer", "", "How often.", 1, ".count"),
+          NAME);
+
   private ServerSideTable() {}
 
   /** Whether an Accept header asks for a Table (kubectl sends it first, with fallbacks). */
@@ -46,6 +58,9 @@ final class ServerSideTable {
   static List<PrinterColumn> columns(ApiResource resource) {
     if (resource.group().isEmpty() && resource.plural().equals("pods")) {
       return POD_COLUMNS;
+    }
+    if (resource.group().isEmpty() && resource.plural().equals("events")) {
+      return EVENT_COLUMNS;
     }
     List<PrinterColumn> columns = new ArrayList<>();
     columns.add(NAME);

@@ -241,7 +241,7 @@ class KubectlCompatTest {
   }
 
   @Test
-  void getEventsListsEvents() throws Exception {
+  void getEventsShowsTypeReasonObjectAndMessage() throws Exception {
     client
         .v1()
         .events()
@@ -251,13 +251,21 @@ class KubectlCompatTest {
                 .withNewMetadata()
                 .withName("shop.failover")
                 .endMetadata()
+                .withNewInvolvedObject()
+                .withKind("HighAvailabilityGroup")
+                .withName("shop")
+                .endInvolvedObject()
                 .withReason("Failover")
                 .withMessage("master moved")
                 .withType("Normal")
                 .build())
         .create();
 
-    assertThat(ok("get", "events")).contains("shop.failover");
+    String table = ok("get", "events");
+    assertThat(table.lines().findFirst().orElseThrow())
+        .contains("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE", "NAME");
+    assertThat(table)
+        .containsPattern("Normal\\s+Failover\\s+shop\\s+master moved\\s+shop.failover");
   }
 
   @Test

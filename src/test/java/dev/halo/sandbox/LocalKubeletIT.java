@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -234,6 +235,40 @@ class LocalKubeletIT {
           .as("agent process %d alive after close()", pid)
           .isFalse();
     }
+  }
+
+  @Test
+  void withAgentRestartsADeadAgentIsRestartedAndCounted() {
+    String ns = "restarts";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    kubelet =
+        LocalKubelet.start(
+            client,
+            ns,
+            etcd.cluster(),
+            AgentMode.PROCESS,
+            LocalKubelet.Options.defaults().withAgentRestarts(Duration.ofMillis(500)));
+    createPods(ns, election, "g-0");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    long firstPid = kubelet.view().get(0).agentPid().orElseThrow();
+
+    kubelet.crashAgent("g-0");
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              ContainerStatus agent = containerStatus(ns, "g-0", Names.AGENT_CONTAINER);
+              assertThat(agent.getRestartCount()).isEqualTo(1);
+              assertThat(agent.getState().getRunning()).isNotNull();
+              assertThat(agent.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+            });
+    assertThat(kubelet.view().get(0).agentPid())
+        .isPresent()
+        .isNotEqualTo(OptionalLong.of(firstPid));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> kubelet.agent("g-0").role().equals("master"));
   }
 
   private static void createPods(String ns, String election, String... names) {

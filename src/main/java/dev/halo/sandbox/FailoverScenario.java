@@ -143,7 +143,7 @@ public final class FailoverScenario {
    * The handover after a fault at {@code faultNanos}: from the last reply of {@code from} to the
    * first reply of another pod after the fault, with the failed requests in between.
    */
-  static Handover measure(
+  public static Handover measure(
       String fault, List<SteadyClient.Reply> replies, long faultNanos, String from) {
     int firstNew = -1;
     for (int i = 0; i < replies.size(); i++) {

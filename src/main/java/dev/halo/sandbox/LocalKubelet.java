@@ -369,15 +369,9 @@ public final class LocalKubelet implements AutoCloseable {
    * with the exit code (137) and the pod not ready; the agent is not restarted.
    */
   public void crashAgent(String pod) {
-    if (mode != AgentMode.PROCESS) {
-      throw new IllegalStateException(
-          "crashAgent needs AgentMode.PROCESS: an in-process agent cannot be killed");
-    }
+    AgentProcess process = runningProcess(pod, "crashAgent");
     PodRuntime rt = runtime(pod);
     synchronized (rt) {
-      if (!(rt.agent instanceof AgentProcess process) || rt.agentState != AgentState.RUNNING) {
-        throw new IllegalStateException("pod " + pod + " has no running agent to crash");
-      }
       process.kill();
       int exitCode = process.waitFor(Duration.ofSeconds(10));
       rt.agentTerminated(exitCode, "Error", "killed by LocalKubelet.crashAgent");
@@ -388,6 +382,42 @@ public final class LocalKubelet implements AutoCloseable {
           .addKeyValue("exitCode", exitCode)
           .log("kubelet: crashed agent");
       writeStatus(rt);
+    }
+  }
+
+  /**
+   * Kills the pod's agent with SIGKILL (PROCESS mode only) and reports nothing: the pod keeps the
+   * status last written (Running, Ready) as when its node stops reporting, so only the agent's
+   * lease running out tells that it is gone. The status stays frozen, and the agent is not
+   * restarted, until {@link #restartAgent} or the pod's deletion.
+   */
+  public void crashAgentSilently(String pod) {
+    AgentProcess process = runningProcess(pod, "crashAgentSilently");
+    PodRuntime rt = runtime(pod);
+    synchronized (rt) {
+      rt.statusFrozen = true;
+      process.kill();
+      int exitCode = process.waitFor(Duration.ofSeconds(10));
+      rt.agentTerminated(exitCode, "Error", "killed by LocalKubelet.crashAgentSilently");
+      log.atInfo()
+          .addKeyValue("pod", pod)
+          .addKeyValue("pid", process.pid())
+          .addKeyValue("exitCode", exitCode)
+          .log("kubelet: crashed agent silently, pod status frozen");
+    }
+  }
+
+  private AgentProcess runningProcess(String pod, String what) {
+    if (mode != AgentMode.PROCESS) {
+      throw new IllegalStateException(
+          what + " needs AgentMode.PROCESS: an in-process agent cannot be killed");
+    }
+    PodRuntime rt = runtime(pod);
+    synchronized (rt) {
+      if (!(rt.agent instanceof AgentProcess process) || rt.agentState != AgentState.RUNNING) {
+        throw new IllegalStateException("pod " + pod + " has no running agent to crash");
+      }
+      return process;
     }
   }
 
@@ -406,6 +436,7 @@ public final class LocalKubelet implements AutoCloseable {
       }
       releaseDeadAgent(rt);
       rt.restartCount++;
+      rt.statusFrozen = false;
       startAgent(rt);
       writeStatus(rt);
     }
@@ -798,6 +829,7 @@ public final class LocalKubelet implements AutoCloseable {
         return;
       }
       rt.phase = PodPhase.TERMINATING;
+      rt.statusFrozen = false;
       finishedUids.add(rt.uid);
       stopAgent(rt, "pod terminating");
       releaseDeadAgent(rt);
@@ -1073,6 +1105,9 @@ public final class LocalKubelet implements AutoCloseable {
     if (closed.get()) {
       return false;
     }
+    if (rt.statusFrozen) {
+      return true; // crashAgentSilently: the node reports nothing
+    }
     PodStatus status = rt.status();
     String patch =
         "[{\"op\":\"test\",\"path\":\"/metadata/uid\",\"value\":"
@@ -1200,6 +1235,7 @@ public final class LocalKubelet implements AutoCloseable {
     boolean agentReady;
     boolean writtenAgentReady;
     boolean writtenWorkloadHealthy = true;
+    boolean statusFrozen;
     Instant agentStartedAt;
     int restartCount;
     ContainerStateTerminated agentTermination;

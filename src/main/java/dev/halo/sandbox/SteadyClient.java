@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request (like a curl loop), and records who answered: the first word of a 200 reply is the pod
  * name of a {@link DemoWorkload}.
  */
-final class SteadyClient implements AutoCloseable {
+public final class SteadyClient implements AutoCloseable {
   /** One request: when it ended (monotonic nanos), and the pod that answered, if any. */
-  record Reply(long atNanos, Optional<String> pod) {
-    boolean ok() {
+  public record Reply(long atNanos, Optional<String> pod) {
+    public boolean ok() {
       return pod.isPresent();
     }
   }
@@ -40,7 +40,7 @@ final class SteadyClient implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  static SteadyClient start(int port, long periodMillis) {
+  public static SteadyClient start(int port, long periodMillis) {
     SteadyClient client = new SteadyClient(port, periodMillis);
     client.thread.start();
     return client;
@@ -84,14 +84,14 @@ final class SteadyClient implements AutoCloseable {
   }
 
   /** Every reply so far, in order. */
-  List<Reply> replies() {
+  public List<Reply> replies() {
     synchronized (replies) {
       return List.copyOf(replies);
     }
   }
 
   /** The pod of the last successful reply, if there was one. */
-  Optional<String> lastPod() {
+  public Optional<String> lastPod() {
     List<Reply> all = replies();
     for (int i = all.size() - 1; i >= 0; i--) {
       if (all.get(i).ok()) {

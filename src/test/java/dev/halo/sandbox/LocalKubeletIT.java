@@ -271,6 +271,42 @@ class LocalKubeletIT {
         .until(() -> kubelet.agent("g-0").role().equals("master"));
   }
 
+  @Test
+  void aSilentCrashLeavesThePodReadyUntilTheLeaseRunsOutAndRestartReportsAgain() {
+    String ns = "silent";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    kubelet = LocalKubelet.start(client, ns, etcd.cluster(), AgentMode.PROCESS);
+    createPods(ns, election, "g-0", "g-1");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    kubelet.awaitRunning("g-1", Duration.ofSeconds(30));
+    String master = awaitSingleMaster(election, Duration.ofSeconds(20));
+    AgentHandle standbyAgent = kubelet.agent(other(master));
+
+    kubelet.crashAgentSilently(master);
+
+    // Only the lease tells: the standby takes over after the TTL, while the pod still looks fine.
+    await()
+        .pollInterval(Duration.ofMillis(10))
+        .atMost(Duration.ofSeconds(TTL + 5))
+        .until(() -> standbyAgent.role().equals("master"));
+    assertThat(kubelet.pods()).containsExactly(other(master));
+    ContainerStatus frozen = containerStatus(ns, master, Names.AGENT_CONTAINER);
+    assertThat(frozen.getState().getRunning()).isNotNull();
+    assertThat(frozen.getReady()).isTrue();
+    assertThat(condition(ns, master, "Ready")).isEqualTo("True");
+
+    kubelet.restartAgent(master);
+    kubelet.awaitRunning(master, Duration.ofSeconds(30));
+    await()
+        .untilAsserted(
+            () -> {
+              ContainerStatus restarted = containerStatus(ns, master, Names.AGENT_CONTAINER);
+              assertThat(restarted.getRestartCount()).isEqualTo(1);
+              assertThat(restarted.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+              assertThat(restarted.getState().getRunning()).isNotNull();
+            });
+  }
+
   private static void createPods(String ns, String election, String... names) {
     for (String name : names) {
       client.pods().inNamespace(ns).resource(pod(ns, name, election)).create();

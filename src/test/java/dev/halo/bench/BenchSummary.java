@@ -1,0 +1,330 @@
+package dev.halo.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The last step of {@code make bench}: reads target/bench/*.json and writes target/bench/REPORT.md
+ * with the tables, and the PNG charts it links (failover-ttl5.png, failover-ttl2.png, peer.png,
+ * scale.png). A figure file that is missing is said to be missing, not left out silently.
+ */
+public final class BenchSummary {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Color[] PALETTE = {Charts.BLUE, Charts.ORANGE, Charts.GREEN, Charts.RED};
+
+  private final Path dir;
+  private final StringBuilder md = new StringBuilder();
+
+  BenchSummary(Path dir) {
+    this.dir = dir;
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(System.getProperty("halo.bench.dir", "target/bench"));
+    Path report = new BenchSummary(dir).write();
+    System.out.println("wrote " + report);
+  }
+
+  Path write() throws IOException {
+    md.append("# Halo benchmark report\n\n");
+    JsonNode failover = read("failover.json");
+    JsonNode machine = failover != null ? failover.get("machine") : null;
+    if (machine != null) {
+      md.append(
+          String.format(
+              "Measured %s on %s cores, %s, %s MiB RAM (%s).%n%n",
+              machine.path("measuredAt").asText(),
+              machine.path("cores").asText(),
+              machine.path("jvm").asText(),
+              machine.path("memoryMiB").asText(),
+              machine.path("os").asText()));
+    }
+    failover(failover);
+    peer(read("peer.json"));
+    agent(read("agent.json"));
+    generic("Operator footprint", read("operator.json"));
+    scale(read("scale.json"));
+    Path file = dir.resolve("REPORT.md");
+    Files.writeString(file, md.toString());
+    return file;
+  }
+
+  private JsonNode read(String name) throws IOException {
+    Path file = dir.resolve(name);
+    if (!Files.exists(file)) {
+      return null;
+    }
+    return JSON.readTree(file.toFile());
+  }
+
+  private void missing(String title, String file) {
+    md.append("## ")
+        .append(title)
+        .append("\n\n")
+        .append(file)
+        .append(" was not written in this run.\n\n");
+  }
+
+  private void failover(JsonNode doc) throws IOException {
+    if (doc == null) {
+      missing("Failover", "failover.json");
+      return;
+    }
+    md.append("## Failover (failover.json)\n\n");
+    JsonNode setup = doc.path("setup");
+    md.append(
+        String.format(
+            "%s groups side by side, %s handovers each per scenario; %s etcd members; agents: %s; "
+                + "client: one request every %s ms through the service proxy, a new connection each. "
+                + "Times in ms as p50 / p99 / max.%n%n",
+            setup.path("groupsInParallel").asText(),
+            setup.path("roundsPerGroup").asText(),
+            setup.path("etcdMembers").asText(),
+            setup.path("agents").asText(),
+            setup.path("clientPeriodMs").asText()));
+    for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("series").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> series = it.next();
+      String ttl = series.getKey().replace("ttl", "");
+      md.append("### Lease TTL ").append(ttl).append(" s\n\n");
+      md.append(
+          "| scenario | n | fault → key lost | election handover | label convergence | fault → traffic | client-visible gap | failed requests (total; p50 / max per handover) | dual-master observations |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|\n");
+      List<Charts.Row> rows = new ArrayList<>();
+      for (Iterator<Map.Entry<String, JsonNode>> s = series.getValue().fields(); s.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = s.next();
+        JsonNode f = e.getValue();
+        JsonNode failed = f.path("failedRequests");
+        md.append(
+            String.format(
+                "| %s | %s | %s | %s | %s | %s | %s | %s; %s / %s | %s |%n",
+                e.getKey(),
+                f.path("n").asText(),
+                triple(f.path("faultToKeyLost")),
+                triple(f.path("electionHandover")),
+                triple(f.path("labelConvergence")),
+                triple(f.path("faultToTraffic")),
+                triple(f.path("clientGap")),
+                failed.path("total").asText("-"),
+                failed.path("perHandover").path("p50Ms").asText("-"),
+                failed.path("perHandover").path("maxMs").asText("-"),
+                f.path("dualMasterObservations").asText()));
+        rows.add(
+            new Charts.Row(
+                e.getKey() + " fault → traffic", samples(f, "faultToTrafficMs"), Charts.BLUE));
+        rows.add(
+            new Charts.Row(e.getKey() + " client gap", samples(f, "clientGapMs"), Charts.ORANGE));
+        if (f.path("failedRounds").size() > 0) {
+          md.append("\nFailed rounds of ")
+              .append(e.getKey())
+              .append(": ")
+              .append(f.path("failedRounds"))
+              .append("\n\n");
+        }
+      }
+      String png = "failover-ttl" + ttl + ".png";
+      Charts.distributions(dir.resolve(png), "Failover, lease TTL " + ttl + " s (ms)", rows);
+      md.append("\n![failover TTL ").append(ttl).append("](").append(png).append(")\n\n");
+    }
+    md.append(
+        "fault → key lost: the fault until etcd's watch shows the old master's key gone (for"
+            + " switchover this includes rolling the two standbys first). Election handover: key"
+            + " lost → the new master's agent holds the role. Label convergence: election change →"
+            + " labels and Service endpoints name only the new master. Client-visible gap: the last"
+            + " reply from the old master → the first from the new one.\n\n");
+  }
+
+  private void peer(JsonNode doc) throws IOException {
+    if (doc == null) {
+      missing("Halo and the peer", "peer.json");
+      return;
+    }
+    md.append("## Halo and the peer (peer.json)\n\n");
+    md.append(
+        "The peer is fabric8's `LeaderElector` with a `LeaseLock` on the same API server, three"
+            + " candidate JVMs with JVM defaults, lease duration = Halo's TTL, renew"
+            + " deadline 0.8 × and retry period 0.2 × the lease. Takeover = fault → the new leader"
+            + " acts (peer: `onStartLeading`; Halo: the new master's agent holds the role). Graceful"
+            + " = SIGTERM (peer: releaseOnCancel; Halo: pod deletion, the agent resigns).\n\n");
+    md.append(
+        "| TTL | case | peer settings (lease / renew / retry ms) | Halo p50 / p99 | peer p50 / p99 | Halo ÷ peer p50 | Halo ÷ peer p99 |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    List<Charts.Row> rows = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("series").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> series = it.next();
+      String ttl = series.getKey().replace("ttl", "");
+      for (Iterator<Map.Entry<String, JsonNode>> s = series.getValue().fields(); s.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = s.next();
+        JsonNode v = e.getValue();
+        JsonNode halo = v.path("halo").path("takeover");
+        JsonNode peer = v.path("peer").path("takeover");
+        md.append(
+            String.format(
+                "| %s s | %s | %s / %s / %s | %s / %s | %s / %s | %s | %s |%n",
+                ttl,
+                e.getKey(),
+                v.path("leaseDurationMs").asText(),
+                v.path("renewDeadlineMs").asText(),
+                v.path("retryPeriodMs").asText(),
+                halo.path("p50Ms").asText("-"),
+                halo.path("p99Ms").asText("-"),
+                peer.path("p50Ms").asText("-"),
+                peer.path("p99Ms").asText("-"),
+                v.path("haloDividedByPeer").path("p50Ms").asText("-"),
+                v.path("haloDividedByPeer").path("p99Ms").asText("-")));
+        List<Long> peerSamples = new ArrayList<>();
+        v.path("peer").path("samplesMs").forEach(n -> peerSamples.add(n.asLong()));
+        rows.add(
+            new Charts.Row("TTL " + ttl + " " + e.getKey() + " peer", peerSamples, Charts.GREY));
+        rows.add(
+            new Charts.Row(
+                "TTL " + ttl + " " + e.getKey() + " Halo",
+                haloTakeovers(ttl, e.getKey()),
+                Charts.BLUE));
+      }
+    }
+    Charts.distributions(
+        dir.resolve("peer.png"), "Takeover: Halo and fabric8 LeaderElector (ms)", rows);
+    md.append("\n![Halo and the peer](peer.png)\n\n");
+  }
+
+  private List<Long> haloTakeovers(String ttl, String peerCase) {
+    try {
+      JsonNode failover = read("failover.json");
+      String scenario = peerCase.equals("crash") ? "crash" : "podDelete";
+      return failover == null
+          ? List.of()
+          : samples(failover.path("series").path("ttl" + ttl).path(scenario), "takeoverMs");
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private void agent(JsonNode doc) {
+    if (doc == null) {
+      missing("Agent", "agent.json");
+      return;
+    }
+    md.append("## Agent (agent.json)\n\n");
+    JsonNode fp = doc.path("footprint");
+    md.append("JVM options: `")
+        .append(String.join(" ", texts(doc.path("jvmOptions"))))
+        .append("`\n\n");
+    md.append("| figure | value |\n|---|---|\n");
+    md.append("| process start → campaigning, p50 / p99 / max | ")
+        .append(triple(fp.path("startToCampaigning")))
+        .append(" ms |\n");
+    md.append("| RSS ")
+        .append(fp.path("rssMiBAfterSeconds").asText())
+        .append(" s after election (MiB, each agent) | ")
+        .append(fp.path("rssMiB"))
+        .append(" |\n");
+    for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("failover").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      md.append("| agent-only failover ")
+          .append(e.getKey())
+          .append(", p50 / p99 / max | ")
+          .append(triple(e.getValue()))
+          .append(" ms (dual masters: ")
+          .append(e.getValue().path("dualMasterObservations").asText())
+          .append(") |\n");
+    }
+    md.append("\n");
+  }
+
+  private void scale(JsonNode doc) throws IOException {
+    generic("Scale", doc);
+    if (doc == null) {
+      return;
+    }
+    JsonNode sizes = doc.path("sizes");
+    if (!sizes.isArray()) {
+      return;
+    }
+    List<double[]> coldStart = new ArrayList<>();
+    List<double[]> p99 = new ArrayList<>();
+    for (JsonNode s : sizes) {
+      double groups = s.path("groups").asDouble();
+      if (s.has("coldStartSeconds")) {
+        coldStart.add(new double[] {groups, s.path("coldStartSeconds").asDouble()});
+      }
+      if (s.path("crashConvergence").has("p99Ms")) {
+        p99.add(
+            new double[] {groups, s.path("crashConvergence").path("p99Ms").asDouble() / 1000.0});
+      }
+    }
+    Charts.lines(
+        dir.resolve("scale.png"),
+        "One operator, N groups of 3 pods",
+        "groups",
+        "seconds",
+        List.of(
+            new Charts.Line("cold start → all labelled", coldStart, PALETTE[0]),
+            new Charts.Line("p99 relabel, 10% crash", p99, PALETTE[1])));
+    md.append("![scale](scale.png)\n\n");
+  }
+
+  /** A JSON document as a flat table of its leaves (for figures without their own layout). */
+  private void generic(String title, JsonNode doc) {
+    if (doc == null) {
+      missing(title, title.toLowerCase().contains("scale") ? "scale.json" : "operator.json");
+      return;
+    }
+    md.append("## ").append(title).append("\n\n| figure | value |\n|---|---|\n");
+    flatten("", doc, md);
+    md.append("\n");
+  }
+
+  private static void flatten(String prefix, JsonNode node, StringBuilder out) {
+    if (node.isObject()) {
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                if (!e.getKey().equals("machine")) {
+                  flatten(
+                      prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+                }
+              });
+    } else if (node.isArray() && node.size() > 0 && node.get(0).isObject()) {
+      for (int i = 0; i < node.size(); i++) {
+        flatten(prefix + "[" + i + "]", node.get(i), out);
+      }
+    } else {
+      String text = node.isTextual() ? node.asText() : node.toString();
+      if (text.length() > 200) {
+        text = text.substring(0, 200) + "…";
+      }
+      out.append("| ").append(prefix).append(" | ").append(text.replace("|", "\\|")).append(" |\n");
+    }
+  }
+
+  private static List<Long> samples(JsonNode figures, String field) {
+    List<Long> out = new ArrayList<>();
+    figures.path("rounds").forEach(r -> out.add(r.path(field).asLong()));
+    return out;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static String triple(JsonNode stats) {
+    if (stats.isMissingNode() || !stats.has("p50Ms")) {
+      return "-";
+    }
+    return stats.path("p50Ms").asText()
+        + " / "
+        + stats.path("p99Ms").asText()
+        + " / "
+        + stats.path("maxMs").asText();
+  }
+}

@@ -1,0 +1,63 @@
+package dev.halo.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchSummaryTest {
+  @TempDir Path dir;
+
+  @Test
+  void writesTheTablesAndChartsOfTheFiguresItFindsAndNamesTheMissingOnes() throws Exception {
+    Files.writeString(
+        dir.resolve("failover.json"),
+        """
+        {"machine": {"cores": 2, "jvm": "OpenJDK 17", "os": "Linux", "memoryMiB": 1024,
+                     "measuredAt": "2026-12-02T00:00:00Z"},
+         "setup": {"groupsInParallel": 4, "roundsPerGroup": 5, "etcdMembers": 3,
+                   "agents": "processes", "clientPeriodMs": 20},
+         "series": {"ttl5": {"crash": {
+            "n": 2,
+            "faultToKeyLost": {"p50Ms": 4900, "p99Ms": 5100, "maxMs": 5100},
+            "electionHandover": {"p50Ms": 40, "p99Ms": 60, "maxMs": 60},
+            "takeover": {"p50Ms": 4950, "p99Ms": 5150, "maxMs": 5150},
+            "labelConvergence": {"p50Ms": 80, "p99Ms": 110, "maxMs": 110},
+            "faultToTraffic": {"p50Ms": 5000, "p99Ms": 5200, "maxMs": 5200},
+            "clientGap": {"p50Ms": 45, "p99Ms": 70, "maxMs": 70},
+            "failedRequests": {"total": 3, "perHandover": {"p50Ms": 1, "maxMs": 2}},
+            "dualMasterObservations": 0, "failedRounds": [],
+            "rounds": [{"takeoverMs": 4950, "faultToTrafficMs": 5000, "clientGapMs": 45},
+                       {"takeoverMs": 5150, "faultToTrafficMs": 5200, "clientGapMs": 70}]}}}}
+        """);
+    Files.writeString(
+        dir.resolve("peer.json"),
+        """
+        {"series": {"ttl5": {"crash": {"leaseDurationMs": 5000, "renewDeadlineMs": 4000,
+           "retryPeriodMs": 1000,
+           "peer": {"takeover": {"p50Ms": 4800, "p99Ms": 5600}, "samplesMs": [4800, 5600]},
+           "halo": {"takeover": {"p50Ms": 4950, "p99Ms": 5150}},
+           "haloDividedByPeer": {"p50Ms": 1.031, "p99Ms": 0.92}}}}}
+        """);
+
+    Path report = new BenchSummary(dir).write();
+
+    String md = Files.readString(report);
+    assertThat(md)
+        .contains("on 2 cores")
+        .contains("| crash | 2 | 4900 / 5100 / 5100 | 40 / 60 / 60 | 80 / 110 / 110")
+        .contains("| 5 s | crash | 5000 / 4000 / 1000 | 4950 / 5150 | 4800 / 5600 | 1.031 | 0.92 |")
+        .contains("![failover TTL 5](failover-ttl5.png)")
+        .contains("agent.json was not written in this run.")
+        .contains("scale.json was not written in this run.");
+    for (String png : new String[] {"failover-ttl5.png", "peer.png"}) {
+      BufferedImage image = ImageIO.read(dir.resolve(png).toFile());
+      assertThat(image).as(png).isNotNull();
+      assertThat(image.getWidth()).isGreaterThan(500);
+    }
+  }
+}

@@ -1,0 +1,471 @@
+package dev.halo.bench;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.ElectionKeys;
+import dev.halo.common.Labels;
+import dev.halo.sandbox.FailoverScenario;
+import dev.halo.sandbox.SteadyClient;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+/**
+ * {@code make bench}: failover through the whole product on the sandbox's machinery (embedded API
+ * server, 3-member etcd, the operator, one OS process per agent, the service proxy), for lease TTL
+ * 5 s and 2 s and every way a master can go; then the same crash and graceful cases with the peer
+ * (fabric8 LeaderElector + LeaseLock, {@link PeerBench}). Writes target/bench/failover.json and
+ * target/bench/peer.json.
+ *
+ * <p>Each scenario runs {@code groups} groups side by side, {@code rounds} handovers each. A round:
+ * wait until the group is settled (3 members Ready and campaigning, one master that labels, Service
+ * endpoints and etcd agree on, a steady client getting replies from it), inject the fault at t0,
+ * then take from the etcd watch the moment the old master lost the key and the new one led, from
+ * the new master's role file the moment its agent held the role, from the pod informer and the
+ * service proxy the moment labels and endpoints named it alone, and from the client (one request
+ * every 20 ms through the proxy) the last reply of the old master and the first of the new one.
+ */
+public final class FailoverBench {
+  /** The ways a master goes. */
+  enum Scenario {
+    crash,
+    podDelete,
+    podFailure,
+    unhealthy,
+    switchover
+  }
+
+  /** One handover; times in ms, -1 when not applicable. */
+  record Round(
+      String scenario,
+      int ttlSeconds,
+      String group,
+      String from,
+      String to,
+      long faultToKeyLostMs,
+      long electionHandoverMs,
+      long takeoverMs,
+      long labelConvergenceMs,
+      long faultToTrafficMs,
+      long clientGapMs,
+      int failedRequests) {}
+
+  private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(60);
+  private static final long CLIENT_PERIOD_MS = 20;
+  private static final int STEADY_REPLIES = 5;
+
+  private final BenchRig rig;
+  private final int groups;
+  private final int rounds;
+  private final DualMasterSampler dual;
+  private int nextGroup;
+
+  private FailoverBench(BenchRig rig, int groups, int rounds) {
+    this.rig = rig;
+    this.groups = groups;
+    this.rounds = rounds;
+    this.dual = new DualMasterSampler(rig);
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> argv = List.of(args);
+    boolean quick = argv.contains("--quick");
+    int groups = quick ? 2 : 4;
+    int rounds = quick ? 2 : 5;
+    List<Scenario> scenarios =
+        argv.contains("--scenario")
+            ? List.of(Scenario.valueOf(argv.get(argv.indexOf("--scenario") + 1)))
+            : List.of(Scenario.values());
+    List<Integer> ttls =
+        argv.contains("--ttl")
+            ? List.of(Integer.parseInt(argv.get(argv.indexOf("--ttl") + 1)))
+            : List.of(5, 2);
+    long started = System.nanoTime();
+    Map<String, Object> failover = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> haloByTtl = new LinkedHashMap<>();
+    try (BenchRig rig = BenchRig.start(3)) {
+      FailoverBench bench = new FailoverBench(rig, groups, rounds);
+      failover.put("setup", setup(groups, rounds));
+      Map<String, Object> series = new LinkedHashMap<>();
+      for (int ttl : ttls) {
+        Map<String, Object> byScenario = new LinkedHashMap<>();
+        for (Scenario s : scenarios) {
+          byScenario.put(s.name(), bench.run(s, ttl));
+          System.out.printf("bench: %s TTL %d s done%n", s, ttl);
+        }
+        series.put("ttl" + ttl, byScenario);
+        haloByTtl.put("ttl" + ttl, byScenario);
+      }
+      failover.put("series", series);
+      failover.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
+      bench.dual.close();
+      System.out.println("wrote " + BenchReport.write("failover.json", failover));
+      if (!argv.contains("--no-peer")) {
+        Map<String, Object> peer = new PeerBench(rig, groups, rounds).run(ttls, haloByTtl);
+        System.out.println("wrote " + BenchReport.write("peer.json", peer));
+      }
+    }
+    System.exit(0);
+  }
+
+  private static Map<String, Object> setup(int groups, int rounds) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("etcdMembers", 3);
+    m.put(
+        "agents", "one OS process per pod (java -jar halo.jar agent, the operator's JVM options)");
+    m.put("groupsInParallel", groups);
+    m.put("roundsPerGroup", rounds);
+    m.put("replicas", 3);
+    m.put("health", "HTTP /health every 500 ms, failureThreshold 3");
+    m.put("clientPeriodMs", CLIENT_PERIOD_MS);
+    m.put(
+        "definitions",
+        Map.of(
+            "faultToKeyLostMs", "fault injected -> etcd watch shows the old master's key gone",
+            "electionHandoverMs", "old master lost the key -> new master's agent holds the role",
+            "takeoverMs", "fault -> new master's agent holds the role",
+            "labelConvergenceMs",
+                "election change -> pod labels and Service endpoints name only the new master",
+            "faultToTrafficMs", "fault -> labels and endpoints right",
+            "clientGapMs", "last client reply from the old master -> first from the new one",
+            "failedRequests", "client requests that failed in that gap"));
+    return m;
+  }
+
+  /** Runs one scenario on {@code groups} fresh groups in parallel; returns its figures. */
+  private Map<String, Object> run(Scenario scenario, int ttl) throws Exception {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < groups; i++) {
+      String name = scenario.name().toLowerCase() + "-" + ttl + "-" + (nextGroup++);
+      rig.createGroup(name, ttl);
+      names.add(name);
+    }
+    List<Round> done = new CopyOnWriteArrayList<>();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    dual.watch(names);
+    ExecutorService workers = Executors.newFixedThreadPool(groups);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (String name : names) {
+        futures.add(workers.submit(() -> runGroup(scenario, ttl, name, done, failures)));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      workers.shutdownNow();
+      dual.unwatch(names);
+      names.forEach(rig::deleteGroup);
+      BenchRig.await(
+          "the groups' pods to go",
+          Duration.ofSeconds(60),
+          100,
+          () -> names.stream().allMatch(n -> rig.pods(n).isEmpty()));
+    }
+    return figures(done, failures, dual.observations(names));
+  }
+
+  private void runGroup(
+      Scenario scenario, int ttl, String group, List<Round> done, List<String> failures) {
+    ElectionTimeline timeline;
+    try {
+      timeline =
+          new ElectionTimeline(
+              rig.electionClient, ElectionKeys.electionName(BenchRig.NAMESPACE, group));
+    } catch (Exception e) {
+      failures.add(group + ": cannot watch the election: " + e);
+      return;
+    }
+    try (timeline) {
+      BenchRig.await(
+          "the proxy to route " + group,
+          SETTLE_TIMEOUT,
+          50,
+          () -> rig.proxy.routes().stream().anyMatch(r -> r.service().equals(group)));
+      try (SteadyClient client = SteadyClient.start(rig.proxyPort(group), CLIENT_PERIOD_MS)) {
+        for (int r = 0; r < rounds; r++) {
+          try {
+            done.add(round(scenario, ttl, group, r, timeline, client));
+          } catch (RuntimeException e) {
+            failures.add(group + " round " + r + ": " + e.getMessage());
+            System.err.printf("bench: %s round %d failed: %s%n", group, r, e.getMessage());
+          }
+        }
+      }
+    }
+  }
+
+  private Round round(
+      Scenario scenario,
+      int ttl,
+      String group,
+      int round,
+      ElectionTimeline timeline,
+      SteadyClient client) {
+    String old =
+        BenchRig.awaitValue(
+            group + " settled",
+            SETTLE_TIMEOUT,
+            20,
+            () -> {
+              String leader = timeline.leader();
+              return rig.settled(group, leader) ? Optional.of(leader) : Optional.empty();
+            });
+    awaitReplies(client, old);
+    Set<String> uidsBefore =
+        rig.pods(group).stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+    long t0 = System.nanoTime();
+    inject(scenario, group, old, round);
+    ElectionTimeline.Change lost =
+        BenchRig.awaitValue(
+            old + " to lose the key",
+            HANDOVER_TIMEOUT,
+            2,
+            () -> Optional.ofNullable(timeline.firstChangeAwayFrom(old, t0)));
+    ElectionTimeline.Change led =
+        BenchRig.awaitValue(
+            "a new leader of " + group,
+            HANDOVER_TIMEOUT,
+            2,
+            () -> Optional.ofNullable(timeline.firstNewLeader(old, t0)));
+    String next = led.leader();
+    long held =
+        BenchRig.awaitValue(
+            next + "'s agent to hold the role",
+            HANDOVER_TIMEOUT,
+            2,
+            () -> roleFileSays(next, "master") ? Optional.of(System.nanoTime()) : Optional.empty());
+    long labelled =
+        BenchRig.awaitValue(
+            "labels and endpoints of " + group + " to name " + next,
+            HANDOVER_TIMEOUT,
+            2,
+            () ->
+                rig.labelledMasters(group).equals(List.of(next))
+                        && rig.proxy.endpoints(group).equals(List.of(next))
+                    ? Optional.of(System.nanoTime())
+                    : Optional.empty());
+    BenchRig.await(
+        "client replies from " + next,
+        HANDOVER_TIMEOUT,
+        5,
+        () -> client.lastPod().filter(next::equals).isPresent());
+    awaitReplies(client, next);
+    FailoverScenario.Handover seen =
+        FailoverScenario.measure(scenario.name(), client.replies(), t0, old);
+    recover(scenario, group, old, uidsBefore);
+    return new Round(
+        scenario.name(),
+        ttl,
+        group,
+        old,
+        next,
+        ms(lost.atNanos() - t0),
+        ms(held - lost.atNanos()),
+        ms(held - t0),
+        ms(labelled - lost.atNanos()),
+        ms(labelled - t0),
+        seen.gapMs(),
+        seen.failedRequests());
+  }
+
+  private void inject(Scenario scenario, String group, String master, int round) {
+    switch (scenario) {
+      case crash -> rig.kubelet.crashAgentSilently(master);
+      case podFailure -> rig.kubelet.crashAgent(master);
+      case podDelete ->
+          rig.client().pods().inNamespace(BenchRig.NAMESPACE).withName(master).delete();
+      case unhealthy -> rig.kubelet.setWorkloadHealthy(master, false);
+      case switchover ->
+          BenchRig.await(
+              "the template change of " + group,
+              Duration.ofSeconds(10),
+              50,
+              () -> {
+                rig.client()
+                    .resources(HighAvailabilityGroup.class)
+                    .inNamespace(BenchRig.NAMESPACE)
+                    .withName(group)
+                    .edit(
+                        g -> {
+                          g.getSpec()
+                              .getTemplate()
+                              .getMetadata()
+                              .getAnnotations()
+                              .put("bench.halo.dev/round", Integer.toString(round));
+                          return g;
+                        });
+                return true;
+              });
+    }
+  }
+
+  private void recover(Scenario scenario, String group, String old, Set<String> uidsBefore) {
+    switch (scenario) {
+      case crash, podFailure -> rig.kubelet.restartAgent(old);
+      case unhealthy -> rig.kubelet.setWorkloadHealthy(old, true);
+      case podDelete -> {} // the operator recreates the pod
+      case switchover ->
+          BenchRig.await(
+              "the rollout of " + group,
+              SETTLE_TIMEOUT,
+              50,
+              () -> {
+                List<Pod> pods = rig.pods(group);
+                return pods.size() == 3
+                    && pods.stream().noneMatch(p -> uidsBefore.contains(p.getMetadata().getUid()));
+              });
+    }
+  }
+
+  private boolean roleFileSays(String pod, String role) {
+    try {
+      Path file = rig.kubelet.roleFile(pod);
+      return Files.exists(file) && Files.readString(file).strip().equals(role);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static void awaitReplies(SteadyClient client, String pod) {
+    int before = client.replies().size();
+    BenchRig.await(
+        STEADY_REPLIES + " replies from " + pod,
+        HANDOVER_TIMEOUT,
+        10,
+        () -> {
+          List<SteadyClient.Reply> replies = client.replies();
+          return replies.subList(Math.min(before, replies.size()), replies.size()).stream()
+                  .filter(r -> r.pod().filter(pod::equals).isPresent())
+                  .count()
+              >= STEADY_REPLIES;
+        });
+  }
+
+  private static Map<String, Object> figures(
+      List<Round> rounds, List<String> failures, List<String> dualMasters) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("n", rounds.size());
+    if (!rounds.isEmpty()) {
+      m.put("faultToKeyLost", stats(rounds, Round::faultToKeyLostMs));
+      m.put("electionHandover", stats(rounds, Round::electionHandoverMs));
+      m.put("takeover", stats(rounds, Round::takeoverMs));
+      m.put("labelConvergence", stats(rounds, Round::labelConvergenceMs));
+      m.put("faultToTraffic", stats(rounds, Round::faultToTrafficMs));
+      m.put("clientGap", stats(rounds, Round::clientGapMs));
+      List<Long> failed = rounds.stream().map(r -> (long) r.failedRequests()).toList();
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("total", failed.stream().mapToLong(Long::longValue).sum());
+      f.put("perHandover", Stats.of(failed).asMap());
+      m.put("failedRequests", f);
+    }
+    m.put("dualMasterObservations", dualMasters.size());
+    m.put("dualMasterDetails", dualMasters.stream().limit(20).toList());
+    m.put("failedRounds", failures);
+    m.put("rounds", rounds);
+    return m;
+  }
+
+  private static Map<String, Object> stats(
+      List<Round> rounds, java.util.function.ToLongFunction<Round> f) {
+    return Stats.of(rounds.stream().map(r -> f.applyAsLong(r)).toList()).asMap();
+  }
+
+  private static long ms(long nanos) {
+    return Math.max(0, nanos / 1_000_000);
+  }
+
+  /** Samples labels (informer, every 20 ms) and agents' /role (HTTP, every 100 ms) of groups. */
+  static final class DualMasterSampler implements AutoCloseable {
+    private final BenchRig rig;
+    private final Set<String> groups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, List<String>> observations =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    DualMasterSampler(BenchRig rig) {
+      this.rig = rig;
+      thread = new Thread(this::loop, "bench-dual-master-sampler");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void watch(List<String> names) {
+      names.forEach(n -> observations.put(n, new CopyOnWriteArrayList<>()));
+      groups.addAll(names);
+    }
+
+    void unwatch(List<String> names) {
+      groups.removeAll(names);
+    }
+
+    List<String> observations(List<String> names) {
+      return names.stream().flatMap(n -> observations.getOrDefault(n, List.of()).stream()).toList();
+    }
+
+    private void loop() {
+      long tick = 0;
+      while (running) {
+        for (String g : groups) {
+          List<String> labelled = rig.labelledMasters(g);
+          if (labelled.size() > 1) {
+            observations.get(g).add("labels " + labelled);
+          }
+          if (tick % 5 == 0) {
+            List<String> byRole = new ArrayList<>();
+            for (String pod : rig.kubelet.pods()) {
+              if (pod.startsWith(g + "-")) {
+                try {
+                  if (rig.kubelet.agent(pod).role().equals(Labels.ROLE_MASTER)) {
+                    byRole.add(pod);
+                  }
+                } catch (IllegalStateException e) {
+                  // stopped between the two calls
+                }
+              }
+            }
+            if (byRole.size() > 1) {
+              observations.get(g).add("/role " + byRole);
+            }
+          }
+        }
+        tick++;
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      thread.interrupt();
+    }
+  }
+
+  static Map<String, Object> nested(Map<String, Object> m, String... keys) {
+    Object o = m;
+    for (String k : keys) {
+      o = o instanceof Map<?, ?> map ? map.get(k) : null;
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> result = o instanceof Map<?, ?> ? (Map<String, Object>) o : new HashMap<>();
+    return result;
+  }
+}

@@ -1,0 +1,239 @@
+package dev.halo.bench;
+
+import dev.halo.sandbox.AgentProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The peer: three {@link PeerCandidate} JVMs per lease (fabric8 LeaderElector + LeaseLock) on the
+ * same embedded API server, lease duration = Halo's TTL, renew deadline 0.8 × and retry period 0.2
+ * × the lease (5 s / 4 s / 1 s for TTL 5, the proportions of client-go's 15 / 10 / 2 defaults
+ * rounded as users commonly set them). {@code crash} = kill -9 of the leader's JVM; {@code
+ * graceful} = SIGTERM, which cancels the elector with releaseOnCancel. Measured: fault → another
+ * candidate's onStartLeading (its "LEADING" line), compared with Halo's takeover (fault → the new
+ * master's agent holds the role) for crash and for podDelete (graceful).
+ */
+final class PeerBench {
+  private final BenchRig rig;
+  private final int groups;
+  private final int rounds;
+  private int nextLease;
+
+  PeerBench(BenchRig rig, int groups, int rounds) {
+    this.rig = rig;
+    this.groups = groups;
+    this.rounds = rounds;
+  }
+
+  Map<String, Object> run(List<Integer> ttls, Map<String, Map<String, Object>> halo)
+      throws Exception {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    Map<String, Object> setup = new LinkedHashMap<>();
+    setup.put("peer", "fabric8 kubernetes-client LeaderElector + LeaseLock, one JVM per candidate");
+    setup.put("candidates", 3);
+    setup.put("jvmOptions", "JVM defaults (as inside a user's application)");
+    setup.put("renewDeadline", "0.8 x lease duration");
+    setup.put("retryPeriod", "0.2 x lease duration (fabric8 jitters it by up to 1.2 x)");
+    setup.put("compared", "takeover: fault -> new leader acts (Halo: its agent holds the role)");
+    doc.put("setup", setup);
+    Map<String, Object> series = new LinkedHashMap<>();
+    for (int ttl : ttls) {
+      Map<String, Object> byScenario = new LinkedHashMap<>();
+      for (String scenario : List.of("crash", "graceful")) {
+        Map<String, Object> peer = measure(ttl, scenario.equals("crash"));
+        String haloScenario = scenario.equals("crash") ? "crash" : "podDelete";
+        Map<String, Object> haloTakeover =
+            FailoverBench.nested(
+                halo.getOrDefault("ttl" + ttl, Map.of()), haloScenario, "takeover");
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("leaseDurationMs", ttl * 1000);
+        entry.put("renewDeadlineMs", ttl * 800);
+        entry.put("retryPeriodMs", ttl * 200);
+        entry.put("peer", peer);
+        entry.put("halo", Map.of("scenario", haloScenario, "takeover", haloTakeover));
+        Map<String, Object> ratios = new LinkedHashMap<>();
+        Map<String, Object> peerStats = FailoverBench.nested(peer, "takeover");
+        for (String p : List.of("p50Ms", "p99Ms")) {
+          if (haloTakeover.get(p) instanceof Number h && peerStats.get(p) instanceof Number q) {
+            ratios.put(
+                p, Math.round(h.doubleValue() / Math.max(1, q.doubleValue()) * 1000) / 1000.0);
+          }
+        }
+        entry.put("haloDividedByPeer", ratios);
+        byScenario.put(scenario, entry);
+        System.out.printf("bench: peer %s TTL %d s done%n", scenario, ttl);
+      }
+      series.put("ttl" + ttl, byScenario);
+    }
+    doc.put("series", series);
+    return doc;
+  }
+
+  private Map<String, Object> measure(int ttl, boolean crash) throws Exception {
+    List<Long> takeovers = new CopyOnWriteArrayList<>();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    ExecutorService workers = Executors.newFixedThreadPool(groups);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int g = 0; g < groups; g++) {
+        String lease = "peer-" + ttl + "-" + (crash ? "crash" : "graceful") + "-" + (nextLease++);
+        futures.add(workers.submit(() -> runLease(lease, ttl, crash, takeovers, failures)));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      workers.shutdownNow();
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("n", takeovers.size());
+    if (!takeovers.isEmpty()) {
+      m.put("takeover", Stats.of(takeovers).asMap());
+    }
+    m.put("samplesMs", takeovers);
+    m.put("failedRounds", failures);
+    return m;
+  }
+
+  private void runLease(
+      String lease, int ttl, boolean crash, List<Long> takeovers, List<String> failures) {
+    List<Candidate> candidates = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        candidates.add(Candidate.start(rig, lease, lease + "-" + i, ttl));
+      }
+      for (int r = 0; r < rounds; r++) {
+        try {
+          Candidate leader =
+              BenchRig.awaitValue(
+                  lease + " to have one leader",
+                  Duration.ofSeconds(60),
+                  5,
+                  () -> {
+                    List<Candidate> leading =
+                        candidates.stream().filter(Candidate::leading).toList();
+                    boolean allUp = candidates.stream().allMatch(Candidate::started);
+                    return allUp && leading.size() == 1
+                        ? Optional.of(leading.get(0))
+                        : Optional.empty();
+                  });
+          long t0 = System.nanoTime();
+          if (crash) {
+            leader.process.destroyForcibly();
+          } else {
+            leader.process.destroy();
+          }
+          long next =
+              BenchRig.awaitValue(
+                  "a new leader of " + lease,
+                  Duration.ofSeconds(60),
+                  1,
+                  () ->
+                      candidates.stream()
+                          .filter(c -> c != leader && c.ledSince(t0) > 0)
+                          .map(c -> c.ledSince(t0))
+                          .findFirst());
+          takeovers.add((next - t0) / 1_000_000);
+          leader.process.waitFor();
+          int index = candidates.indexOf(leader);
+          candidates.set(index, Candidate.start(rig, lease, leader.identity, ttl));
+        } catch (RuntimeException | InterruptedException | IOException e) {
+          failures.add(lease + " round " + r + ": " + e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      failures.add(lease + ": " + e.getMessage());
+    } finally {
+      candidates.forEach(c -> c.process.destroyForcibly());
+    }
+  }
+
+  /** One candidate JVM and what it printed, timestamped on arrival. */
+  private static final class Candidate {
+    final String identity;
+    final Process process;
+    private volatile boolean started;
+    private volatile boolean leading;
+    private volatile long ledAtNanos;
+
+    private Candidate(String identity, Process process) {
+      this.identity = identity;
+      this.process = process;
+    }
+
+    static Candidate start(BenchRig rig, String lease, String identity, int ttl)
+        throws IOException {
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-cp");
+      command.add(
+          AgentProcess.jar()
+              + java.io.File.pathSeparator
+              + Path.of("target", "test-classes").toAbsolutePath());
+      command.add(PeerCandidate.class.getName());
+      command.addAll(
+          List.of(
+              rig.api.url(),
+              BenchRig.NAMESPACE,
+              lease,
+              identity,
+              Long.toString(ttl * 1000L),
+              Long.toString(ttl * 800L),
+              Long.toString(ttl * 200L)));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Candidate c = new Candidate(identity, process);
+      Thread reader = new Thread(c::read, "peer-" + identity);
+      reader.setDaemon(true);
+      reader.start();
+      return c;
+    }
+
+    private void read() {
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          switch (line.strip()) {
+            case "STARTED" -> started = true;
+            case "LEADING" -> {
+              ledAtNanos = System.nanoTime();
+              leading = true;
+            }
+            case "STOPPED" -> leading = false;
+            default -> {}
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+      leading = false;
+    }
+
+    boolean started() {
+      return started && process.isAlive();
+    }
+
+    boolean leading() {
+      return leading && process.isAlive();
+    }
+
+    long ledSince(long t0) {
+      long at = ledAtNanos;
+      return leading && at >= t0 ? at : 0;
+    }
+  }
+}

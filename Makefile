@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 MVN ?= mvn -B
 
-.PHONY: help test build deps sandbox bench manifests run image deploy
+.PHONY: help test build deps sandbox bench chaos manifests run image deploy
 
 # The image `make image` builds and `make deploy` installs (push it where your cluster pulls from).
 IMAGE_REPOSITORY ?= halo
@@ -19,6 +19,7 @@ help:
 	@echo "make image    build the container image $(IMAGE) (needs a Docker engine)"
 	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
 	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent, the operator and scale into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
+	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking DESIGN.md's invariants; report in target/chaos/"
 	@echo "make sandbox  run Halo end to end here (API server, etcd, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour"
 
 ## Installs etcd (server and etcdctl) from Debian when missing; tests start real etcd processes.
@@ -56,8 +57,18 @@ bench: deps
 	rm -rf target/bench
 	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.AgentBench
 	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.FailoverBench
+	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.OperatorBench
 	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.BenchSummary
 	@echo "report: target/bench/REPORT.md"
+
+## A seeded fault-injection campaign against three groups; exits non-zero on any violation of
+## DESIGN.md's invariants. Report: target/chaos/report.json and target/chaos/summary.txt.
+SEED ?= 1
+FAULTS ?= 200
+chaos: deps
+	$(MVN) -q -DskipTests -Dspotless.check.skip=true package
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dhalo.jar=target/halo.jar \
+	  -Dexec.mainClass=dev.halo.chaos.ChaosCampaign -Dexec.args="--seed $(SEED) --faults $(FAULTS)"
 
 ## Regenerates the CRD from the Java model into crds/ and helm/halo/crds/, and renders the chart
 ## into deploy/ (CrdTest and ManifestsTest fail the build when the committed files differ).

@@ -20,6 +20,7 @@ import io.fabric8.mockwebserver.internal.MockServerExpectationImpl;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,14 +127,27 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final String url;
   private final KubernetesClient client;
   private final List<Consumer<ApiRequest>> requestListeners = new CopyOnWriteArrayList<>();
+  private final ApiFrontEnd frontEnd;
 
   /** A request as it reached the server: method, URI (path and query) and User-Agent header. */
   public record ApiRequest(String method, String uri, String userAgent) {}
 
+  /** How the server misbehaves during {@link #injectFault}. */
+  public enum Fault {
+    /** Answer 503 ServiceUnavailable (a Status object) at once. */
+    ERRORS,
+    /** Hold the request until the fault ends, then serve it (an API server stalling). */
+    HANG
+  }
+
+  private record FaultWindow(Fault fault, Predicate<ApiRequest> affected, long untilNanos) {}
+
+  private volatile FaultWindow fault;
+
   private EmbeddedApiServer(int port) {
     this.vertx = Vertx.vertx();
     ApiDiscovery discovery = new ApiDiscovery(this::storedCrds);
-    ApiFrontEnd frontEnd =
+    this.frontEnd =
         new ApiFrontEnd(
             dispatcher,
             discovery,
@@ -143,6 +159,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
               .createHttpServer(new HttpServerOptions().setHost(HOST).setPort(port))
               .requestHandler(
                   request -> {
+                    if (faulted(request)) {
+                      return;
+                    }
                     if (!requestListeners.isEmpty()) {
                       ApiRequest seen =
                           new ApiRequest(
@@ -295,6 +314,60 @@ public final class EmbeddedApiServer implements AutoCloseable {
    */
   public MockServerExpectation expect() {
     return new MockServerExpectationImpl(responses, context);
+  }
+
+  /**
+   * For {@code duration}, answers the new requests that {@code affected} selects with {@code
+   * fault}; requests already being served (open watches among them) go on. One fault at a time: a
+   * new one replaces the current one.
+   */
+  public void injectFault(Fault kind, Predicate<ApiRequest> affected, Duration duration) {
+    fault = new FaultWindow(kind, affected, System.nanoTime() + duration.toNanos());
+    log.atInfo()
+        .addKeyValue("fault", kind)
+        .addKeyValue("durationMs", duration.toMillis())
+        .log("api server: fault injected");
+  }
+
+  /** Ends an injected fault now (held requests are served at once). */
+  public void clearFault() {
+    fault = null;
+  }
+
+  private boolean faulted(HttpServerRequest request) {
+    FaultWindow window = fault;
+    if (window == null) {
+      return false;
+    }
+    long left = window.untilNanos() - System.nanoTime();
+    if (left <= 0) {
+      fault = null;
+      return false;
+    }
+    ApiRequest seen =
+        new ApiRequest(request.method().name(), request.uri(), request.getHeader("User-Agent"));
+    if (!window.affected().test(seen)) {
+      return false;
+    }
+    if (window.fault() == Fault.ERRORS) {
+      request
+          .response()
+          .setStatusCode(503)
+          .putHeader("Content-Type", "application/json")
+          .end(
+              "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                  + "\"message\":\"injected fault: the API server is unavailable\","
+                  + "\"reason\":\"ServiceUnavailable\",\"code\":503}");
+      return true;
+    }
+    request.pause();
+    vertx.setTimer(
+        Math.max(1, left / 1_000_000),
+        id -> {
+          request.resume();
+          frontEnd.handle(request);
+        });
+    return true;
   }
 
   /** Calls {@code listener} with every request before it is handled (on a server thread). */

@@ -48,6 +48,40 @@ class EmbeddedApiServerTest {
     kube.close();
   }
 
+  @Test
+  void anInjectedFaultAnswersTheSelectedClientsWithErrorsOrHoldsThemUntilItEnds() {
+    String agent = "fault-test-client";
+    try (KubernetesClient faulty =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(kube.config())
+                    .withUserAgent(agent)
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build()) {
+      kube.injectFault(
+          EmbeddedApiServer.Fault.ERRORS,
+          r -> agent.equals(r.userAgent()),
+          java.time.Duration.ofSeconds(30));
+      assertThatThrownBy(() -> faulty.pods().inNamespace(NS).list())
+          .isInstanceOf(KubernetesClientException.class)
+          .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(503));
+      assertThat(client.pods().inNamespace(NS).list().getItems()).isNotNull(); // others unaffected
+      kube.clearFault();
+      assertThat(faulty.pods().inNamespace(NS).list().getItems()).isNotNull();
+
+      kube.injectFault(
+          EmbeddedApiServer.Fault.HANG,
+          r -> agent.equals(r.userAgent()),
+          java.time.Duration.ofMillis(1500));
+      long start = System.nanoTime();
+      assertThat(faulty.pods().inNamespace(NS).list().getItems()).isNotNull();
+      assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(1000);
+    } finally {
+      kube.clearFault();
+    }
+  }
+
   private static HighAvailabilityGroup hag(String name) {
     HighAvailabilityGroup hag = new HighAvailabilityGroup();
     hag.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());

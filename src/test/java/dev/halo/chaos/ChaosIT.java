@@ -1,0 +1,39 @@
+package dev.halo.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The short chaos campaign inside {@code make test}: every fault kind at least once against three
+ * groups, and not one violation of DESIGN.md's invariants. {@code make chaos} runs the long one.
+ */
+class ChaosIT {
+  private static final long SEED = 1;
+  private static final int FAULTS = 30;
+
+  @Test
+  void everyFaultKindOnceAndNoInvariantBroken() throws Exception {
+    Path out = Path.of("target", "chaos-it");
+    Map<String, Object> report = ChaosCampaign.run(SEED, FAULTS, 100, 400, out);
+
+    assertThat((List<?>) report.get("violations"))
+        .as("violations: %s", report.get("violations"))
+        .isEmpty();
+    @SuppressWarnings("unchecked")
+    Map<String, Integer> byKind = (Map<String, Integer>) report.get("byKind");
+    assertThat(byKind.keySet())
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(FaultKind.values()).map(Enum::name).toList());
+    JsonNode written = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertThat(written.path("seed").asLong()).isEqualTo(SEED);
+    assertThat(written.path("faults").asInt()).isEqualTo(FAULTS);
+    assertThat(written.path("samples").asLong()).isGreaterThan(100);
+  }
+}

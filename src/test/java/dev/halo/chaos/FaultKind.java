@@ -1,0 +1,33 @@
+package dev.halo.chaos;
+
+/** The faults the chaos campaign injects. */
+enum FaultKind {
+  /** kill -9 of the master's agent (the kubelet reports it and restarts it after 1 s). */
+  KILL_MASTER_AGENT,
+  /** kill -9 of a standby's agent. */
+  KILL_STANDBY_AGENT,
+  /** SIGSTOP of the master's agent for TTL + 1 s, then SIGCONT. */
+  PAUSE_MASTER,
+  /** Deletion of the master's pod (graceful; the operator recreates it). */
+  DELETE_MASTER_POD,
+  /** The master's workload answers its health probe with 503 for 3 s. */
+  UNHEALTHY_MASTER,
+  /** kill -9 of a random etcd member that is not the raft leader, restarted after 2 s. */
+  KILL_ETCD_MEMBER,
+  /** kill -9 of the raft leader, restarted after 2 s. */
+  KILL_ETCD_LEADER,
+  /** Every etcd member stopped for the longest TTL + 1 s, then restarted. */
+  STOP_ETCD_CLUSTER,
+  /** The operator stopped and started again. */
+  RESTART_OPERATOR,
+  /** The master's agent killed, and the operator restarted right after (during the handover). */
+  RESTART_OPERATOR_DURING_HANDOVER,
+  /** The API server answers the operator's requests with 503 for 3 s. */
+  API_ERRORS,
+  /** The API server holds the operator's requests for 3 s. */
+  API_HANG,
+  /** A change of the pod template: a rolling update, which runs on while later faults hit. */
+  ROLLING_UPDATE,
+  /** Scale 3 → 4 replicas, and back to 3 later. */
+  SCALE
+}

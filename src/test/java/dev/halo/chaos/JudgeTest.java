@@ -1,0 +1,82 @@
+package dev.halo.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JudgeTest {
+  private static Judge.Sample sample(
+      long at,
+      String leader,
+      List<String> labelled,
+      List<String> roles,
+      List<String> standbys,
+      boolean excused) {
+    return new Judge.Sample(at, "g", 2, leader, leader, labelled, roles, standbys, true, excused);
+  }
+
+  @Test
+  void twoLabelledMastersOrTwoMasterRolesAreViolationsOncePerEpisode() {
+    Judge judge = new Judge();
+    judge.accept(sample(0, "g-0", List.of("g-0", "g-1"), List.of("g-0"), List.of(), false));
+    judge.accept(sample(100, "g-0", List.of("g-0", "g-1"), List.of("g-0"), List.of(), false));
+    judge.accept(sample(200, "g-0", List.of("g-0"), List.of("g-0", "g-1"), List.of(), false));
+    assertThat(judge.violations())
+        .extracting(Judge.Violation::kind)
+        .containsExactly("DUAL_LABEL", "DUAL_ROLE", "ROLE_NOT_LEADER");
+  }
+
+  @Test
+  void anAgentClaimingMasterIsOnlyFlaggedWhenEtcdNamedAnotherLeaderBeforeAndAfter() {
+    Judge judge = new Judge();
+    judge.accept(
+        new Judge.Sample(
+            0, "g", 2, "g-0", "g-1", List.of("g-0"), List.of("g-1"), List.of(), true, false));
+    assertThat(judge.violations()).isEmpty();
+    judge.accept(
+        new Judge.Sample(
+            100, "g", 2, "g-0", "g-0", List.of("g-0"), List.of("g-1"), List.of(), true, false));
+    assertThat(judge.violations())
+        .extracting(Judge.Violation::kind)
+        .containsExactly("ROLE_NOT_LEADER");
+  }
+
+  @Test
+  void aLabelBehindEtcdIsAllowedItsDelayAndNoMoreUnlessExcused() {
+    Judge judge = new Judge();
+    judge.accept(sample(0, "g-1", List.of("g-0"), List.of("g-1"), List.of(), false));
+    judge.accept(sample(2500, "g-1", List.of("g-0"), List.of("g-1"), List.of(), false));
+    judge.accept(sample(2600, "g-1", List.of("g-1"), List.of("g-1"), List.of(), false));
+    assertThat(judge.violations()).isEmpty();
+    judge.accept(sample(5000, "g-0", List.of("g-1"), List.of("g-0"), List.of(), true));
+    judge.accept(sample(9000, "g-0", List.of("g-1"), List.of("g-0"), List.of(), true));
+    assertThat(judge.violations()).as("excused: etcd down, the operator is fail-static").isEmpty();
+    judge.accept(sample(9100, "g-0", List.of("g-1"), List.of("g-0"), List.of(), false));
+    judge.accept(sample(12200, "g-0", List.of("g-1"), List.of("g-0"), List.of(), false));
+    assertThat(judge.violations()).extracting(Judge.Violation::kind).containsExactly("LABEL_LAG");
+    assertThat(judge.figures().get("maxLabelLagMs")).isEqualTo(3100L);
+  }
+
+  @Test
+  void noMasterForLongerThanTtlPlusTwoSecondsWhileAHealthyStandbyExists() {
+    Judge judge = new Judge();
+    judge.accept(sample(0, "", List.of(), List.of(), List.of(), false));
+    judge.accept(sample(10_000, "", List.of(), List.of(), List.of(), false));
+    assertThat(judge.violations()).as("no healthy standby: nobody could be master").isEmpty();
+    judge.accept(sample(10_100, "", List.of(), List.of(), List.of("g-1"), false));
+    judge.accept(sample(13_900, "", List.of(), List.of(), List.of("g-1"), false));
+    assertThat(judge.violations()).isEmpty();
+    judge.accept(sample(14_200, "", List.of(), List.of(), List.of("g-1"), false));
+    assertThat(judge.violations()).extracting(Judge.Violation::kind).containsExactly("NO_MASTER");
+    assertThat(judge.figures().get("maxNoMasterMs")).isEqualTo(4100L);
+  }
+
+  @Test
+  void aVanishedGroupIsLost() {
+    Judge judge = new Judge();
+    judge.accept(
+        new Judge.Sample(0, "g", 2, "", "", List.of(), List.of(), List.of(), false, false));
+    assertThat(judge.violations()).extracting(Judge.Violation::kind).containsExactly("HAG_LOST");
+  }
+}

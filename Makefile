@@ -58,6 +58,7 @@ bench: deps
 	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.AgentBench
 	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.FailoverBench
 	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.OperatorBench
+	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.ScaleBench
 	$(BENCH_RUN) -Dexec.mainClass=dev.halo.bench.BenchSummary
 	@echo "report: target/bench/REPORT.md"
 

@@ -1,5 +1,7 @@
 package dev.halo.sandbox;
 
+import dev.halo.agent.AgentConfig;
+import dev.halo.agent.ElectionClient;
 import dev.halo.common.AgentVariables;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
@@ -58,6 +60,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -88,10 +91,11 @@ import org.slf4j.LoggerFactory;
  *       Options#withEtcdEndpoints()} is used.
  *   <li><b>Status</b>: phase Running, podIP/hostIP 127.0.0.1, conditions PodScheduled, Initialized,
  *       ContainersReady and Ready, and a status for every container. The agent container is ready
- *       while its process runs and answers {@code /healthz} (probed every 200 ms, like a readiness
- *       probe); workload containers are ready while {@code /health} is healthy; the pod is Ready
- *       when all are. An agent that dies is reported {@code terminated} with its exit code and is
- *       not restarted until {@link #restartAgent}, unless {@link Options#withAgentRestarts} is on.
+ *       while its process runs and answers {@code /healthz} (probed every 200 ms with a 200 ms
+ *       timeout, like a readiness probe: ready on the first answer, not ready after 3 missed in a
+ *       row); workload containers are ready while {@code /health} is healthy; the pod is Ready when
+ *       all are. An agent that dies is reported {@code terminated} with its exit code and is not
+ *       restarted until {@link #restartAgent}, unless {@link Options#withAgentRestarts} is on.
  *   <li><b>Deletion</b>: with {@link Options#gracefulDeletion()} on (the default) the kubelet puts
  *       the finalizer {@value #FINALIZER} on every pod it runs, so a DELETE (by the operator or a
  *       test) leaves the pod terminating (deletionTimestamp set) as a real API server does, until
@@ -122,31 +126,48 @@ public final class LocalKubelet implements AutoCloseable {
       boolean overrideEtcdEndpoints,
       boolean gracefulDeletion,
       Map<String, String> extraEnv,
-      Optional<Duration> agentRestartDelay) {
+      Optional<Duration> agentRestartDelay,
+      Duration probePeriod,
+      Optional<Function<AgentConfig, ElectionClient>> electionClients) {
     public Options {
       extraEnv = Map.copyOf(extraEnv);
+      if (probePeriod.isNegative() || probePeriod.isZero()) {
+        throw new IllegalArgumentException("probePeriod must be positive, got " + probePeriod);
+      }
     }
 
-    /** Keep the operator's etcd endpoints, graceful deletion on, no extra variables. */
+    /**
+     * Keep the operator's etcd endpoints, graceful deletion on, no extra variables, readiness
+     * probes every 200 ms, every in-process agent on its own etcd client.
+     */
     public static Options defaults() {
-      return new Options(false, true, Map.of(), Optional.empty());
+      return new Options(
+          false, true, Map.of(), Optional.empty(), DEFAULT_PROBE_PERIOD, Optional.empty());
     }
 
     /** Replace {@code HALO_ETCD_ENDPOINTS} with the endpoints of the kubelet's etcd cluster. */
     public Options withEtcdEndpoints() {
-      return new Options(true, gracefulDeletion, extraEnv, agentRestartDelay);
+      return new Options(
+          true, gracefulDeletion, extraEnv, agentRestartDelay, probePeriod, electionClients);
     }
 
     /** Do not put {@value LocalKubelet#FINALIZER} on pods: a DELETE removes the pod at once. */
     public Options withoutGracefulDeletion() {
-      return new Options(overrideEtcdEndpoints, false, extraEnv, agentRestartDelay);
+      return new Options(
+          overrideEtcdEndpoints, false, extraEnv, agentRestartDelay, probePeriod, electionClients);
     }
 
     /** Sets an agent variable on every pod, after everything else (e.g. HALO_LOG_LEVEL). */
     public Options withEnv(String name, String value) {
       Map<String, String> env = new LinkedHashMap<>(extraEnv);
       env.put(name, value);
-      return new Options(overrideEtcdEndpoints, gracefulDeletion, env, agentRestartDelay);
+      return new Options(
+          overrideEtcdEndpoints,
+          gracefulDeletion,
+          env,
+          agentRestartDelay,
+          probePeriod,
+          electionClients);
     }
 
     /**
@@ -154,15 +175,48 @@ public final class LocalKubelet implements AutoCloseable {
      * restartPolicy: Always} (restartCount goes up); by default a dead agent stays dead.
      */
     public Options withAgentRestarts(Duration delay) {
-      return new Options(overrideEtcdEndpoints, gracefulDeletion, extraEnv, Optional.of(delay));
+      return new Options(
+          overrideEtcdEndpoints,
+          gracefulDeletion,
+          extraEnv,
+          Optional.of(delay),
+          probePeriod,
+          electionClients);
+    }
+
+    /** Probes every agent's {@code /healthz} this often (default 200 ms); for many pods. */
+    public Options withProbePeriod(Duration period) {
+      return new Options(
+          overrideEtcdEndpoints,
+          gracefulDeletion,
+          extraEnv,
+          agentRestartDelay,
+          period,
+          electionClients);
+    }
+
+    /**
+     * In-process agents (AgentMode.IN_PROCESS) talk to etcd through the client this gives for the
+     * agent's config, e.g. one shared client for thousands of agents; the agent closes it when it
+     * stops.
+     */
+    public Options withElectionClients(Function<AgentConfig, ElectionClient> clients) {
+      return new Options(
+          overrideEtcdEndpoints,
+          gracefulDeletion,
+          extraEnv,
+          agentRestartDelay,
+          probePeriod,
+          Optional.of(clients));
     }
   }
 
   private static final Logger log = LoggerFactory.getLogger(LocalKubelet.class);
   private static final String LOCALHOST = "127.0.0.1";
   private static final String NODE_NAME = "halo-sandbox-node";
-  private static final Duration PROBE_PERIOD = Duration.ofMillis(200);
+  private static final Duration DEFAULT_PROBE_PERIOD = Duration.ofMillis(200);
   private static final Duration PROBE_TIMEOUT = Duration.ofMillis(200);
+  private static final int PROBE_FAILURE_THRESHOLD = 3;
   private static final long DEFAULT_GRACE_SECONDS = 30;
   private static final int WRITE_ATTEMPTS = 6;
   private static final Duration CLOSE_API_BUDGET = Duration.ofSeconds(3);
@@ -268,8 +322,8 @@ public final class LocalKubelet implements AutoCloseable {
                   }
                 },
                 0);
-    prober.scheduleWithFixedDelay(
-        this::probeAll, PROBE_PERIOD.toMillis(), PROBE_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    long period = options.probePeriod().toMillis();
+    prober.scheduleWithFixedDelay(this::probeAll, period, period, TimeUnit.MILLISECONDS);
     log.atInfo()
         .addKeyValue("namespace", namespace)
         .addKeyValue("mode", mode)
@@ -710,6 +764,7 @@ public final class LocalKubelet implements AutoCloseable {
   /** Starts the agent of a running pod; records a failure to start as a terminated container. */
   private void startAgent(PodRuntime rt) {
     rt.agentReady = false;
+    rt.probeFailures = 0;
     rt.agentStartedAt = Instant.now();
     Map<String, String> env;
     try {
@@ -730,7 +785,9 @@ public final class LocalKubelet implements AutoCloseable {
     env.forEach(agentEnv::set);
     try {
       rt.agent =
-          mode == AgentMode.PROCESS ? AgentProcess.start(agentEnv) : InProcessAgent.start(agentEnv);
+          mode == AgentMode.PROCESS
+              ? AgentProcess.start(agentEnv)
+              : InProcessAgent.start(agentEnv, options.electionClients());
     } catch (RuntimeException e) {
       rt.agent = null;
       rt.agentTerminated(1, "Error", e.getMessage());
@@ -868,7 +925,7 @@ public final class LocalKubelet implements AutoCloseable {
       agent = rt.agent;
     }
     boolean alive = !(agent instanceof AgentProcess p) || p.isAlive();
-    boolean ready =
+    boolean answered =
         alive
             && Http.get("http://" + LOCALHOST + ":" + agent.port() + "/healthz", PROBE_TIMEOUT)
                 .isPresent();
@@ -876,6 +933,10 @@ public final class LocalKubelet implements AutoCloseable {
       if (rt.agent != agent || rt.agentState != AgentState.RUNNING || closed.get()) {
         return;
       }
+      // As a kubelet's readiness probe: ready on the first success, not ready only after
+      // failureThreshold failures in a row, so one slow answer on a busy machine is no flap.
+      rt.probeFailures = answered ? 0 : rt.probeFailures + 1;
+      boolean ready = answered || (rt.agentReady && rt.probeFailures < PROBE_FAILURE_THRESHOLD);
       if (!alive) {
         AgentProcess process = (AgentProcess) agent;
         int exitCode = process.waitFor(Duration.ofSeconds(1));
@@ -1233,6 +1294,7 @@ public final class LocalKubelet implements AutoCloseable {
     AgentHandle agent;
     AgentState agentState = AgentState.WAITING;
     boolean agentReady;
+    int probeFailures;
     boolean writtenAgentReady;
     boolean writtenWorkloadHealthy = true;
     boolean statusFrozen;

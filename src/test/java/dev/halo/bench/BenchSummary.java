@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -240,25 +241,77 @@ public final class BenchSummary {
   }
 
   private void scale(JsonNode doc) throws IOException {
-    generic("Scale", doc);
     if (doc == null) {
+      missing("Scale", "scale.json");
       return;
     }
-    JsonNode sizes = doc.path("sizes");
-    if (!sizes.isArray()) {
-      return;
-    }
+    md.append("## Scale (scale.json)\n\n");
+    JsonNode setup = doc.path("setup");
+    setup
+        .fields()
+        .forEachRemaining(
+            e ->
+                md.append("- ")
+                    .append(e.getKey())
+                    .append(": ")
+                    .append(e.getValue().asText())
+                    .append("\n"));
+    md.append(
+        "\n| groups | pods | cold start → all labelled | steady CPU (% of a core) | RSS MiB |"
+            + " heap used / live MiB | 10% crash: label convergence p50 / p99 / max ms |"
+            + " crash → labelled p50 / p99 ms | dual masters |\n"
+            + "|---|---|---|---|---|---|---|---|---|\n");
     List<double[]> coldStart = new ArrayList<>();
     List<double[]> p99 = new ArrayList<>();
-    for (JsonNode s : sizes) {
+    for (JsonNode s : doc.path("points")) {
       double groups = s.path("groups").asDouble();
-      if (s.has("coldStartSeconds")) {
-        coldStart.add(new double[] {groups, s.path("coldStartSeconds").asDouble()});
+      if (s.has("error")) {
+        md.append("| ")
+            .append(s.path("groups").asText())
+            .append(" | ")
+            .append(s.path("pods").asText())
+            .append(" | failed: ")
+            .append(s.path("error").asText().replace("|", "\\|"))
+            .append(" | | | | | | |\n");
+        continue;
       }
-      if (s.path("crashConvergence").has("p99Ms")) {
-        p99.add(
-            new double[] {groups, s.path("crashConvergence").path("p99Ms").asDouble() / 1000.0});
+      JsonNode crash = s.path("labelConvergenceAfterCrash");
+      JsonNode takeover = s.path("crashToLabelledMs");
+      md.append("| ")
+          .append(s.path("groups").asText())
+          .append(" | ")
+          .append(s.path("pods").asText())
+          .append(" | ")
+          .append(
+              String.format(
+                  Locale.ROOT, "%.1f s", s.path("coldStartAllLabelledMs").asDouble() / 1000))
+          .append(" | ")
+          .append(s.path("steadyCpuPercentOfOneCore").asText())
+          .append(" | ")
+          .append(s.path("rssMiB").asText())
+          .append(" | ")
+          .append(s.path("heapUsedMiB").asText())
+          .append(" / ")
+          .append(s.path("liveHeapAfterGcMiB").asText())
+          .append(" | ")
+          .append(triple(crash))
+          .append(" (n=")
+          .append(crash.path("n").asText())
+          .append(") | ")
+          .append(takeover.path("p50Ms").asText())
+          .append(" / ")
+          .append(takeover.path("p99Ms").asText())
+          .append(" | ")
+          .append(s.path("dualMasterObservations").asText())
+          .append(" |\n");
+      coldStart.add(new double[] {groups, s.path("coldStartAllLabelledMs").asDouble() / 1000.0});
+      if (crash.has("p99Ms")) {
+        p99.add(new double[] {groups, crash.path("p99Ms").asDouble() / 1000.0});
       }
+    }
+    md.append("\n");
+    if (coldStart.isEmpty()) {
+      return;
     }
     Charts.lines(
         dir.resolve("scale.png"),
@@ -267,7 +320,7 @@ public final class BenchSummary {
         "seconds",
         List.of(
             new Charts.Line("cold start → all labelled", coldStart, PALETTE[0]),
-            new Charts.Line("p99 relabel, 10% crash", p99, PALETTE[1])));
+            new Charts.Line("p99 label convergence, 10% crash", p99, PALETTE[1])));
     md.append("![scale](scale.png)\n\n");
   }
 

@@ -60,4 +60,39 @@ class BenchSummaryTest {
       assertThat(image.getWidth()).isGreaterThan(500);
     }
   }
+
+  @Test
+  void writesTheScaleTableAndCurveAndShowsAFailedSize() throws Exception {
+    Files.writeString(
+        dir.resolve("scale.json"),
+        """
+        {"setup": {"etcdMembers": 1, "crash": "10% of the masters cut off"},
+         "points": [
+          {"groups": 100, "pods": 300, "coldStartAllLabelledMs": 12345,
+           "steadyCpuPercentOfOneCore": 3.5, "rssMiB": 210, "heapUsedMiB": 80,
+           "liveHeapAfterGcMiB": 40,
+           "labelConvergenceAfterCrash": {"n": 10, "p50Ms": 90, "p99Ms": 300, "maxMs": 300},
+           "crashToLabelledMs": {"n": 10, "p50Ms": 20100, "p99Ms": 20400, "maxMs": 20400},
+           "dualMasterObservations": 0},
+          {"groups": 300, "pods": 900, "coldStartAllLabelledMs": 30000,
+           "steadyCpuPercentOfOneCore": 9.0, "rssMiB": 300, "heapUsedMiB": 120,
+           "liveHeapAfterGcMiB": 60,
+           "labelConvergenceAfterCrash": {"n": 30, "p50Ms": 100, "p99Ms": 700, "maxMs": 800},
+           "crashToLabelledMs": {"n": 30, "p50Ms": 20200, "p99Ms": 20900, "maxMs": 21000},
+           "dualMasterObservations": 0},
+          {"groups": 1000, "pods": 3000, "error": "timed out | waiting"}]}
+        """);
+
+    String md = Files.readString(new BenchSummary(dir).write());
+
+    assertThat(md)
+        .contains("- crash: 10% of the masters cut off")
+        .contains(
+            "| 100 | 300 | 12.3 s | 3.5 | 210 | 80 / 40 | 90 / 300 / 300 (n=10) | 20100 / 20400 | 0 |")
+        .contains("| 1000 | 3000 | failed: timed out \\| waiting |")
+        .contains("![scale](scale.png)");
+    BufferedImage image = ImageIO.read(dir.resolve("scale.png").toFile());
+    assertThat(image).isNotNull();
+    assertThat(image.getWidth()).isGreaterThan(500);
+  }
 }

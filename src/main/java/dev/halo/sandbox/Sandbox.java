@@ -7,6 +7,7 @@ import dev.halo.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -128,6 +129,27 @@ public final class Sandbox implements AutoCloseable {
   private <T extends AutoCloseable> T track(T part) {
     started.push(part);
     return part;
+  }
+
+  /**
+   * The example group ({@value #EXAMPLE_RESOURCE}: 3 replicas over zones a/b/c, HTTP health probe
+   * every 500 ms, TTL 5 s) named {@code name} in {@code namespace}, its Service named after it;
+   * what benchmarks and the chaos campaign start from.
+   */
+  public static HighAvailabilityGroup exampleGroup(String name, String namespace) {
+    HighAvailabilityGroup hag;
+    try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(EXAMPLE_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(EXAMPLE_RESOURCE + " is not in the jar; rebuild it");
+      }
+      hag = Serialization.unmarshal(in, HighAvailabilityGroup.class);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    hag.getMetadata().setName(name);
+    hag.getMetadata().setNamespace(namespace);
+    hag.getSpec().getService().setName(name);
+    return hag;
   }
 
   private void applyExample() throws IOException {

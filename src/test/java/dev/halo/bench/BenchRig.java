@@ -17,8 +17,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -95,14 +93,7 @@ final class BenchRig implements AutoCloseable {
    * zones a/b/c, HTTP health probe every 500 ms, failure threshold 3) with its own Service.
    */
   void createGroup(String name, int ttlSeconds) throws Exception {
-    HighAvailabilityGroup hag;
-    try (InputStream in =
-        Sandbox.class.getClassLoader().getResourceAsStream(Sandbox.EXAMPLE_RESOURCE)) {
-      hag = Serialization.unmarshal(in, HighAvailabilityGroup.class);
-    }
-    hag.getMetadata().setName(name);
-    hag.getMetadata().setNamespace(NAMESPACE);
-    hag.getSpec().getService().setName(name);
+    HighAvailabilityGroup hag = Sandbox.exampleGroup(name, NAMESPACE);
     hag.getSpec().getElection().setLeaseTTLSeconds(ttlSeconds);
     if (hag.getSpec().getTemplate().getMetadata() == null) {
       hag.getSpec().getTemplate().setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());

@@ -6,9 +6,7 @@ import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.EtcdCluster;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.Sandbox;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,14 +69,7 @@ public final class OperatorBench {
   }
 
   private static void createGroup(EmbeddedApiServer api, String name) throws IOException {
-    HighAvailabilityGroup hag;
-    try (InputStream in =
-        Sandbox.class.getClassLoader().getResourceAsStream(Sandbox.EXAMPLE_RESOURCE)) {
-      hag = Serialization.unmarshal(in, HighAvailabilityGroup.class);
-    }
-    hag.getMetadata().setName(name);
-    hag.getMetadata().setNamespace(Sandbox.NAMESPACE);
-    hag.getSpec().getService().setName(name);
+    HighAvailabilityGroup hag = Sandbox.exampleGroup(name, Sandbox.NAMESPACE);
     api.client().resource(hag).create();
   }
 

@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -288,12 +287,7 @@ public final class ScaleBench {
   }
 
   private static HighAvailabilityGroup template() throws Exception {
-    HighAvailabilityGroup hag;
-    try (InputStream in =
-        Sandbox.class.getClassLoader().getResourceAsStream(Sandbox.EXAMPLE_RESOURCE)) {
-      hag = Serialization.unmarshal(in, HighAvailabilityGroup.class);
-    }
-    hag.getMetadata().setNamespace(NAMESPACE);
+    HighAvailabilityGroup hag = Sandbox.exampleGroup("template", NAMESPACE);
     hag.getSpec().setHealth(null);
     hag.getSpec().getElection().setLeaseTTLSeconds(TTL_SECONDS);
     return hag;

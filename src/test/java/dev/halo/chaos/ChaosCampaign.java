@@ -22,8 +22,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -507,14 +505,7 @@ public final class ChaosCampaign implements AutoCloseable {
   }
 
   private void createGroup(String name, int ttl) throws Exception {
-    HighAvailabilityGroup hag;
-    try (InputStream in =
-        Sandbox.class.getClassLoader().getResourceAsStream(Sandbox.EXAMPLE_RESOURCE)) {
-      hag = Serialization.unmarshal(in, HighAvailabilityGroup.class);
-    }
-    hag.getMetadata().setName(name);
-    hag.getMetadata().setNamespace(NAMESPACE);
-    hag.getSpec().getService().setName(name);
+    HighAvailabilityGroup hag = Sandbox.exampleGroup(name, NAMESPACE);
     hag.getSpec().getElection().setLeaseTTLSeconds(ttl);
     if (hag.getSpec().getTemplate().getMetadata() == null) {
       hag.getSpec().getTemplate().setMetadata(new ObjectMeta());

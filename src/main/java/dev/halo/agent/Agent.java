@@ -96,6 +96,11 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /** Tells {@code listener} of every role change, on the thread that made it; must not block. */
+  public void onTransition(java.util.function.Consumer<RoleState.Transition> listener) {
+    roleState.onTransition(listener);
+  }
+
   public Role role() {
     return roleState.role();
   }

@@ -57,6 +57,9 @@ public interface ElectionClient extends AutoCloseable {
   /** Reads the current leader of the election under {@code prefix}. */
   CompletableFuture<LeaderView> leader(String prefix);
 
+  /** Whether {@code key} exists now. */
+  CompletableFuture<Boolean> exists(String key);
+
   /** Watches {@code prefix} from {@code fromRevision}; close the result to stop. */
   AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler);
 

@@ -7,6 +7,7 @@ import dev.halo.common.ElectionKeys;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +45,9 @@ final class Elector {
   private volatile long myRevision;
   private volatile Optional<Candidate> leader = Optional.empty();
   private volatile long leaderCheckedRevision;
+  private volatile String myStepDownKey = "";
   private AutoCloseable watch;
+  private AutoCloseable stepDownWatch;
   private long session;
   private int failures;
 
@@ -151,6 +154,7 @@ final class Elector {
                 return;
               }
               myKey = ElectionKeys.candidateKey(config.election(), joined[0]);
+              myStepDownKey = ElectionKeys.stepDownKey(config.election(), joined[0]);
               myRevision = joined[1];
               phase = Phase.CAMPAIGNING;
               failures = 0;
@@ -169,7 +173,12 @@ final class Elector {
         ElectionKeys.candidateKey(config.election(), lease), config.member(), lease);
   }
 
-  /** Reads the leader, then watches the prefix from just after that read. */
+  /**
+   * Reads the leader, then watches the prefix and this lease's step-down request from just after
+   * that read, then looks whether the request already exists: the watch sees requests put after the
+   * leader read, the lookup (made later) those put before it, so none is missed across a broken
+   * watch.
+   */
   private void observe(long s) {
     long epoch = roleState.epoch();
     client
@@ -185,7 +194,27 @@ final class Elector {
               }
               closeWatch();
               watch = client.watch(prefix, view.revision() + 1, new Handler(s));
+              stepDownWatch = client.watch(myStepDownKey, view.revision() + 1, new Handler(s));
               decide(view, epoch, s);
+              checkStepDownRequest(s);
+            },
+            exec);
+  }
+
+  private void checkStepDownRequest(long s) {
+    String key = myStepDownKey;
+    client
+        .exists(key)
+        .whenCompleteAsync(
+            (exists, error) -> {
+              if (s != session || phase != Phase.CAMPAIGNING || !key.equals(myStepDownKey)) {
+                return;
+              }
+              if (error != null) {
+                retryLater("step-down lookup", error);
+              } else if (exists) {
+                stepDown();
+              }
             },
             exec);
   }
@@ -240,6 +269,10 @@ final class Elector {
     if (s != session || phase != Phase.CAMPAIGNING) {
       return;
     }
+    if (changes.stream().anyMatch(c -> !c.deleted() && c.key().equals(myStepDownKey))) {
+      stepDown();
+      return;
+    }
     if (changes.stream().anyMatch(c -> c.deleted() && c.key().equals(myKey))) {
       log.atWarn().addKeyValue("key", myKey).log("own candidate key was deleted");
       roleState.demote("lease-lost", leaderName(), leaderRevision());
@@ -247,6 +280,37 @@ final class Elector {
       return;
     }
     evaluate(s);
+  }
+
+  /**
+   * The operator asked this lease to step down (a planned hand-over): demote first, then revoke the
+   * lease, so that no one else is elected while this agent still answers master; then rejoin at the
+   * back of the queue.
+   */
+  private void stepDown() {
+    log.atInfo()
+        .addKeyValue("key", myKey)
+        .log("asked to step down: demoting, then revoking the lease");
+    roleState.demote("step-down", leaderName(), leaderRevision());
+    endSession();
+    phase = Phase.JOINING;
+    myKey = "";
+    myStepDownKey = "";
+    long s = session;
+    leases
+        .release("step-down")
+        .whenCompleteAsync(
+            (ok, error) -> {
+              if (error != null) {
+                log.atWarn()
+                    .addKeyValue("error", LeaseKeeper.rootMessage(error))
+                    .log("revoking the lease after stepping down failed; etcd expires it");
+              }
+              if (s == session && phase == Phase.JOINING) {
+                startSession("stepped-down");
+              }
+            },
+            exec);
   }
 
   private void onWatchBroken(long s, Throwable cause) {
@@ -299,13 +363,19 @@ final class Elector {
   }
 
   private void closeWatch() {
-    if (watch != null) {
+    close(watch);
+    close(stepDownWatch);
+    watch = null;
+    stepDownWatch = null;
+  }
+
+  private static void close(AutoCloseable w) {
+    if (w != null) {
       try {
-        watch.close();
+        w.close();
       } catch (Exception e) {
-        log.atDebug().addKeyValue("error", e.toString()).log("closing the watch failed");
+        log.atDebug().addKeyValue("error", e.toString()).log("closing a watch failed");
       }
-      watch = null;
     }
   }
 
@@ -327,12 +397,21 @@ final class Elector {
 
     @Override
     public void onChanges(List<KeyChange> changes) {
-      exec.execute(() -> Elector.this.onChanges(s, changes));
+      submit(() -> Elector.this.onChanges(s, changes));
     }
 
     @Override
     public void onBroken(Throwable cause) {
-      exec.execute(() -> onWatchBroken(s, cause));
+      submit(() -> onWatchBroken(s, cause));
+    }
+
+    /** Closing the etcd client at shutdown ends the watches after the elector thread stopped. */
+    private void submit(Runnable task) {
+      try {
+        exec.execute(task);
+      } catch (RejectedExecutionException e) {
+        log.atDebug().log("watch event after shutdown ignored");
+      }
     }
   }
 }

@@ -124,6 +124,13 @@ public final class JetcdElectionClient implements ElectionClient {
   }
 
   @Override
+  public CompletableFuture<Boolean> exists(String key) {
+    GetOption countOnly = GetOption.builder().withCountOnly(true).build();
+    return bounded(client.getKVClient().get(bytes(key), countOnly))
+        .thenApply(r -> r.getCount() > 0);
+  }
+
+  @Override
   public AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler) {
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
     Watch.Listener listener =

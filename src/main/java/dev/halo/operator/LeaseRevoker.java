@@ -4,6 +4,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.model.AgentEnv;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
@@ -18,12 +19,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Revokes etcd leases for operator-assisted failover: those of pods that are gone (so a standby
- * takes over at once instead of after the TTL) and the master's on a planned hand-over. Each lease
- * is revoked once even while reconciles overlap with the revocation in flight.
+ * takes over at once instead of after the TTL). A master whose agent may still run is never revoked
+ * from outside: it is asked to step down (it demotes, then revokes its own lease), on a planned
+ * hand-over and when its pod is deleted. Each lease is handled once even while reconciles overlap
+ * with the call in flight.
+ *
+ * <p>Why never revoke a live master: the agent learns of a revoke from its etcd watch or its next
+ * renewal; if that stream is cut at the moment (an etcd member restarting), it keeps answering
+ * master until its deadline while the next candidate is already elected. A master that does not
+ * step down is either hung (its lease expires within the TTL, and the deadline rule has demoted it
+ * before) or alive and renewing without seeing the request; then the next reconcile asks again.
  */
 final class LeaseRevoker {
   private static final Logger log = LoggerFactory.getLogger(LeaseRevoker.class);
-  private static final long WAIT_MS = 2000;
+
+  /** A master asked to step down usually has within this; the reconcile waits that long. */
+  static final long STEP_DOWN_GRACE_MS = 1000;
+
+  /** After the grace, how much longer than the TTL to wait for the lease to go. */
+  private static final long EXPIRY_SLACK_MS = 2000;
+
+  private static final long POLL_MS = 10;
+  private static final long SLOW_POLL_MS = 200;
+  private static final long WAIT_MS = STEP_DOWN_GRACE_MS + 1000;
 
   private final ElectionService elections;
   private final OperatorDefaults defaults;
@@ -36,23 +54,106 @@ final class LeaseRevoker {
 
   /**
    * Revokes the leases of gone pods and waits (bounded) for etcd to confirm, so pods the same
-   * reconcile recreates under the same name start with a clean queue.
+   * reconcile recreates under the same name start with a clean queue. A terminating master whose
+   * agent still runs is asked to step down first.
    */
   void revokeGone(HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
-    List<CompletableFuture<Void>> calls =
+    await(
         Revocations.plan(hag.getMetadata().getName(), pods, view).stream()
-            .map(r -> revoke(hag, r.leaseId(), r.member(), r.reason()))
-            .toList();
-    await(calls);
+            .map(
+                r ->
+                    r.stepDownFirst()
+                        ? stepDown(hag, view.election(), r.leaseId(), r.member(), r.reason())
+                        : revoke(hag, r.leaseId(), r.member(), r.reason()))
+            .toList());
   }
 
-  /** Revokes every lease a pod holds, so the next candidate is elected: a planned switchover. */
+  /**
+   * A planned switchover: asks the pod's leading lease to step down (it demotes, then revokes its
+   * lease, so the next candidate is elected only after it stopped answering master); other keys of
+   * the pod are revoked.
+   */
   void handOver(HighAvailabilityGroup hag, String pod, ElectionView view) {
+    long leaderLease = view.leader().map(Candidate::leaseId).orElse(0L);
     await(
         view.candidatesOf(pod).stream()
-            .map(Candidate::leaseId)
-            .map(id -> revoke(hag, id, pod, "switchover"))
+            .map(
+                c ->
+                    c.leaseId() == leaderLease
+                        ? stepDown(hag, view.election(), c.leaseId(), pod, "switchover")
+                        : revoke(hag, c.leaseId(), pod, "switchover"))
             .toList());
+  }
+
+  private CompletableFuture<Void> stepDown(
+      HighAvailabilityGroup hag, String election, long leaseId, String pod, String reason) {
+    if (!inFlight.add(leaseId)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<String> endpoints = EtcdEndpoints.of(hag.getSpec(), defaults);
+    log.atInfo()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("pod", pod)
+        .addKeyValue("lease", Long.toHexString(leaseId))
+        .addKeyValue("reason", reason)
+        .log("asking the master to step down");
+    long asked = System.nanoTime();
+    long graceEnd = asked + TimeUnit.MILLISECONDS.toNanos(STEP_DOWN_GRACE_MS);
+    long expiryEnd =
+        asked
+            + TimeUnit.SECONDS.toNanos(AgentEnv.leaseTtl(hag.getSpec()))
+            + TimeUnit.MILLISECONDS.toNanos(STEP_DOWN_GRACE_MS + EXPIRY_SLACK_MS);
+    return elections
+        .requestStepDown(endpoints, election, leaseId, reason)
+        .thenCompose(ok -> awaitGone(endpoints, election, leaseId, graceEnd, POLL_MS))
+        .thenCompose(
+            gone -> {
+              if (gone) {
+                return CompletableFuture.completedFuture(true);
+              }
+              log.atWarn()
+                  .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+                  .addKeyValue("pod", pod)
+                  .addKeyValue("lease", Long.toHexString(leaseId))
+                  .addKeyValue("graceMs", STEP_DOWN_GRACE_MS)
+                  .log(
+                      "the master has not stepped down yet; waiting for it or for its lease to"
+                          + " expire (it is not revoked from outside while its agent may run)");
+              return awaitGone(endpoints, election, leaseId, expiryEnd, SLOW_POLL_MS);
+            })
+        .handle(
+            (gone, error) -> {
+              inFlight.remove(leaseId);
+              if (error != null || !gone) {
+                log.atWarn()
+                    .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+                    .addKeyValue("pod", pod)
+                    .addKeyValue("lease", Long.toHexString(leaseId))
+                    .addKeyValue("error", error == null ? "" : error.toString())
+                    .log(
+                        "the master still holds its lease: its agent renews it but has not seen"
+                            + " the step-down request (check the agent's etcd connection); asking"
+                            + " again on the next reconcile");
+              }
+              return null;
+            });
+  }
+
+  /** Completes with true once the election no longer holds the lease, false at the deadline. */
+  private CompletableFuture<Boolean> awaitGone(
+      List<String> endpoints, String election, long leaseId, long deadlineNanos, long pollMs) {
+    boolean held =
+        elections.view(endpoints, election).candidates().stream()
+            .anyMatch(c -> c.leaseId() == leaseId);
+    if (!held) {
+      return CompletableFuture.completedFuture(true);
+    }
+    if (System.nanoTime() - deadlineNanos > 0) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return CompletableFuture.supplyAsync(
+            () -> null, CompletableFuture.delayedExecutor(pollMs, TimeUnit.MILLISECONDS))
+        .thenCompose(x -> awaitGone(endpoints, election, leaseId, deadlineNanos, pollMs));
   }
 
   private CompletableFuture<Void> revoke(
@@ -74,6 +175,7 @@ final class LeaseRevoker {
               if (error != null) {
                 log.atWarn()
                     .addKeyValue("lease", Long.toHexString(leaseId))
+                    .addKeyValue("reason", reason)
                     .addKeyValue("error", error.toString())
                     .log("lease revocation failed; it expires within its TTL");
               }

@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -68,6 +71,146 @@ class ElectionIT {
       assertThat(etcdLeader()).isEqualTo("m-2");
       assertThat(sampler.violations()).as(sampler.describe()).isEmpty();
     }
+  }
+
+  @Test
+  void aMasterAskedToStepDownDemotesBeforeTheNextIsElectedAndRejoins() {
+    InProcessAgent first = start("d-0");
+    await().atMost(Duration.ofSeconds(10)).until(() -> first.role().equals("master"));
+    InProcessAgent second = start("d-1");
+    await().until(() -> "campaigning".equals(second.status().orElseThrow().get("phase")));
+    List<String> order = new CopyOnWriteArrayList<>();
+    first.agent().onTransition(t -> order.add("d-0 " + t.to().wire() + " " + t.reason()));
+    second.agent().onTransition(t -> order.add("d-1 " + t.to().wire()));
+    String lease = (String) first.status().orElseThrow().get("leaseId");
+    String request = ElectionKeys.stepDownKey(election, Long.parseLong(lease, 16));
+
+    etcd.cluster().etcdctl("put", "--lease=" + lease, request, "switchover");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> second.role().equals("master"));
+    assertThat(order).startsWith("d-0 standby step-down", "d-1 master");
+    assertThat(etcdLeader()).isEqualTo("d-1");
+    await()
+        .until(
+            () ->
+                "campaigning".equals(first.status().orElseThrow().get("phase"))
+                    && !lease.equals(first.status().orElseThrow().get("leaseId")));
+    assertThat(first.role()).isEqualTo("standby");
+    assertThat(etcd.cluster().etcdctl("get", request)).isBlank();
+    assertThat(etcd.cluster().etcdctl("lease", "list")).doesNotContain(lease);
+  }
+
+  @Test
+  void aStepDownRequestPutWhileTheWatchWasDownIsFoundWhenTheWatchComesBack() {
+    List<ElectionClient.WatchHandler> electionWatches = new CopyOnWriteArrayList<>();
+    InProcessAgent deaf =
+        InProcessAgent.start(
+            AgentEnv.of(etcd.cluster().endpoints(), election, "w-0").ttl(2),
+            Optional.of(
+                config ->
+                    new DeafToStepDowns(
+                        new JetcdElectionClient(config.etcdEndpoints(), config.callTimeout()),
+                        electionWatches)));
+    agents.add(deaf);
+    await().atMost(Duration.ofSeconds(10)).until(() -> deaf.role().equals("master"));
+    InProcessAgent next = start("w-1");
+    await().until(() -> "campaigning".equals(next.status().orElseThrow().get("phase")));
+    String lease = (String) deaf.status().orElseThrow().get("leaseId");
+
+    etcd.cluster()
+        .etcdctl(
+            "put",
+            "--lease=" + lease,
+            ElectionKeys.stepDownKey(election, Long.parseLong(lease, 16)),
+            "switchover");
+    // The request's own watch hears nothing here; a missed request must not stay missed.
+    await().during(Duration.ofMillis(500)).until(() -> deaf.role().equals("master"));
+    electionWatches.forEach(h -> h.onBroken(new IllegalStateException("test: watch cut")));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> next.role().equals("master"));
+    assertThat(deaf.role()).isEqualTo("standby");
+    assertThat(etcd.cluster().etcdctl("lease", "list")).doesNotContain(lease);
+  }
+
+  /** Delivers nothing from step-down watches; hands out the election watches' handlers. */
+  private record DeafToStepDowns(
+      ElectionClient delegate, List<ElectionClient.WatchHandler> electionWatches)
+      implements ElectionClient {
+    @Override
+    public CompletableFuture<Lease> grant(int ttlSeconds) {
+      return delegate.grant(ttlSeconds);
+    }
+
+    @Override
+    public CompletableFuture<Lease> keepAliveOnce(long leaseId) {
+      return delegate.keepAliveOnce(leaseId);
+    }
+
+    @Override
+    public CompletableFuture<Void> revoke(long leaseId) {
+      return delegate.revoke(leaseId);
+    }
+
+    @Override
+    public CompletableFuture<Long> campaign(String key, String value, long leaseId) {
+      return delegate.campaign(key, value, leaseId);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(String key) {
+      return delegate.delete(key);
+    }
+
+    @Override
+    public CompletableFuture<LeaderView> leader(String prefix) {
+      return delegate.leader(prefix);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> exists(String key) {
+      return delegate.exists(key);
+    }
+
+    @Override
+    public AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler) {
+      if (prefix.startsWith("/halo-stepdown")) {
+        return () -> {};
+      }
+      electionWatches.add(handler);
+      return delegate.watch(prefix, fromRevision, handler);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  @Test
+  void aStepDownRequestForAnotherLeaseLeavesTheMasterAlone() {
+    InProcessAgent master = start("o-0");
+    await().atMost(Duration.ofSeconds(10)).until(() -> master.role().equals("master"));
+    InProcessAgent standby = start("o-1");
+    await().until(() -> "campaigning".equals(standby.status().orElseThrow().get("phase")));
+    String masterLease = (String) master.status().orElseThrow().get("leaseId");
+    String standbyLease = (String) standby.status().orElseThrow().get("leaseId");
+
+    etcd.cluster()
+        .etcdctl(
+            "put",
+            "--lease=" + standbyLease,
+            ElectionKeys.stepDownKey(election, Long.parseLong(standbyLease, 16)),
+            "test");
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                "campaigning".equals(standby.status().orElseThrow().get("phase"))
+                    && !standbyLease.equals(standby.status().orElseThrow().get("leaseId")));
+    assertThat(master.role()).isEqualTo("master");
+    assertThat(master.status().orElseThrow()).containsEntry("leaseId", masterLease);
+    assertThat(etcdLeader()).isEqualTo("o-0");
   }
 
   @Test

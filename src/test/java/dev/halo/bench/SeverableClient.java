@@ -82,6 +82,11 @@ final class SeverableClient implements ElectionClient {
   }
 
   @Override
+  public CompletableFuture<Boolean> exists(String key) {
+    return call(() -> shared.exists(key));
+  }
+
+  @Override
   public AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler) {
     if (severed.get()) {
       return () -> {}; // a cut-off agent hears nothing

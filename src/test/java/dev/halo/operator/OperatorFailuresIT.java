@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.common.Labels;
+import dev.halo.sandbox.InProcessAgent;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -161,6 +162,10 @@ class OperatorFailuresIT {
   void templateChangeRollsStandbysFirstAndTheMasterLast() {
     String master = startGroup("roll", LocalKubelet.AgentMode.IN_PROCESS);
     List<String> deleted = new CopyOnWriteArrayList<>();
+    List<String> masterDemotions = new CopyOnWriteArrayList<>();
+    ((InProcessAgent) kubelet.agent(master))
+        .agent()
+        .onTransition(t -> masterDemotions.add(t.to().wire() + " " + t.reason()));
     try (Watch watch =
             h.client
                 .pods()
@@ -202,6 +207,9 @@ class OperatorFailuresIT {
                           .allMatch(m -> m.getCampaigning() && m.getReady()));
       assertThat(deleted).hasSize(3).doesNotHaveDuplicates();
       assertThat(deleted.get(2)).as("the master goes last, after handing over").isEqualTo(master);
+      assertThat(masterDemotions)
+          .as("the operator asks the master to step down instead of revoking its lease")
+          .startsWith("standby step-down");
       h.awaitAgreedMaster(ns, "roll", Duration.ofSeconds(10));
       assertThat(sampler.violations()).isEmpty();
     }

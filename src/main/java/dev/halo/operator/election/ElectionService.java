@@ -21,6 +21,14 @@ public interface ElectionService extends AutoCloseable {
    */
   CompletableFuture<Void> revoke(List<String> endpoints, long leaseId);
 
+  /**
+   * Asks the agent holding {@code leaseId} to step down: puts {@link
+   * dev.halo.common.ElectionKeys#stepDownKey} with {@code reason}, attached to that lease so it
+   * goes with it. Fails when the lease is already gone or etcd does not answer in time.
+   */
+  CompletableFuture<Void> requestStepDown(
+      List<String> endpoints, String election, long leaseId, String reason);
+
   /** Deletes every key of the election (when its HighAvailabilityGroup is deleted). Bounded. */
   CompletableFuture<Void> deleteElection(List<String> endpoints, String election);
 

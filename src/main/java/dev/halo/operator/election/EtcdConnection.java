@@ -8,6 +8,7 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -119,6 +120,15 @@ final class EtcdConnection implements AutoCloseable {
               }
               return null;
             });
+  }
+
+  CompletableFuture<Void> requestStepDown(String election, long leaseId, String reason) {
+    PutOption attached = PutOption.builder().withLeaseId(leaseId).build();
+    return bounded(
+            client
+                .getKVClient()
+                .put(bytes(ElectionKeys.stepDownKey(election, leaseId)), bytes(reason), attached))
+        .thenApply(r -> null);
   }
 
   CompletableFuture<Void> deleteElection(String election) {

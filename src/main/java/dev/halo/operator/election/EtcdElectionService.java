@@ -61,6 +61,16 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
+  public CompletableFuture<Void> requestStepDown(
+      List<String> endpoints, String election, long leaseId, String reason) {
+    try {
+      return connection(endpoints).requestStepDown(election, leaseId, reason);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
   public CompletableFuture<Void> deleteElection(List<String> endpoints, String election) {
     try {
       return connection(endpoints).deleteElection(election);

@@ -29,7 +29,7 @@ import java.util.Optional;
  * The environment of the agent container ({@link dev.halo.common.AgentVariables}); a test parses
  * the built environment with the agent's own parser to keep both sides in step.
  */
-final class AgentEnv {
+public final class AgentEnv {
   private static final String LOCALHOST = "127.0.0.1";
 
   private AgentEnv() {}
@@ -52,8 +52,13 @@ final class AgentEnv {
   }
 
   private static String leaseTtlSeconds(HighAvailabilityGroupSpec spec) {
+    return Integer.toString(leaseTtl(spec));
+  }
+
+  /** The lease TTL the group's agents run with, in seconds. */
+  public static int leaseTtl(HighAvailabilityGroupSpec spec) {
     Integer ttl = spec.getElection() == null ? null : spec.getElection().getLeaseTTLSeconds();
-    return Integer.toString(ttl == null ? AgentDefaults.LEASE_TTL_SECONDS : ttl);
+    return ttl == null ? AgentDefaults.LEASE_TTL_SECONDS : ttl;
   }
 
   private static List<EnvVar> health(HealthSpec health) {

@@ -16,18 +16,32 @@ import java.util.stream.Collectors;
  * of pods that are deleted, being deleted, failed, or whose agent container terminated, and stale
  * keys left by an earlier agent of a pod whose agent restarted. A pod that is running keeps its
  * current (newest) lease: that one is never revoked.
+ *
+ * <p>The leader's lease of a pod whose agent may still run (the pod is being deleted, or is gone
+ * from the API, as after {@code kubectl delete --force}) is never revoked from outside: its agent
+ * is asked to step down ({@link dev.halo.common.ElectionKeys#stepDownKey}) instead. Revoked from
+ * outside, an agent that cannot see etcd's watch at that moment would answer master until its
+ * deadline while the next candidate is already elected.
  */
 public final class Revocations {
   private Revocations() {}
 
-  /** A lease to revoke and why. */
-  public record Revocation(long leaseId, String member, String reason) {}
+  /**
+   * A lease to revoke and why; {@code stepDownFirst}: ask its agent to step down instead, and leave
+   * the lease to it or to its TTL.
+   */
+  public record Revocation(long leaseId, String member, String reason, boolean stepDownFirst) {
+    public Revocation(long leaseId, String member, String reason) {
+      this(leaseId, member, reason, false);
+    }
+  }
 
   public static List<Revocation> plan(String group, List<Pod> pods, ElectionView view) {
     Map<String, Pod> byName =
         pods.stream().collect(Collectors.toMap(PodState::name, Function.identity()));
     Map<String, List<Candidate>> byMember =
         view.candidates().stream().collect(Collectors.groupingBy(Candidate::member));
+    long leaderLease = view.leader().map(Candidate::leaseId).orElse(0L);
     List<Revocation> out = new ArrayList<>();
     byMember.forEach(
         (member, keys) -> {
@@ -35,11 +49,23 @@ public final class Revocations {
           if (pod == null) {
             // Only names of this group's pods: a foreign value is reported, never revoked.
             if (Names.podIndex(group, member) >= 0) {
-              keys.forEach(c -> out.add(new Revocation(c.leaseId(), member, "podDeleted")));
+              keys.forEach(
+                  c ->
+                      out.add(
+                          new Revocation(
+                              c.leaseId(), member, "podDeleted", c.leaseId() == leaderLease)));
             }
           } else if (PodState.gone(pod)) {
             String reason = PodState.goneReason(pod);
-            keys.forEach(c -> out.add(new Revocation(c.leaseId(), member, reason)));
+            boolean agentMayRun = !PodState.failed(pod) && !PodState.agentTerminated(pod);
+            keys.forEach(
+                c ->
+                    out.add(
+                        new Revocation(
+                            c.leaseId(),
+                            member,
+                            reason,
+                            agentMayRun && c.leaseId() == leaderLease)));
           } else {
             keys.stream()
                 .sorted(Comparator.comparingLong(Candidate::createRevision).reversed())

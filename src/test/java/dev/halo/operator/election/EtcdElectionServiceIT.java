@@ -108,6 +108,31 @@ class EtcdElectionServiceIT {
   }
 
   @Test
+  void aMasterAskedToStepDownGivesUpItsLeaseAndTheRequestGoesWithIt() throws Exception {
+    start("pod-0");
+    await().until(() -> view().candidates().size() == 1);
+    start("pod-1");
+    await().until(() -> view().candidates().size() == 2);
+    Candidate master = view().leader().orElseThrow();
+    String request = ElectionKeys.stepDownKey(election, master.leaseId());
+
+    service
+        .requestStepDown(endpoints, election, master.leaseId(), "switchover")
+        .get(5, TimeUnit.SECONDS);
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> view().leader().orElseThrow().member().equals("pod-1"));
+    assertThat(view().candidates()).extracting(Candidate::leaseId).doesNotContain(master.leaseId());
+    assertThat(etcd.cluster().etcdctl("get", request)).isBlank();
+    assertThat(etcd.cluster().etcdctl("get", election, "--prefix", "--keys-only"))
+        .doesNotContain("stepdown");
+    // The lease is gone now; asking it again fails, so the caller knows there is nobody to ask.
+    assertThat(service.requestStepDown(endpoints, election, master.leaseId(), "switchover"))
+        .failsWithin(Duration.ofSeconds(5));
+  }
+
+  @Test
   void deletingAnElectionRemovesAllItsKeysAndNoOtherKeys() throws Exception {
     String neighbour = ElectionKeys.electionName("test", "neighbour-of-" + groups.get());
     put(election + "/1", "pod-0");

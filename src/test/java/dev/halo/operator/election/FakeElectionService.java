@@ -21,6 +21,7 @@ public final class FakeElectionService implements ElectionService {
   private final Map<String, List<String>> endpointsAskedFor = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
   private final List<Long> revoked = new CopyOnWriteArrayList<>();
+  private final List<Long> stepDowns = new CopyOnWriteArrayList<>();
   private final List<String> deleted = new CopyOnWriteArrayList<>();
   private volatile Throwable failure;
   private volatile boolean closed;
@@ -38,6 +39,17 @@ public final class FakeElectionService implements ElectionService {
       return CompletableFuture.failedFuture(failure);
     }
     revoked.add(leaseId);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Records the request; no agent answers it. */
+  @Override
+  public CompletableFuture<Void> requestStepDown(
+      List<String> endpoints, String election, long leaseId, String reason) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    stepDowns.add(leaseId);
     return CompletableFuture.completedFuture(null);
   }
 
@@ -105,6 +117,11 @@ public final class FakeElectionService implements ElectionService {
   /** Lease ids passed to {@link #revoke}, in order. */
   public List<Long> revoked() {
     return List.copyOf(revoked);
+  }
+
+  /** Lease ids passed to {@link #requestStepDown}, in order. */
+  public List<Long> stepDownRequests() {
+    return List.copyOf(stepDowns);
   }
 
   /** Elections passed to {@link #deleteElection}, in order. */

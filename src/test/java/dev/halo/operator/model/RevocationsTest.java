@@ -41,6 +41,52 @@ class RevocationsTest {
   }
 
   @Test
+  void aTerminatingMasterWhoseAgentRunsIsAskedToStepDownFirst() {
+    List<Revocation> plan =
+        Revocations.plan(
+            "web",
+            List.of(TestPods.terminating(pod("web-0", "master")), pod("web-1", "standby")),
+            view("web-0", "web-1"));
+
+    assertThat(plan)
+        .extracting(Revocation::member, Revocation::stepDownFirst)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("web-0", true));
+  }
+
+  @Test
+  void aMasterWhosePodVanishedIsAskedToStepDownItsStaleKeysRevoked() {
+    // kubectl delete --force: the pod is gone from the API, its containers may still run.
+    ElectionView view =
+        new ElectionView(
+            "/halo/shop/web/election",
+            true,
+            List.of(
+                new Candidate("k/1", "web-0", 5, 1),
+                new Candidate("k/2", "web-0", 7, 2),
+                new Candidate("k/3", "web-1", 9, 3)),
+            10,
+            "");
+
+    assertThat(Revocations.plan("web", List.of(pod("web-1", "standby")), view))
+        .containsExactly(
+            new Revocation(1, "web-0", "podDeleted", true),
+            new Revocation(2, "web-0", "podDeleted", false));
+  }
+
+  @Test
+  void deadAgentsAndStandbysAreRevokedAtOnce() {
+    List<Revocation> plan =
+        Revocations.plan(
+            "web",
+            List.of(
+                TestPods.agentCrashed(TestPods.terminating(pod("web-0", "master"))),
+                TestPods.terminating(pod("web-1", "standby"))),
+            view("web-0", "web-1", "web-2"));
+
+    assertThat(plan).extracting(Revocation::stepDownFirst).containsOnly(false).hasSize(3);
+  }
+
+  @Test
   void notReadyIsNotGone() {
     assertThat(
             Revocations.plan(

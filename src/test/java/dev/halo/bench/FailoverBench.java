@@ -1,5 +1,6 @@
 package dev.halo.bench;
 
+import dev.halo.agent.ElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
@@ -15,11 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -83,8 +89,8 @@ public final class FailoverBench {
   public static void main(String[] args) throws Exception {
     List<String> argv = List.of(args);
     boolean quick = argv.contains("--quick");
-    int groups = quick ? 2 : 4;
-    int rounds = quick ? 2 : 5;
+    int groups = quick ? 2 : 5;
+    int rounds = quick ? 2 : 4;
     List<Scenario> scenarios =
         argv.contains("--scenario")
             ? List.of(Scenario.valueOf(argv.get(argv.indexOf("--scenario") + 1)))
@@ -101,16 +107,13 @@ public final class FailoverBench {
       failover.put("setup", setup(groups, rounds));
       Map<String, Object> series = new LinkedHashMap<>();
       for (int ttl : ttls) {
-        Map<String, Object> byScenario = new LinkedHashMap<>();
-        for (Scenario s : scenarios) {
-          byScenario.put(s.name(), bench.run(s, ttl));
-          System.out.printf("bench: %s TTL %d s done%n", s, ttl);
-        }
+        Map<String, Object> byScenario = bench.run(scenarios, ttl);
         series.put("ttl" + ttl, byScenario);
         haloByTtl.put("ttl" + ttl, byScenario);
       }
       failover.put("series", series);
       failover.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
+      failover.put("roleSampling", bench.dual.roleRounds());
       bench.dual.close();
       System.out.println("wrote " + BenchReport.write("failover.json", failover));
       if (!argv.contains("--no-peer")) {
@@ -128,6 +131,7 @@ public final class FailoverBench {
         "agents", "one OS process per pod (java -jar halo.jar agent, the operator's JVM options)");
     m.put("groupsInParallel", groups);
     m.put("roundsPerGroup", rounds);
+    m.put("groupsPerTtl", "the same groups go through every scenario in turn");
     m.put("replicas", 3);
     m.put("health", "HTTP /health every 500 ms, failureThreshold 3");
     m.put("clientPeriodMs", CLIENT_PERIOD_MS);
@@ -145,25 +149,37 @@ public final class FailoverBench {
     return m;
   }
 
-  /** Runs one scenario on {@code groups} fresh groups in parallel; returns its figures. */
-  private Map<String, Object> run(Scenario scenario, int ttl) throws Exception {
+  /**
+   * Creates {@code groups} groups with lease TTL {@code ttl} and runs every scenario on all of them
+   * in parallel, one scenario after the other; returns the figures by scenario.
+   */
+  private Map<String, Object> run(List<Scenario> scenarios, int ttl) throws Exception {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < groups; i++) {
-      String name = scenario.name().toLowerCase() + "-" + ttl + "-" + (nextGroup++);
+      String name = "ttl" + ttl + "-" + (nextGroup++);
       rig.createGroup(name, ttl);
       names.add(name);
     }
-    List<Round> done = new CopyOnWriteArrayList<>();
-    List<String> failures = new CopyOnWriteArrayList<>();
+    Map<String, Object> byScenario = new LinkedHashMap<>();
     dual.watch(names);
     ExecutorService workers = Executors.newFixedThreadPool(groups);
     try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (String name : names) {
-        futures.add(workers.submit(() -> runGroup(scenario, ttl, name, done, failures)));
-      }
-      for (Future<?> f : futures) {
-        f.get();
+      for (Scenario scenario : scenarios) {
+        long started = System.nanoTime();
+        List<Round> done = new CopyOnWriteArrayList<>();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        List<Future<?>> futures = new ArrayList<>();
+        for (String name : names) {
+          futures.add(workers.submit(() -> runGroup(scenario, ttl, name, done, failures)));
+        }
+        for (Future<?> f : futures) {
+          f.get();
+        }
+        Map<String, Object> figures = figures(done, failures, dual.drain(names));
+        figures.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
+        byScenario.put(scenario.name(), figures);
+        System.out.printf(
+            "bench: %s TTL %d s done in %d s%n", scenario, ttl, figures.get("tookSeconds"));
       }
     } finally {
       workers.shutdownNow();
@@ -175,7 +191,7 @@ public final class FailoverBench {
           100,
           () -> names.stream().allMatch(n -> rig.pods(n).isEmpty()));
     }
-    return figures(done, failures, dual.observations(names));
+    return byScenario;
   }
 
   private void runGroup(
@@ -388,12 +404,20 @@ public final class FailoverBench {
     return Math.max(0, nanos / 1_000_000);
   }
 
-  /** Samples labels (informer, every 20 ms) and agents' /role (HTTP, every 100 ms) of groups. */
+  /**
+   * Samples labels (informer, every 20 ms) and agents' /role (HTTP, every 100 ms) of groups. The
+   * agents are asked one after the other, so a handover between two answers could make two agents
+   * say {@code master} without any overlap; each /role round is therefore bracketed by two etcd
+   * leader reads and judged only when etcd named the same leader before and after it: then any
+   * agent other than that leader answering {@code master} is a real second master. Rounds with a
+   * leader change inside are counted as inconclusive.
+   */
   static final class DualMasterSampler implements AutoCloseable {
     private final BenchRig rig;
-    private final Set<String> groups = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final Map<String, List<String>> observations =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> groups = ConcurrentHashMap.newKeySet();
+    private final Map<String, Queue<String>> observations = new ConcurrentHashMap<>();
+    private final AtomicLong roleRounds = new AtomicLong();
+    private final AtomicLong inconclusiveRoleRounds = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -405,7 +429,7 @@ public final class FailoverBench {
     }
 
     void watch(List<String> names) {
-      names.forEach(n -> observations.put(n, new CopyOnWriteArrayList<>()));
+      names.forEach(n -> observations.put(n, new ConcurrentLinkedQueue<>()));
       groups.addAll(names);
     }
 
@@ -413,8 +437,22 @@ public final class FailoverBench {
       groups.removeAll(names);
     }
 
-    List<String> observations(List<String> names) {
-      return names.stream().flatMap(n -> observations.getOrDefault(n, List.of()).stream()).toList();
+    /** The observations of these groups since the last drain; clears them. */
+    List<String> drain(List<String> names) {
+      List<String> out = new ArrayList<>();
+      for (String n : names) {
+        Queue<String> seen = observations.get(n);
+        for (String o = seen == null ? null : seen.poll(); o != null; o = seen.poll()) {
+          out.add(o);
+        }
+      }
+      return out;
+    }
+
+    /** /role rounds judged so far, and those skipped because etcd's leader changed inside. */
+    Map<String, Long> roleRounds() {
+      return Map.of(
+          "roleRounds", roleRounds.get(), "inconclusiveRoleRounds", inconclusiveRoleRounds.get());
     }
 
     private void loop() {
@@ -426,21 +464,7 @@ public final class FailoverBench {
             observations.get(g).add("labels " + labelled);
           }
           if (tick % 5 == 0) {
-            List<String> byRole = new ArrayList<>();
-            for (String pod : rig.kubelet.pods()) {
-              if (pod.startsWith(g + "-")) {
-                try {
-                  if (rig.kubelet.agent(pod).role().equals(Labels.ROLE_MASTER)) {
-                    byRole.add(pod);
-                  }
-                } catch (IllegalStateException e) {
-                  // stopped between the two calls
-                }
-              }
-            }
-            if (byRole.size() > 1) {
-              observations.get(g).add("/role " + byRole);
-            }
+            sampleRoles(g);
           }
         }
         tick++;
@@ -449,6 +473,48 @@ public final class FailoverBench {
         } catch (InterruptedException e) {
           return;
         }
+      }
+    }
+
+    private void sampleRoles(String group) {
+      String before = leader(group);
+      List<String> byRole = new ArrayList<>();
+      for (String pod : rig.kubelet.pods()) {
+        if (pod.startsWith(group + "-")) {
+          try {
+            if (rig.kubelet.agent(pod).role().equals(Labels.ROLE_MASTER)) {
+              byRole.add(pod);
+            }
+          } catch (IllegalStateException e) {
+            // stopped between the two calls
+          }
+        }
+      }
+      String after = leader(group);
+      if (before == null || before.isEmpty() || !before.equals(after)) {
+        inconclusiveRoleRounds.incrementAndGet();
+        return;
+      }
+      roleRounds.incrementAndGet();
+      List<String> others = byRole.stream().filter(p -> !p.equals(before)).toList();
+      if (!others.isEmpty()) {
+        observations
+            .get(group)
+            .add("/role master " + byRole + " while etcd's leader stayed " + before);
+      }
+    }
+
+    /** etcd's leader of the group ("" when none), or null when etcd cannot be read. */
+    private String leader(String group) {
+      try {
+        return rig.electionClient
+            .leader(ElectionKeys.prefix(ElectionKeys.electionName(BenchRig.NAMESPACE, group)))
+            .get(1, TimeUnit.SECONDS)
+            .leader()
+            .map(ElectionClient.Candidate::value)
+            .orElse("");
+      } catch (Exception e) {
+        return null;
       }
     }
 

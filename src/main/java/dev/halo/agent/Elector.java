@@ -48,6 +48,10 @@ final class Elector {
   private volatile String myStepDownKey = "";
   private AutoCloseable watch;
   private AutoCloseable stepDownWatch;
+
+  /** The revoke a step-down started; a shutdown right after it waits for it before exiting. */
+  private CompletableFuture<Void> stepDownRelease = CompletableFuture.completedFuture(null);
+
   private long session;
   private int failures;
 
@@ -119,7 +123,8 @@ final class Elector {
                   key.isEmpty() ? CompletableFuture.completedFuture(null) : client.delete(key);
               CompletableFuture<Void> revoke = leases.release(reason);
               log.atInfo().addKeyValue("reason", reason).addKeyValue("key", key).log("withdrawn");
-              return CompletableFuture.allOf(resign, revoke);
+              return CompletableFuture.allOf(
+                  resign, revoke, stepDownRelease.exceptionally(error -> null));
             },
             exec)
         .thenCompose(f -> f);
@@ -297,20 +302,19 @@ final class Elector {
     myKey = "";
     myStepDownKey = "";
     long s = session;
-    leases
-        .release("step-down")
-        .whenCompleteAsync(
-            (ok, error) -> {
-              if (error != null) {
-                log.atWarn()
-                    .addKeyValue("error", LeaseKeeper.rootMessage(error))
-                    .log("revoking the lease after stepping down failed; etcd expires it");
-              }
-              if (s == session && phase == Phase.JOINING) {
-                startSession("stepped-down");
-              }
-            },
-            exec);
+    stepDownRelease = leases.release("step-down");
+    stepDownRelease.whenCompleteAsync(
+        (ok, error) -> {
+          if (error != null) {
+            log.atWarn()
+                .addKeyValue("error", LeaseKeeper.rootMessage(error))
+                .log("revoking the lease after stepping down failed; etcd expires it");
+          }
+          if (s == session && phase == Phase.JOINING) {
+            startSession("stepped-down");
+          }
+        },
+        exec);
   }
 
   private void onWatchBroken(long s, Throwable cause) {

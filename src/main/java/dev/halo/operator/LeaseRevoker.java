@@ -47,6 +47,12 @@ final class LeaseRevoker {
   private final OperatorDefaults defaults;
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Step-down requests waiting for their lease to go; apart from {@link #inFlight} so that a
+   * revoke, once the pod shows its agent terminated, is not held up by a request still waiting.
+   */
+  private final Set<Long> stepDownsInFlight = ConcurrentHashMap.newKeySet();
+
   LeaseRevoker(ElectionService elections, OperatorDefaults defaults) {
     this.elections = elections;
     this.defaults = defaults;
@@ -87,7 +93,7 @@ final class LeaseRevoker {
 
   private CompletableFuture<Void> stepDown(
       HighAvailabilityGroup hag, String election, long leaseId, String pod, String reason) {
-    if (!inFlight.add(leaseId)) {
+    if (!stepDownsInFlight.add(leaseId)) {
       return CompletableFuture.completedFuture(null);
     }
     List<String> endpoints = EtcdEndpoints.of(hag.getSpec(), defaults);
@@ -123,7 +129,7 @@ final class LeaseRevoker {
             })
         .handle(
             (gone, error) -> {
-              inFlight.remove(leaseId);
+              stepDownsInFlight.remove(leaseId);
               if (error != null || !gone) {
                 log.atWarn()
                     .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))

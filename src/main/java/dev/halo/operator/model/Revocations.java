@@ -17,11 +17,13 @@ import java.util.stream.Collectors;
  * keys left by an earlier agent of a pod whose agent restarted. A pod that is running keeps its
  * current (newest) lease: that one is never revoked.
  *
- * <p>The leader's lease of a pod whose agent may still run (the pod is being deleted, or is gone
- * from the API, as after {@code kubectl delete --force}) is never revoked from outside: its agent
- * is asked to step down ({@link dev.halo.common.ElectionKeys#stepDownKey}) instead. Revoked from
- * outside, an agent that cannot see etcd's watch at that moment would answer master until its
- * deadline while the next candidate is already elected.
+ * <p>The leader's lease of a pod that is being deleted while its agent may still run is never
+ * revoked from outside: its agent is asked to step down ({@link
+ * dev.halo.common.ElectionKeys#stepDownKey}) instead. Revoked from outside, an agent that cannot
+ * see etcd's watch at that moment would answer master until its deadline while the next candidate
+ * is already elected. A pod gone from the API has had its containers stopped by the kubelet, so its
+ * leases are revoked at once; {@code kubectl delete --force} breaks that promise (the containers
+ * may still run for a moment), as it does for every controller.
  */
 public final class Revocations {
   private Revocations() {}
@@ -49,11 +51,8 @@ public final class Revocations {
           if (pod == null) {
             // Only names of this group's pods: a foreign value is reported, never revoked.
             if (Names.podIndex(group, member) >= 0) {
-              keys.forEach(
-                  c ->
-                      out.add(
-                          new Revocation(
-                              c.leaseId(), member, "podDeleted", c.leaseId() == leaderLease)));
+              // Gone from the API: the kubelet has stopped its containers (but see --force below).
+              keys.forEach(c -> out.add(new Revocation(c.leaseId(), member, "podDeleted")));
             }
           } else if (PodState.gone(pod)) {
             String reason = PodState.goneReason(pod);

@@ -54,23 +54,11 @@ class RevocationsTest {
   }
 
   @Test
-  void aMasterWhosePodVanishedIsAskedToStepDownItsStaleKeysRevoked() {
-    // kubectl delete --force: the pod is gone from the API, its containers may still run.
-    ElectionView view =
-        new ElectionView(
-            "/halo/shop/web/election",
-            true,
-            List.of(
-                new Candidate("k/1", "web-0", 5, 1),
-                new Candidate("k/2", "web-0", 7, 2),
-                new Candidate("k/3", "web-1", 9, 3)),
-            10,
-            "");
+  void aMasterWhosePodIsGoneFromTheApiIsRevokedAtOnce() {
+    List<Revocation> plan =
+        Revocations.plan("web", List.of(pod("web-1", "standby")), view("web-0", "web-1"));
 
-    assertThat(Revocations.plan("web", List.of(pod("web-1", "standby")), view))
-        .containsExactly(
-            new Revocation(1, "web-0", "podDeleted", true),
-            new Revocation(2, "web-0", "podDeleted", false));
+    assertThat(plan).containsExactly(new Revocation(0x100, "web-0", "podDeleted"));
   }
 
   @Test

@@ -33,9 +33,22 @@ public final class AgentProcess implements AgentHandle {
 
   /** Starts the jar with the given arguments (e.g. {@code agent} plus flags). */
   public static AgentProcess start(AgentEnv env, List<String> args) {
+    return start(env, args, AgentClassArchive.jvmOptions(jar()));
+  }
+
+  /**
+   * Starts the agent with exactly the JVM options the operator injects, without the class archive
+   * the sandbox's agents start with ({@link AgentClassArchive}): what a pod's agent does.
+   */
+  public static AgentProcess startAsInAPod(AgentEnv env) {
+    return start(env, List.of("agent"), List.of());
+  }
+
+  private static AgentProcess start(AgentEnv env, List<String> args, List<String> extraJvm) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(AgentDefaults.JVM_OPTIONS);
+    command.addAll(extraJvm);
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(args);

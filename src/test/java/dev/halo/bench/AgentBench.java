@@ -57,7 +57,7 @@ public final class AgentBench {
     try {
       for (int i = 0; i < 3; i++) {
         long t0 = System.nanoTime();
-        AgentProcess agent = AgentProcess.start(env(election, "f-" + i, 5));
+        AgentProcess agent = AgentProcess.startAsInAPod(env(election, "f-" + i, 5));
         agents.add(agent);
         awaitPhase(agent, "campaigning", Duration.ofSeconds(30));
         startMs.add(elapsedMs(t0));
@@ -83,7 +83,7 @@ public final class AgentBench {
     int next = 0;
     try {
       for (; next < 3; next++) {
-        group.add(AgentProcess.start(env(election, "h-" + next, ttl)));
+        group.add(AgentProcess.startAsInAPod(env(election, "h-" + next, ttl)));
       }
       for (AgentProcess a : group) {
         awaitPhase(a, "campaigning", Duration.ofSeconds(30));
@@ -106,7 +106,7 @@ public final class AgentBench {
         }
         master.close();
         group.remove(master);
-        AgentProcess replacement = AgentProcess.start(env(election, "h-" + next++, ttl));
+        AgentProcess replacement = AgentProcess.startAsInAPod(env(election, "h-" + next++, ttl));
         group.add(replacement);
         awaitPhase(replacement, "campaigning", Duration.ofSeconds(30));
       }

@@ -1,11 +1,11 @@
 package dev.halo.bench;
 
-import dev.halo.agent.ElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.sandbox.FailoverScenario;
 import dev.halo.sandbox.SteadyClient;
+import dev.halo.testing.EtcdLeader;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -504,18 +503,8 @@ public final class FailoverBench {
       }
     }
 
-    /** etcd's leader of the group ("" when none), or null when etcd cannot be read. */
     private String leader(String group) {
-      try {
-        return rig.electionClient
-            .leader(ElectionKeys.prefix(ElectionKeys.electionName(BenchRig.NAMESPACE, group)))
-            .get(1, TimeUnit.SECONDS)
-            .leader()
-            .map(ElectionClient.Candidate::value)
-            .orElse("");
-      } catch (Exception e) {
-        return null;
-      }
+      return EtcdLeader.of(rig.electionClient, BenchRig.NAMESPACE, group);
     }
 
     @Override

@@ -2,17 +2,16 @@ package dev.halo.chaos;
 
 import dev.halo.agent.ElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.ServiceProxy;
+import dev.halo.testing.EtcdLeader;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -133,15 +132,7 @@ final class Checker implements AutoCloseable {
 
   /** etcd's leader of the group ("" when none), or null when etcd cannot be read. */
   private String leader(String group) {
-    try {
-      return etcd.leader(ElectionKeys.prefix(ElectionKeys.electionName(namespace, group)))
-          .get(1, TimeUnit.SECONDS)
-          .leader()
-          .map(ElectionClient.Candidate::value)
-          .orElse("");
-    } catch (Exception e) {
-      return null;
-    }
+    return EtcdLeader.of(etcd, namespace, group);
   }
 
   List<String> endpoints(String group) {

@@ -140,6 +140,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void onTransition(RoleState.Transition t) {
+    watchdog.wake();
     metrics.transition(t);
     publisher.publish(t.to(), t.leader(), t.revision());
     var event = t.to() == Role.MASTER ? log.atInfo() : log.atWarn();

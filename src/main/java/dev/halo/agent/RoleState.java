@@ -41,6 +41,11 @@ public final class RoleState {
     return master && beforeDeadline() ? Role.MASTER : Role.STANDBY;
   }
 
+  /** Whether the agent holds master, its deadline aside (the watchdog's schedule). */
+  public boolean holdsMaster() {
+    return master;
+  }
+
   /** Whether the agent holds master and its deadline has passed (the watchdog's question). */
   public boolean masterPastDeadline() {
     return master && !beforeDeadline();

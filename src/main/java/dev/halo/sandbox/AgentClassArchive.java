@@ -1,14 +1,13 @@
 package dev.halo.sandbox;
 
-import dev.halo.common.AgentDefaults;
+import dev.halo.common.AgentVariables;
+import dev.halo.common.ElectionKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,33 +15,60 @@ import org.slf4j.LoggerFactory;
 /**
  * A class-data-sharing archive (JDK AppCDS) of the agent's classes for the agent processes this
  * machine starts (sandbox, tests, benches): with it a fresh agent JVM reaches the election in about
- * half the time (0.8 s instead of 1.7 s on an idle 2-core machine), which is what dominates how
+ * half the time (0.8 s instead of 1.5 s on an idle 2-core machine), which is what dominates how
  * fast a restarted or replaced agent is back as a standby.
  *
- * <p>The archive is made once per jar and JDK, in the background, by a training run of the agent
- * against an unreachable etcd (it loads the gRPC, Netty and jetcd classes while it retries), then
- * moved into place atomically; agents started before it exists run without it. A stale or foreign
- * archive is ignored by the JVM ({@code -Xshare:auto}).
+ * <p>The archive is made once per jar and JDK by a training run: a real agent against the etcd the
+ * first agent is given, in an election of its own, probing its own {@code /healthz} as its workload
+ * check, until it campaigns; then SIGTERM, so it also resigns. That loads every class of the start,
+ * the etcd client, the election, the HTTP API, the health probe and the shutdown (about 28 MB of
+ * archive; a run that never reaches etcd archives too little to help). The archive is moved into
+ * place atomically; agents started before it exists run without it. A stale or foreign archive is
+ * ignored by the JVM ({@code -Xshare:auto}).
  */
 public final class AgentClassArchive {
   private static final Logger log = LoggerFactory.getLogger(AgentClassArchive.class);
-  private static final Duration TRAINING = Duration.ofSeconds(3);
+  private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(30);
+  private static final Object lock = new Object();
   private static final AtomicBoolean training = new AtomicBoolean();
 
   private AgentClassArchive() {}
 
-  /** JVM options that use the archive for {@code jar}, or none yet (training starts then). */
-  static List<String> jvmOptions(Path jar) {
+  /**
+   * JVM options that use the archive for {@code jar}, or none yet: then a training run against the
+   * etcd of {@code env} starts in the background.
+   */
+  static List<String> jvmOptions(Path jar, AgentEnv env) {
     Path archive = archiveFor(jar);
     if (Files.isRegularFile(archive)) {
-      return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+      return options(archive);
     }
-    if (training.compareAndSet(false, true)) {
-      Thread t = new Thread(() -> train(jar, archive), "agent-cds-training");
+    String endpoints = env.asMap().get(AgentVariables.ETCD_ENDPOINTS);
+    if (endpoints != null && training.compareAndSet(false, true)) {
+      Thread t = new Thread(() -> prepare(jar, endpoints), "agent-cds-training");
       t.setDaemon(true);
       t.start();
     }
     return List.of();
+  }
+
+  /**
+   * Makes the archive for {@code jar} now unless it exists, training against {@code etcdEndpoints};
+   * returns whether it exists afterwards. Benches call it before their first agent so that every
+   * agent they measure starts the same way.
+   */
+  public static boolean prepare(Path jar, String etcdEndpoints) {
+    Path archive = archiveFor(jar);
+    synchronized (lock) {
+      if (!Files.isRegularFile(archive)) {
+        train(archive, etcdEndpoints);
+      }
+    }
+    return Files.isRegularFile(archive);
+  }
+
+  private static List<String> options(Path archive) {
+    return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
   }
 
   static Path archiveFor(Path jar) {
@@ -62,50 +88,40 @@ public final class AgentClassArchive {
     return Path.of(System.getProperty("java.io.tmpdir"), "halo-agent-" + key + ".jsa");
   }
 
-  private static void train(Path jar, Path archive) {
+  private static void train(Path archive, String etcdEndpoints) {
+    long started = System.nanoTime();
     Path partial =
         archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid());
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(AgentDefaults.JVM_OPTIONS);
-    command.add("-XX:ArchiveClassesAtExit=" + partial);
-    command.add("-Xlog:cds=off");
-    command.add("-jar");
-    command.add(jar.toString());
-    command.add("agent");
-    try {
-      Path dir = Files.createTempDirectory("halo-agent-cds-");
-      ProcessBuilder builder =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("training.log").toFile());
-      builder.environment().keySet().removeIf(k -> k.startsWith("HALO_"));
-      builder
-          .environment()
-          .putAll(
-              AgentEnv.of("http://127.0.0.1:1", "/halo/cds/training/election", "training")
-                  .set("HALO_ROLE_FILE", dir.resolve("role").toString())
-                  .asMap());
-      Process p = builder.start();
-      Thread.sleep(TRAINING.toMillis());
-      p.destroy(); // SIGTERM: the JVM exits normally and writes the archive
-      boolean exited = p.waitFor(30, TimeUnit.SECONDS);
-      if (exited && Files.size(partial) > 0) {
+    AgentEnv env =
+        AgentEnv.of(
+                etcdEndpoints,
+                ElectionKeys.electionName("halo-cds-training", "p" + ProcessHandle.current().pid()),
+                "cds-training")
+            .ttl(2);
+    env.set(AgentVariables.HEALTH_HTTP, "http://127.0.0.1:" + env.port() + "/healthz");
+    try (AgentProcess agent =
+        AgentProcess.startWith(
+            env, List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off"))) {
+      boolean campaigned = awaitCampaigning(agent);
+      agent.terminate(TRAINING_TIMEOUT); // SIGTERM: it resigns, exits normally, writes the archive
+      if (campaigned && Files.isRegularFile(partial) && Files.size(partial) > 0) {
         Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
         removeOthers(archive);
         log.atInfo()
             .addKeyValue("archive", archive)
+            .addKeyValue("sizeMiB", Files.size(archive) >> 20)
+            .addKeyValue("tookMs", (System.nanoTime() - started) / 1_000_000)
             .log("agent class archive ready; later agents start with it");
       } else {
-        p.destroyForcibly();
-        log.atInfo().log("agent class archive not made; agents start without it");
+        log.atInfo()
+            .addKeyValue("campaigned", campaigned)
+            .addKeyValue("output", agent.output())
+            .log("agent class archive not made; agents start without it");
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       log.atInfo()
           .addKeyValue("error", e.toString())
           .log("agent class archive not made; agents start without it");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       try {
         Files.deleteIfExists(partial);
@@ -115,7 +131,24 @@ public final class AgentClassArchive {
     }
   }
 
-  /** Archives of earlier jars (24 MB each) would pile up in the temp dir with every build. */
+  private static boolean awaitCampaigning(AgentProcess agent) {
+    long deadline = System.nanoTime() + TRAINING_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline && agent.isAlive()) {
+      Object phase = agent.status().map(s -> s.get("phase")).orElse(null);
+      if ("campaigning".equals(phase)) {
+        return true;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Archives of earlier jars (28 MB each) would pile up in the temp dir with every build. */
   private static void removeOthers(Path archive) {
     try (var others = Files.list(archive.getParent())) {
       others

@@ -33,7 +33,12 @@ public final class AgentProcess implements AgentHandle {
 
   /** Starts the jar with the given arguments (e.g. {@code agent} plus flags). */
   public static AgentProcess start(AgentEnv env, List<String> args) {
-    return start(env, args, AgentClassArchive.jvmOptions(jar()));
+    return start(env, args, AgentClassArchive.jvmOptions(jar(), env));
+  }
+
+  /** Starts {@code halo agent} with extra JVM options (the class archive's training run). */
+  static AgentProcess startWith(AgentEnv env, List<String> extraJvm) {
+    return start(env, List.of("agent"), extraJvm);
   }
 
   /**

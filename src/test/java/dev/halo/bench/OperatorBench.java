@@ -6,6 +6,7 @@ import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.EtcdCluster;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.Sandbox;
+import dev.halo.testing.Mains;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,11 @@ import java.util.Map;
  * the settle window. Writes target/bench/operator.json.
  */
 public final class OperatorBench {
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    Mains.exitWith("bench: operator", () -> run(args));
+  }
+
+  private static int run(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
     Duration settle = Duration.ofSeconds(quick ? 10 : 20);
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -65,7 +70,7 @@ public final class OperatorBench {
       doc.put("idle", points);
     }
     System.out.println("wrote " + BenchReport.write("operator.json", doc));
-    System.exit(0);
+    return 0;
   }
 
   private static void createGroup(EmbeddedApiServer api, String name) throws IOException {

@@ -11,6 +11,7 @@ import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.EtcdCluster;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.Sandbox;
+import dev.halo.testing.Mains;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -53,7 +54,11 @@ public final class ScaleBench {
   private static final String BENCH_USER_AGENT = "halo-scale-bench";
   private static final String RECONCILES = "halo_operator_reconcile_seconds_count";
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    Mains.exitWith("bench: scale", () -> run(args));
+  }
+
+  private static int run(String[] args) throws Exception {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.ERROR);
     List<String> argv = List.of(args);
@@ -102,7 +107,7 @@ public final class ScaleBench {
       BenchReport.write("scale.json", withPoints(doc, points));
     }
     System.out.println("wrote " + BenchReport.write("scale.json", withPoints(doc, points)));
-    System.exit(0);
+    return 0;
   }
 
   private static Map<String, Object> withPoints(

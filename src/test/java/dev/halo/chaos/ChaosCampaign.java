@@ -16,6 +16,7 @@ import dev.halo.sandbox.EtcdCluster;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.Sandbox;
 import dev.halo.sandbox.ServiceProxy;
+import dev.halo.testing.Mains;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -107,7 +108,11 @@ public final class ChaosCampaign implements AutoCloseable {
     }
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    Mains.exitWith("chaos", () -> campaign(args));
+  }
+
+  private static int campaign(String[] args) throws Exception {
     long seed = 1;
     int faults = 200;
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -120,7 +125,7 @@ public final class ChaosCampaign implements AutoCloseable {
       }
     }
     Map<String, Object> report = run(seed, faults, 200, 1200, Path.of("target", "chaos"));
-    System.exit(((List<?>) report.get("violations")).isEmpty() ? 0 : 1);
+    return ((List<?>) report.get("violations")).isEmpty() ? 0 : 1;
   }
 
   private void startOperator() throws Exception {

@@ -22,6 +22,8 @@ final class ElectionTimeline implements AutoCloseable {
   private final List<Change> changes = new ArrayList<>();
   private final ExecutorService reader;
   private final AutoCloseable watch;
+  private final AutoCloseable stepDownWatch;
+  private final List<Long> stepDownRequests = new ArrayList<>();
 
   ElectionTimeline(ElectionClient etcd, String election) throws Exception {
     this.etcd = etcd;
@@ -52,6 +54,35 @@ final class ElectionTimeline implements AutoCloseable {
                 reader.execute(() -> read(at));
               }
             });
+    // The operator's step-down requests (a planned switchover starts with one): key puts only.
+    String stepDowns = ElectionKeys.stepDownKey(election, 0);
+    this.stepDownWatch =
+        etcd.watch(
+            stepDowns.substring(0, stepDowns.lastIndexOf('/') + 1),
+            first.revision() + 1,
+            new ElectionClient.WatchHandler() {
+              @Override
+              public void onChanges(List<ElectionClient.KeyChange> keyChanges) {
+                long at = System.nanoTime();
+                if (keyChanges.stream().anyMatch(c -> !c.deleted())) {
+                  recordStepDown(at);
+                }
+              }
+
+              @Override
+              public void onBroken(Throwable cause) {
+                // a broken watch loses requests; the round then fails for want of one
+              }
+            });
+  }
+
+  private synchronized void recordStepDown(long atNanos) {
+    stepDownRequests.add(atNanos);
+  }
+
+  /** When the operator first asked a master to step down after {@code sinceNanos}, if it did. */
+  synchronized Long firstStepDownRequest(long sinceNanos) {
+    return stepDownRequests.stream().filter(at -> at >= sinceNanos).findFirst().orElse(null);
   }
 
   private void read(long atNanos) {
@@ -97,6 +128,7 @@ final class ElectionTimeline implements AutoCloseable {
   public void close() {
     try {
       watch.close();
+      stepDownWatch.close();
     } catch (Exception e) {
       // closing anyway
     }

@@ -6,6 +6,7 @@ import dev.halo.common.Labels;
 import dev.halo.sandbox.FailoverScenario;
 import dev.halo.sandbox.SteadyClient;
 import dev.halo.testing.EtcdLeader;
+import dev.halo.testing.Mains;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +36,14 @@ import java.util.stream.Collectors;
  * target/bench/peer.json.
  *
  * <p>Each scenario runs {@code groups} groups side by side, {@code rounds} handovers each. A round:
- * wait until the group is settled (3 members Ready and campaigning, one master that labels, Service
- * endpoints and etcd agree on, a steady client getting replies from it), inject the fault at t0,
- * then take from the etcd watch the moment the old master lost the key and the new one led, from
- * the new master's role file the moment its agent held the role, from the pod informer and the
- * service proxy the moment labels and endpoints named it alone, and from the client (one request
- * every 20 ms through the proxy) the last reply of the old master and the first of the new one.
+ * wait until the group is ready for a fault (one master that labels, Service endpoints and etcd
+ * agree on, a steady client getting replies from it, and another member Ready and campaigning; the
+ * member replaced in the round before may still be starting), inject the fault at t0 (for a
+ * switchover: the operator's step-down request, after it rolled the standbys), then take from the
+ * etcd watch the moment the old master lost the key and the new one led, from the new master's role
+ * file the moment its agent held the role, from the pod informer and the service proxy the moment
+ * labels and endpoints named it alone, and from the client (one request every 20 ms through the
+ * proxy) the last reply of the old master and the first of the new one.
  */
 public final class FailoverBench {
   /** The ways a master goes. */
@@ -59,6 +62,7 @@ public final class FailoverBench {
       String group,
       String from,
       String to,
+      long rolloutBeforeStepDownMs,
       long faultToKeyLostMs,
       long electionHandoverMs,
       long takeoverMs,
@@ -85,7 +89,11 @@ public final class FailoverBench {
     this.dual = new DualMasterSampler(rig);
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    Mains.exitWith("bench: failover", () -> run(args));
+  }
+
+  private static int run(String[] args) throws Exception {
     List<String> argv = List.of(args);
     boolean quick = argv.contains("--quick");
     int groups = quick ? 2 : 5;
@@ -105,7 +113,7 @@ public final class FailoverBench {
       FailoverBench bench = new FailoverBench(rig, groups, rounds);
       failover.put("setup", setup(groups, rounds));
       Map<String, Object> series = new LinkedHashMap<>();
-      for (int ttl : ttls) {
+      for (int ttl : argv.contains("--peer-only") ? List.<Integer>of() : ttls) {
         Map<String, Object> byScenario = bench.run(scenarios, ttl);
         series.put("ttl" + ttl, byScenario);
         haloByTtl.put("ttl" + ttl, byScenario);
@@ -114,13 +122,15 @@ public final class FailoverBench {
       failover.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
       failover.put("roleSampling", bench.dual.roleRounds());
       bench.dual.close();
-      System.out.println("wrote " + BenchReport.write("failover.json", failover));
+      if (!argv.contains("--peer-only")) {
+        System.out.println("wrote " + BenchReport.write("failover.json", failover));
+      }
       if (!argv.contains("--no-peer")) {
         Map<String, Object> peer = new PeerBench(rig, groups, rounds).run(ttls, haloByTtl);
         System.out.println("wrote " + BenchReport.write("peer.json", peer));
       }
     }
-    System.exit(0);
+    return 0;
   }
 
   private static Map<String, Object> setup(int groups, int rounds) {
@@ -137,7 +147,12 @@ public final class FailoverBench {
     m.put(
         "definitions",
         Map.of(
-            "faultToKeyLostMs", "fault injected -> etcd watch shows the old master's key gone",
+            "faultToKeyLostMs",
+                "fault injected (switchover: the operator's step-down request) -> etcd watch"
+                    + " shows the old master's key gone",
+            "rolloutBeforeStepDownMs",
+                "switchover only: template change -> the step-down request (rolling the"
+                    + " standbys)",
             "electionHandoverMs", "old master lost the key -> new master's agent holds the role",
             "takeoverMs", "fault -> new master's agent holds the role",
             "labelConvergenceMs",
@@ -232,18 +247,28 @@ public final class FailoverBench {
       SteadyClient client) {
     String old =
         BenchRig.awaitValue(
-            group + " settled",
+            group + " ready for a fault",
             SETTLE_TIMEOUT,
             20,
             () -> {
               String leader = timeline.leader();
-              return rig.settled(group, leader) ? Optional.of(leader) : Optional.empty();
+              return rig.readyForFault(group, leader) ? Optional.of(leader) : Optional.empty();
             });
     awaitReplies(client, old);
     Set<String> uidsBefore =
         rig.pods(group).stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
-    long t0 = System.nanoTime();
+    long fault = System.nanoTime();
     inject(scenario, group, old, round);
+    // A planned switchover starts when the operator asks the master to step down, after it has
+    // rolled the standbys; the time before that is the rollout's, not the handover's.
+    long t0 =
+        scenario == Scenario.switchover
+            ? BenchRig.awaitValue(
+                "the operator's step-down request to " + old,
+                SETTLE_TIMEOUT,
+                2,
+                () -> Optional.ofNullable(timeline.firstStepDownRequest(fault)))
+            : fault;
     ElectionTimeline.Change lost =
         BenchRig.awaitValue(
             old + " to lose the key",
@@ -280,7 +305,7 @@ public final class FailoverBench {
         () -> client.lastPod().filter(next::equals).isPresent());
     awaitReplies(client, next);
     FailoverScenario.Handover seen =
-        FailoverScenario.measure(scenario.name(), client.replies(), t0, old);
+        FailoverScenario.measure(scenario.name(), client.replies(), fault, old);
     recover(scenario, group, old, uidsBefore);
     return new Round(
         scenario.name(),
@@ -288,6 +313,7 @@ public final class FailoverBench {
         group,
         old,
         next,
+        ms(t0 - fault),
         ms(lost.atNanos() - t0),
         ms(held - lost.atNanos()),
         ms(held - t0),
@@ -375,6 +401,9 @@ public final class FailoverBench {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("n", rounds.size());
     if (!rounds.isEmpty()) {
+      if (rounds.get(0).scenario().equals(Scenario.switchover.name())) {
+        m.put("rolloutBeforeStepDown", stats(rounds, Round::rolloutBeforeStepDownMs));
+      }
       m.put("faultToKeyLost", stats(rounds, Round::faultToKeyLostMs));
       m.put("electionHandover", stats(rounds, Round::electionHandoverMs));
       m.put("takeover", stats(rounds, Round::takeoverMs));

@@ -7,6 +7,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,10 @@ final class PeerBench {
     setup.put("jvmOptions", "JVM defaults (as inside a user's application)");
     setup.put("renewDeadline", "0.8 x lease duration");
     setup.put("retryPeriod", "0.2 x lease duration (fabric8 jitters it by up to 1.2 x)");
+    setup.put(
+        "faultWhen",
+        "every candidate up for 2 retry periods and the lease renewed within the last retry"
+            + " period + 200 ms (renewAgeAtFaultMs records it)");
     setup.put("compared", "takeover: fault -> new leader acts (Halo: its agent holds the role)");
     doc.put("setup", setup);
     Map<String, Object> series = new LinkedHashMap<>();
@@ -84,13 +90,15 @@ final class PeerBench {
 
   private Map<String, Object> measure(int ttl, boolean crash) throws Exception {
     List<Long> takeovers = new CopyOnWriteArrayList<>();
+    List<Long> renewAges = new CopyOnWriteArrayList<>();
     List<String> failures = new CopyOnWriteArrayList<>();
     ExecutorService workers = Executors.newFixedThreadPool(groups);
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int g = 0; g < groups; g++) {
         String lease = "peer-" + ttl + "-" + (crash ? "crash" : "graceful") + "-" + (nextLease++);
-        futures.add(workers.submit(() -> runLease(lease, ttl, crash, takeovers, failures)));
+        futures.add(
+            workers.submit(() -> runLease(lease, ttl, crash, takeovers, renewAges, failures)));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -104,32 +112,52 @@ final class PeerBench {
       m.put("takeover", Stats.of(takeovers).asMap());
     }
     m.put("samplesMs", takeovers);
+    m.put("renewAgeAtFaultMs", renewAges);
     m.put("failedRounds", failures);
     return m;
   }
 
   private void runLease(
-      String lease, int ttl, boolean crash, List<Long> takeovers, List<String> failures) {
+      String lease,
+      int ttl,
+      boolean crash,
+      List<Long> takeovers,
+      List<Long> renewAges,
+      List<String> failures) {
     List<Candidate> candidates = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) {
-        candidates.add(Candidate.start(rig, lease, lease + "-" + i, ttl));
+      int nextIdentity = 0;
+      for (; nextIdentity < 3; nextIdentity++) {
+        candidates.add(Candidate.start(rig, lease, lease + "-" + nextIdentity, ttl));
       }
       for (int r = 0; r < rounds; r++) {
         try {
+          // A fault hits a settled election, as Halo's rounds do (BenchRig.readyForFault): every
+          // candidate up for two retry periods (each has asked for the lease at least once, warm),
+          // and the leader renewing on time. Without that a round right after the candidates'
+          // JVMs started found a leader whose renewals were seconds late (cold JVMs on a busy
+          // machine), and its "takeover" was measured from a lease that had all but expired.
+          long settledNanos = 2 * ttl * 200L * 1_000_000L;
+          long freshMs = ttl * 200L + 200;
           Candidate leader =
               BenchRig.awaitValue(
-                  lease + " to have one leader",
+                  lease + " to have one leader renewing on time",
                   Duration.ofSeconds(60),
                   5,
                   () -> {
                     List<Candidate> leading =
                         candidates.stream().filter(Candidate::leading).toList();
-                    boolean allUp = candidates.stream().allMatch(Candidate::started);
-                    return allUp && leading.size() == 1
+                    boolean allUp =
+                        candidates.stream().allMatch(c -> c.startedFor() > settledNanos);
+                    if (!allUp || leading.size() != 1) {
+                      return Optional.empty();
+                    }
+                    long age = renewAgeMs(lease);
+                    return age >= 0 && age <= freshMs
                         ? Optional.of(leading.get(0))
                         : Optional.empty();
                   });
+          long renewAge = renewAgeMs(lease);
           long t0 = System.nanoTime();
           if (crash) {
             leader.process.destroyForcibly();
@@ -147,9 +175,12 @@ final class PeerBench {
                           .map(c -> c.ledSince(t0))
                           .findFirst());
           takeovers.add((next - t0) / 1_000_000);
+          renewAges.add(renewAge);
           leader.process.waitFor();
           int index = candidates.indexOf(leader);
-          candidates.set(index, Candidate.start(rig, lease, leader.identity, ttl));
+          // The replacement gets a name of its own, as a Deployment's new pod does: one that
+          // reused the killed leader's identity would find itself the lease's holder.
+          candidates.set(index, Candidate.start(rig, lease, lease + "-" + nextIdentity++, ttl));
         } catch (RuntimeException | InterruptedException | IOException e) {
           failures.add(lease + " round " + r + ": " + e.getMessage());
         }
@@ -161,6 +192,16 @@ final class PeerBench {
     }
   }
 
+  /** How long ago the lease's holder last renewed it, by its renewTime (-1 when unreadable). */
+  private long renewAgeMs(String lease) {
+    var held = rig.client().leases().inNamespace(BenchRig.NAMESPACE).withName(lease).get();
+    if (held == null || held.getSpec() == null || held.getSpec().getRenewTime() == null) {
+      return -1;
+    }
+    return Duration.between(held.getSpec().getRenewTime(), ZonedDateTime.now(ZoneOffset.UTC))
+        .toMillis();
+  }
+
   /** One candidate JVM and what it printed, timestamped on arrival. */
   private static final class Candidate {
     final String identity;
@@ -168,6 +209,7 @@ final class PeerBench {
     private volatile boolean started;
     private volatile boolean leading;
     private volatile long ledAtNanos;
+    private volatile long startedAtNanos;
 
     private Candidate(String identity, Process process) {
       this.identity = identity;
@@ -208,7 +250,10 @@ final class PeerBench {
         String line;
         while ((line = in.readLine()) != null) {
           switch (line.strip()) {
-            case "STARTED" -> started = true;
+            case "STARTED" -> {
+              startedAtNanos = System.nanoTime();
+              started = true;
+            }
             case "LEADING" -> {
               ledAtNanos = System.nanoTime();
               leading = true;
@@ -223,8 +268,9 @@ final class PeerBench {
       leading = false;
     }
 
-    boolean started() {
-      return started && process.isAlive();
+    /** How long ago it said STARTED, in nanoseconds (0 while it has not, or has exited). */
+    long startedFor() {
+      return started && process.isAlive() ? System.nanoTime() - startedAtNanos : 0;
     }
 
     boolean leading() {

@@ -2,62 +2,69 @@ package dev.halo.bench;
 
 import dev.halo.common.AgentDefaults;
 import dev.halo.common.ElectionKeys;
+import dev.halo.sandbox.AgentClassArchive;
 import dev.halo.sandbox.AgentEnv;
 import dev.halo.sandbox.AgentProcess;
 import dev.halo.sandbox.EtcdCluster;
-import dev.halo.testing.RoleSampler;
+import dev.halo.testing.Mains;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Measures the elector agent as an OS process with the JVM options the operator injects: time from
- * process start to campaigning, RSS 30 s after election, and the time until a standby reports
- * master after the master is killed (kill -9, TTL 5 and 2) or terminated (SIGTERM). Writes
- * target/bench/agent.json. Run with {@code make bench} ({@code --quick} for 5 rounds).
+ * process start to campaigning (as in a pod, and with the sandbox's class archive), and RSS after
+ * the agents have been up a while. Writes target/bench/agent.json. How fast an agent takes over is
+ * measured end to end, with the operator, by {@link FailoverBench}. Run with {@code make bench}
+ * ({@code --quick} for fewer samples and a shorter settle).
  */
 public final class AgentBench {
   private static final Duration POLL = Duration.ofMillis(2);
 
   private final EtcdCluster etcd;
-  private final int rounds;
   private int groups;
 
-  private AgentBench(EtcdCluster etcd, int rounds) {
+  private AgentBench(EtcdCluster etcd) {
     this.etcd = etcd;
-    this.rounds = rounds;
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    Mains.exitWith("bench: agent", () -> run(args));
+  }
+
+  private static int run(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
     try (EtcdCluster etcd = EtcdCluster.start(1)) {
-      AgentBench bench = new AgentBench(etcd, quick ? 5 : 20);
+      AgentBench bench = new AgentBench(etcd);
+      int starts = quick ? 3 : 8;
       Map<String, Object> figures = new LinkedHashMap<>();
       figures.put("jvmOptions", AgentDefaults.JVM_OPTIONS);
       figures.put(
-          "footprint", bench.footprint(quick ? Duration.ofSeconds(10) : Duration.ofSeconds(30)));
-      Map<String, Object> failover = new LinkedHashMap<>();
-      failover.put("kill9Ttl5", bench.handovers(5, false));
-      failover.put("kill9Ttl2", bench.handovers(2, false));
-      failover.put("sigtermTtl5", bench.handovers(5, true));
-      figures.put("failover", failover);
+          "footprint",
+          bench.footprint(starts, quick ? Duration.ofSeconds(10) : Duration.ofSeconds(30)));
+      if (AgentClassArchive.prepare(AgentProcess.jar(), etcd.endpoints())) {
+        figures.put("withClassArchive", bench.startsWithArchive(starts));
+      }
       System.out.println("wrote " + BenchReport.write("agent.json", figures));
       System.out.println(figures);
     }
+    return 0;
   }
 
-  /** Starts three agents one by one, timing each until campaigning; RSS after {@code settle}. */
-  private Map<String, Object> footprint(Duration settle) {
+  /**
+   * Starts {@code starts} agents of one group one after the other as in a pod (no class archive),
+   * timing each from process start until campaigning; RSS of each after {@code settle}.
+   */
+  private Map<String, Object> footprint(int starts, Duration settle) {
     List<Long> startMs = new ArrayList<>();
     List<AgentProcess> agents = new ArrayList<>();
     String election = nextElection();
     try {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < starts; i++) {
         long t0 = System.nanoTime();
-        AgentProcess agent = AgentProcess.startAsInAPod(env(election, "f-" + i, 5));
+        AgentProcess agent = AgentProcess.startAsInAPod(env(election, "f-" + i));
         agents.add(agent);
         awaitPhase(agent, "campaigning", Duration.ofSeconds(30));
         startMs.add(elapsedMs(t0));
@@ -66,6 +73,7 @@ public final class AgentBench {
       List<Long> rssMib = agents.stream().map(a -> a.rssKib() / 1024).toList();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("startToCampaigning", Stats.of(startMs).asMap());
+      m.put("startToCampaigningSamplesMs", startMs);
       m.put("rssMiBAfterSeconds", settle.toSeconds());
       m.put("rssMiB", rssMib);
       m.put("masterRssMiB", rssMib.get(0));
@@ -75,57 +83,29 @@ public final class AgentBench {
     }
   }
 
-  /** Kills or terminates the master {@code rounds} times, replacing it each time. */
-  private Map<String, Object> handovers(int ttl, boolean graceful) {
+  /** The same starts with the sandbox's class archive (JDK AppCDS), one at a time. */
+  private Map<String, Object> startsWithArchive(int starts) {
+    List<Long> startMs = new ArrayList<>();
     String election = nextElection();
-    List<AgentProcess> group = new ArrayList<>();
-    List<Long> millis = new ArrayList<>();
-    int next = 0;
-    try {
-      for (; next < 3; next++) {
-        group.add(AgentProcess.startAsInAPod(env(election, "h-" + next, ttl)));
+    for (int i = 0; i < starts; i++) {
+      long t0 = System.nanoTime();
+      try (AgentProcess agent = AgentProcess.start(env(election, "a-" + i))) {
+        awaitPhase(agent, "campaigning", Duration.ofSeconds(30));
+        startMs.add(elapsedMs(t0));
       }
-      for (AgentProcess a : group) {
-        awaitPhase(a, "campaigning", Duration.ofSeconds(30));
-      }
-      long dualMaster = 0;
-      for (int round = 0; round < rounds; round++) {
-        AgentProcess master = awaitMaster(group, Duration.ofSeconds(30));
-        List<AgentProcess> others = new ArrayList<>(group);
-        others.remove(master);
-        try (RoleSampler sampler = new RoleSampler(group)) {
-          long t0 = System.nanoTime();
-          if (graceful) {
-            master.terminate(Duration.ZERO);
-          } else {
-            master.kill();
-          }
-          awaitMaster(others, Duration.ofSeconds(ttl + 10));
-          millis.add(elapsedMs(t0));
-          dualMaster += sampler.violations().size();
-        }
-        master.close();
-        group.remove(master);
-        AgentProcess replacement = AgentProcess.startAsInAPod(env(election, "h-" + next++, ttl));
-        group.add(replacement);
-        awaitPhase(replacement, "campaigning", Duration.ofSeconds(30));
-      }
-      Map<String, Object> m = new LinkedHashMap<>(Stats.of(millis).asMap());
-      m.put("ttlSeconds", ttl);
-      m.put("dualMasterObservations", dualMaster);
-      m.put("samplesMs", millis);
-      return m;
-    } finally {
-      group.forEach(AgentProcess::close);
     }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("startToCampaigning", Stats.of(startMs).asMap());
+    m.put("startToCampaigningSamplesMs", startMs);
+    return m;
   }
 
   private String nextElection() {
     return ElectionKeys.electionName("bench", "g" + ++groups);
   }
 
-  private AgentEnv env(String election, String member, int ttl) {
-    return AgentEnv.of(etcd.endpoints(), election, member).ttl(ttl);
+  private AgentEnv env(String election, String member) {
+    return AgentEnv.of(etcd.endpoints(), election, member).ttl(5);
   }
 
   private static void awaitPhase(AgentProcess agent, String phase, Duration timeout) {
@@ -136,20 +116,6 @@ public final class AgentBench {
       }
       sleepUntil(System.nanoTime() + POLL.toNanos());
     }
-  }
-
-  private static AgentProcess awaitMaster(List<AgentProcess> agents, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<AgentProcess> master =
-          agents.stream().filter(a -> a.role().equals("master")).findFirst();
-      if (master.isPresent()) {
-        return master.get();
-      }
-      sleepUntil(System.nanoTime() + POLL.toNanos());
-    }
-    throw new IllegalStateException(
-        "no master among " + agents.stream().map(AgentProcess::member).toList());
   }
 
   private static long elapsedMs(long t0) {

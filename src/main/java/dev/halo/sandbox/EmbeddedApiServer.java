@@ -13,6 +13,7 @@ import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.dsl.MockServerExpectation;
 import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -121,7 +122,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new ConcurrentHashMap<>();
   private final Context context = new Context(Serialization.jsonMapper());
-  private final KubernetesMixedDispatcher dispatcher = new KubernetesMixedDispatcher(responses);
+  // fabric8's store, indexed by object name (NameIndexedStore): a request for one object no
+  // longer scans every stored object, which made the mock the bottleneck with thousands of pods.
+  private final Dispatcher dispatcher =
+      NameIndexedStore.install(new KubernetesMixedDispatcher(responses));
   private final Vertx vertx;
   private final HttpServer http;
   private final String url;

@@ -557,7 +557,7 @@ public final class LocalKubelet implements AutoCloseable {
       removeFinalizer(pod, uid);
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (isSamePod(resource.get(), uid)) {
+    while (isSamePod(resource, uid)) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "pod " + pod + " is still there after its graceful deletion: " + resource.get());
@@ -958,6 +958,8 @@ public final class LocalKubelet implements AutoCloseable {
             .addKeyValue("ready", ready)
             .log("kubelet: agent readiness changed");
         writeStatus(rt);
+      } else if (rt.statusUnsynced) {
+        writeStatus(rt); // an earlier write failed: sync again, as a kubelet's status loop does
       }
     }
   }
@@ -1182,20 +1184,25 @@ public final class LocalKubelet implements AutoCloseable {
         resource.subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
         rt.writtenAgentReady = rt.agentState == AgentState.RUNNING && rt.agentReady;
         rt.writtenWorkloadHealthy = rt.workload != null && rt.workload.healthy.get();
+        rt.statusUnsynced = false;
         return true;
       } catch (KubernetesClientException e) {
         if (e.getCode() == 404) {
+          rt.statusUnsynced = false;
           return false;
         }
-        if (e.getCode() != 409 && !isSamePod(resource.get(), rt.uid)) {
+        if (e.getCode() != 409 && !isSamePod(resource, rt.uid)) {
+          rt.statusUnsynced = false;
           return false; // the uid test failed: this name is a new pod now
         }
         if (attempt == WRITE_ATTEMPTS || !retryable(e)) {
+          // The probe loop writes it again (a busy API server timed the request out).
+          rt.statusUnsynced = true;
           log.atWarn()
               .addKeyValue("pod", rt.name)
               .addKeyValue("code", e.getCode())
               .addKeyValue("error", e.getMessage())
-              .log("kubelet: cannot write pod status");
+              .log("kubelet: cannot write pod status; retrying at the next probe");
           return false;
         }
         sleep(Duration.ofMillis(50L * attempt));
@@ -1208,7 +1215,14 @@ public final class LocalKubelet implements AutoCloseable {
     return e.getCode() == 409 || e.getCode() == 429 || e.getCode() >= 500 || e.getCode() <= 0;
   }
 
-  private static boolean isSamePod(Pod pod, String uid) {
+  /** Whether the pod under that name is still {@code uid}; true when the API cannot tell now. */
+  private static boolean isSamePod(PodResource resource, String uid) {
+    Pod pod;
+    try {
+      pod = resource.get();
+    } catch (KubernetesClientException e) {
+      return true; // unknown: keep the write pending rather than drop it
+    }
     return pod != null && uid.equals(pod.getMetadata().getUid());
   }
 
@@ -1298,6 +1312,8 @@ public final class LocalKubelet implements AutoCloseable {
     boolean writtenAgentReady;
     boolean writtenWorkloadHealthy = true;
     boolean statusFrozen;
+    // The last status write failed for a reason other than the pod being gone.
+    boolean statusUnsynced;
     Instant agentStartedAt;
     int restartCount;
     ContainerStateTerminated agentTermination;

@@ -25,6 +25,8 @@ import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -132,6 +135,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final KubernetesClient client;
   private final List<Consumer<ApiRequest>> requestListeners = new CopyOnWriteArrayList<>();
   private final ApiFrontEnd frontEnd;
+  private final Set<Long> servingThreads = ConcurrentHashMap.newKeySet();
 
   /** A request as it reached the server: method, URI (path and query) and User-Agent header. */
   public record ApiRequest(String method, String uri, String userAgent) {}
@@ -163,6 +167,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
               .createHttpServer(new HttpServerOptions().setHost(HOST).setPort(port))
               .requestHandler(
                   request -> {
+                    servingThreads.add(Thread.currentThread().getId());
                     if (faulted(request)) {
                       return;
                     }
@@ -402,6 +407,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * CPU time the server's request-handling threads have used so far (benchmarks use it to tell the
+   * mock's share of a machine from the operator's).
+   */
+  public Duration cpuTime() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long nanos = 0;
+    for (long id : servingThreads) {
+      nanos += Math.max(0, threads.getThreadCpuTime(id));
+    }
+    return Duration.ofNanos(nanos);
   }
 
   private String storedCrds() {

@@ -110,6 +110,11 @@ final class OperatorProcess implements AutoCloseable {
     return heapUsedKib();
   }
 
+  /** CPU time the operator process has used since it started, in seconds. */
+  double cpuSeconds() throws IOException {
+    return cpuTicks() / 100.0;
+  }
+
   /** CPU use over {@code millis} of wall time, in percent of one core. */
   double cpuPercentOver(long millis) throws IOException, InterruptedException {
     long before = cpuTicks();

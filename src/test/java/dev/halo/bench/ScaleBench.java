@@ -12,6 +12,9 @@ import dev.halo.sandbox.EtcdCluster;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.Sandbox;
 import dev.halo.testing.Mains;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -28,6 +31,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
@@ -50,6 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class ScaleBench {
   static final String NAMESPACE = "scale";
   static final int TTL_SECONDS = 20;
+  private static final Duration CURVE_PERIOD = Duration.ofSeconds(5);
   private static final int SHARED_CLIENTS = 4;
   private static final String BENCH_USER_AGENT = "halo-scale-bench";
   private static final String RECONCILES = "halo_operator_reconcile_seconds_count";
@@ -97,7 +105,7 @@ public final class ScaleBench {
       point.put("groups", groups);
       point.put("pods", groups * 3);
       try {
-        run(groups, settle, point);
+        run(groups, settle, coldStartLimit(argv, groups), point);
       } catch (Exception e) {
         point.put("error", e.toString());
         System.out.println("bench: scale " + groups + " groups failed: " + e);
@@ -110,6 +118,37 @@ public final class ScaleBench {
     return 0;
   }
 
+  /**
+   * How long a cold start may take before the size is reported as not reached (with its curve):
+   * {@code --cold-start-limit S} or 60 s + 0.25 s per group.
+   */
+  private static Duration coldStartLimit(List<String> argv, int groups) {
+    return argv.contains("--cold-start-limit")
+        ? Duration.ofSeconds(Long.parseLong(argv.get(argv.indexOf("--cold-start-limit") + 1)))
+        : Duration.ofSeconds(60 + groups / 4);
+  }
+
+  /** Candidate keys in etcd under the bench's namespace: agents that have joined an election. */
+  private static long campaigningAgents(Client etcd) {
+    ByteSequence prefix =
+        ByteSequence.from("/halo/" + NAMESPACE + "/", java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      return etcd.getKVClient()
+          .get(prefix, GetOption.builder().isPrefix(true).withCountOnly(true).build())
+          .get(5, TimeUnit.SECONDS)
+          .getCount();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** CPU time of this JVM (the agents, the kubelet, the mock API server, the bench). */
+  private static long benchCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
   private static Map<String, Object> withPoints(
       Map<String, Object> doc, List<Map<String, Object>> points) {
     Map<String, Object> m = new LinkedHashMap<>(doc);
@@ -117,14 +156,19 @@ public final class ScaleBench {
     return m;
   }
 
-  private static void run(int groups, Duration settle, Map<String, Object> point) throws Exception {
+  private static void run(
+      int groups, Duration settle, Duration coldStartLimit, Map<String, Object> point)
+      throws Exception {
     long started = System.nanoTime();
     Map<String, SeverableClient> clientsByMember = new ConcurrentHashMap<>();
     List<ElectionClient> shared = new ArrayList<>();
+    List<AutoCloseable> closeLater = new ArrayList<>();
     AtomicInteger next = new AtomicInteger();
     try (EmbeddedApiServer api = EmbeddedApiServer.start();
         EtcdCluster etcd = EtcdCluster.start(1)) {
       List<URI> endpoints = etcd.clientUrls().stream().map(URI::create).toList();
+      Client etcdCounter = Client.builder().endpoints(endpoints.toArray(URI[]::new)).build();
+      closeLater.add(etcdCounter);
       for (int i = 0; i < SHARED_CLIENTS; i++) {
         shared.add(new JetcdElectionClient(endpoints, Duration.ofSeconds(5)));
       }
@@ -166,21 +210,52 @@ public final class ScaleBench {
           client.resource(hag).create();
         }
         long t0 = System.nanoTime();
+        Duration apiCpu0 = api.cpuTime();
+        long benchCpu0 = benchCpuNanos();
+        List<List<Long>> curve = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService sampler =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "scale-curve");
+                  t.setDaemon(true);
+                  return t;
+                });
+        sampler.scheduleAtFixedRate(
+            () ->
+                curve.add(
+                    List.of(
+                        (System.nanoTime() - t0) / 1_000_000_000, labels.groupsWithOneMaster())),
+            0,
+            CURVE_PERIOD.toMillis(),
+            TimeUnit.MILLISECONDS);
         try (OperatorProcess operator = OperatorProcess.start(api, NAMESPACE, etcd.endpoints())) {
-          BenchRig.await(
-              "every group has one labelled master",
-              Duration.ofSeconds(120 + groups / 2),
-              100,
-              () -> labels.groupsWithOneMaster() == groups || !operator.isAlive());
-          if (!operator.isAlive()) {
-            throw new IllegalStateException(
-                "the operator exited during the cold start; its log is " + operator.log());
+          try {
+            BenchRig.await(
+                "every group has one labelled master",
+                coldStartLimit,
+                100,
+                () -> labels.groupsWithOneMaster() == groups || !operator.isAlive());
+          } finally {
+            sampler.shutdownNow();
+            point.put("coldStartCurve", curve);
+            point.put("labelledGroupsAtEnd", labels.groupsWithOneMaster());
+            point.put(
+                "coldStartCpuSeconds",
+                Map.of(
+                    "operator",
+                    operator.cpuSeconds(),
+                    "mockApiServer",
+                    (api.cpuTime().minus(apiCpu0)).toMillis() / 1000.0,
+                    "benchJvm",
+                    (benchCpuNanos() - benchCpu0) / 1_000_000 / 1000.0,
+                    "wallSeconds",
+                    (System.nanoTime() - t0) / 1_000_000 / 1000.0));
           }
           point.put("coldStartAllLabelledMs", (System.nanoTime() - t0) / 1_000_000);
           // Steady state: every group's status says Running (all 3 pods Ready, master elected).
           BenchRig.await(
               "every group Running",
-              Duration.ofSeconds(120 + groups / 2),
+              coldStartLimit,
               500,
               () -> runningGroups(client) == groups || !operator.isAlive());
           point.put("coldStartAllRunningMs", (System.nanoTime() - t0) / 1_000_000);
@@ -208,6 +283,9 @@ public final class ScaleBench {
         }
       } finally {
         shared.forEach(ElectionClient::close);
+        for (AutoCloseable c : closeLater) {
+          c.close();
+        }
         client.close();
       }
     }

@@ -224,7 +224,9 @@ public final class ScaleBench {
             () ->
                 curve.add(
                     List.of(
-                        (System.nanoTime() - t0) / 1_000_000_000, labels.groupsWithOneMaster())),
+                        (System.nanoTime() - t0) / 1_000_000_000,
+                        labels.groupsWithOneMaster(),
+                        campaigningAgents(etcdCounter))),
             0,
             CURVE_PERIOD.toMillis(),
             TimeUnit.MILLISECONDS);

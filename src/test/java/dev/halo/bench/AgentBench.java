@@ -43,7 +43,7 @@ public final class AgentBench {
       figures.put("jvmOptions", AgentDefaults.JVM_OPTIONS);
       figures.put(
           "footprint",
-          bench.footprint(starts, quick ? Duration.ofSeconds(10) : Duration.ofSeconds(30)));
+          bench.footprint(starts, quick ? Duration.ofSeconds(10) : Duration.ofSeconds(20)));
       if (AgentClassArchive.prepare(AgentProcess.jar(), etcd.endpoints())) {
         figures.put("withClassArchive", bench.startsWithArchive(starts));
       }

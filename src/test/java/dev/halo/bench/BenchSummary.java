@@ -255,10 +255,11 @@ public final class BenchSummary {
                     .append(e.getValue().asText())
                     .append("\n"));
     md.append(
-        "\n| groups | pods | cold start → all labelled | steady CPU (% of a core) | RSS MiB |"
-            + " heap used / live MiB | 10% crash: label convergence p50 / p99 / max ms |"
-            + " crash → labelled p50 / p99 ms | dual masters |\n"
-            + "|---|---|---|---|---|---|---|---|---|\n");
+        "\n| groups | pods | cold start → all labelled | → all Running | steady CPU (% of a"
+            + " core) | RSS MiB | heap used / live MiB | 10% crash: label convergence p50 / p99 /"
+            + " max ms | crash → labelled p50 / p99 ms | dual masters |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|\n");
+    StringBuilder cpu = new StringBuilder();
     List<double[]> coldStart = new ArrayList<>();
     List<double[]> p99 = new ArrayList<>();
     for (JsonNode s : doc.path("points")) {
@@ -270,7 +271,12 @@ public final class BenchSummary {
             .append(s.path("pods").asText())
             .append(" | failed: ")
             .append(s.path("error").asText().replace("|", "\\|"))
-            .append(" | | | | | | |\n");
+            .append(
+                s.has("labelledGroupsAtEnd")
+                    ? " (" + s.path("labelledGroupsAtEnd").asText() + " labelled by then)"
+                    : "")
+            .append(" | | | | | | | |\n");
+        cpu.append(cpuLine(s));
         continue;
       }
       JsonNode crash = s.path("labelConvergenceAfterCrash");
@@ -283,6 +289,12 @@ public final class BenchSummary {
           .append(
               String.format(
                   Locale.ROOT, "%.1f s", s.path("coldStartAllLabelledMs").asDouble() / 1000))
+          .append(" | ")
+          .append(
+              s.has("coldStartAllRunningMs")
+                  ? String.format(
+                      Locale.ROOT, "%.1f s", s.path("coldStartAllRunningMs").asDouble() / 1000)
+                  : "")
           .append(" | ")
           .append(s.path("steadyCpuPercentOfOneCore").asText())
           .append(" | ")
@@ -302,12 +314,13 @@ public final class BenchSummary {
           .append(" | ")
           .append(s.path("dualMasterObservations").asText())
           .append(" |\n");
+      cpu.append(cpuLine(s));
       coldStart.add(new double[] {groups, s.path("coldStartAllLabelledMs").asDouble() / 1000.0});
       if (crash.has("p99Ms")) {
         p99.add(new double[] {groups, crash.path("p99Ms").asDouble() / 1000.0});
       }
     }
-    md.append("\n");
+    md.append("\n").append(cpu).append("\n");
     if (coldStart.isEmpty()) {
       return;
     }
@@ -320,6 +333,34 @@ public final class BenchSummary {
             new Charts.Line("cold start → all labelled", coldStart, PALETTE[0]),
             new Charts.Line("p99 label convergence, 10% crash", p99, PALETTE[1])));
     md.append("![scale](scale.png)\n\n");
+  }
+
+  /** Where a size's cold start spent the machine's CPU, and its curve, as one list item. */
+  private static String cpuLine(JsonNode point) {
+    JsonNode c = point.path("coldStartCpuSeconds");
+    if (c.isMissingNode()) {
+      return "";
+    }
+    StringBuilder line =
+        new StringBuilder("- ")
+            .append(point.path("groups").asText())
+            .append(" groups, cold start CPU over ")
+            .append(c.path("wallSeconds").asText())
+            .append(" s: operator ")
+            .append(c.path("operator").asText())
+            .append(" s, mock API server ")
+            .append(c.path("mockApiServer").asText())
+            .append(" s, bench JVM (agents, kubelet, API server) ")
+            .append(c.path("benchJvm").asText())
+            .append(" s");
+    JsonNode curve = point.path("coldStartCurve");
+    if (curve.isArray() && !curve.isEmpty()) {
+      line.append("; [seconds, groups labelled, agents campaigning] every 5 s: ");
+      List<String> samples = new ArrayList<>();
+      curve.forEach(sample -> samples.add(sample.toString()));
+      line.append(String.join(" ", samples));
+    }
+    return line.append("\n").toString();
   }
 
   /** A JSON document as a flat table of its leaves (for figures without their own layout). */

@@ -80,7 +80,11 @@ class BenchSummaryTest {
            "labelConvergenceAfterCrash": {"n": 30, "p50Ms": 100, "p99Ms": 700, "maxMs": 800},
            "crashToLabelledMs": {"n": 30, "p50Ms": 20200, "p99Ms": 20900, "maxMs": 21000},
            "dualMasterObservations": 0},
-          {"groups": 1000, "pods": 3000, "error": "timed out | waiting"}]}
+          {"groups": 1000, "pods": 3000, "error": "timed out | waiting",
+           "labelledGroupsAtEnd": 7,
+           "coldStartCpuSeconds": {"operator": 60.5, "mockApiServer": 11.9, "benchJvm": 165.8,
+                                   "wallSeconds": 120.4},
+           "coldStartCurve": [[0, 0, 0], [5, 2, 40]]}]}
         """);
 
     String md = Files.readString(new BenchSummary(dir).write());
@@ -88,8 +92,13 @@ class BenchSummaryTest {
     assertThat(md)
         .contains("- crash: 10% of the masters cut off")
         .contains(
-            "| 100 | 300 | 12.3 s | 3.5 | 210 | 80 / 40 | 90 / 300 / 300 (n=10) | 20100 / 20400 | 0 |")
-        .contains("| 1000 | 3000 | failed: timed out \\| waiting |")
+            "| 100 | 300 | 12.3 s |  | 3.5 | 210 | 80 / 40 | 90 / 300 / 300 (n=10) | 20100 / 20400"
+                + " | 0 |")
+        .contains("| 1000 | 3000 | failed: timed out \\| waiting (7 labelled by then) |")
+        .contains(
+            "- 1000 groups, cold start CPU over 120.4 s: operator 60.5 s, mock API server 11.9 s,"
+                + " bench JVM (agents, kubelet, API server) 165.8 s; [seconds, groups labelled,"
+                + " agents campaigning] every 5 s: [0,0,0] [5,2,40]")
         .contains("![scale](scale.png)");
     BufferedImage image = ImageIO.read(dir.resolve("scale.png").toFile());
     assertThat(image).isNotNull();

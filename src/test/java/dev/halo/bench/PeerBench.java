@@ -143,7 +143,7 @@ final class PeerBench {
               BenchRig.awaitValue(
                   lease + " to have one leader renewing on time",
                   Duration.ofSeconds(60),
-                  5,
+                  25, // reads the Lease: a faster poll of five leases loads the API server
                   () -> {
                     List<Candidate> leading =
                         candidates.stream().filter(Candidate::leading).toList();

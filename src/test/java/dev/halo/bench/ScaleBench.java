@@ -78,7 +78,7 @@ public final class ScaleBench {
                 .toList()
             : quick ? List.of(100) : List.of(100, 300);
     // Longer than the operator's 30 s resync, so the periodic reconcile of every group counts.
-    Duration settle = Duration.ofSeconds(quick ? 10 : 35);
+    Duration settle = Duration.ofSeconds(quick ? 10 : 32);
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put(
         "setup",

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,15 +32,18 @@ final class ApiFrontEnd {
   private final ApiDiscovery discovery;
   private final PatchTranslator patches;
   private final StreamingWatch watches;
+  private final Predicate<RecordedRequest> expired;
 
   ApiFrontEnd(
       Dispatcher dispatcher,
       ApiDiscovery discovery,
       PatchTranslator patches,
+      Predicate<RecordedRequest> expired,
       StreamingWatch watches) {
     this.dispatcher = dispatcher;
     this.discovery = discovery;
     this.patches = patches;
+    this.expired = expired;
     this.watches = watches;
   }
 
@@ -83,6 +87,10 @@ final class ApiFrontEnd {
               StreamingWatch.normalize(request.uri()),
               headers.build(),
               new Buffer(body));
+      if (recorded.method() == HttpMethod.GET && expired.test(recorded)) {
+        gone(request);
+        return;
+      }
       response =
           PatchTranslator.translates(recorded)
               ? patches.patch(recorded)
@@ -125,6 +133,32 @@ final class ApiFrontEnd {
     } else {
       out.end();
     }
+  }
+
+  /**
+   * Ends a watch at once with the event a real API server sends when the resourceVersion asked for
+   * is no longer in its history (410 Gone): the client lists again.
+   */
+  private static void gone(HttpServerRequest request) {
+    log.atInfo()
+        .addKeyValue("uri", request.uri())
+        .log("watch resumes past a deletion it cannot replay; answering 410 Gone");
+    String event =
+        "{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\","
+            + "\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource version\","
+            + "\"reason\":\"Expired\",\"code\":410}}";
+    if (StreamingWatch.isStreamingWatch(request)) {
+      request
+          .response()
+          .setStatusCode(200)
+          .putHeader("Content-Type", "application/json")
+          .end(event + "\n");
+      return;
+    }
+    request
+        .toWebSocket()
+        .onSuccess(ws -> ws.writeTextMessage(event).onComplete(done -> ws.close()))
+        .onFailure(e -> log.atDebug().addKeyValue("error", e.toString()).log("watch upgrade"));
   }
 
   private Optional<byte[]> table(RecordedRequest request, byte[] body) {

@@ -82,8 +82,12 @@ import org.slf4j.LoggerFactory;
  *       streaming HTTP response ({@link StreamingWatch}), one event per line, with Tables inside
  *       when asked. Every new watch of the store replays all matching objects as ADDED, whatever
  *       resourceVersion it asked for: informers absorb that, and the streaming watch drops the
- *       replay when the client named a resourceVersion. No bookmarks, no 410 Gone; a restarted
- *       server breaks clients' watches.
+ *       replay when the client named a resourceVersion. Deletions cannot be replayed, so a watch
+ *       resuming from a resourceVersion older than a deletion it would see is answered 410 Gone (an
+ *       ERROR event) and the client lists again ({@link NameIndexedStore#missedDeletion}): fabric8
+ *       informers resume their watches every 5-10 minutes, and before this a pod deleted in that
+ *       gap stayed in the operator's cache for good. No bookmarks; a restarted server breaks
+ *       clients' watches.
  * </ul>
  *
  * <p>How the store behaves (fabric8 7.5.2; checked by {@code EmbeddedApiServerTest}):
@@ -127,8 +131,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final Context context = new Context(Serialization.jsonMapper());
   // fabric8's store, indexed by object name (NameIndexedStore): a request for one object no
   // longer scans every stored object, which made the mock the bottleneck with thousands of pods.
-  private final Dispatcher dispatcher =
+  private final NameIndexedStore store =
       NameIndexedStore.install(new KubernetesMixedDispatcher(responses));
+  private final Dispatcher dispatcher = store.dispatcher();
   private final Vertx vertx;
   private final HttpServer http;
   private final String url;
@@ -160,6 +165,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
             dispatcher,
             discovery,
             new PatchTranslator(dispatcher),
+            store::missedDeletion,
             new StreamingWatch(vertx, discovery));
     try {
       this.http =

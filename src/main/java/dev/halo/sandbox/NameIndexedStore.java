@@ -3,6 +3,7 @@ package dev.halo.sandbox;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
@@ -14,11 +15,16 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,30 +57,53 @@ final class NameIndexedStore extends LinkedHashMap<AttributeSet, String> {
   private static final JsonFactory JSON = new JsonFactory();
   private static final ThreadLocal<Attribute> scope = new ThreadLocal<>();
 
+  private static final Pattern RESOURCE_VERSION =
+      Pattern.compile("(?:^|&)resourceVersion=(\\d+)(?:&|$)");
+  private static final List<String> IDENTITY = List.of("api", "version", "kind", "namespace", NAME);
+  private static final int REMOVALS_KEPT = 20_000;
+
   private final transient Map<Attribute, Set<AttributeSet>> byName = new HashMap<>();
+  // Keys removed from the store (deletions, and the old key of every update) with the store's
+  // resourceVersion at the time, newest last.
+  private final transient ArrayDeque<Removal> removals = new ArrayDeque<>();
+  private transient KubernetesMixedDispatcher mixed;
+  private transient KubernetesCrudDispatcher crud;
+  private transient AtomicLong resourceVersion = new AtomicLong();
+
+  private record Removal(long version, AttributeSet key) {}
 
   NameIndexedStore() {}
 
   /**
-   * Puts an indexed store under {@code mixed}'s CRUD dispatcher (before it holds anything) and
-   * returns the dispatcher to send requests to, which scopes each one to the name it is about.
+   * Puts an indexed store under {@code mixed}'s CRUD dispatcher (before it holds anything); {@link
+   * #dispatcher()} is then the dispatcher to send requests to.
    */
-  static Dispatcher install(KubernetesMixedDispatcher mixed) {
+  static NameIndexedStore install(KubernetesMixedDispatcher mixed) {
     try {
       Field crudField =
           KubernetesMixedDispatcher.class.getDeclaredField("kubernetesCrudDispatcher");
       crudField.setAccessible(true);
-      CrudDispatcher crud = (CrudDispatcher) crudField.get(mixed);
+      KubernetesCrudDispatcher crud = (KubernetesCrudDispatcher) crudField.get(mixed);
+      Field versionField = KubernetesCrudDispatcher.class.getDeclaredField("resourceVersion");
+      versionField.setAccessible(true);
       Field mapField = CrudDispatcher.class.getDeclaredField("map");
       mapField.setAccessible(true);
       NameIndexedStore store = new NameIndexedStore();
+      store.mixed = mixed;
+      store.crud = crud;
+      store.resourceVersion = (AtomicLong) versionField.get(crud);
       store.putAll(crud.getMap());
       mapField.set(crud, store);
+      return store;
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException(
           "cannot index the mock API server's store (fabric8 mockwebserver changed its fields?)",
           e);
     }
+  }
+
+  /** The dispatcher to send requests to: it scopes each one to the name it is about. */
+  Dispatcher dispatcher() {
     return new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -86,6 +115,61 @@ final class NameIndexedStore extends LinkedHashMap<AttributeSet, String> {
         mixed.shutdown();
       }
     };
+  }
+
+  /**
+   * Whether a watch that resumes from a resourceVersion would miss a deletion: an object it watches
+   * was deleted after that version and is not stored again. The store replays every current object
+   * to a new watch but cannot replay deletions, so an informer whose watch was closed (fabric8's
+   * informers close theirs every 5-10 minutes and resume them) kept a deleted pod in its cache for
+   * good, and the operator waited for that pod to go, forever. Such a watch is answered 410 Gone
+   * and the informer lists again, as against a real API server whose history was compacted.
+   */
+  boolean missedDeletion(RecordedRequest watch) {
+    String target = watch.getPath();
+    int q = target == null ? -1 : target.indexOf('?');
+    if (q < 0 || !target.contains("watch=true")) {
+      return false;
+    }
+    Matcher m = RESOURCE_VERSION.matcher(target.substring(q + 1));
+    long since;
+    try {
+      since = m.find() ? Long.parseLong(m.group(1)) : 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    if (since <= 0) {
+      return false;
+    }
+    AttributeSet query = crud.getAttributeExtractor().fromPath(target);
+    List<AttributeSet> candidates = new ArrayList<>();
+    synchronized (removals) {
+      for (Iterator<Removal> it = removals.descendingIterator(); it.hasNext(); ) {
+        Removal r = it.next();
+        if (r.version() <= since) {
+          break;
+        }
+        candidates.add(r.key());
+      }
+    }
+    return candidates.stream().anyMatch(k -> k.matches(query) && !storedAgain(k));
+  }
+
+  /** Whether an object of the same kind, namespace and name as {@code removed} is stored. */
+  private boolean storedAgain(AttributeSet removed) {
+    Attribute name = removed.getAttribute(NAME);
+    if (name == null) {
+      return true; // cannot tell: no reason to make the client list again
+    }
+    List<Attribute> identity = new ArrayList<>();
+    for (String k : IDENTITY) {
+      Attribute a = removed.getAttribute(k);
+      if (a != null) {
+        identity.add(a);
+      }
+    }
+    AttributeSet same = new AttributeSet(identity);
+    return within(name, () -> entrySet().stream().anyMatch(e -> e.getKey().matches(same)));
   }
 
   /**
@@ -184,6 +268,14 @@ final class NameIndexedStore extends LinkedHashMap<AttributeSet, String> {
   @Override
   public String remove(Object key) {
     if (key instanceof AttributeSet set && containsKey(set)) {
+      synchronized (removals) {
+        // The store's deletions do not move its version; a removal does here, so that a list
+        // after it reads a newer version than the removal and a watch resuming from there is fine.
+        removals.addLast(new Removal(resourceVersion.incrementAndGet(), set));
+        if (removals.size() > REMOVALS_KEPT) {
+          removals.removeFirst();
+        }
+      }
       Attribute name = set.getAttribute(NAME);
       Set<AttributeSet> same = name == null ? null : byName.get(name);
       if (same != null) {

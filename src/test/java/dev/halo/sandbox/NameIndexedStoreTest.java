@@ -3,8 +3,13 @@ package dev.halo.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
@@ -15,6 +20,10 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The name index under the mock API server's store: which requests it scopes, same answers. */
@@ -149,6 +158,75 @@ class NameIndexedStoreTest {
           .resource(new PodBuilder().withNewMetadata().withName("p-1").endMetadata().build())
           .create();
       assertThat(client.pods().inNamespace("a").withName("p-1").get()).isNotNull();
+    }
+  }
+
+  @Test
+  void aWatchResumingPastADeletionGetsGoneAndOneAfterAnUpdateDoesNot() throws Exception {
+    try (EmbeddedApiServer api = EmbeddedApiServer.start()) {
+      KubernetesClient client = api.client();
+      for (String name : new String[] {"p-1", "p-2"}) {
+        client
+            .pods()
+            .inNamespace("w")
+            .resource(new PodBuilder().withNewMetadata().withName(name).endMetadata().build())
+            .create();
+      }
+      String before = client.pods().inNamespace("w").list().getMetadata().getResourceVersion();
+      client
+          .pods()
+          .inNamespace("w")
+          .withName("p-2")
+          .edit(
+              p -> {
+                p.getMetadata().setLabels(Map.of("edited", "yes"));
+                return p;
+              });
+      String afterUpdate = client.pods().inNamespace("w").list().getMetadata().getResourceVersion();
+
+      // An update (the store removes the old key and puts the new one) is replayed: no 410.
+      assertThat(closeOf(client, before)).isNull();
+
+      client.pods().inNamespace("w").withName("p-1").delete();
+      // A deletion after the version the watch resumes from cannot be replayed: 410 Gone.
+      WatcherException gone = closeOf(client, afterUpdate);
+      assertThat(gone).isNotNull();
+      assertThat(gone.isHttpGone()).isTrue();
+      // Resuming from after the deletion is fine again.
+      String afterDelete = client.pods().inNamespace("w").list().getMetadata().getResourceVersion();
+      assertThat(closeOf(client, afterDelete)).isNull();
+    }
+  }
+
+  /** Watches pods from {@code resourceVersion}; how the watch closed within 2 s (null: open). */
+  private static WatcherException closeOf(KubernetesClient client, String resourceVersion)
+      throws InterruptedException {
+    CompletableFuture<WatcherException> closed = new CompletableFuture<>();
+    try (Watch w =
+        client
+            .pods()
+            .inNamespace("w")
+            .watch(
+                new ListOptionsBuilder().withResourceVersion(resourceVersion).build(),
+                new Watcher<Pod>() {
+                  @Override
+                  public void eventReceived(Action action, Pod resource) {}
+
+                  @Override
+                  public void onClose(WatcherException cause) {
+                    closed.complete(cause);
+                  }
+
+                  @Override
+                  public boolean reconnecting() {
+                    return false;
+                  }
+                })) {
+      try {
+        return closed.get(2, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        return null;
+      }
     }
   }
 

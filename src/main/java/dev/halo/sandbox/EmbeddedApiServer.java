@@ -323,9 +323,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
-   * Records a stubbed response, as {@code KubernetesMockServer.expect()} does; stubs answer before
-   * the CRUD store (e.g. {@code expect().post().withPath(...).andReturn(500, "boom").once()}), but
-   * not before discovery, {@code /version} and {@code /openapi}, which this class serves itself.
+   * Records a canned response, as {@code KubernetesMockServer.expect()} does; canned responses
+   * answer before the CRUD store (e.g. {@code expect().post().withPath(...).andReturn(500,
+   * "boom").once()}), but not before discovery, {@code /version} and {@code /openapi}, which this
+   * class serves itself.
    */
   public MockServerExpectation expect() {
     return new MockServerExpectationImpl(responses, context);
@@ -390,7 +391,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     requestListeners.add(listener);
   }
 
-  /** Drops every stub recorded with {@link #expect()}. */
+  /** Drops every canned response recorded with {@link #expect()}. */
   public void clearExpectations() {
     responses.clear();
   }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
@@ -382,18 +383,16 @@ public final class FailoverBench {
   }
 
   private static void awaitReplies(SteadyClient client, String pod) {
-    int before = client.replies().size();
+    int before = client.count();
     BenchRig.await(
         STEADY_REPLIES + " replies from " + pod,
         HANDOVER_TIMEOUT,
         10,
-        () -> {
-          List<SteadyClient.Reply> replies = client.replies();
-          return replies.subList(Math.min(before, replies.size()), replies.size()).stream()
-                  .filter(r -> r.pod().filter(pod::equals).isPresent())
-                  .count()
-              >= STEADY_REPLIES;
-        });
+        () ->
+            client.repliesFrom(before).stream()
+                    .filter(r -> r.pod().filter(pod::equals).isPresent())
+                    .count()
+                >= STEADY_REPLIES);
   }
 
   private static Map<String, Object> figures(
@@ -433,7 +432,7 @@ public final class FailoverBench {
   }
 
   /**
-   * Samples labels (informer, every 20 ms) and agents' /role (HTTP, every 100 ms) of groups. The
+   * Samples labels (informer, every 20 ms) and agents' /role (HTTP, every 200 ms) of groups. The
    * agents are asked one after the other, so a handover between two answers could make two agents
    * say {@code master} without any overlap; each /role round is therefore bracketed by two etcd
    * leader reads and judged only when etcd named the same leader before and after it: then any
@@ -441,11 +440,16 @@ public final class FailoverBench {
    * leader change inside are counted as inconclusive.
    */
   static final class DualMasterSampler implements AutoCloseable {
+    /** /role every 200 ms: each answer costs an agent about a millisecond of CPU. */
+    private static final int ROLE_EVERY_TICKS = 10;
+
     private final BenchRig rig;
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final Map<String, Queue<String>> observations = new ConcurrentHashMap<>();
     private final AtomicLong roleRounds = new AtomicLong();
     private final AtomicLong inconclusiveRoleRounds = new AtomicLong();
+    private final AtomicLong samplerErrors = new AtomicLong();
+    private volatile String lastSamplerError;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -478,21 +482,34 @@ public final class FailoverBench {
     }
 
     /** /role rounds judged so far, and those skipped because etcd's leader changed inside. */
-    Map<String, Long> roleRounds() {
-      return Map.of(
-          "roleRounds", roleRounds.get(), "inconclusiveRoleRounds", inconclusiveRoleRounds.get());
+    Map<String, Object> roleRounds() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("roleRounds", roleRounds.get());
+      m.put("inconclusiveRoleRounds", inconclusiveRoleRounds.get());
+      m.put("samplerErrors", samplerErrors.get());
+      if (lastSamplerError != null) {
+        m.put("lastSamplerError", lastSamplerError);
+      }
+      return m;
     }
 
     private void loop() {
       long tick = 0;
       while (running) {
         for (String g : groups) {
-          List<String> labelled = rig.labelledMasters(g);
-          if (labelled.size() > 1) {
-            observations.get(g).add("labels " + labelled);
-          }
-          if (tick % 5 == 0) {
-            sampleRoles(g);
+          try {
+            List<String> labelled = rig.labelledMasters(g);
+            if (labelled.size() > 1) {
+              observations.get(g).add("labels " + labelled);
+            }
+            if (tick % ROLE_EVERY_TICKS == 0) {
+              sampleRoles(g);
+            }
+          } catch (RuntimeException e) {
+            // The sampler must outlive a failed sample (it once died here, and the rest of the
+            // run went unchecked); failures are counted in roleSampling.
+            samplerErrors.incrementAndGet();
+            lastSamplerError = e.toString();
           }
         }
         tick++;
@@ -513,8 +530,8 @@ public final class FailoverBench {
             if (rig.kubelet.agent(pod).role().equals(Labels.ROLE_MASTER)) {
               byRole.add(pod);
             }
-          } catch (IllegalStateException e) {
-            // stopped between the two calls
+          } catch (IllegalStateException | NoSuchElementException e) {
+            // its agent stopped, or its pod went, between the two calls
           }
         }
       }

@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -45,6 +48,16 @@ public final class ServiceProxy implements AutoCloseable {
   private final int firstPort;
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  // Pipes run on reused threads: a curl-like client opens a connection per request, and two new
+  // threads per connection cost more CPU than the copying itself.
+  private final AtomicInteger pipeThreads = new AtomicInteger();
+  private final ExecutorService pipes =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "proxy-pipe-" + pipeThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
   private SharedIndexInformer<Service> services;
   private SharedIndexInformer<Pod> pods;
 
@@ -205,6 +218,7 @@ public final class ServiceProxy implements AutoCloseable {
     }
     listeners.values().forEach(Listener::close);
     listeners.clear();
+    pipes.shutdownNow();
   }
 
   private static <T> ResourceEventHandler<T> handler(Runnable onChange) {
@@ -280,32 +294,34 @@ public final class ServiceProxy implements AutoCloseable {
       }
       Connection connection = new Connection(pod, downstream, upstream);
       connections.add(connection);
-      pipe(connection, downstream, upstream, "up");
-      pipe(connection, upstream, downstream, "down");
+      pipe(connection, downstream, upstream);
+      pipe(connection, upstream, downstream);
     }
 
-    private void pipe(Connection connection, Socket from, Socket to, String direction) {
-      Thread t =
-          new Thread(
-              () -> {
-                byte[] buffer = new byte[8192];
-                try (InputStream in = from.getInputStream()) {
-                  OutputStream out = to.getOutputStream();
-                  int n;
-                  while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                  }
-                } catch (IOException e) {
-                  // the other side went away; closing both ends below ends the other direction
-                } finally {
-                  connection.close();
-                  connections.remove(connection);
-                }
-              },
-              "proxy-" + route.service() + "-" + direction);
-      t.setDaemon(true);
-      t.start();
+    private void pipe(Connection connection, Socket from, Socket to) {
+      Runnable copy =
+          () -> {
+            byte[] buffer = new byte[8192];
+            try (InputStream in = from.getInputStream()) {
+              OutputStream out = to.getOutputStream();
+              int n;
+              while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                out.flush();
+              }
+            } catch (IOException e) {
+              // the other side went away; closing both ends below ends the other direction
+            } finally {
+              connection.close();
+              connections.remove(connection);
+            }
+          };
+      try {
+        pipes.execute(copy);
+      } catch (RejectedExecutionException e) {
+        connection.close(); // the proxy is closing
+        connections.remove(connection);
+      }
     }
 
     void dropConnectionsNotTo(List<String> endpoints) {

@@ -90,12 +90,27 @@ public final class SteadyClient implements AutoCloseable {
     }
   }
 
+  /** The replies from index {@code from} on (an index into {@link #replies()}), in order. */
+  public List<Reply> repliesFrom(int from) {
+    synchronized (replies) {
+      return List.copyOf(replies.subList(Math.min(from, replies.size()), replies.size()));
+    }
+  }
+
+  /** How many replies so far. */
+  public int count() {
+    synchronized (replies) {
+      return replies.size();
+    }
+  }
+
   /** The pod of the last successful reply, if there was one. */
   public Optional<String> lastPod() {
-    List<Reply> all = replies();
-    for (int i = all.size() - 1; i >= 0; i--) {
-      if (all.get(i).ok()) {
-        return all.get(i).pod();
+    synchronized (replies) {
+      for (int i = replies.size() - 1; i >= 0; i--) {
+        if (replies.get(i).ok()) {
+          return replies.get(i).pod();
+        }
       }
     }
     return Optional.empty();

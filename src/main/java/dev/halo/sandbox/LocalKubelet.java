@@ -128,11 +128,15 @@ public final class LocalKubelet implements AutoCloseable {
       Map<String, String> extraEnv,
       Optional<Duration> agentRestartDelay,
       Duration probePeriod,
+      Duration readinessPeriod,
       Optional<Function<AgentConfig, ElectionClient>> electionClients) {
     public Options {
       extraEnv = Map.copyOf(extraEnv);
       if (probePeriod.isNegative() || probePeriod.isZero()) {
         throw new IllegalArgumentException("probePeriod must be positive, got " + probePeriod);
+      }
+      if (readinessPeriod.compareTo(probePeriod) < 0) {
+        readinessPeriod = probePeriod;
       }
     }
 
@@ -142,19 +146,37 @@ public final class LocalKubelet implements AutoCloseable {
      */
     public static Options defaults() {
       return new Options(
-          false, true, Map.of(), Optional.empty(), DEFAULT_PROBE_PERIOD, Optional.empty());
+          false,
+          true,
+          Map.of(),
+          Optional.empty(),
+          DEFAULT_PROBE_PERIOD,
+          DEFAULT_PROBE_PERIOD,
+          Optional.empty());
     }
 
     /** Replace {@code HALO_ETCD_ENDPOINTS} with the endpoints of the kubelet's etcd cluster. */
     public Options withEtcdEndpoints() {
       return new Options(
-          true, gracefulDeletion, extraEnv, agentRestartDelay, probePeriod, electionClients);
+          true,
+          gracefulDeletion,
+          extraEnv,
+          agentRestartDelay,
+          probePeriod,
+          readinessPeriod,
+          electionClients);
     }
 
     /** Do not put {@value LocalKubelet#FINALIZER} on pods: a DELETE removes the pod at once. */
     public Options withoutGracefulDeletion() {
       return new Options(
-          overrideEtcdEndpoints, false, extraEnv, agentRestartDelay, probePeriod, electionClients);
+          overrideEtcdEndpoints,
+          false,
+          extraEnv,
+          agentRestartDelay,
+          probePeriod,
+          readinessPeriod,
+          electionClients);
     }
 
     /** Sets an agent variable on every pod, after everything else (e.g. HALO_LOG_LEVEL). */
@@ -167,6 +189,7 @@ public final class LocalKubelet implements AutoCloseable {
           env,
           agentRestartDelay,
           probePeriod,
+          readinessPeriod,
           electionClients);
     }
 
@@ -181,16 +204,38 @@ public final class LocalKubelet implements AutoCloseable {
           extraEnv,
           Optional.of(delay),
           probePeriod,
+          readinessPeriod,
           electionClients);
     }
 
-    /** Probes every agent's {@code /healthz} this often (default 200 ms); for many pods. */
+    /**
+     * Runs the probe loop this often (default 200 ms): it notices a dead agent process, writes a
+     * status an earlier write failed to, and asks {@code /healthz} (at most every readiness
+     * period).
+     */
     public Options withProbePeriod(Duration period) {
       return new Options(
           overrideEtcdEndpoints,
           gracefulDeletion,
           extraEnv,
           agentRestartDelay,
+          period,
+          readinessPeriod,
+          electionClients);
+    }
+
+    /**
+     * Asks a Ready agent's {@code /healthz} only this often (at least the probe period; an agent
+     * not Ready yet is asked every probe period), while a dead agent process is still noticed every
+     * probe period: readiness over HTTP costs agent CPU.
+     */
+    public Options withReadinessPeriod(Duration period) {
+      return new Options(
+          overrideEtcdEndpoints,
+          gracefulDeletion,
+          extraEnv,
+          agentRestartDelay,
+          probePeriod,
           period,
           electionClients);
     }
@@ -207,6 +252,7 @@ public final class LocalKubelet implements AutoCloseable {
           extraEnv,
           agentRestartDelay,
           probePeriod,
+          readinessPeriod,
           Optional.of(clients));
     }
   }
@@ -235,6 +281,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final Set<String> finishedUids = ConcurrentHashMap.newKeySet();
   private final ExecutorService exec;
   private final ScheduledExecutorService prober;
+  private final long readinessPeriodNanos;
   private final AtomicBoolean closed = new AtomicBoolean();
   private SharedIndexInformer<Pod> informer;
 
@@ -250,6 +297,7 @@ public final class LocalKubelet implements AutoCloseable {
     this.etcd = etcd;
     this.mode = mode;
     this.options = options;
+    this.readinessPeriodNanos = options.readinessPeriod().toNanos();
     this.root = root;
     AtomicInteger threads = new AtomicInteger();
     this.exec =
@@ -925,18 +973,28 @@ public final class LocalKubelet implements AutoCloseable {
       agent = rt.agent;
     }
     boolean alive = !(agent instanceof AgentProcess p) || p.isAlive();
+    long now = System.nanoTime();
+    // A dead process is noticed every probe period; /healthz is asked every probe period until
+    // the agent is Ready (so a fresh agent is Ready as soon as it answers), then every readiness
+    // period.
+    boolean askHttp =
+        alive && (!rt.agentReady || now - rt.lastReadinessProbeNanos >= readinessPeriodNanos);
     boolean answered =
-        alive
+        askHttp
             && Http.get("http://" + LOCALHOST + ":" + agent.port() + "/healthz", PROBE_TIMEOUT)
                 .isPresent();
     synchronized (rt) {
       if (rt.agent != agent || rt.agentState != AgentState.RUNNING || closed.get()) {
         return;
       }
-      // As a kubelet's readiness probe: ready on the first success, not ready only after
-      // failureThreshold failures in a row, so one slow answer on a busy machine is no flap.
-      rt.probeFailures = answered ? 0 : rt.probeFailures + 1;
-      boolean ready = answered || (rt.agentReady && rt.probeFailures < PROBE_FAILURE_THRESHOLD);
+      boolean ready = rt.agentReady;
+      if (askHttp) {
+        rt.lastReadinessProbeNanos = now;
+        // As a kubelet's readiness probe: ready on the first success, not ready only after
+        // failureThreshold failures in a row, so one slow answer on a busy machine is no flap.
+        rt.probeFailures = answered ? 0 : rt.probeFailures + 1;
+        ready = answered || (rt.agentReady && rt.probeFailures < PROBE_FAILURE_THRESHOLD);
+      }
       if (!alive) {
         AgentProcess process = (AgentProcess) agent;
         int exitCode = process.waitFor(Duration.ofSeconds(1));
@@ -1309,6 +1367,7 @@ public final class LocalKubelet implements AutoCloseable {
     AgentState agentState = AgentState.WAITING;
     boolean agentReady;
     int probeFailures;
+    long lastReadinessProbeNanos = System.nanoTime() - Long.MAX_VALUE / 2;
     boolean writtenAgentReady;
     boolean writtenWorkloadHealthy = true;
     boolean statusFrozen;

@@ -58,7 +58,16 @@ final class BenchRig implements AutoCloseable {
     etcd = track(EtcdCluster.start(etcdMembers));
     // Every agent the bench starts uses the class archive, so no figure mixes cold and warm starts.
     AgentClassArchive.prepare(AgentProcess.jar(), etcd.endpoints());
-    kubelet = track(LocalKubelet.start(client, NAMESPACE, etcd, LocalKubelet.AgentMode.PROCESS));
+    // A Ready agent's /healthz once a second (the shortest periodSeconds Kubernetes allows); a
+    // starting agent's, and whether its process still runs, every 200 ms.
+    kubelet =
+        track(
+            LocalKubelet.start(
+                client,
+                NAMESPACE,
+                etcd,
+                LocalKubelet.AgentMode.PROCESS,
+                LocalKubelet.Options.defaults().withReadinessPeriod(Duration.ofSeconds(1))));
     track(
         HaloOperator.start(
             api.newClient(),

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * measures, per group, label convergence (etcd elects the next candidate -> the informer sees it
  * labelled master and the old one not).
  *
- * <p>Agents run in this JVM (LocalKubelet IN_PROCESS, readiness probes every 2 s), the real agent
+ * <p>Agents run in this JVM (LocalKubelet IN_PROCESS, readiness probes every 10 s), the real agent
  * code on 4 jetcd clients shared round-robin; groups have no workload health probe and a lease TTL
  * of {@value #TTL_SECONDS} s so that 3000 agents' renewals fit on two cores next to etcd and the
  * operator. A "crash" cuts the agent's etcd client (every call fails), so only the lease running
@@ -59,6 +59,7 @@ public final class ScaleBench {
   static final int TTL_SECONDS = 20;
   private static final Duration CURVE_PERIOD = Duration.ofSeconds(5);
   private static final int SHARED_CLIENTS = 4;
+  private static final Duration READINESS_PERIOD = Duration.ofSeconds(10);
   private static final String BENCH_USER_AGENT = "halo-scale-bench";
   private static final String RECONCILES = "halo_operator_reconcile_seconds_count";
 
@@ -88,7 +89,9 @@ public final class ScaleBench {
             "agents",
             "in the bench JVM (LocalKubelet IN_PROCESS), real agent code, "
                 + SHARED_CLIENTS
-                + " shared jetcd clients, readiness probe every 2 s",
+                + " shared jetcd clients, readiness probe every "
+                + READINESS_PERIOD.toSeconds()
+                + " s (the Kubernetes default periodSeconds), pod status synced every 2 s",
             "groups",
             "3 replicas over zones a/b/c, active and standby Service, no health probe, TTL "
                 + TTL_SECONDS
@@ -194,6 +197,7 @@ public final class ScaleBench {
                   LocalKubelet.Options.defaults()
                       .withoutGracefulDeletion()
                       .withProbePeriod(Duration.ofSeconds(2))
+                      .withReadinessPeriod(READINESS_PERIOD)
                       .withElectionClients(
                           config -> {
                             SeverableClient c =

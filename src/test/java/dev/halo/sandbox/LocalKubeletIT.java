@@ -307,6 +307,45 @@ class LocalKubeletIT {
             });
   }
 
+  @Test
+  void aDeadAgentIsNoticedEveryProbePeriodWhileHealthzIsAskedOnlyEveryReadinessPeriod() {
+    String ns = "readiness";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    kubelet =
+        LocalKubelet.start(
+            client,
+            ns,
+            etcd.cluster(),
+            AgentMode.PROCESS,
+            LocalKubelet.Options.defaults().withReadinessPeriod(Duration.ofSeconds(60)));
+    createPods(ns, election, "g-0");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    // Until it is Ready the agent is asked every probe period, not every minute.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertRunningAndReady(ns, "g-0"));
+
+    // A kill the kubelet is not told about: only its 200 ms probe tick can notice the exit,
+    // long before the next /healthz (a minute away).
+    ((AgentProcess) kubelet.agent("g-0")).kill();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              ContainerStatus agent = containerStatus(ns, "g-0", Names.AGENT_CONTAINER);
+              assertThat(agent.getState().getTerminated()).isNotNull();
+              assertThat(agent.getState().getTerminated().getExitCode()).isEqualTo(137);
+              assertThat(condition(ns, "g-0", "Ready")).isEqualTo("False");
+            });
+  }
+
+  @Test
+  void aReadinessPeriodShorterThanTheProbePeriodIsTheProbePeriod() {
+    LocalKubelet.Options options =
+        LocalKubelet.Options.defaults()
+            .withProbePeriod(Duration.ofSeconds(2))
+            .withReadinessPeriod(Duration.ofMillis(100));
+    assertThat(options.readinessPeriod()).isEqualTo(Duration.ofSeconds(2));
+  }
+
   private static void createPods(String ns, String election, String... names) {
     for (String name : names) {
       client.pods().inNamespace(ns).resource(pod(ns, name, election)).create();

@@ -4,6 +4,7 @@ import dev.halo.sandbox.AgentProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The peer: three {@link PeerCandidate} JVMs per lease (fabric8 LeaderElector + LeaseLock) on the
@@ -91,6 +93,7 @@ final class PeerBench {
   private Map<String, Object> measure(int ttl, boolean crash) throws Exception {
     List<Long> takeovers = new CopyOnWriteArrayList<>();
     List<Long> renewAges = new CopyOnWriteArrayList<>();
+    AtomicInteger exits = new AtomicInteger();
     List<String> failures = new CopyOnWriteArrayList<>();
     ExecutorService workers = Executors.newFixedThreadPool(groups);
     try {
@@ -98,7 +101,8 @@ final class PeerBench {
       for (int g = 0; g < groups; g++) {
         String lease = "peer-" + ttl + "-" + (crash ? "crash" : "graceful") + "-" + (nextLease++);
         futures.add(
-            workers.submit(() -> runLease(lease, ttl, crash, takeovers, renewAges, failures)));
+            workers.submit(
+                () -> runLease(lease, ttl, crash, takeovers, renewAges, exits, failures)));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -113,6 +117,7 @@ final class PeerBench {
     }
     m.put("samplesMs", takeovers);
     m.put("renewAgeAtFaultMs", renewAges);
+    m.put("candidatesExitedAndReplaced", exits.get());
     m.put("failedRounds", failures);
     return m;
   }
@@ -123,12 +128,14 @@ final class PeerBench {
       boolean crash,
       List<Long> takeovers,
       List<Long> renewAges,
+      AtomicInteger exits,
       List<String> failures) {
     List<Candidate> candidates = new ArrayList<>();
     try {
-      int nextIdentity = 0;
-      for (; nextIdentity < 3; nextIdentity++) {
-        candidates.add(Candidate.start(rig, lease, lease + "-" + nextIdentity, ttl));
+      AtomicInteger nextIdentity = new AtomicInteger();
+      for (int i = 0; i < 3; i++) {
+        candidates.add(
+            Candidate.start(rig, lease, lease + "-" + nextIdentity.getAndIncrement(), ttl));
       }
       for (int r = 0; r < rounds; r++) {
         try {
@@ -145,6 +152,22 @@ final class PeerBench {
                   Duration.ofSeconds(60),
                   25, // reads the Lease: a faster poll of five leases loads the API server
                   () -> {
+                    // A fabric8 elector that loses its lease (a renewal past the deadline on a
+                    // busy machine) ends, and so does its JVM, as a pod's process would; its
+                    // Deployment would start it again, and so does the bench.
+                    for (int i = 0; i < candidates.size(); i++) {
+                      if (!candidates.get(i).process.isAlive()) {
+                        exits.incrementAndGet();
+                        try {
+                          candidates.set(
+                              i,
+                              Candidate.start(
+                                  rig, lease, lease + "-" + nextIdentity.getAndIncrement(), ttl));
+                        } catch (IOException e) {
+                          throw new UncheckedIOException(e);
+                        }
+                      }
+                    }
                     List<Candidate> leading =
                         candidates.stream().filter(Candidate::leading).toList();
                     boolean allUp =
@@ -180,7 +203,9 @@ final class PeerBench {
           int index = candidates.indexOf(leader);
           // The replacement gets a name of its own, as a Deployment's new pod does: one that
           // reused the killed leader's identity would find itself the lease's holder.
-          candidates.set(index, Candidate.start(rig, lease, lease + "-" + nextIdentity++, ttl));
+          candidates.set(
+              index,
+              Candidate.start(rig, lease, lease + "-" + nextIdentity.getAndIncrement(), ttl));
         } catch (RuntimeException | InterruptedException | IOException e) {
           failures.add(lease + " round " + r + ": " + e.getMessage());
         }

@@ -118,18 +118,14 @@ public final class FailoverScenario {
   }
 
   private void awaitSteady(SteadyClient client, String pod) {
-    int before = client.replies().size();
+    int before = client.count();
     await(
         STEADY_REPLIES + " replies from " + pod,
         HANDOVER_TIMEOUT,
-        () -> {
-          List<SteadyClient.Reply> replies = client.replies();
-          long fromPod =
-              replies.subList(Math.min(before, replies.size()), replies.size()).stream()
-                  .filter(r -> r.pod().filter(pod::equals).isPresent())
-                  .count();
-          return fromPod >= STEADY_REPLIES ? Optional.of(pod) : Optional.empty();
-        });
+        () ->
+            client.repliesFromSince(pod, before) >= STEADY_REPLIES
+                ? Optional.of(pod)
+                : Optional.empty());
   }
 
   private String awaitNewServer(SteadyClient client, String old) {

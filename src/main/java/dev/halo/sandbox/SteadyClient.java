@@ -90,10 +90,12 @@ public final class SteadyClient implements AutoCloseable {
     }
   }
 
-  /** The replies from index {@code from} on (an index into {@link #replies()}), in order. */
-  public List<Reply> repliesFrom(int from) {
+  /** How many replies from index {@code from} on (see {@link #count()}) came from {@code pod}. */
+  public long repliesFromSince(String pod, int from) {
     synchronized (replies) {
-      return List.copyOf(replies.subList(Math.min(from, replies.size()), replies.size()));
+      return replies.subList(Math.min(from, replies.size()), replies.size()).stream()
+          .filter(r -> r.pod().filter(pod::equals).isPresent())
+          .count();
     }
   }
 

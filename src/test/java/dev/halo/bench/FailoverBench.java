@@ -388,11 +388,7 @@ public final class FailoverBench {
         STEADY_REPLIES + " replies from " + pod,
         HANDOVER_TIMEOUT,
         10,
-        () ->
-            client.repliesFrom(before).stream()
-                    .filter(r -> r.pod().filter(pod::equals).isPresent())
-                    .count()
-                >= STEADY_REPLIES);
+        () -> client.repliesFromSince(pod, before) >= STEADY_REPLIES);
   }
 
   private static Map<String, Object> figures(

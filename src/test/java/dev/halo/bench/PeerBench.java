@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The peer: three {@link PeerCandidate} JVMs per lease (fabric8 LeaderElector + LeaseLock) on the
@@ -132,10 +133,13 @@ final class PeerBench {
       List<String> failures) {
     List<Candidate> candidates = new ArrayList<>();
     try {
+      // A replacement gets a name of its own, as a Deployment's new pod does: one that reused
+      // the name of a killed leader would find itself the lease's holder.
       AtomicInteger nextIdentity = new AtomicInteger();
+      Supplier<Candidate> newCandidate =
+          () -> Candidate.start(rig, lease, lease + "-" + nextIdentity.getAndIncrement(), ttl);
       for (int i = 0; i < 3; i++) {
-        candidates.add(
-            Candidate.start(rig, lease, lease + "-" + nextIdentity.getAndIncrement(), ttl));
+        candidates.add(newCandidate.get());
       }
       for (int r = 0; r < rounds; r++) {
         try {
@@ -158,14 +162,7 @@ final class PeerBench {
                     for (int i = 0; i < candidates.size(); i++) {
                       if (!candidates.get(i).process.isAlive()) {
                         exits.incrementAndGet();
-                        try {
-                          candidates.set(
-                              i,
-                              Candidate.start(
-                                  rig, lease, lease + "-" + nextIdentity.getAndIncrement(), ttl));
-                        } catch (IOException e) {
-                          throw new UncheckedIOException(e);
-                        }
+                        candidates.set(i, newCandidate.get());
                       }
                     }
                     List<Candidate> leading =
@@ -200,17 +197,12 @@ final class PeerBench {
           takeovers.add((next - t0) / 1_000_000);
           renewAges.add(renewAge);
           leader.process.waitFor();
-          int index = candidates.indexOf(leader);
-          // The replacement gets a name of its own, as a Deployment's new pod does: one that
-          // reused the killed leader's identity would find itself the lease's holder.
-          candidates.set(
-              index,
-              Candidate.start(rig, lease, lease + "-" + nextIdentity.getAndIncrement(), ttl));
-        } catch (RuntimeException | InterruptedException | IOException e) {
+          candidates.set(candidates.indexOf(leader), newCandidate.get());
+        } catch (RuntimeException | InterruptedException e) {
           failures.add(lease + " round " + r + ": " + e.getMessage());
         }
       }
-    } catch (IOException e) {
+    } catch (UncheckedIOException e) {
       failures.add(lease + ": " + e.getMessage());
     } finally {
       candidates.forEach(c -> c.process.destroyForcibly());
@@ -241,8 +233,7 @@ final class PeerBench {
       this.process = process;
     }
 
-    static Candidate start(BenchRig rig, String lease, String identity, int ttl)
-        throws IOException {
+    static Candidate start(BenchRig rig, String lease, String identity, int ttl) {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-cp");
@@ -260,7 +251,12 @@ final class PeerBench {
               Long.toString(ttl * 1000L),
               Long.toString(ttl * 800L),
               Long.toString(ttl * 200L)));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Process process;
+      try {
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start candidate " + identity, e);
+      }
       Candidate c = new Candidate(identity, process);
       Thread reader = new Thread(c::read, "peer-" + identity);
       reader.setDaemon(true);

@@ -241,13 +241,8 @@ class LocalKubeletIT {
   void withAgentRestartsADeadAgentIsRestartedAndCounted() {
     String ns = "restarts";
     String election = ElectionKeys.electionName(ns, GROUP);
-    kubelet =
-        LocalKubelet.start(
-            client,
-            ns,
-            etcd.cluster(),
-            AgentMode.PROCESS,
-            LocalKubelet.Options.defaults().withAgentRestarts(Duration.ofMillis(500)));
+    startProcessKubelet(
+        ns, LocalKubelet.Options.defaults().withAgentRestarts(Duration.ofMillis(500)));
     createPods(ns, election, "g-0");
     kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
     long firstPid = kubelet.view().get(0).agentPid().orElseThrow();
@@ -311,13 +306,8 @@ class LocalKubeletIT {
   void aDeadAgentIsNoticedEveryProbePeriodWhileHealthzIsAskedOnlyEveryReadinessPeriod() {
     String ns = "readiness";
     String election = ElectionKeys.electionName(ns, GROUP);
-    kubelet =
-        LocalKubelet.start(
-            client,
-            ns,
-            etcd.cluster(),
-            AgentMode.PROCESS,
-            LocalKubelet.Options.defaults().withReadinessPeriod(Duration.ofSeconds(60)));
+    startProcessKubelet(
+        ns, LocalKubelet.Options.defaults().withReadinessPeriod(Duration.ofSeconds(60)));
     createPods(ns, election, "g-0");
     kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
     // Until it is Ready the agent is asked every probe period, not every minute.
@@ -344,6 +334,10 @@ class LocalKubeletIT {
             .withProbePeriod(Duration.ofSeconds(2))
             .withReadinessPeriod(Duration.ofMillis(100));
     assertThat(options.readinessPeriod()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  private void startProcessKubelet(String ns, LocalKubelet.Options options) {
+    kubelet = LocalKubelet.start(client, ns, etcd.cluster(), AgentMode.PROCESS, options);
   }
 
   private static void createPods(String ns, String election, String... names) {

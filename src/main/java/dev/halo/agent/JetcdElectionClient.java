@@ -16,13 +16,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@link ElectionClient} on jetcd; it puts the call timeout on every request. */
 public final class JetcdElectionClient implements ElectionClient {
   private final Client client;
+  private final Optional<KeepAliveStream> renewals;
   private final long timeoutMs;
 
   public JetcdElectionClient(List<URI> endpoints, Duration callTimeout) {
@@ -34,6 +37,7 @@ public final class JetcdElectionClient implements ElectionClient {
             .keepaliveTimeout(Duration.ofSeconds(2))
             .retryMaxAttempts(0)
             .build();
+    this.renewals = KeepAliveStream.on(client);
     this.timeoutMs = callTimeout.toMillis();
   }
 
@@ -45,6 +49,21 @@ public final class JetcdElectionClient implements ElectionClient {
 
   @Override
   public CompletableFuture<Lease> keepAliveOnce(long leaseId) {
+    if (renewals.isPresent()) {
+      KeepAliveStream stream = renewals.get();
+      return bounded(stream.renew(leaseId))
+          .handle(
+              (r, error) -> {
+                if (error != null) {
+                  if (rootCause(error) instanceof TimeoutException) {
+                    stream.reset(error);
+                  }
+                  throw new CompletionException(error);
+                }
+                return renewed(leaseId, r.getTTL());
+              });
+    }
+    // This jetcd does not expose its channel: a stream per renewal, as jetcd does it.
     return bounded(client.getLeaseClient().keepAliveOnce(leaseId))
         .handle(
             (r, error) -> {
@@ -53,11 +72,28 @@ public final class JetcdElectionClient implements ElectionClient {
                     ? new LeaseNotFoundException(leaseId)
                     : new CompletionException(error);
               }
-              if (r.getTTL() <= 0) {
-                throw new LeaseNotFoundException(leaseId);
-              }
-              return new Lease(leaseId, r.getTTL());
+              return renewed(leaseId, r.getTTL());
             });
+  }
+
+  /** Whether renewals share one keepalive stream (false: a stream per renewal). */
+  boolean renewsOnOneStream() {
+    return renewals.isPresent();
+  }
+
+  private static Lease renewed(long leaseId, long ttl) {
+    if (ttl <= 0) {
+      throw new LeaseNotFoundException(leaseId); // etcd answers a renewal of a gone lease with 0
+    }
+    return new Lease(leaseId, ttl);
+  }
+
+  private static Throwable rootCause(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   @Override
@@ -151,6 +187,7 @@ public final class JetcdElectionClient implements ElectionClient {
 
   @Override
   public void close() {
+    renewals.ifPresent(KeepAliveStream::close);
     client.close();
   }
 

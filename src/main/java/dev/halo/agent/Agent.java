@@ -141,6 +141,7 @@ public final class Agent implements AutoCloseable {
 
   private void onTransition(RoleState.Transition t) {
     watchdog.wake();
+    leases.roleChanged(t.to());
     metrics.transition(t);
     publisher.publish(t.to(), t.leader(), t.revision());
     var event = t.to() == Role.MASTER ? log.atInfo() : log.atWarn();

@@ -51,6 +51,16 @@ public record AgentConfig(
     return Duration.ofMillis(Math.max(200, Math.min(2000, ms)));
   }
 
+  /**
+   * How often a standby renews: its lease only keeps its key and its place in the queue, so three
+   * renewals in TTL − margin are enough (etcd's own clients renew at TTL/3). A promoted agent
+   * renews at once and then at {@link #keepAliveInterval()}.
+   */
+  public Duration standbyKeepAliveInterval() {
+    long ms = leaseTtl().minus(deadlineMargin()).toMillis() / 3;
+    return Duration.ofMillis(Math.max(keepAliveInterval().toMillis(), ms));
+  }
+
   /** The timeout of a single etcd call. */
   public Duration callTimeout() {
     return leaseTtl().minus(deadlineMargin());

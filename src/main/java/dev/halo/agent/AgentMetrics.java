@@ -10,6 +10,7 @@ final class AgentMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter keepAliveFailures;
+  private final Counter keepAlivesSent;
 
   AgentMetrics(RoleState roleState, String member) {
     registry.config().commonTags("member", member);
@@ -24,6 +25,10 @@ final class AgentMetrics {
         Counter.builder("halo.agent.keepalive.failures")
             .description("lease renewals that failed or timed out")
             .register(registry);
+    keepAlivesSent =
+        Counter.builder("halo.agent.keepalives")
+            .description("lease renewals sent (a master's cadence is faster than a standby's)")
+            .register(registry);
   }
 
   void transition(RoleState.Transition t) {
@@ -33,6 +38,10 @@ final class AgentMetrics {
         .tag("reason", t.reason())
         .register(registry)
         .increment();
+  }
+
+  void keepAliveSent() {
+    keepAlivesSent.increment();
   }
 
   void keepAliveFailed() {

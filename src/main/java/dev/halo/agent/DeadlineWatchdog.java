@@ -11,9 +11,10 @@ final class DeadlineWatchdog implements AutoCloseable {
   // A master sleeps until its deadline: the deadline only ever moves later (a renewal) or goes
   // away with a demotion made elsewhere, so waking at the deadline it had is never too late, and
   // a renewed master just sleeps again. A standby has no deadline to watch and is woken at once
-  // when it is promoted. The cap only bounds a sleep in case of a missed wake-up. A fixed 20 ms
-  // tick cost more CPU than everything else an idle agent does (the scale bench runs thousands).
-  private static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+  // when it is promoted (an unpark before the park makes the park return at once, so no wake-up
+  // is lost). The cap only bounds a sleep should one be lost all the same. A fixed 20 ms tick, and
+  // later a 1 s cap, cost more CPU than anything else thousands of in-process agents did.
+  private static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
   // Waking this much later than asked means the whole process was stopped or starved.
   private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 

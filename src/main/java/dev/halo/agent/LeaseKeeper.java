@@ -3,6 +3,7 @@ package dev.halo.agent;
 import dev.halo.agent.ElectionClient.Lease;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the agent's etcd lease: grants it or re-attaches a surviving one, renews it on a fixed
- * cadence with one-shot keepalives, and moves the local deadline forward from the send time of
- * every renewal etcd confirmed. Runs on the elector's thread.
+ * Owns the agent's etcd lease: grants it or re-attaches a surviving one, renews it with one-shot
+ * keepalives (a master every {@link AgentConfig#keepAliveInterval()}, a standby less often), and
+ * moves the local deadline forward from the send time of every renewal etcd confirmed. Runs on the
+ * elector's thread.
  */
 final class LeaseKeeper {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -31,9 +33,11 @@ final class LeaseKeeper {
   private final LongSupplier nanoClock;
   private final long ttlSeconds;
   private final long marginNanos;
-  private final Duration interval;
+  private final Duration masterInterval;
+  private final Duration standbyInterval;
   private LossListener lossListener = id -> {};
-  private ScheduledFuture<?> timer;
+  private volatile ScheduledFuture<?> timer;
+  private volatile boolean stopped;
   private volatile long leaseId;
   private volatile long lastSuccessNanos;
   private int inFlight;
@@ -52,7 +56,8 @@ final class LeaseKeeper {
     this.nanoClock = nanoClock;
     this.ttlSeconds = config.leaseTtlSeconds();
     this.marginNanos = config.deadlineMargin().toNanos();
-    this.interval = config.keepAliveInterval();
+    this.masterInterval = config.keepAliveInterval();
+    this.standbyInterval = config.standbyKeepAliveInterval();
   }
 
   void onLeaseLost(LossListener listener) {
@@ -69,18 +74,55 @@ final class LeaseKeeper {
    */
   boolean etcdReachable() {
     return lastSuccessNanos != 0
-        && nanoClock.getAsLong() - lastSuccessNanos < 3 * interval.toNanos();
+        && nanoClock.getAsLong() - lastSuccessNanos < 3 * interval().toNanos();
+  }
+
+  private Duration interval() {
+    return roleState.holdsMaster() ? masterInterval : standbyInterval;
   }
 
   void start() {
-    timer =
-        exec.scheduleWithFixedDelay(
-            this::renew, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    schedule();
   }
 
   void stop() {
+    stopped = true;
     if (timer != null) {
       timer.cancel(false);
+    }
+  }
+
+  /**
+   * A new master renews at once, then at the master's cadence (its deadline still counts from its
+   * last standby renewal). Any thread.
+   */
+  void roleChanged(Role to) {
+    if (to != Role.MASTER) {
+      return;
+    }
+    try {
+      exec.execute(
+          () -> {
+            if (!stopped && timer != null && timer.cancel(false)) {
+              tick();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // the agent is stopping
+    }
+  }
+
+  private void schedule() {
+    if (!stopped) {
+      timer = exec.schedule(this::tick, interval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void tick() {
+    try {
+      renew();
+    } finally {
+      schedule();
     }
   }
 
@@ -147,6 +189,7 @@ final class LeaseKeeper {
       return;
     }
     inFlight++;
+    metrics.keepAliveSent();
     long sent = nanoClock.getAsLong();
     client
         .keepAliveOnce(current)

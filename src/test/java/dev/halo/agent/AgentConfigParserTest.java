@@ -47,6 +47,13 @@ class AgentConfigParserTest {
     assertThat(ttl5.keepAliveInterval()).isEqualTo(Duration.ofMillis(500));
     assertThat(ttl30.deadlineMargin()).isEqualTo(Duration.ofSeconds(6));
     assertThat(ttl30.keepAliveInterval()).isEqualTo(Duration.ofSeconds(2));
+    // A standby renews three times per TTL - margin, never faster than a master.
+    assertThat(ttl5.standbyKeepAliveInterval()).isEqualTo(Duration.ofMillis(1333));
+    assertThat(ttl30.standbyKeepAliveInterval()).isEqualTo(Duration.ofSeconds(8));
+    env.put("HALO_LEASE_TTL_SECONDS", "2");
+    AgentConfig ttl2 = AgentConfigParser.parse(env).config().orElseThrow();
+    assertThat(ttl2.keepAliveInterval()).isEqualTo(Duration.ofMillis(200));
+    assertThat(ttl2.standbyKeepAliveInterval()).isEqualTo(Duration.ofMillis(333));
   }
 
   @Test

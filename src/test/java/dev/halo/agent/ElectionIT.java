@@ -35,10 +35,25 @@ class ElectionIT {
   }
 
   private InProcessAgent start(String member) {
+    return start(member, 2);
+  }
+
+  private InProcessAgent start(String member, int ttl) {
     InProcessAgent agent =
-        InProcessAgent.start(AgentEnv.of(etcd.cluster().endpoints(), election, member).ttl(2));
+        InProcessAgent.start(AgentEnv.of(etcd.cluster().endpoints(), election, member).ttl(ttl));
     agents.add(agent);
     return agent;
+  }
+
+  private static double keepAlivesSent(InProcessAgent agent) {
+    String metrics =
+        Http.get("http://127.0.0.1:" + agent.port() + "/metrics", Duration.ofSeconds(2))
+            .orElseThrow();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^halo_agent_keepalives_total\\{[^}]*} (\\S+)$")
+            .matcher(metrics);
+    assertThat(m.find()).as("halo_agent_keepalives_total in %s", metrics).isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   private String etcdLeader() {
@@ -239,6 +254,28 @@ class ElectionIT {
   }
 
   @Test
+  void aStandbyRenewsItsLeaseLessOftenThanTheMaster() throws Exception {
+    // TTL 5: the master renews every 500 ms, a standby every 1333 ms.
+    InProcessAgent master = start("r-0", 5);
+    await().atMost(Duration.ofSeconds(10)).until(() -> master.role().equals("master"));
+    InProcessAgent standby = start("r-1", 5);
+    await().atMost(Duration.ofSeconds(10)).until(() -> keepAlivesSent(standby) >= 1);
+    double masterBefore = keepAlivesSent(master);
+    double standbyBefore = keepAlivesSent(standby);
+    await().pollDelay(Duration.ofSeconds(4)).until(() -> true);
+    double byMaster = keepAlivesSent(master) - masterBefore;
+    double byStandby = keepAlivesSent(standby) - standbyBefore;
+    assertThat(byMaster).isGreaterThanOrEqualTo(6);
+    assertThat(byStandby).isGreaterThanOrEqualTo(2).isLessThan(byMaster / 2);
+
+    master.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> standby.role().equals("master"));
+    double promotedBefore = keepAlivesSent(standby);
+    await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+    assertThat(keepAlivesSent(standby) - promotedBefore).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
   void httpApiServesHealthAndMetricsAndChangesNothing() throws Exception {
     InProcessAgent master = start("h-0");
     await().until(() -> master.role().equals("master"));
@@ -251,6 +288,7 @@ class ElectionIT {
         .contains(
             "halo_agent_transitions_total{member=\"h-0\",reason=\"elected\",to=\"master\"} 1.0")
         .contains("halo_agent_keepalive_failures_total")
+        .contains("halo_agent_keepalives_total")
         .contains("halo_agent_lease_time_left_seconds");
     assertThat(Http.status("POST", base + "/role")).isEqualTo(405);
     assertThat(Http.status("DELETE", base + "/status")).isEqualTo(405);

@@ -33,6 +33,19 @@ import java.util.function.Supplier;
  */
 final class PeerBench {
   private final BenchRig rig;
+
+  /**
+   * The candidates start like Halo's agents (C1 only, Serial GC, small code cache) with a heap for
+   * the Kubernetes client, so both sides of the comparison run with the same JVM footprint on the
+   * same cores.
+   */
+  static final List<String> JVM_OPTIONS =
+      java.util.stream.Stream.concat(
+              dev.halo.common.AgentDefaults.JVM_OPTIONS.stream()
+                  .filter(o -> !o.startsWith("-Xmx") && !o.startsWith("-XX:MaxMetaspaceSize")),
+              java.util.stream.Stream.of("-Xmx64m"))
+          .toList();
+
   private final int groups;
   private final int rounds;
   private int nextLease;
@@ -49,7 +62,7 @@ final class PeerBench {
     Map<String, Object> setup = new LinkedHashMap<>();
     setup.put("peer", "fabric8 kubernetes-client LeaderElector + LeaseLock, one JVM per candidate");
     setup.put("candidates", 3);
-    setup.put("jvmOptions", "JVM defaults (as inside a user's application)");
+    setup.put("jvmOptions", String.join(" ", JVM_OPTIONS));
     setup.put("renewDeadline", "0.8 x lease duration");
     setup.put("retryPeriod", "0.2 x lease duration (fabric8 jitters it by up to 1.2 x)");
     setup.put(
@@ -236,6 +249,7 @@ final class PeerBench {
     static Candidate start(BenchRig rig, String lease, String identity, int ttl) {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(JVM_OPTIONS);
       command.add("-cp");
       command.add(
           AgentProcess.jar()

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** {@link ElectionClient} on jetcd; it puts the call timeout on every request. */
 public final class JetcdElectionClient implements ElectionClient {
@@ -50,14 +49,12 @@ public final class JetcdElectionClient implements ElectionClient {
   @Override
   public CompletableFuture<Lease> keepAliveOnce(long leaseId) {
     if (renewals.isPresent()) {
-      KeepAliveStream stream = renewals.get();
-      return bounded(stream.renew(leaseId))
+      return renewals
+          .get()
+          .renew(leaseId, timeoutMs)
           .handle(
               (r, error) -> {
                 if (error != null) {
-                  if (rootCause(error) instanceof TimeoutException) {
-                    stream.reset(error);
-                  }
                   throw new CompletionException(error);
                 }
                 return renewed(leaseId, r.getTTL());
@@ -86,14 +83,6 @@ public final class JetcdElectionClient implements ElectionClient {
       throw new LeaseNotFoundException(leaseId); // etcd answers a renewal of a gone lease with 0
     }
     return new Lease(leaseId, ttl);
-  }
-
-  private static Throwable rootCause(Throwable error) {
-    Throwable t = error;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   @Override

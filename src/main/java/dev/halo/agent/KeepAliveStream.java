@@ -11,9 +11,12 @@ import io.grpc.stub.StreamObserver;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One-shot lease renewals over one long-lived etcd {@code LeaseKeepAlive} stream, instead of a new
@@ -21,8 +24,8 @@ import java.util.concurrent.CompletionException;
  * per renewal, most of its idle CPU at TTL 5 s). The caller still chooses when each renewal is sent
  * and learns when etcd confirmed that very request: etcd answers a stream's requests one by one in
  * order, so the answers are matched to the requests first in, first out. A renewal that times out
- * breaks the stream (the next one opens a new stream), so a late answer is never taken for a later
- * request's.
+ * ends its stream (the next one opens a new stream), so a late answer is never taken for a later
+ * request's; the renewals still waiting on that stream fail with it.
  */
 final class KeepAliveStream implements AutoCloseable {
   private final LeaseGrpc.LeaseStub stub;
@@ -47,15 +50,16 @@ final class KeepAliveStream implements AutoCloseable {
   }
 
   /**
-   * Sends one renewal of {@code leaseId}; completes with etcd's answer to it (TTL 0: not found).
+   * Sends one renewal of {@code leaseId}; completes with etcd's answer to it (TTL 0: not found), or
+   * with a TimeoutException after {@code timeoutMs}, which also ends this stream.
    */
-  synchronized CompletableFuture<LeaseKeepAliveResponse> renew(long leaseId) {
+  synchronized CompletableFuture<LeaseKeepAliveResponse> renew(long leaseId, long timeoutMs) {
     if (live == null || live.ended()) {
       live = new Live();
       stub.leaseKeepAlive(live);
     }
-    CompletableFuture<LeaseKeepAliveResponse> answer = new CompletableFuture<>();
     Live stream = live;
+    CompletableFuture<LeaseKeepAliveResponse> answer = new CompletableFuture<>();
     if (!stream.await(leaseId, answer)) {
       answer.completeExceptionally(new IllegalStateException("the keepalive stream ended"));
       return answer;
@@ -63,22 +67,27 @@ final class KeepAliveStream implements AutoCloseable {
     try {
       stream.requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(leaseId).build());
     } catch (RuntimeException e) {
-      stream.fail(e);
+      stream.cancel(e);
     }
+    answer
+        .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (r, error) -> {
+              if (error instanceof TimeoutException) {
+                // Only this stream: later renewals may already be on a new one.
+                stream.cancel(
+                    new IllegalStateException("a renewal got no answer in " + timeoutMs + " ms"));
+              }
+            });
     return answer;
-  }
-
-  /** Ends the current stream (after a renewal timed out): the next renewal opens a new one. */
-  synchronized void reset(Throwable cause) {
-    if (live != null) {
-      live.cancel(cause);
-      live = null;
-    }
   }
 
   @Override
   public synchronized void close() {
-    reset(new IllegalStateException("client closed"));
+    if (live != null) {
+      live.cancel(new IllegalStateException("client closed"));
+      live = null;
+    }
   }
 
   private record Request(long leaseId, CompletableFuture<LeaseKeepAliveResponse> answer) {}
@@ -143,24 +152,21 @@ final class KeepAliveStream implements AutoCloseable {
 
     void cancel(Throwable cause) {
       if (!ended() && call != null) {
-        call.cancel("renewal timed out or client closed", cause);
+        call.cancel("keepalive stream ended", cause);
       }
       fail(cause);
     }
 
+    /** Ends the stream and fails every renewal still waiting on it (outside the lock). */
     void fail(Throwable cause) {
+      List<Request> waiting;
       synchronized (this) {
         ended = true;
+        waiting = List.copyOf(pending);
+        pending.clear();
       }
       CompletionException error = new CompletionException(cause);
-      while (true) {
-        Request r;
-        synchronized (this) {
-          r = pending.poll();
-        }
-        if (r == null) {
-          return;
-        }
+      for (Request r : waiting) {
         r.answer().completeExceptionally(error);
       }
     }

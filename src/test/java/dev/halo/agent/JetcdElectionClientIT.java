@@ -107,6 +107,56 @@ class JetcdElectionClientIT {
     }
   }
 
+  @Test
+  void manyRenewalsTimingOutOnAStalledEtcdFailOneByOneAndTheNextStreamWorks() throws Exception {
+    // Thousands of in-process agents share a stream in the scale bench: when etcd stalled, each
+    // timed-out renewal used to end the stream from inside the failure of the one before, until
+    // the thread's stack overflowed.
+    try (JetcdElectionClient client =
+        new JetcdElectionClient(
+            etcd.cluster().clientUrls().stream().map(URI::create).toList(),
+            Duration.ofMillis(500))) {
+      Lease lease = client.grant(30).get(5, TimeUnit.SECONDS);
+      client.keepAliveOnce(lease.id()).get(5, TimeUnit.SECONDS);
+      signal("STOP");
+      try {
+        List<CompletableFuture<Lease>> stalled = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+          stalled.add(client.keepAliveOnce(lease.id()));
+        }
+        for (CompletableFuture<Lease> f : stalled) {
+          assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+              .isInstanceOf(ExecutionException.class)
+              .satisfies(
+                  e -> assertThat(causes(e)).noneMatch(StackOverflowError.class::isInstance));
+        }
+      } finally {
+        signal("CONT");
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .ignoreExceptions()
+          .until(
+              () -> client.keepAliveOnce(lease.id()).get(2, TimeUnit.SECONDS).id() == lease.id());
+    }
+  }
+
+  private static void signal(String name) throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(etcd.cluster().pid(0)))
+            .inheritIO()
+            .start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  private static List<Throwable> causes(Throwable e) {
+    List<Throwable> all = new ArrayList<>();
+    for (Throwable t = e; t != null && !all.contains(t); t = t.getCause()) {
+      all.add(t);
+    }
+    return all;
+  }
+
   private static boolean isLeaseNotFound(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof LeaseNotFoundException) {

@@ -67,15 +67,17 @@ final class PeerBench {
     setup.put("retryPeriod", "0.2 x lease duration (fabric8 jitters it by up to 1.2 x)");
     setup.put(
         "faultWhen",
-        "every candidate up for 2 retry periods and the lease renewed within the last retry"
-            + " period + 200 ms (renewAgeAtFaultMs records it)");
+        "the leader renewed the lease within the last retry period + 200 ms (renewAgeAtFaultMs"
+            + " records it) and another candidate is up for 2 retry periods; the same leases"
+            + " (each with 3 candidates) go through the crash rounds, then the graceful ones");
     setup.put("compared", "takeover: fault -> new leader acts (Halo: its agent holds the role)");
     doc.put("setup", setup);
     Map<String, Object> series = new LinkedHashMap<>();
     for (int ttl : ttls) {
       Map<String, Object> byScenario = new LinkedHashMap<>();
+      Map<Boolean, Map<String, Object>> measured = measure(ttl);
       for (String scenario : List.of("crash", "graceful")) {
-        Map<String, Object> peer = measure(ttl, scenario.equals("crash"));
+        Map<String, Object> peer = measured.get(scenario.equals("crash"));
         String haloScenario = scenario.equals("crash") ? "crash" : "podDelete";
         Map<String, Object> haloTakeover =
             FailoverBench.nested(
@@ -104,19 +106,15 @@ final class PeerBench {
     return doc;
   }
 
-  private Map<String, Object> measure(int ttl, boolean crash) throws Exception {
-    List<Long> takeovers = new CopyOnWriteArrayList<>();
-    List<Long> renewAges = new CopyOnWriteArrayList<>();
-    AtomicInteger exits = new AtomicInteger();
-    List<String> failures = new CopyOnWriteArrayList<>();
+  /** Crash rounds, then graceful rounds, on the same leases; the figures by crash (true) or not. */
+  private Map<Boolean, Map<String, Object>> measure(int ttl) throws Exception {
+    Map<Boolean, Outcome> outcomes = Map.of(true, new Outcome(), false, new Outcome());
     ExecutorService workers = Executors.newFixedThreadPool(groups);
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int g = 0; g < groups; g++) {
-        String lease = "peer-" + ttl + "-" + (crash ? "crash" : "graceful") + "-" + (nextLease++);
-        futures.add(
-            workers.submit(
-                () -> runLease(lease, ttl, crash, takeovers, renewAges, exits, failures)));
+        String lease = "peer-" + ttl + "-" + (nextLease++);
+        futures.add(workers.submit(() -> runLease(lease, ttl, outcomes)));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -124,26 +122,31 @@ final class PeerBench {
     } finally {
       workers.shutdownNow();
     }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("n", takeovers.size());
-    if (!takeovers.isEmpty()) {
-      m.put("takeover", Stats.of(takeovers).asMap());
-    }
-    m.put("samplesMs", takeovers);
-    m.put("renewAgeAtFaultMs", renewAges);
-    m.put("candidatesExitedAndReplaced", exits.get());
-    m.put("failedRounds", failures);
-    return m;
+    return Map.of(true, outcomes.get(true).asMap(), false, outcomes.get(false).asMap());
   }
 
-  private void runLease(
-      String lease,
-      int ttl,
-      boolean crash,
-      List<Long> takeovers,
-      List<Long> renewAges,
-      AtomicInteger exits,
-      List<String> failures) {
+  /** What the rounds of one case measured, over every lease. */
+  private static final class Outcome {
+    final List<Long> takeovers = new CopyOnWriteArrayList<>();
+    final List<Long> renewAges = new CopyOnWriteArrayList<>();
+    final AtomicInteger exits = new AtomicInteger();
+    final List<String> failures = new CopyOnWriteArrayList<>();
+
+    Map<String, Object> asMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("n", takeovers.size());
+      if (!takeovers.isEmpty()) {
+        m.put("takeover", Stats.of(takeovers).asMap());
+      }
+      m.put("samplesMs", takeovers);
+      m.put("renewAgeAtFaultMs", renewAges);
+      m.put("candidatesExitedAndReplaced", exits.get());
+      m.put("failedRounds", failures);
+      return m;
+    }
+  }
+
+  private void runLease(String lease, int ttl, Map<Boolean, Outcome> outcomes) {
     List<Candidate> candidates = new ArrayList<>();
     try {
       // A replacement gets a name of its own, as a Deployment's new pod does: one that reused
@@ -154,13 +157,16 @@ final class PeerBench {
       for (int i = 0; i < 3; i++) {
         candidates.add(newCandidate.get());
       }
-      for (int r = 0; r < rounds; r++) {
+      for (int r = 0; r < 2 * rounds; r++) {
+        boolean crash = r < rounds;
+        Outcome outcome = outcomes.get(crash);
         try {
-          // A fault hits a settled election, as Halo's rounds do (BenchRig.readyForFault): every
-          // candidate up for two retry periods (each has asked for the lease at least once, warm),
-          // and the leader renewing on time. Without that a round right after the candidates'
-          // JVMs started found a leader whose renewals were seconds late (cold JVMs on a busy
-          // machine), and its "takeover" was measured from a lease that had all but expired.
+          // A fault hits a settled election, as Halo's rounds do (BenchRig.readyForFault): the
+          // leader renewing on time and another candidate up for two retry periods (it has asked
+          // for the lease at least once, warm); the one replaced in the round before may still be
+          // starting. Without that a round right after the candidates' JVMs started found a
+          // leader whose renewals were seconds late (cold JVMs on a busy machine), and its
+          // "takeover" was measured from a lease that had all but expired.
           long settledNanos = 2 * ttl * 200L * 1_000_000L;
           long freshMs = ttl * 200L + 200;
           Candidate leader =
@@ -174,15 +180,15 @@ final class PeerBench {
                     // Deployment would start it again, and so does the bench.
                     for (int i = 0; i < candidates.size(); i++) {
                       if (!candidates.get(i).process.isAlive()) {
-                        exits.incrementAndGet();
+                        outcome.exits.incrementAndGet();
                         candidates.set(i, newCandidate.get());
                       }
                     }
                     List<Candidate> leading =
                         candidates.stream().filter(Candidate::leading).toList();
-                    boolean allUp =
-                        candidates.stream().allMatch(c -> c.startedFor() > settledNanos);
-                    if (!allUp || leading.size() != 1) {
+                    if (leading.size() != 1
+                        || candidates.stream()
+                            .noneMatch(c -> !c.leading() && c.startedFor() > settledNanos)) {
                       return Optional.empty();
                     }
                     long age = renewAgeMs(lease);
@@ -207,16 +213,16 @@ final class PeerBench {
                           .filter(c -> c != leader && c.ledSince(t0) > 0)
                           .map(c -> c.ledSince(t0))
                           .findFirst());
-          takeovers.add((next - t0) / 1_000_000);
-          renewAges.add(renewAge);
+          outcome.takeovers.add((next - t0) / 1_000_000);
+          outcome.renewAges.add(renewAge);
           leader.process.waitFor();
           candidates.set(candidates.indexOf(leader), newCandidate.get());
         } catch (RuntimeException | InterruptedException e) {
-          failures.add(lease + " round " + r + ": " + e.getMessage());
+          outcome.failures.add(lease + " round " + r + ": " + e.getMessage());
         }
       }
     } catch (UncheckedIOException e) {
-      failures.add(lease + ": " + e.getMessage());
+      outcomes.get(true).failures.add(lease + ": " + e.getMessage());
     } finally {
       candidates.forEach(c -> c.process.destroyForcibly());
     }

@@ -51,9 +51,11 @@ sandbox: deps
 ## Benchmarks: figures go to target/bench/*.json, tables to target/bench/REPORT.md, charts to
 ## target/bench/*.png (tests assert behaviour, benchmarks measure it). BENCH_ARGS=--quick for a
 ## short run. Each bench is its own JVM so one's threads and heap do not colour the next; they
-## start with plain java on the test classpath Maven wrote (a Maven start per bench costs ~8 s).
+## start with plain java on the test classpath Maven wrote (a Maven start per bench costs ~8 s),
+## C1 only: on 2 cores the C2 compiler threads of a bench JVM took CPU from the agent JVMs it
+## measures (the crash series at TTL 2 ran 51 s with C2, 40 s without).
 BENCH_CP = target/test-classes:target/classes:$$(cat target/bench-classpath.txt)
-BENCH_RUN = java -Dhalo.jar=target/halo.jar -cp $(BENCH_CP)
+BENCH_RUN = java -XX:TieredStopAtLevel=1 -Dhalo.jar=target/halo.jar -cp $(BENCH_CP)
 bench: deps
 	$(MVN) -q -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
 	  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt

@@ -150,7 +150,9 @@ public final class BenchSummary {
     md.append("## Halo and the peer (peer.json)\n\n");
     md.append(
         "The peer is fabric8's `LeaderElector` with a `LeaseLock` on the same API server, three"
-            + " candidate JVMs with JVM defaults, lease duration = Halo's TTL, renew"
+            + " candidate JVMs (JVM options: `"
+            + doc.path("setup").path("jvmOptions").asText("?")
+            + "`), lease duration = Halo's TTL, renew"
             + " deadline 0.8 × and retry period 0.2 × the lease. Takeover = fault → the new leader"
             + " acts (peer: `onStartLeading`; Halo: the new master's agent holds the role). Graceful"
             + " = SIGTERM (peer: releaseOnCancel; Halo: pod deletion, the agent resigns).\n\n");

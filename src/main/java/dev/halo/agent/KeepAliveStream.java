@@ -7,7 +7,6 @@ import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.StreamObserver;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
@@ -17,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One-shot lease renewals over one long-lived etcd {@code LeaseKeepAlive} stream, instead of a new
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeoutException;
  * request's; the renewals still waiting on that stream fail with it.
  */
 final class KeepAliveStream implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(KeepAliveStream.class);
   private final LeaseGrpc.LeaseStub stub;
   private Live live;
 
@@ -45,6 +47,11 @@ final class KeepAliveStream implements AutoCloseable {
       channel.setAccessible(true);
       return Optional.of(new KeepAliveStream((Channel) channel.invoke(connections)));
     } catch (ReflectiveOperationException | RuntimeException e) {
+      log.atWarn()
+          .addKeyValue("error", e.toString())
+          .log(
+              "cannot reach jetcd's gRPC channel (jetcd changed?); renewing the lease with a new"
+                  + " stream per renewal, which costs more CPU");
       return Optional.empty();
     }
   }
@@ -65,7 +72,7 @@ final class KeepAliveStream implements AutoCloseable {
       return answer;
     }
     try {
-      stream.requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(leaseId).build());
+      stream.call.onNext(LeaseKeepAliveRequest.newBuilder().setID(leaseId).build());
     } catch (RuntimeException e) {
       stream.cancel(e);
     }
@@ -96,8 +103,7 @@ final class KeepAliveStream implements AutoCloseable {
   private static final class Live
       implements ClientResponseObserver<LeaseKeepAliveRequest, LeaseKeepAliveResponse> {
     private final ArrayDeque<Request> pending = new ArrayDeque<>();
-    private StreamObserver<LeaseKeepAliveRequest> requests;
-    private ClientCallStreamObserver<LeaseKeepAliveRequest> call;
+    private volatile ClientCallStreamObserver<LeaseKeepAliveRequest> call;
     private boolean ended;
 
     /** Queues the answer to the request about to be sent; false once the stream ended. */
@@ -116,7 +122,6 @@ final class KeepAliveStream implements AutoCloseable {
     @Override
     public void beforeStart(ClientCallStreamObserver<LeaseKeepAliveRequest> requestStream) {
       this.call = requestStream;
-      this.requests = requestStream;
     }
 
     @Override

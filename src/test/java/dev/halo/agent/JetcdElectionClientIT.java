@@ -79,7 +79,7 @@ class JetcdElectionClientIT {
           results.add(
               CompletableFuture.supplyAsync(() -> client.keepAliveOnce(goneId))
                   .thenCompose(f -> f)
-                  .handle((l, e) -> l == null && isLeaseNotFound(e)));
+                  .handle((l, e) -> l == null && JetcdElectionClient.isLeaseNotFound(e)));
         }
       }
       for (CompletableFuture<Boolean> r : results) {
@@ -155,14 +155,5 @@ class JetcdElectionClientIT {
       all.add(t);
     }
     return all;
-  }
-
-  private static boolean isLeaseNotFound(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof LeaseNotFoundException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

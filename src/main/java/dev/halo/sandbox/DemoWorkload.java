@@ -49,12 +49,23 @@ final class DemoWorkload {
     return workload;
   }
 
+  /**
+   * The workload of {@code podName} without a server (LocalKubelet.Options#withoutWorkloadServers):
+   * port 0, nothing listens; its health flag still decides the container's readiness.
+   */
+  static DemoWorkload serverless(String podName, Path roleFile) {
+    return new DemoWorkload(null, podName, roleFile);
+  }
+
+  /** The port it listens on; 0 without a server. */
   int port() {
-    return server.getAddress().getPort();
+    return server == null ? 0 : server.getAddress().getPort();
   }
 
   void stop() {
-    server.stop(0);
+    if (server != null) {
+      server.stop(0);
+    }
   }
 
   /** What the pod's agent last published: {@code master}, {@code standby} or {@code unknown}. */

@@ -51,6 +51,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,8 +85,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Agent environment</b>: the container's {@code env} with {@code value}, {@code $(VAR)}
  *       references, {@code fieldRef} (metadata.name/namespace/uid/labels/annotations,
  *       spec.nodeName, status.podIP/hostIP), {@code configMapKeyRef} and {@code secretKeyRef}
- *       resolved; then {@code HALO_AGENT_ADDRESS=127.0.0.1}, {@code HALO_AGENT_PORT=<free port>},
- *       {@code HALO_ROLE_FILE=<temp dir>/<pod>/role}, and {@code HALO_HEALTH_HTTP}, {@code
+ *       resolved; then {@code HALO_AGENT_ADDRESS=127.0.0.1}, {@code HALO_AGENT_PORT=<free port>} (0
+ *       for an in-process agent, which binds a port itself and reports it), {@code
+ *       HALO_ROLE_FILE=<temp dir>/<pod>/role}, and {@code HALO_HEALTH_HTTP}, {@code
  *       HALO_HEALTH_TCP} and {@code HALO_ROLE_WEBHOOK} (when set) pointed at the workload. {@code
  *       HALO_ETCD_ENDPOINTS} stays what the operator wrote unless {@link
  *       Options#withEtcdEndpoints()} is used.
@@ -129,7 +131,10 @@ public final class LocalKubelet implements AutoCloseable {
       Optional<Duration> agentRestartDelay,
       Duration probePeriod,
       Duration readinessPeriod,
-      Optional<Function<AgentConfig, ElectionClient>> electionClients) {
+      Optional<Function<AgentConfig, ElectionClient>> electionClients,
+      boolean workloadServers,
+      Duration probeTimeout,
+      boolean readinessRequests) {
     public Options {
       extraEnv = Map.copyOf(extraEnv);
       if (probePeriod.isNegative() || probePeriod.isZero()) {
@@ -142,7 +147,8 @@ public final class LocalKubelet implements AutoCloseable {
 
     /**
      * Keep the operator's etcd endpoints, graceful deletion on, no extra variables, readiness
-     * probes every 200 ms, every in-process agent on its own etcd client.
+     * probes every 200 ms with a 200 ms timeout, every in-process agent on its own etcd client, a
+     * demo workload server per pod.
      */
     public static Options defaults() {
       return new Options(
@@ -152,45 +158,27 @@ public final class LocalKubelet implements AutoCloseable {
           Optional.empty(),
           DEFAULT_PROBE_PERIOD,
           DEFAULT_PROBE_PERIOD,
-          Optional.empty());
+          Optional.empty(),
+          true,
+          DEFAULT_PROBE_TIMEOUT,
+          true);
     }
 
     /** Replace {@code HALO_ETCD_ENDPOINTS} with the endpoints of the kubelet's etcd cluster. */
     public Options withEtcdEndpoints() {
-      return new Options(
-          true,
-          gracefulDeletion,
-          extraEnv,
-          agentRestartDelay,
-          probePeriod,
-          readinessPeriod,
-          electionClients);
+      return edit(o -> o.overrideEtcdEndpoints = true);
     }
 
     /** Do not put {@value LocalKubelet#FINALIZER} on pods: a DELETE removes the pod at once. */
     public Options withoutGracefulDeletion() {
-      return new Options(
-          overrideEtcdEndpoints,
-          false,
-          extraEnv,
-          agentRestartDelay,
-          probePeriod,
-          readinessPeriod,
-          electionClients);
+      return edit(o -> o.gracefulDeletion = false);
     }
 
     /** Sets an agent variable on every pod, after everything else (e.g. HALO_LOG_LEVEL). */
     public Options withEnv(String name, String value) {
       Map<String, String> env = new LinkedHashMap<>(extraEnv);
       env.put(name, value);
-      return new Options(
-          overrideEtcdEndpoints,
-          gracefulDeletion,
-          env,
-          agentRestartDelay,
-          probePeriod,
-          readinessPeriod,
-          electionClients);
+      return edit(o -> o.extraEnv = env);
     }
 
     /**
@@ -198,14 +186,7 @@ public final class LocalKubelet implements AutoCloseable {
      * restartPolicy: Always} (restartCount goes up); by default a dead agent stays dead.
      */
     public Options withAgentRestarts(Duration delay) {
-      return new Options(
-          overrideEtcdEndpoints,
-          gracefulDeletion,
-          extraEnv,
-          Optional.of(delay),
-          probePeriod,
-          readinessPeriod,
-          electionClients);
+      return edit(o -> o.agentRestartDelay = Optional.of(delay));
     }
 
     /**
@@ -214,14 +195,7 @@ public final class LocalKubelet implements AutoCloseable {
      * period).
      */
     public Options withProbePeriod(Duration period) {
-      return new Options(
-          overrideEtcdEndpoints,
-          gracefulDeletion,
-          extraEnv,
-          agentRestartDelay,
-          period,
-          readinessPeriod,
-          electionClients);
+      return edit(o -> o.probePeriod = period);
     }
 
     /**
@@ -230,14 +204,7 @@ public final class LocalKubelet implements AutoCloseable {
      * probe period: readiness over HTTP costs agent CPU.
      */
     public Options withReadinessPeriod(Duration period) {
-      return new Options(
-          overrideEtcdEndpoints,
-          gracefulDeletion,
-          extraEnv,
-          agentRestartDelay,
-          probePeriod,
-          period,
-          electionClients);
+      return edit(o -> o.readinessPeriod = period);
     }
 
     /**
@@ -246,14 +213,79 @@ public final class LocalKubelet implements AutoCloseable {
      * stops.
      */
     public Options withElectionClients(Function<AgentConfig, ElectionClient> clients) {
+      return edit(o -> o.electionClients = Optional.of(clients));
+    }
+
+    /**
+     * Runs no demo workload server: the workload containers are reported running and ready (unless
+     * {@link #setWorkloadHealthy} says otherwise) but nothing listens, so the pods take no traffic
+     * and a workload health probe or role webhook of the agent reaches nobody. For scale runs of
+     * thousands of pods, where a server per pod (with its threads) would cost the machine more than
+     * what is measured.
+     */
+    public Options withoutWorkloadServers() {
+      return edit(o -> o.workloadServers = false);
+    }
+
+    /**
+     * How long a readiness probe of the agent's {@code /healthz} may take (default 200 ms; a
+     * Kubernetes probe's default timeoutSeconds is 1): on a machine running thousands of agents an
+     * answer took longer than 200 ms, so no agent became Ready.
+     */
+    public Options withProbeTimeout(Duration timeout) {
+      return edit(o -> o.probeTimeout = timeout);
+    }
+
+    /**
+     * Takes an in-process agent (AgentMode.IN_PROCESS) as Ready as soon as it has started, without
+     * asking its {@code /healthz} over HTTP: with thousands of agents in one JVM beside the kubelet
+     * those requests, not the agents, took most of the machine. Process agents are still probed.
+     */
+    public Options withoutReadinessRequests() {
+      return edit(o -> o.readinessRequests = false);
+    }
+
+    private Options edit(java.util.function.Consumer<Draft> change) {
+      Draft d = new Draft(this);
+      change.accept(d);
       return new Options(
-          overrideEtcdEndpoints,
-          gracefulDeletion,
-          extraEnv,
-          agentRestartDelay,
-          probePeriod,
-          readinessPeriod,
-          Optional.of(clients));
+          d.overrideEtcdEndpoints,
+          d.gracefulDeletion,
+          d.extraEnv,
+          d.agentRestartDelay,
+          d.probePeriod,
+          d.readinessPeriod,
+          d.electionClients,
+          d.workloadServers,
+          d.probeTimeout,
+          d.readinessRequests);
+    }
+
+    /** A mutable copy of the options, for the withers. */
+    private static final class Draft {
+      boolean overrideEtcdEndpoints;
+      boolean gracefulDeletion;
+      Map<String, String> extraEnv;
+      Optional<Duration> agentRestartDelay;
+      Duration probePeriod;
+      Duration readinessPeriod;
+      Optional<Function<AgentConfig, ElectionClient>> electionClients;
+      boolean workloadServers;
+      Duration probeTimeout;
+      boolean readinessRequests;
+
+      Draft(Options o) {
+        overrideEtcdEndpoints = o.overrideEtcdEndpoints;
+        gracefulDeletion = o.gracefulDeletion;
+        extraEnv = o.extraEnv;
+        agentRestartDelay = o.agentRestartDelay;
+        probePeriod = o.probePeriod;
+        readinessPeriod = o.readinessPeriod;
+        electionClients = o.electionClients;
+        workloadServers = o.workloadServers;
+        probeTimeout = o.probeTimeout;
+        readinessRequests = o.readinessRequests;
+      }
     }
   }
 
@@ -261,8 +293,11 @@ public final class LocalKubelet implements AutoCloseable {
   private static final String LOCALHOST = "127.0.0.1";
   private static final String NODE_NAME = "halo-sandbox-node";
   private static final Duration DEFAULT_PROBE_PERIOD = Duration.ofMillis(200);
-  private static final Duration PROBE_TIMEOUT = Duration.ofMillis(200);
+  private static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(200);
   private static final int PROBE_FAILURE_THRESHOLD = 3;
+  // Pods probed at once: probes and status writes wait on I/O, and with thousands of pods one at a
+  // time a round took minutes (a kubelet probes every container on its own worker).
+  private static final int PROBE_WORKERS = 8;
   private static final long DEFAULT_GRACE_SECONDS = 30;
   private static final int WRITE_ATTEMPTS = 6;
   private static final Duration CLOSE_API_BUDGET = Duration.ofSeconds(3);
@@ -281,6 +316,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final Set<String> finishedUids = ConcurrentHashMap.newKeySet();
   private final ExecutorService exec;
   private final ScheduledExecutorService prober;
+  private final ExecutorService probeWorkers;
   private final long readinessPeriodNanos;
   private final AtomicBoolean closed = new AtomicBoolean();
   private SharedIndexInformer<Pod> informer;
@@ -306,6 +342,11 @@ public final class LocalKubelet implements AutoCloseable {
     this.prober =
         Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "kubelet-" + namespace + "-probe"));
+    AtomicInteger workers = new AtomicInteger();
+    this.probeWorkers =
+        Executors.newFixedThreadPool(
+            PROBE_WORKERS,
+            r -> daemon(r, "kubelet-" + namespace + "-probe-" + workers.incrementAndGet()));
   }
 
   /**
@@ -667,6 +708,7 @@ public final class LocalKubelet implements AutoCloseable {
       informer.close();
     }
     prober.shutdownNow();
+    probeWorkers.shutdownNow();
     List<Future<?>> stops = new ArrayList<>();
     for (PodRuntime rt : List.copyOf(pods.values())) {
       stops.add(exec.submit(() -> terminate(rt, false)));
@@ -793,7 +835,10 @@ public final class LocalKubelet implements AutoCloseable {
       }
       try {
         Files.createDirectories(root.resolve(rt.name));
-        rt.workload = DemoWorkload.start(rt.name, roleFile(rt.name));
+        rt.workload =
+            options.workloadServers()
+                ? DemoWorkload.start(rt.name, roleFile(rt.name))
+                : DemoWorkload.serverless(rt.name, roleFile(rt.name));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the workload of " + rt.name, e);
       }
@@ -846,10 +891,13 @@ public final class LocalKubelet implements AutoCloseable {
       return;
     }
     rt.agentState = AgentState.RUNNING;
+    if (!options.readinessRequests() && rt.agent instanceof InProcessAgent) {
+      rt.agentReady = true; // Ready once started: the first status write says so
+    }
     var event =
         log.atInfo()
             .addKeyValue("pod", rt.name)
-            .addKeyValue("port", agentEnv.port())
+            .addKeyValue("port", rt.agent.port())
             .addKeyValue("mode", mode)
             .addKeyValue("restartCount", rt.restartCount);
     if (rt.agent instanceof AgentProcess p) {
@@ -954,13 +1002,29 @@ public final class LocalKubelet implements AutoCloseable {
     }
   }
 
+  /** One probe round: every pod, {@value #PROBE_WORKERS} at a time; the next round waits. */
   private void probeAll() {
+    List<Callable<Void>> round = new ArrayList<>();
     for (PodRuntime rt : pods.values()) {
-      try {
-        probe(rt);
-      } catch (RuntimeException e) {
-        log.atWarn().addKeyValue("pod", rt.name).addKeyValue("error", e.toString()).log("probe");
-      }
+      round.add(
+          () -> {
+            try {
+              probe(rt);
+            } catch (RuntimeException e) {
+              log.atWarn()
+                  .addKeyValue("pod", rt.name)
+                  .addKeyValue("error", e.toString())
+                  .log("probe");
+            }
+            return null;
+          });
+    }
+    try {
+      probeWorkers.invokeAll(round);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.atDebug().log("kubelet: closed, probe round dropped");
     }
   }
 
@@ -981,8 +1045,11 @@ public final class LocalKubelet implements AutoCloseable {
         alive && (!rt.agentReady || now - rt.lastReadinessProbeNanos >= readinessPeriodNanos);
     boolean answered =
         askHttp
-            && Http.get("http://" + LOCALHOST + ":" + agent.port() + "/healthz", PROBE_TIMEOUT)
-                .isPresent();
+            && (!options.readinessRequests() && agent instanceof InProcessAgent
+                || Http.get(
+                        "http://" + LOCALHOST + ":" + agent.port() + "/healthz",
+                        options.probeTimeout())
+                    .isPresent());
     synchronized (rt) {
       if (rt.agent != agent || rt.agentState != AgentState.RUNNING || closed.get()) {
         return;
@@ -1037,7 +1104,12 @@ public final class LocalKubelet implements AutoCloseable {
     }
     int workloadPort = rt.workload.port();
     env.put(AgentVariables.AGENT_ADDRESS, LOCALHOST);
-    env.put(AgentVariables.AGENT_PORT, Integer.toString(Http.freePort()));
+    // An in-process agent binds a port of its own choosing (its handle reports it): a free port
+    // picked here could be taken by another pod's server before the agent binds it, and with
+    // hundreds of pods starting at once that happened. A process agent needs it up front.
+    env.put(
+        AgentVariables.AGENT_PORT,
+        mode == AgentMode.IN_PROCESS ? "0" : Integer.toString(Http.freePort()));
     env.put(AgentVariables.ROLE_FILE, root.resolve(rt.name).resolve("role").toString());
     if (env.containsKey(AgentVariables.HEALTH_HTTP)) {
       env.put(AgentVariables.HEALTH_HTTP, "http://" + LOCALHOST + ":" + workloadPort + "/health");

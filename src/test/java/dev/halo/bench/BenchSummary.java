@@ -357,7 +357,7 @@ public final class BenchSummary {
             .append(" s");
     JsonNode curve = point.path("coldStartCurve");
     if (curve.isArray() && !curve.isEmpty()) {
-      line.append("; [seconds, groups labelled, agents campaigning] every 5 s: ");
+      line.append("; [seconds, groups labelled, agents campaigning, pods] every 5 s: ");
       List<String> samples = new ArrayList<>();
       curve.forEach(sample -> samples.add(sample.toString()));
       line.append(String.join(" ", samples));

@@ -98,7 +98,7 @@ class BenchSummaryTest {
         .contains(
             "- 1000 groups, cold start CPU over 120.4 s: operator 60.5 s, mock API server 11.9 s,"
                 + " bench JVM (agents, kubelet, API server) 165.8 s; [seconds, groups labelled,"
-                + " agents campaigning] every 5 s: [0,0,0] [5,2,40]")
+                + " agents campaigning, pods] every 5 s: [0,0,0] [5,2,40]")
         .contains("![scale](scale.png)");
     BufferedImage image = ImageIO.read(dir.resolve("scale.png").toFile());
     assertThat(image).isNotNull();

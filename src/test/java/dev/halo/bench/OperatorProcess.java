@@ -37,6 +37,12 @@ final class OperatorProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
+    // For profiling a bench's operator, e.g.
+    // -Dhalo.bench.operatorJvmOptions=-XX:StartFlightRecording=...
+    String extra = System.getProperty("halo.bench.operatorJvmOptions", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
     command.addAll(List.of("-jar", AgentProcess.jar().toString(), "operator"));
     Path log = dir.resolve("operator.log");
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);

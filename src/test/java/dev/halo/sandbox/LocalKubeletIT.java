@@ -340,6 +340,56 @@ class LocalKubeletIT {
     kubelet = LocalKubelet.start(client, ns, etcd.cluster(), AgentMode.PROCESS, options);
   }
 
+  @Test
+  void manyInProcessPodsStartedAtOnceGetPortsOfTheirOwnAndAllBecomeReadyWithoutWorkloadServers() {
+    String ns = "many";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    kubelet =
+        LocalKubelet.start(
+            client,
+            ns,
+            etcd.cluster(),
+            AgentMode.IN_PROCESS,
+            LocalKubelet.Options.defaults().withoutWorkloadServers());
+    String[] names =
+        java.util.stream.IntStream.range(0, 30).mapToObj(i -> "m-" + i).toArray(String[]::new);
+    for (String name : names) {
+      // No workload health probe: nothing listens for it.
+      Pod pod = pod(ns, name, election);
+      pod.getSpec()
+          .getContainers()
+          .get(1)
+          .getEnv()
+          .removeIf(e -> e.getName().startsWith("HALO_HEALTH_"));
+      client.pods().inNamespace(ns).resource(pod).create();
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(kubelet.pods()).hasSize(names.length));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(names)
+                    .allSatisfy(n -> assertThat(condition(ns, n, "Ready")).isEqualTo("True")));
+    List<LocalKubelet.PodView> views = kubelet.view();
+    // Each agent bound a port of its own (none was handed a port another server took first).
+    assertThat(views).extracting(LocalKubelet.PodView::agentPort).doesNotContain(0);
+    assertThat(views.stream().map(LocalKubelet.PodView::agentPort).distinct().count())
+        .isEqualTo(names.length);
+    assertThat(views).extracting(LocalKubelet.PodView::workloadPort).containsOnly(0);
+    for (LocalKubelet.PodView v : views) {
+      assertThat(Http.get("http://127.0.0.1:" + v.agentPort() + "/healthz", Duration.ofSeconds(2)))
+          .as("%s answers on the port the kubelet reports", v.name())
+          .isPresent();
+    }
+    String master = awaitSingleMaster(election, Duration.ofSeconds(20));
+    assertThat(master).startsWith("m-");
+    // Without a server the workload's health flag still decides readiness.
+    kubelet.setWorkloadHealthy(names[0], false);
+    await().untilAsserted(() -> assertThat(condition(ns, names[0], "Ready")).isEqualTo("False"));
+  }
+
   private static void createPods(String ns, String election, String... names) {
     for (String name : names) {
       client.pods().inNamespace(ns).resource(pod(ns, name, election)).create();

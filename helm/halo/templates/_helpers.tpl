@@ -38,7 +38,8 @@ RbacIT records every call the operator makes in the integration tests and checks
 against them (see README, "RBAC").
 */}}
 {{- define "halo.groupRules" -}}
-# The groups: informer (list, watch), the SDK's finalizer (get, patch).
+# The groups: informer (list, watch), the SDK's finalizer and removing a handled
+# halo.dev/switchover request (get, patch).
 - apiGroups: ["halo.dev"]
   resources: ["highavailabilitygroups"]
   verbs: ["get", "list", "watch", "patch"]

@@ -22,6 +22,12 @@ public final class Labels {
   /** Hash of what a pod was built from; a different hash means the pod must be rolled. */
   public static final String TEMPLATE_HASH = "halo.dev/template-hash";
 
+  /**
+   * On a group: a planned switchover away from the master this names ({@code kubectl annotate hag
+   * web halo.dev/switchover=web-0}); the operator removes it once that pod is no longer master.
+   */
+  public static final String SWITCHOVER = "halo.dev/switchover";
+
   /** Which container {@code kubectl logs} and {@code exec} pick by default. */
   public static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
 

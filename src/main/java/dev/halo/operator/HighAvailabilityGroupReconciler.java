@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -37,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -50,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * record status, patched only when it changed. Desired objects come from the pure factories in
  * {@code model/}; etcd is reached only through {@link ElectionService}.
  */
-@ControllerConfiguration(name = HighAvailabilityGroupReconciler.NAME)
+@ControllerConfiguration(
+    name = HighAvailabilityGroupReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = GroupUpdateFilter.class))
 public final class HighAvailabilityGroupReconciler
     implements Reconciler<HighAvailabilityGroup>, Cleaner<HighAvailabilityGroup> {
   public static final String NAME = "highavailabilitygroup";
@@ -145,6 +150,7 @@ public final class HighAvailabilityGroupReconciler
       events.forget(hag, "EtcdUnreachable");
       revoker.revokeGone(hag, pods, view);
       master = assignRoles(hag, pods, view);
+      switchover(hag, pods, view, master);
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, "EtcdUnreachable", "labels are left as they are: " + view.error());
@@ -175,6 +181,60 @@ public final class HighAvailabilityGroupReconciler
     pods.addAll(updated);
     plan.master().ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
     return plan.master();
+  }
+
+  /**
+   * A planned switchover asked for with the {@value Labels#SWITCHOVER} annotation, which names the
+   * master to hand over from. While that pod is the master it is asked to step down, the same
+   * hand-over a rolling update does (its agent demotes, then gives up its lease, and the next
+   * candidate in line is elected), as soon as another pod is Ready and campaigning; it stays a
+   * standby. Once it is not the master (done, or the request named someone else) the annotation is
+   * removed, so a request acts once.
+   */
+  private void switchover(
+      HighAvailabilityGroup hag, List<Pod> pods, ElectionView view, Optional<String> master) {
+    Map<String, String> annotations = hag.getMetadata().getAnnotations();
+    String from = annotations == null ? null : annotations.get(Labels.SWITCHOVER);
+    if (from == null || master.isEmpty()) {
+      return; // nothing asked, or no master yet to hand over from: wait
+    }
+    String pod = from.strip();
+    if (!master.get().equals(pod)) {
+      if (pods.stream().noneMatch(p -> PodState.name(p).equals(pod))) {
+        events.warning(
+            hag,
+            "SwitchoverIgnored",
+            "\""
+                + pod
+                + "\" is no pod of this group; to hand over, annotate with the master's name ("
+                + master.get()
+                + ")");
+      }
+      events.forget(hag, "SwitchoverBlocked");
+      writer.removeAnnotation(hag, Labels.SWITCHOVER);
+      log.atInfo()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("requested", pod)
+          .addKeyValue("master", master.get())
+          .log("switchover request done or stale; annotation removed");
+      return;
+    }
+    boolean standbyReady =
+        pods.stream()
+            .filter(p -> !PodState.name(p).equals(pod) && !PodState.terminating(p))
+            .anyMatch(p -> PodState.ready(p) && view.isCampaigning(PodState.name(p)));
+    if (!standbyReady) {
+      events.warning(
+          hag,
+          "SwitchoverBlocked",
+          pod + " stays master: no other pod is Ready and campaigning to take over; waiting");
+      return;
+    }
+    events.forget(hag, "SwitchoverBlocked");
+    failovers.handingOver(key(hag), pod);
+    events.normal(
+        hag, "Switchover", pod + " hands over mastership (" + Labels.SWITCHOVER + " annotation)");
+    revoker.handOver(hag, pod, view);
   }
 
   private static String lossReason(String from, List<Pod> pods) {

@@ -147,6 +147,17 @@ final class ObjectWriter {
         .patch(MERGE, Serialization.asJson(body));
   }
 
+  /** Removes one annotation of the group (a JSON merge patch; an absent one is no error). */
+  void removeAnnotation(HighAvailabilityGroup hag, String annotation) {
+    client
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(hag.getMetadata().getNamespace())
+        .withName(hag.getMetadata().getName())
+        .patch(
+            MERGE,
+            "{\"metadata\":{\"annotations\":{" + Serialization.asJson(annotation) + ":null}}}");
+  }
+
   void createPod(HighAvailabilityGroup hag, int index) {
     Pod pod = PodFactory.pod(hag, index, defaults);
     createIgnoringConflict(() -> client.pods().resource(pod).create());

@@ -170,6 +170,87 @@ class OperatorIT {
   }
 
   @Test
+  void switchoverAnnotationHandsOverOnceKeepsEveryPodAndIsRemoved() {
+    String old = startGroup("sw");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                h.get(ns, "sw").getStatus().getMembers().stream()
+                    .allMatch(
+                        m ->
+                            Boolean.TRUE.equals(m.getCampaigning())
+                                && Boolean.TRUE.equals(m.getReady())));
+    List<String> uids = h.pods(ns, "sw").stream().map(p -> p.getMetadata().getUid()).toList();
+    try (LabelSampler sampler = new LabelSampler(h, ns, "sw")) {
+      requestSwitchover("sw", old);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                List<String> m = h.labelledMasters(ns, "sw");
+                return m.size() == 1 && !m.get(0).equals(old);
+              });
+      String next = h.awaitAgreedMaster(ns, "sw", Duration.ofSeconds(5));
+      assertThat(next).isNotEqualTo(old);
+      // Done: the request goes, the old master stays as a standby, no pod was replaced.
+      await().atMost(Duration.ofSeconds(10)).until(() -> switchoverRequest("sw") == null);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  h.get(ns, "sw").getStatus().getMembers().stream()
+                      .anyMatch(
+                          m ->
+                              m.getPod().equals(old)
+                                  && Boolean.TRUE.equals(m.getCampaigning())
+                                  && "standby".equals(m.getRole())));
+      assertThat(h.pods(ns, "sw"))
+          .extracting(p -> p.getMetadata().getUid())
+          .containsExactlyInAnyOrderElementsOf(uids);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> h.get(ns, "sw").getStatus().getFailovers() == 1);
+      var failover = h.get(ns, "sw").getStatus().getLastFailover();
+      assertThat(failover.getFrom()).isEqualTo(old);
+      assertThat(failover.getTo()).isEqualTo(next);
+      assertThat(failover.getReason()).isEqualTo("switchover");
+      assertThat(h.events(ns, "Switchover")).isNotEmpty();
+
+      // A request naming a pod that is no longer master acts no more; it is removed.
+      requestSwitchover("sw", old);
+      await().atMost(Duration.ofSeconds(10)).until(() -> switchoverRequest("sw") == null);
+      // A name that is no pod of the group: a Warning saying what to write, and removed.
+      requestSwitchover("sw", "nobody");
+      await().atMost(Duration.ofSeconds(10)).until(() -> switchoverRequest("sw") == null);
+      assertThat(h.events(ns, "SwitchoverIgnored"))
+          .singleElement()
+          .satisfies(e -> assertThat(e.getMessage()).contains("nobody").contains(next));
+      assertThat(h.labelledMasters(ns, "sw")).containsExactly(next);
+      assertThat(h.get(ns, "sw").getStatus().getFailovers()).isEqualTo(1);
+      assertThat(sampler.violations()).isEmpty();
+    }
+  }
+
+  private void requestSwitchover(String group, String from) {
+    h.update(
+        ns,
+        group,
+        g -> {
+          if (g.getMetadata().getAnnotations() == null) {
+            g.getMetadata().setAnnotations(new java.util.HashMap<>());
+          }
+          g.getMetadata().getAnnotations().put(Labels.SWITCHOVER, from);
+        });
+  }
+
+  private String switchoverRequest(String group) {
+    Map<String, String> annotations = h.get(ns, group).getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(Labels.SWITCHOVER);
+  }
+
+  @Test
   void unhealthyWorkloadHandsOver() {
     h.create(withHealth(h.group(ns, "sick")));
     await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, "sick").size() == 3);

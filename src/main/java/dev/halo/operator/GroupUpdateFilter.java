@@ -1,0 +1,32 @@
+package dev.halo.operator;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.Labels;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Which updates of a group start a reconcile: a spec change (the generation moves), a new or
+ * withdrawn switchover request ({@value Labels#SWITCHOVER}, an annotation, which moves no
+ * generation), deletion and finalizer changes. Not the operator's own status writes: those would
+ * only reconcile again to the same result. It replaces the SDK's generation-aware filtering, which
+ * would drop the annotation.
+ */
+public final class GroupUpdateFilter implements OnUpdateFilter<HighAvailabilityGroup> {
+  @Override
+  public boolean accept(HighAvailabilityGroup now, HighAvailabilityGroup before) {
+    ObjectMeta n = now.getMetadata();
+    ObjectMeta b = before.getMetadata();
+    return !Objects.equals(n.getGeneration(), b.getGeneration())
+        || !Objects.equals(switchover(n), switchover(b))
+        || n.getDeletionTimestamp() != null
+        || !Objects.equals(n.getFinalizers(), b.getFinalizers());
+  }
+
+  private static String switchover(ObjectMeta meta) {
+    Map<String, String> annotations = meta.getAnnotations();
+    return annotations == null ? null : annotations.get(Labels.SWITCHOVER);
+  }
+}

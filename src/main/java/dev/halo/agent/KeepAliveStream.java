@@ -1,6 +1,5 @@
 package dev.halo.agent;
 
-import com.google.common.util.concurrent.MoreExecutors;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseKeepAliveRequest;
@@ -35,10 +34,7 @@ final class KeepAliveStream implements AutoCloseable {
   private Live live;
 
   private KeepAliveStream(Channel channel) {
-    // Answers are handled on the channel's event loop: matching one to its request and completing
-    // its future is all that runs there (callers continue on their own executors), and it saves a
-    // hand-off to another thread per renewal.
-    this.stub = LeaseGrpc.newStub(channel).withExecutor(MoreExecutors.directExecutor());
+    this.stub = LeaseGrpc.newStub(channel);
   }
 
   /** The stream on {@code client}'s channel, or empty when this jetcd does not expose it. */

@@ -67,7 +67,10 @@ class EtcdFailuresIT {
         assertThat(master.role()).isEqualTo("master");
         assertThat(group.subList(1, 3)).allMatch(a -> a.role().equals("standby"));
       }
-      assertThat(master.agent().status().etcdReachable()).isTrue();
+      // Renewals can stall for 2-4 s around a raft election, and a renewal that timed out in it
+      // ends its stream: the master gets through to etcd again soon after.
+      await().atMost(Duration.ofSeconds(TTL)).until(() -> master.agent().status().etcdReachable());
+      assertThat(master.role()).isEqualTo("master");
       assertThat(sampler.violations()).as(sampler.describe()).isEmpty();
     }
   }

@@ -99,6 +99,7 @@ public final class BenchSummary {
           "| scenario | n | fault → key lost | election handover | label convergence | fault → traffic | client-visible gap | failed requests (total; p50 / max per handover) | dual-master observations |\n");
       md.append("|---|---|---|---|---|---|---|---|---|\n");
       List<Charts.Row> rows = new ArrayList<>();
+      StringBuilder switchoverNotes = new StringBuilder();
       for (Iterator<Map.Entry<String, JsonNode>> s = series.getValue().fields(); s.hasNext(); ) {
         Map.Entry<String, JsonNode> e = s.next();
         JsonNode f = e.getValue();
@@ -122,6 +123,13 @@ public final class BenchSummary {
                 e.getKey() + " fault → traffic", samples(f, "faultToTrafficMs"), Charts.BLUE));
         rows.add(
             new Charts.Row(e.getKey() + " client gap", samples(f, "clientGapMs"), Charts.ORANGE));
+        if (f.has("requestToStepDown")) {
+          switchoverNotes
+              .append(e.getKey())
+              .append(": the annotation → the operator's step-down request in etcd ")
+              .append(triple(f.path("requestToStepDown")))
+              .append(" ms (p50 / p99 / max).\n");
+        }
         if (f.path("failedRounds").size() > 0) {
           md.append("\nFailed rounds of ")
               .append(e.getKey())
@@ -130,13 +138,17 @@ public final class BenchSummary {
               .append("\n\n");
         }
       }
+      if (!switchoverNotes.isEmpty()) {
+        md.append("\n").append(switchoverNotes);
+      }
       String png = "failover-ttl" + ttl + ".png";
       Charts.distributions(dir.resolve(png), "Failover, lease TTL " + ttl + " s (ms)", rows);
       md.append("\n![failover TTL ").append(ttl).append("](").append(png).append(")\n\n");
     }
     md.append(
         "fault → key lost: the fault until etcd's watch shows the old master's key gone (for"
-            + " switchover this includes rolling the two standbys first). Election handover: key"
+            + " switchover the fault is the halo.dev/switchover annotation, so this includes the"
+            + " operator noticing it and asking the master to step down). Election handover: key"
             + " lost → the new master's agent holds the role. Label convergence: election change →"
             + " labels and Service endpoints name only the new master. Client-visible gap: the last"
             + " reply from the old master → the first from the new one.\n\n");

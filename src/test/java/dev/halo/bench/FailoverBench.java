@@ -7,7 +7,6 @@ import dev.halo.sandbox.FailoverScenario;
 import dev.halo.sandbox.SteadyClient;
 import dev.halo.testing.EtcdLeader;
 import dev.halo.testing.Mains;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 /**
  * {@code make bench}: failover through the whole product on the sandbox's machinery (embedded API
@@ -40,7 +38,7 @@ import java.util.stream.Collectors;
  * wait until the group is ready for a fault (one master that labels, Service endpoints and etcd
  * agree on, a steady client getting replies from it, and another member Ready and campaigning; the
  * member replaced in the round before may still be starting), inject the fault at t0 (for a
- * switchover: the operator's step-down request, after it rolled the standbys), then take from the
+ * switchover: the {@code halo.dev/switchover} annotation naming the master), then take from the
  * etcd watch the moment the old master lost the key and the new one led, from the new master's role
  * file the moment its agent held the role, from the pod informer and the service proxy the moment
  * labels and endpoints named it alone, and from the client (one request every 20 ms through the
@@ -63,7 +61,7 @@ public final class FailoverBench {
       String group,
       String from,
       String to,
-      long rolloutBeforeStepDownMs,
+      long requestToStepDownMs,
       long faultToKeyLostMs,
       long electionHandoverMs,
       long takeoverMs,
@@ -149,11 +147,11 @@ public final class FailoverBench {
         "definitions",
         Map.of(
             "faultToKeyLostMs",
-                "fault injected (switchover: the operator's step-down request) -> etcd watch"
-                    + " shows the old master's key gone",
-            "rolloutBeforeStepDownMs",
-                "switchover only: template change -> the step-down request (rolling the"
-                    + " standbys)",
+                "fault injected (switchover: the halo.dev/switchover annotation written) -> etcd"
+                    + " watch shows the old master's key gone",
+            "requestToStepDownMs",
+                "switchover only: the annotation written -> the operator's step-down request seen"
+                    + " in etcd",
             "electionHandoverMs", "old master lost the key -> new master's agent holds the role",
             "takeoverMs", "fault -> new master's agent holds the role",
             "labelConvergenceMs",
@@ -229,7 +227,7 @@ public final class FailoverBench {
       try (SteadyClient client = SteadyClient.start(rig.proxyPort(group), CLIENT_PERIOD_MS)) {
         for (int r = 0; r < rounds; r++) {
           try {
-            done.add(round(scenario, ttl, group, r, timeline, client));
+            done.add(round(scenario, ttl, group, timeline, client));
           } catch (RuntimeException e) {
             failures.add(group + " round " + r + ": " + e.getMessage());
             System.err.printf("bench: %s round %d failed: %s%n", group, r, e.getMessage());
@@ -240,12 +238,7 @@ public final class FailoverBench {
   }
 
   private Round round(
-      Scenario scenario,
-      int ttl,
-      String group,
-      int round,
-      ElectionTimeline timeline,
-      SteadyClient client) {
+      Scenario scenario, int ttl, String group, ElectionTimeline timeline, SteadyClient client) {
     String old =
         BenchRig.awaitValue(
             group + " ready for a fault",
@@ -256,20 +249,18 @@ public final class FailoverBench {
               return rig.readyForFault(group, leader) ? Optional.of(leader) : Optional.empty();
             });
     awaitReplies(client, old);
-    Set<String> uidsBefore =
-        rig.pods(group).stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
     long fault = System.nanoTime();
-    inject(scenario, group, old, round);
-    // A planned switchover starts when the operator asks the master to step down, after it has
-    // rolled the standbys; the time before that is the rollout's, not the handover's.
-    long t0 =
+    inject(scenario, group, old);
+    long t0 = fault;
+    // A planned switchover: how soon the operator asked the master to step down.
+    long stepDownAsked =
         scenario == Scenario.switchover
             ? BenchRig.awaitValue(
                 "the operator's step-down request to " + old,
-                SETTLE_TIMEOUT,
+                HANDOVER_TIMEOUT,
                 2,
                 () -> Optional.ofNullable(timeline.firstStepDownRequest(fault)))
-            : fault;
+            : -1;
     ElectionTimeline.Change lost =
         BenchRig.awaitValue(
             old + " to lose the key",
@@ -307,14 +298,14 @@ public final class FailoverBench {
     awaitReplies(client, next);
     FailoverScenario.Handover seen =
         FailoverScenario.measure(scenario.name(), client.replies(), fault, old);
-    recover(scenario, group, old, uidsBefore);
+    recover(scenario, group, old);
     return new Round(
         scenario.name(),
         ttl,
         group,
         old,
         next,
-        ms(t0 - fault),
+        stepDownAsked < 0 ? -1 : ms(stepDownAsked - fault),
         ms(lost.atNanos() - t0),
         ms(held - lost.atNanos()),
         ms(held - t0),
@@ -324,7 +315,7 @@ public final class FailoverBench {
         seen.failedRequests());
   }
 
-  private void inject(Scenario scenario, String group, String master, int round) {
+  private void inject(Scenario scenario, String group, String master) {
     switch (scenario) {
       case crash -> rig.kubelet.crashAgentSilently(master);
       case podFailure -> rig.kubelet.crashAgent(master);
@@ -333,7 +324,7 @@ public final class FailoverBench {
       case unhealthy -> rig.kubelet.setWorkloadHealthy(master, false);
       case switchover ->
           BenchRig.await(
-              "the template change of " + group,
+              "the switchover request of " + group,
               Duration.ofSeconds(10),
               50,
               () -> {
@@ -343,11 +334,10 @@ public final class FailoverBench {
                     .withName(group)
                     .edit(
                         g -> {
-                          g.getSpec()
-                              .getTemplate()
-                              .getMetadata()
-                              .getAnnotations()
-                              .put("bench.halo.dev/round", Integer.toString(round));
+                          if (g.getMetadata().getAnnotations() == null) {
+                            g.getMetadata().setAnnotations(new java.util.HashMap<>());
+                          }
+                          g.getMetadata().getAnnotations().put(Labels.SWITCHOVER, master);
                           return g;
                         });
                 return true;
@@ -355,20 +345,27 @@ public final class FailoverBench {
     }
   }
 
-  private void recover(Scenario scenario, String group, String old, Set<String> uidsBefore) {
+  private void recover(Scenario scenario, String group, String old) {
     switch (scenario) {
       case crash, podFailure -> rig.kubelet.restartAgent(old);
       case unhealthy -> rig.kubelet.setWorkloadHealthy(old, true);
       case podDelete -> {} // the operator recreates the pod
       case switchover ->
+          // The old master stays as a standby; the operator takes the request away once done.
           BenchRig.await(
-              "the rollout of " + group,
+              "the switchover request of " + group + " to be removed",
               SETTLE_TIMEOUT,
               50,
               () -> {
-                List<Pod> pods = rig.pods(group);
-                return pods.size() == 3
-                    && pods.stream().noneMatch(p -> uidsBefore.contains(p.getMetadata().getUid()));
+                var annotations =
+                    rig.client()
+                        .resources(HighAvailabilityGroup.class)
+                        .inNamespace(BenchRig.NAMESPACE)
+                        .withName(group)
+                        .get()
+                        .getMetadata()
+                        .getAnnotations();
+                return annotations == null || !annotations.containsKey(Labels.SWITCHOVER);
               });
     }
   }
@@ -397,7 +394,7 @@ public final class FailoverBench {
     m.put("n", rounds.size());
     if (!rounds.isEmpty()) {
       if (rounds.get(0).scenario().equals(Scenario.switchover.name())) {
-        m.put("rolloutBeforeStepDown", stats(rounds, Round::rolloutBeforeStepDownMs));
+        m.put("requestToStepDown", stats(rounds, Round::requestToStepDownMs));
       }
       m.put("faultToKeyLost", stats(rounds, Round::faultToKeyLostMs));
       m.put("electionHandover", stats(rounds, Round::electionHandoverMs));

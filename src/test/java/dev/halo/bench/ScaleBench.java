@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code --sizes 100,300} for others) on a fresh embedded API server and 1-member etcd: the groups
  * exist first, then the operator starts as its own process with the chart's JVM options (cold
  * start); the bench measures the time until every group has a labelled master, the operator's CPU,
- * RSS and heap at steady state, and then cuts 10% of the groups' masters off from etcd at once and
- * measures, per group, label convergence (etcd elects the next candidate -> the informer sees it
- * labelled master and the old one not).
+ * RSS and heap at steady state, and then crashes 10% of the groups' masters at once (cut off from
+ * etcd and their leases revoked) and measures, per group, label convergence (etcd elects the next
+ * candidate -> the informer sees it labelled master and the old one not).
  *
  * <p>Agents run in this JVM (LocalKubelet IN_PROCESS), the real agent code on 4 jetcd clients
  * shared round-robin; an agent is Ready once started (the kubelet does not ask its /healthz over
@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * JVM, those requests and servers cost more than the operator being measured. Groups have no
  * workload health probe and a lease TTL of {@value #TTL_SECONDS} s so that 3000 agents' renewals
  * fit on two cores next to etcd and the operator. A "crash" cuts the agent's etcd client (every
- * call fails), so only the lease running out tells, as with kill -9 of an agent whose pod stays
- * Ready. Writes target/bench/scale.json.
+ * call fails, as after kill -9) and revokes its lease, as the operator does once the kubelet
+ * reports the agent container dead, so the next candidate leads at once. Writes
+ * target/bench/scale.json.
  */
 public final class ScaleBench {
   static final String NAMESPACE = "scale";
@@ -101,7 +102,8 @@ public final class ScaleBench {
             "etcdMembers",
             1,
             "crash",
-            "10% of the masters cut off from etcd at once; their pods stay Ready",
+            "10% of the masters cut off from etcd and their leases revoked at once (as the"
+                + " operator does when the kubelet reports an agent dead); their pods stay Ready",
             "settleSeconds",
             settle.toSeconds()));
     List<Map<String, Object>> points = new ArrayList<>();
@@ -318,25 +320,39 @@ public final class ScaleBench {
       victims.add(group(g));
     }
     Map<String, String> oldMaster = new LinkedHashMap<>();
+    Map<String, Long> oldLease = new LinkedHashMap<>();
     Map<String, ElectionTimeline> timelines = new LinkedHashMap<>();
     try {
       for (String group : victims) {
-        timelines.put(
-            group, new ElectionTimeline(etcd, ElectionKeys.electionName(NAMESPACE, group)));
-        String leader = timelines.get(group).leader();
-        if (!List.of(leader).equals(labels.masters(group))) {
+        String election = ElectionKeys.electionName(NAMESPACE, group);
+        timelines.put(group, new ElectionTimeline(etcd, election));
+        ElectionClient.Candidate leader =
+            etcd.leader(ElectionKeys.prefix(election))
+                .get(10, TimeUnit.SECONDS)
+                .leader()
+                .orElseThrow(() -> new IllegalStateException(group + " has no leader"));
+        if (!List.of(leader.value()).equals(labels.masters(group))) {
           throw new IllegalStateException(
-              group + ": etcd leader " + leader + " but labelled " + labels.masters(group));
+              group + ": etcd leader " + leader.value() + " but labelled " + labels.masters(group));
         }
-        oldMaster.put(group, leader);
+        oldMaster.put(group, leader.value());
+        oldLease.put(group, leader.leaseId());
       }
       long t0 = System.nanoTime();
+      // The crash: each master's agent is cut off from etcd (as by kill -9) and its lease revoked
+      // at once, as the operator does when the kubelet reports the agent dead, so the next
+      // candidate leads now rather than one TTL later.
+      List<java.util.concurrent.CompletableFuture<Void>> revocations = new ArrayList<>();
       for (String group : victims) {
         clientsByMember.get(oldMaster.get(group)).sever();
+        revocations.add(etcd.revoke(oldLease.get(group)));
+      }
+      for (var r : revocations) {
+        r.get(30, TimeUnit.SECONDS);
       }
       BenchRig.await(
           "every crashed group labelled with its new leader",
-          Duration.ofSeconds(TTL_SECONDS + 60L),
+          Duration.ofSeconds(60),
           100,
           () ->
               victims.stream()
@@ -365,18 +381,18 @@ public final class ScaleBench {
   }
 
   private static long runningGroups(KubernetesClient client) {
-    return client
-        .resources(HighAvailabilityGroup.class)
-        .inNamespace(NAMESPACE)
-        .list()
-        .getItems()
-        .stream()
-        .filter(
-            h ->
-                h.getStatus() != null
-                    && StatusFactory.RUNNING.equals(h.getStatus().getPhase())
-                    && Integer.valueOf(3).equals(h.getStatus().getReadyReplicas()))
-        .count();
+    return groups(client).stream().filter(ScaleBench::running).count();
+  }
+
+  private static List<HighAvailabilityGroup> groups(KubernetesClient client) {
+    return client.resources(HighAvailabilityGroup.class).inNamespace(NAMESPACE).list().getItems();
+  }
+
+  /** Running with all 3 pods Ready, as the group's status says. */
+  private static boolean running(HighAvailabilityGroup h) {
+    return h.getStatus() != null
+        && StatusFactory.RUNNING.equals(h.getStatus().getPhase())
+        && Integer.valueOf(3).equals(h.getStatus().getReadyReplicas());
   }
 
   /**
@@ -387,17 +403,8 @@ public final class ScaleBench {
       KubernetesClient client, LocalKubelet kubelet) {
     Map<String, LocalKubelet.PodView> pods = new java.util.HashMap<>();
     kubelet.view().forEach(v -> pods.put(v.name(), v));
-    return client
-        .resources(HighAvailabilityGroup.class)
-        .inNamespace(NAMESPACE)
-        .list()
-        .getItems()
-        .stream()
-        .filter(
-            h ->
-                h.getStatus() == null
-                    || !StatusFactory.RUNNING.equals(h.getStatus().getPhase())
-                    || !Integer.valueOf(3).equals(h.getStatus().getReadyReplicas()))
+    return groups(client).stream()
+        .filter(h -> !running(h))
         .limit(5)
         .map(
             h -> {

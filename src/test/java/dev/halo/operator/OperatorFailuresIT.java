@@ -80,14 +80,7 @@ class OperatorFailuresIT {
     try (LabelSampler sampler = new LabelSampler(h, ns, "crash")) {
       long start = System.nanoTime();
       kubelet.crashAgent(old);
-      await()
-          .atMost(Duration.ofSeconds(3))
-          .pollInterval(Duration.ofMillis(10))
-          .until(
-              () -> {
-                List<String> m = h.labelledMasters(ns, "crash");
-                return m.size() == 1 && !m.get(0).equals(old);
-              });
+      h.awaitLabelledMasterOtherThan(ns, "crash", old, Duration.ofSeconds(3));
       assertThat((System.nanoTime() - start) / 1_000_000).isLessThanOrEqualTo(3000);
       h.awaitAgreedMaster(ns, "crash", Duration.ofSeconds(5));
       assertThat(sampler.violations()).isEmpty();

@@ -147,6 +147,18 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   /** Waits until exactly one pod is labelled master and it is etcd's leader; returns it. */
+  /** Waits until exactly one pod other than {@code old} is labelled master (polled every 10 ms). */
+  void awaitLabelledMasterOtherThan(String ns, String group, String old, Duration within) {
+    await()
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () -> {
+              List<String> m = labelledMasters(ns, group);
+              return m.size() == 1 && !m.get(0).equals(old);
+            });
+  }
+
   String awaitAgreedMaster(String ns, String group, Duration within) {
     await()
         .atMost(within)

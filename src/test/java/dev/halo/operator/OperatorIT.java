@@ -141,14 +141,7 @@ class OperatorIT {
     try (LabelSampler sampler = new LabelSampler(h, ns, "del")) {
       long start = System.nanoTime();
       h.client.pods().inNamespace(ns).withName(old).delete();
-      await()
-          .atMost(Duration.ofSeconds(1))
-          .pollInterval(Duration.ofMillis(10))
-          .until(
-              () -> {
-                List<String> m = h.labelledMasters(ns, "del");
-                return m.size() == 1 && !m.get(0).equals(old);
-              });
+      h.awaitLabelledMasterOtherThan(ns, "del", old, Duration.ofSeconds(1));
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertThat(tookMs).isLessThanOrEqualTo(1000);
       String next = h.awaitAgreedMaster(ns, "del", Duration.ofSeconds(5));
@@ -184,14 +177,7 @@ class OperatorIT {
     List<String> uids = h.pods(ns, "sw").stream().map(p -> p.getMetadata().getUid()).toList();
     try (LabelSampler sampler = new LabelSampler(h, ns, "sw")) {
       requestSwitchover("sw", old);
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(20))
-          .until(
-              () -> {
-                List<String> m = h.labelledMasters(ns, "sw");
-                return m.size() == 1 && !m.get(0).equals(old);
-              });
+      h.awaitLabelledMasterOtherThan(ns, "sw", old, Duration.ofSeconds(10));
       String next = h.awaitAgreedMaster(ns, "sw", Duration.ofSeconds(5));
       assertThat(next).isNotEqualTo(old);
       // Done: the request goes, the old master stays as a standby, no pod was replaced.
@@ -256,13 +242,7 @@ class OperatorIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, "sick").size() == 3);
     String old = h.awaitAgreedMaster(ns, "sick", Duration.ofSeconds(30));
     kubelet.setWorkloadHealthy(old, false);
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(
-            () -> {
-              List<String> m = h.labelledMasters(ns, "sick");
-              return m.size() == 1 && !m.get(0).equals(old);
-            });
+    h.awaitLabelledMasterOtherThan(ns, "sick", old, Duration.ofSeconds(5));
     String next = h.awaitAgreedMaster(ns, "sick", Duration.ofSeconds(5));
     await()
         .atMost(Duration.ofSeconds(5))

@@ -20,12 +20,13 @@ public final class GroupUpdateFilter implements OnUpdateFilter<HighAvailabilityG
     ObjectMeta n = now.getMetadata();
     ObjectMeta b = before.getMetadata();
     return !Objects.equals(n.getGeneration(), b.getGeneration())
-        || !Objects.equals(switchover(n), switchover(b))
+        || !Objects.equals(switchoverRequest(n), switchoverRequest(b))
         || n.getDeletionTimestamp() != null
         || !Objects.equals(n.getFinalizers(), b.getFinalizers());
   }
 
-  private static String switchover(ObjectMeta meta) {
+  /** The pod named by the group's {@value Labels#SWITCHOVER} annotation, or null. */
+  static String switchoverRequest(ObjectMeta meta) {
     Map<String, String> annotations = meta.getAnnotations();
     return annotations == null ? null : annotations.get(Labels.SWITCHOVER);
   }

@@ -38,7 +38,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -193,8 +192,7 @@ public final class HighAvailabilityGroupReconciler
    */
   private void switchover(
       HighAvailabilityGroup hag, List<Pod> pods, ElectionView view, Optional<String> master) {
-    Map<String, String> annotations = hag.getMetadata().getAnnotations();
-    String from = annotations == null ? null : annotations.get(Labels.SWITCHOVER);
+    String from = GroupUpdateFilter.switchoverRequest(hag.getMetadata());
     if (from == null || master.isEmpty()) {
       return; // nothing asked, or no master yet to hand over from: wait
     }

@@ -133,7 +133,6 @@ public final class LocalKubelet implements AutoCloseable {
       Duration readinessPeriod,
       Optional<Function<AgentConfig, ElectionClient>> electionClients,
       boolean workloadServers,
-      Duration probeTimeout,
       boolean readinessRequests) {
     public Options {
       extraEnv = Map.copyOf(extraEnv);
@@ -147,8 +146,8 @@ public final class LocalKubelet implements AutoCloseable {
 
     /**
      * Keep the operator's etcd endpoints, graceful deletion on, no extra variables, readiness
-     * probes every 200 ms with a 200 ms timeout, every in-process agent on its own etcd client, a
-     * demo workload server per pod.
+     * probes every 200 ms, every in-process agent on its own etcd client, a demo workload server
+     * per pod.
      */
     public static Options defaults() {
       return new Options(
@@ -160,7 +159,6 @@ public final class LocalKubelet implements AutoCloseable {
           DEFAULT_PROBE_PERIOD,
           Optional.empty(),
           true,
-          DEFAULT_PROBE_TIMEOUT,
           true);
     }
 
@@ -228,15 +226,6 @@ public final class LocalKubelet implements AutoCloseable {
     }
 
     /**
-     * How long a readiness probe of the agent's {@code /healthz} may take (default 200 ms; a
-     * Kubernetes probe's default timeoutSeconds is 1): on a machine running thousands of agents an
-     * answer took longer than 200 ms, so no agent became Ready.
-     */
-    public Options withProbeTimeout(Duration timeout) {
-      return edit(o -> o.probeTimeout = timeout);
-    }
-
-    /**
      * Takes an in-process agent (AgentMode.IN_PROCESS) as Ready as soon as it has started, without
      * asking its {@code /healthz} over HTTP: with thousands of agents in one JVM beside the kubelet
      * those requests, not the agents, took most of the machine. Process agents are still probed.
@@ -257,7 +246,6 @@ public final class LocalKubelet implements AutoCloseable {
           d.readinessPeriod,
           d.electionClients,
           d.workloadServers,
-          d.probeTimeout,
           d.readinessRequests);
     }
 
@@ -271,7 +259,6 @@ public final class LocalKubelet implements AutoCloseable {
       Duration readinessPeriod;
       Optional<Function<AgentConfig, ElectionClient>> electionClients;
       boolean workloadServers;
-      Duration probeTimeout;
       boolean readinessRequests;
 
       Draft(Options o) {
@@ -283,7 +270,6 @@ public final class LocalKubelet implements AutoCloseable {
         readinessPeriod = o.readinessPeriod;
         electionClients = o.electionClients;
         workloadServers = o.workloadServers;
-        probeTimeout = o.probeTimeout;
         readinessRequests = o.readinessRequests;
       }
     }
@@ -293,7 +279,7 @@ public final class LocalKubelet implements AutoCloseable {
   private static final String LOCALHOST = "127.0.0.1";
   private static final String NODE_NAME = "halo-sandbox-node";
   private static final Duration DEFAULT_PROBE_PERIOD = Duration.ofMillis(200);
-  private static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(200);
+  private static final Duration PROBE_TIMEOUT = Duration.ofMillis(200);
   private static final int PROBE_FAILURE_THRESHOLD = 3;
   // Pods probed at once: probes and status writes wait on I/O, and with thousands of pods one at a
   // time a round took minutes (a kubelet probes every container on its own worker).
@@ -1046,9 +1032,7 @@ public final class LocalKubelet implements AutoCloseable {
     boolean answered =
         askHttp
             && (!options.readinessRequests() && agent instanceof InProcessAgent
-                || Http.get(
-                        "http://" + LOCALHOST + ":" + agent.port() + "/healthz",
-                        options.probeTimeout())
+                || Http.get("http://" + LOCALHOST + ":" + agent.port() + "/healthz", PROBE_TIMEOUT)
                     .isPresent());
     synchronized (rt) {
       if (rt.agent != agent || rt.agentState != AgentState.RUNNING || closed.get()) {

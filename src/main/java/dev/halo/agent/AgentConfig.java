@@ -6,7 +6,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The agent's validated configuration (see {@link AgentConfigParser} for the variables). */
+/**
+ * The agent's validated configuration (see {@link AgentConfigParser} for the variables). {@code
+ * podUid} and {@code groupUid} go into the agent's {@link dev.halo.common.MemberIdentity}; empty
+ * when not set (an agent run outside a Halo pod).
+ */
 public record AgentConfig(
     List<URI> etcdEndpoints,
     String election,
@@ -18,7 +22,9 @@ public record AgentConfig(
     Duration healthPeriod,
     int healthFailures,
     Optional<Path> roleFile,
-    Optional<URI> roleWebhook) {
+    Optional<URI> roleWebhook,
+    String podUid,
+    String groupUid) {
 
   /** How the agent probes its workload: an HTTP GET or a TCP connect. */
   public sealed interface HealthCheck {

@@ -4,6 +4,7 @@ import static dev.halo.common.AgentVariables.AGENT_ADDRESS;
 import static dev.halo.common.AgentVariables.AGENT_PORT;
 import static dev.halo.common.AgentVariables.ELECTION;
 import static dev.halo.common.AgentVariables.ETCD_ENDPOINTS;
+import static dev.halo.common.AgentVariables.GROUP_UID;
 import static dev.halo.common.AgentVariables.HEALTH_FAILURES;
 import static dev.halo.common.AgentVariables.HEALTH_HTTP;
 import static dev.halo.common.AgentVariables.HEALTH_PERIOD_MS;
@@ -11,6 +12,7 @@ import static dev.halo.common.AgentVariables.HEALTH_TCP;
 import static dev.halo.common.AgentVariables.LEASE_TTL_SECONDS;
 import static dev.halo.common.AgentVariables.MEMBER;
 import static dev.halo.common.AgentVariables.POD_NAME;
+import static dev.halo.common.AgentVariables.POD_UID;
 import static dev.halo.common.AgentVariables.ROLE_FILE;
 import static dev.halo.common.AgentVariables.ROLE_WEBHOOK;
 
@@ -77,7 +79,9 @@ public final class AgentConfigParser {
             Duration.ofMillis(periodMs),
             failures,
             roleFile,
-            webhook);
+            webhook,
+            value(POD_UID).orElse(""),
+            value(GROUP_UID).orElse(""));
     return new Result(Optional.of(config), List.of());
   }
 

@@ -45,11 +45,15 @@ public interface ElectionClient extends AutoCloseable {
   /** Revokes a lease and with it every key attached to it. */
   CompletableFuture<Void> revoke(long leaseId);
 
+  /** A key that says who holds a lease ({@link dev.halo.common.MemberIdentity}) and its value. */
+  record Identity(String key, String value) {}
+
   /**
    * Creates {@code key} with {@code value} under the lease unless it exists (then its value is
-   * updated); completes with the key's create revision, its place in the queue.
+   * updated), and puts {@code identity} under the same lease in the same transaction; completes
+   * with the key's create revision, its place in the queue.
    */
-  CompletableFuture<Long> campaign(String key, String value, long leaseId);
+  CompletableFuture<Long> campaign(String key, String value, long leaseId, Identity identity);
 
   /** Deletes a key. */
   CompletableFuture<Void> delete(String key);

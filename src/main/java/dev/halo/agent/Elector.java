@@ -4,6 +4,7 @@ import dev.halo.agent.ElectionClient.Candidate;
 import dev.halo.agent.ElectionClient.KeyChange;
 import dev.halo.agent.ElectionClient.LeaderView;
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.MemberIdentity;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -120,7 +121,13 @@ final class Elector {
               String key = myKey;
               myKey = "";
               CompletableFuture<Void> resign =
-                  key.isEmpty() ? CompletableFuture.completedFuture(null) : client.delete(key);
+                  key.isEmpty()
+                      ? CompletableFuture.completedFuture(null)
+                      : CompletableFuture.allOf(
+                          client.delete(key),
+                          client.delete(
+                              ElectionKeys.memberKey(
+                                  config.election(), ElectionKeys.leaseOf(key))));
               CompletableFuture<Void> revoke = leases.release(reason);
               log.atInfo().addKeyValue("reason", reason).addKeyValue("key", key).log("withdrawn");
               return CompletableFuture.allOf(
@@ -174,8 +181,14 @@ final class Elector {
   }
 
   private CompletableFuture<Long> campaign(long lease) {
+    MemberIdentity identity =
+        new MemberIdentity(config.member(), config.podUid(), config.groupUid());
     return client.campaign(
-        ElectionKeys.candidateKey(config.election(), lease), config.member(), lease);
+        ElectionKeys.candidateKey(config.election(), lease),
+        config.member(),
+        lease,
+        new ElectionClient.Identity(
+            ElectionKeys.memberKey(config.election(), lease), identity.encode()));
   }
 
   /**

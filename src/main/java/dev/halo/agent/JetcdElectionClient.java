@@ -98,16 +98,18 @@ public final class JetcdElectionClient implements ElectionClient {
   }
 
   @Override
-  public CompletableFuture<Long> campaign(String key, String value, long leaseId) {
+  public CompletableFuture<Long> campaign(
+      String key, String value, long leaseId, Identity identity) {
     ByteSequence k = bytes(key);
     ByteSequence v = bytes(value);
     PutOption put = PutOption.builder().withLeaseId(leaseId).build();
+    Op putIdentity = Op.put(bytes(identity.key()), bytes(identity.value()), put);
     CompletableFuture<TxnResponse> txn =
         client
             .getKVClient()
             .txn()
             .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-            .Then(Op.put(k, v, put))
+            .Then(Op.put(k, v, put), putIdentity)
             .Else(Op.get(k, GetOption.DEFAULT))
             .commit();
     return bounded(txn)
@@ -117,12 +119,20 @@ public final class JetcdElectionClient implements ElectionClient {
                 return CompletableFuture.completedFuture(r.getHeader().getRevision());
               }
               KeyValue existing = r.getGetResponses().get(0).getKvs().get(0);
-              if (existing.getValue().equals(v)) {
-                return CompletableFuture.completedFuture(existing.getCreateRevision());
-              }
-              // Same key, other value: update it in place, keeping its place in the queue.
-              return bounded(client.getKVClient().put(k, v, put))
-                  .thenApply(ignored -> existing.getCreateRevision());
+              // The key is already ours (a re-attached lease): keep its place in the queue, make
+              // sure value and identity are current.
+              CompletableFuture<TxnResponse> refresh =
+                  client
+                      .getKVClient()
+                      .txn()
+                      .If(
+                          new Cmp(
+                              k,
+                              Cmp.Op.EQUAL,
+                              CmpTarget.createRevision(existing.getCreateRevision())))
+                      .Then(Op.put(k, v, put), putIdentity)
+                      .commit();
+              return bounded(refresh).thenApply(ignored -> existing.getCreateRevision());
             });
   }
 

@@ -11,6 +11,13 @@ public final class AgentVariables {
   public static final String ELECTION = "HALO_ELECTION";
   public static final String MEMBER = "HALO_MEMBER";
   public static final String POD_NAME = "POD_NAME";
+
+  /** The pod's UID (downward API {@code metadata.uid}), published in the member identity. */
+  public static final String POD_UID = "HALO_POD_UID";
+
+  /** The UID of the HighAvailabilityGroup that owns the pod, published in the member identity. */
+  public static final String GROUP_UID = "HALO_GROUP_UID";
+
   public static final String LEASE_TTL_SECONDS = "HALO_LEASE_TTL_SECONDS";
   public static final String AGENT_ADDRESS = "HALO_AGENT_ADDRESS";
   public static final String AGENT_PORT = "HALO_AGENT_PORT";

@@ -1,5 +1,7 @@
 package dev.halo.common;
 
+import java.util.Optional;
+
 /**
  * The etcd key layout of a group's election, shared by the operator and the agent.
  *
@@ -11,15 +13,21 @@ package dev.halo.common;
  * so that the old master demotes before anyone else can be elected: the operator puts {@link
  * #stepDownKey} of the master's lease, attached to that same lease (it vanishes with it); the agent
  * holding the lease watches that key, demotes, then revokes its lease.
+ *
+ * <p>Next to its candidate key every agent puts {@link #memberKey}, attached to the same lease, in
+ * the same transaction: its {@link MemberIdentity}. It lives outside the election prefix, so it is
+ * never taken for a candidate, and beside it under the group's prefix.
  */
 public final class ElectionKeys {
   private static final String STEP_DOWN_ROOT = "/halo-stepdown";
+  private static final String MEMBERS = "/members";
+  private static final String ELECTION_SEGMENT = "/election";
 
   private ElectionKeys() {}
 
   /** The election name of a group: {@code /halo/<namespace>/<group>/election}. */
   public static String electionName(String namespace, String group) {
-    return "/halo/" + namespace + "/" + group + "/election";
+    return "/halo/" + namespace + "/" + group + ELECTION_SEGMENT;
   }
 
   /** The prefix under which candidate keys of an election live. */
@@ -39,6 +47,44 @@ public final class ElectionKeys {
    */
   public static String stepDownKey(String election, long leaseId) {
     return STEP_DOWN_ROOT + election + "/" + Long.toHexString(leaseId);
+  }
+
+  /**
+   * The identity of a lease's holder: {@code <election's parent>/members/<lease id hex>}, e.g.
+   * {@code /halo/shop/web/members/694d8c5e2a1b0f07} for the election {@code
+   * /halo/shop/web/election}.
+   */
+  public static String memberKey(String election, long leaseId) {
+    return membersPrefix(election) + Long.toHexString(leaseId);
+  }
+
+  /** The prefix of {@link #memberKey}s of an election. */
+  public static String membersPrefix(String election) {
+    int slash = election.lastIndexOf('/');
+    String parent = slash <= 0 ? "" : election.substring(0, slash);
+    return parent + MEMBERS + "/";
+  }
+
+  /** The election a member key belongs to, if {@code key} is one of the standard layout. */
+  public static Optional<String> electionOfMemberKey(String key) {
+    int slash = key.lastIndexOf('/');
+    if (slash <= 0 || slash == key.length() - 1) {
+      return Optional.empty();
+    }
+    String parent = key.substring(0, slash);
+    if (!parent.endsWith(MEMBERS)) {
+      return Optional.empty();
+    }
+    return Optional.of(parent.substring(0, parent.length() - MEMBERS.length()) + ELECTION_SEGMENT);
+  }
+
+  /** The lease id a member or candidate key ends with, or 0 when it ends otherwise. */
+  public static long leaseOf(String key) {
+    try {
+      return Long.parseUnsignedLong(key.substring(key.lastIndexOf('/') + 1), 16);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** A lease id in the form etcd tools print it (lowercase hex). */

@@ -5,10 +5,12 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
+import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionEventSource;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.PodFactory;
 import dev.halo.operator.model.PodState;
@@ -41,6 +43,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,7 +139,7 @@ public final class HighAvailabilityGroupReconciler
           .log("invalid spec; pods are left as they are until it is fixed");
       ElectionView none =
           ElectionView.unreachable(election(hag), "not watched while the spec is invalid");
-      return record(hag, pods, none, labelledMaster(pods), errors);
+      return record(hag, pods, membership(hag, pods, none), labelledMaster(pods), errors);
     }
     events.forget(hag, "InvalidSpec");
     writer.ensureServicesAndBudget(hag, context);
@@ -144,31 +147,59 @@ public final class HighAvailabilityGroupReconciler
         context
             .getSecondaryResource(ElectionView.class)
             .orElse(ElectionView.unreachable(election(hag), "election not watched yet"));
+    // Who holds which key depends on pod names and UIDs, not on the labels written below.
+    Membership members = membership(hag, pods, view);
     Optional<String> master;
     if (view.reachable()) {
       events.forget(hag, "EtcdUnreachable");
-      revoker.revokeGone(hag, pods, view);
-      master = assignRoles(hag, pods, view);
-      switchover(hag, pods, view, master);
+      reportForeign(hag, members);
+      revoker.revokeGone(hag, pods, members);
+      master = assignRoles(hag, pods, members);
+      switchover(hag, pods, members, master);
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, "EtcdUnreachable", "labels are left as they are: " + view.error());
       master = labelledMaster(pods);
     }
-    rollout(hag, pods, view);
-    return record(hag, pods, view, master, errors);
+    rollout(hag, pods, members);
+    return record(hag, pods, members, master, errors);
   }
 
-  private Optional<String> assignRoles(
+  private static Membership membership(
       HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
-    RoleAssignment plan = RoleAssignment.plan(hag.getMetadata().getName(), pods, view);
-    plan.unknownLeader()
-        .ifPresent(
-            leader ->
-                events.warning(
-                    hag,
-                    "UnknownLeader",
-                    "the election leader \"" + leader + "\" is no pod of this group; ignoring it"));
+    String uid = Objects.toString(hag.getMetadata().getUid(), "");
+    return Membership.of(hag.getMetadata().getName(), uid, pods, view);
+  }
+
+  /** Foreign keys are never touched; each is told once (per 5 minutes) as a Warning. */
+  private void reportForeign(HighAvailabilityGroup hag, Membership membership) {
+    if (membership.foreign().isEmpty()) {
+      events.forget(hag, "ForeignCandidate");
+      return;
+    }
+    for (Candidate c : membership.foreign()) {
+      boolean leads = membership.foreignLeader().filter(c::equals).isPresent();
+      events.warning(
+          hag,
+          "ForeignCandidate",
+          StatusFactory.describe(c)
+              + " is in the election but belongs to no pod of this group; the operator leaves it"
+              + " alone"
+              + (leads ? ". It leads, so no pod is master until it goes" : "")
+              + ". Stop whatever campaigns with it, or: etcdctl lease revoke "
+              + c.leaseHex());
+      log.atWarn()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("key", c.key())
+          .addKeyValue("value", c.member())
+          .addKeyValue("lease", c.leaseHex())
+          .addKeyValue("leads", leads)
+          .log("foreign candidate key in the election; left alone");
+    }
+  }
+
+  private Optional<String> assignRoles(HighAvailabilityGroup hag, List<Pod> pods, Membership view) {
+    RoleAssignment plan = RoleAssignment.plan(pods, view);
     String recorded = hag.getStatus() == null ? null : hag.getStatus().getMaster();
     String from = labelledMaster(pods).orElse(recorded);
     String reason = lossReason(from, pods);
@@ -191,7 +222,7 @@ public final class HighAvailabilityGroupReconciler
    * removed, so a request acts once.
    */
   private void switchover(
-      HighAvailabilityGroup hag, List<Pod> pods, ElectionView view, Optional<String> master) {
+      HighAvailabilityGroup hag, List<Pod> pods, Membership view, Optional<String> master) {
     String from = GroupUpdateFilter.switchoverRequest(hag.getMetadata());
     if (from == null || master.isEmpty()) {
       return; // nothing asked, or no master yet to hand over from: wait
@@ -281,7 +312,7 @@ public final class HighAvailabilityGroupReconciler
         });
   }
 
-  private void rollout(HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
+  private void rollout(HighAvailabilityGroup hag, List<Pod> pods, Membership view) {
     String group = hag.getMetadata().getName();
     String hash = PodFactory.templateHash(hag, defaults);
     for (RolloutPlanner.Step step :
@@ -311,7 +342,7 @@ public final class HighAvailabilityGroupReconciler
   private UpdateControl<HighAvailabilityGroup> record(
       HighAvailabilityGroup hag,
       List<Pod> pods,
-      ElectionView view,
+      Membership view,
       Optional<String> master,
       List<String> errors) {
     HighAvailabilityGroupStatus previous =
@@ -341,23 +372,57 @@ public final class HighAvailabilityGroupReconciler
   public DeleteControl cleanup(HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     init(context);
     writer.deleteOwned(hag);
-    List<String> endpoints = EtcdEndpoints.of(hag.getSpec(), defaults);
-    if (!endpoints.isEmpty()) {
-      try {
-        elections.deleteElection(endpoints, election(hag)).get(3, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        log.atWarn()
-            .addKeyValue("group", key(hag))
-            .addKeyValue("error", e.toString())
-            .log("could not delete the election keys; they expire with their leases");
-      }
-    }
+    releaseOwnKeys(hag, groupPods(hag.getMetadata().getName(), context));
     failovers.forget(key(hag));
     metrics.forget(key(hag));
     log.atInfo()
         .addKeyValue("group", key(hag))
         .log("group deleted; pods, Services and election removed");
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * Revokes the leases of the group's own keys (current and left behind), which deletes them and
+   * their identities; keys that are not provably the group's (another cluster's group of the same
+   * name, a stray etcdctl) stay. Bounded: what is not revoked expires with its lease.
+   */
+  private void releaseOwnKeys(HighAvailabilityGroup hag, List<Pod> pods) {
+    List<String> endpoints =
+        hag.getSpec() == null ? List.of() : EtcdEndpoints.of(hag.getSpec(), defaults);
+    if (endpoints.isEmpty()) {
+      return;
+    }
+    Membership members = membership(hag, pods, elections.view(endpoints, election(hag)));
+    if (!members.view().reachable()) {
+      log.atWarn()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("error", members.view().error())
+          .log("etcd unreachable; the group's election keys expire with their leases");
+      return;
+    }
+    List<Candidate> own = new ArrayList<>(members.previous());
+    members.campaigningPods().forEach(p -> own.addAll(members.keysOf(p)));
+    try {
+      CompletableFuture.allOf(
+              own.stream()
+                  .map(c -> elections.revoke(endpoints, c.leaseId()))
+                  .toArray(CompletableFuture[]::new))
+          .get(3, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.atWarn()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("error", e.toString())
+          .log("could not revoke every lease of the group; they expire within their TTL");
+    }
+    members
+        .foreign()
+        .forEach(
+            c ->
+                log.atWarn()
+                    .addKeyValue("group", key(hag))
+                    .addKeyValue("key", c.key())
+                    .addKeyValue("lease", c.leaseHex())
+                    .log("foreign candidate key left in place: it is no pod's of this group"));
   }
 
   private synchronized void init(Context<HighAvailabilityGroup> context) {

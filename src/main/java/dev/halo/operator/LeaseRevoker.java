@@ -3,9 +3,9 @@ package dev.halo.operator;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
-import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.model.AgentEnv;
 import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -63,13 +63,14 @@ final class LeaseRevoker {
    * reconcile recreates under the same name start with a clean queue. A terminating master whose
    * agent still runs is asked to step down first.
    */
-  void revokeGone(HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
+  void revokeGone(HighAvailabilityGroup hag, List<Pod> pods, Membership membership) {
+    String election = membership.view().election();
     await(
-        Revocations.plan(hag.getMetadata().getName(), pods, view).stream()
+        Revocations.plan(pods, membership).stream()
             .map(
                 r ->
                     r.stepDownFirst()
-                        ? stepDown(hag, view.election(), r.leaseId(), r.member(), r.reason())
+                        ? stepDown(hag, election, r.leaseId(), r.member(), r.reason())
                         : revoke(hag, r.leaseId(), r.member(), r.reason()))
             .toList());
   }
@@ -79,14 +80,15 @@ final class LeaseRevoker {
    * lease, so the next candidate is elected only after it stopped answering master); other keys of
    * the pod are revoked.
    */
-  void handOver(HighAvailabilityGroup hag, String pod, ElectionView view) {
-    long leaderLease = view.leader().map(Candidate::leaseId).orElse(0L);
+  void handOver(HighAvailabilityGroup hag, String pod, Membership membership) {
+    long leaderLease = membership.leader().map(Candidate::leaseId).orElse(0L);
+    String election = membership.view().election();
     await(
-        view.candidatesOf(pod).stream()
+        membership.keysOf(pod).stream()
             .map(
                 c ->
                     c.leaseId() == leaderLease
-                        ? stepDown(hag, view.election(), c.leaseId(), pod, "switchover")
+                        ? stepDown(hag, election, c.leaseId(), pod, "switchover")
                         : revoke(hag, c.leaseId(), pod, "switchover"))
             .toList());
   }

@@ -167,8 +167,9 @@ class ElectionIT {
     }
 
     @Override
-    public CompletableFuture<Long> campaign(String key, String value, long leaseId) {
-      return delegate.campaign(key, value, leaseId);
+    public CompletableFuture<Long> campaign(
+        String key, String value, long leaseId, Identity identity) {
+      return delegate.campaign(key, value, leaseId, identity);
     }
 
     @Override
@@ -233,7 +234,8 @@ class ElectionIT {
     InProcessAgent master = start("s-0");
     await().until(() -> master.role().equals("master"));
     InProcessAgent standby = start("s-1");
-    await().until(() -> "campaigning".equals(standby.status().orElseThrow().get("phase")));
+    // Campaigning comes first; the leader read that follows fills in "leader".
+    await().until(() -> "s-0".equals(standby.status().orElseThrow().get("leader")));
 
     Map<String, Object> m = master.status().orElseThrow();
     Map<String, Object> s = standby.status().orElseThrow();
@@ -251,6 +253,31 @@ class ElectionIT {
         .isGreaterThan(((Number) m.get("createRevision")).longValue());
     String leases = etcd.cluster().etcdctl("lease", "list");
     assertThat(leases).contains((String) m.get("leaseId"), (String) s.get("leaseId"));
+  }
+
+  @Test
+  void anAgentPublishesWhoItIsUnderItsOwnLeaseAndRemovesItOnResign() {
+    InProcessAgent agent =
+        InProcessAgent.start(
+            AgentEnv.of(etcd.cluster().endpoints(), election, "i-0")
+                .ttl(2)
+                .set("HALO_POD_UID", "uid-pod-i-0")
+                .set("HALO_GROUP_UID", "uid-group-i"));
+    agents.add(agent);
+    await().until(() -> agent.role().equals("master"));
+    String lease = (String) agent.status().orElseThrow().get("leaseId");
+    String memberKey = ElectionKeys.memberKey(election, Long.parseUnsignedLong(lease, 16));
+
+    assertThat(memberKey).isEqualTo(election.replace("/election", "/members/") + lease);
+    assertThat(etcd.cluster().etcdctl("get", memberKey, "--print-value-only").strip())
+        .isEqualTo("{\"pod\":\"i-0\",\"podUID\":\"uid-pod-i-0\",\"groupUID\":\"uid-group-i\"}");
+    // Attached to the agent's own lease: it goes with the lease and only its holder could put it.
+    assertThat(etcd.cluster().etcdctl("lease", "timetolive", lease, "--keys"))
+        .contains(memberKey, election + "/" + lease);
+
+    agent.close();
+
+    assertThat(etcd.cluster().etcdctl("get", memberKey, "--keys-only")).isBlank();
   }
 
   @Test

@@ -67,8 +67,9 @@ final class SeverableClient implements ElectionClient {
   }
 
   @Override
-  public CompletableFuture<Long> campaign(String key, String value, long leaseId) {
-    return call(() -> shared.campaign(key, value, leaseId));
+  public CompletableFuture<Long> campaign(
+      String key, String value, long leaseId, Identity identity) {
+    return call(() -> shared.campaign(key, value, leaseId, identity));
   }
 
   @Override

@@ -1,10 +1,13 @@
 package dev.halo.operator.election;
 
+import dev.halo.common.ElectionKeys;
+import dev.halo.common.MemberIdentity;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +24,11 @@ final class ElectionCache {
   /** Candidates of one election and the revision at which they last changed. */
   record Entry(List<Candidate> candidates, long revision) {}
 
+  /** A member key as read: the identity it holds and the lease it is attached to. */
+  record Member(String key, MemberIdentity identity, long leaseId) {}
+
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Map<String, Member> members = new ConcurrentHashMap<>();
   // Elections someone asked about stay cached while empty; others are dropped once empty.
   private final Set<String> requested = ConcurrentHashMap.newKeySet();
 
@@ -35,8 +42,35 @@ final class ElectionCache {
     return election.endsWith(ELECTION_SUFFIX) ? Optional.of(election) : Optional.empty();
   }
 
+  /**
+   * The candidates of an election, each with the identity published under its own lease: a member
+   * key counts only when it is attached to the very lease its name gives, which only that lease's
+   * holder can arrange.
+   */
   Optional<Entry> get(String election) {
-    return Optional.ofNullable(entries.get(election));
+    return Optional.ofNullable(entries.get(election))
+        .map(
+            e ->
+                new Entry(
+                    e.candidates().stream().map(c -> identified(election, c)).toList(),
+                    e.revision()));
+  }
+
+  private Candidate identified(String election, Candidate c) {
+    Member m = members.get(ElectionKeys.memberKey(election, c.leaseId()));
+    return c.withIdentity(
+        m != null && m.leaseId() == c.leaseId() ? Optional.of(m.identity()) : Optional.empty());
+  }
+
+  /** Applies a put of a member key at {@code revision}; returns the election it describes. */
+  Optional<String> putMember(Member member, long revision) {
+    Optional<String> election = ElectionKeys.electionOfMemberKey(member.key());
+    election.ifPresent(
+        e -> {
+          members.put(member.key(), member);
+          store(e, candidatesOf(e), revision);
+        });
+    return election;
   }
 
   void request(String election) {
@@ -70,6 +104,12 @@ final class ElectionCache {
 
   /** Applies a delete of a key at {@code revision}; returns the election it changed. */
   Optional<String> delete(String key, long revision) {
+    if (members.remove(key) != null) {
+      Optional<String> election =
+          ElectionKeys.electionOfMemberKey(key).filter(entries::containsKey);
+      election.ifPresent(e -> store(e, candidatesOf(e), revision));
+      return election;
+    }
     Optional<String> election = electionOf(key).filter(entries::containsKey);
     election.ifPresent(
         e -> {
@@ -84,7 +124,31 @@ final class ElectionCache {
    * Replaces everything with a full read taken at {@code revision}; returns the elections whose
    * candidates differ from before.
    */
-  Set<String> replaceAll(Collection<Candidate> all, long revision) {
+  Set<String> replaceAll(Collection<Candidate> all, Collection<Member> read, long revision) {
+    Set<String> identitiesChanged = new HashSet<>();
+    Map<String, Member> next =
+        read.stream().collect(Collectors.toMap(Member::key, m -> m, (a, b) -> b));
+    Set<String> keys = new HashSet<>(members.keySet());
+    keys.addAll(next.keySet());
+    for (String key : keys) {
+      if (!Objects.equals(members.get(key), next.get(key))) {
+        ElectionKeys.electionOfMemberKey(key).ifPresent(identitiesChanged::add);
+      }
+    }
+    members.clear();
+    members.putAll(next);
+    Set<String> changed = replaceCandidates(all, revision);
+    identitiesChanged.stream()
+        .filter(entries::containsKey)
+        .forEach(
+            e -> {
+              changed.add(e);
+              store(e, candidatesOf(e), revision);
+            });
+    return changed;
+  }
+
+  private Set<String> replaceCandidates(Collection<Candidate> all, long revision) {
     Map<String, List<Candidate>> read =
         all.stream()
             .filter(c -> electionOf(c.key()).isPresent())

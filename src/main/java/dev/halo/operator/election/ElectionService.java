@@ -29,9 +29,6 @@ public interface ElectionService extends AutoCloseable {
   CompletableFuture<Void> requestStepDown(
       List<String> endpoints, String election, long leaseId, String reason);
 
-  /** Deletes every key of the election (when its HighAvailabilityGroup is deleted). Bounded. */
-  CompletableFuture<Void> deleteElection(List<String> endpoints, String election);
-
   /**
    * {@code listener} gets an election name whenever that election's view changes, and every tracked
    * election of a cluster whose reachability changes. It is called from a background thread and

@@ -1,12 +1,12 @@
 package dev.halo.operator.election;
 
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.MemberIdentity;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
@@ -131,12 +131,6 @@ final class EtcdConnection implements AutoCloseable {
         .thenApply(r -> null);
   }
 
-  CompletableFuture<Void> deleteElection(String election) {
-    DeleteOption prefix = DeleteOption.builder().isPrefix(true).build();
-    return bounded(client.getKVClient().delete(bytes(ElectionKeys.prefix(election)), prefix))
-        .thenRun(() -> onExec(() -> cache.forget(election)));
-  }
-
   /** How many watches this connection has opened: one, plus one per rebuild. */
   int watchesCreated() {
     return watchesCreated.get();
@@ -215,7 +209,9 @@ final class EtcdConnection implements AutoCloseable {
     }
     long revision = response.getHeader().getRevision();
     List<Candidate> all = response.getKvs().stream().map(EtcdConnection::candidate).toList();
-    Set<String> changed = new HashSet<>(cache.replaceAll(all, revision));
+    List<ElectionCache.Member> members =
+        response.getKvs().stream().flatMap(kv -> member(kv).stream()).toList();
+    Set<String> changed = new HashSet<>(cache.replaceAll(all, members, revision));
     startWatch(watchGeneration, revision + 1);
     backoffMs = FIRST_BACKOFF_MS;
     if (reachability.ready()) {
@@ -255,7 +251,10 @@ final class EtcdConnection implements AutoCloseable {
       KeyValue kv = event.getKeyValue();
       Optional<String> election =
           switch (event.getEventType()) {
-            case PUT -> cache.put(candidate(kv), kv.getModRevision());
+            case PUT ->
+                member(kv)
+                    .map(m -> cache.putMember(m, kv.getModRevision()))
+                    .orElseGet(() -> cache.put(candidate(kv), kv.getModRevision()));
             case DELETE -> cache.delete(string(kv.getKey()), kv.getModRevision());
             default -> Optional.empty();
           };
@@ -351,6 +350,18 @@ final class EtcdConnection implements AutoCloseable {
   private static Candidate candidate(KeyValue kv) {
     return new Candidate(
         string(kv.getKey()), string(kv.getValue()), kv.getCreateRevision(), kv.getLease());
+  }
+
+  /**
+   * A member key ({@link ElectionKeys#memberKey}) with a readable identity, if {@code kv} is one.
+   */
+  private static Optional<ElectionCache.Member> member(KeyValue kv) {
+    String key = string(kv.getKey());
+    if (ElectionKeys.electionOfMemberKey(key).isEmpty()) {
+      return Optional.empty();
+    }
+    return MemberIdentity.decode(string(kv.getValue()))
+        .map(identity -> new ElectionCache.Member(key, identity, kv.getLease()));
   }
 
   private static ByteSequence bytes(String s) {

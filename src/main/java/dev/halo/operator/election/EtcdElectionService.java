@@ -71,15 +71,6 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
-  public CompletableFuture<Void> deleteElection(List<String> endpoints, String election) {
-    try {
-      return connection(endpoints).deleteElection(election);
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  @Override
   public void addListener(Consumer<String> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }

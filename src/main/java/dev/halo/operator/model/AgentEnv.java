@@ -3,6 +3,7 @@ package dev.halo.operator.model;
 import static dev.halo.common.AgentVariables.AGENT_PORT;
 import static dev.halo.common.AgentVariables.ELECTION;
 import static dev.halo.common.AgentVariables.ETCD_ENDPOINTS;
+import static dev.halo.common.AgentVariables.GROUP_UID;
 import static dev.halo.common.AgentVariables.HEALTH_FAILURES;
 import static dev.halo.common.AgentVariables.HEALTH_HTTP;
 import static dev.halo.common.AgentVariables.HEALTH_PERIOD_MS;
@@ -10,6 +11,7 @@ import static dev.halo.common.AgentVariables.HEALTH_TCP;
 import static dev.halo.common.AgentVariables.LEASE_TTL_SECONDS;
 import static dev.halo.common.AgentVariables.MEMBER;
 import static dev.halo.common.AgentVariables.POD_NAME;
+import static dev.halo.common.AgentVariables.POD_UID;
 import static dev.halo.common.AgentVariables.ROLE_FILE;
 
 import dev.halo.api.v1alpha1.HealthSpec;
@@ -39,6 +41,8 @@ public final class AgentEnv {
     List<EnvVar> env = new ArrayList<>();
     env.add(podName(POD_NAME));
     env.add(podName(MEMBER));
+    env.add(fieldRef(POD_UID, "metadata.uid"));
+    env.add(plain(GROUP_UID, Objects.toString(hag.getMetadata().getUid(), "")));
     env.add(plain(ETCD_ENDPOINTS, String.join(",", EtcdEndpoints.of(spec, defaults))));
     env.add(
         plain(ELECTION, ElectionKeys.electionName(GroupMeta.namespace(hag), GroupMeta.group(hag))));
@@ -76,11 +80,15 @@ public final class AgentEnv {
   }
 
   private static EnvVar podName(String name) {
+    return fieldRef(name, "metadata.name");
+  }
+
+  private static EnvVar fieldRef(String name, String path) {
     return new EnvVarBuilder()
         .withName(name)
         .withNewValueFrom()
         .withNewFieldRef()
-        .withFieldPath("metadata.name")
+        .withFieldPath(path)
         .endFieldRef()
         .endValueFrom()
         .build();

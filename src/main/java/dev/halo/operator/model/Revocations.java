@@ -1,11 +1,8 @@
 package dev.halo.operator.model;
 
-import dev.halo.common.Names;
 import dev.halo.operator.election.Candidate;
-import dev.halo.operator.election.ElectionView;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -15,7 +12,8 @@ import java.util.stream.Collectors;
  * Which leases the operator revokes so that a standby takes over without waiting for the TTL: those
  * of pods that are deleted, being deleted, failed, or whose agent container terminated, and stale
  * keys left by an earlier agent of a pod whose agent restarted. A pod that is running keeps its
- * current (newest) lease: that one is never revoked.
+ * current (newest) lease: that one is never revoked. Only the group's own keys ({@link Membership})
+ * are ever revoked; a key that merely carries a pod's name is foreign and left alone.
  *
  * <p>The leader's lease of a pod that is being deleted while its agent may still run is never
  * revoked from outside: its agent is asked to step down ({@link
@@ -38,40 +36,35 @@ public final class Revocations {
     }
   }
 
-  public static List<Revocation> plan(String group, List<Pod> pods, ElectionView view) {
+  /** The revocations that {@code membership} calls for, given the group's {@code pods}. */
+  public static List<Revocation> plan(List<Pod> pods, Membership membership) {
     Map<String, Pod> byName =
-        pods.stream().collect(Collectors.toMap(PodState::name, Function.identity()));
-    Map<String, List<Candidate>> byMember =
-        view.candidates().stream().collect(Collectors.groupingBy(Candidate::member));
-    long leaderLease = view.leader().map(Candidate::leaseId).orElse(0L);
+        pods.stream().collect(Collectors.toMap(PodState::name, Function.identity(), (a, b) -> a));
+    long leaderLease = membership.leader().map(Candidate::leaseId).orElse(0L);
     List<Revocation> out = new ArrayList<>();
-    byMember.forEach(
-        (member, keys) -> {
-          Pod pod = byName.get(member);
-          if (pod == null) {
-            // Only names of this group's pods: a foreign value is reported, never revoked.
-            if (Names.podIndex(group, member) >= 0) {
-              // Gone from the API: the kubelet has stopped its containers (but see --force below).
-              keys.forEach(c -> out.add(new Revocation(c.leaseId(), member, "podDeleted")));
-            }
-          } else if (PodState.gone(pod)) {
-            String reason = PodState.goneReason(pod);
-            boolean agentMayRun = !PodState.failed(pod) && !PodState.agentTerminated(pod);
-            keys.forEach(
-                c ->
-                    out.add(
-                        new Revocation(
-                            c.leaseId(),
-                            member,
-                            reason,
-                            agentMayRun && c.leaseId() == leaderLease)));
-          } else {
-            keys.stream()
-                .sorted(Comparator.comparingLong(Candidate::createRevision).reversed())
-                .skip(1)
-                .forEach(c -> out.add(new Revocation(c.leaseId(), member, "staleKey")));
-          }
-        });
+    // The group's keys whose pod is gone from the API (or replaced by a new pod of that name):
+    // the kubelet has stopped that pod's containers (but see --force above).
+    membership
+        .previous()
+        .forEach(c -> out.add(new Revocation(c.leaseId(), c.member(), "podDeleted")));
+    for (String member : membership.campaigningPods()) {
+      List<Candidate> keys = membership.keysOf(member);
+      Pod pod = byName.get(member);
+      if (PodState.gone(pod)) {
+        String reason = PodState.goneReason(pod);
+        boolean agentMayRun = !PodState.failed(pod) && !PodState.agentTerminated(pod);
+        keys.forEach(
+            c ->
+                out.add(
+                    new Revocation(
+                        c.leaseId(), member, reason, agentMayRun && c.leaseId() == leaderLease)));
+      } else {
+        Membership.newestFirst(keys).stream()
+            .skip(1)
+            .forEach(c -> out.add(new Revocation(c.leaseId(), member, "staleKey")));
+      }
+    }
+    // Foreign keys are never revoked: the operator cannot prove whose they are.
     return out;
   }
 }

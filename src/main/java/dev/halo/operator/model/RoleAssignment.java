@@ -1,9 +1,7 @@
 package dev.halo.operator.model;
 
 import dev.halo.common.Labels;
-import dev.halo.common.Names;
 import dev.halo.operator.election.Candidate;
-import dev.halo.operator.election.ElectionView;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Map;
@@ -19,28 +17,24 @@ import java.util.stream.Collectors;
  * @param demote pods labelled master that must become standby first
  * @param promote the master pod, when it is not labelled master yet
  * @param standby other pods whose role label is missing or wrong
- * @param unknownLeader the leader's value when it names no pod of this group
+ * @param foreignLeader the leader when its key is no pod's of this group ({@link Membership}): then
+ *     nobody is master until it goes
  */
 public record RoleAssignment(
     Optional<String> master,
     List<String> demote,
     Optional<String> promote,
     List<String> standby,
-    Optional<String> unknownLeader) {
+    Optional<Candidate> foreignLeader) {
 
-  /** Plans the labels for {@code pods} (the group's pods) from a reachable election view. */
-  public static RoleAssignment plan(String group, List<Pod> pods, ElectionView view) {
+  /** Plans the labels for {@code pods} (the group's pods) from a reachable election. */
+  public static RoleAssignment plan(List<Pod> pods, Membership membership) {
     Map<String, Pod> byName =
-        pods.stream().collect(Collectors.toMap(PodState::name, Function.identity()));
-    Optional<Candidate> leader = view.leader();
-    Optional<String> unknown =
-        leader
-            .map(Candidate::member)
-            .filter(m -> !byName.containsKey(m) && Names.podIndex(group, m) < 0);
+        pods.stream().collect(Collectors.toMap(PodState::name, Function.identity(), (a, b) -> a));
     // A leader whose pod is gone is about to be revoked: label nobody rather than a dying pod.
     Optional<String> master =
-        leader
-            .map(Candidate::member)
+        membership
+            .leaderPod()
             .filter(byName::containsKey)
             .filter(m -> !PodState.gone(byName.get(m)));
     List<String> demote =
@@ -59,7 +53,7 @@ public record RoleAssignment(
             .filter(n -> master.map(m -> !m.equals(n)).orElse(true))
             .sorted()
             .toList();
-    return new RoleAssignment(master, demote, promote, standby, unknown);
+    return new RoleAssignment(master, demote, promote, standby, membership.foreignLeader());
   }
 
   public boolean changesLabels() {

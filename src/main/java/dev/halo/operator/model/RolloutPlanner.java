@@ -1,6 +1,5 @@
 package dev.halo.operator.model;
 
-import dev.halo.operator.election.ElectionView;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Comparator;
 import java.util.List;
@@ -34,7 +33,7 @@ public final class RolloutPlanner {
 
   /** The planned steps: pod creation (if any) plus at most one disruptive step. */
   public static List<Step> plan(
-      String group, int replicas, String desiredHash, List<Pod> pods, ElectionView view) {
+      String group, int replicas, String desiredHash, List<Pod> pods, Membership view) {
     List<Integer> missing =
         IntStream.range(0, replicas)
             .filter(i -> pods.stream().noneMatch(p -> PodState.index(group, p) == i))
@@ -53,16 +52,16 @@ public final class RolloutPlanner {
       int replicas,
       String desiredHash,
       List<Pod> pods,
-      ElectionView view,
+      Membership view,
       List<Integer> missing) {
-    if (!view.reachable()) {
+    if (!view.view().reachable()) {
       // Without the election we cannot tell the master from a standby: disrupt nothing.
       return new Step.Wait("etcd unreachable");
     }
     if (pods.stream().anyMatch(PodState::terminating)) {
       return new Step.Wait("a pod is terminating");
     }
-    Optional<String> leader = view.leader().map(c -> c.member());
+    Optional<String> leader = view.leaderPod();
     Optional<Pod> excess =
         pods.stream()
             .filter(p -> PodState.index(group, p) < 0 || PodState.index(group, p) >= replicas)
@@ -90,7 +89,7 @@ public final class RolloutPlanner {
   }
 
   private static Step remove(
-      Pod pod, String reason, List<Pod> pods, ElectionView view, Optional<String> leader) {
+      Pod pod, String reason, List<Pod> pods, Membership view, Optional<String> leader) {
     String name = PodState.name(pod);
     if (leader.filter(name::equals).isEmpty()) {
       return new Step.Delete(name, reason);

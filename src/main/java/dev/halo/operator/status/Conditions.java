@@ -12,6 +12,9 @@ public final class Conditions {
   public static final String ETCD_REACHABLE = "EtcdReachable";
   public static final String VALID = "Valid";
 
+  /** True while the election holds keys that are no pod's of this group (see Membership). */
+  public static final String FOREIGN_CANDIDATES = "ForeignCandidates";
+
   private Conditions() {}
 
   /** A condition's desired state before timestamps are settled. */

@@ -4,7 +4,9 @@ import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.api.v1alpha1.MemberStatus;
+import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,12 +28,16 @@ public final class StatusFactory {
   /** What the reconciler observed and decided in this pass. */
   public record Observed(
       List<Pod> pods,
-      ElectionView view,
+      Membership membership,
       Optional<String> master,
       List<String> validationErrors,
       int failovers,
       FailoverRecord lastFailover,
-      String now) {}
+      String now) {
+    ElectionView view() {
+      return membership.view();
+    }
+  }
 
   public static HighAvailabilityGroupStatus build(HighAvailabilityGroup hag, Observed o) {
     HighAvailabilityGroupStatus previous =
@@ -51,7 +57,7 @@ public final class StatusFactory {
     s.setReplicas(replicas);
     s.setReadyReplicas((int) ready);
     s.setReady(ready + "/" + replicas);
-    s.setMembers(pods.stream().map(p -> member(p, o.view())).toList());
+    s.setMembers(pods.stream().map(p -> member(p, o.membership())).toList());
     s.setMaster(o.master().orElse(null));
     s.setMasterZone(
         o.master()
@@ -73,7 +79,7 @@ public final class StatusFactory {
     return s;
   }
 
-  private static MemberStatus member(Pod pod, ElectionView view) {
+  private static MemberStatus member(Pod pod, Membership view) {
     MemberStatus m = new MemberStatus();
     m.setPod(PodState.name(pod));
     m.setZone(PodState.zone(pod));
@@ -114,8 +120,9 @@ public final class StatusFactory {
         new Desired(
             Conditions.MASTER_ELECTED,
             o.master().isPresent(),
-            o.master().isPresent() ? "Elected" : "NoMaster",
-            o.master().map(m -> m + " is master").orElse("no live pod leads the election")));
+            o.master().isPresent() ? "Elected" : noMasterReason(o),
+            o.master().map(m -> m + " is master").orElseGet(() -> noMasterMessage(o))));
+    d.add(foreignCandidates(o));
     d.add(
         new Desired(
             Conditions.READY,
@@ -123,5 +130,62 @@ public final class StatusFactory {
             phase,
             RUNNING.equals(phase) ? "master elected and all replicas ready" : "phase is " + phase));
     return d;
+  }
+
+  private static String noMasterReason(Observed o) {
+    return o.membership().foreignLeader().isPresent() ? "ForeignLeader" : "NoMaster";
+  }
+
+  private static String noMasterMessage(Observed o) {
+    return o.membership()
+        .foreignLeader()
+        .map(
+            c ->
+                "etcd's leader is "
+                    + describe(c)
+                    + ", which no pod of this group holds: no pod is master until it goes. Stop"
+                    + " whatever campaigns with it (e.g. an etcdctl elect left running), or revoke"
+                    + " its lease: etcdctl lease revoke "
+                    + c.leaseHex())
+        .orElse("no live pod leads the election");
+  }
+
+  /** Foreign keys in the election: reported, never touched by the operator. */
+  private static Desired foreignCandidates(Observed o) {
+    List<Candidate> foreign = o.membership().foreign();
+    if (foreign.isEmpty()) {
+      return new Desired(
+          Conditions.FOREIGN_CANDIDATES,
+          false,
+          "None",
+          "every candidate key belongs to a pod of this group");
+    }
+    String listed =
+        String.join(", ", foreign.stream().limit(3).map(StatusFactory::describe).toList())
+            + (foreign.size() > 3 ? " and " + (foreign.size() - 3) + " more" : "");
+    return new Desired(
+        Conditions.FOREIGN_CANDIDATES,
+        true,
+        "ForeignKeysFound",
+        foreign.size()
+            + " candidate key(s) in the election belong to no pod of this group and are left"
+            + " alone: "
+            + listed
+            + ". If nothing of yours campaigns with them, revoke their leases (etcdctl lease"
+            + " revoke <lease>)");
+  }
+
+  /** A key as a person can find it with etcdctl. */
+  public static String describe(Candidate c) {
+    return "key "
+        + c.key()
+        + " (value \""
+        + c.member()
+        + "\", lease "
+        + c.leaseHex()
+        + c.identity()
+            .map(i -> ", published by pod " + i.pod() + " of the group with UID " + i.groupUid())
+            .orElse(", no member identity")
+        + ")";
   }
 }

@@ -2,7 +2,9 @@ package dev.halo.operator.election;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.common.MemberIdentity;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ElectionCacheTest {
@@ -73,7 +75,9 @@ class ElectionCacheTest {
 
     var changed =
         cache.replaceAll(
-            List.of(candidate(WEB, "a", "web-0", 11), candidate(cart, "c", "cart-0", 20)), 30);
+            List.of(candidate(WEB, "a", "web-0", 11), candidate(cart, "c", "cart-0", 20)),
+            List.of(),
+            30);
 
     assertThat(changed).containsExactlyInAnyOrder(DB, cart);
     assertThat(cache.get(WEB).orElseThrow().revision()).isEqualTo(11);
@@ -88,6 +92,50 @@ class ElectionCacheTest {
     cache.forget(WEB);
 
     assertThat(cache.tracked()).isEmpty();
+  }
+
+  @Test
+  void aCandidateCarriesTheIdentityPublishedUnderItsOwnLease() {
+    MemberIdentity web0 = new MemberIdentity("web-0", "uid-web-0", "uid-group");
+    cache.put(new Candidate(WEB + "/a", "web-0", 11, 0xa), 11);
+    cache.put(new Candidate(WEB + "/b", "web-1", 12, 0xb), 12);
+
+    assertThat(cache.putMember(new ElectionCache.Member("/halo/shop/web/members/a", web0, 0xa), 13))
+        .contains(WEB);
+    // Named after lease b but attached to lease a: only a's holder can have written it.
+    cache.putMember(new ElectionCache.Member("/halo/shop/web/members/b", web0, 0xa), 14);
+
+    assertThat(cache.get(WEB).orElseThrow().candidates())
+        .extracting(Candidate::identity)
+        .containsExactly(Optional.of(web0), Optional.empty());
+    assertThat(cache.get(WEB).orElseThrow().revision()).isEqualTo(14);
+  }
+
+  @Test
+  void deletingAMemberKeyRemovesTheIdentity() {
+    MemberIdentity web0 = new MemberIdentity("web-0", "uid-web-0", "uid-group");
+    cache.put(new Candidate(WEB + "/a", "web-0", 11, 0xa), 11);
+    cache.putMember(new ElectionCache.Member("/halo/shop/web/members/a", web0, 0xa), 11);
+
+    assertThat(cache.delete("/halo/shop/web/members/a", 15)).contains(WEB);
+
+    assertThat(cache.get(WEB).orElseThrow().candidates().get(0).identity()).isEmpty();
+  }
+
+  @Test
+  void aFullReadReportsElectionsWhoseIdentitiesChanged() {
+    MemberIdentity web0 = new MemberIdentity("web-0", "uid-web-0", "uid-group");
+    Candidate key = new Candidate(WEB + "/a", "web-0", 11, 0xa);
+    cache.replaceAll(List.of(key), List.of(), 20);
+
+    var changed =
+        cache.replaceAll(
+            List.of(key),
+            List.of(new ElectionCache.Member("/halo/shop/web/members/a", web0, 0xa)),
+            21);
+
+    assertThat(changed).containsExactly(WEB);
+    assertThat(cache.get(WEB).orElseThrow().candidates().get(0).identity()).contains(web0);
   }
 
   private static Candidate candidate(String election, String lease, String member, long created) {

@@ -133,23 +133,6 @@ class EtcdElectionServiceIT {
   }
 
   @Test
-  void deletingAnElectionRemovesAllItsKeysAndNoOtherKeys() throws Exception {
-    String neighbour = ElectionKeys.electionName("test", "neighbour-of-" + groups.get());
-    put(election + "/1", "pod-0");
-    put(election + "/2", "pod-1");
-    put(neighbour + "/3", "pod-9");
-    await().until(() -> view().candidates().size() == 2);
-
-    service.deleteElection(endpoints, election).get(5, TimeUnit.SECONDS);
-
-    assertThat(etcd.cluster().etcdctl("get", election, "--prefix", "--keys-only")).isBlank();
-    assertThat(etcd.cluster().etcdctl("get", neighbour, "--prefix", "--print-value-only"))
-        .contains("pod-9");
-    await().until(() -> view().candidates().isEmpty());
-    assertThat(service.view(endpoints, neighbour).candidates()).hasSize(1);
-  }
-
-  @Test
   void anEtcdOutageMakesViewsUnreachableAndARestartRebuildsThem() {
     put(election + "/1", "pod-0");
     await().until(() -> view().leader().isPresent());

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * An in-memory {@link ElectionService} for tests: they set the views, fire changes by hand and read
- * back what was revoked or deleted. Revoke and delete only record; they change no view.
+ * back what was revoked. Revoke only records; it changes no view.
  */
 public final class FakeElectionService implements ElectionService {
   private static final long FIRST_LEASE = 0x694d7a1c2b3e0100L;
@@ -22,7 +22,6 @@ public final class FakeElectionService implements ElectionService {
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
   private final List<Long> revoked = new CopyOnWriteArrayList<>();
   private final List<Long> stepDowns = new CopyOnWriteArrayList<>();
-  private final List<String> deleted = new CopyOnWriteArrayList<>();
   private volatile Throwable failure;
   private volatile boolean closed;
 
@@ -50,15 +49,6 @@ public final class FakeElectionService implements ElectionService {
       return CompletableFuture.failedFuture(failure);
     }
     stepDowns.add(leaseId);
-    return CompletableFuture.completedFuture(null);
-  }
-
-  @Override
-  public CompletableFuture<Void> deleteElection(List<String> endpoints, String election) {
-    if (failure != null) {
-      return CompletableFuture.failedFuture(failure);
-    }
-    deleted.add(election);
     return CompletableFuture.completedFuture(null);
   }
 
@@ -109,7 +99,9 @@ public final class FakeElectionService implements ElectionService {
     fire(election);
   }
 
-  /** Makes revoke and deleteElection fail with {@code error}; {@code null} lets them succeed. */
+  /**
+   * Makes revoke and step-down requests fail with {@code error}; {@code null} lets them succeed.
+   */
   public void failCalls(Throwable error) {
     this.failure = error;
   }
@@ -122,11 +114,6 @@ public final class FakeElectionService implements ElectionService {
   /** Lease ids passed to {@link #requestStepDown}, in order. */
   public List<Long> stepDownRequests() {
     return List.copyOf(stepDowns);
-  }
-
-  /** Elections passed to {@link #deleteElection}, in order. */
-  public List<String> deletedElections() {
-    return List.copyOf(deleted);
   }
 
   /** The endpoints of the latest {@link #view} call for {@code election}. */

@@ -51,8 +51,15 @@ class AgentContainerTest {
   private Map<String, String> resolvedEnv(OperatorDefaults defaults) {
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar var : agent(defaults).getEnv()) {
-      boolean podName = var.getValueFrom() != null;
-      env.put(var.getName(), podName ? "web-1" : var.getValue());
+      String value =
+          var.getValueFrom() == null
+              ? var.getValue()
+              : switch (var.getValueFrom().getFieldRef().getFieldPath()) {
+                case "metadata.name" -> "web-1";
+                case "metadata.uid" -> "uid-pod-web-1";
+                default -> throw new AssertionError("unexpected fieldRef " + var);
+              };
+      env.put(var.getName(), value);
     }
     return env;
   }
@@ -67,6 +74,17 @@ class AgentContainerTest {
   }
 
   @Test
+  void publishesThePodAndGroupUidsForTheAgentsMemberIdentity(@TempDir Path roleDir) {
+    Map<String, String> env = resolvedEnv();
+    env.put("HALO_ROLE_FILE", roleDir.resolve("role").toString());
+
+    AgentConfig config = AgentConfigParser.parse(env).config().orElseThrow();
+
+    assertThat(config.podUid()).isEqualTo("uid-pod-web-1");
+    assertThat(config.groupUid()).isEqualTo("uid-shop-web");
+  }
+
+  @Test
   void passesTheElectionToTheAgentThroughItsEnvironment() {
     List<EnvVar> env = agent().getEnv();
 
@@ -75,6 +93,8 @@ class AgentContainerTest {
         .containsExactly(
             "POD_NAME",
             "HALO_MEMBER",
+            "HALO_POD_UID",
+            "HALO_GROUP_UID",
             "HALO_ETCD_ENDPOINTS",
             "HALO_ELECTION",
             "HALO_LEASE_TTL_SECONDS",

@@ -4,17 +4,24 @@ import static dev.halo.operator.model.TestPods.pod;
 import static dev.halo.operator.model.TestPods.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.common.MemberIdentity;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.model.Revocations.Revocation;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RevocationsTest {
+  private static List<Revocation> plan(String group, List<Pod> pods, ElectionView view) {
+    return Revocations.plan(pods, TestPods.members(pods, view));
+  }
+
   @Test
   void runningPodsKeepTheirLeases() {
     assertThat(
-            Revocations.plan(
+            plan(
                 "web",
                 List.of(pod("web-0", "master"), pod("web-1", "standby")),
                 view("web-0", "web-1")))
@@ -24,7 +31,7 @@ class RevocationsTest {
   @Test
   void revokesLeasesOfDeletedTerminatingFailedAndAgentCrashedPods() {
     List<Revocation> plan =
-        Revocations.plan(
+        plan(
             "web",
             List.of(
                 TestPods.terminating(pod("web-1", "standby")),
@@ -43,7 +50,7 @@ class RevocationsTest {
   @Test
   void aTerminatingMasterWhoseAgentRunsIsAskedToStepDownFirst() {
     List<Revocation> plan =
-        Revocations.plan(
+        plan(
             "web",
             List.of(TestPods.terminating(pod("web-0", "master")), pod("web-1", "standby")),
             view("web-0", "web-1"));
@@ -55,8 +62,7 @@ class RevocationsTest {
 
   @Test
   void aMasterWhosePodIsGoneFromTheApiIsRevokedAtOnce() {
-    List<Revocation> plan =
-        Revocations.plan("web", List.of(pod("web-1", "standby")), view("web-0", "web-1"));
+    List<Revocation> plan = plan("web", List.of(pod("web-1", "standby")), view("web-0", "web-1"));
 
     assertThat(plan).containsExactly(new Revocation(0x100, "web-0", "podDeleted"));
   }
@@ -64,7 +70,7 @@ class RevocationsTest {
   @Test
   void deadAgentsAndStandbysAreRevokedAtOnce() {
     List<Revocation> plan =
-        Revocations.plan(
+        plan(
             "web",
             List.of(
                 TestPods.agentCrashed(TestPods.terminating(pod("web-0", "master"))),
@@ -76,9 +82,7 @@ class RevocationsTest {
 
   @Test
   void notReadyIsNotGone() {
-    assertThat(
-            Revocations.plan(
-                "web", List.of(TestPods.notReady(pod("web-0", "master"))), view("web-0")))
+    assertThat(plan("web", List.of(TestPods.notReady(pod("web-0", "master"))), view("web-0")))
         .isEmpty();
   }
 
@@ -88,16 +92,70 @@ class RevocationsTest {
         new ElectionView(
             "/halo/shop/web/election",
             true,
-            List.of(new Candidate("k/1", "web-0", 5, 1), new Candidate("k/2", "web-0", 9, 2)),
+            List.of(TestPods.own("k/1", "web-0", 5, 1), TestPods.own("k/2", "web-0", 9, 2)),
             10,
             "");
 
-    assertThat(Revocations.plan("web", List.of(pod("web-0", "master")), view))
+    assertThat(plan("web", List.of(pod("web-0", "master")), view))
         .containsExactly(new Revocation(1, "web-0", "staleKey"));
   }
 
   @Test
   void foreignValuesAreNeverRevoked() {
-    assertThat(Revocations.plan("web", List.of(), view("someone-else"))).isEmpty();
+    assertThat(plan("web", List.of(), view("someone-else"))).isEmpty();
+  }
+
+  @Test
+  void aForeignKeyNamedAfterARunningPodNeverCostsThatPodItsLease() {
+    // etcdctl elect /halo/shop/web/election web-1: a newer key with web-1's name, no identity.
+    ElectionView view =
+        new ElectionView(
+            "/halo/shop/web/election",
+            true,
+            List.of(
+                TestPods.own("/halo/shop/web/election/100", "web-0", 10, 0x100),
+                TestPods.own("/halo/shop/web/election/101", "web-1", 11, 0x101),
+                new Candidate("/halo/shop/web/election/999", "web-1", 30, 0x999)),
+            30,
+            "");
+
+    assertThat(plan("web", List.of(pod("web-0", "master"), pod("web-1", "standby")), view))
+        .isEmpty();
+  }
+
+  @Test
+  void aKeyOfAnotherGroupWithTheSamePodNamesIsNeverRevoked() {
+    // The same group name in another cluster: its web-0 campaigns while ours is deleted.
+    Candidate remote =
+        new Candidate("/halo/shop/web/election/200", "web-0", 12, 0x200)
+            .withIdentity(
+                Optional.of(new MemberIdentity("web-0", "uid-remote-web-0", "uid-remote-group")));
+    ElectionView view =
+        new ElectionView(
+            "/halo/shop/web/election",
+            true,
+            List.of(TestPods.own("/halo/shop/web/election/101", "web-1", 11, 0x101), remote),
+            30,
+            "");
+
+    assertThat(plan("web", List.of(pod("web-1", "master")), view)).isEmpty();
+  }
+
+  @Test
+  void aKeyOfAPreviousPodOfTheSameNameIsRevoked() {
+    Candidate old =
+        new Candidate("/halo/shop/web/election/100", "web-0", 10, 0x100)
+            .withIdentity(
+                Optional.of(new MemberIdentity("web-0", "uid-old-web-0", TestPods.GROUP_UID)));
+    ElectionView view =
+        new ElectionView(
+            "/halo/shop/web/election",
+            true,
+            List.of(old, TestPods.own("/halo/shop/web/election/300", "web-0", 31, 0x300)),
+            31,
+            "");
+
+    assertThat(plan("web", List.of(pod("web-0", "standby")), view))
+        .containsExactly(new Revocation(0x100, "web-0", "podDeleted"));
   }
 }

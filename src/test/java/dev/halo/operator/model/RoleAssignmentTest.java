@@ -4,14 +4,23 @@ import static dev.halo.operator.model.TestPods.pod;
 import static dev.halo.operator.model.TestPods.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.common.Names;
+import dev.halo.operator.election.Candidate;
+import dev.halo.operator.election.ElectionView;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RoleAssignmentTest {
+  private static RoleAssignment plan(String group, List<Pod> pods, ElectionView view) {
+    return RoleAssignment.plan(pods, TestPods.members(pods, view));
+  }
+
   @Test
   void leaderPodBecomesMasterAndOthersStandby() {
     RoleAssignment plan =
-        RoleAssignment.plan(
+        plan(
             "web",
             List.of(pod("web-0", null), pod("web-1", null), pod("web-2", null)),
             view("web-1", "web-0"));
@@ -25,8 +34,7 @@ class RoleAssignmentTest {
   @Test
   void oldMasterIsDemotedWhenLeadershipMoved() {
     RoleAssignment plan =
-        RoleAssignment.plan(
-            "web", List.of(pod("web-0", "master"), pod("web-1", "standby")), view("web-1"));
+        plan("web", List.of(pod("web-0", "master"), pod("web-1", "standby")), view("web-1"));
 
     assertThat(plan.demote()).containsExactly("web-0");
     assertThat(plan.promote()).contains("web-1");
@@ -35,7 +43,7 @@ class RoleAssignmentTest {
   @Test
   void nothingChangesWhenLabelsAlreadyFollowTheElection() {
     RoleAssignment plan =
-        RoleAssignment.plan(
+        plan(
             "web",
             List.of(pod("web-0", "master"), pod("web-1", "standby")),
             view("web-0", "web-1"));
@@ -47,7 +55,7 @@ class RoleAssignmentTest {
   @Test
   void aGoneLeaderIsNotLabelledAndTheOldMasterIsDemoted() {
     RoleAssignment plan =
-        RoleAssignment.plan(
+        plan(
             "web",
             List.of(TestPods.terminating(pod("web-0", "master")), pod("web-1", "standby")),
             view("web-0", "web-1"));
@@ -59,19 +67,65 @@ class RoleAssignmentTest {
 
   @Test
   void aLeaderThatNamesNoPodOfTheGroupIsReportedAndIgnored() {
-    RoleAssignment plan =
-        RoleAssignment.plan("web", List.of(pod("web-0", "standby")), view("intruder"));
+    RoleAssignment plan = plan("web", List.of(pod("web-0", "standby")), view("intruder"));
 
-    assertThat(plan.unknownLeader()).contains("intruder");
+    assertThat(plan.foreignLeader()).map(Candidate::member).contains("intruder");
     assertThat(plan.master()).isEmpty();
     assertThat(plan.changesLabels()).isFalse();
   }
 
   @Test
   void noLeaderMeansNoMasterLabel() {
-    RoleAssignment plan = RoleAssignment.plan("web", List.of(pod("web-0", "master")), view());
+    RoleAssignment plan = plan("web", List.of(pod("web-0", "master")), view());
 
     assertThat(plan.master()).isEmpty();
     assertThat(plan.demote()).containsExactly("web-0");
+  }
+
+  @Test
+  void aForeignLeaderNamedAfterAPodMakesNobodyMaster() {
+    ElectionView view =
+        new ElectionView(
+            "/halo/shop/web/election",
+            true,
+            List.of(
+                new Candidate("/halo/shop/web/election/999", "web-1", 5, 0x999),
+                TestPods.own("/halo/shop/web/election/100", "web-0", 10, 0x100),
+                TestPods.own("/halo/shop/web/election/101", "web-1", 11, 0x101)),
+            20,
+            "");
+
+    RoleAssignment plan =
+        plan("web", List.of(pod("web-0", "master"), pod("web-1", "standby")), view);
+
+    assertThat(plan.master()).isEmpty();
+    assertThat(plan.demote()).containsExactly("web-0");
+    assertThat(plan.foreignLeader()).map(Candidate::leaseId).contains(0x999L);
+  }
+
+  @Test
+  void anAgentWithoutIdentityIsTrustedByNameOnlyInAPodBuiltBeforeIdentities() {
+    ElectionView view =
+        new ElectionView(
+            "/halo/shop/web/election",
+            true,
+            List.of(new Candidate("/halo/shop/web/election/100", "web-0", 10, 0x100)),
+            20,
+            "");
+    Pod legacy =
+        new PodBuilder(pod("web-0", "standby"))
+            .withNewSpec()
+            .addNewContainer()
+            .withName(Names.AGENT_CONTAINER)
+            .addNewEnv()
+            .withName("HALO_MEMBER")
+            .withValue("web-0")
+            .endEnv()
+            .endContainer()
+            .endSpec()
+            .build();
+
+    assertThat(plan("web", List.of(legacy), view).master()).contains("web-0");
+    assertThat(plan("web", List.of(pod("web-0", "standby")), view).master()).isEmpty();
   }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class RolloutPlannerTest {
   private static List<Step> plan(
       int replicas, List<io.fabric8.kubernetes.api.model.Pod> pods, ElectionView view) {
-    return RolloutPlanner.plan("web", replicas, "h2", pods, view);
+    return RolloutPlanner.plan("web", replicas, "h2", pods, TestPods.members(pods, view));
   }
 
   @Test

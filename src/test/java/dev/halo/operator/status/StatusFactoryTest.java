@@ -33,7 +33,9 @@ class StatusFactoryTest {
       List<String> errors,
       String now) {
     return StatusFactory.build(
-        hag, new StatusFactory.Observed(pods, view, master, errors, 0, null, now));
+        hag,
+        new StatusFactory.Observed(
+            pods, TestPods.members(pods, view), master, errors, 0, null, now));
   }
 
   private static Condition condition(HighAvailabilityGroupStatus s, String type) {
@@ -69,6 +71,7 @@ class StatusFactoryTest {
             org.assertj.core.groups.Tuple.tuple("Valid", "True"),
             org.assertj.core.groups.Tuple.tuple("EtcdReachable", "True"),
             org.assertj.core.groups.Tuple.tuple("MasterElected", "True"),
+            org.assertj.core.groups.Tuple.tuple("ForeignCandidates", "False"),
             org.assertj.core.groups.Tuple.tuple("Ready", "True"));
     assertThat(condition(s, "Ready").getObservedGeneration()).isEqualTo(4L);
   }

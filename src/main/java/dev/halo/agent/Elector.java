@@ -3,14 +3,14 @@ package dev.halo.agent;
 import dev.halo.agent.ElectionClient.Candidate;
 import dev.halo.agent.ElectionClient.KeyChange;
 import dev.halo.agent.ElectionClient.LeaderView;
+import dev.halo.common.Backoff;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.MemberIdentity;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,14 +47,21 @@ final class Elector {
   private volatile Optional<Candidate> leader = Optional.empty();
   private volatile long leaderCheckedRevision;
   private volatile String myStepDownKey = "";
-  private AutoCloseable watch;
-  private AutoCloseable stepDownWatch;
+  private final WatchPair watches;
 
   /** The revoke a step-down started; a shutdown right after it waits for it before exiting. */
   private CompletableFuture<Void> stepDownRelease = CompletableFuture.completedFuture(null);
 
   private long session;
-  private int failures;
+
+  // Etcd calls that fail at once (an etcd member dying) must not spin the agent: each loop backs
+  // off until etcd proved healthy again (DESIGN.md invariant 8).
+  private final Backoff retries =
+      Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2));
+  private final Backoff promoteChecks =
+      Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(1));
+  private long lastRetryNanos;
+  private long retryScheduledFor = -1;
 
   Elector(
       AgentConfig config,
@@ -68,6 +75,7 @@ final class Elector {
     this.leases = leases;
     this.exec = exec;
     this.prefix = ElectionKeys.prefix(config.election());
+    this.watches = new WatchPair(client, exec, System::nanoTime);
     leases.onLeaseLost(id -> rejoin("lease-lost"));
   }
 
@@ -169,7 +177,6 @@ final class Elector {
               myStepDownKey = ElectionKeys.stepDownKey(config.election(), joined[0]);
               myRevision = joined[1];
               phase = Phase.CAMPAIGNING;
-              failures = 0;
               log.atInfo()
                   .addKeyValue("key", myKey)
                   .addKeyValue("createRevision", myRevision)
@@ -210,9 +217,7 @@ final class Elector {
                 retryLater("observe", error);
                 return;
               }
-              closeWatch();
-              watch = client.watch(prefix, view.revision() + 1, new Handler(s));
-              stepDownWatch = client.watch(myStepDownKey, view.revision() + 1, new Handler(s));
+              watches.open(prefix, myStepDownKey, view.revision() + 1, new Events(s));
               decide(view, epoch, s);
               checkStepDownRequest(s);
             },
@@ -272,8 +277,13 @@ final class Elector {
     }
     // etcd#11007: only a key read back under our own lease counts, and only if nothing fenced
     // this read (demotion, lease change) while it was in flight and the deadline still holds.
-    if (!roleState.promote(epoch, "elected", config.member(), myRevision)) {
-      exec.schedule(() -> evaluateIfCurrent(s), 100, TimeUnit.MILLISECONDS);
+    if (roleState.promote(epoch, "elected", config.member(), myRevision)) {
+      promoteChecks.reset();
+    } else {
+      // Refused until a renewal is confirmed (or a fenced read is redone): look again, less and
+      // less often while etcd does not confirm.
+      exec.schedule(
+          () -> evaluateIfCurrent(s), promoteChecks.nextDelayMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -287,6 +297,7 @@ final class Elector {
     if (s != session || phase != Phase.CAMPAIGNING) {
       return;
     }
+    retries.reset(); // a watch delivered: etcd works again
     if (changes.stream().anyMatch(c -> !c.deleted() && c.key().equals(myStepDownKey))) {
       stepDown();
       return;
@@ -330,15 +341,16 @@ final class Elector {
         exec);
   }
 
-  private void onWatchBroken(long s, Throwable cause) {
+  private void onWatchEnded(long s, Throwable cause, long retryInMs, int failures) {
     if (s != session || phase != Phase.CAMPAIGNING) {
       return;
     }
     log.atInfo()
         .addKeyValue("error", LeaseKeeper.rootMessage(cause))
+        .addKeyValue("retryInMs", retryInMs)
+        .addKeyValue("failuresInARow", failures)
         .log("election watch ended, re-reading");
-    closeWatch();
-    exec.schedule(() -> observeIfCurrent(s), backoffMillis(), TimeUnit.MILLISECONDS);
+    exec.schedule(() -> observeIfCurrent(s), retryInMs, TimeUnit.MILLISECONDS);
   }
 
   private void observeIfCurrent(long s) {
@@ -348,17 +360,26 @@ final class Elector {
   }
 
   private void retryLater(String reason, Throwable error) {
-    failures++;
-    long delay = backoffMillis();
+    long s = session;
+    if (retryScheduledFor == s) {
+      return; // two calls of one session failed: one retry is enough
+    }
+    retryScheduledFor = s;
+    long now = System.nanoTime();
+    if (now - lastRetryNanos > WatchPair.HEALTHY_AFTER.toNanos()) {
+      retries.reset(); // quiet for a while: this is a new incident
+    }
+    lastRetryNanos = now;
+    long delay = retries.nextDelayMillis();
     log.atWarn()
         .addKeyValue("reason", reason)
         .addKeyValue("retryInMs", delay)
+        .addKeyValue("failuresInARow", retries.failures())
         .addKeyValue("error", LeaseKeeper.rootMessage(error))
         .log(
             "etcd call failed; will retry (check that etcd is reachable at "
                 + config.etcdEndpoints()
                 + ")");
-    long s = session;
     exec.schedule(
         () -> {
           if (s == session && phase != Phase.IDLE && phase != Phase.STOPPED) {
@@ -369,31 +390,9 @@ final class Elector {
         TimeUnit.MILLISECONDS);
   }
 
-  private long backoffMillis() {
-    long base = Math.min(2000, 100L << Math.min(failures, 5));
-    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-  }
-
   private void endSession() {
     session++;
-    closeWatch();
-  }
-
-  private void closeWatch() {
-    close(watch);
-    close(stepDownWatch);
-    watch = null;
-    stepDownWatch = null;
-  }
-
-  private static void close(AutoCloseable w) {
-    if (w != null) {
-      try {
-        w.close();
-      } catch (Exception e) {
-        log.atDebug().addKeyValue("error", e.toString()).log("closing a watch failed");
-      }
-    }
+    watches.close();
   }
 
   private String leaderName() {
@@ -404,31 +403,22 @@ final class Elector {
     return leader.map(Candidate::createRevision).orElse(0L);
   }
 
-  /** Forwards watch callbacks (from jetcd's threads) onto the elector thread. */
-  private final class Handler implements ElectionClient.WatchHandler {
+  /** The current watch pair's events, for one session. */
+  private final class Events implements WatchPair.Events {
     private final long s;
 
-    Handler(long s) {
+    Events(long s) {
       this.s = s;
     }
 
     @Override
     public void onChanges(List<KeyChange> changes) {
-      submit(() -> Elector.this.onChanges(s, changes));
+      Elector.this.onChanges(s, changes);
     }
 
     @Override
-    public void onBroken(Throwable cause) {
-      submit(() -> onWatchBroken(s, cause));
-    }
-
-    /** Closing the etcd client at shutdown ends the watches after the elector thread stopped. */
-    private void submit(Runnable task) {
-      try {
-        exec.execute(task);
-      } catch (RejectedExecutionException e) {
-        log.atDebug().log("watch event after shutdown ignored");
-      }
+    public void onEnded(Throwable cause, long retryInMs, int failures) {
+      onWatchEnded(s, cause, retryInMs, failures);
     }
   }
 }

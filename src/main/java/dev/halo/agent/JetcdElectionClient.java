@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** {@link ElectionClient} on jetcd; it puts the call timeout on every request. */
 public final class JetcdElectionClient implements ElectionClient {
@@ -168,6 +170,16 @@ public final class JetcdElectionClient implements ElectionClient {
   @Override
   public AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler) {
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+    // jetcd calls the error callback on every failure while it retries inside, then the
+    // completion callback when it gives up, and the completion callback again on our own close:
+    // the handler hears of the first end only, and of nothing after we closed the watch.
+    AtomicBoolean ended = new AtomicBoolean();
+    Consumer<Throwable> end =
+        cause -> {
+          if (ended.compareAndSet(false, true)) {
+            handler.onBroken(cause);
+          }
+        };
     Watch.Listener listener =
         Watch.listener(
             response ->
@@ -179,9 +191,13 @@ public final class JetcdElectionClient implements ElectionClient {
                                     string(e.getKeyValue().getKey()),
                                     e.getEventType() == WatchEvent.EventType.DELETE))
                         .toList()),
-            handler::onBroken,
-            () -> handler.onBroken(new IllegalStateException("watch completed")));
-    return client.getWatchClient().watch(bytes(prefix), option, listener)::close;
+            end,
+            () -> end.accept(new IllegalStateException("watch completed")));
+    Watch.Watcher watcher = client.getWatchClient().watch(bytes(prefix), option, listener);
+    return () -> {
+      ended.set(true);
+      watcher.close();
+    };
   }
 
   @Override

@@ -68,6 +68,7 @@ public final class HaloOperator implements AutoCloseable {
     operator.register(
         reconciler,
         o -> {
+          o.withRetry(new ReconcileRetry());
           if (config.namespaces().isEmpty()) {
             o.watchingAllNamespaces();
           } else {

@@ -1,6 +1,7 @@
 package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.Backoff;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.model.AgentEnv;
@@ -9,7 +10,9 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * master until its deadline while the next candidate is already elected. A master that does not
  * step down is either hung (its lease expires within the TTL, and the deadline rule has demoted it
  * before) or alive and renewing without seeing the request; then the next reconcile asks again.
+ *
+ * <p>A lease whose revoke or step-down request failed is not asked again before its backoff ran out
+ * (capped exponential, full jitter), however often reconciles come: etcd failing at once must not
+ * turn every reconcile into another call.
  */
 final class LeaseRevoker {
   private static final Logger log = LoggerFactory.getLogger(LeaseRevoker.class);
@@ -52,6 +59,14 @@ final class LeaseRevoker {
    * revoke, once the pod shows its agent terminated, is not held up by a request still waiting.
    */
   private final Set<Long> stepDownsInFlight = ConcurrentHashMap.newKeySet();
+
+  private final Map<Long, Retry> retries = new ConcurrentHashMap<>();
+
+  /** A lease whose last call failed: when it may be asked again. */
+  private static final class Retry {
+    final Backoff backoff = Backoff.fullJitter(Duration.ofMillis(500), Duration.ofSeconds(30));
+    volatile long notBeforeNanos;
+  }
 
   LeaseRevoker(ElectionService elections, OperatorDefaults defaults) {
     this.elections = elections;
@@ -95,7 +110,7 @@ final class LeaseRevoker {
 
   private CompletableFuture<Void> stepDown(
       HighAvailabilityGroup hag, String election, long leaseId, String pod, String reason) {
-    if (!stepDownsInFlight.add(leaseId)) {
+    if (backingOff(leaseId) || !stepDownsInFlight.add(leaseId)) {
       return CompletableFuture.completedFuture(null);
     }
     List<String> endpoints = EtcdEndpoints.of(hag.getSpec(), defaults);
@@ -132,6 +147,9 @@ final class LeaseRevoker {
         .handle(
             (gone, error) -> {
               stepDownsInFlight.remove(leaseId);
+              if (error != null) {
+                failed(leaseId);
+              }
               if (error != null || !gone) {
                 log.atWarn()
                     .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
@@ -166,7 +184,7 @@ final class LeaseRevoker {
 
   private CompletableFuture<Void> revoke(
       HighAvailabilityGroup hag, long leaseId, String pod, String reason) {
-    if (!inFlight.add(leaseId)) {
+    if (backingOff(leaseId) || !inFlight.add(leaseId)) {
       return CompletableFuture.completedFuture(null);
     }
     log.atInfo()
@@ -180,14 +198,40 @@ final class LeaseRevoker {
         .whenComplete(
             (ok, error) -> {
               inFlight.remove(leaseId);
-              if (error != null) {
+              if (error == null) {
+                retries.remove(leaseId);
+              } else {
                 log.atWarn()
                     .addKeyValue("lease", Long.toHexString(leaseId))
                     .addKeyValue("reason", reason)
+                    .addKeyValue("retryInMs", failed(leaseId))
                     .addKeyValue("error", error.toString())
                     .log("lease revocation failed; it expires within its TTL");
               }
             });
+  }
+
+  private boolean backingOff(long leaseId) {
+    Retry r = retries.get(leaseId);
+    if (r == null) {
+      return false;
+    }
+    synchronized (r) {
+      return System.nanoTime() - r.notBeforeNanos < 0;
+    }
+  }
+
+  /** Records a failed call for the lease; returns how long until it may be asked again. */
+  private long failed(long leaseId) {
+    long now = System.nanoTime();
+    // Leases that stopped failing long ago (expired meanwhile) are forgotten.
+    retries.values().removeIf(r -> now - r.notBeforeNanos > TimeUnit.MINUTES.toNanos(5));
+    Retry r = retries.computeIfAbsent(leaseId, k -> new Retry());
+    synchronized (r) {
+      long delay = r.backoff.nextDelayMillis();
+      r.notBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(delay);
+      return delay;
+    }
   }
 
   private static void await(List<CompletableFuture<Void>> calls) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -115,6 +116,11 @@ public final class AgentProcess implements AgentHandle {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Completes when the process has exited (its output is still there until {@link #close}). */
+  public CompletableFuture<Void> onExit() {
+    return process.onExit().thenApply(p -> null);
   }
 
   /** kill -9. */

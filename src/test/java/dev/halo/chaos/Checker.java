@@ -3,6 +3,7 @@ package dev.halo.chaos;
 import dev.halo.agent.ElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Labels;
+import dev.halo.sandbox.AgentHandle;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.ServiceProxy;
 import dev.halo.testing.EtcdLeader;
@@ -29,6 +30,7 @@ final class Checker implements AutoCloseable {
   private final BooleanSupplier excused;
   private final long startNanos;
   private final Judge judge = new Judge();
+  private final AgentExits exits = new AgentExits();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
 
@@ -86,6 +88,7 @@ final class Checker implements AutoCloseable {
     List<Pod> pods =
         client.pods().inNamespace(namespace).withLabel(Labels.GROUP, group).list().getItems();
     long atMs = (System.nanoTime() - startNanos) / 1_000_000; // when the labels were read
+    exits.newExits(pods).forEach(e -> judge.agentExited(atMs, group, e));
     Set<String> running = kubelet.pods();
     List<String> labelled = new ArrayList<>();
     List<String> healthyStandbys = new ArrayList<>();
@@ -101,7 +104,9 @@ final class Checker implements AutoCloseable {
       }
       Map<String, Object> status;
       try {
-        status = kubelet.agent(name).status().orElse(Map.of());
+        AgentHandle agent = kubelet.agent(name);
+        exits.follow(name, agent);
+        status = agent.status().orElse(Map.of());
       } catch (IllegalStateException e) {
         continue; // stopped meanwhile
       }

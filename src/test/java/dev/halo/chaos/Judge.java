@@ -21,6 +21,9 @@ import java.util.Objects;
  *   <li>{@code NO_MASTER}: no pod labelled master for longer than TTL + 2 s while a healthy standby
  *       (Ready, its agent campaigning) exists.
  *   <li>{@code HAG_LOST}: the group's HighAvailabilityGroup is gone.
+ *   <li>{@code AGENT_EXIT}: an agent process ended that no fault ended (a crash, an
+ *       OutOfMemoryError, an exit); its restart by the kubelet does not excuse it. The details
+ *       carry its last log lines.
  * </ul>
  *
  * Samples taken while a fault makes relabelling impossible by design (etcd without quorum: the
@@ -71,6 +74,7 @@ final class Judge {
   private long maxLabelLagMs;
   private long excusedMs;
   private long samples;
+  private long agentExits;
 
   synchronized void accept(Sample s) {
     samples++;
@@ -160,6 +164,32 @@ final class Judge {
     }
   }
 
+  /** Counts an agent exit; one that no fault caused is a violation. */
+  synchronized void agentExited(long atMs, String group, AgentExits.Exit exit) {
+    agentExits++;
+    if (exit.causedByAFault()) {
+      return;
+    }
+    violations.add(
+        new Violation(
+            "AGENT_EXIT",
+            group,
+            atMs,
+            0,
+            "the agent of "
+                + exit.pod()
+                + " exited with code "
+                + exit.exitCode()
+                + " ("
+                + exit.reason()
+                + ": "
+                + exit.message()
+                + ") though no fault hit it; its last "
+                + exit.lastLines().size()
+                + " log lines:\n"
+                + String.join("\n", exit.lastLines())));
+  }
+
   /** Records a violation found outside the samples (e.g. a pod missing at the end). */
   synchronized void add(Violation v) {
     violations.add(v);
@@ -175,6 +205,7 @@ final class Judge {
     m.put("maxNoMasterMs", maxNoMasterMs);
     m.put("maxLabelLagMs", maxLabelLagMs);
     m.put("excusedSampleMs", excusedMs);
+    m.put("agentExits", agentExits);
     return m;
   }
 

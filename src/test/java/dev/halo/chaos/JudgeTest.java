@@ -79,4 +79,45 @@ class JudgeTest {
         new Judge.Sample(0, "g", 2, "", "", List.of(), List.of(), List.of(), false, false));
     assertThat(judge.violations()).extracting(Judge.Violation::kind).containsExactly("HAG_LOST");
   }
+
+  @Test
+  void anAgentExitNoFaultCausedIsAViolationWithItsLastLogLines() {
+    Judge judge = new Judge();
+    judge.agentExited(
+        100,
+        "g",
+        new AgentExits.Exit(
+            "g-0", 137, "Error", "killed by LocalKubelet.crashAgent", List.of("started")));
+    assertThat(judge.violations()).as("the campaign killed it").isEmpty();
+
+    judge.agentExited(
+        200,
+        "g",
+        new AgentExits.Exit(
+            "g-1",
+            3,
+            "Error",
+            AgentExits.UNCAUSED,
+            List.of(
+                "INFO Elector election watch ended, re-reading",
+                "Terminating due to java.lang.OutOfMemoryError: Java heap space")));
+    assertThat(judge.violations())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.kind()).isEqualTo("AGENT_EXIT");
+              assertThat(v.details())
+                  .contains("g-1", "code 3", "OutOfMemoryError", "election watch ended");
+            });
+    assertThat(judge.figures().get("agentExits")).isEqualTo(2L);
+  }
+
+  @Test
+  void theLastTwentyLinesOfAnAgentAreKept() {
+    String output =
+        java.util.stream.IntStream.rangeClosed(1, 50)
+            .mapToObj(i -> "line " + i)
+            .collect(java.util.stream.Collectors.joining("\n"));
+    assertThat(AgentExits.tail(output)).hasSize(20).startsWith("line 31").endsWith("line 50");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.halo.operator.election;
 
+import dev.halo.common.Backoff;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.MemberIdentity;
 import io.etcd.jetcd.ByteSequence;
@@ -38,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * One etcd cluster as the operator sees it: a jetcd client, one watch on {@code /halo/} feeding an
  * {@link ElectionCache}, and a health check feeding {@link Reachability}. When the watch ends for
  * any reason (error, compaction, a member losing quorum) it reads everything again and watches from
- * just after that read, so no event is missed. Everything that changes state runs on the
- * connection's single thread, so the watch, reads and health checks never race each other.
+ * just after that read, so no event is missed. Failed reads and watches that keep ending back off
+ * (capped, with jitter) until a watch proves healthy, so a member that ends every watch at once
+ * cannot spin the operator. Everything that changes state runs on the connection's single thread,
+ * so the watch, reads and health checks never race each other.
  */
 final class EtcdConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EtcdConnection.class);
@@ -49,8 +52,8 @@ final class EtcdConnection implements AutoCloseable {
   private static final GetOption COUNT_ONLY =
       GetOption.builder().isPrefix(true).withCountOnly(true).build();
   private static final TimeUnit MILLIS = TimeUnit.MILLISECONDS;
-  private static final long FIRST_BACKOFF_MS = 250;
-  private static final long MAX_BACKOFF_MS = 2000;
+  // A watch that lived this long was healthy, even if no election changed meanwhile.
+  private static final long HEALTHY_WATCH_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long FRESH_CLIENT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final AtomicInteger threadIds = new AtomicInteger();
 
@@ -62,6 +65,7 @@ final class EtcdConnection implements AutoCloseable {
   private final Reachability reachability;
   private final ElectionCache cache = new ElectionCache();
   private final AtomicInteger watchesCreated = new AtomicInteger();
+  private final WatchOpener watches;
   private volatile boolean closed;
   private volatile Client client;
   // Confined to exec:
@@ -70,8 +74,17 @@ final class EtcdConnection implements AutoCloseable {
   private long generation;
   private boolean reading;
   private boolean checking;
-  private long backoffMs = FIRST_BACKOFF_MS;
+  private final Backoff rebuilds =
+      Backoff.equalJitter(Duration.ofMillis(250), Duration.ofSeconds(2));
+  private long watchOpenedNanos;
   private ScheduledFuture<?> retry;
+
+  /** Opens the watch on jetcd; a seam for tests that need a watch which ends at once. */
+  @FunctionalInterface
+  interface WatchOpener {
+    Watch.Watcher open(
+        Client client, ByteSequence key, WatchOption option, Watch.Listener listener);
+  }
 
   /** Connects to {@code endpoints}; throws IllegalArgumentException if one is not a valid URI. */
   EtcdConnection(
@@ -79,6 +92,21 @@ final class EtcdConnection implements AutoCloseable {
       Duration healthPeriod,
       Duration callTimeout,
       Consumer<String> onChange) {
+    this(
+        endpoints,
+        healthPeriod,
+        callTimeout,
+        onChange,
+        (c, k, o, l) -> c.getWatchClient().watch(k, o, l));
+  }
+
+  EtcdConnection(
+      List<String> endpoints,
+      Duration healthPeriod,
+      Duration callTimeout,
+      Consumer<String> onChange,
+      WatchOpener watches) {
+    this.watches = watches;
     this.endpoints = String.join(",", endpoints);
     this.uris = endpoints.stream().map(URI::create).toArray(URI[]::new);
     this.client = newClient(uris);
@@ -203,8 +231,7 @@ final class EtcdConnection implements AutoCloseable {
     reading = false;
     if (failure != null) {
       failed(failure);
-      retry = exec.schedule(() -> safely(() -> rebuild("retry")), backoffMs, MILLIS);
-      backoffMs = Math.min(2 * backoffMs, MAX_BACKOFF_MS);
+      rebuildLater("retry");
       return;
     }
     long revision = response.getHeader().getRevision();
@@ -212,8 +239,9 @@ final class EtcdConnection implements AutoCloseable {
     List<ElectionCache.Member> members =
         response.getKvs().stream().flatMap(kv -> member(kv).stream()).toList();
     Set<String> changed = new HashSet<>(cache.replaceAll(all, members, revision));
+    // A successful read does not reset the backoff: a member can answer reads and still end
+    // every watch at once; only a watch that proves healthy does.
     startWatch(watchGeneration, revision + 1);
-    backoffMs = FIRST_BACKOFF_MS;
     if (reachability.ready()) {
       log.atInfo()
           .addKeyValue("endpoints", endpoints)
@@ -237,7 +265,8 @@ final class EtcdConnection implements AutoCloseable {
             r -> onExec(() -> onEvents(watchGeneration, r)),
             t -> onExec(() -> onWatchEnded(watchGeneration, describe(t))),
             () -> onExec(() -> onWatchEnded(watchGeneration, "watch completed")));
-    watcher = client.getWatchClient().watch(ROOT, option, listener);
+    watcher = watches.open(client, ROOT, option, listener);
+    watchOpenedNanos = System.nanoTime();
     watchesCreated.incrementAndGet();
   }
 
@@ -246,6 +275,7 @@ final class EtcdConnection implements AutoCloseable {
       return;
     }
     reachability.answered();
+    rebuilds.reset(); // etcd delivered on this watch: it works
     Set<String> changed = new LinkedHashSet<>();
     for (WatchEvent event : response.getEvents()) {
       KeyValue kv = event.getKeyValue();
@@ -268,11 +298,32 @@ final class EtcdConnection implements AutoCloseable {
     if (watchGeneration != generation) {
       return;
     }
+    if (System.nanoTime() - watchOpenedNanos >= HEALTHY_WATCH_NANOS) {
+      rebuilds.reset();
+    }
+    // Later callbacks of this watch (jetcd reports each of its retries, then the end) are stale.
+    generation++;
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
+    long delay = rebuildLater(why);
     log.atInfo()
         .addKeyValue("endpoints", endpoints)
         .addKeyValue("error", why)
+        .addKeyValue("retryInMs", delay)
+        .addKeyValue("failuresInARow", rebuilds.failures())
         .log("etcd watch ended; reading elections again");
-    rebuild(why);
+  }
+
+  /** Schedules a rebuild after the next backoff delay; returns the delay. */
+  private long rebuildLater(String why) {
+    long delay = rebuilds.nextDelayMillis();
+    if (retry != null) {
+      retry.cancel(false);
+    }
+    retry = exec.schedule(() -> safely(() -> rebuild(why)), delay, MILLIS);
+    return delay;
   }
 
   private void checkHealth() {

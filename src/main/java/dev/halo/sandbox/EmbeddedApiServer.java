@@ -78,6 +78,12 @@ import org.slf4j.LoggerFactory;
  *       --server-side}) are merge patches, and create a missing object (201). The store gets the
  *       equivalent JSON patch. No field ownership: an apply never removes fields it leaves out.
  *       JSON patch (RFC 6902, what {@code edit}/{@code editStatus} send) and PUT are the store's.
+ *   <li><b>Field selectors</b> ({@link FieldSelector}): lists and watches select on the fields a
+ *       real server offers for the kind (an Event's {@code involvedObject.*}, {@code type}, {@code
+ *       reason}...; {@code metadata.name}/{@code namespace} everywhere), so {@code kubectl
+ *       describe} and {@code kubectl events --for} find an object's events; any other field is a
+ *       400 ("field label not supported"). Lists are typed ({@code EventList}, not the store's
+ *       {@code List}), or client-go's typed decoding finds no items.
  *   <li><b>Watches</b>: over WebSocket (fabric8 clients) or, for kubectl and client-go, as a plain
  *       streaming HTTP response ({@link StreamingWatch}), one event per line, with Tables inside
  *       when asked. Every new watch of the store replays all matching objects as ADDED, whatever

@@ -527,6 +527,104 @@ class EmbeddedApiServerTest {
     }
   }
 
+  private static io.fabric8.kubernetes.api.model.Event event(
+      String name, String about, String type) {
+    return client
+        .v1()
+        .events()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.EventBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withKind("HighAvailabilityGroup")
+                .withName(about)
+                .withNamespace(NS)
+                .endInvolvedObject()
+                .withType(type)
+                .withReason("Test")
+                .build())
+        .create();
+  }
+
+  @Test
+  void eventListsAndWatchesHonourInvolvedObjectFieldSelectors() throws Exception {
+    event("selected.1", "selected", "Warning");
+    event("other.1", "other", "Warning");
+
+    assertThat(
+            client
+                .v1()
+                .events()
+                .inNamespace(NS)
+                .withField("involvedObject.name", "selected")
+                .withField("involvedObject.kind", "HighAvailabilityGroup")
+                .list()
+                .getItems())
+        .extracting(e -> e.getMetadata().getName())
+        .containsExactly("selected.1");
+    assertThat(
+            client
+                .v1()
+                .events()
+                .inNamespace(NS)
+                .withoutField("involvedObject.name", "selected")
+                .list()
+                .getItems())
+        .extracting(e -> e.getMetadata().getName())
+        .contains("other.1")
+        .doesNotContain("selected.1");
+
+    List<String> watched = new CopyOnWriteArrayList<>();
+    try (Watch watch =
+        client
+            .v1()
+            .events()
+            .inNamespace(NS)
+            .withField("involvedObject.name", "selected")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(
+                      Action action, io.fabric8.kubernetes.api.model.Event e) {
+                    watched.add(e.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
+      event("other.2", "other", "Normal");
+      event("selected.2", "selected", "Normal");
+      Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> watched.contains("selected.2"));
+      assertThat(watched).doesNotContain("other.1", "other.2");
+    }
+  }
+
+  @Test
+  void anUnsupportedFieldSelectorIsABadRequest() {
+    assertThatThrownBy(
+            () -> client.pods().inNamespace(NS).withField("involvedObject.name", "x").list())
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(400))
+        .hasMessageContaining("field label not supported: involvedObject.name");
+  }
+
+  @Test
+  void podsCanBeSelectedByNameAndPhase() {
+    pod("phase-a");
+    pod("phase-b");
+
+    assertThat(
+            client.pods().inNamespace(NS).withField("metadata.name", "phase-a").list().getItems())
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactly("phase-a");
+    assertThat(client.pods().inNamespace(NS).withField("status.phase", "Running").list().getItems())
+        .extracting(p -> p.getMetadata().getName())
+        .doesNotContain("phase-a", "phase-b");
+  }
+
   private static Watcher<Pod> recorder(List<String> events) {
     return new Watcher<>() {
       @Override

@@ -268,6 +268,69 @@ class KubectlCompatTest {
         .containsPattern("Normal\\s+Failover\\s+shop\\s+master moved\\s+shop.failover");
   }
 
+  /** A Warning about a HAG, shaped as the operator's EventRecorder writes it. */
+  private static void warnAbout(HighAvailabilityGroup hag, String name, String message) {
+    client
+        .v1()
+        .events()
+        .inNamespace(NS)
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion(hag.getApiVersion())
+                .withKind(hag.getKind())
+                .withName(hag.getMetadata().getName())
+                .withNamespace(NS)
+                .withUid(hag.getMetadata().getUid())
+                .endInvolvedObject()
+                .withReason("InvalidSpec")
+                .withMessage(message)
+                .withType("Warning")
+                .withNewSource()
+                .withComponent("halo-operator")
+                .endSource()
+                .build())
+        .create();
+  }
+
+  @Test
+  void describeHagListsTheEventsAboutIt() throws Exception {
+    ok("apply", "-f", hagYaml("described", 3).toString());
+    ok("apply", "-f", hagYaml("neighbour", 3).toString());
+    warnAbout(hag("described"), "described.1", "spec.zones is wrong");
+    warnAbout(hag("neighbour"), "neighbour.1", "not about described");
+
+    String out = ok("describe", "hag", "described");
+
+    assertThat(out)
+        .containsPattern("Warning\\s+InvalidSpec\\s+.*halo-operator\\s+spec.zones is wrong");
+    assertThat(out).doesNotContain("not about described").doesNotContain("Events:  <none>");
+  }
+
+  @Test
+  void eventsForAHagListOnlyItsEvents() throws Exception {
+    ok("apply", "-f", hagYaml("eventful", 3).toString());
+    ok("apply", "-f", hagYaml("quiet", 3).toString());
+    warnAbout(hag("eventful"), "eventful.1", "about eventful");
+    warnAbout(hag("quiet"), "quiet.1", "about quiet");
+
+    String out = ok("events", "--for", "hag/eventful");
+
+    assertThat(out).contains("about eventful").doesNotContain("about quiet");
+  }
+
+  @Test
+  void anUnsupportedFieldSelectorIsRefusedLikeByARealServer() throws Exception {
+    Kubectl.Run run = kubectl("get", "pods", "--field-selector", "spec.zones=a");
+
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.err()).contains("BadRequest").contains("field label not supported: spec.zones");
+  }
+
   @Test
   void getPodsWatchPrintsEventsAsTheyHappen() throws Exception {
     pod("watched-0", Map.of("app", "watched"));

@@ -28,24 +28,34 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiFrontEnd {
   private static final Logger log = LoggerFactory.getLogger(ApiFrontEnd.class);
+  private static final String CRD_PATHS = "/apis/apiextensions.k8s.io/";
 
   private final Dispatcher dispatcher;
   private final ApiDiscovery discovery;
   private final PatchTranslator patches;
   private final StreamingWatch watches;
   private final Predicate<RecordedRequest> expired;
+  private final SchemaAdmission admission;
+  private volatile boolean validating;
 
   ApiFrontEnd(
       Dispatcher dispatcher,
       ApiDiscovery discovery,
       PatchTranslator patches,
       Predicate<RecordedRequest> expired,
-      StreamingWatch watches) {
+      StreamingWatch watches,
+      SchemaAdmission admission) {
     this.dispatcher = dispatcher;
     this.discovery = discovery;
     this.patches = patches;
     this.expired = expired;
     this.watches = watches;
+    this.admission = admission;
+  }
+
+  /** Whether writes of custom resources are checked against their CRD's schema. */
+  void validateSchemas(boolean on) {
+    validating = on;
   }
 
   // fabric8's own MockWebServer is written against Vert.x 4 and its WebSocket handshake calls
@@ -109,10 +119,20 @@ final class ApiFrontEnd {
         gone(request);
         return;
       }
-      response =
-          PatchTranslator.translates(recorded)
-              ? patches.patch(recorded)
-              : dispatcher.dispatch(recorded);
+      if (recorded.method() != HttpMethod.GET && recorded.getPath().startsWith(CRD_PATHS)) {
+        admission.invalidate();
+      }
+      SchemaAdmission.Either admitted =
+          validating ? admission.admit(recorded) : SchemaAdmission.Either.pass(recorded);
+      if (admitted.refusal() != null) {
+        response = admitted.refusal();
+      } else {
+        recorded = admitted.request();
+        response =
+            PatchTranslator.translates(recorded)
+                ? patches.patch(recorded)
+                : dispatcher.dispatch(recorded);
+      }
     } catch (RuntimeException e) {
       fail(request, e);
       return;
@@ -123,12 +143,13 @@ final class ApiFrontEnd {
         return;
       }
       FieldSelector selected = selector;
+      RecordedRequest watched = recorded;
+      MockResponse opened = response;
       request
           .toWebSocket()
           .onSuccess(
               ws ->
-                  VertxWebSocket.open(
-                      ws, response.getWebSocketListener(), recorded, response, selected))
+                  VertxWebSocket.open(ws, opened.getWebSocketListener(), watched, opened, selected))
           .onFailure(e -> fail(request, e));
       return;
     }

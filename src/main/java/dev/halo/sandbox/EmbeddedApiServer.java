@@ -122,7 +122,8 @@ import org.slf4j.LoggerFactory;
  *       Kubernetes. Client side, fabric8's {@code edit()} leaves deletionTimestamp out of its diff:
  *       set it with a raw JSON or merge patch.
  *   <li>No garbage collection (ownerReferences are stored, nothing acts on them), no defaulting (a
- *       new pod has no status at all), no schema validation, no {@code kubectl logs}/{@code exec}.
+ *       new pod has no status at all), no {@code kubectl logs}/{@code exec}. Schema validation of
+ *       custom resources is off unless {@link #validateSchemas} turns it on.
  * </ul>
  */
 public final class EmbeddedApiServer implements AutoCloseable {
@@ -172,7 +173,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
             discovery,
             new PatchTranslator(dispatcher),
             store::missedDeletion,
-            new StreamingWatch(vertx, discovery));
+            new StreamingWatch(vertx, discovery),
+            new SchemaAdmission(dispatcher, this::storedCrds));
     try {
       this.http =
           vertx
@@ -263,6 +265,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + CRD_RESOURCE, e);
     }
+  }
+
+  /**
+   * Turns on (or off) what a real API server does on every write of a custom resource: check it
+   * against its CRD's {@code openAPIV3Schema} ({@link SchemaValidator}; a patch is checked on its
+   * result), answer 422 Invalid naming each bad field, and prune fields the schema does not know.
+   * Off by default, so tests can still store what a real server would refuse (as an object written
+   * through an older CRD version would be); the sandbox turns it on. CEL rules are not evaluated.
+   */
+  public EmbeddedApiServer validateSchemas(boolean on) {
+    frontEnd.validateSchemas(on);
+    return this;
   }
 
   /** The shared client (namespace {@code default}); do not close it, close() does. */

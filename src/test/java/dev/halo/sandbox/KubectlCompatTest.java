@@ -36,7 +36,7 @@ class KubectlCompatTest {
 
   @BeforeAll
   static void start() {
-    kube = EmbeddedApiServer.start();
+    kube = EmbeddedApiServer.start().validateSchemas(true);
     client = kube.client();
     kubeconfig = dir.resolve("kube/config");
     kube.writeKubeconfig(kubeconfig);
@@ -159,6 +159,7 @@ class KubectlCompatTest {
     HighAvailabilityGroup hag = new HighAvailabilityGroup();
     hag.setMetadata(new ObjectMetaBuilder().withName("columns").withNamespace(NS).build());
     hag.setSpec(new HighAvailabilityGroupSpec());
+    hag.getSpec().setTemplate(new io.fabric8.kubernetes.api.model.PodTemplateSpec());
     client.resources(HighAvailabilityGroup.class).inNamespace(NS).resource(hag).create();
     HighAvailabilityGroupStatus status = new HighAvailabilityGroupStatus();
     status.setMaster("columns-1");
@@ -329,6 +330,23 @@ class KubectlCompatTest {
 
     assertThat(run.exit()).isNotZero();
     assertThat(run.err()).contains("BadRequest").contains("field label not supported: spec.zones");
+  }
+
+  @Test
+  void applyOfAHagWithAWronglyTypedFieldFailsNamingTheField() throws Exception {
+    Path file = dir.resolve("zones-string.yaml");
+    Files.writeString(
+        file,
+        Files.readString(hagYaml("zonestring", 3)).replace("zones: [a, b, c]", "zones: \"a,b,c\""));
+
+    Kubectl.Run run = kubectl("apply", "-f", file.toString());
+
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.err())
+        .contains(
+            "spec.zones: Invalid value: \"string\": spec.zones in body must be of type array:"
+                + " \"string\"");
+    assertThat(hag("zonestring")).isNull();
   }
 
   @Test

@@ -65,8 +65,9 @@ import org.slf4j.LoggerFactory;
  *       the resource lists of the core kinds plus every CRD in the store (a CRD created through the
  *       API shows up at once, with its short names and status subresource). Plain {@code
  *       APIGroupList}s, so kubectl falls back from aggregated discovery. {@code /openapi/v2} is an
- *       empty protobuf document and {@code /openapi/v3} has no paths, so client-side validation
- *       passes without checking anything.
+ *       empty protobuf document, so client-side validation passes without checking anything; {@code
+ *       /openapi/v3} lists one document per custom group version with the CRDs' schemas ({@link
+ *       OpenApiV3}), which is what {@code kubectl explain} reads (core kinds are not there).
  *   <li><b>Tables</b> ({@link ServerSideTable}): a GET asking for {@code as=Table} (what {@code
  *       kubectl get} sends) gets a {@code meta.k8s.io/v1 Table}: the CRD's printer columns, the
  *       usual pod columns, or Name and Age.

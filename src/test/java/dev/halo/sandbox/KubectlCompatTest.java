@@ -350,6 +350,22 @@ class KubectlCompatTest {
   }
 
   @Test
+  void explainPrintsTheFieldsOfTheCrdSchema() throws Exception {
+    String election = ok("explain", "hag.spec.election");
+
+    assertThat(election)
+        .contains("GROUP:      halo.dev")
+        .contains("KIND:       HighAvailabilityGroup")
+        .contains("VERSION:    v1alpha1")
+        .contains("How the agents reach etcd and campaign")
+        .contains("leaseTTLSeconds\t<integer>")
+        .contains("Lease TTL in seconds");
+    assertThat(ok("explain", "hag", "--recursive")).contains("zones\t<[]string>");
+    assertThat(ok("explain", "highavailabilitygroups.spec"))
+        .contains("template\t<Object> -required-");
+  }
+
+  @Test
   void getPodsWatchPrintsEventsAsTheyHappen() throws Exception {
     pod("watched-0", Map.of("app", "watched"));
     Path out = dir.resolve("watch.txt");

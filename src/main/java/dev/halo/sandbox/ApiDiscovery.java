@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * The discovery, version and OpenAPI documents kubectl reads before anything else, built from a
- * fixed list of core kinds plus every CRD currently in the store.
+ * fixed list of core kinds plus every CRD currently in the store ({@link OpenApiV3} for the CRDs'
+ * schemas).
  */
 final class ApiDiscovery {
   /** A response to send as is. */
@@ -62,10 +63,12 @@ final class ApiDiscovery {
               "crds"));
 
   private final Supplier<String> crdList;
+  private final OpenApiV3 openApiV3;
 
   /** {@code crdList} reads the store's CRD collection (a JSON list) on every call. */
   ApiDiscovery(Supplier<String> crdList) {
     this.crdList = crdList;
+    this.openApiV3 = new OpenApiV3(crdList);
   }
 
   /** The answer to a GET of a discovery, version or OpenAPI path; empty for any other path. */
@@ -78,9 +81,8 @@ final class ApiDiscovery {
     if (path.equals("/openapi/v2")) {
       return Optional.of(new Reply(200, OPENAPI_V2_TYPE, new byte[0]));
     }
-    if (path.startsWith("/openapi/v3")) {
-      return Optional.of(
-          new Reply(200, "application/json", "{\"paths\":{}}".getBytes(StandardCharsets.UTF_8)));
+    if (path.equals("/openapi/v3") || path.startsWith("/openapi/v3/")) {
+      return Optional.of(openApiV3.answer(path));
     }
     return switch (path) {
       case "/" -> Optional.of(Reply.json(rootPaths()));

@@ -12,6 +12,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
@@ -27,24 +28,34 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiFrontEnd {
   private static final Logger log = LoggerFactory.getLogger(ApiFrontEnd.class);
+  private static final String CRD_PATHS = "/apis/apiextensions.k8s.io/";
 
   private final Dispatcher dispatcher;
   private final ApiDiscovery discovery;
   private final PatchTranslator patches;
   private final StreamingWatch watches;
   private final Predicate<RecordedRequest> expired;
+  private final SchemaAdmission admission;
+  private volatile boolean validating;
 
   ApiFrontEnd(
       Dispatcher dispatcher,
       ApiDiscovery discovery,
       PatchTranslator patches,
       Predicate<RecordedRequest> expired,
-      StreamingWatch watches) {
+      StreamingWatch watches,
+      SchemaAdmission admission) {
     this.dispatcher = dispatcher;
     this.discovery = discovery;
     this.patches = patches;
     this.expired = expired;
     this.watches = watches;
+    this.admission = admission;
+  }
+
+  /** Whether writes of custom resources are checked against their CRD's schema. */
+  void validateSchemas(boolean on) {
+    validating = on;
   }
 
   // fabric8's own MockWebServer is written against Vert.x 4 and its WebSocket handshake calls
@@ -70,6 +81,7 @@ final class ApiFrontEnd {
   private void dispatch(HttpServerRequest request, byte[] body) {
     MockResponse response;
     RecordedRequest recorded;
+    FieldSelector selector = FieldSelector.NONE;
     try {
       if (request.method() == io.vertx.core.http.HttpMethod.GET) {
         Optional<ApiDiscovery.Reply> reply = discovery.answer(request.uri());
@@ -78,42 +90,78 @@ final class ApiFrontEnd {
           return;
         }
       }
+      String uri = StreamingWatch.normalize(request.uri());
+      String fieldSelector = request.getParam("fieldSelector");
+      if (request.method() == io.vertx.core.http.HttpMethod.GET && fieldSelector != null) {
+        Optional<ResourcePath> target = ResourcePath.parse(uri);
+        try {
+          selector =
+              FieldSelector.parse(
+                  fieldSelector,
+                  target.map(ResourcePath::group).orElse(""),
+                  target.map(ResourcePath::plural).orElse(""));
+        } catch (FieldSelector.Unsupported e) {
+          badRequest(request, e.getMessage());
+          return;
+        }
+        uri = withoutFieldSelector(uri, selector);
+      }
       Headers.Builder headers = Headers.builder();
       request.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
       recorded =
           new RecordedRequest(
               request.version().alpnName().toUpperCase(Locale.ROOT),
               HttpMethod.fromVertx(request.method()),
-              StreamingWatch.normalize(request.uri()),
+              uri,
               headers.build(),
               new Buffer(body));
       if (recorded.method() == HttpMethod.GET && expired.test(recorded)) {
         gone(request);
         return;
       }
-      response =
-          PatchTranslator.translates(recorded)
-              ? patches.patch(recorded)
-              : dispatcher.dispatch(recorded);
+      if (recorded.method() != HttpMethod.GET && recorded.getPath().startsWith(CRD_PATHS)) {
+        admission.invalidate();
+      }
+      SchemaAdmission.Either admitted =
+          validating ? admission.admit(recorded) : SchemaAdmission.Either.pass(recorded);
+      if (admitted.refusal() != null) {
+        response = admitted.refusal();
+      } else {
+        recorded = admitted.request();
+        response =
+            PatchTranslator.translates(recorded)
+                ? patches.patch(recorded)
+                : dispatcher.dispatch(recorded);
+      }
     } catch (RuntimeException e) {
       fail(request, e);
       return;
     }
     if (response.getWebSocketListener() != null) {
       if (StreamingWatch.isStreamingWatch(request)) {
-        watches.serve(request, recorded, response);
+        watches.serve(request, recorded, response, selector);
         return;
       }
+      FieldSelector selected = selector;
+      RecordedRequest watched = recorded;
+      MockResponse opened = response;
       request
           .toWebSocket()
           .onSuccess(
-              ws -> VertxWebSocket.open(ws, response.getWebSocketListener(), recorded, response))
+              ws ->
+                  VertxWebSocket.open(ws, opened.getWebSocketListener(), watched, opened, selected))
           .onFailure(e -> fail(request, e));
       return;
     }
     HttpServerResponse out = request.response().setStatusCode(response.code());
     response.getHeaders().toMultimap().forEach((k, v) -> out.headers().add(k, v));
     byte[] bytes = response.getBody() == null ? new byte[0] : response.getBody().getBytes();
+    if (!selector.requirements().isEmpty() && response.code() == 200) {
+      bytes = selector.filterList(bytes);
+    }
+    if (recorded.method() == HttpMethod.GET && response.code() == 200) {
+      bytes = typedList(recorded, bytes);
+    }
     if (recorded.method() == HttpMethod.GET
         && response.code() == 200
         && ServerSideTable.wanted(recorded.getHeader("Accept"))) {
@@ -161,6 +209,36 @@ final class ApiFrontEnd {
         .onFailure(e -> log.atDebug().addKeyValue("error", e.toString()).log("watch upgrade"));
   }
 
+  /**
+   * The store answers every list as {@code kind: List}; client-go decoding into a typed list
+   * ({@code kubectl describe} reading an {@code EventList}) then finds no items. A real server says
+   * {@code EventList}, {@code PodList}...
+   */
+  private byte[] typedList(RecordedRequest request, byte[] body) {
+    String head = new String(body, 0, Math.min(body.length, 80), StandardCharsets.UTF_8);
+    if (!head.contains("\"kind\":\"List\"")) {
+      return body;
+    }
+    Optional<ApiResource> resource =
+        ResourcePath.parse(request.getPath())
+            .filter(p -> p.name() == null && p.subresource() == null)
+            .flatMap(discovery::find);
+    if (resource.isEmpty()) {
+      return body;
+    }
+    try {
+      JsonNode list = Serialization.jsonMapper().readTree(body);
+      if (list instanceof ObjectNode object && list.path("items").isArray()) {
+        object.put("apiVersion", resource.get().groupVersion());
+        object.put("kind", resource.get().kind() + "List");
+        return Serialization.asJson(object).getBytes(StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      // not JSON: pass it on as the store wrote it
+    }
+    return body;
+  }
+
   private Optional<byte[]> table(RecordedRequest request, byte[] body) {
     Optional<ApiResource> resource =
         ResourcePath.parse(request.getPath())
@@ -201,6 +279,43 @@ final class ApiFrontEnd {
     status.put("message", message).put("reason", reason).put("code", code);
     path.ifPresent(p -> status.putObject("details").put("name", p.name()).put("kind", p.plural()));
     return Serialization.asJson(status).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The URI to hand the store: fabric8's store selects only on fields it indexes and ignores the
+   * others, so the front end filters and the store sees only the {@code metadata.name} terms, which
+   * narrow its watches.
+   */
+  static String withoutFieldSelector(String uri, FieldSelector selector) {
+    int q = uri.indexOf('?');
+    if (q < 0) {
+      return uri;
+    }
+    StringBuilder query = new StringBuilder();
+    for (String param : uri.substring(q + 1).split("&")) {
+      if (!param.isEmpty() && !param.startsWith("fieldSelector=")) {
+        query.append(query.length() == 0 ? "" : "&").append(param);
+      }
+    }
+    String byName = selector.nameTerms();
+    if (!byName.isEmpty()) {
+      query.append(query.length() == 0 ? "" : "&").append("fieldSelector=");
+      query.append(URLEncoder.encode(byName, StandardCharsets.UTF_8));
+    }
+    return uri.substring(0, q) + (query.length() == 0 ? "" : "?" + query);
+  }
+
+  /** Answers 400 BadRequest with a Status carrying {@code message}, as the real server does. */
+  private static void badRequest(HttpServerRequest request, String message) {
+    ObjectNode status = Serialization.jsonMapper().createObjectNode();
+    status.put("kind", "Status").put("apiVersion", "v1").putObject("metadata");
+    status.put("status", "Failure").put("message", message);
+    status.put("reason", "BadRequest").put("code", 400);
+    request
+        .response()
+        .setStatusCode(400)
+        .putHeader("Content-Type", "application/json")
+        .end(Serialization.asJson(status));
   }
 
   private static void send(HttpServerResponse out, ApiDiscovery.Reply reply) {

@@ -65,8 +65,9 @@ import org.slf4j.LoggerFactory;
  *       the resource lists of the core kinds plus every CRD in the store (a CRD created through the
  *       API shows up at once, with its short names and status subresource). Plain {@code
  *       APIGroupList}s, so kubectl falls back from aggregated discovery. {@code /openapi/v2} is an
- *       empty protobuf document and {@code /openapi/v3} has no paths, so client-side validation
- *       passes without checking anything.
+ *       empty protobuf document, so client-side validation passes without checking anything; {@code
+ *       /openapi/v3} lists one document per custom group version with the CRDs' schemas ({@link
+ *       OpenApiV3}), which is what {@code kubectl explain} reads (core kinds are not there).
  *   <li><b>Tables</b> ({@link ServerSideTable}): a GET asking for {@code as=Table} (what {@code
  *       kubectl get} sends) gets a {@code meta.k8s.io/v1 Table}: the CRD's printer columns, the
  *       usual pod columns, or Name and Age.
@@ -78,6 +79,12 @@ import org.slf4j.LoggerFactory;
  *       --server-side}) are merge patches, and create a missing object (201). The store gets the
  *       equivalent JSON patch. No field ownership: an apply never removes fields it leaves out.
  *       JSON patch (RFC 6902, what {@code edit}/{@code editStatus} send) and PUT are the store's.
+ *   <li><b>Field selectors</b> ({@link FieldSelector}): lists and watches select on the fields a
+ *       real server offers for the kind (an Event's {@code involvedObject.*}, {@code type}, {@code
+ *       reason}...; {@code metadata.name}/{@code namespace} everywhere), so {@code kubectl
+ *       describe} and {@code kubectl events --for} find an object's events; any other field is a
+ *       400 ("field label not supported"). Lists are typed ({@code EventList}, not the store's
+ *       {@code List}), or client-go's typed decoding finds no items.
  *   <li><b>Watches</b>: over WebSocket (fabric8 clients) or, for kubectl and client-go, as a plain
  *       streaming HTTP response ({@link StreamingWatch}), one event per line, with Tables inside
  *       when asked. Every new watch of the store replays all matching objects as ADDED, whatever
@@ -116,7 +123,8 @@ import org.slf4j.LoggerFactory;
  *       Kubernetes. Client side, fabric8's {@code edit()} leaves deletionTimestamp out of its diff:
  *       set it with a raw JSON or merge patch.
  *   <li>No garbage collection (ownerReferences are stored, nothing acts on them), no defaulting (a
- *       new pod has no status at all), no schema validation, no {@code kubectl logs}/{@code exec}.
+ *       new pod has no status at all), no {@code kubectl logs}/{@code exec}. Schema validation of
+ *       custom resources is off unless {@link #validateSchemas} turns it on.
  * </ul>
  */
 public final class EmbeddedApiServer implements AutoCloseable {
@@ -166,7 +174,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
             discovery,
             new PatchTranslator(dispatcher),
             store::missedDeletion,
-            new StreamingWatch(vertx, discovery));
+            new StreamingWatch(vertx, discovery),
+            new SchemaAdmission(dispatcher, this::storedCrds));
     try {
       this.http =
           vertx
@@ -257,6 +266,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + CRD_RESOURCE, e);
     }
+  }
+
+  /**
+   * Turns on (or off) what a real API server does on every write of a custom resource: check it
+   * against its CRD's {@code openAPIV3Schema} ({@link SchemaValidator}; a patch is checked on its
+   * result), answer 422 Invalid naming each bad field, and prune fields the schema does not know.
+   * Off by default, so tests can still store what a real server would refuse (as an object written
+   * through an older CRD version would be); the sandbox turns it on. CEL rules are not evaluated.
+   */
+  public EmbeddedApiServer validateSchemas(boolean on) {
+    frontEnd.validateSchemas(on);
+    return this;
   }
 
   /** The shared client (namespace {@code default}); do not close it, close() does. */

@@ -93,7 +93,7 @@ public final class Sandbox implements AutoCloseable {
 
   private void startParts(Options options) throws IOException {
     long start = System.nanoTime();
-    api = track(EmbeddedApiServer.start(options.apiPort()));
+    api = track(EmbeddedApiServer.start(options.apiPort()).validateSchemas(true));
     api.writeKubeconfig(kubeconfig);
     if (options.proxyPort() > 0) {
       ServiceProxy.requireFree(options.proxyPort()); // fail before the slow parts start

@@ -47,6 +47,9 @@ public final class ServiceProxy implements AutoCloseable {
   private final LocalKubelet kubelet;
   private final int firstPort;
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
+  // "<service>:<port>" to the local port it had: a group deleted and created again (its Services
+  // with it) gets the ports printed before, while they are free.
+  private final Map<String, Integer> remembered = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   // Pipes run on reused threads: a curl-like client opens a connection per request, and two new
   // threads per connection cost more CPU than the copying itself.
@@ -71,7 +74,8 @@ public final class ServiceProxy implements AutoCloseable {
 
   /**
    * Starts proxying the Services of {@code namespace}; local ports are {@code firstPort}, {@code
-   * firstPort + 1}, ... in the order Services appear, or free ports when {@code firstPort} is 0.
+   * firstPort + 1}, ... in the order Services appear, or free ports when {@code firstPort} is 0. A
+   * Service port deleted and created again gets the local port it had, if that port is free.
    */
   public static ServiceProxy start(
       KubernetesClient client, String namespace, LocalKubelet kubelet, int firstPort) {
@@ -151,7 +155,7 @@ public final class ServiceProxy implements AutoCloseable {
         String key = service.getMetadata().getName() + ":" + port.getPort();
         wanted.add(key);
         listeners.computeIfAbsent(
-            key, k -> open(new Route(service.getMetadata().getName(), port.getPort(), 0)));
+            key, k -> open(k, new Route(service.getMetadata().getName(), port.getPort(), 0)));
       }
     }
     listeners.entrySet().removeIf(e -> !wanted.contains(e.getKey()) && e.getValue().close());
@@ -160,8 +164,9 @@ public final class ServiceProxy implements AutoCloseable {
     }
   }
 
-  private Listener open(Route wanted) {
-    int port = firstPort > 0 ? nextPort() : 0;
+  private Listener open(String key, Route wanted) {
+    Integer before = remembered.get(key);
+    int port = before != null ? before : firstPort > 0 ? nextPort() : 0;
     ServerSocket socket;
     try {
       socket = bind(port);
@@ -178,6 +183,7 @@ public final class ServiceProxy implements AutoCloseable {
       }
     }
     Route route = new Route(wanted.service(), wanted.servicePort(), socket.getLocalPort());
+    remembered.put(key, route.localPort());
     Listener listener = new Listener(route, socket);
     listener.start();
     log.atInfo()
@@ -192,6 +198,7 @@ public final class ServiceProxy implements AutoCloseable {
     int port = firstPort;
     Set<Integer> used = ConcurrentHashMap.newKeySet();
     listeners.values().forEach(l -> used.add(l.route.localPort()));
+    used.addAll(remembered.values()); // kept for the Services that had them
     while (used.contains(port)) {
       port++;
     }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves a plain HTTP watch ({@code ?watch=true} without a WebSocket upgrade, as kubectl and
  * client-go send it) from the CRUD store's WebSocket watch listener: one JSON event per line in a
- * chunked response, honouring {@code timeoutSeconds} and {@code resourceVersion}.
+ * chunked response, honouring {@code timeoutSeconds}, {@code resourceVersion} and the field
+ * selector.
  */
 final class StreamingWatch {
   private static final Logger log = LoggerFactory.getLogger(StreamingWatch.class);
@@ -52,7 +53,11 @@ final class StreamingWatch {
   }
 
   /** Streams the events of the store's watch {@code response} (which carries the listener). */
-  void serve(HttpServerRequest request, RecordedRequest recorded, MockResponse response) {
+  void serve(
+      HttpServerRequest request,
+      RecordedRequest recorded,
+      MockResponse response,
+      FieldSelector selector) {
     WebSocketListener listener = response.getWebSocketListener();
     long since = sinceVersion(request.getParam("resourceVersion"));
     Optional<ApiResource> table =
@@ -62,7 +67,7 @@ final class StreamingWatch {
     HttpServerResponse out = request.response();
     out.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
     out.writeHead();
-    LineSocket socket = new LineSocket(recorded, out, since, table);
+    LineSocket socket = new LineSocket(recorded, out, since, table, selector);
     AtomicBoolean finished = new AtomicBoolean();
     long timeout = timeoutMillis(request.getParam("timeoutSeconds"));
     long timer = timeout > 0 ? vertx.setTimer(timeout, id -> socket.close(NORMAL_CLOSURE, "")) : 0;
@@ -110,15 +115,21 @@ final class StreamingWatch {
     private final HttpServerResponse out;
     private final long since;
     private final Optional<ApiResource> table;
+    private final FieldSelector selector;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Runnable onEnd = () -> {};
 
     LineSocket(
-        RecordedRequest request, HttpServerResponse out, long since, Optional<ApiResource> table) {
+        RecordedRequest request,
+        HttpServerResponse out,
+        long since,
+        Optional<ApiResource> table,
+        FieldSelector selector) {
       this.request = request;
       this.out = out;
       this.since = since;
       this.table = table;
+      this.selector = selector;
     }
 
     @Override
@@ -138,6 +149,9 @@ final class StreamingWatch {
         return true;
       }
       JsonNode object = event.path("object");
+      if (!selector.passes(event)) {
+        return true;
+      }
       // The store replays every matching object as ADDED on a new watch; a client that names a
       // resourceVersion (kubectl after its LIST) has seen those already.
       if ("ADDED".equals(event.path("type").asText())

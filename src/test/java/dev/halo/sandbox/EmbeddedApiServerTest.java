@@ -8,6 +8,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -39,7 +40,8 @@ class EmbeddedApiServerTest {
 
   @BeforeAll
   static void start() {
-    kube = EmbeddedApiServer.start();
+    // As in the sandbox: the status writes below pass the schema check as the operator's do.
+    kube = EmbeddedApiServer.start().validateSchemas(true);
     client = kube.client();
   }
 
@@ -86,6 +88,7 @@ class EmbeddedApiServerTest {
     HighAvailabilityGroup hag = new HighAvailabilityGroup();
     hag.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
     hag.setSpec(new HighAvailabilityGroupSpec());
+    hag.getSpec().setTemplate(new io.fabric8.kubernetes.api.model.PodTemplateSpec());
     return client.resources(HighAvailabilityGroup.class).inNamespace(NS).resource(hag).create();
   }
 
@@ -525,6 +528,220 @@ class EmbeddedApiServerTest {
     } finally {
       informer.close();
     }
+  }
+
+  private static io.fabric8.kubernetes.api.model.Event event(
+      String name, String about, String type) {
+    return client
+        .v1()
+        .events()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.EventBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withKind("HighAvailabilityGroup")
+                .withName(about)
+                .withNamespace(NS)
+                .endInvolvedObject()
+                .withType(type)
+                .withReason("Test")
+                .build())
+        .create();
+  }
+
+  @Test
+  void eventListsAndWatchesHonourInvolvedObjectFieldSelectors() throws Exception {
+    event("selected.1", "selected", "Warning");
+    event("other.1", "other", "Warning");
+
+    assertThat(
+            client
+                .v1()
+                .events()
+                .inNamespace(NS)
+                .withField("involvedObject.name", "selected")
+                .withField("involvedObject.kind", "HighAvailabilityGroup")
+                .list()
+                .getItems())
+        .extracting(e -> e.getMetadata().getName())
+        .containsExactly("selected.1");
+    assertThat(
+            client
+                .v1()
+                .events()
+                .inNamespace(NS)
+                .withoutField("involvedObject.name", "selected")
+                .list()
+                .getItems())
+        .extracting(e -> e.getMetadata().getName())
+        .contains("other.1")
+        .doesNotContain("selected.1");
+
+    List<String> watched = new CopyOnWriteArrayList<>();
+    try (Watch watch =
+        client
+            .v1()
+            .events()
+            .inNamespace(NS)
+            .withField("involvedObject.name", "selected")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(
+                      Action action, io.fabric8.kubernetes.api.model.Event e) {
+                    watched.add(e.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
+      event("other.2", "other", "Normal");
+      event("selected.2", "selected", "Normal");
+      Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> watched.contains("selected.2"));
+      assertThat(watched).doesNotContain("other.1", "other.2");
+    }
+  }
+
+  @Test
+  void anUnsupportedFieldSelectorIsABadRequest() {
+    assertThatThrownBy(
+            () -> client.pods().inNamespace(NS).withField("involvedObject.name", "x").list())
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(400))
+        .hasMessageContaining("field label not supported: involvedObject.name");
+  }
+
+  @Test
+  void podsCanBeSelectedByNameAndPhase() {
+    pod("phase-a");
+    pod("phase-b");
+
+    assertThat(
+            client.pods().inNamespace(NS).withField("metadata.name", "phase-a").list().getItems())
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactly("phase-a");
+    assertThat(client.pods().inNamespace(NS).withField("status.phase", "Running").list().getItems())
+        .extracting(p -> p.getMetadata().getName())
+        .doesNotContain("phase-a", "phase-b");
+  }
+
+  private static GenericKubernetesResource rawHag(String name, String spec) {
+    return client
+        .getKubernetesSerialization()
+        .unmarshal(
+            "{\"apiVersion\":\"halo.dev/v1alpha1\",\"kind\":\"HighAvailabilityGroup\","
+                + "\"metadata\":{\"name\":\""
+                + name
+                + "\",\"namespace\":\""
+                + NS
+                + "\"},\"spec\":"
+                + spec
+                + "}",
+            GenericKubernetesResource.class);
+  }
+
+  private static GenericKubernetesResource createRaw(String name, String spec) {
+    return client
+        .genericKubernetesResources("halo.dev/v1alpha1", "HighAvailabilityGroup")
+        .inNamespace(NS)
+        .resource(rawHag(name, spec))
+        .create();
+  }
+
+  private static void assertInvalid(Runnable write, String field, String message) {
+    assertThatThrownBy(write::run)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getStatus().getReason()).isEqualTo("Invalid");
+              assertThat(e.getStatus().getDetails().getCauses())
+                  .anySatisfy(
+                      c -> {
+                        assertThat(c.getField()).isEqualTo(field);
+                        assertThat(c.getMessage()).isEqualTo(message);
+                      });
+            });
+  }
+
+  @Test
+  void aWrongTypeIsRefusedWith422NamingTheFieldInTheRealServersWords() {
+    assertInvalid(
+        () -> createRaw("typed", "{\"zones\":\"a,b,c\",\"template\":{}}"),
+        "spec.zones",
+        "Invalid value: \"string\": spec.zones in body must be of type array: \"string\"");
+    assertInvalid(
+        () -> createRaw("typed", "{\"replicas\":\"three\",\"template\":{}}"),
+        "spec.replicas",
+        "Invalid value: \"string\": spec.replicas in body must be of type integer: \"string\"");
+    assertThat(getHag("typed")).isNull();
+  }
+
+  @Test
+  void aMissingRequiredFieldIsRefused() {
+    assertInvalid(
+        () -> createRaw("untemplated", "{\"replicas\":3}"), "spec.template", "Required value");
+  }
+
+  @Test
+  void patternsAndBoundsAreChecked() {
+    assertInvalid(
+        () -> createRaw("spaced", "{\"zones\":[\"a b\"],\"template\":{}}"),
+        "spec.zones[0]",
+        "Invalid value: \"a b\": spec.zones[0] in body should match"
+            + " '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$'");
+    assertInvalid(
+        () -> createRaw("none", "{\"replicas\":0,\"template\":{}}"),
+        "spec.replicas",
+        "Invalid value: 0: spec.replicas in body should be greater than or equal to 1");
+  }
+
+  @Test
+  void aValidObjectIsStoredWithUnknownFieldsPruned() {
+    createRaw("pruned", "{\"replicas\":2,\"zones\":[\"a\"],\"colour\":\"red\",\"template\":{}}");
+
+    GenericKubernetesResource stored =
+        client
+            .genericKubernetesResources("halo.dev/v1alpha1", "HighAvailabilityGroup")
+            .inNamespace(NS)
+            .withName("pruned")
+            .get();
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> spec =
+        (java.util.Map<String, Object>) stored.getAdditionalProperties().get("spec");
+    assertThat(spec).containsEntry("replicas", 2).doesNotContainKey("colour");
+  }
+
+  @Test
+  void aPatchIsCheckedOnItsResult() {
+    hag("patched");
+    var resource =
+        client.resources(HighAvailabilityGroup.class).inNamespace(NS).withName("patched");
+
+    assertInvalid(
+        () -> resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"zones\":\"a\"}}"),
+        "spec.zones",
+        "Invalid value: \"string\": spec.zones in body must be of type array: \"string\"");
+    assertInvalid(
+        () ->
+            resource.patch(
+                PatchContext.of(PatchType.JSON),
+                "[{\"op\":\"remove\",\"path\":\"/spec/template\"}]"),
+        "spec.template",
+        "Required value");
+    assertInvalid(
+        () ->
+            resource.patch(
+                PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"replicas\":\"many\"}}"),
+        "status.replicas",
+        "Invalid value: \"string\": status.replicas in body must be of type integer: \"string\"");
+    assertThat(getHag("patched").getSpec().getTemplate()).isNotNull();
+
+    resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"zones\":[\"a\"]}}");
+    assertThat(getHag("patched").getSpec().getZones()).containsExactly("a");
   }
 
   private static Watcher<Pod> recorder(List<String> events) {

@@ -36,7 +36,7 @@ class KubectlCompatTest {
 
   @BeforeAll
   static void start() {
-    kube = EmbeddedApiServer.start();
+    kube = EmbeddedApiServer.start().validateSchemas(true);
     client = kube.client();
     kubeconfig = dir.resolve("kube/config");
     kube.writeKubeconfig(kubeconfig);
@@ -159,6 +159,7 @@ class KubectlCompatTest {
     HighAvailabilityGroup hag = new HighAvailabilityGroup();
     hag.setMetadata(new ObjectMetaBuilder().withName("columns").withNamespace(NS).build());
     hag.setSpec(new HighAvailabilityGroupSpec());
+    hag.getSpec().setTemplate(new io.fabric8.kubernetes.api.model.PodTemplateSpec());
     client.resources(HighAvailabilityGroup.class).inNamespace(NS).resource(hag).create();
     HighAvailabilityGroupStatus status = new HighAvailabilityGroupStatus();
     status.setMaster("columns-1");
@@ -266,6 +267,102 @@ class KubectlCompatTest {
         .contains("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE", "NAME");
     assertThat(table)
         .containsPattern("Normal\\s+Failover\\s+shop\\s+master moved\\s+shop.failover");
+  }
+
+  /** A Warning about a HAG, shaped as the operator's EventRecorder writes it. */
+  private static void warnAbout(HighAvailabilityGroup hag, String name, String message) {
+    client
+        .v1()
+        .events()
+        .inNamespace(NS)
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion(hag.getApiVersion())
+                .withKind(hag.getKind())
+                .withName(hag.getMetadata().getName())
+                .withNamespace(NS)
+                .withUid(hag.getMetadata().getUid())
+                .endInvolvedObject()
+                .withReason("InvalidSpec")
+                .withMessage(message)
+                .withType("Warning")
+                .withNewSource()
+                .withComponent("halo-operator")
+                .endSource()
+                .build())
+        .create();
+  }
+
+  @Test
+  void describeHagListsTheEventsAboutIt() throws Exception {
+    ok("apply", "-f", hagYaml("described", 3).toString());
+    ok("apply", "-f", hagYaml("neighbour", 3).toString());
+    warnAbout(hag("described"), "described.1", "spec.zones is wrong");
+    warnAbout(hag("neighbour"), "neighbour.1", "not about described");
+
+    String out = ok("describe", "hag", "described");
+
+    assertThat(out)
+        .containsPattern("Warning\\s+InvalidSpec\\s+.*halo-operator\\s+spec.zones is wrong");
+    assertThat(out).doesNotContain("not about described").doesNotContain("Events:  <none>");
+  }
+
+  @Test
+  void eventsForAHagListOnlyItsEvents() throws Exception {
+    ok("apply", "-f", hagYaml("eventful", 3).toString());
+    ok("apply", "-f", hagYaml("quiet", 3).toString());
+    warnAbout(hag("eventful"), "eventful.1", "about eventful");
+    warnAbout(hag("quiet"), "quiet.1", "about quiet");
+
+    String out = ok("events", "--for", "hag/eventful");
+
+    assertThat(out).contains("about eventful").doesNotContain("about quiet");
+  }
+
+  @Test
+  void anUnsupportedFieldSelectorIsRefusedLikeByARealServer() throws Exception {
+    Kubectl.Run run = kubectl("get", "pods", "--field-selector", "spec.zones=a");
+
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.err()).contains("BadRequest").contains("field label not supported: spec.zones");
+  }
+
+  @Test
+  void applyOfAHagWithAWronglyTypedFieldFailsNamingTheField() throws Exception {
+    Path file = dir.resolve("zones-string.yaml");
+    Files.writeString(
+        file,
+        Files.readString(hagYaml("zonestring", 3)).replace("zones: [a, b, c]", "zones: \"a,b,c\""));
+
+    Kubectl.Run run = kubectl("apply", "-f", file.toString());
+
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.err())
+        .contains(
+            "spec.zones: Invalid value: \"string\": spec.zones in body must be of type array:"
+                + " \"string\"");
+    assertThat(hag("zonestring")).isNull();
+  }
+
+  @Test
+  void explainPrintsTheFieldsOfTheCrdSchema() throws Exception {
+    String election = ok("explain", "hag.spec.election");
+
+    assertThat(election)
+        .contains("GROUP:      halo.dev")
+        .contains("KIND:       HighAvailabilityGroup")
+        .contains("VERSION:    v1alpha1")
+        .contains("How the agents reach etcd and campaign")
+        .contains("leaseTTLSeconds\t<integer>")
+        .contains("Lease TTL in seconds");
+    assertThat(ok("explain", "hag", "--recursive")).contains("zones\t<[]string>");
+    assertThat(ok("explain", "highavailabilitygroups.spec"))
+        .contains("template\t<Object> -required-");
   }
 
   @Test

@@ -50,7 +50,7 @@ public final class Sandbox implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
   // A kubelet restarts a crashed container after 10 s at first (CrashLoopBackOff); so does ours.
-  private static final java.time.Duration AGENT_RESTART_DELAY = java.time.Duration.ofSeconds(10);
+  static final java.time.Duration AGENT_RESTART_DELAY = java.time.Duration.ofSeconds(10);
 
   private final Path root;
   private final Path kubeconfig;
@@ -100,7 +100,9 @@ public final class Sandbox implements AutoCloseable {
     }
     etcd = track(EtcdCluster.start(options.etcdMembers()));
     kubelet =
-        track(LocalKubelet.start(api.client(), NAMESPACE, etcd, LocalKubelet.AgentMode.PROCESS));
+        track(
+            LocalKubelet.start(
+                api.client(), NAMESPACE, etcd, LocalKubelet.AgentMode.PROCESS, kubeletOptions()));
     track(HaloOperator.start(api.newClient(), operatorConfig()));
     proxy = track(ServiceProxy.start(api.client(), NAMESPACE, kubelet, options.proxyPort()));
     if (options.example()) {
@@ -112,6 +114,11 @@ public final class Sandbox implements AutoCloseable {
         .addKeyValue("etcd", etcd.endpoints())
         .addKeyValue("tookMs", (System.nanoTime() - start) / 1_000_000)
         .log("sandbox started");
+  }
+
+  /** How the sandbox's kubelet runs pods: a dead agent is restarted after 10 s, as README says. */
+  static LocalKubelet.Options kubeletOptions() {
+    return LocalKubelet.Options.defaults().withAgentRestarts(AGENT_RESTART_DELAY);
   }
 
   private OperatorConfig operatorConfig() {

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Halo end to end on one machine, all on 127.0.0.1: an embedded Kubernetes API, a real etcd
  * cluster, the real operator (in this JVM), a local kubelet that runs each pod's real agent as an
  * OS process next to a {@link DemoWorkload}, and a service proxy per Service. {@link #close()}
- * stops everything in reverse order and deletes the sandbox's temporary directory.
+ * stops everything in reverse order and deletes the sandbox's temporary directory; so does a
+ * shutdown hook when the JVM ends without it, and the {@link ChildReaper} watchdog when the JVM is
+ * killed.
  */
 public final class Sandbox implements AutoCloseable {
   /** The namespace the sandbox runs pods in (the kubeconfig's default). */
@@ -59,6 +61,8 @@ public final class Sandbox implements AutoCloseable {
   private EtcdCluster etcd;
   private LocalKubelet kubelet;
   private ServiceProxy proxy;
+  // Stops everything when the JVM ends without close() (System.exit, an uncaught error).
+  private final Thread shutdownHook = new Thread(this::close, "sandbox-shutdown");
 
   private Sandbox(Path root, Path kubeconfig) {
     this.root = root;
@@ -80,8 +84,11 @@ public final class Sandbox implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory: " + e.getMessage(), e);
     }
+    ChildReaper.start();
+    ChildReaper.deleteAtExit(root);
     Sandbox sandbox =
         new Sandbox(root, options.kubeconfig().orElse(root.resolve("kubeconfig")).toAbsolutePath());
+    Runtime.getRuntime().addShutdownHook(sandbox.shutdownHook);
     try {
       sandbox.startParts(options);
       return sandbox;
@@ -246,6 +253,13 @@ public final class Sandbox implements AutoCloseable {
       }
     }
     deleteRecursively(root);
+    if (Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is shutting down: the hook runs (or ran) and finds nothing left.
+      }
+    }
   }
 
   private static void deleteRecursively(Path dir) {

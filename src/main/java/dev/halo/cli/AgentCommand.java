@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -20,8 +22,14 @@ import sun.misc.Signal;
 @Command(
     name = "agent",
     mixinStandardHelpOptions = true,
-    description = "Run the elector agent (configured by HALO_* environment variables).")
+    description = "Run the elector agent (configured by HALO_* environment variables).",
+    footer = {
+      "",
+      "HALO_PARENT_PID  set by the sandbox only: the agent stops (as on SIGTERM) once the"
+          + " process with this pid is gone"
+    })
 final class AgentCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
   static final int EXIT_CONFIG = 2;
 
   @Option(names = "--etcd-endpoints", description = "HALO_ETCD_ENDPOINTS")
@@ -69,9 +77,41 @@ final class AgentCommand implements Callable<Integer> {
     // Handle SIGTERM ourselves: resign, revoke and exit 0 (a shutdown hook would exit 143).
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
+    watchParent(stop);
     stop.await();
     agent.shutdown();
     return 0;
+  }
+
+  /**
+   * With {@value AgentVariables#PARENT_PID} set (the sandbox does; pods never do), stops like on
+   * SIGTERM once that process is gone, so a killed sandbox leaves no agent running.
+   */
+  private static void watchParent(CountDownLatch stop) {
+    String value = System.getenv(AgentVariables.PARENT_PID);
+    if (value == null || value.isBlank()) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      log.atWarn()
+          .addKeyValue("variable", AgentVariables.PARENT_PID)
+          .addKeyValue("value", value)
+          .log("not a pid; not watching the parent process (unset it outside the sandbox)");
+      return;
+    }
+    ProcessHandle.of(pid)
+        .map(ProcessHandle::onExit)
+        .ifPresentOrElse(
+            exit ->
+                exit.thenRun(
+                    () -> {
+                      log.atInfo().addKeyValue("parentPid", pid).log("parent gone; stopping");
+                      stop.countDown();
+                    }),
+            stop::countDown);
   }
 
   private Map<String, String> environment() {

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import dev.halo.sandbox.ChildReaper;
 import dev.halo.sandbox.EventFeed;
 import dev.halo.sandbox.FailoverScenario;
 import dev.halo.sandbox.LiveView;
@@ -113,6 +114,7 @@ final class SandboxCommand implements Callable<Integer> {
         }
       } else {
         Path logFile = Files.createTempFile("halo-sandbox-", ".log");
+        ChildReaper.deleteAtExit(logFile);
         try (EventFeed feed = EventFeed.start(sandbox.client(), Sandbox.NAMESPACE, 8, line -> {});
             LiveView view = LiveView.start(sandbox, feed, out, logFile.toString())) {
           logTo(logFile);

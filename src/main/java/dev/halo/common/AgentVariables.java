@@ -27,4 +27,10 @@ public final class AgentVariables {
   public static final String HEALTH_FAILURES = "HALO_HEALTH_FAILURES";
   public static final String ROLE_FILE = "HALO_ROLE_FILE";
   public static final String ROLE_WEBHOOK = "HALO_ROLE_WEBHOOK";
+
+  /**
+   * Set only by the sandbox (never in a pod): the pid of the process that started the agent; the
+   * agent shuts down gracefully when that process is gone.
+   */
+  public static final String PARENT_PID = "HALO_PARENT_PID";
 }

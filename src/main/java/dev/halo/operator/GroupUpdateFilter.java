@@ -10,9 +10,10 @@ import java.util.Objects;
 /**
  * Which updates of a group start a reconcile: a spec change (the generation moves), a new or
  * withdrawn switchover request ({@value Labels#SWITCHOVER}, an annotation, which moves no
- * generation), deletion and finalizer changes. Not the operator's own status writes: those would
- * only reconcile again to the same result. It replaces the SDK's generation-aware filtering, which
- * would drop the annotation.
+ * generation), deletion and finalizer changes, and a status that lost its phase (cleared, or
+ * unreadable and so read as empty) so that it is written again. Not the operator's own status
+ * writes: those would only reconcile again to the same result. It replaces the SDK's
+ * generation-aware filtering, which would drop the annotation.
  */
 public final class GroupUpdateFilter implements OnUpdateFilter<HighAvailabilityGroup> {
   @Override
@@ -22,7 +23,12 @@ public final class GroupUpdateFilter implements OnUpdateFilter<HighAvailabilityG
     return !Objects.equals(n.getGeneration(), b.getGeneration())
         || !Objects.equals(switchoverRequest(n), switchoverRequest(b))
         || n.getDeletionTimestamp() != null
-        || !Objects.equals(n.getFinalizers(), b.getFinalizers());
+        || !Objects.equals(n.getFinalizers(), b.getFinalizers())
+        || (phase(before) != null && phase(now) == null);
+  }
+
+  private static String phase(HighAvailabilityGroup hag) {
+    return hag.getStatus() == null ? null : hag.getStatus().getPhase();
   }
 
   /** The pod named by the group's {@value Labels#SWITCHOVER} annotation, or null. */

@@ -64,6 +64,8 @@ public final class HighAvailabilityGroupReconciler
   private static final Logger log = LoggerFactory.getLogger(HighAvailabilityGroupReconciler.class);
   private static final String MANAGED = Labels.APP_MANAGED_BY + "=" + Labels.MANAGED_BY_HALO;
   private static final Duration RESYNC = Duration.ofSeconds(30);
+  private static final String INVALID = "InvalidSpec";
+  private static final String UNREADABLE = "UnreadableSpec";
 
   private final ElectionService elections;
   private final OperatorDefaults defaults;
@@ -131,17 +133,21 @@ public final class HighAvailabilityGroupReconciler
     String group = hag.getMetadata().getName();
     List<Pod> pods = groupPods(group, context);
     List<String> errors = HighAvailabilityGroupValidator.validate(hag, defaults);
+    boolean unreadable = hag.hasUnreadableSpec();
+    metrics.unreadable(key(hag), unreadable);
     if (!errors.isEmpty()) {
-      events.warning(hag, "InvalidSpec", String.join("; ", errors));
+      events.warning(hag, unreadable ? UNREADABLE : INVALID, String.join("; ", errors));
       log.atWarn()
           .addKeyValue("group", key(hag))
+          .addKeyValue("unreadable", unreadable)
           .addKeyValue("errors", errors)
           .log("invalid spec; pods are left as they are until it is fixed");
       ElectionView none =
           ElectionView.unreachable(election(hag), "not watched while the spec is invalid");
       return record(hag, pods, membership(hag, pods, none), labelledMaster(pods), errors);
     }
-    events.forget(hag, "InvalidSpec");
+    events.forget(hag, INVALID);
+    events.forget(hag, UNREADABLE);
     writer.ensureServicesAndBudget(hag, context);
     ElectionView view =
         context

@@ -92,6 +92,8 @@ public final class AgentClassArchive {
     long started = System.nanoTime();
     Path partial =
         archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid());
+    ChildReaper.deleteAtExit(
+        partial); // a run cut short by the sandbox's end leaves no partial file
     AgentEnv env =
         AgentEnv.of(
                 etcdEndpoints,

@@ -1,6 +1,7 @@
 package dev.halo.sandbox;
 
 import dev.halo.common.AgentDefaults;
+import dev.halo.common.AgentVariables;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -63,8 +64,15 @@ public final class AgentProcess implements AgentHandle {
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.redirectOutput(log.toFile());
       builder.environment().keySet().removeIf(k -> k.startsWith("HALO_"));
+      // The agent stops by itself when this JVM is gone, however it ended.
+      builder
+          .environment()
+          .put(AgentVariables.PARENT_PID, Long.toString(ProcessHandle.current().pid()));
       builder.environment().putAll(env.asMap());
-      return new AgentProcess(env, builder.start(), log);
+      ChildReaper.deleteAtExit(log);
+      Process process = builder.start();
+      ChildReaper.adopt(process);
+      return new AgentProcess(env, process, log);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the agent process: " + command, e);
     }

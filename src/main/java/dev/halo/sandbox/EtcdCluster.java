@@ -424,7 +424,9 @@ public final class EtcdCluster implements AutoCloseable {
 
   private static Path createRoot() {
     try {
-      return Files.createTempDirectory("halo-etcd-");
+      Path root = Files.createTempDirectory("halo-etcd-");
+      ChildReaper.deleteAtExit(root);
+      return root;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -532,6 +534,7 @@ public final class EtcdCluster implements AutoCloseable {
         logOffset = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder.Redirect append = ProcessBuilder.Redirect.appendTo(log.toFile());
         process = new ProcessBuilder(command).redirectOutput(append).redirectError(append).start();
+        ChildReaper.adopt(process);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start etcd " + name, e);
       }

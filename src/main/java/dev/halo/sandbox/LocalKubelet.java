@@ -360,6 +360,7 @@ public final class LocalKubelet implements AutoCloseable {
     Path root;
     try {
       root = Files.createTempDirectory("halo-kubelet-" + namespace + "-");
+      ChildReaper.deleteAtExit(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Halo end to end on one machine, all on 127.0.0.1: an embedded Kubernetes API, a real etcd
  * cluster, the real operator (in this JVM), a local kubelet that runs each pod's real agent as an
  * OS process next to a {@link DemoWorkload}, and a service proxy per Service. {@link #close()}
- * stops everything in reverse order and deletes the sandbox's temporary directory.
+ * stops everything in reverse order and deletes the sandbox's temporary directory; so does a
+ * shutdown hook when the JVM ends without it, and the {@link ChildReaper} watchdog when the JVM is
+ * killed.
  */
 public final class Sandbox implements AutoCloseable {
   /** The namespace the sandbox runs pods in (the kubeconfig's default). */
@@ -50,7 +52,7 @@ public final class Sandbox implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
   // A kubelet restarts a crashed container after 10 s at first (CrashLoopBackOff); so does ours.
-  private static final java.time.Duration AGENT_RESTART_DELAY = java.time.Duration.ofSeconds(10);
+  static final java.time.Duration AGENT_RESTART_DELAY = java.time.Duration.ofSeconds(10);
 
   private final Path root;
   private final Path kubeconfig;
@@ -59,6 +61,8 @@ public final class Sandbox implements AutoCloseable {
   private EtcdCluster etcd;
   private LocalKubelet kubelet;
   private ServiceProxy proxy;
+  // Stops everything when the JVM ends without close() (System.exit, an uncaught error).
+  private final Thread shutdownHook = new Thread(this::close, "sandbox-shutdown");
 
   private Sandbox(Path root, Path kubeconfig) {
     this.root = root;
@@ -80,8 +84,11 @@ public final class Sandbox implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory: " + e.getMessage(), e);
     }
+    ChildReaper.start();
+    ChildReaper.deleteAtExit(root);
     Sandbox sandbox =
         new Sandbox(root, options.kubeconfig().orElse(root.resolve("kubeconfig")).toAbsolutePath());
+    Runtime.getRuntime().addShutdownHook(sandbox.shutdownHook);
     try {
       sandbox.startParts(options);
       return sandbox;
@@ -100,7 +107,9 @@ public final class Sandbox implements AutoCloseable {
     }
     etcd = track(EtcdCluster.start(options.etcdMembers()));
     kubelet =
-        track(LocalKubelet.start(api.client(), NAMESPACE, etcd, LocalKubelet.AgentMode.PROCESS));
+        track(
+            LocalKubelet.start(
+                api.client(), NAMESPACE, etcd, LocalKubelet.AgentMode.PROCESS, kubeletOptions()));
     track(HaloOperator.start(api.newClient(), operatorConfig()));
     proxy = track(ServiceProxy.start(api.client(), NAMESPACE, kubelet, options.proxyPort()));
     if (options.example()) {
@@ -112,6 +121,11 @@ public final class Sandbox implements AutoCloseable {
         .addKeyValue("etcd", etcd.endpoints())
         .addKeyValue("tookMs", (System.nanoTime() - start) / 1_000_000)
         .log("sandbox started");
+  }
+
+  /** How the sandbox's kubelet runs pods: a dead agent is restarted after 10 s, as README says. */
+  static LocalKubelet.Options kubeletOptions() {
+    return LocalKubelet.Options.defaults().withAgentRestarts(AGENT_RESTART_DELAY);
   }
 
   private OperatorConfig operatorConfig() {
@@ -239,6 +253,13 @@ public final class Sandbox implements AutoCloseable {
       }
     }
     deleteRecursively(root);
+    if (Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is shutting down: the hook runs (or ran) and finds nothing left.
+      }
+    }
   }
 
   private static void deleteRecursively(Path dir) {

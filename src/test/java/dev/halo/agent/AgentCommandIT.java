@@ -1,7 +1,9 @@
 package dev.halo.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.halo.common.AgentVariables;
 import dev.halo.sandbox.AgentEnv;
 import dev.halo.sandbox.AgentProcess;
 import java.time.Duration;
@@ -40,6 +42,23 @@ class AgentCommandIT {
   void malformedEtcdUrlIsRefused() {
     assertThat(runExpectingExit2(valid().set("HALO_ETCD_ENDPOINTS", "etcd-0:2379")))
         .contains("HALO_ETCD_ENDPOINTS=\"etcd-0:2379\" is not an http(s) URL");
+  }
+
+  @Test
+  void stopsWithExitZeroOnceTheProcessNamedByHaloParentPidIsGone() throws Exception {
+    Process parent = new ProcessBuilder("sleep", "120").start();
+    try (AgentProcess p =
+        AgentProcess.start(valid().set(AgentVariables.PARENT_PID, Long.toString(parent.pid())))) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> p.output().contains("agent started"));
+      assertThat(p.isAlive()).isTrue();
+
+      parent.destroyForcibly().waitFor();
+
+      assertThat(p.waitFor(Duration.ofSeconds(20))).as(p.output()).isZero();
+      assertThat(p.output()).contains("parent gone; stopping");
+    } finally {
+      parent.destroyForcibly();
+    }
   }
 
   @Test

@@ -58,4 +58,18 @@ class GroupUpdateFilterTest {
     finalized.getMetadata().setFinalizers(new java.util.ArrayList<>());
     assertThat(filter.accept(finalized, before)).isTrue();
   }
+
+  @Test
+  void aStatusThatLostItsPhaseReconcilesSoThatItIsWrittenAgain() {
+    HighAvailabilityGroup before = group();
+    before.getStatus().setPhase("Running");
+
+    HighAvailabilityGroup emptied = Serialization.clone(before);
+    emptied.setStatus(new HighAvailabilityGroupStatus());
+    assertThat(filter.accept(emptied, before)).isTrue();
+
+    HighAvailabilityGroup rewritten = Serialization.clone(before);
+    rewritten.getStatus().setPhase("Degraded");
+    assertThat(filter.accept(rewritten, before)).isFalse();
+  }
 }

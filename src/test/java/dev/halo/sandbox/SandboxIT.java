@@ -189,6 +189,25 @@ class SandboxIT {
     String next = awaitMaster("web");
     assertThat(next).isNotEqualTo(master);
     assertThat(curl(port)).contains(next + " master");
+
+    // The kubelet restarts the dead agent (10 s later): the pod is Ready 2/2 again, as a standby.
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              String restarts =
+                  kubectl.ok(
+                      "get",
+                      "pod",
+                      master,
+                      "-o",
+                      "jsonpath={.status.containerStatuses[?(@.name==\"halo-agent\")]"
+                          + ".restartCount}");
+              assertThat(restarts.strip()).isEqualTo("1");
+              assertThat(kubectl.ok("get", "pod", master))
+                  .containsPattern(master + "\\s+2/2\\s+Running\\s+1\\b");
+            });
+    assertThat(awaitMaster("web")).isNotEqualTo(master);
   }
 
   @Test

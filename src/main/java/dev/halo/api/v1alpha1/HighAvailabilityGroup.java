@@ -1,5 +1,6 @@
 package dev.halo.api.v1alpha1;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -54,5 +55,23 @@ public class HighAvailabilityGroup
   @Override
   protected HighAvailabilityGroupStatus initStatus() {
     return new HighAvailabilityGroupStatus();
+  }
+
+  // A spec or status of the wrong shape must not fail the informer that lists every group.
+  @Override
+  @JsonDeserialize(using = SpecReader.class)
+  public void setSpec(HighAvailabilityGroupSpec spec) {
+    super.setSpec(spec);
+  }
+
+  @Override
+  @JsonDeserialize(using = StatusReader.class)
+  public void setStatus(HighAvailabilityGroupStatus status) {
+    super.setStatus(status);
+  }
+
+  /** Whether the stored spec could not be read; then {@link #getSpec()} says why. */
+  public boolean hasUnreadableSpec() {
+    return getSpec() instanceof UnreadableSpec;
   }
 }

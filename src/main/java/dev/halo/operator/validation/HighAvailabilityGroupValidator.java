@@ -5,6 +5,7 @@ import static dev.halo.operator.validation.Problems.quote;
 import dev.halo.api.v1alpha1.CelRules;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.api.v1alpha1.UnreadableSpec;
 import dev.halo.operator.model.OperatorDefaults;
 import java.util.HashSet;
 import java.util.List;
@@ -29,8 +30,21 @@ public final class HighAvailabilityGroupValidator {
       return List.of("HighAvailabilityGroup is missing; pass the group to validate");
     }
     Problems problems = new Problems(hag);
-    NameRules.check(hag, problems);
     HighAvailabilityGroupSpec spec = hag.getSpec();
+    if (spec instanceof UnreadableSpec unreadable) {
+      // Nothing else can be checked on a spec that could not be read.
+      problems.add(
+          unreadable.field(),
+          "cannot be read ("
+              + unreadable.problem()
+              + "); correct it with `kubectl edit hag/"
+              + hag.getMetadata().getName()
+              + " -n "
+              + hag.getMetadata().getNamespace()
+              + "`");
+      return problems.messages();
+    }
+    NameRules.check(hag, problems);
     if (spec == null) {
       boolean needsElection = defaults.etcdEndpoints().isEmpty();
       problems.add(

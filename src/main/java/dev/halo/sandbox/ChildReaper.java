@@ -49,6 +49,7 @@ public final class ChildReaper {
       """;
 
   private static ChildReaper instance;
+  private static int users;
 
   private final Process watchdog;
   private final OutputStream input;
@@ -63,6 +64,7 @@ public final class ChildReaper {
    * it. Without it they do nothing (tests that start agents or etcd on their own).
    */
   static synchronized void start() {
+    users++;
     if (instance != null && instance.watchdog.isAlive()) {
       return;
     }
@@ -78,6 +80,27 @@ public final class ChildReaper {
       log.atWarn()
           .addKeyValue("error", e.getMessage())
           .log("sandbox: no watchdog (sh missing?); a killed sandbox may leave processes behind");
+    }
+  }
+
+  /**
+   * A sandbox that stopped cleanly lets go of the watchdog; the last one ends it and waits (up to 5
+   * s) until it has, so no process outlives a sandbox that exits normally.
+   */
+  static synchronized void release() {
+    users = Math.max(0, users - 1);
+    if (users > 0 || instance == null) {
+      return;
+    }
+    ChildReaper last = instance;
+    instance = null;
+    try {
+      last.input.close();
+      last.watchdog.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (IOException e) {
+      last.watchdog.destroy();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -238,6 +238,8 @@ public final class Sandbox implements AutoCloseable {
         .toList();
   }
 
+  private boolean reaperReleased;
+
   /** Stops every part (last started first) and deletes the temporary directory; idempotent. */
   @Override
   public synchronized void close() {
@@ -253,6 +255,10 @@ public final class Sandbox implements AutoCloseable {
       }
     }
     deleteRecursively(root);
+    if (!reaperReleased) {
+      reaperReleased = true;
+      ChildReaper.release();
+    }
     if (Thread.currentThread() != shutdownHook) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);

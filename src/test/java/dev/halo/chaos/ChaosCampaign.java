@@ -17,12 +17,14 @@ import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.Sandbox;
 import dev.halo.sandbox.ServiceProxy;
 import dev.halo.testing.Mains;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +71,8 @@ public final class ChaosCampaign implements AutoCloseable {
   private final List<Map<String, Object>> log_ = new ArrayList<>();
   private final Map<String, Integer> replicas = new LinkedHashMap<>();
   private int templateRound;
+  private int unreadableRound;
+  private final List<String> unreadableNotReported = new ArrayList<>();
 
   private ChaosCampaign(long seed) throws Exception {
     this.seed = seed;
@@ -229,6 +233,18 @@ public final class ChaosCampaign implements AutoCloseable {
                       e.getMessage()));
         }
       }
+      for (String missed : unreadableNotReported) {
+        checker
+            .judge()
+            .add(
+                new Judge.Violation(
+                    "UNREADABLE_NOT_REPORTED",
+                    missed.substring(0, missed.indexOf(':')),
+                    (System.nanoTime() - campaignStart) / 1_000_000,
+                    0,
+                    "a group whose spec does not fit the model got no Valid=False within 15 s: "
+                        + missed));
+      }
       checker.close();
       return report(plan, checker.judge(), start, out);
     }
@@ -373,7 +389,69 @@ public final class ChaosCampaign implements AutoCloseable {
         scale(group, to);
         return "scaled to " + to;
       }
+      case UNREADABLE_GROUP -> {
+        return unreadableGroup(group);
+      }
       default -> throw new IllegalStateException("unknown fault " + f.kind());
+    }
+  }
+
+  /**
+   * Stores a copy of {@code group} whose spec.zones is a string, waits until the operator reports
+   * it ({@code Valid=False}), then deletes it. Not reported within 15 s is a violation; an operator
+   * that stopped over it would also leave the campaign's groups unserved, which the checker sees.
+   */
+  @SuppressWarnings("unchecked")
+  private String unreadableGroup(String group) {
+    String name = "unreadable-" + (++unreadableRound);
+    GenericKubernetesResource g =
+        Serialization.unmarshal(
+            Serialization.asJson(Sandbox.exampleGroup(name, NAMESPACE)),
+            GenericKubernetesResource.class);
+    ((Map<String, Object>) g.getAdditionalProperties().get("spec")).put("zones", "a,b,c");
+    var stored =
+        api.client()
+            .genericKubernetesResources(
+                HighAvailabilityGroup.GROUP + "/" + HighAvailabilityGroup.VERSION,
+                "HighAvailabilityGroup")
+            .inNamespace(NAMESPACE)
+            .withName(name);
+    api.client().resource(g).create();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    String reported = null;
+    while (reported == null && System.nanoTime() < deadline) {
+      reported = invalidMessage(name);
+      if (reported == null) {
+        sleep(200);
+      }
+    }
+    stored.delete();
+    if (reported == null || !reported.contains("spec.zones")) {
+      unreadableNotReported.add(name + ": " + reported);
+      return name + " stored with zones \"a,b,c\"; NOT reported within 15 s";
+    }
+    return name + " stored with zones \"a,b,c\", reported invalid, deleted";
+  }
+
+  /** The Valid=False message of a group, or null while it has none. */
+  private String invalidMessage(String name) {
+    try {
+      HighAvailabilityGroup hag =
+          api.client()
+              .resources(HighAvailabilityGroup.class)
+              .inNamespace(NAMESPACE)
+              .withName(name)
+              .get();
+      if (hag == null || hag.getStatus() == null || hag.getStatus().getConditions() == null) {
+        return null;
+      }
+      return hag.getStatus().getConditions().stream()
+          .filter(c -> "Valid".equals(c.getType()) && "False".equals(c.getStatus()))
+          .map(c -> c.getMessage())
+          .findFirst()
+          .orElse(null);
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 

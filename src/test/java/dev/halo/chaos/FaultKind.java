@@ -29,5 +29,11 @@ enum FaultKind {
   /** A change of the pod template: a rolling update, which runs on while later faults hit. */
   ROLLING_UPDATE,
   /** Scale 3 → 4 replicas, and back to 3 later. */
-  SCALE
+  SCALE,
+  /**
+   * A group whose stored spec does not fit the model ({@code zones: "a,b,c"}, as an older CRD
+   * version could leave it) appears beside the campaign's groups; it must be reported as invalid
+   * while the others are served, then it is deleted.
+   */
+  UNREADABLE_GROUP
 }

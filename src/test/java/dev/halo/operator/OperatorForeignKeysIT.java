@@ -57,7 +57,8 @@ class OperatorForeignKeysIT {
   private String campaignAsForeigner(String group, String value) {
     Matcher m = LEASE.matcher(etcd.cluster().etcdctl("lease", "grant", "60"));
     assertThat(m.find()).isTrue();
-    String lease = m.group(1);
+    // etcdctl prints the id zero-padded, etcd keys and Halo's messages carry it as %x.
+    String lease = Long.toHexString(Long.parseUnsignedLong(m.group(1), 16));
     etcd.cluster().etcdctl("put", "--lease=" + lease, election(group) + "/" + lease, value);
     return lease;
   }

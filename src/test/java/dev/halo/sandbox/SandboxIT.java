@@ -105,7 +105,7 @@ class SandboxIT {
             "  name: api",
             "spec:",
             "  replicas: 2",
-            "  zones: [x, y]",
+            "  zones: [zone-x, zone-z]",
             "  template:",
             "    spec:",
             "      containers:",

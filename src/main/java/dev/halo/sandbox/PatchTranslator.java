@@ -131,7 +131,8 @@ final class PatchTranslator {
     }
   }
 
-  private static Headers headersWithType(RecordedRequest request, String contentType) {
+  /** The request's headers with its content type replaced (and no stale Content-Length). */
+  static Headers headersWithType(RecordedRequest request, String contentType) {
     Headers.Builder headers = Headers.builder();
     request
         .getHeaders()

@@ -156,22 +156,12 @@ final class SchemaAdmission {
       return request; // an apply that creates: PatchTranslator posts the patch; nothing to prune
     }
     JsonNode body = patch ? JsonDiff.asJson(before.get(), after) : after;
-    Headers.Builder headers = Headers.builder();
-    request
-        .getHeaders()
-        .toMultimap()
-        .forEach(
-            (k, values) -> {
-              if (!k.equalsIgnoreCase("Content-Type") && !k.equalsIgnoreCase("Content-Length")) {
-                values.forEach(v -> headers.add(k, v));
-              }
-            });
-    headers.add("Content-Type", patch ? "application/json-patch+json" : "application/json");
     return new RecordedRequest(
         request.getHttpVersion(),
         request.method(),
         request.getPath(),
-        headers.build(),
+        PatchTranslator.headersWithType(
+            request, patch ? "application/json-patch+json" : "application/json"),
         new Buffer(Serialization.asJson(body).getBytes(StandardCharsets.UTF_8)));
   }
 

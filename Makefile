@@ -9,11 +9,19 @@ IMAGE_REPOSITORY ?= halo
 IMAGE_TAG ?= 0.1.0
 IMAGE ?= $(IMAGE_REPOSITORY):$(IMAGE_TAG)
 NAMESPACE ?= halo-system
+
+# What the build makes (one module per part; see docs/design.md "Modules"):
+HALO_JAR := halo-dist/target/halo.jar
+OPERATOR_JAR := halo-operator/target/halo-operator.jar
+AGENT_JAR := halo-agent/target/halo-agent.jar
+# Writes target/<module>-classpath.txt: the module's test classpath, after building what it needs.
+classpath = mkdir -p target && $(MVN) -q -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
+	  -pl $(1) -am -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/target/$(1)-classpath.txt
 HELM_ARGS ?=
 
 help:
 	@echo "make test     install missing tools (etcd), then build and run every test (mvn verify)"
-	@echo "make build    build target/halo.jar without running tests"
+	@echo "make build    build $(HALO_JAR) (every part), $(OPERATOR_JAR) and $(AGENT_JAR) without running tests"
 	@echo "make manifests regenerate crds/ from the Java model, copy it into helm/halo/crds/, render the chart into deploy/"
 	@echo "make run      run the operator against the current kubeconfig"
 	@echo "make image    build the container image $(IMAGE) (needs a Docker engine)"
@@ -43,10 +51,10 @@ build:
 ## Halo end to end on this machine: embedded Kubernetes API, real etcd, the operator, agents.
 ## SANDBOX_ARGS passes options, e.g. SANDBOX_ARGS="--scenario failover" or "--headless".
 sandbox: deps
-	@if [ ! -f target/halo.jar ] || [ -n "$$(find src pom.xml deploy/examples -newer target/halo.jar -print -quit)" ]; then \
-	  echo "building target/halo.jar"; $(MVN) -q -DskipTests package || exit 1; \
+	@if [ ! -f $(HALO_JAR) ] || [ -n "$$(find halo-*/src halo-*/pom.xml pom.xml deploy/examples -newer $(HALO_JAR) -print -quit)" ]; then \
+	  echo "building $(HALO_JAR)"; $(MVN) -q -DskipTests -Dspotless.check.skip=true package || exit 1; \
 	fi
-	java -jar target/halo.jar sandbox $(SANDBOX_ARGS)
+	java -jar $(HALO_JAR) sandbox $(SANDBOX_ARGS)
 
 ## Benchmarks: figures go to target/bench/*.json, tables to target/bench/REPORT.md, charts to
 ## target/bench/*.png (tests assert behaviour, benchmarks measure it). BENCH_ARGS=--quick for a
@@ -54,11 +62,11 @@ sandbox: deps
 ## start with plain java on the test classpath Maven wrote (a Maven start per bench costs ~8 s),
 ## C1 only: on 2 cores the C2 compiler threads of a bench JVM took CPU from the agent JVMs it
 ## measures (the crash series at TTL 2 ran 51 s with C2, 40 s without).
-BENCH_CP = target/test-classes:target/classes:$$(cat target/bench-classpath.txt)
-BENCH_RUN = java -XX:TieredStopAtLevel=1 -Dhalo.jar=target/halo.jar -cp $(BENCH_CP)
+BENCH_CP = halo-bench/target/classes:$$(cat target/halo-bench-classpath.txt)
+BENCH_RUN = java -XX:TieredStopAtLevel=1 -Dhalo.jar=$(HALO_JAR) -Dhalo.operator.jar=$(OPERATOR_JAR) -cp $(BENCH_CP)
 bench: deps
-	$(MVN) -q -DskipTests -Dspotless.check.skip=true package dependency:build-classpath \
-	  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+	$(call classpath,halo-bench)
+	$(MVN) -q -DskipTests -Dspotless.check.skip=true package -pl halo-dist -am
 	rm -rf target/bench
 	$(BENCH_RUN) dev.halo.bench.AgentBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.FailoverBench $(BENCH_ARGS)
@@ -72,20 +80,21 @@ bench: deps
 SEED ?= 1
 FAULTS ?= 200
 chaos: deps
-	$(MVN) -q -DskipTests -Dspotless.check.skip=true package
-	$(MVN) -q exec:java -Dexec.classpathScope=test -Dhalo.jar=target/halo.jar \
-	  -Dexec.mainClass=dev.halo.chaos.ChaosCampaign -Dexec.args="--seed $(SEED) --faults $(FAULTS)"
+	$(call classpath,halo-bench)
+	$(MVN) -q -DskipTests -Dspotless.check.skip=true package -pl halo-dist -am
+	$(BENCH_RUN) dev.halo.chaos.ChaosCampaign --seed $(SEED) --faults $(FAULTS)
 
 ## Regenerates the CRD from the Java model into crds/ and helm/halo/crds/, and renders the chart
 ## into deploy/ (CrdTest and ManifestsTest fail the build when the committed files differ).
 manifests:
-	$(MVN) -q -Dspotless.check.skip=true test-compile
-	$(MVN) -q exec:java -Dexec.mainClass=dev.halo.api.v1alpha1.Crd
-	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.halo.install.Manifests
+	$(call classpath,halo-api)
+	java -cp halo-api/target/classes:$$(cat target/halo-api-classpath.txt) dev.halo.api.v1alpha1.Crd
+	$(call classpath,halo-it)
+	java -cp halo-it/target/test-classes:$$(cat target/halo-it-classpath.txt) dev.halo.install.Manifests
 
 ## Runs the operator against the current kubeconfig (one replica, no leader election).
 run: build
-	HALO_LEADER_ELECTION=false java -jar target/halo.jar operator
+	HALO_LEADER_ELECTION=false java -jar $(OPERATOR_JAR) operator
 
 ## Builds the one image (operator and agent) from the Dockerfile; needs a running Docker engine.
 image:

@@ -1,0 +1,563 @@
+package dev.halo.bench;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.ElectionKeys;
+import dev.halo.common.Labels;
+import dev.halo.sandbox.FailoverScenario;
+import dev.halo.sandbox.SteadyClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code make bench}: failover through the whole product on the sandbox's machinery (embedded API
+ * server, 3-member etcd, the operator, one OS process per agent, the service proxy), for lease TTL
+ * 5 s and 2 s and every way a master can go; then the same crash and graceful cases with the peer
+ * (fabric8 LeaderElector + LeaseLock, {@link PeerBench}). Writes target/bench/failover.json and
+ * target/bench/peer.json.
+ *
+ * <p>Each scenario runs {@code groups} groups side by side, {@code rounds} handovers each. A round:
+ * wait until the group is ready for a fault (one master that labels, Service endpoints and etcd
+ * agree on, a steady client getting replies from it, and another member Ready and campaigning; the
+ * member replaced in the round before may still be starting), inject the fault at t0 (for a
+ * switchover: the {@code halo.dev/switchover} annotation naming the master), then take from the
+ * etcd watch the moment the old master lost the key and the new one led, from the new master's role
+ * file the moment its agent held the role, from the pod informer and the service proxy the moment
+ * labels and endpoints named it alone, and from the client (one request every 20 ms through the
+ * proxy) the last reply of the old master and the first of the new one.
+ */
+public final class FailoverBench {
+  /** The ways a master goes. */
+  enum Scenario {
+    crash,
+    podDelete,
+    podFailure,
+    unhealthy,
+    switchover
+  }
+
+  /** One handover; times in ms, -1 when not applicable. */
+  record Round(
+      String scenario,
+      int ttlSeconds,
+      String group,
+      String from,
+      String to,
+      long requestToStepDownMs,
+      long faultToKeyLostMs,
+      long electionHandoverMs,
+      long takeoverMs,
+      long labelConvergenceMs,
+      long faultToTrafficMs,
+      long clientGapMs,
+      int failedRequests) {}
+
+  private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(60);
+  private static final long CLIENT_PERIOD_MS = 20;
+  private static final int STEADY_REPLIES = 5;
+
+  private final BenchRig rig;
+  private final int groups;
+  private final int rounds;
+  private final DualMasterSampler dual;
+  private int nextGroup;
+
+  private FailoverBench(BenchRig rig, int groups, int rounds) {
+    this.rig = rig;
+    this.groups = groups;
+    this.rounds = rounds;
+    this.dual = new DualMasterSampler(rig);
+  }
+
+  public static void main(String[] args) {
+    Mains.exitWith("bench: failover", () -> run(args));
+  }
+
+  private static int run(String[] args) throws Exception {
+    List<String> argv = List.of(args);
+    boolean quick = argv.contains("--quick");
+    int groups = quick ? 2 : 5;
+    int rounds = quick ? 2 : 4;
+    List<Scenario> scenarios =
+        argv.contains("--scenario")
+            ? List.of(Scenario.valueOf(argv.get(argv.indexOf("--scenario") + 1)))
+            : List.of(Scenario.values());
+    List<Integer> ttls =
+        argv.contains("--ttl")
+            ? List.of(Integer.parseInt(argv.get(argv.indexOf("--ttl") + 1)))
+            : List.of(5, 2);
+    long started = System.nanoTime();
+    Map<String, Object> failover = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> haloByTtl = new LinkedHashMap<>();
+    try (BenchRig rig = BenchRig.start(3)) {
+      FailoverBench bench = new FailoverBench(rig, groups, rounds);
+      failover.put("setup", setup(groups, rounds));
+      Map<String, Object> series = new LinkedHashMap<>();
+      for (int ttl : argv.contains("--peer-only") ? List.<Integer>of() : ttls) {
+        Map<String, Object> byScenario = bench.run(scenarios, ttl);
+        series.put("ttl" + ttl, byScenario);
+        haloByTtl.put("ttl" + ttl, byScenario);
+      }
+      failover.put("series", series);
+      failover.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
+      failover.put("roleSampling", bench.dual.roleRounds());
+      bench.dual.close();
+      if (!argv.contains("--peer-only")) {
+        System.out.println("wrote " + BenchReport.write("failover.json", failover));
+      }
+      if (!argv.contains("--no-peer")) {
+        Map<String, Object> peer = new PeerBench(rig, groups, rounds).run(ttls, haloByTtl);
+        System.out.println("wrote " + BenchReport.write("peer.json", peer));
+      }
+    }
+    return 0;
+  }
+
+  private static Map<String, Object> setup(int groups, int rounds) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("etcdMembers", 3);
+    m.put(
+        "agents", "one OS process per pod (java -jar halo.jar agent, the operator's JVM options)");
+    m.put("groupsInParallel", groups);
+    m.put("roundsPerGroup", rounds);
+    m.put("groupsPerTtl", "the same groups go through every scenario in turn");
+    m.put("replicas", 3);
+    m.put("health", "HTTP /health every 500 ms, failureThreshold 3");
+    m.put("clientPeriodMs", CLIENT_PERIOD_MS);
+    m.put(
+        "definitions",
+        Map.of(
+            "faultToKeyLostMs",
+                "fault injected (switchover: the halo.dev/switchover annotation written) -> etcd"
+                    + " watch shows the old master's key gone",
+            "requestToStepDownMs",
+                "switchover only: the annotation written -> the operator's step-down request seen"
+                    + " in etcd",
+            "electionHandoverMs", "old master lost the key -> new master's agent holds the role",
+            "takeoverMs", "fault -> new master's agent holds the role",
+            "labelConvergenceMs",
+                "election change -> pod labels and Service endpoints name only the new master",
+            "faultToTrafficMs", "fault -> labels and endpoints right",
+            "clientGapMs", "last client reply from the old master -> first from the new one",
+            "failedRequests", "client requests that failed in that gap"));
+    return m;
+  }
+
+  /**
+   * Creates {@code groups} groups with lease TTL {@code ttl} and runs every scenario on all of them
+   * in parallel, one scenario after the other; returns the figures by scenario.
+   */
+  private Map<String, Object> run(List<Scenario> scenarios, int ttl) throws Exception {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < groups; i++) {
+      String name = "ttl" + ttl + "-" + (nextGroup++);
+      rig.createGroup(name, ttl);
+      names.add(name);
+    }
+    Map<String, Object> byScenario = new LinkedHashMap<>();
+    dual.watch(names);
+    ExecutorService workers = Executors.newFixedThreadPool(groups);
+    try {
+      for (Scenario scenario : scenarios) {
+        long started = System.nanoTime();
+        List<Round> done = new CopyOnWriteArrayList<>();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        List<Future<?>> futures = new ArrayList<>();
+        for (String name : names) {
+          futures.add(workers.submit(() -> runGroup(scenario, ttl, name, done, failures)));
+        }
+        for (Future<?> f : futures) {
+          f.get();
+        }
+        Map<String, Object> figures = figures(done, failures, dual.drain(names));
+        figures.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
+        byScenario.put(scenario.name(), figures);
+        System.out.printf(
+            "bench: %s TTL %d s done in %d s%n", scenario, ttl, figures.get("tookSeconds"));
+      }
+    } finally {
+      workers.shutdownNow();
+      dual.unwatch(names);
+      names.forEach(rig::deleteGroup);
+      BenchRig.await(
+          "the groups' pods to go",
+          Duration.ofSeconds(60),
+          100,
+          () -> names.stream().allMatch(n -> rig.pods(n).isEmpty()));
+    }
+    return byScenario;
+  }
+
+  private void runGroup(
+      Scenario scenario, int ttl, String group, List<Round> done, List<String> failures) {
+    ElectionTimeline timeline;
+    try {
+      timeline =
+          new ElectionTimeline(
+              rig.electionClient, ElectionKeys.electionName(BenchRig.NAMESPACE, group));
+    } catch (Exception e) {
+      failures.add(group + ": cannot watch the election: " + e);
+      return;
+    }
+    try (timeline) {
+      BenchRig.await(
+          "the proxy to route " + group,
+          SETTLE_TIMEOUT,
+          50,
+          () -> rig.proxy.routes().stream().anyMatch(r -> r.service().equals(group)));
+      try (SteadyClient client = SteadyClient.start(rig.proxyPort(group), CLIENT_PERIOD_MS)) {
+        for (int r = 0; r < rounds; r++) {
+          try {
+            done.add(round(scenario, ttl, group, timeline, client));
+          } catch (RuntimeException e) {
+            failures.add(group + " round " + r + ": " + e.getMessage());
+            System.err.printf("bench: %s round %d failed: %s%n", group, r, e.getMessage());
+          }
+        }
+      }
+    }
+  }
+
+  private Round round(
+      Scenario scenario, int ttl, String group, ElectionTimeline timeline, SteadyClient client) {
+    String old =
+        BenchRig.awaitValue(
+            group + " ready for a fault",
+            SETTLE_TIMEOUT,
+            20,
+            () -> {
+              String leader = timeline.leader();
+              return rig.readyForFault(group, leader) ? Optional.of(leader) : Optional.empty();
+            });
+    awaitReplies(client, old);
+    long fault = System.nanoTime();
+    inject(scenario, group, old);
+    long t0 = fault;
+    // A planned switchover: how soon the operator asked the master to step down.
+    long stepDownAsked =
+        scenario == Scenario.switchover
+            ? BenchRig.awaitValue(
+                "the operator's step-down request to " + old,
+                HANDOVER_TIMEOUT,
+                2,
+                () -> Optional.ofNullable(timeline.firstStepDownRequest(fault)))
+            : -1;
+    ElectionTimeline.Change lost =
+        BenchRig.awaitValue(
+            old + " to lose the key",
+            HANDOVER_TIMEOUT,
+            2,
+            () -> Optional.ofNullable(timeline.firstChangeAwayFrom(old, t0)));
+    ElectionTimeline.Change led =
+        BenchRig.awaitValue(
+            "a new leader of " + group,
+            HANDOVER_TIMEOUT,
+            2,
+            () -> Optional.ofNullable(timeline.firstNewLeader(old, t0)));
+    String next = led.leader();
+    long held =
+        BenchRig.awaitValue(
+            next + "'s agent to hold the role",
+            HANDOVER_TIMEOUT,
+            2,
+            () -> roleFileSays(next, "master") ? Optional.of(System.nanoTime()) : Optional.empty());
+    long labelled =
+        BenchRig.awaitValue(
+            "labels and endpoints of " + group + " to name " + next,
+            HANDOVER_TIMEOUT,
+            2,
+            () ->
+                rig.labelledMasters(group).equals(List.of(next))
+                        && rig.proxy.endpoints(group).equals(List.of(next))
+                    ? Optional.of(System.nanoTime())
+                    : Optional.empty());
+    BenchRig.await(
+        "client replies from " + next,
+        HANDOVER_TIMEOUT,
+        5,
+        () -> client.lastPod().filter(next::equals).isPresent());
+    awaitReplies(client, next);
+    FailoverScenario.Handover seen =
+        FailoverScenario.measure(scenario.name(), client.replies(), fault, old);
+    recover(scenario, group, old);
+    return new Round(
+        scenario.name(),
+        ttl,
+        group,
+        old,
+        next,
+        stepDownAsked < 0 ? -1 : ms(stepDownAsked - fault),
+        ms(lost.atNanos() - t0),
+        ms(held - lost.atNanos()),
+        ms(held - t0),
+        ms(labelled - lost.atNanos()),
+        ms(labelled - t0),
+        seen.gapMs(),
+        seen.failedRequests());
+  }
+
+  private void inject(Scenario scenario, String group, String master) {
+    switch (scenario) {
+      case crash -> rig.kubelet.crashAgentSilently(master);
+      case podFailure -> rig.kubelet.crashAgent(master);
+      case podDelete ->
+          rig.client().pods().inNamespace(BenchRig.NAMESPACE).withName(master).delete();
+      case unhealthy -> rig.kubelet.setWorkloadHealthy(master, false);
+      case switchover ->
+          BenchRig.await(
+              "the switchover request of " + group,
+              Duration.ofSeconds(10),
+              50,
+              () -> {
+                rig.client()
+                    .resources(HighAvailabilityGroup.class)
+                    .inNamespace(BenchRig.NAMESPACE)
+                    .withName(group)
+                    .edit(
+                        g -> {
+                          if (g.getMetadata().getAnnotations() == null) {
+                            g.getMetadata().setAnnotations(new java.util.HashMap<>());
+                          }
+                          g.getMetadata().getAnnotations().put(Labels.SWITCHOVER, master);
+                          return g;
+                        });
+                return true;
+              });
+    }
+  }
+
+  private void recover(Scenario scenario, String group, String old) {
+    switch (scenario) {
+      case crash, podFailure -> rig.kubelet.restartAgent(old);
+      case unhealthy -> rig.kubelet.setWorkloadHealthy(old, true);
+      case podDelete -> {} // the operator recreates the pod
+      case switchover ->
+          // The old master stays as a standby; the operator takes the request away once done.
+          BenchRig.await(
+              "the switchover request of " + group + " to be removed",
+              SETTLE_TIMEOUT,
+              50,
+              () -> {
+                var annotations =
+                    rig.client()
+                        .resources(HighAvailabilityGroup.class)
+                        .inNamespace(BenchRig.NAMESPACE)
+                        .withName(group)
+                        .get()
+                        .getMetadata()
+                        .getAnnotations();
+                return annotations == null || !annotations.containsKey(Labels.SWITCHOVER);
+              });
+    }
+  }
+
+  private boolean roleFileSays(String pod, String role) {
+    try {
+      Path file = rig.kubelet.roleFile(pod);
+      return Files.exists(file) && Files.readString(file).strip().equals(role);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static void awaitReplies(SteadyClient client, String pod) {
+    int before = client.count();
+    BenchRig.await(
+        STEADY_REPLIES + " replies from " + pod,
+        HANDOVER_TIMEOUT,
+        10,
+        () -> client.repliesFromSince(pod, before) >= STEADY_REPLIES);
+  }
+
+  private static Map<String, Object> figures(
+      List<Round> rounds, List<String> failures, List<String> dualMasters) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("n", rounds.size());
+    if (!rounds.isEmpty()) {
+      if (rounds.get(0).scenario().equals(Scenario.switchover.name())) {
+        m.put("requestToStepDown", stats(rounds, Round::requestToStepDownMs));
+      }
+      m.put("faultToKeyLost", stats(rounds, Round::faultToKeyLostMs));
+      m.put("electionHandover", stats(rounds, Round::electionHandoverMs));
+      m.put("takeover", stats(rounds, Round::takeoverMs));
+      m.put("labelConvergence", stats(rounds, Round::labelConvergenceMs));
+      m.put("faultToTraffic", stats(rounds, Round::faultToTrafficMs));
+      m.put("clientGap", stats(rounds, Round::clientGapMs));
+      List<Long> failed = rounds.stream().map(r -> (long) r.failedRequests()).toList();
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("total", failed.stream().mapToLong(Long::longValue).sum());
+      f.put("perHandover", Stats.of(failed).asMap());
+      m.put("failedRequests", f);
+    }
+    m.put("dualMasterObservations", dualMasters.size());
+    m.put("dualMasterDetails", dualMasters.stream().limit(20).toList());
+    m.put("failedRounds", failures);
+    m.put("rounds", rounds);
+    return m;
+  }
+
+  private static Map<String, Object> stats(
+      List<Round> rounds, java.util.function.ToLongFunction<Round> f) {
+    return Stats.of(rounds.stream().map(r -> f.applyAsLong(r)).toList()).asMap();
+  }
+
+  private static long ms(long nanos) {
+    return Math.max(0, nanos / 1_000_000);
+  }
+
+  /**
+   * Samples labels (informer, every 20 ms) and agents' /role (HTTP, every 200 ms) of groups. The
+   * agents are asked one after the other, so a handover between two answers could make two agents
+   * say {@code master} without any overlap; each /role round is therefore bracketed by two etcd
+   * leader reads and judged only when etcd named the same leader before and after it: then any
+   * agent other than that leader answering {@code master} is a real second master. Rounds with a
+   * leader change inside are counted as inconclusive.
+   */
+  static final class DualMasterSampler implements AutoCloseable {
+    /** /role every 200 ms: each answer costs an agent about a millisecond of CPU. */
+    private static final int ROLE_EVERY_TICKS = 10;
+
+    private final BenchRig rig;
+    private final Set<String> groups = ConcurrentHashMap.newKeySet();
+    private final Map<String, Queue<String>> observations = new ConcurrentHashMap<>();
+    private final AtomicLong roleRounds = new AtomicLong();
+    private final AtomicLong inconclusiveRoleRounds = new AtomicLong();
+    private final AtomicLong samplerErrors = new AtomicLong();
+    private volatile String lastSamplerError;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    DualMasterSampler(BenchRig rig) {
+      this.rig = rig;
+      thread = new Thread(this::loop, "bench-dual-master-sampler");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void watch(List<String> names) {
+      names.forEach(n -> observations.put(n, new ConcurrentLinkedQueue<>()));
+      groups.addAll(names);
+    }
+
+    void unwatch(List<String> names) {
+      groups.removeAll(names);
+    }
+
+    /** The observations of these groups since the last drain; clears them. */
+    List<String> drain(List<String> names) {
+      List<String> out = new ArrayList<>();
+      for (String n : names) {
+        Queue<String> seen = observations.get(n);
+        for (String o = seen == null ? null : seen.poll(); o != null; o = seen.poll()) {
+          out.add(o);
+        }
+      }
+      return out;
+    }
+
+    /** /role rounds judged so far, and those skipped because etcd's leader changed inside. */
+    Map<String, Object> roleRounds() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("roleRounds", roleRounds.get());
+      m.put("inconclusiveRoleRounds", inconclusiveRoleRounds.get());
+      m.put("samplerErrors", samplerErrors.get());
+      if (lastSamplerError != null) {
+        m.put("lastSamplerError", lastSamplerError);
+      }
+      return m;
+    }
+
+    private void loop() {
+      long tick = 0;
+      while (running) {
+        for (String g : groups) {
+          try {
+            List<String> labelled = rig.labelledMasters(g);
+            if (labelled.size() > 1) {
+              observations.get(g).add("labels " + labelled);
+            }
+            if (tick % ROLE_EVERY_TICKS == 0) {
+              sampleRoles(g);
+            }
+          } catch (RuntimeException e) {
+            // The sampler must outlive a failed sample (it once died here, and the rest of the
+            // run went unchecked); failures are counted in roleSampling.
+            samplerErrors.incrementAndGet();
+            lastSamplerError = e.toString();
+          }
+        }
+        tick++;
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    private void sampleRoles(String group) {
+      String before = leader(group);
+      List<String> byRole = new ArrayList<>();
+      for (String pod : rig.kubelet.pods()) {
+        if (pod.startsWith(group + "-")) {
+          try {
+            if (rig.kubelet.agent(pod).role().equals(Labels.ROLE_MASTER)) {
+              byRole.add(pod);
+            }
+          } catch (IllegalStateException | NoSuchElementException e) {
+            // its agent stopped, or its pod went, between the two calls
+          }
+        }
+      }
+      String after = leader(group);
+      if (before == null || before.isEmpty() || !before.equals(after)) {
+        inconclusiveRoleRounds.incrementAndGet();
+        return;
+      }
+      roleRounds.incrementAndGet();
+      List<String> others = byRole.stream().filter(p -> !p.equals(before)).toList();
+      if (!others.isEmpty()) {
+        observations
+            .get(group)
+            .add("/role master " + byRole + " while etcd's leader stayed " + before);
+      }
+    }
+
+    private String leader(String group) {
+      return EtcdLeader.of(rig.electionClient, BenchRig.NAMESPACE, group);
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      thread.interrupt();
+    }
+  }
+
+  static Map<String, Object> nested(Map<String, Object> m, String... keys) {
+    Object o = m;
+    for (String k : keys) {
+      o = o instanceof Map<?, ?> map ? map.get(k) : null;
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> result = o instanceof Map<?, ?> ? (Map<String, Object>) o : new HashMap<>();
+    return result;
+  }
+}

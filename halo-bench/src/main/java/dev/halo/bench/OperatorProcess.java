@@ -1,0 +1,163 @@
+package dev.halo.bench;
+
+import dev.halo.sandbox.EmbeddedApiServer;
+import dev.halo.sandbox.Http;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code java -jar halo-operator.jar operator} (the jar the operator image runs; the {@code
+ * halo.operator.jar} system property, else {@code halo-operator/target/halo-operator.jar}) as its
+ * own process with the chart's JVM options (heap capped as MaxRAMPercentage=70 of the chart's 512
+ * MiB limit), leader election off, against the embedded API server, so that its footprint can be
+ * read from /proc and jcmd.
+ */
+final class OperatorProcess implements AutoCloseable {
+  static final List<String> JVM_OPTIONS = List.of("-Xmx358m", "-XX:+ExitOnOutOfMemoryError");
+
+  private final Process process;
+  private final Path log;
+  private final int port;
+
+  private OperatorProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** The operator's own jar, as the image ships it. */
+  static Path jar() {
+    Path jar =
+        Path.of(System.getProperty("halo.operator.jar", "halo-operator/target/halo-operator.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          jar.toAbsolutePath() + " does not exist; build it with make build");
+    }
+    return jar;
+  }
+
+  static OperatorProcess start(EmbeddedApiServer api, String namespace, String etcdEndpoints)
+      throws IOException {
+    Path dir = Files.createTempDirectory("halo-operator-bench-");
+    Path kubeconfig = dir.resolve("kubeconfig");
+    api.writeKubeconfig(kubeconfig);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_OPTIONS);
+    // For profiling a bench's operator, e.g.
+    // -Dhalo.bench.operatorJvmOptions=-XX:StartFlightRecording=...
+    String extra = System.getProperty("halo.bench.operatorJvmOptions", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar().toString(), "operator"));
+    Path log = dir.resolve("operator.log");
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.redirectOutput(log.toFile());
+    pb.environment().put("KUBECONFIG", kubeconfig.toString());
+    pb.environment().put("HALO_LEADER_ELECTION", "false");
+    pb.environment().put("HALO_WATCH_NAMESPACES", namespace);
+    pb.environment().put("HALO_ETCD_ENDPOINTS", etcdEndpoints);
+    pb.environment().put("HALO_AGENT_IMAGE", "halo:bench");
+    pb.environment().put("HALO_OPERATOR_ADDRESS", "127.0.0.1");
+    int port = Http.freePort();
+    pb.environment().put("HALO_OPERATOR_PORT", Integer.toString(port));
+    return new OperatorProcess(pb.start(), log, port);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Where the operator's log goes (kept after the bench for a post-mortem). */
+  Path log() {
+    return log;
+  }
+
+  /** The sum of a Prometheus series' samples on the operator's /metrics (all label sets). */
+  double metric(String series) {
+    String body =
+        Http.get("http://127.0.0.1:" + port + "/metrics", java.time.Duration.ofSeconds(5))
+            .orElseThrow(() -> new IllegalStateException("the operator's /metrics did not answer"));
+    double sum = 0;
+    for (String line : body.split("\n")) {
+      if (line.startsWith(series + "{") || line.startsWith(series + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  long rssKib() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + pid());
+  }
+
+  /** utime + stime in clock ticks (100 per second on Linux). */
+  long cpuTicks() throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** Heap used from {@code jcmd <pid> GC.heap_info} (the "used" of the heap's first line). */
+  long heapUsedKib() throws IOException, InterruptedException {
+    Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(jcmd("GC.heap_info"));
+    if (!m.find()) {
+      throw new IllegalStateException("jcmd GC.heap_info gave no heap figures");
+    }
+    return Long.parseLong(m.group(2));
+  }
+
+  /** Heap used right after a full collection ({@code jcmd GC.run}): the live set. */
+  long liveHeapKib() throws IOException, InterruptedException {
+    jcmd("GC.run");
+    return heapUsedKib();
+  }
+
+  /** CPU time the operator process has used since it started, in seconds. */
+  double cpuSeconds() throws IOException {
+    return cpuTicks() / 100.0;
+  }
+
+  /** CPU use over {@code millis} of wall time, in percent of one core. */
+  double cpuPercentOver(long millis) throws IOException, InterruptedException {
+    long before = cpuTicks();
+    long wallBefore = System.nanoTime();
+    Thread.sleep(millis);
+    double seconds = (System.nanoTime() - wallBefore) / 1e9;
+    return Math.round(1000.0 * (cpuTicks() - before) / 100.0 / seconds) / 10.0;
+  }
+
+  private String jcmd(String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    return out;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}

@@ -1,0 +1,570 @@
+package dev.halo.bench;
+
+import ch.qos.logback.classic.Level;
+import dev.halo.agent.ElectionClient;
+import dev.halo.agent.JetcdElectionClient;
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.ElectionKeys;
+import dev.halo.common.Labels;
+import dev.halo.operator.status.StatusFactory;
+import dev.halo.sandbox.EmbeddedApiServer;
+import dev.halo.sandbox.EtcdCluster;
+import dev.halo.sandbox.LocalKubelet;
+import dev.halo.sandbox.Sandbox;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How many groups one operator carries. For 100, 300 and 1000 groups of 3 pods each (--quick: 100;
+ * {@code --sizes 100,300} for others) on a fresh embedded API server and 1-member etcd: the groups
+ * exist first, then the operator starts as its own process with the chart's JVM options (cold
+ * start); the bench measures the time until every group has a labelled master, the operator's CPU,
+ * RSS and heap at steady state, and then crashes 10% of the groups' masters at once (cut off from
+ * etcd and their leases revoked) and measures, per group, label convergence (etcd elects the next
+ * candidate -> the informer sees it labelled master and the old one not).
+ *
+ * <p>Agents run in this JVM (LocalKubelet IN_PROCESS), the real agent code on 4 jetcd clients
+ * shared round-robin; an agent is Ready once started (the kubelet does not ask its /healthz over
+ * HTTP) and no workload server runs (the pods take no traffic here): with thousands of pods in one
+ * JVM, those requests and servers cost more than the operator being measured. Groups have no
+ * workload health probe and a lease TTL of {@value #TTL_SECONDS} s so that 3000 agents' renewals
+ * fit on two cores next to etcd and the operator. A "crash" cuts the agent's etcd client (every
+ * call fails, as after kill -9) and revokes its lease, as the operator does once the kubelet
+ * reports the agent container dead, so the next candidate leads at once. Writes
+ * target/bench/scale.json.
+ */
+public final class ScaleBench {
+  static final String NAMESPACE = "scale";
+  static final int TTL_SECONDS = 20;
+  private static final Duration CURVE_PERIOD = Duration.ofSeconds(5);
+  private static final int SHARED_CLIENTS = 4;
+  private static final String BENCH_USER_AGENT = "halo-scale-bench";
+  private static final String RECONCILES = "halo_operator_reconcile_seconds_count";
+
+  public static void main(String[] args) {
+    Mains.exitWith("bench: scale", () -> run(args));
+  }
+
+  private static int run(String[] args) throws Exception {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(Level.ERROR);
+    List<String> argv = List.of(args);
+    boolean quick = argv.contains("--quick");
+    List<Integer> sizes =
+        argv.contains("--sizes")
+            ? java.util.Arrays.stream(argv.get(argv.indexOf("--sizes") + 1).split(","))
+                .map(Integer::parseInt)
+                .toList()
+            : quick ? List.of(100) : List.of(100, 300, 1000);
+    // Longer than the operator's 30 s resync, so the periodic reconcile of every group counts.
+    Duration settle = Duration.ofSeconds(quick ? 10 : 32);
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put(
+        "setup",
+        Map.of(
+            "operator",
+            "own process, " + OperatorProcess.JVM_OPTIONS + ", leader election off",
+            "agents",
+            "in the bench JVM (LocalKubelet IN_PROCESS), real agent code, "
+                + SHARED_CLIENTS
+                + " shared jetcd clients; an agent is Ready once started (the kubelet does not ask"
+                + " its /healthz over HTTP), pod status synced every 2 s, no workload server (the"
+                + " workload containers are reported ready; nothing listens)",
+            "groups",
+            "3 replicas over zones a/b/c, active and standby Service, no health probe, TTL "
+                + TTL_SECONDS
+                + " s",
+            "etcdMembers",
+            1,
+            "crash",
+            "10% of the masters cut off from etcd and their leases revoked at once (as the"
+                + " operator does when the kubelet reports an agent dead); their pods stay Ready",
+            "settleSeconds",
+            settle.toSeconds()));
+    List<Map<String, Object>> points = new ArrayList<>();
+    for (int groups : sizes) {
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("groups", groups);
+      point.put("pods", groups * 3);
+      try {
+        run(groups, settle, coldStartLimit(argv, groups), point);
+      } catch (Exception e) {
+        point.put("error", e.toString());
+        System.out.println("bench: scale " + groups + " groups failed: " + e);
+      }
+      System.out.println("bench: scale " + point);
+      points.add(point);
+      BenchReport.write("scale.json", withPoints(doc, points));
+    }
+    System.out.println("wrote " + BenchReport.write("scale.json", withPoints(doc, points)));
+    return 0;
+  }
+
+  /**
+   * How long a cold start may take before the size is reported as not reached (with its curve):
+   * {@code --cold-start-limit S} or 60 s + 0.25 s per group.
+   */
+  private static Duration coldStartLimit(List<String> argv, int groups) {
+    return argv.contains("--cold-start-limit")
+        ? Duration.ofSeconds(Long.parseLong(argv.get(argv.indexOf("--cold-start-limit") + 1)))
+        : Duration.ofSeconds(60 + groups / 4);
+  }
+
+  /** Candidate keys in etcd under the bench's namespace: agents that have joined an election. */
+  private static long campaigningAgents(Client etcd) {
+    ByteSequence prefix =
+        ByteSequence.from("/halo/" + NAMESPACE + "/", java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      return etcd.getKVClient()
+          .get(prefix, GetOption.builder().isPrefix(true).withCountOnly(true).build())
+          .get(5, TimeUnit.SECONDS)
+          .getCount();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** CPU time of this JVM (the agents, the kubelet, the mock API server, the bench). */
+  private static long benchCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static Map<String, Object> withPoints(
+      Map<String, Object> doc, List<Map<String, Object>> points) {
+    Map<String, Object> m = new LinkedHashMap<>(doc);
+    m.put("points", points);
+    return m;
+  }
+
+  private static void run(
+      int groups, Duration settle, Duration coldStartLimit, Map<String, Object> point)
+      throws Exception {
+    long started = System.nanoTime();
+    Map<String, SeverableClient> clientsByMember = new ConcurrentHashMap<>();
+    List<ElectionClient> shared = new ArrayList<>();
+    List<AutoCloseable> closeLater = new ArrayList<>();
+    AtomicInteger next = new AtomicInteger();
+    try (EmbeddedApiServer api = EmbeddedApiServer.start();
+        EtcdCluster etcd = EtcdCluster.start(1)) {
+      List<URI> endpoints = etcd.clientUrls().stream().map(URI::create).toList();
+      Client etcdCounter = Client.builder().endpoints(endpoints.toArray(URI[]::new)).build();
+      closeLater.add(etcdCounter);
+      for (int i = 0; i < SHARED_CLIENTS; i++) {
+        shared.add(new JetcdElectionClient(endpoints, Duration.ofSeconds(5)));
+      }
+      KubernetesClient client =
+          new KubernetesClientBuilder()
+              .withConfig(new ConfigBuilder(api.config()).withUserAgent(BENCH_USER_AGENT).build())
+              .build();
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+          .create();
+      LabelTracker labels = new LabelTracker();
+      RequestCounter requests = new RequestCounter();
+      api.onRequest(requests);
+      try (SharedIndexInformer<Pod> informer = client.pods().inNamespace(NAMESPACE).inform(labels);
+          LocalKubelet kubelet =
+              LocalKubelet.start(
+                  client,
+                  NAMESPACE,
+                  etcd,
+                  LocalKubelet.AgentMode.IN_PROCESS,
+                  LocalKubelet.Options.defaults()
+                      .withoutGracefulDeletion()
+                      .withoutWorkloadServers()
+                      .withProbePeriod(Duration.ofSeconds(2))
+                      .withoutReadinessRequests()
+                      .withElectionClients(
+                          config -> {
+                            SeverableClient c =
+                                new SeverableClient(
+                                    shared.get(next.getAndIncrement() % shared.size()));
+                            clientsByMember.put(config.member(), c);
+                            return c;
+                          }))) {
+        HighAvailabilityGroup template = template();
+        for (int g = 0; g < groups; g++) {
+          HighAvailabilityGroup hag = Serialization.clone(template);
+          hag.getMetadata().setName(group(g));
+          hag.getSpec().getService().setName(group(g));
+          client.resource(hag).create();
+        }
+        long t0 = System.nanoTime();
+        Duration apiCpu0 = api.cpuTime();
+        long benchCpu0 = benchCpuNanos();
+        List<List<Long>> curve = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService sampler =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "scale-curve");
+                  t.setDaemon(true);
+                  return t;
+                });
+        sampler.scheduleAtFixedRate(
+            () ->
+                curve.add(
+                    List.of(
+                        (System.nanoTime() - t0) / 1_000_000_000,
+                        labels.groupsWithOneMaster(),
+                        campaigningAgents(etcdCounter),
+                        (long) labels.pods())),
+            0,
+            CURVE_PERIOD.toMillis(),
+            TimeUnit.MILLISECONDS);
+        try (OperatorProcess operator = OperatorProcess.start(api, NAMESPACE, etcd.endpoints())) {
+          try {
+            BenchRig.await(
+                "every group has one labelled master",
+                coldStartLimit,
+                100,
+                () -> labels.groupsWithOneMaster() == groups || !operator.isAlive());
+          } finally {
+            sampler.shutdownNow();
+            point.put("coldStartCurve", curve);
+            point.put("labelledGroupsAtEnd", labels.groupsWithOneMaster());
+            point.put(
+                "coldStartCpuSeconds",
+                Map.of(
+                    "operator",
+                    operator.cpuSeconds(),
+                    "mockApiServer",
+                    (api.cpuTime().minus(apiCpu0)).toMillis() / 1000.0,
+                    "benchJvm",
+                    (benchCpuNanos() - benchCpu0) / 1_000_000 / 1000.0,
+                    "wallSeconds",
+                    (System.nanoTime() - t0) / 1_000_000 / 1000.0));
+          }
+          point.put("coldStartAllLabelledMs", (System.nanoTime() - t0) / 1_000_000);
+          // Steady state: every group's status says Running (all 3 pods Ready, master elected).
+          try {
+            BenchRig.await(
+                "every group Running",
+                coldStartLimit,
+                500,
+                () -> runningGroups(client) == groups || !operator.isAlive());
+          } finally {
+            point.put("notRunningAtEnd", notRunning(client, kubelet));
+          }
+          point.put("coldStartAllRunningMs", (System.nanoTime() - t0) / 1_000_000);
+          double reconcilesBefore = operator.metric(RECONCILES);
+          requests.reset();
+          long settleStart = System.nanoTime();
+          point.put("steadyCpuPercentOfOneCore", operator.cpuPercentOver(settle.toMillis()));
+          point.put(
+              "steadyReconcilesPerSecond",
+              Math.round(
+                      10.0
+                          * (operator.metric(RECONCILES) - reconcilesBefore)
+                          / ((System.nanoTime() - settleStart) / 1e9))
+                  / 10.0);
+          point.put("steadyOperatorApiRequests", requests.perSecond());
+          point.put("rssMiB", operator.rssKib() / 1024);
+          point.put("heapUsedMiB", operator.heapUsedKib() / 1024);
+          point.put("liveHeapAfterGcMiB", operator.liveHeapKib() / 1024);
+          crashTenPercent(groups, labels, shared.get(0), clientsByMember, point);
+          point.put("dualMasterObservations", labels.dualMasterObservations());
+          point.put("operatorAliveAtEnd", operator.isAlive());
+        } finally {
+          // Stopping 3000 agents: cut them all off first so none waits on a resignation.
+          clientsByMember.values().forEach(SeverableClient::sever);
+        }
+      } finally {
+        shared.forEach(ElectionClient::close);
+        for (AutoCloseable c : closeLater) {
+          c.close();
+        }
+        client.close();
+      }
+    }
+    point.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
+  }
+
+  private static void crashTenPercent(
+      int groups,
+      LabelTracker labels,
+      ElectionClient etcd,
+      Map<String, SeverableClient> clientsByMember,
+      Map<String, Object> point)
+      throws Exception {
+    List<String> victims = new ArrayList<>();
+    for (int g = 0; g < groups; g += 10) {
+      victims.add(group(g));
+    }
+    Map<String, String> oldMaster = new LinkedHashMap<>();
+    Map<String, Long> oldLease = new LinkedHashMap<>();
+    Map<String, ElectionTimeline> timelines = new LinkedHashMap<>();
+    try {
+      for (String group : victims) {
+        String election = ElectionKeys.electionName(NAMESPACE, group);
+        timelines.put(group, new ElectionTimeline(etcd, election));
+        ElectionClient.Candidate leader =
+            etcd.leader(ElectionKeys.prefix(election))
+                .get(10, TimeUnit.SECONDS)
+                .leader()
+                .orElseThrow(() -> new IllegalStateException(group + " has no leader"));
+        if (!List.of(leader.value()).equals(labels.masters(group))) {
+          throw new IllegalStateException(
+              group + ": etcd leader " + leader.value() + " but labelled " + labels.masters(group));
+        }
+        oldMaster.put(group, leader.value());
+        oldLease.put(group, leader.leaseId());
+      }
+      long t0 = System.nanoTime();
+      // The crash: each master's agent is cut off from etcd (as by kill -9) and its lease revoked
+      // at once, as the operator does when the kubelet reports the agent dead, so the next
+      // candidate leads now rather than one TTL later.
+      List<java.util.concurrent.CompletableFuture<Void>> revocations = new ArrayList<>();
+      for (String group : victims) {
+        clientsByMember.get(oldMaster.get(group)).sever();
+        revocations.add(etcd.revoke(oldLease.get(group)));
+      }
+      for (var r : revocations) {
+        r.get(30, TimeUnit.SECONDS);
+      }
+      BenchRig.await(
+          "every crashed group labelled with its new leader",
+          Duration.ofSeconds(60),
+          100,
+          () ->
+              victims.stream()
+                  .allMatch(
+                      g -> {
+                        ElectionTimeline.Change led =
+                            timelines.get(g).firstNewLeader(oldMaster.get(g), t0);
+                        return led != null && labels.masters(g).equals(List.of(led.leader()));
+                      }));
+      List<Long> convergence = new ArrayList<>();
+      List<Long> takeover = new ArrayList<>();
+      for (String group : victims) {
+        ElectionTimeline.Change led = timelines.get(group).firstNewLeader(oldMaster.get(group), t0);
+        long labelled =
+            Math.max(
+                labels.becameMasterAt(led.leader()), labels.leftMasterAt(oldMaster.get(group)));
+        convergence.add(Math.max(0, (labelled - led.atNanos()) / 1_000_000));
+        takeover.add((labelled - t0) / 1_000_000);
+      }
+      point.put("crashedGroups", victims.size());
+      point.put("labelConvergenceAfterCrash", Stats.of(convergence).asMap());
+      point.put("crashToLabelledMs", Stats.of(takeover).asMap());
+    } finally {
+      timelines.values().forEach(ElectionTimeline::close);
+    }
+  }
+
+  private static long runningGroups(KubernetesClient client) {
+    return groups(client).stream().filter(ScaleBench::running).count();
+  }
+
+  private static List<HighAvailabilityGroup> groups(KubernetesClient client) {
+    return client.resources(HighAvailabilityGroup.class).inNamespace(NAMESPACE).list().getItems();
+  }
+
+  /** Running with all 3 pods Ready, as the group's status says. */
+  private static boolean running(HighAvailabilityGroup h) {
+    return h.getStatus() != null
+        && StatusFactory.RUNNING.equals(h.getStatus().getPhase())
+        && Integer.valueOf(3).equals(h.getStatus().getReadyReplicas());
+  }
+
+  /**
+   * Up to five groups that are not Running, with what their status says and what the kubelet knows
+   * of their pods (for a post-mortem when a size does not get there).
+   */
+  private static List<Map<String, Object>> notRunning(
+      KubernetesClient client, LocalKubelet kubelet) {
+    Map<String, LocalKubelet.PodView> pods = new java.util.HashMap<>();
+    kubelet.view().forEach(v -> pods.put(v.name(), v));
+    return groups(client).stream()
+        .filter(h -> !running(h))
+        .limit(5)
+        .map(
+            h -> {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("group", h.getMetadata().getName());
+              m.put("status", h.getStatus() == null ? null : Serialization.asJson(h.getStatus()));
+              m.put(
+                  "pods",
+                  client
+                      .pods()
+                      .inNamespace(NAMESPACE)
+                      .withLabel(Labels.GROUP, h.getMetadata().getName())
+                      .list()
+                      .getItems()
+                      .stream()
+                      .map(
+                          p ->
+                              p.getMetadata().getName()
+                                  + " phase="
+                                  + p.getStatus().getPhase()
+                                  + " conditions="
+                                  + p.getStatus().getConditions().stream()
+                                      .map(c -> c.getType() + "=" + c.getStatus())
+                                      .toList()
+                                  + " kubelet="
+                                  + pods.get(p.getMetadata().getName()))
+                      .toList());
+              return m;
+            })
+        .toList();
+  }
+
+  static String group(int g) {
+    return String.format("g%04d", g);
+  }
+
+  private static HighAvailabilityGroup template() throws Exception {
+    HighAvailabilityGroup hag = Sandbox.exampleGroup("template", NAMESPACE);
+    hag.getSpec().setHealth(null);
+    hag.getSpec().getElection().setLeaseTTLSeconds(TTL_SECONDS);
+    return hag;
+  }
+
+  /**
+   * Counts the operator's API requests (all but the bench's user agent) per verb and resource kind,
+   * e.g. {@code PATCH pods}, since the last reset.
+   */
+  static final class RequestCounter
+      implements java.util.function.Consumer<EmbeddedApiServer.ApiRequest> {
+    private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private volatile long since = System.nanoTime();
+
+    @Override
+    public void accept(EmbeddedApiServer.ApiRequest r) {
+      String who =
+          r.userAgent() != null && r.userAgent().contains(BENCH_USER_AGENT) ? "bench " : "";
+      String path = r.uri().replaceAll("\\?.*", "");
+      String[] parts = path.split("/");
+      String kind = path;
+      for (int i = 0; i < parts.length - 1; i++) {
+        if (parts[i].equals("namespaces") && i + 2 < parts.length) {
+          kind = parts[i + 2] + (i + 3 < parts.length ? "/name" : "");
+          if (i + 4 < parts.length) {
+            kind += "/" + parts[i + 4];
+          }
+        }
+      }
+      String verb = r.uri().contains("watch=true") ? "WATCH" : r.method();
+      counts.computeIfAbsent(who + verb + " " + kind, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    void reset() {
+      counts.clear();
+      since = System.nanoTime();
+    }
+
+    Map<String, Double> perSecond() {
+      double seconds = (System.nanoTime() - since) / 1e9;
+      Map<String, Double> out = new java.util.TreeMap<>();
+      counts.forEach((k, v) -> out.put(k, Math.round(10.0 * v.get() / seconds) / 10.0));
+      return out;
+    }
+  }
+
+  /**
+   * Follows every pod's role label from informer events: who is labelled master per group, when
+   * each pod last became or stopped being master, and how often a group had two at once.
+   */
+  static final class LabelTracker implements ResourceEventHandler<Pod> {
+    private final Map<String, Set<String>> mastersByGroup = new ConcurrentHashMap<>();
+    private final Map<String, Long> becameMaster = new ConcurrentHashMap<>();
+    private final Map<String, Long> leftMaster = new ConcurrentHashMap<>();
+    private final AtomicLong dual = new AtomicLong();
+    private final Set<String> pods = new java.util.HashSet<>();
+
+    @Override
+    public void onAdd(Pod pod) {
+      seen(pod, false);
+    }
+
+    @Override
+    public void onUpdate(Pod oldPod, Pod pod) {
+      seen(pod, false);
+    }
+
+    @Override
+    public void onDelete(Pod pod, boolean finalStateUnknown) {
+      seen(pod, true);
+    }
+
+    private synchronized void seen(Pod pod, boolean deleted) {
+      Map<String, String> l = pod.getMetadata().getLabels();
+      String group = l == null ? null : l.get(Labels.GROUP);
+      if (group == null) {
+        return;
+      }
+      String name = pod.getMetadata().getName();
+      if (deleted) {
+        pods.remove(name);
+      } else {
+        pods.add(name);
+      }
+      boolean master = !deleted && Labels.ROLE_MASTER.equals(l.get(Labels.ROLE));
+      Set<String> masters =
+          mastersByGroup.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet());
+      long now = System.nanoTime();
+      if (master && masters.add(name)) {
+        becameMaster.put(name, now);
+      } else if (!master && masters.remove(name)) {
+        leftMaster.put(name, now);
+      }
+      if (masters.size() > 1) {
+        dual.incrementAndGet();
+      }
+    }
+
+    /** Pods that exist now (created by the operator, not deleted). */
+    synchronized int pods() {
+      return pods.size();
+    }
+
+    synchronized long groupsWithOneMaster() {
+      return mastersByGroup.values().stream().filter(s -> s.size() == 1).count();
+    }
+
+    synchronized List<String> masters(String group) {
+      return mastersByGroup.getOrDefault(group, Set.of()).stream().sorted().toList();
+    }
+
+    /** When {@code pod} last became labelled master (0: never). */
+    long becameMasterAt(String pod) {
+      return becameMaster.getOrDefault(pod, 0L);
+    }
+
+    /** When {@code pod} last stopped being labelled master (0: never). */
+    long leftMasterAt(String pod) {
+      return leftMaster.getOrDefault(pod, 0L);
+    }
+
+    long dualMasterObservations() {
+      return dual.get();
+    }
+  }
+}

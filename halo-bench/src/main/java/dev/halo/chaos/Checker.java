@@ -1,0 +1,165 @@
+package dev.halo.chaos;
+
+import dev.halo.agent.ElectionClient;
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.bench.EtcdLeader;
+import dev.halo.common.Labels;
+import dev.halo.sandbox.AgentHandle;
+import dev.halo.sandbox.LocalKubelet;
+import dev.halo.sandbox.ServiceProxy;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Samples every group (one thread each, a sample every 50 ms plus its own time), on its own API
+ * client (never faulted): etcd's leader, the pods' labels and readiness, every running agent's
+ * {@code /role}, and the Service endpoints; the {@link Judge} turns the samples into violations.
+ */
+final class Checker implements AutoCloseable {
+  private final KubernetesClient client;
+  private final ElectionClient etcd;
+  private final LocalKubelet kubelet;
+  private final ServiceProxy proxy;
+  private final String namespace;
+  private final Map<String, Integer> ttlByGroup;
+  private final BooleanSupplier excused;
+  private final long startNanos;
+  private final Judge judge = new Judge();
+  private final AgentExits exits = new AgentExits();
+  private final List<Thread> threads = new ArrayList<>();
+  private volatile boolean running = true;
+
+  Checker(
+      KubernetesClient client,
+      ElectionClient etcd,
+      LocalKubelet kubelet,
+      ServiceProxy proxy,
+      String namespace,
+      Map<String, Integer> ttlByGroup,
+      BooleanSupplier excused,
+      long startNanos) {
+    this.client = client;
+    this.etcd = etcd;
+    this.kubelet = kubelet;
+    this.proxy = proxy;
+    this.namespace = namespace;
+    this.ttlByGroup = ttlByGroup;
+    this.excused = excused;
+    this.startNanos = startNanos;
+    for (Map.Entry<String, Integer> g : ttlByGroup.entrySet()) {
+      Thread t = new Thread(() -> loop(g.getKey(), g.getValue()), "chaos-checker-" + g.getKey());
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+  }
+
+  Judge judge() {
+    return judge;
+  }
+
+  /** One group's samples, back to back with a 50 ms pause (a sample takes 20-300 ms). */
+  private void loop(String group, int ttl) {
+    while (running) {
+      try {
+        judge.accept(sample(group, ttl));
+      } catch (RuntimeException e) {
+        // the checker's own API call failed: skip this sample
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private Judge.Sample sample(String group, int ttl) {
+    boolean isExcused = excused.getAsBoolean();
+    String before = leader(group);
+    boolean hagExists =
+        client.resources(HighAvailabilityGroup.class).inNamespace(namespace).withName(group).get()
+            != null;
+    List<Pod> pods =
+        client.pods().inNamespace(namespace).withLabel(Labels.GROUP, group).list().getItems();
+    long atMs = (System.nanoTime() - startNanos) / 1_000_000; // when the labels were read
+    exits.newExits(pods).forEach(e -> judge.agentExited(atMs, group, e));
+    Set<String> running = kubelet.pods();
+    List<String> labelled = new ArrayList<>();
+    List<String> healthyStandbys = new ArrayList<>();
+    List<String> roleMaster = new ArrayList<>();
+    for (Pod p : pods) {
+      String name = p.getMetadata().getName();
+      boolean master = Labels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(Labels.ROLE));
+      if (master) {
+        labelled.add(name);
+      }
+      if (!running.contains(name)) {
+        continue;
+      }
+      Map<String, Object> status;
+      try {
+        AgentHandle agent = kubelet.agent(name);
+        exits.follow(name, agent);
+        status = agent.status().orElse(Map.of());
+      } catch (IllegalStateException e) {
+        continue; // stopped meanwhile
+      }
+      if (Labels.ROLE_MASTER.equals(status.get("role"))) {
+        roleMaster.add(name);
+      } else if (!master
+          && "CAMPAIGNING".equals(status.get("phase"))
+          && ready(p)
+          && p.getMetadata().getDeletionTimestamp() == null) {
+        healthyStandbys.add(name); // in the election, Ready: it could be master
+      }
+    }
+    String after = leader(group);
+    labelled.sort(null);
+    roleMaster.sort(null);
+    return new Judge.Sample(
+        atMs,
+        group,
+        ttl,
+        before,
+        after,
+        labelled,
+        roleMaster,
+        healthyStandbys,
+        hagExists,
+        isExcused || excused.getAsBoolean());
+  }
+
+  /** etcd's leader of the group ("" when none), or null when etcd cannot be read. */
+  private String leader(String group) {
+    return EtcdLeader.of(etcd, namespace, group);
+  }
+
+  List<String> endpoints(String group) {
+    return proxy.endpoints(group);
+  }
+
+  private static boolean ready(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    for (Thread t : threads) {
+      t.interrupt();
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

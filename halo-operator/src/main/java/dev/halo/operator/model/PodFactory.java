@@ -1,0 +1,148 @@
+package dev.halo.operator.model;
+
+import dev.halo.api.v1alpha1.ElectionSpec;
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.common.Labels;
+import dev.halo.common.Names;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Builds the desired pod of one replica: the workload from the template plus the elector agent.
+ *
+ * <p>Like the other factories here it expects a group that {@code HighAvailabilityGroupValidator}
+ * accepts.
+ *
+ * <p>Graceful deletion ordering: when a pod is deleted, Kubernetes runs the preStop hooks and then
+ * sends SIGTERM to every container at once. The agent has no preStop hook, so it resigns at once
+ * (about 50 ms) and a standby takes over the election; each workload container without its own
+ * preStop hook gets a native {@code sleep} preStop action of 2 s (Kubernetes 1.30 or later, no
+ * shell needed), so it keeps serving in-flight requests while the Service moves to the new master,
+ * and only then gets SIGTERM. The grace period is the template's (default 30 s) but at least the 2
+ * s sleep plus 5 s to shut down.
+ */
+public final class PodFactory {
+  /** Where the Halo jar lives in the agent image. */
+  public static final String AGENT_JAR = "/opt/halo/halo-agent.jar";
+
+  /** The shortest time a workload gets to shut down after its preStop sleep. */
+  static final long MIN_SHUTDOWN_SECONDS = 5;
+
+  static final long DEFAULT_GRACE_SECONDS = 30;
+
+  private static final int HASH_LENGTH = 10;
+
+  private PodFactory() {}
+
+  /** The pod of replica {@code index}, which starts as a standby. */
+  public static Pod pod(HighAvailabilityGroup hag, int index, OperatorDefaults defaults) {
+    PodSpec spec = ModelJson.copy(hag.getSpec().getTemplate().getSpec());
+    String defaultContainer = spec.getContainers().get(0).getName();
+    List<Container> containers = new ArrayList<>(spec.getContainers());
+    containers.forEach(WorkloadContainers::prepare);
+    containers.add(AgentContainer.build(hag, defaults));
+    spec.setContainers(containers);
+    spec.setVolumes(withRoleVolume(spec.getVolumes()));
+    Optional<String> zone = zoneOf(hag, index);
+    zone.ifPresent(z -> ZoneAffinity.pin(spec, z));
+    spec.setTerminationGracePeriodSeconds(gracePeriod(spec.getTerminationGracePeriodSeconds()));
+    if (spec.getAutomountServiceAccountToken() == null) {
+      // The agent talks only to etcd and never needs Kubernetes credentials.
+      spec.setAutomountServiceAccountToken(false);
+    }
+    return new PodBuilder()
+        .withMetadata(metadata(hag, index, zone, templateHash(hag, defaults), defaultContainer))
+        .withSpec(spec)
+        .build();
+  }
+
+  /**
+   * A stable hash of everything the pods are built from except the replica count and the Service,
+   * so that a pod whose hash differs from the group's must be replaced. The operator's defaults
+   * count too: a new agent image or default etcd endpoints roll the pods that use them.
+   */
+  public static String templateHash(HighAvailabilityGroup hag, OperatorDefaults defaults) {
+    HighAvailabilityGroupSpec spec = hag.getSpec();
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("template", spec.getTemplate());
+    inputs.put("zones", spec.getZones());
+    // An omitted election builds the same pods as an empty one.
+    inputs.put("election", Optional.ofNullable(spec.getElection()).orElseGet(ElectionSpec::new));
+    if (EtcdEndpoints.usesOperatorDefault(spec)) {
+      // Only then: a group that lists its own endpoints keeps the hash it had before defaults.
+      inputs.put("operatorEtcdEndpoints", defaults.etcdEndpoints());
+    }
+    inputs.put("health", spec.getHealth());
+    inputs.put("agent", spec.getAgent());
+    inputs.put("agentImage", defaults.agentImage());
+    inputs.put("agentJvmOptions", defaults.agentJvmOptions());
+    return ModelJson.hash(inputs, HASH_LENGTH);
+  }
+
+  /** The zone of replica {@code index}: {@code zones[index mod zones]}, empty without zones. */
+  public static Optional<String> zoneOf(HighAvailabilityGroup hag, int index) {
+    List<String> zones = hag.getSpec().getZones();
+    if (zones == null || zones.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(zones.get(index % zones.size()));
+  }
+
+  private static ObjectMeta metadata(
+      HighAvailabilityGroup hag,
+      int index,
+      Optional<String> zone,
+      String hash,
+      String defaultContainer) {
+    ObjectMeta template =
+        Optional.ofNullable(hag.getSpec().getTemplate().getMetadata()).orElseGet(ObjectMeta::new);
+    Map<String, String> labels = copyOf(template.getLabels());
+    labels.putAll(GroupMeta.labels(hag));
+    labels.put(Labels.INDEX, Integer.toString(index));
+    zone.ifPresent(z -> labels.put(Labels.ZONE, z));
+    labels.put(Labels.ROLE, Labels.ROLE_STANDBY);
+    Map<String, String> annotations = copyOf(template.getAnnotations());
+    annotations.put(Labels.TEMPLATE_HASH, hash);
+    annotations.putIfAbsent(Labels.DEFAULT_CONTAINER, defaultContainer);
+    ObjectMeta meta = GroupMeta.owned(hag, Names.pod(GroupMeta.group(hag), index));
+    meta.setLabels(labels);
+    meta.setAnnotations(annotations);
+    return meta;
+  }
+
+  private static Map<String, String> copyOf(Map<String, String> map) {
+    return map == null ? new TreeMap<>() : new TreeMap<>(map);
+  }
+
+  private static List<Volume> withRoleVolume(List<Volume> volumes) {
+    List<Volume> all = new ArrayList<>();
+    Optional.ofNullable(volumes).ifPresent(all::addAll);
+    all.add(
+        new VolumeBuilder()
+            .withName(Names.ROLE_VOLUME)
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .withSizeLimit(new Quantity("1Mi"))
+            .endEmptyDir()
+            .build());
+    return all;
+  }
+
+  private static long gracePeriod(Long template) {
+    long requested = template == null ? DEFAULT_GRACE_SECONDS : template;
+    return Math.max(requested, WorkloadContainers.PRE_STOP_SLEEP_SECONDS + MIN_SHUTDOWN_SECONDS);
+  }
+}

@@ -1,0 +1,178 @@
+package dev.halo.sandbox;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code halo sandbox}: Halo end to end on this machine (see {@link Sandbox}). */
+@Command(
+    name = "sandbox",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run Halo end to end on this machine, all on 127.0.0.1: an embedded Kubernetes API (use it"
+          + " with kubectl), real etcd, the operator, a local kubelet running real agents next to"
+          + " a demo HTTP workload, and a local port per Service. Ctrl-C stops everything."
+    })
+public final class SandboxCommand implements Callable<Integer> {
+  /** Scripted tours. */
+  enum Scenario {
+    failover
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(SandboxCommand.class);
+  static final int EXIT_FAILED = 1;
+  private static final String EXAMPLE_SERVICE = "web";
+  private static final java.time.Duration EXAMPLE_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+  @Option(
+      names = "--etcd-members",
+      defaultValue = "3",
+      description = "etcd cluster size, 1 or 3 (default: ${DEFAULT-VALUE})")
+  int etcdMembers;
+
+  @Option(
+      names = "--api-port",
+      defaultValue = "0",
+      description = "port of the Kubernetes API (default: a free port)")
+  int apiPort;
+
+  @Option(
+      names = "--proxy-port",
+      defaultValue = "0",
+      description = "first local port of the service proxy (default: free ports)")
+  int proxyPort;
+
+  @Option(
+      names = "--kubeconfig",
+      description = "where to write the kubeconfig (default: in the sandbox's temp directory)")
+  Path kubeconfig;
+
+  @Option(names = "--no-example", description = "do not apply deploy/examples/sandbox.yaml")
+  boolean noExample;
+
+  @Option(names = "--headless", description = "log events as lines instead of the live view")
+  boolean headless;
+
+  @Option(
+      names = "--scenario",
+      description = "run a scripted tour and exit: ${COMPLETION-CANDIDATES}")
+  Scenario scenario;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintStream out = System.out;
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    Sandbox sandbox;
+    try {
+      sandbox =
+          Sandbox.start(
+              new Sandbox.Options(
+                  etcdMembers, apiPort, proxyPort, Optional.ofNullable(kubeconfig), !noExample));
+    } catch (RuntimeException e) {
+      System.err.println("halo sandbox: " + oneLine(e));
+      return EXIT_FAILED;
+    }
+    try (sandbox) {
+      if (!noExample && !sandbox.awaitService(EXAMPLE_SERVICE, EXAMPLE_TIMEOUT)) {
+        log.atWarn()
+            .addKeyValue("service", EXAMPLE_SERVICE)
+            .log("the example's Service did not appear in time; see the operator's log lines");
+      }
+      printBanner(sandbox, out);
+      if (scenario == Scenario.failover) {
+        return runFailover(sandbox, out);
+      }
+      if (headless) {
+        try (EventFeed feed =
+            EventFeed.start(
+                sandbox.client(),
+                Sandbox.NAMESPACE,
+                20,
+                line -> log.atInfo().addKeyValue("event", line).log("sandbox event"))) {
+          stop.await();
+        }
+      } else {
+        Path logFile = Files.createTempFile("halo-sandbox-", ".log");
+        ChildReaper.deleteAtExit(logFile);
+        try (EventFeed feed = EventFeed.start(sandbox.client(), Sandbox.NAMESPACE, 8, line -> {});
+            LiveView view = LiveView.start(sandbox, feed, out, logFile.toString())) {
+          logTo(logFile);
+          stop.await();
+        } finally {
+          Files.deleteIfExists(logFile);
+        }
+      }
+      out.println("stopping the sandbox ...");
+      return 0;
+    }
+  }
+
+  private static int runFailover(Sandbox sandbox, PrintStream out) {
+    try {
+      new FailoverScenario(sandbox, out).run();
+      return 0;
+    } catch (RuntimeException e) {
+      System.err.println("halo sandbox: the failover scenario failed: " + oneLine(e));
+      return EXIT_FAILED;
+    }
+  }
+
+  private static void printBanner(Sandbox sandbox, PrintStream out) {
+    out.println();
+    out.println("Halo sandbox is up");
+    out.println("  kubernetes API  " + sandbox.api().url());
+    out.println("  kubeconfig      " + sandbox.kubeconfig());
+    out.println("  etcd            " + sandbox.etcd().endpoints());
+    for (ServiceProxy.Route r : sandbox.proxy().routes()) {
+      out.printf(
+          "  service %-7s http://127.0.0.1:%d  (port %d)%n",
+          r.service(), r.localPort(), r.servicePort());
+    }
+    out.println("  export KUBECONFIG=" + sandbox.kubeconfig());
+    out.println();
+    out.flush();
+  }
+
+  /** From here on, log lines go to {@code file}, not over the live view. */
+  private static void logTo(Path file) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern(
+        "%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z',UTC} %-5level %logger{0} %msg %kvp{NONE}%n%ex{short}");
+    encoder.start();
+    FileAppender<ILoggingEvent> appender = new FileAppender<>();
+    appender.setContext(context);
+    appender.setFile(file.toString());
+    appender.setEncoder(encoder);
+    appender.start();
+    root.addAppender(appender);
+    root.detachAppender("STDERR");
+  }
+
+  /** The first line of the message that says what failed (the root cause's when there is none). */
+  static String oneLine(Throwable e) {
+    Throwable t = e;
+    while (t.getMessage() == null && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String message = t.getMessage() == null ? t.toString() : t.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+}

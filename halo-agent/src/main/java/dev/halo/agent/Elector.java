@@ -5,6 +5,7 @@ import dev.halo.agent.ElectionClient.KeyChange;
 import dev.halo.agent.ElectionClient.LeaderView;
 import dev.halo.common.Backoff;
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.Failures;
 import dev.halo.common.MemberIdentity;
 import java.time.Duration;
 import java.util.List;
@@ -331,7 +332,7 @@ final class Elector {
         (ok, error) -> {
           if (error != null) {
             log.atWarn()
-                .addKeyValue("error", LeaseKeeper.rootMessage(error))
+                .addKeyValue("error", Failures.rootMessage(error))
                 .log("revoking the lease after stepping down failed; etcd expires it");
           }
           if (s == session && phase == Phase.JOINING) {
@@ -346,7 +347,7 @@ final class Elector {
       return;
     }
     log.atInfo()
-        .addKeyValue("error", LeaseKeeper.rootMessage(cause))
+        .addKeyValue("error", Failures.rootMessage(cause))
         .addKeyValue("retryInMs", retryInMs)
         .addKeyValue("failuresInARow", failures)
         .log("election watch ended, re-reading");
@@ -375,7 +376,7 @@ final class Elector {
         .addKeyValue("reason", reason)
         .addKeyValue("retryInMs", delay)
         .addKeyValue("failuresInARow", retries.failures())
-        .addKeyValue("error", LeaseKeeper.rootMessage(error))
+        .addKeyValue("error", Failures.rootMessage(error))
         .log(
             "etcd call failed; will retry (check that etcd is reachable at "
                 + config.etcdEndpoints()

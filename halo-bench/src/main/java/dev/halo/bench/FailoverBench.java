@@ -3,6 +3,7 @@ package dev.halo.bench;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
+import dev.halo.common.Threads;
 import dev.halo.sandbox.FailoverScenario;
 import dev.halo.sandbox.SteadyClient;
 import java.nio.file.Files;
@@ -446,8 +447,7 @@ public final class FailoverBench {
 
     DualMasterSampler(BenchRig rig) {
       this.rig = rig;
-      thread = new Thread(this::loop, "bench-dual-master-sampler");
-      thread.setDaemon(true);
+      thread = Threads.daemon("bench-dual-master-sampler", this::loop);
       thread.start();
     }
 

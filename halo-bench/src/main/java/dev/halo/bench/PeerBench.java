@@ -1,5 +1,6 @@
 package dev.halo.bench;
 
+import dev.halo.common.Threads;
 import dev.halo.sandbox.AgentProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -278,9 +279,7 @@ final class PeerBench {
         throw new UncheckedIOException("cannot start candidate " + identity, e);
       }
       Candidate c = new Candidate(identity, process);
-      Thread reader = new Thread(c::read, "peer-" + identity);
-      reader.setDaemon(true);
-      reader.start();
+      Threads.daemon("peer-" + identity, c::read).start();
       return c;
     }
 

@@ -6,6 +6,7 @@ import dev.halo.agent.JetcdElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
+import dev.halo.common.Threads;
 import dev.halo.operator.status.StatusFactory;
 import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.EtcdCluster;
@@ -222,12 +223,7 @@ public final class ScaleBench {
         long benchCpu0 = benchCpuNanos();
         List<List<Long>> curve = new CopyOnWriteArrayList<>();
         ScheduledExecutorService sampler =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "scale-curve");
-                  t.setDaemon(true);
-                  return t;
-                });
+            Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("scale-curve", r));
         sampler.scheduleAtFixedRate(
             () ->
                 curve.add(

@@ -81,7 +81,7 @@ final class PeerBench {
         Map<String, Object> peer = measured.get(scenario.equals("crash"));
         String haloScenario = scenario.equals("crash") ? "crash" : "podDelete";
         Map<String, Object> haloTakeover =
-            FailoverBench.nested(
+            FailoverFigures.nested(
                 halo.getOrDefault("ttl" + ttl, Map.of()), haloScenario, "takeover");
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("leaseDurationMs", ttl * 1000);
@@ -90,7 +90,7 @@ final class PeerBench {
         entry.put("peer", peer);
         entry.put("halo", Map.of("scenario", haloScenario, "takeover", haloTakeover));
         Map<String, Object> ratios = new LinkedHashMap<>();
-        Map<String, Object> peerStats = FailoverBench.nested(peer, "takeover");
+        Map<String, Object> peerStats = FailoverFigures.nested(peer, "takeover");
         for (String p : List.of("p50Ms", "p99Ms")) {
           if (haloTakeover.get(p) instanceof Number h && peerStats.get(p) instanceof Number q) {
             ratios.put(

@@ -1,5 +1,7 @@
 package dev.halo.agent;
 
+import dev.halo.common.Failures;
+import dev.halo.common.Threads;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -33,13 +35,7 @@ public final class Agent implements AutoCloseable {
   private Agent(AgentConfig config, ElectionClient client) throws IOException {
     this.config = config;
     this.client = client;
-    this.exec =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "halo-elector");
-              t.setDaemon(true);
-              return t;
-            });
+    this.exec = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-elector", r));
     this.metrics = new AgentMetrics(roleState, config.member());
     this.leases = new LeaseKeeper(client, roleState, metrics, exec, System::nanoTime, config);
     this.elector = new Elector(config, client, roleState, leases, exec);
@@ -171,7 +167,7 @@ public final class Agent implements AutoCloseable {
       elector.withdraw("shutdown").get(SHUTDOWN_BUDGET_MS, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.atWarn()
-          .addKeyValue("error", LeaseKeeper.rootMessage(e))
+          .addKeyValue("error", Failures.rootMessage(e))
           .log("could not resign in time; the lease expires on its own within the TTL");
     }
     elector.stop();

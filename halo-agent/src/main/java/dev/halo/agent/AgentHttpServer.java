@@ -3,6 +3,7 @@ package dev.halo.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.halo.common.Threads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -27,14 +28,7 @@ final class AgentHttpServer implements AutoCloseable {
       Supplier<String> metrics)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(address, port), 64);
-    server.setExecutor(
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "halo-agent-http");
-              t.setDaemon(true);
-              return t;
-            }));
+    server.setExecutor(Executors.newFixedThreadPool(2, r -> Threads.daemon("halo-agent-http", r)));
     server.createContext("/role", ex -> reply(ex, "text/plain", roleState.role().wire() + "\n"));
     server.createContext(
         "/status", ex -> reply(ex, "application/json", JSON.writeValueAsString(status.get())));

@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.common.Threads;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -28,8 +29,7 @@ final class DeadlineWatchdog implements AutoCloseable {
     this.roleState = roleState;
     this.leases = leases;
     this.elector = elector;
-    this.thread = new Thread(this::loop, "halo-deadline-watchdog");
-    thread.setDaemon(true);
+    this.thread = Threads.daemon("halo-deadline-watchdog", this::loop);
     thread.setPriority(Thread.MAX_PRIORITY);
   }
 

@@ -3,23 +3,24 @@ package dev.halo.agent;
 import dev.halo.agent.ElectionClient.Candidate;
 import dev.halo.agent.ElectionClient.KeyChange;
 import dev.halo.agent.ElectionClient.LeaderView;
-import dev.halo.common.Backoff;
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.Failures;
 import dev.halo.common.MemberIdentity;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Campaigns in the election with etcd's {@code concurrency.Election} semantics and decides when
- * this agent may be master. All state lives on one executor thread; every etcd answer hops back
- * onto it and is dropped when it belongs to an older session (a session is one lease + key + watch,
- * restarted after any loss).
+ * Campaigns in the election with etcd's {@code concurrency.Election} semantics: joins, watches,
+ * steps down when asked and rejoins; {@link MasterDecision} says from each leader read whether this
+ * agent is master. All state lives on one executor thread; every etcd answer hops back onto it and
+ * is dropped when it belongs to an older session (a session is one lease + key + watch, restarted
+ * after any loss).
  */
 final class Elector {
   private static final Logger log = LoggerFactory.getLogger(Elector.class);
@@ -44,24 +45,15 @@ final class Elector {
   private volatile Phase phase = Phase.IDLE;
   private volatile String myKey = "";
   private volatile long myRevision;
-  private volatile Optional<Candidate> leader = Optional.empty();
-  private volatile long leaderCheckedRevision;
   private volatile String myStepDownKey = "";
   private final WatchPair watches;
+  private final MasterDecision decision;
+  private final SessionRetries retries;
 
   /** The revoke a step-down started; a shutdown right after it waits for it before exiting. */
   private CompletableFuture<Void> stepDownRelease = CompletableFuture.completedFuture(null);
 
   private long session;
-
-  // Etcd calls that fail at once (an etcd member dying) must not spin the agent: each loop backs
-  // off until etcd proved healthy again (DESIGN.md invariant 8).
-  private final Backoff retries =
-      Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2));
-  private final Backoff promoteChecks =
-      Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(1));
-  private long lastRetryNanos;
-  private long retryScheduledFor = -1;
 
   Elector(
       AgentConfig config,
@@ -76,6 +68,8 @@ final class Elector {
     this.exec = exec;
     this.prefix = ElectionKeys.prefix(config.election());
     this.watches = new WatchPair(client, exec, System::nanoTime);
+    this.decision = new MasterDecision(roleState, leases, config.member());
+    this.retries = new SessionRetries(config.etcdEndpoints());
     leases.onLeaseLost(id -> rejoin("lease-lost"));
   }
 
@@ -92,7 +86,7 @@ final class Elector {
   }
 
   Optional<Candidate> leader() {
-    return leader;
+    return decision.leader();
   }
 
   /** Starts campaigning unless already in the queue (on the elector thread). */
@@ -110,7 +104,7 @@ final class Elector {
     exec.execute(
         () -> {
           if (phase == Phase.JOINING || phase == Phase.CAMPAIGNING) {
-            roleState.demote(reason, leaderName(), leaderRevision());
+            decision.demote(reason);
             startSession(reason);
           }
         });
@@ -123,7 +117,7 @@ final class Elector {
               if (phase == Phase.IDLE || phase == Phase.STOPPED) {
                 return CompletableFuture.<Void>completedFuture(null);
               }
-              roleState.demote(reason, leaderName(), leaderRevision());
+              decision.demote(reason);
               phase = reason.equals("shutdown") ? Phase.STOPPED : Phase.IDLE;
               endSession();
               String key = myKey;
@@ -163,7 +157,7 @@ final class Elector {
     long s = session;
     leases
         .acquire()
-        .thenCompose(lease -> campaign(lease).thenApply(rev -> new long[] {lease, rev}))
+        .thenCompose(lease -> campaign(lease).thenApply(rev -> new Candidacy(lease, rev)))
         .whenCompleteAsync(
             (joined, error) -> {
               if (s != session) {
@@ -173,9 +167,9 @@ final class Elector {
                 retryLater(reason, error);
                 return;
               }
-              myKey = ElectionKeys.candidateKey(config.election(), joined[0]);
-              myStepDownKey = ElectionKeys.stepDownKey(config.election(), joined[0]);
-              myRevision = joined[1];
+              myKey = joined.key(config.election());
+              myStepDownKey = joined.stepDownKey(config.election());
+              myRevision = joined.createRevision();
               phase = Phase.CAMPAIGNING;
               log.atInfo()
                   .addKeyValue("key", myKey)
@@ -205,21 +199,35 @@ final class Elector {
    * watch.
    */
   private void observe(long s) {
+    readLeader(
+        s,
+        "observe",
+        (view, epoch) -> {
+          watches.open(prefix, myStepDownKey, view.revision() + 1, new Events(s));
+          decide(view, epoch, s);
+          checkStepDownRequest(s);
+        });
+  }
+
+  private void evaluate(long s) {
+    readLeader(s, "evaluate", (view, epoch) -> decide(view, epoch, s));
+  }
+
+  /** Reads the leader and hands it on with the role epoch taken before the read (it fences). */
+  private void readLeader(long s, String reason, ObjLongConsumer<LeaderView> then) {
     long epoch = roleState.epoch();
     client
         .leader(prefix)
         .whenCompleteAsync(
             (view, error) -> {
-              if (s != session || phase != Phase.CAMPAIGNING) {
+              if (!campaigning(s)) {
                 return;
               }
               if (error != null) {
-                retryLater("observe", error);
+                retryLater(reason, error);
                 return;
               }
-              watches.open(prefix, myStepDownKey, view.revision() + 1, new Events(s));
-              decide(view, epoch, s);
-              checkStepDownRequest(s);
+              then.accept(view, epoch);
             },
             exec);
   }
@@ -230,7 +238,7 @@ final class Elector {
         .exists(key)
         .whenCompleteAsync(
             (exists, error) -> {
-              if (s != session || phase != Phase.CAMPAIGNING || !key.equals(myStepDownKey)) {
+              if (!campaigning(s) || !key.equals(myStepDownKey)) {
                 return;
               }
               if (error != null) {
@@ -242,69 +250,31 @@ final class Elector {
             exec);
   }
 
-  private void evaluate(long s) {
-    long epoch = roleState.epoch();
-    client
-        .leader(prefix)
-        .whenCompleteAsync(
-            (view, error) -> {
-              if (s != session || phase != Phase.CAMPAIGNING) {
-                return;
-              }
-              if (error != null) {
-                retryLater("evaluate", error);
-                return;
-              }
-              decide(view, epoch, s);
-            },
-            exec);
-  }
-
   private void decide(LeaderView view, long epoch, long s) {
-    // Reads can complete out of order; an older one must not undo what a newer one decided.
-    if (view.revision() < leaderCheckedRevision) {
-      return;
-    }
-    leader = view.leader();
-    leaderCheckedRevision = view.revision();
-    boolean mine =
-        view.leader()
-            .filter(c -> c.key().equals(myKey) && c.leaseId() == leases.leaseId())
-            .isPresent();
-    if (!mine) {
-      roleState.demote("superseded", leaderName(), leaderRevision());
-      return;
-    }
-    // etcd#11007: only a key read back under our own lease counts, and only if nothing fenced
-    // this read (demotion, lease change) while it was in flight and the deadline still holds.
-    if (roleState.promote(epoch, "elected", config.member(), myRevision)) {
-      promoteChecks.reset();
-    } else {
-      // Refused until a renewal is confirmed (or a fenced read is redone): look again, less and
-      // less often while etcd does not confirm.
-      exec.schedule(
-          () -> evaluateIfCurrent(s), promoteChecks.nextDelayMillis(), TimeUnit.MILLISECONDS);
-    }
+    decision
+        .decide(view, epoch, myKey, myRevision)
+        .ifPresent(
+            delay -> exec.schedule(() -> evaluateIfCurrent(s), delay, TimeUnit.MILLISECONDS));
   }
 
   private void evaluateIfCurrent(long s) {
-    if (s == session && phase == Phase.CAMPAIGNING) {
+    if (campaigning(s)) {
       evaluate(s);
     }
   }
 
   private void onChanges(long s, List<KeyChange> changes) {
-    if (s != session || phase != Phase.CAMPAIGNING) {
+    if (!campaigning(s)) {
       return;
     }
-    retries.reset(); // a watch delivered: etcd works again
+    retries.etcdWorks(); // a watch delivered
     if (changes.stream().anyMatch(c -> !c.deleted() && c.key().equals(myStepDownKey))) {
       stepDown();
       return;
     }
     if (changes.stream().anyMatch(c -> c.deleted() && c.key().equals(myKey))) {
       log.atWarn().addKeyValue("key", myKey).log("own candidate key was deleted");
-      roleState.demote("lease-lost", leaderName(), leaderRevision());
+      decision.demote("lease-lost");
       startSession("key-deleted");
       return;
     }
@@ -320,7 +290,7 @@ final class Elector {
     log.atInfo()
         .addKeyValue("key", myKey)
         .log("asked to step down: demoting, then revoking the lease");
-    roleState.demote("step-down", leaderName(), leaderRevision());
+    decision.demote("step-down");
     endSession();
     phase = Phase.JOINING;
     myKey = "";
@@ -331,7 +301,7 @@ final class Elector {
         (ok, error) -> {
           if (error != null) {
             log.atWarn()
-                .addKeyValue("error", LeaseKeeper.rootMessage(error))
+                .addKeyValue("error", Failures.rootMessage(error))
                 .log("revoking the lease after stepping down failed; etcd expires it");
           }
           if (s == session && phase == Phase.JOINING) {
@@ -342,11 +312,11 @@ final class Elector {
   }
 
   private void onWatchEnded(long s, Throwable cause, long retryInMs, int failures) {
-    if (s != session || phase != Phase.CAMPAIGNING) {
+    if (!campaigning(s)) {
       return;
     }
     log.atInfo()
-        .addKeyValue("error", LeaseKeeper.rootMessage(cause))
+        .addKeyValue("error", Failures.rootMessage(cause))
         .addKeyValue("retryInMs", retryInMs)
         .addKeyValue("failuresInARow", failures)
         .log("election watch ended, re-reading");
@@ -354,40 +324,25 @@ final class Elector {
   }
 
   private void observeIfCurrent(long s) {
-    if (s == session && phase == Phase.CAMPAIGNING) {
+    if (campaigning(s)) {
       observe(s);
     }
   }
 
   private void retryLater(String reason, Throwable error) {
     long s = session;
-    if (retryScheduledFor == s) {
-      return; // two calls of one session failed: one retry is enough
-    }
-    retryScheduledFor = s;
-    long now = System.nanoTime();
-    if (now - lastRetryNanos > WatchPair.HEALTHY_AFTER.toNanos()) {
-      retries.reset(); // quiet for a while: this is a new incident
-    }
-    lastRetryNanos = now;
-    long delay = retries.nextDelayMillis();
-    log.atWarn()
-        .addKeyValue("reason", reason)
-        .addKeyValue("retryInMs", delay)
-        .addKeyValue("failuresInARow", retries.failures())
-        .addKeyValue("error", LeaseKeeper.rootMessage(error))
-        .log(
-            "etcd call failed; will retry (check that etcd is reachable at "
-                + config.etcdEndpoints()
-                + ")");
-    exec.schedule(
-        () -> {
-          if (s == session && phase != Phase.IDLE && phase != Phase.STOPPED) {
-            startSession(reason);
-          }
-        },
-        delay,
-        TimeUnit.MILLISECONDS);
+    retries
+        .delayFor(s, reason, error)
+        .ifPresent(
+            delay ->
+                exec.schedule(
+                    () -> {
+                      if (s == session && phase != Phase.IDLE && phase != Phase.STOPPED) {
+                        startSession(reason);
+                      }
+                    },
+                    delay,
+                    TimeUnit.MILLISECONDS));
   }
 
   private void endSession() {
@@ -395,12 +350,8 @@ final class Elector {
     watches.close();
   }
 
-  private String leaderName() {
-    return leader.map(Candidate::value).orElse("");
-  }
-
-  private long leaderRevision() {
-    return leader.map(Candidate::createRevision).orElse(0L);
+  private boolean campaigning(long s) {
+    return s == session && phase == Phase.CAMPAIGNING;
   }
 
   /** The current watch pair's events, for one session. */

@@ -1,6 +1,7 @@
 package dev.halo.agent;
 
 import dev.halo.agent.AgentConfig.HealthCheck;
+import dev.halo.common.Threads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,12 +29,7 @@ final class HealthProbe implements AutoCloseable {
   private final Consumer<Boolean> listener;
   private final Duration timeout;
   private final ScheduledExecutorService exec =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "halo-health-probe");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-health-probe", r));
   private HttpClient http;
   private Boolean healthy;
   private int consecutiveFailures;

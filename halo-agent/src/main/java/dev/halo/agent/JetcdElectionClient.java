@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.common.Failures;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -215,17 +216,14 @@ public final class JetcdElectionClient implements ElectionClient {
     return call.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
+  /** Whether the failure says the lease is gone: our own exception or etcd's words for it. */
   static boolean isLeaseNotFound(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof LeaseNotFoundException) {
         return true;
       }
-      String message = String.valueOf(t.getMessage());
-      if (message.contains("requested lease not found")) {
-        return true;
-      }
     }
-    return false;
+    return Failures.isLeaseNotFound(error);
   }
 
   private static ByteSequence bytes(String s) {

@@ -1,6 +1,7 @@
 package dev.halo.agent;
 
 import dev.halo.agent.ElectionClient.Lease;
+import dev.halo.common.Failures;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -207,7 +208,7 @@ final class LeaseKeeper {
                 metrics.keepAliveFailed();
                 log.atDebug()
                     .addKeyValue("lease", hex(current))
-                    .addKeyValue("error", rootMessage(error))
+                    .addKeyValue("error", Failures.rootMessage(error))
                     .log("lease renewal failed");
               }
             },
@@ -235,13 +236,5 @@ final class LeaseKeeper {
 
   static String hex(long id) {
     return Long.toHexString(id);
-  }
-
-  static String rootMessage(Throwable error) {
-    Throwable t = error;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }

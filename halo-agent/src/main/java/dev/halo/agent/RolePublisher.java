@@ -1,6 +1,7 @@
 package dev.halo.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.halo.common.Threads;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +37,7 @@ final class RolePublisher implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final ExecutorService fileWriter = daemon("halo-role-file");
   private final ScheduledExecutorService webhookSender =
-      Executors.newSingleThreadScheduledExecutor(r -> thread(r, "halo-role-webhook"));
+      Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-role-webhook", r));
   private final Optional<HttpClient> http;
 
   RolePublisher(Optional<Path> roleFile, Optional<URI> webhook) {
@@ -123,13 +124,7 @@ final class RolePublisher implements AutoCloseable {
   }
 
   private static ExecutorService daemon(String name) {
-    return Executors.newSingleThreadExecutor(r -> thread(r, name));
-  }
-
-  private static Thread thread(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
+    return Executors.newSingleThreadExecutor(r -> Threads.daemon(name, r));
   }
 
   @Override

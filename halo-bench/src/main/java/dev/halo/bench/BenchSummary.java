@@ -109,25 +109,30 @@ public final class BenchSummary {
                 "| %s | %s | %s | %s | %s | %s | %s | %s; %s / %s | %s |%n",
                 e.getKey(),
                 f.path("n").asText(),
-                triple(f.path("faultToKeyLost")),
-                triple(f.path("electionHandover")),
-                triple(f.path("labelConvergence")),
-                triple(f.path("faultToTraffic")),
-                triple(f.path("clientGap")),
+                MarkdownFigures.triple(f.path("faultToKeyLost")),
+                MarkdownFigures.triple(f.path("electionHandover")),
+                MarkdownFigures.triple(f.path("labelConvergence")),
+                MarkdownFigures.triple(f.path("faultToTraffic")),
+                MarkdownFigures.triple(f.path("clientGap")),
                 failed.path("total").asText("-"),
                 failed.path("perHandover").path("p50Ms").asText("-"),
                 failed.path("perHandover").path("maxMs").asText("-"),
                 f.path("dualMasterObservations").asText()));
         rows.add(
             new Charts.Row(
-                e.getKey() + " fault → traffic", samples(f, "faultToTrafficMs"), Charts.BLUE));
+                e.getKey() + " fault → traffic",
+                MarkdownFigures.samples(f, "faultToTrafficMs"),
+                Charts.BLUE));
         rows.add(
-            new Charts.Row(e.getKey() + " client gap", samples(f, "clientGapMs"), Charts.ORANGE));
+            new Charts.Row(
+                e.getKey() + " client gap",
+                MarkdownFigures.samples(f, "clientGapMs"),
+                Charts.ORANGE));
         if (f.has("requestToStepDown")) {
           switchoverNotes
               .append(e.getKey())
               .append(": the annotation → the operator's step-down request in etcd ")
-              .append(triple(f.path("requestToStepDown")))
+              .append(MarkdownFigures.triple(f.path("requestToStepDown")))
               .append(" ms (p50 / p99 / max).\n");
         }
         if (f.path("failedRounds").size() > 0) {
@@ -216,7 +221,8 @@ public final class BenchSummary {
       String scenario = peerCase.equals("crash") ? "crash" : "podDelete";
       return failover == null
           ? List.of()
-          : samples(failover.path("series").path("ttl" + ttl).path(scenario), "takeoverMs");
+          : MarkdownFigures.samples(
+              failover.path("series").path("ttl" + ttl).path(scenario), "takeoverMs");
     } catch (IOException e) {
       return List.of();
     }
@@ -230,11 +236,11 @@ public final class BenchSummary {
     md.append("## Agent (agent.json)\n\n");
     JsonNode fp = doc.path("footprint");
     md.append("JVM options: `")
-        .append(String.join(" ", texts(doc.path("jvmOptions"))))
+        .append(String.join(" ", MarkdownFigures.texts(doc.path("jvmOptions"))))
         .append("`\n\n");
     md.append("| figure | value |\n|---|---|\n");
     md.append("| process start → campaigning, p50 / p99 / max | ")
-        .append(triple(fp.path("startToCampaigning")))
+        .append(MarkdownFigures.triple(fp.path("startToCampaigning")))
         .append(" ms |\n");
     md.append("| RSS ")
         .append(fp.path("rssMiBAfterSeconds").asText())
@@ -246,7 +252,7 @@ public final class BenchSummary {
       md.append(
               "| process start → campaigning with the sandbox's class archive (AppCDS), p50 / p99")
           .append(" / max | ")
-          .append(triple(cds.path("startToCampaigning")))
+          .append(MarkdownFigures.triple(cds.path("startToCampaigning")))
           .append(" ms |\n");
     }
     md.append("\n");
@@ -290,7 +296,7 @@ public final class BenchSummary {
                     ? " (" + s.path("labelledGroupsAtEnd").asText() + " labelled by then)"
                     : "")
             .append(" | | | | | | | |\n");
-        cpu.append(cpuLine(s));
+        cpu.append(MarkdownFigures.cpuLine(s));
         continue;
       }
       JsonNode crash = s.path("labelConvergenceAfterCrash");
@@ -318,7 +324,7 @@ public final class BenchSummary {
           .append(" / ")
           .append(s.path("liveHeapAfterGcMiB").asText())
           .append(" | ")
-          .append(triple(crash))
+          .append(MarkdownFigures.triple(crash))
           .append(" (n=")
           .append(crash.path("n").asText())
           .append(") | ")
@@ -328,7 +334,7 @@ public final class BenchSummary {
           .append(" | ")
           .append(s.path("dualMasterObservations").asText())
           .append(" |\n");
-      cpu.append(cpuLine(s));
+      cpu.append(MarkdownFigures.cpuLine(s));
       coldStart.add(new double[] {groups, s.path("coldStartAllLabelledMs").asDouble() / 1000.0});
       if (crash.has("p99Ms")) {
         p99.add(new double[] {groups, crash.path("p99Ms").asDouble() / 1000.0});
@@ -349,34 +355,6 @@ public final class BenchSummary {
     md.append("![scale](scale.png)\n\n");
   }
 
-  /** Where a size's cold start spent the machine's CPU, and its curve, as one list item. */
-  private static String cpuLine(JsonNode point) {
-    JsonNode c = point.path("coldStartCpuSeconds");
-    if (c.isMissingNode()) {
-      return "";
-    }
-    StringBuilder line =
-        new StringBuilder("- ")
-            .append(point.path("groups").asText())
-            .append(" groups, cold start CPU over ")
-            .append(c.path("wallSeconds").asText())
-            .append(" s: operator ")
-            .append(c.path("operator").asText())
-            .append(" s, mock API server ")
-            .append(c.path("mockApiServer").asText())
-            .append(" s, bench JVM (agents, kubelet, API server) ")
-            .append(c.path("benchJvm").asText())
-            .append(" s");
-    JsonNode curve = point.path("coldStartCurve");
-    if (curve.isArray() && !curve.isEmpty()) {
-      line.append("; [seconds, groups labelled, agents campaigning, pods] every 5 s: ");
-      List<String> samples = new ArrayList<>();
-      curve.forEach(sample -> samples.add(sample.toString()));
-      line.append(String.join(" ", samples));
-    }
-    return line.append("\n").toString();
-  }
-
   /** A JSON document as a flat table of its leaves (for figures without their own layout). */
   private void generic(String title, JsonNode doc) {
     if (doc == null) {
@@ -384,53 +362,7 @@ public final class BenchSummary {
       return;
     }
     md.append("## ").append(title).append("\n\n| figure | value |\n|---|---|\n");
-    flatten("", doc, md);
+    MarkdownFigures.flatten("", doc, md);
     md.append("\n");
-  }
-
-  private static void flatten(String prefix, JsonNode node, StringBuilder out) {
-    if (node.isObject()) {
-      node.fields()
-          .forEachRemaining(
-              e -> {
-                if (!e.getKey().equals("machine")) {
-                  flatten(
-                      prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
-                }
-              });
-    } else if (node.isArray() && node.size() > 0 && node.get(0).isObject()) {
-      for (int i = 0; i < node.size(); i++) {
-        flatten(prefix + "[" + i + "]", node.get(i), out);
-      }
-    } else {
-      String text = node.isTextual() ? node.asText() : node.toString();
-      if (text.length() > 200) {
-        text = text.substring(0, 200) + "…";
-      }
-      out.append("| ").append(prefix).append(" | ").append(text.replace("|", "\\|")).append(" |\n");
-    }
-  }
-
-  private static List<Long> samples(JsonNode figures, String field) {
-    List<Long> out = new ArrayList<>();
-    figures.path("rounds").forEach(r -> out.add(r.path(field).asLong()));
-    return out;
-  }
-
-  private static List<String> texts(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
-  }
-
-  private static String triple(JsonNode stats) {
-    if (stats.isMissingNode() || !stats.has("p50Ms")) {
-      return "-";
-    }
-    return stats.path("p50Ms").asText()
-        + " / "
-        + stats.path("p99Ms").asText()
-        + " / "
-        + stats.path("maxMs").asText();
   }
 }

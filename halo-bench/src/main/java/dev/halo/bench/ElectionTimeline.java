@@ -2,6 +2,7 @@ package dev.halo.bench;
 
 import dev.halo.agent.ElectionClient;
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -29,12 +30,7 @@ final class ElectionTimeline implements AutoCloseable {
     this.etcd = etcd;
     this.prefix = ElectionKeys.prefix(election);
     this.reader =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "bench-election-" + election);
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadExecutor(r -> Threads.daemon("bench-election-" + election, r));
     ElectionClient.LeaderView first = etcd.leader(prefix).get(5, TimeUnit.SECONDS);
     record(System.nanoTime(), first);
     this.watch =

@@ -1,5 +1,6 @@
 package dev.halo.bench;
 
+import dev.halo.common.Threads;
 import dev.halo.sandbox.AgentProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -80,7 +81,7 @@ final class PeerBench {
         Map<String, Object> peer = measured.get(scenario.equals("crash"));
         String haloScenario = scenario.equals("crash") ? "crash" : "podDelete";
         Map<String, Object> haloTakeover =
-            FailoverBench.nested(
+            FailoverFigures.nested(
                 halo.getOrDefault("ttl" + ttl, Map.of()), haloScenario, "takeover");
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("leaseDurationMs", ttl * 1000);
@@ -89,7 +90,7 @@ final class PeerBench {
         entry.put("peer", peer);
         entry.put("halo", Map.of("scenario", haloScenario, "takeover", haloTakeover));
         Map<String, Object> ratios = new LinkedHashMap<>();
-        Map<String, Object> peerStats = FailoverBench.nested(peer, "takeover");
+        Map<String, Object> peerStats = FailoverFigures.nested(peer, "takeover");
         for (String p : List.of("p50Ms", "p99Ms")) {
           if (haloTakeover.get(p) instanceof Number h && peerStats.get(p) instanceof Number q) {
             ratios.put(
@@ -278,9 +279,7 @@ final class PeerBench {
         throw new UncheckedIOException("cannot start candidate " + identity, e);
       }
       Candidate c = new Candidate(identity, process);
-      Thread reader = new Thread(c::read, "peer-" + identity);
-      reader.setDaemon(true);
-      reader.start();
+      Threads.daemon("peer-" + identity, c::read).start();
       return c;
     }
 

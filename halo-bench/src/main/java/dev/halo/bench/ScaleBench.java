@@ -5,12 +5,10 @@ import dev.halo.agent.ElectionClient;
 import dev.halo.agent.JetcdElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.ElectionKeys;
-import dev.halo.common.Labels;
-import dev.halo.operator.status.StatusFactory;
+import dev.halo.common.Threads;
 import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.EtcdCluster;
 import dev.halo.sandbox.LocalKubelet;
-import dev.halo.sandbox.Sandbox;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
@@ -19,7 +17,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
@@ -28,14 +25,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -62,7 +57,7 @@ public final class ScaleBench {
   static final int TTL_SECONDS = 20;
   private static final Duration CURVE_PERIOD = Duration.ofSeconds(5);
   private static final int SHARED_CLIENTS = 4;
-  private static final String BENCH_USER_AGENT = "halo-scale-bench";
+  static final String BENCH_USER_AGENT = "halo-scale-bench";
   private static final String RECONCILES = "halo_operator_reconcile_seconds_count";
 
   public static void main(String[] args) {
@@ -210,7 +205,7 @@ public final class ScaleBench {
                             clientsByMember.put(config.member(), c);
                             return c;
                           }))) {
-        HighAvailabilityGroup template = template();
+        HighAvailabilityGroup template = ScaleGroups.template();
         for (int g = 0; g < groups; g++) {
           HighAvailabilityGroup hag = Serialization.clone(template);
           hag.getMetadata().setName(group(g));
@@ -222,12 +217,7 @@ public final class ScaleBench {
         long benchCpu0 = benchCpuNanos();
         List<List<Long>> curve = new CopyOnWriteArrayList<>();
         ScheduledExecutorService sampler =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "scale-curve");
-                  t.setDaemon(true);
-                  return t;
-                });
+            Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("scale-curve", r));
         sampler.scheduleAtFixedRate(
             () ->
                 curve.add(
@@ -269,9 +259,9 @@ public final class ScaleBench {
                 "every group Running",
                 coldStartLimit,
                 500,
-                () -> runningGroups(client) == groups || !operator.isAlive());
+                () -> ScaleGroups.runningGroups(client) == groups || !operator.isAlive());
           } finally {
-            point.put("notRunningAtEnd", notRunning(client, kubelet));
+            point.put("notRunningAtEnd", ScaleGroups.notRunning(client, kubelet));
           }
           point.put("coldStartAllRunningMs", (System.nanoTime() - t0) / 1_000_000);
           double reconcilesBefore = operator.metric(RECONCILES);
@@ -379,192 +369,7 @@ public final class ScaleBench {
     }
   }
 
-  private static long runningGroups(KubernetesClient client) {
-    return groups(client).stream().filter(ScaleBench::running).count();
-  }
-
-  private static List<HighAvailabilityGroup> groups(KubernetesClient client) {
-    return client.resources(HighAvailabilityGroup.class).inNamespace(NAMESPACE).list().getItems();
-  }
-
-  /** Running with all 3 pods Ready, as the group's status says. */
-  private static boolean running(HighAvailabilityGroup h) {
-    return h.getStatus() != null
-        && StatusFactory.RUNNING.equals(h.getStatus().getPhase())
-        && Integer.valueOf(3).equals(h.getStatus().getReadyReplicas());
-  }
-
-  /**
-   * Up to five groups that are not Running, with what their status says and what the kubelet knows
-   * of their pods (for a post-mortem when a size does not get there).
-   */
-  private static List<Map<String, Object>> notRunning(
-      KubernetesClient client, LocalKubelet kubelet) {
-    Map<String, LocalKubelet.PodView> pods = new java.util.HashMap<>();
-    kubelet.view().forEach(v -> pods.put(v.name(), v));
-    return groups(client).stream()
-        .filter(h -> !running(h))
-        .limit(5)
-        .map(
-            h -> {
-              Map<String, Object> m = new LinkedHashMap<>();
-              m.put("group", h.getMetadata().getName());
-              m.put("status", h.getStatus() == null ? null : Serialization.asJson(h.getStatus()));
-              m.put(
-                  "pods",
-                  client
-                      .pods()
-                      .inNamespace(NAMESPACE)
-                      .withLabel(Labels.GROUP, h.getMetadata().getName())
-                      .list()
-                      .getItems()
-                      .stream()
-                      .map(
-                          p ->
-                              p.getMetadata().getName()
-                                  + " phase="
-                                  + p.getStatus().getPhase()
-                                  + " conditions="
-                                  + p.getStatus().getConditions().stream()
-                                      .map(c -> c.getType() + "=" + c.getStatus())
-                                      .toList()
-                                  + " kubelet="
-                                  + pods.get(p.getMetadata().getName()))
-                      .toList());
-              return m;
-            })
-        .toList();
-  }
-
   static String group(int g) {
     return String.format("g%04d", g);
-  }
-
-  private static HighAvailabilityGroup template() throws Exception {
-    HighAvailabilityGroup hag = Sandbox.exampleGroup("template", NAMESPACE);
-    hag.getSpec().setHealth(null);
-    hag.getSpec().getElection().setLeaseTTLSeconds(TTL_SECONDS);
-    return hag;
-  }
-
-  /**
-   * Counts the operator's API requests (all but the bench's user agent) per verb and resource kind,
-   * e.g. {@code PATCH pods}, since the last reset.
-   */
-  static final class RequestCounter
-      implements java.util.function.Consumer<EmbeddedApiServer.ApiRequest> {
-    private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
-    private volatile long since = System.nanoTime();
-
-    @Override
-    public void accept(EmbeddedApiServer.ApiRequest r) {
-      String who =
-          r.userAgent() != null && r.userAgent().contains(BENCH_USER_AGENT) ? "bench " : "";
-      String path = r.uri().replaceAll("\\?.*", "");
-      String[] parts = path.split("/");
-      String kind = path;
-      for (int i = 0; i < parts.length - 1; i++) {
-        if (parts[i].equals("namespaces") && i + 2 < parts.length) {
-          kind = parts[i + 2] + (i + 3 < parts.length ? "/name" : "");
-          if (i + 4 < parts.length) {
-            kind += "/" + parts[i + 4];
-          }
-        }
-      }
-      String verb = r.uri().contains("watch=true") ? "WATCH" : r.method();
-      counts.computeIfAbsent(who + verb + " " + kind, k -> new AtomicLong()).incrementAndGet();
-    }
-
-    void reset() {
-      counts.clear();
-      since = System.nanoTime();
-    }
-
-    Map<String, Double> perSecond() {
-      double seconds = (System.nanoTime() - since) / 1e9;
-      Map<String, Double> out = new java.util.TreeMap<>();
-      counts.forEach((k, v) -> out.put(k, Math.round(10.0 * v.get() / seconds) / 10.0));
-      return out;
-    }
-  }
-
-  /**
-   * Follows every pod's role label from informer events: who is labelled master per group, when
-   * each pod last became or stopped being master, and how often a group had two at once.
-   */
-  static final class LabelTracker implements ResourceEventHandler<Pod> {
-    private final Map<String, Set<String>> mastersByGroup = new ConcurrentHashMap<>();
-    private final Map<String, Long> becameMaster = new ConcurrentHashMap<>();
-    private final Map<String, Long> leftMaster = new ConcurrentHashMap<>();
-    private final AtomicLong dual = new AtomicLong();
-    private final Set<String> pods = new java.util.HashSet<>();
-
-    @Override
-    public void onAdd(Pod pod) {
-      seen(pod, false);
-    }
-
-    @Override
-    public void onUpdate(Pod oldPod, Pod pod) {
-      seen(pod, false);
-    }
-
-    @Override
-    public void onDelete(Pod pod, boolean finalStateUnknown) {
-      seen(pod, true);
-    }
-
-    private synchronized void seen(Pod pod, boolean deleted) {
-      Map<String, String> l = pod.getMetadata().getLabels();
-      String group = l == null ? null : l.get(Labels.GROUP);
-      if (group == null) {
-        return;
-      }
-      String name = pod.getMetadata().getName();
-      if (deleted) {
-        pods.remove(name);
-      } else {
-        pods.add(name);
-      }
-      boolean master = !deleted && Labels.ROLE_MASTER.equals(l.get(Labels.ROLE));
-      Set<String> masters =
-          mastersByGroup.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet());
-      long now = System.nanoTime();
-      if (master && masters.add(name)) {
-        becameMaster.put(name, now);
-      } else if (!master && masters.remove(name)) {
-        leftMaster.put(name, now);
-      }
-      if (masters.size() > 1) {
-        dual.incrementAndGet();
-      }
-    }
-
-    /** Pods that exist now (created by the operator, not deleted). */
-    synchronized int pods() {
-      return pods.size();
-    }
-
-    synchronized long groupsWithOneMaster() {
-      return mastersByGroup.values().stream().filter(s -> s.size() == 1).count();
-    }
-
-    synchronized List<String> masters(String group) {
-      return mastersByGroup.getOrDefault(group, Set.of()).stream().sorted().toList();
-    }
-
-    /** When {@code pod} last became labelled master (0: never). */
-    long becameMasterAt(String pod) {
-      return becameMaster.getOrDefault(pod, 0L);
-    }
-
-    /** When {@code pod} last stopped being labelled master (0: never). */
-    long leftMasterAt(String pod) {
-      return leftMaster.getOrDefault(pod, 0L);
-    }
-
-    long dualMasterObservations() {
-      return dual.get();
-    }
   }
 }

@@ -4,6 +4,7 @@ import dev.halo.agent.ElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.bench.EtcdLeader;
 import dev.halo.common.Labels;
+import dev.halo.common.Threads;
 import dev.halo.sandbox.AgentHandle;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.ServiceProxy;
@@ -52,8 +53,8 @@ final class Checker implements AutoCloseable {
     this.excused = excused;
     this.startNanos = startNanos;
     for (Map.Entry<String, Integer> g : ttlByGroup.entrySet()) {
-      Thread t = new Thread(() -> loop(g.getKey(), g.getValue()), "chaos-checker-" + g.getKey());
-      t.setDaemon(true);
+      Thread t =
+          Threads.daemon("chaos-checker-" + g.getKey(), () -> loop(g.getKey(), g.getValue()));
       threads.add(t);
       t.start();
     }

@@ -1,0 +1,70 @@
+package dev.halo.agent;
+
+import dev.halo.agent.ElectionClient.Candidate;
+import dev.halo.agent.ElectionClient.LeaderView;
+import dev.halo.common.Backoff;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Decides from each leader read whether this agent is master, and remembers the leader it saw for
+ * demotions and status. On the elector thread.
+ */
+final class MasterDecision {
+  private final RoleState roleState;
+  private final LeaseKeeper leases;
+  private final String member;
+  private final Backoff promoteChecks =
+      Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(1));
+  private volatile Optional<Candidate> leader = Optional.empty();
+  private volatile long checkedRevision;
+
+  MasterDecision(RoleState roleState, LeaseKeeper leases, String member) {
+    this.roleState = roleState;
+    this.leases = leases;
+    this.member = member;
+  }
+
+  Optional<Candidate> leader() {
+    return leader;
+  }
+
+  /** Demotes this agent, naming the leader last seen. */
+  void demote(String reason) {
+    roleState.demote(
+        reason,
+        leader.map(Candidate::value).orElse(""),
+        leader.map(Candidate::createRevision).orElse(0L));
+  }
+
+  /**
+   * Promotes when {@code view} shows this agent's key first, demotes when it shows another; returns
+   * how long to wait before reading again when a promotion was refused for now.
+   */
+  OptionalLong decide(LeaderView view, long epoch, String myKey, long myRevision) {
+    // Reads can complete out of order; an older one must not undo what a newer one decided.
+    if (view.revision() < checkedRevision) {
+      return OptionalLong.empty();
+    }
+    leader = view.leader();
+    checkedRevision = view.revision();
+    boolean mine =
+        view.leader()
+            .filter(c -> c.key().equals(myKey) && c.leaseId() == leases.leaseId())
+            .isPresent();
+    if (!mine) {
+      demote("superseded");
+      return OptionalLong.empty();
+    }
+    // etcd#11007: only a key read back under our own lease counts, and only if nothing fenced
+    // this read (demotion, lease change) while it was in flight and the deadline still holds.
+    if (roleState.promote(epoch, "elected", member, myRevision)) {
+      promoteChecks.reset();
+      return OptionalLong.empty();
+    }
+    // Refused until a renewal is confirmed (or a fenced read is redone): look again, less and
+    // less often while etcd does not confirm.
+    return OptionalLong.of(promoteChecks.nextDelayMillis());
+  }
+}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import dev.halo.sandbox.LocalKubelet;
@@ -227,13 +228,13 @@ class OperatorIT {
           if (g.getMetadata().getAnnotations() == null) {
             g.getMetadata().setAnnotations(new java.util.HashMap<>());
           }
-          g.getMetadata().getAnnotations().put(Labels.SWITCHOVER, from);
+          g.getMetadata().getAnnotations().put(Annotations.SWITCHOVER, from);
         });
   }
 
   private String switchoverRequest(String group) {
     Map<String, String> annotations = h.get(ns, group).getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(Labels.SWITCHOVER);
+    return annotations == null ? null : annotations.get(Annotations.SWITCHOVER);
   }
 
   @Test

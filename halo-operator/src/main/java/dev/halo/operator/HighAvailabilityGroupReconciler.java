@@ -3,6 +3,7 @@ package dev.halo.operator;
 import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.common.Annotations;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.operator.election.Candidate;
@@ -220,8 +221,8 @@ public final class HighAvailabilityGroupReconciler
   }
 
   /**
-   * A planned switchover asked for with the {@value Labels#SWITCHOVER} annotation, which names the
-   * master to hand over from. While that pod is the master it is asked to step down, the same
+   * A planned switchover asked for with the {@value Annotations#SWITCHOVER} annotation, which names
+   * the master to hand over from. While that pod is the master it is asked to step down, the same
    * hand-over a rolling update does (its agent demotes, then gives up its lease, and the next
    * candidate in line is elected), as soon as another pod is Ready and campaigning; it stays a
    * standby. Once it is not the master (done, or the request named someone else) the annotation is
@@ -246,7 +247,7 @@ public final class HighAvailabilityGroupReconciler
                 + ")");
       }
       events.forget(hag, "SwitchoverBlocked");
-      writer.removeAnnotation(hag, Labels.SWITCHOVER);
+      writer.removeAnnotation(hag, Annotations.SWITCHOVER);
       log.atInfo()
           .addKeyValue("group", key(hag))
           .addKeyValue("requested", pod)
@@ -268,7 +269,9 @@ public final class HighAvailabilityGroupReconciler
     events.forget(hag, "SwitchoverBlocked");
     failovers.handingOver(key(hag), pod);
     events.normal(
-        hag, "Switchover", pod + " hands over mastership (" + Labels.SWITCHOVER + " annotation)");
+        hag,
+        "Switchover",
+        pod + " hands over mastership (" + Annotations.SWITCHOVER + " annotation)");
     revoker.handOver(hag, pod, view);
   }
 

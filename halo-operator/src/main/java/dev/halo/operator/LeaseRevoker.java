@@ -4,7 +4,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Backoff;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
-import dev.halo.operator.model.AgentEnv;
+import dev.halo.operator.model.AgentEnvVars;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
@@ -124,7 +124,7 @@ final class LeaseRevoker {
     long graceEnd = asked + TimeUnit.MILLISECONDS.toNanos(STEP_DOWN_GRACE_MS);
     long expiryEnd =
         asked
-            + TimeUnit.SECONDS.toNanos(AgentEnv.leaseTtl(hag.getSpec()))
+            + TimeUnit.SECONDS.toNanos(AgentEnvVars.leaseTtl(hag.getSpec()))
             + TimeUnit.MILLISECONDS.toNanos(STEP_DOWN_GRACE_MS + EXPIRY_SLACK_MS);
     return elections
         .requestStepDown(endpoints, election, leaseId, reason)

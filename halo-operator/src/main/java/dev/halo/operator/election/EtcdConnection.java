@@ -2,7 +2,9 @@ package dev.halo.operator.election;
 
 import dev.halo.common.Backoff;
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.Failures;
 import dev.halo.common.MemberIdentity;
+import dev.halo.common.Threads;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -23,11 +25,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +57,7 @@ final class EtcdConnection implements AutoCloseable {
   // A watch that lived this long was healthy, even if no election changed meanwhile.
   private static final long HEALTHY_WATCH_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long FRESH_CLIENT_NANOS = TimeUnit.SECONDS.toNanos(5);
-  private static final AtomicInteger threadIds = new AtomicInteger();
+  private static final ThreadFactory THREADS = Threads.daemons("halo-etcd-watch");
 
   private final String endpoints;
   private final URI[] uris;
@@ -116,13 +118,7 @@ final class EtcdConnection implements AutoCloseable {
     // Two health checks that time out; outlasts a raft leader election (1-3 s).
     long graceNanos = 2 * (healthPeriod.toNanos() + callTimeout.toNanos());
     this.reachability = new Reachability(this.endpoints, graceNanos, System::nanoTime);
-    this.exec =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "halo-etcd-watch-" + threadIds.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.exec = Executors.newSingleThreadScheduledExecutor(THREADS);
     onExec(() -> rebuild("start"));
     long periodMs = healthPeriod.toMillis();
     exec.scheduleAtFixedRate(() -> safely(this::checkHealth), periodMs, periodMs, MILLIS);
@@ -143,7 +139,7 @@ final class EtcdConnection implements AutoCloseable {
     return bounded(client.getLeaseClient().revoke(leaseId))
         .handle(
             (r, failure) -> {
-              if (failure != null && !isLeaseNotFound(failure)) {
+              if (failure != null && !Failures.isLeaseNotFound(failure)) {
                 throw new CompletionException(failure);
               }
               return null;
@@ -379,23 +375,10 @@ final class EtcdConnection implements AutoCloseable {
   }
 
   private String describe(Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Failures.unwrap(failure);
     return cause instanceof TimeoutException
         ? "no answer within " + timeoutMs + " ms"
         : String.valueOf(cause.getMessage());
-  }
-
-  private static boolean isLeaseNotFound(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (String.valueOf(t.getMessage()).contains("requested lease not found")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Candidate candidate(KeyValue kv) {

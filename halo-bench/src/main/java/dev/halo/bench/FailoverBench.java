@@ -1,6 +1,7 @@
 package dev.halo.bench;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.Annotations;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.sandbox.FailoverScenario;
@@ -328,7 +329,7 @@ public final class FailoverBench {
                           if (g.getMetadata().getAnnotations() == null) {
                             g.getMetadata().setAnnotations(new java.util.HashMap<>());
                           }
-                          g.getMetadata().getAnnotations().put(Labels.SWITCHOVER, master);
+                          g.getMetadata().getAnnotations().put(Annotations.SWITCHOVER, master);
                           return g;
                         });
                 return true;
@@ -356,7 +357,7 @@ public final class FailoverBench {
                         .get()
                         .getMetadata()
                         .getAnnotations();
-                return annotations == null || !annotations.containsKey(Labels.SWITCHOVER);
+                return annotations == null || !annotations.containsKey(Annotations.SWITCHOVER);
               });
     }
   }

@@ -2,7 +2,9 @@ package dev.halo.common;
 
 import java.util.Map;
 
-/** Every label and annotation key Halo reads or writes, and their fixed values. */
+/**
+ * Every label key Halo reads or writes, and their fixed values (annotations: {@link Annotations}).
+ */
 public final class Labels {
   private Labels() {}
 
@@ -18,18 +20,6 @@ public final class Labels {
   public static final String APP_INSTANCE = "app.kubernetes.io/instance";
   public static final String APP_MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY_HALO = "halo";
-
-  /** Hash of what a pod was built from; a different hash means the pod must be rolled. */
-  public static final String TEMPLATE_HASH = "halo.dev/template-hash";
-
-  /**
-   * On a group: a planned switchover away from the master this names ({@code kubectl annotate hag
-   * web halo.dev/switchover=web-0}); the operator removes it once that pod is no longer master.
-   */
-  public static final String SWITCHOVER = "halo.dev/switchover";
-
-  /** Which container {@code kubectl logs} and {@code exec} pick by default. */
-  public static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
 
   /** The node label that pins a pod to a zone. */
   public static final String TOPOLOGY_ZONE = "topology.kubernetes.io/zone";

@@ -1,25 +1,26 @@
 package dev.halo.operator;
 
 import dev.halo.install.ApiCall;
+import dev.halo.install.ChartRbac;
+import dev.halo.install.ChartRbac.Grant;
+import dev.halo.install.HelmChart;
 import dev.halo.sandbox.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * Records every API call that operator clients made to a mock API server (told apart from the
- * tests' own client by their User-Agent), for the RBAC check in {@link RbacIT}.
+ * tests' own client by their User-Agent), and says which of them the chart's RBAC would refuse.
  */
 final class ApiCallRecorder {
   static final String OPERATOR_USER_AGENT = "halo-operator-under-test";
-  static final Path DIR = Path.of("target", "rbac");
 
   private final Set<ApiCall> calls = ConcurrentHashMap.newKeySet();
 
@@ -46,61 +47,29 @@ final class ApiCallRecorder {
     return Set.copyOf(calls);
   }
 
+  /** What the chart's RBAC grants the operator's ServiceAccount. */
+  static Set<Grant> chartGrants() {
+    return ChartRbac.grants(HelmChart.render(""), HelmChart.NAMESPACE, HelmChart.RELEASE);
+  }
+
+  /** The calls among {@code calls} that the chart's RBAC does not allow, sorted. */
+  static Set<ApiCall> notGrantedByChart(Collection<ApiCall> calls) {
+    Set<Grant> granted = chartGrants();
+    return calls.stream()
+        .filter(c -> !grantedToEveryone(c))
+        .filter(c -> granted.stream().noneMatch(g -> g.covers(c)))
+        .collect(
+            Collectors.toCollection(() -> new TreeSet<>(Comparator.comparing(ApiCall::toString))));
+  }
+
   /**
-   * Writes the calls to {@code target/rbac/<name>.txt}, one {@code namespace group resource verb} a
-   * line.
+   * Calls every authenticated client may make without the chart: discovery (system:discovery) and
+   * the SDK's SelfSubjectRulesReview before leader election (system:basic-user).
    */
-  void write(String name) {
-    try {
-      Files.createDirectories(DIR);
-      Files.writeString(
-          DIR.resolve(name + ".txt"),
-          calls.stream()
-              .map(ApiCallRecorder::line)
-              .sorted()
-              .collect(Collectors.joining("\n", "", "\n")));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Reads every file that {@link #write} wrote (by any test class of this run). */
-  static Set<ApiCall> readAll() {
-    if (!Files.isDirectory(DIR)) {
-      return Set.of();
-    }
-    try (var files = Files.list(DIR)) {
-      return files
-          .filter(f -> f.toString().endsWith(".txt"))
-          .flatMap(ApiCallRecorder::lines)
-          .filter(l -> !l.isBlank())
-          .map(ApiCallRecorder::parse)
-          .collect(Collectors.toSet());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static java.util.stream.Stream<String> lines(Path file) {
-    try {
-      return Files.readAllLines(file).stream();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String line(ApiCall c) {
-    return (c.namespace().isEmpty() ? "-" : c.namespace())
-        + " "
-        + (c.group().isEmpty() ? "core" : c.group())
-        + " "
-        + c.resource()
-        + " "
-        + c.verb();
-  }
-
-  private static ApiCall parse(String line) {
-    String[] f = line.trim().split(" ");
-    return new ApiCall(f[0].equals("-") ? "" : f[0], f[1].equals("core") ? "" : f[1], f[2], f[3]);
+  static boolean grantedToEveryone(ApiCall call) {
+    return call.isNonResource()
+        || (call.group().equals("authorization.k8s.io")
+            && call.resource().equals("selfsubjectrulesreviews")
+            && call.verb().equals("create"));
   }
 }

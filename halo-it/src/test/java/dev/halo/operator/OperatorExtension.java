@@ -1,5 +1,7 @@
 package dev.halo.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.halo.testing.EtcdExtension;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -8,8 +10,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One mock API server and one real operator per test class, on the class's etcd; register it after
- * the {@link EtcdExtension} it uses. The operator's API calls go to {@code target/rbac/<class>.txt}
- * for {@link RbacIT}.
+ * the {@link EtcdExtension} it uses. After the class it checks that the chart's RBAC grants every
+ * API call that class's operator made (that the chart grants nothing more is {@link RbacIT}'s).
  */
 final class OperatorExtension implements BeforeAllCallback, AfterAllCallback {
   private final EtcdExtension etcd;
@@ -29,7 +31,12 @@ final class OperatorExtension implements BeforeAllCallback, AfterAllCallback {
   public void afterAll(ExtensionContext context) {
     if (harness != null) {
       harness.close();
-      harness.apiCalls.write(context.getRequiredTestClass().getSimpleName());
+      assertThat(ApiCallRecorder.notGrantedByChart(harness.apiCalls.calls()))
+          .as(
+              "calls the operator made in %s that the chart's RBAC does not allow"
+                  + " (helm/halo/templates/_helpers.tpl)",
+              context.getRequiredTestClass().getSimpleName())
+          .isEmpty();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
 import dev.halo.sandbox.InProcessAgent;
 import dev.halo.sandbox.LocalKubelet;
@@ -178,7 +179,7 @@ class OperatorFailuresIT {
                     });
         LabelSampler sampler = new LabelSampler(h, ns, "roll")) {
       String oldHash =
-          h.pods(ns, "roll").get(0).getMetadata().getAnnotations().get(Labels.TEMPLATE_HASH);
+          h.pods(ns, "roll").get(0).getMetadata().getAnnotations().get(Annotations.TEMPLATE_HASH);
       h.update(
           ns,
           "roll",
@@ -195,7 +196,9 @@ class OperatorFailuresIT {
                           .noneMatch(
                               p ->
                                   oldHash.equals(
-                                      p.getMetadata().getAnnotations().get(Labels.TEMPLATE_HASH)))
+                                      p.getMetadata()
+                                          .getAnnotations()
+                                          .get(Annotations.TEMPLATE_HASH)))
                       && h.get(ns, "roll").getStatus().getMembers().stream()
                           .allMatch(m -> m.getCampaigning() && m.getReady()));
       assertThat(deleted).hasSize(3).doesNotHaveDuplicates();

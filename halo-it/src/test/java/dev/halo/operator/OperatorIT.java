@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.AgentDefaults;
+import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import dev.halo.sandbox.LocalKubelet;
@@ -47,7 +49,12 @@ class OperatorIT {
   }
 
   private String startGroup(String name) {
-    h.create(h.group(ns, name));
+    return startGroup(h.group(ns, name));
+  }
+
+  private String startGroup(HighAvailabilityGroup hag) {
+    String name = hag.getMetadata().getName();
+    h.create(hag);
     await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, name).size() == 3);
     return h.awaitAgreedMaster(ns, name, Duration.ofSeconds(30));
   }
@@ -135,15 +142,19 @@ class OperatorIT {
                         }));
   }
 
+  /**
+   * How fast the hand-over is, is measured by the bench (FailoverBench); this says what happens:
+   * the old master steps down instead of leaving its lease to expire.
+   */
   @Test
-  void masterPodDeletionHandsOverWithinASecondAndThePodComesBack() {
-    String old = startGroup("del");
+  void masterPodDeletionHandsOverWithoutWaitingForItsLeaseAndThePodComesBack() {
+    // A lease that outlives every wait below: a new master can only come from a hand-over.
+    HighAvailabilityGroup hag = h.group(ns, "del");
+    hag.getSpec().getElection().setLeaseTTLSeconds(AgentDefaults.MAX_LEASE_TTL_SECONDS);
+    String old = startGroup(hag);
     try (LabelSampler sampler = new LabelSampler(h, ns, "del")) {
-      long start = System.nanoTime();
       h.client.pods().inNamespace(ns).withName(old).delete();
-      h.awaitLabelledMasterOtherThan(ns, "del", old, Duration.ofSeconds(1));
-      long tookMs = (System.nanoTime() - start) / 1_000_000;
-      assertThat(tookMs).isLessThanOrEqualTo(1000);
+      h.awaitLabelledMasterOtherThan(ns, "del", old, Duration.ofSeconds(30));
       String next = h.awaitAgreedMaster(ns, "del", Duration.ofSeconds(5));
       assertThat(next).isNotEqualTo(old);
       await()
@@ -159,6 +170,7 @@ class OperatorIT {
         .atMost(Duration.ofSeconds(5))
         .until(() -> h.get(ns, "del").getStatus().getFailovers() == 1);
     assertThat(h.get(ns, "del").getStatus().getLastFailover().getFrom()).isEqualTo(old);
+    assertThat(h.get(ns, "del").getStatus().getLastFailover().getReason()).isEqualTo("podDeleted");
     assertThat(h.events(ns, "Failover")).isNotEmpty();
   }
 
@@ -227,13 +239,13 @@ class OperatorIT {
           if (g.getMetadata().getAnnotations() == null) {
             g.getMetadata().setAnnotations(new java.util.HashMap<>());
           }
-          g.getMetadata().getAnnotations().put(Labels.SWITCHOVER, from);
+          g.getMetadata().getAnnotations().put(Annotations.SWITCHOVER, from);
         });
   }
 
   private String switchoverRequest(String group) {
     Map<String, String> annotations = h.get(ns, group).getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(Labels.SWITCHOVER);
+    return annotations == null ? null : annotations.get(Annotations.SWITCHOVER);
   }
 
   @Test

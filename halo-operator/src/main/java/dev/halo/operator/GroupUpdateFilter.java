@@ -1,7 +1,7 @@
 package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.common.Labels;
+import dev.halo.common.Annotations;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * Which updates of a group start a reconcile: a spec change (the generation moves), a new or
- * withdrawn switchover request ({@value Labels#SWITCHOVER}, an annotation, which moves no
+ * withdrawn switchover request ({@value Annotations#SWITCHOVER}, an annotation, which moves no
  * generation), deletion and finalizer changes, and a status that lost its phase (cleared, or
  * unreadable and so read as empty) so that it is written again. Not the operator's own status
  * writes: those would only reconcile again to the same result. It replaces the SDK's
@@ -31,9 +31,9 @@ public final class GroupUpdateFilter implements OnUpdateFilter<HighAvailabilityG
     return hag.getStatus() == null ? null : hag.getStatus().getPhase();
   }
 
-  /** The pod named by the group's {@value Labels#SWITCHOVER} annotation, or null. */
+  /** The pod named by the group's {@value Annotations#SWITCHOVER} annotation, or null. */
   static String switchoverRequest(ObjectMeta meta) {
     Map<String, String> annotations = meta.getAnnotations();
-    return annotations == null ? null : annotations.get(Labels.SWITCHOVER);
+    return annotations == null ? null : annotations.get(Annotations.SWITCHOVER);
   }
 }

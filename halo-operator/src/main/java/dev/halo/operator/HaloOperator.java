@@ -61,6 +61,7 @@ public final class HaloOperator implements AutoCloseable {
             });
     HighAvailabilityGroupReconciler reconciler =
         new HighAvailabilityGroupReconciler(
+            client,
             elections,
             new OperatorDefaults(
                 config.agentImage(), config.agentJvmOptions(), config.etcdEndpoints()),

@@ -1,6 +1,5 @@
 package dev.halo.operator;
 
-import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.common.ElectionKeys;
@@ -14,7 +13,6 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.PodFactory;
 import dev.halo.operator.model.PodState;
-import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.model.RolloutPlanner;
 import dev.halo.operator.status.StatusFactory;
 import dev.halo.operator.validation.HighAvailabilityGroupValidator;
@@ -22,6 +20,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -37,22 +36,20 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a HighAvailabilityGroup: observe (pods, Services, the etcd election) → validate →
- * reconcile (revoke leases of gone pods, demote then promote role labels, one rollout step) →
- * record status, patched only when it changed. Desired objects come from the pure factories in
- * {@code model/}; etcd is reached only through {@link ElectionService}.
+ * reconcile (release leases of gone pods, demote then promote role labels, a requested switchover,
+ * one rollout step) → record status, patched only when it changed. Desired objects come from the
+ * pure factories in {@code model/}; etcd is reached only through {@link ElectionService}, and never
+ * waited for: a release under way brings the next reconcile sooner.
  */
 @ControllerConfiguration(
     name = HighAvailabilityGroupReconciler.NAME,
@@ -64,6 +61,8 @@ public final class HighAvailabilityGroupReconciler
   private static final Logger log = LoggerFactory.getLogger(HighAvailabilityGroupReconciler.class);
   private static final String MANAGED = Labels.APP_MANAGED_BY + "=" + Labels.MANAGED_BY_HALO;
   private static final Duration RESYNC = Duration.ofSeconds(30);
+  // While a lease release is under way: soon enough to say a master is slow to step down.
+  private static final Duration RELEASE_CHECK = Duration.ofMillis(LeaseReleaser.STEP_DOWN_GRACE_MS);
   private static final String INVALID = "InvalidSpec";
   private static final String UNREADABLE = "UnreadableSpec";
 
@@ -71,16 +70,26 @@ public final class HighAvailabilityGroupReconciler
   private final OperatorDefaults defaults;
   private final OperatorMetrics metrics;
   private final FailoverTracker failovers = new FailoverTracker();
-  private final LeaseRevoker revoker;
-  private EventRecorder events;
-  private ObjectWriter writer;
+  private final EventRecorder events;
+  private final ObjectWriter writer;
+  private final LeaseReleaser releaser;
+  private final RoleLabeller roles;
+  private final Switchovers switchovers;
 
+  /** A reconciler that writes through {@code client}, the client the SDK runs with. */
   public HighAvailabilityGroupReconciler(
-      ElectionService elections, OperatorDefaults defaults, OperatorMetrics metrics) {
+      KubernetesClient client,
+      ElectionService elections,
+      OperatorDefaults defaults,
+      OperatorMetrics metrics) {
     this.elections = elections;
     this.defaults = defaults;
     this.metrics = metrics;
-    this.revoker = new LeaseRevoker(elections, defaults);
+    this.events = new EventRecorder(client);
+    this.writer = new ObjectWriter(client, defaults);
+    this.releaser = new LeaseReleaser(elections, defaults);
+    this.roles = new RoleLabeller(writer, events, failovers, metrics);
+    this.switchovers = new Switchovers(writer, events, failovers, releaser);
   }
 
   @Override
@@ -129,9 +138,7 @@ public final class HighAvailabilityGroupReconciler
 
   private UpdateControl<HighAvailabilityGroup> reconcileGroup(
       HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
-    init(context);
-    String group = hag.getMetadata().getName();
-    List<Pod> pods = groupPods(group, context);
+    List<Pod> pods = groupPods(hag.getMetadata().getName(), context);
     List<String> errors = HighAvailabilityGroupValidator.validate(hag, defaults);
     boolean unreadable = hag.hasUnreadableSpec();
     metrics.unreadable(key(hag), unreadable);
@@ -144,7 +151,10 @@ public final class HighAvailabilityGroupReconciler
           .log("invalid spec; pods are left as they are until it is fixed");
       ElectionView none =
           ElectionView.unreachable(election(hag), "not watched while the spec is invalid");
-      return record(hag, pods, membership(hag, pods, none), labelledMaster(pods), errors);
+      Membership members = membership(hag, pods, none);
+      record(
+          hag, new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods)), members, errors);
+      return after(RESYNC);
     }
     events.forget(hag, INVALID);
     events.forget(hag, UNREADABLE);
@@ -155,20 +165,29 @@ public final class HighAvailabilityGroupReconciler
             .orElse(ElectionView.unreachable(election(hag), "election not watched yet"));
     // Who holds which key depends on pod names and UIDs, not on the labels written below.
     Membership members = membership(hag, pods, view);
-    Optional<String> master;
+    RoleLabeller.Labelled labelled;
+    boolean releasing = false;
     if (view.reachable()) {
       events.forget(hag, "EtcdUnreachable");
       reportForeign(hag, members);
-      revoker.revokeGone(hag, pods, members);
-      master = assignRoles(hag, pods, members);
-      switchover(hag, pods, members, master);
+      releasing = releaser.releaseGone(hag, pods, members);
+      labelled = roles.assign(hag, pods, members);
+      releasing |= switchovers.act(hag, labelled.pods(), members, labelled.master());
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, "EtcdUnreachable", "labels are left as they are: " + view.error());
-      master = labelledMaster(pods);
+      labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
-    rollout(hag, pods, members);
-    return record(hag, pods, members, master, errors);
+    releasing |= rollout(hag, labelled.pods(), members);
+    record(hag, labelled, members, errors);
+    // A release completes when its lease leaves the election, whose watch reconciles again; the
+    // earlier look catches what the election does not show (a failed call, a slow step-down).
+    return after(releasing ? RELEASE_CHECK : RESYNC);
+  }
+
+  private static UpdateControl<HighAvailabilityGroup> after(Duration delay) {
+    UpdateControl<HighAvailabilityGroup> control = UpdateControl.noUpdate();
+    return control.rescheduleAfter(delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static Membership membership(
@@ -204,123 +223,11 @@ public final class HighAvailabilityGroupReconciler
     }
   }
 
-  private Optional<String> assignRoles(HighAvailabilityGroup hag, List<Pod> pods, Membership view) {
-    RoleAssignment plan = RoleAssignment.plan(pods, view);
-    String recorded = hag.getStatus() == null ? null : hag.getStatus().getMaster();
-    String from = labelledMaster(pods).orElse(recorded);
-    String reason = lossReason(from, pods);
-    if (plan.master().isEmpty()) {
-      failovers.lost(key(hag), from, Instant.now(), reason);
-    }
-    List<Pod> updated = writer.applyRoles(hag, pods, plan);
-    pods.clear();
-    pods.addAll(updated);
-    plan.master().ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
-    return plan.master();
-  }
-
-  /**
-   * A planned switchover asked for with the {@value Labels#SWITCHOVER} annotation, which names the
-   * master to hand over from. While that pod is the master it is asked to step down, the same
-   * hand-over a rolling update does (its agent demotes, then gives up its lease, and the next
-   * candidate in line is elected), as soon as another pod is Ready and campaigning; it stays a
-   * standby. Once it is not the master (done, or the request named someone else) the annotation is
-   * removed, so a request acts once.
-   */
-  private void switchover(
-      HighAvailabilityGroup hag, List<Pod> pods, Membership view, Optional<String> master) {
-    String from = GroupUpdateFilter.switchoverRequest(hag.getMetadata());
-    if (from == null || master.isEmpty()) {
-      return; // nothing asked, or no master yet to hand over from: wait
-    }
-    String pod = from.strip();
-    if (!master.get().equals(pod)) {
-      if (pods.stream().noneMatch(p -> PodState.name(p).equals(pod))) {
-        events.warning(
-            hag,
-            "SwitchoverIgnored",
-            "\""
-                + pod
-                + "\" is no pod of this group; to hand over, annotate with the master's name ("
-                + master.get()
-                + ")");
-      }
-      events.forget(hag, "SwitchoverBlocked");
-      writer.removeAnnotation(hag, Labels.SWITCHOVER);
-      log.atInfo()
-          .addKeyValue("group", key(hag))
-          .addKeyValue("requested", pod)
-          .addKeyValue("master", master.get())
-          .log("switchover request done or stale; annotation removed");
-      return;
-    }
-    boolean standbyReady =
-        pods.stream()
-            .filter(p -> !PodState.name(p).equals(pod) && !PodState.terminating(p))
-            .anyMatch(p -> PodState.ready(p) && view.isCampaigning(PodState.name(p)));
-    if (!standbyReady) {
-      events.warning(
-          hag,
-          "SwitchoverBlocked",
-          pod + " stays master: no other pod is Ready and campaigning to take over; waiting");
-      return;
-    }
-    events.forget(hag, "SwitchoverBlocked");
-    failovers.handingOver(key(hag), pod);
-    events.normal(
-        hag, "Switchover", pod + " hands over mastership (" + Labels.SWITCHOVER + " annotation)");
-    revoker.handOver(hag, pod, view);
-  }
-
-  private static String lossReason(String from, List<Pod> pods) {
-    Optional<Pod> pod = pods.stream().filter(p -> PodState.name(p).equals(from)).findFirst();
-    if (pod.isEmpty()) {
-      return "podDeleted";
-    }
-    if (PodState.gone(pod.get())) {
-      return PodState.goneReason(pod.get());
-    }
-    return PodState.ready(pod.get()) ? "resigned" : "unhealthy";
-  }
-
-  private void announce(
-      HighAvailabilityGroup hag, String recorded, String master, Instant at, String reason) {
-    String group = key(hag);
-    if (!failovers.isNew(group, recorded, master)) {
-      return;
-    }
-    events.normal(hag, "MasterElected", master + " is master");
-    log.atInfo().addKeyValue("group", group).addKeyValue("master", master).log("master labelled");
-    Integer count = hag.getStatus() == null ? null : hag.getStatus().getFailovers();
-    Optional<FailoverRecord> failover =
-        failovers.elected(group, recorded, count, master, at, reason);
-    failover.ifPresent(
-        f -> {
-          metrics.failover(f.getReason(), f.getDurationMillis());
-          events.normal(
-              hag,
-              "Failover",
-              f.getFrom()
-                  + " -> "
-                  + f.getTo()
-                  + " ("
-                  + f.getReason()
-                  + ") in "
-                  + f.getDurationMillis()
-                  + " ms");
-          log.atInfo()
-              .addKeyValue("group", group)
-              .addKeyValue("from", f.getFrom())
-              .addKeyValue("to", f.getTo())
-              .addKeyValue("reason", f.getReason())
-              .addKeyValue("durationMs", f.getDurationMillis())
-              .log("failover");
-        });
-  }
-
-  private void rollout(HighAvailabilityGroup hag, List<Pod> pods, Membership view) {
+  /** Applies one rollout step; returns whether it asked a master to hand over. */
+  private boolean rollout(HighAvailabilityGroup hag, List<Pod> pods, Membership view) {
     String group = hag.getMetadata().getName();
     String hash = PodFactory.templateHash(hag, defaults);
+    boolean handingOver = false;
     for (RolloutPlanner.Step step :
         RolloutPlanner.plan(group, hag.getSpec().getReplicas(), hash, pods, view)) {
       if (step instanceof RolloutPlanner.Step.Create c) {
@@ -335,7 +242,8 @@ public final class HighAvailabilityGroupReconciler
       } else if (step instanceof RolloutPlanner.Step.HandOver h) {
         failovers.handingOver(key(hag), h.pod());
         events.normal(hag, "Switchover", h.pod() + " hands over mastership (" + h.reason() + ")");
-        revoker.handOver(hag, h.pod(), view);
+        releaser.handOver(hag, h.pod(), view);
+        handingOver = true;
       } else if (step instanceof RolloutPlanner.Step.Wait w) {
         log.atDebug()
             .addKeyValue("group", key(hag))
@@ -343,13 +251,13 @@ public final class HighAvailabilityGroupReconciler
             .log("rollout waiting");
       }
     }
+    return handingOver;
   }
 
-  private UpdateControl<HighAvailabilityGroup> record(
+  private void record(
       HighAvailabilityGroup hag,
-      List<Pod> pods,
+      RoleLabeller.Labelled labelled,
       Membership view,
-      Optional<String> master,
       List<String> errors) {
     HighAvailabilityGroupStatus previous =
         hag.getStatus() == null ? new HighAvailabilityGroupStatus() : hag.getStatus();
@@ -357,9 +265,9 @@ public final class HighAvailabilityGroupReconciler
         StatusFactory.build(
             hag,
             new StatusFactory.Observed(
-                pods,
+                labelled.pods(),
                 view,
-                master,
+                labelled.master(),
                 errors,
                 failovers.count(key(hag), previous.getFailovers()),
                 failovers.last(key(hag), previous.getLastFailover()),
@@ -370,13 +278,10 @@ public final class HighAvailabilityGroupReconciler
     if (hag.getStatus() == null || !sameJson(status, hag.getStatus())) {
       writer.patchStatus(hag, status);
     }
-    UpdateControl<HighAvailabilityGroup> control = UpdateControl.noUpdate();
-    return control.rescheduleAfter(RESYNC.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public DeleteControl cleanup(HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
-    init(context);
     writer.deleteOwned(hag);
     releaseOwnKeys(hag, groupPods(hag.getMetadata().getName(), context));
     failovers.forget(key(hag));
@@ -387,11 +292,7 @@ public final class HighAvailabilityGroupReconciler
     return DeleteControl.defaultDelete();
   }
 
-  /**
-   * Revokes the leases of the group's own keys (current and left behind), which deletes them and
-   * their identities; keys that are not provably the group's (another cluster's group of the same
-   * name, a stray etcdctl) stay. Bounded: what is not revoked expires with its lease.
-   */
+  /** Starts revoking the group's own keys ({@link LeaseReleaser#releaseAll}); foreign ones stay. */
   private void releaseOwnKeys(HighAvailabilityGroup hag, List<Pod> pods) {
     List<String> endpoints =
         hag.getSpec() == null ? List.of() : EtcdEndpoints.of(hag.getSpec(), defaults);
@@ -406,20 +307,7 @@ public final class HighAvailabilityGroupReconciler
           .log("etcd unreachable; the group's election keys expire with their leases");
       return;
     }
-    List<Candidate> own = new ArrayList<>(members.previous());
-    members.campaigningPods().forEach(p -> own.addAll(members.keysOf(p)));
-    try {
-      CompletableFuture.allOf(
-              own.stream()
-                  .map(c -> elections.revoke(endpoints, c.leaseId()))
-                  .toArray(CompletableFuture[]::new))
-          .get(3, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.atWarn()
-          .addKeyValue("group", key(hag))
-          .addKeyValue("error", e.toString())
-          .log("could not revoke every lease of the group; they expire within their TTL");
-    }
+    releaser.releaseAll(hag, members);
     members
         .foreign()
         .forEach(
@@ -431,25 +319,11 @@ public final class HighAvailabilityGroupReconciler
                     .log("foreign candidate key left in place: it is no pod's of this group"));
   }
 
-  private synchronized void init(Context<HighAvailabilityGroup> context) {
-    if (writer == null) {
-      events = new EventRecorder(context.getClient());
-      writer = new ObjectWriter(context.getClient(), defaults);
-    }
-  }
-
   private static List<Pod> groupPods(String group, Context<HighAvailabilityGroup> context) {
-    List<Pod> pods =
-        new ArrayList<>(
-            context.getSecondaryResources(Pod.class).stream()
-                .filter(p -> group.equals(p.getMetadata().getLabels().get(Labels.GROUP)))
-                .toList());
-    pods.sort(Comparator.comparing(PodState::name));
-    return pods;
-  }
-
-  private static Optional<String> labelledMaster(List<Pod> pods) {
-    return pods.stream().filter(PodState::labelledMaster).map(PodState::name).findFirst();
+    return context.getSecondaryResources(Pod.class).stream()
+        .filter(p -> group.equals(p.getMetadata().getLabels().get(Labels.GROUP)))
+        .sorted(Comparator.comparing(PodState::name))
+        .toList();
   }
 
   private static boolean sameJson(Object a, Object b) {

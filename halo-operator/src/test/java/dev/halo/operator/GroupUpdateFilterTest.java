@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
-import dev.halo.common.Labels;
+import dev.halo.common.Annotations;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,7 @@ class GroupUpdateFilterTest {
     assertThat(filter.accept(spec, before)).isTrue();
 
     HighAvailabilityGroup asked = Serialization.clone(before);
-    asked.getMetadata().getAnnotations().put(Labels.SWITCHOVER, "web-0");
+    asked.getMetadata().getAnnotations().put(Annotations.SWITCHOVER, "web-0");
     assertThat(filter.accept(asked, before)).isTrue();
     // ... and taking the request away (the operator does, once it is done) too.
     assertThat(filter.accept(before, asked)).isTrue();

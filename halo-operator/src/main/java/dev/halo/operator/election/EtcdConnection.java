@@ -1,20 +1,23 @@
 package dev.halo.operator.election;
 
+import static dev.halo.operator.election.ElectionKeyValues.bytes;
+import static dev.halo.operator.election.ElectionKeyValues.candidate;
+import static dev.halo.operator.election.ElectionKeyValues.member;
+import static dev.halo.operator.election.ElectionKeyValues.string;
+
 import dev.halo.common.Backoff;
-import dev.halo.common.ElectionKeys;
-import dev.halo.common.MemberIdentity;
+import dev.halo.common.Failures;
+import dev.halo.common.Threads;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -22,12 +25,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,12 +39,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One etcd cluster as the operator sees it: a jetcd client, one watch on {@code /halo/} feeding an
- * {@link ElectionCache}, and a health check feeding {@link Reachability}. When the watch ends for
- * any reason (error, compaction, a member losing quorum) it reads everything again and watches from
- * just after that read, so no event is missed. Failed reads and watches that keep ending back off
- * (capped, with jitter) until a watch proves healthy, so a member that ends every watch at once
- * cannot spin the operator. Everything that changes state runs on the connection's single thread,
- * so the watch, reads and health checks never race each other.
+ * {@link ElectionCache}, and a health check feeding {@link Reachability}; its writes are {@link
+ * EtcdCalls}, its key decoding {@link ElectionKeyValues}. When the watch ends for any reason
+ * (error, compaction, a member losing quorum) it reads everything again and watches from just after
+ * that read, so no event is missed. Failed reads and watches that keep ending back off (capped,
+ * with jitter) until a watch proves healthy, so a member that ends every watch at once cannot spin
+ * the operator. Everything that changes state runs on the connection's single thread, so the watch,
+ * reads and health checks never race each other.
  */
 final class EtcdConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EtcdConnection.class);
@@ -55,7 +58,7 @@ final class EtcdConnection implements AutoCloseable {
   // A watch that lived this long was healthy, even if no election changed meanwhile.
   private static final long HEALTHY_WATCH_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long FRESH_CLIENT_NANOS = TimeUnit.SECONDS.toNanos(5);
-  private static final AtomicInteger threadIds = new AtomicInteger();
+  private static final ThreadFactory THREADS = Threads.daemons("halo-etcd-watch");
 
   private final String endpoints;
   private final URI[] uris;
@@ -66,6 +69,7 @@ final class EtcdConnection implements AutoCloseable {
   private final ElectionCache cache = new ElectionCache();
   private final AtomicInteger watchesCreated = new AtomicInteger();
   private final WatchOpener watches;
+  private final EtcdCalls calls;
   private volatile boolean closed;
   private volatile Client client;
   // Confined to exec:
@@ -113,16 +117,11 @@ final class EtcdConnection implements AutoCloseable {
     this.clientCreatedNanos = System.nanoTime();
     this.onChange = onChange;
     this.timeoutMs = callTimeout.toMillis();
+    this.calls = new EtcdCalls(() -> client, timeoutMs);
     // Two health checks that time out; outlasts a raft leader election (1-3 s).
     long graceNanos = 2 * (healthPeriod.toNanos() + callTimeout.toNanos());
     this.reachability = new Reachability(this.endpoints, graceNanos, System::nanoTime);
-    this.exec =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "halo-etcd-watch-" + threadIds.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.exec = Executors.newSingleThreadScheduledExecutor(THREADS);
     onExec(() -> rebuild("start"));
     long periodMs = healthPeriod.toMillis();
     exec.scheduleAtFixedRate(() -> safely(this::checkHealth), periodMs, periodMs, MILLIS);
@@ -140,23 +139,11 @@ final class EtcdConnection implements AutoCloseable {
   }
 
   CompletableFuture<Void> revoke(long leaseId) {
-    return bounded(client.getLeaseClient().revoke(leaseId))
-        .handle(
-            (r, failure) -> {
-              if (failure != null && !isLeaseNotFound(failure)) {
-                throw new CompletionException(failure);
-              }
-              return null;
-            });
+    return calls.revoke(leaseId);
   }
 
   CompletableFuture<Void> requestStepDown(String election, long leaseId, String reason) {
-    PutOption attached = PutOption.builder().withLeaseId(leaseId).build();
-    return bounded(
-            client
-                .getKVClient()
-                .put(bytes(ElectionKeys.stepDownKey(election, leaseId)), bytes(reason), attached))
-        .thenApply(r -> null);
+    return calls.requestStepDown(election, leaseId, reason);
   }
 
   /** How many watches this connection has opened: one, plus one per rebuild. */
@@ -235,7 +222,7 @@ final class EtcdConnection implements AutoCloseable {
       return;
     }
     long revision = response.getHeader().getRevision();
-    List<Candidate> all = response.getKvs().stream().map(EtcdConnection::candidate).toList();
+    List<Candidate> all = response.getKvs().stream().map(ElectionKeyValues::candidate).toList();
     List<ElectionCache.Member> members =
         response.getKvs().stream().flatMap(kv -> member(kv).stream()).toList();
     Set<String> changed = new HashSet<>(cache.replaceAll(all, members, revision));
@@ -379,47 +366,9 @@ final class EtcdConnection implements AutoCloseable {
   }
 
   private String describe(Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Failures.unwrap(failure);
     return cause instanceof TimeoutException
         ? "no answer within " + timeoutMs + " ms"
         : String.valueOf(cause.getMessage());
-  }
-
-  private static boolean isLeaseNotFound(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (String.valueOf(t.getMessage()).contains("requested lease not found")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static Candidate candidate(KeyValue kv) {
-    return new Candidate(
-        string(kv.getKey()), string(kv.getValue()), kv.getCreateRevision(), kv.getLease());
-  }
-
-  /**
-   * A member key ({@link ElectionKeys#memberKey}) with a readable identity, if {@code kv} is one.
-   */
-  private static Optional<ElectionCache.Member> member(KeyValue kv) {
-    String key = string(kv.getKey());
-    if (ElectionKeys.electionOfMemberKey(key).isEmpty()) {
-      return Optional.empty();
-    }
-    return MemberIdentity.decode(string(kv.getValue()))
-        .map(identity -> new ElectionCache.Member(key, identity, kv.getLease()));
-  }
-
-  private static ByteSequence bytes(String s) {
-    return ByteSequence.from(s, StandardCharsets.UTF_8);
-  }
-
-  private static String string(ByteSequence b) {
-    return b.toString(StandardCharsets.UTF_8);
   }
 }

@@ -34,7 +34,7 @@ final class AgentContainer {
         .withName(Names.AGENT_CONTAINER)
         .withImage(image(agent, defaults))
         .withCommand(command(agent, defaults))
-        .withEnv(AgentEnv.of(hag, defaults, port))
+        .withEnv(AgentEnvVars.of(hag, defaults, port))
         .addNewPort()
         .withName(PORT_NAME)
         .withContainerPort(port)

@@ -3,6 +3,7 @@ package dev.halo.operator.model;
 import dev.halo.api.v1alpha1.ElectionSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.Container;
@@ -115,8 +116,8 @@ public final class PodFactory {
     zone.ifPresent(z -> labels.put(Labels.ZONE, z));
     labels.put(Labels.ROLE, Labels.ROLE_STANDBY);
     Map<String, String> annotations = copyOf(template.getAnnotations());
-    annotations.put(Labels.TEMPLATE_HASH, hash);
-    annotations.putIfAbsent(Labels.DEFAULT_CONTAINER, defaultContainer);
+    annotations.put(Annotations.TEMPLATE_HASH, hash);
+    annotations.putIfAbsent(Annotations.DEFAULT_CONTAINER, defaultContainer);
     ObjectMeta meta = GroupMeta.owned(hag, Names.pod(GroupMeta.group(hag), index));
     meta.setLabels(labels);
     meta.setAnnotations(annotations);

@@ -1,5 +1,6 @@
 package dev.halo.operator.model;
 
+import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -74,7 +75,7 @@ public final class PodState {
 
   public static String templateHash(Pod pod) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(Labels.TEMPLATE_HASH);
+    return annotations == null ? null : annotations.get(Annotations.TEMPLATE_HASH);
   }
 
   private static String label(Pod pod, String key) {

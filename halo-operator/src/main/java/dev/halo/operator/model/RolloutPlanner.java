@@ -1,30 +1,36 @@
 package dev.halo.operator.model;
 
+import dev.halo.common.Names;
+import dev.halo.operator.election.Candidate;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
  * Decides how the group's pods change over time, one disruption at a time: missing pods are
  * created; excess pods (scale down) and outdated pods (template change) are removed standbys first,
  * highest index first, each only after every up-to-date pod is Ready and campaigning; the master
- * goes last, and only after it has handed over (its lease is revoked, a standby is elected, then it
- * is deleted as a standby).
+ * goes last, and only after it has handed over (it steps down, a standby is elected, then it is
+ * deleted as a standby). A missing pod is not created while the election still holds a lease of an
+ * earlier pod of that name: its agent could still answer until that lease is released or expires,
+ * and the release changes the election, which plans again.
  */
 public final class RolloutPlanner {
   private RolloutPlanner() {}
 
   /** One step of the rollout. */
   public sealed interface Step {
-    /** Create the pods of these replica indices. */
+    /** Create the pods of these replica indices (none whose name an old lease still holds). */
     record Create(List<Integer> indices) implements Step {}
 
     /** Delete this standby pod. */
     record Delete(String pod, String reason) implements Step {}
 
-    /** Revoke the master's lease so a standby takes over, then it can go. */
+    /** Ask the master to step down so a standby takes over, then it can go. */
     record HandOver(String pod, String reason) implements Step {}
 
     /** Nothing to do until something changes (a pod becomes Ready, a master is elected...). */
@@ -40,10 +46,13 @@ public final class RolloutPlanner {
             .boxed()
             .toList();
     Step disruption = disruption(group, replicas, desiredHash, pods, view, missing);
-    if (missing.isEmpty()) {
+    Set<String> held = view.previous().stream().map(Candidate::member).collect(Collectors.toSet());
+    List<Integer> creatable =
+        missing.stream().filter(i -> !held.contains(Names.pod(group, i))).toList();
+    if (creatable.isEmpty()) {
       return disruption == null ? List.of() : List.of(disruption);
     }
-    Step create = new Step.Create(missing);
+    Step create = new Step.Create(creatable);
     return disruption == null ? List.of(create) : List.of(create, disruption);
   }
 

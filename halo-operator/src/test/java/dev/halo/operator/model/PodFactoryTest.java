@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.Affinity;
@@ -109,9 +110,9 @@ class PodFactoryTest {
     assertThat(pod(0).getMetadata().getAnnotations())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
-                Labels.TEMPLATE_HASH,
+                Annotations.TEMPLATE_HASH,
                 PodFactory.templateHash(hag, DEFAULTS),
-                Labels.DEFAULT_CONTAINER,
+                Annotations.DEFAULT_CONTAINER,
                 "app",
                 "prometheus.io/scrape",
                 "true"));

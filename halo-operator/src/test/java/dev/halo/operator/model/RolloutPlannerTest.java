@@ -22,6 +22,16 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void aPodIsNotRecreatedWhileTheElectionHoldsALeaseOfItsPredecessor() {
+    // web-0 is gone from the API but its key is still in the election (its release is under way).
+    assertThat(plan(3, List.of(pod("web-1", "master", "h2")), view("web-1", "web-0")))
+        .containsExactly(new Step.Create(List.of(2)), new Step.Wait("pods are being created"));
+    // Released: web-0 comes back.
+    assertThat(plan(3, List.of(pod("web-1", "master", "h2")), view("web-1")))
+        .containsExactly(new Step.Create(List.of(0, 2)), new Step.Wait("pods are being created"));
+  }
+
+  @Test
   void nothingToDoWhenEverythingIsCurrent() {
     assertThat(
             plan(

@@ -1,5 +1,6 @@
 package dev.halo.operator.model;
 
+import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
 import dev.halo.common.MemberIdentity;
 import dev.halo.common.Names;
@@ -48,7 +49,7 @@ public final class TestPods {
             .withUid(uid(name))
             .withNamespace("shop")
             .addToLabels(Labels.GROUP, "web")
-            .addToAnnotations(Labels.TEMPLATE_HASH, hash)
+            .addToAnnotations(Annotations.TEMPLATE_HASH, hash)
             .endMetadata()
             .withNewStatus()
             .withPhase("Running")

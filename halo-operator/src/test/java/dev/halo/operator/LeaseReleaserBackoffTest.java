@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * DESIGN.md invariant 8 for revocations: etcd refusing at once is not asked again per reconcile.
  */
-class LeaseRevokerBackoffTest {
+class LeaseReleaserBackoffTest {
   private final FakeElectionService fake = new FakeElectionService();
   private final AtomicInteger revokeCalls = new AtomicInteger();
 
@@ -72,8 +72,8 @@ class LeaseRevokerBackoffTest {
             List.of(TestPods.pod("web-0", "master"), TestPods.pod("web-1", "standby")),
             withIdentities);
     fake.failCalls(new IllegalStateException("etcdserver: no leader"));
-    LeaseRevoker revoker =
-        new LeaseRevoker(
+    LeaseReleaser releaser =
+        new LeaseReleaser(
             counting, new OperatorDefaults("halo:test", List.of(), List.of("http://etcd:2379")));
 
     // Reconciles back to back for two seconds (a measured window, not a wait for something):
@@ -81,7 +81,7 @@ class LeaseRevokerBackoffTest {
     long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
     int reconciles = 0;
     while (System.nanoTime() < end) {
-      revoker.handOver(hag, "web-1", view);
+      releaser.handOver(hag, "web-1", view);
       reconciles++;
     }
     assertThat(reconciles).isGreaterThan(10);

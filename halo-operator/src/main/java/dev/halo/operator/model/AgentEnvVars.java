@@ -28,13 +28,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The environment of the agent container ({@link dev.halo.common.AgentVariables}); a test parses
- * the built environment with the agent's own parser to keep both sides in step.
+ * Builds the agent container's environment variables ({@link dev.halo.common.AgentVariables}); a
+ * test parses the built environment with the agent's own parser to keep both sides in step.
  */
-public final class AgentEnv {
+public final class AgentEnvVars {
   private static final String LOCALHOST = "127.0.0.1";
 
-  private AgentEnv() {}
+  private AgentEnvVars() {}
 
   static List<EnvVar> of(HighAvailabilityGroup hag, OperatorDefaults defaults, int agentPort) {
     HighAvailabilityGroupSpec spec = hag.getSpec();

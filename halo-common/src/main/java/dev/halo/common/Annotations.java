@@ -1,0 +1,18 @@
+package dev.halo.common;
+
+/** Every annotation key Halo reads or writes (label keys are in {@link Labels}). */
+public final class Annotations {
+  private Annotations() {}
+
+  /** On a pod: hash of what it was built from; a different hash means the pod must be rolled. */
+  public static final String TEMPLATE_HASH = "halo.dev/template-hash";
+
+  /**
+   * On a group: a planned switchover away from the master this names ({@code kubectl annotate hag
+   * web halo.dev/switchover=web-0}); the operator removes it once that pod is no longer master.
+   */
+  public static final String SWITCHOVER = "halo.dev/switchover";
+
+  /** On a pod: which container {@code kubectl logs} and {@code exec} pick by default. */
+  public static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
+}

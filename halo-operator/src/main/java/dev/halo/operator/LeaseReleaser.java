@@ -1,0 +1,252 @@
+package dev.halo.operator;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.Backoff;
+import dev.halo.operator.election.Candidate;
+import dev.halo.operator.election.ElectionService;
+import dev.halo.operator.model.AgentEnvVars;
+import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.Membership;
+import dev.halo.operator.model.OperatorDefaults;
+import dev.halo.operator.model.Revocations;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Releases the election leases a group no longer wants held, so that a standby takes over at once
+ * instead of after the TTL: a master whose agent may still run is asked to step down (it demotes,
+ * then revokes its own lease), on a planned hand-over and when its pod is deleted; the leases of
+ * pods whose agent is gone are revoked. It never waits for etcd: it starts the calls and returns;
+ * the lease going away changes the election, whose watch reconciles the group again, and the
+ * reconciler looks again soon while a release is pending. Each lease is asked once even while
+ * reconciles overlap with its call in flight.
+ *
+ * <p>Why never revoke a live master: the agent learns of a revoke from its etcd watch or its next
+ * renewal; if that stream is cut at the moment (an etcd member restarting), it keeps answering
+ * master until its deadline while the next candidate is already elected. A master that does not
+ * step down is either hung (its lease expires within the TTL, and the deadline rule has demoted it
+ * before) or alive and renewing without seeing the request; then it is asked again once its TTL has
+ * passed.
+ *
+ * <p>A pod recreated under the name of a pod whose lease is still held must not start campaigning
+ * beside it; {@link dev.halo.operator.model.RolloutPlanner} creates no pod under such a name until
+ * the election no longer holds that lease.
+ *
+ * <p>A lease whose revoke or step-down request failed is not asked again before its backoff ran out
+ * (capped exponential, full jitter), however often reconciles come: etcd failing at once must not
+ * turn every reconcile into another call.
+ */
+final class LeaseReleaser {
+  private static final Logger log = LoggerFactory.getLogger(LeaseReleaser.class);
+
+  /** A master asked to step down usually has within this; after it, a warning says it has not. */
+  static final long STEP_DOWN_GRACE_MS = 1000;
+
+  /** After the grace, how much longer than the TTL to wait for the lease to go. */
+  private static final long EXPIRY_SLACK_MS = 2000;
+
+  private final ElectionService elections;
+  private final OperatorDefaults defaults;
+  private final Set<Long> revoking = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Step-down requests waiting for their lease to go; apart from {@link #revoking} so that a
+   * revoke, once the pod shows its agent terminated, is not held up by a request still waiting.
+   */
+  private final Map<Long, StepDown> steppingDown = new ConcurrentHashMap<>();
+
+  private final Map<Long, Retry> retries = new ConcurrentHashMap<>();
+
+  /** A step-down request sent: until when the lease may take to go before it is asked again. */
+  private static final class StepDown {
+    final long graceEndNanos;
+    final long expiryEndNanos;
+    volatile boolean warned;
+
+    StepDown(long askedNanos, long ttlSeconds) {
+      this.graceEndNanos = askedNanos + TimeUnit.MILLISECONDS.toNanos(STEP_DOWN_GRACE_MS);
+      this.expiryEndNanos =
+          graceEndNanos
+              + TimeUnit.SECONDS.toNanos(ttlSeconds)
+              + TimeUnit.MILLISECONDS.toNanos(EXPIRY_SLACK_MS);
+    }
+  }
+
+  /** A lease whose last call failed: when it may be asked again. */
+  private static final class Retry {
+    final Backoff backoff = Backoff.fullJitter(Duration.ofMillis(500), Duration.ofSeconds(30));
+    volatile long notBeforeNanos;
+  }
+
+  LeaseReleaser(ElectionService elections, OperatorDefaults defaults) {
+    this.elections = elections;
+    this.defaults = defaults;
+  }
+
+  /**
+   * Starts releasing the leases of gone pods (a terminating master whose agent still runs is asked
+   * to step down); returns whether any such lease is still held, so the caller looks again soon.
+   */
+  boolean releaseGone(HighAvailabilityGroup hag, List<Pod> pods, Membership membership) {
+    String election = membership.view().election();
+    List<Revocations.Revocation> plan = Revocations.plan(pods, membership);
+    for (Revocations.Revocation r : plan) {
+      if (r.stepDownFirst()) {
+        stepDown(hag, election, r.leaseId(), r.member(), r.reason());
+      } else {
+        revoke(hag, r.leaseId(), r.member(), r.reason());
+      }
+    }
+    return !plan.isEmpty();
+  }
+
+  /**
+   * A planned hand-over: asks the pod's leading lease to step down (it demotes, then revokes its
+   * lease, so the next candidate is elected only after it stopped answering master); other keys of
+   * the pod are revoked.
+   */
+  void handOver(HighAvailabilityGroup hag, String pod, Membership membership) {
+    long leaderLease = membership.leader().map(Candidate::leaseId).orElse(0L);
+    String election = membership.view().election();
+    for (Candidate c : membership.keysOf(pod)) {
+      if (c.leaseId() == leaderLease) {
+        stepDown(hag, election, c.leaseId(), pod, "switchover");
+      } else {
+        revoke(hag, c.leaseId(), pod, "switchover");
+      }
+    }
+  }
+
+  /**
+   * A deleted group: revokes the leases of its own keys (current and left behind), which deletes
+   * them and their identities; keys that are not provably the group's (another cluster's group of
+   * the same name, a stray etcdctl) stay. What is not revoked expires with its lease.
+   */
+  void releaseAll(HighAvailabilityGroup hag, Membership membership) {
+    List<Candidate> own = new ArrayList<>(membership.previous());
+    membership.campaigningPods().forEach(p -> own.addAll(membership.keysOf(p)));
+    own.forEach(c -> revoke(hag, c.leaseId(), c.member(), "groupDeleted"));
+  }
+
+  private void stepDown(
+      HighAvailabilityGroup hag, String election, long leaseId, String pod, String reason) {
+    if (backingOff(leaseId)) {
+      return;
+    }
+    long now = System.nanoTime();
+    // Requests for leases that went long ago are forgotten.
+    steppingDown.values().removeIf(s -> now - s.expiryEndNanos > TimeUnit.MINUTES.toNanos(5));
+    StepDown asked = steppingDown.get(leaseId);
+    if (asked != null && now - asked.expiryEndNanos < 0) {
+      if (now - asked.graceEndNanos > 0 && !asked.warned) {
+        asked.warned = true;
+        log.atWarn()
+            .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+            .addKeyValue("pod", pod)
+            .addKeyValue("lease", Long.toHexString(leaseId))
+            .addKeyValue("graceMs", STEP_DOWN_GRACE_MS)
+            .log(
+                "the master has not stepped down yet; waiting for it or for its lease to expire"
+                    + " (it is not revoked from outside while its agent may run)");
+      }
+      return;
+    }
+    if (asked != null) {
+      log.atWarn()
+          .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+          .addKeyValue("pod", pod)
+          .addKeyValue("lease", Long.toHexString(leaseId))
+          .log(
+              "the master still holds its lease: its agent renews it but has not seen the"
+                  + " step-down request (check the agent's etcd connection); asking again");
+    }
+    StepDown request = new StepDown(now, AgentEnvVars.leaseTtl(hag.getSpec()));
+    boolean first =
+        asked == null
+            ? steppingDown.putIfAbsent(leaseId, request) == null
+            : steppingDown.replace(leaseId, asked, request);
+    if (!first) {
+      return; // an overlapping reconcile asked just now
+    }
+    log.atInfo()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("pod", pod)
+        .addKeyValue("lease", Long.toHexString(leaseId))
+        .addKeyValue("reason", reason)
+        .log("asking the master to step down");
+    elections
+        .requestStepDown(EtcdEndpoints.of(hag.getSpec(), defaults), election, leaseId, reason)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                steppingDown.remove(leaseId, request);
+                log.atWarn()
+                    .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+                    .addKeyValue("pod", pod)
+                    .addKeyValue("lease", Long.toHexString(leaseId))
+                    .addKeyValue("retryInMs", failed(leaseId))
+                    .addKeyValue("error", error.toString())
+                    .log("step-down request failed; the master keeps its lease for now");
+              }
+            });
+  }
+
+  private void revoke(HighAvailabilityGroup hag, long leaseId, String pod, String reason) {
+    if (backingOff(leaseId) || !revoking.add(leaseId)) {
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("pod", pod)
+        .addKeyValue("lease", Long.toHexString(leaseId))
+        .addKeyValue("reason", reason)
+        .log("revoking lease");
+    elections
+        .revoke(EtcdEndpoints.of(hag.getSpec(), defaults), leaseId)
+        .whenComplete(
+            (ok, error) -> {
+              revoking.remove(leaseId);
+              if (error == null) {
+                retries.remove(leaseId);
+              } else {
+                log.atWarn()
+                    .addKeyValue("lease", Long.toHexString(leaseId))
+                    .addKeyValue("reason", reason)
+                    .addKeyValue("retryInMs", failed(leaseId))
+                    .addKeyValue("error", error.toString())
+                    .log("lease revocation failed; it expires within its TTL");
+              }
+            });
+  }
+
+  private boolean backingOff(long leaseId) {
+    Retry r = retries.get(leaseId);
+    if (r == null) {
+      return false;
+    }
+    synchronized (r) {
+      return System.nanoTime() - r.notBeforeNanos < 0;
+    }
+  }
+
+  /** Records a failed call for the lease; returns how long until it may be asked again. */
+  private long failed(long leaseId) {
+    long now = System.nanoTime();
+    // Leases that stopped failing long ago (expired meanwhile) are forgotten.
+    retries.values().removeIf(r -> now - r.notBeforeNanos > TimeUnit.MINUTES.toNanos(5));
+    Retry r = retries.computeIfAbsent(leaseId, k -> new Retry());
+    synchronized (r) {
+      long delay = r.backoff.nextDelayMillis();
+      r.notBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(delay);
+      return delay;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.halo.operator;
+
+import dev.halo.api.v1alpha1.FailoverRecord;
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.operator.model.Membership;
+import dev.halo.operator.model.PodState;
+import dev.halo.operator.model.RoleAssignment;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Labels a group's pods with the roles the election gives them (every demotion before the
+ * promotion) and announces a new master: the MasterElected event and, when it replaced another, the
+ * Failover event, metric and record.
+ */
+final class RoleLabeller {
+  private static final Logger log = LoggerFactory.getLogger(RoleLabeller.class);
+
+  /** The group's pods as the role labels left them, and the master, if one is elected. */
+  record Labelled(List<Pod> pods, Optional<String> master) {
+    Labelled {
+      pods = List.copyOf(pods);
+    }
+  }
+
+  private final ObjectWriter writer;
+  private final EventRecorder events;
+  private final FailoverTracker failovers;
+  private final OperatorMetrics metrics;
+
+  RoleLabeller(
+      ObjectWriter writer,
+      EventRecorder events,
+      FailoverTracker failovers,
+      OperatorMetrics metrics) {
+    this.writer = writer;
+    this.events = events;
+    this.failovers = failovers;
+    this.metrics = metrics;
+  }
+
+  /** Labels the roles that {@code members} calls for; {@code pods} is left as it is. */
+  Labelled assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
+    RoleAssignment plan = RoleAssignment.plan(pods, members);
+    String recorded = hag.getStatus() == null ? null : hag.getStatus().getMaster();
+    String from = labelledMaster(pods).orElse(recorded);
+    String reason = lossReason(from, pods);
+    if (plan.master().isEmpty()) {
+      failovers.lost(key(hag), from, Instant.now(), reason);
+    }
+    List<Pod> updated = writer.applyRoles(hag, pods, plan);
+    plan.master().ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
+    return new Labelled(updated, plan.master());
+  }
+
+  /** The pod labelled master, if any (labels as they are, no election consulted). */
+  static Optional<String> labelledMaster(List<Pod> pods) {
+    return pods.stream().filter(PodState::labelledMaster).map(PodState::name).findFirst();
+  }
+
+  private static String lossReason(String from, List<Pod> pods) {
+    Optional<Pod> pod = pods.stream().filter(p -> PodState.name(p).equals(from)).findFirst();
+    if (pod.isEmpty()) {
+      return "podDeleted";
+    }
+    if (PodState.gone(pod.get())) {
+      return PodState.goneReason(pod.get());
+    }
+    return PodState.ready(pod.get()) ? "resigned" : "unhealthy";
+  }
+
+  private void announce(
+      HighAvailabilityGroup hag, String recorded, String master, Instant at, String reason) {
+    String group = key(hag);
+    if (!failovers.isNew(group, recorded, master)) {
+      return;
+    }
+    events.normal(hag, "MasterElected", master + " is master");
+    log.atInfo().addKeyValue("group", group).addKeyValue("master", master).log("master labelled");
+    Integer count = hag.getStatus() == null ? null : hag.getStatus().getFailovers();
+    Optional<FailoverRecord> failover =
+        failovers.elected(group, recorded, count, master, at, reason);
+    failover.ifPresent(f -> reportFailover(hag, f));
+  }
+
+  private void reportFailover(HighAvailabilityGroup hag, FailoverRecord f) {
+    metrics.failover(f.getReason(), f.getDurationMillis());
+    events.normal(
+        hag,
+        "Failover",
+        f.getFrom()
+            + " -> "
+            + f.getTo()
+            + " ("
+            + f.getReason()
+            + ") in "
+            + f.getDurationMillis()
+            + " ms");
+    log.atInfo()
+        .addKeyValue("group", key(hag))
+        .addKeyValue("from", f.getFrom())
+        .addKeyValue("to", f.getTo())
+        .addKeyValue("reason", f.getReason())
+        .addKeyValue("durationMs", f.getDurationMillis())
+        .log("failover");
+  }
+
+  private static String key(HighAvailabilityGroup hag) {
+    return HighAvailabilityGroupReconciler.key(hag);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.halo.operator.election;
+
+import static dev.halo.operator.election.ElectionKeyValues.bytes;
+
+import dev.halo.common.ElectionKeys;
+import dev.halo.common.Failures;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.PutOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The operator's writes to one etcd cluster, each bounded by the call timeout: revoking a lease and
+ * asking the agent that holds a lease to step down. They go through whichever client the connection
+ * holds at the moment (it replaces its client after a long outage).
+ */
+final class EtcdCalls {
+  private final Supplier<Client> client;
+  private final long timeoutMs;
+
+  EtcdCalls(Supplier<Client> client, long timeoutMs) {
+    this.client = client;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Revokes {@code leaseId}; a lease that is already gone completes normally. */
+  CompletableFuture<Void> revoke(long leaseId) {
+    return bounded(client.get().getLeaseClient().revoke(leaseId))
+        .handle(
+            (r, failure) -> {
+              if (failure != null && !Failures.isLeaseNotFound(failure)) {
+                throw new CompletionException(failure);
+              }
+              return null;
+            });
+  }
+
+  /** Puts the step-down key of {@code leaseId}, attached to that lease so it goes with it. */
+  CompletableFuture<Void> requestStepDown(String election, long leaseId, String reason) {
+    PutOption attached = PutOption.builder().withLeaseId(leaseId).build();
+    return bounded(
+            client
+                .get()
+                .getKVClient()
+                .put(bytes(ElectionKeys.stepDownKey(election, leaseId)), bytes(reason), attached))
+        .thenApply(r -> null);
+  }
+
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
+    return call.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+}

@@ -3,7 +3,6 @@ package dev.halo.bench;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Annotations;
 import dev.halo.common.ElectionKeys;
-import dev.halo.common.Labels;
 import dev.halo.sandbox.FailoverScenario;
 import dev.halo.sandbox.SteadyClient;
 import java.nio.file.Files;

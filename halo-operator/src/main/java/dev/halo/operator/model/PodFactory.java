@@ -3,6 +3,7 @@ package dev.halo.operator.model;
 import dev.halo.api.v1alpha1.ElectionSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.common.AgentVariables;
 import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
@@ -90,6 +91,11 @@ public final class PodFactory {
     inputs.put("agent", spec.getAgent());
     inputs.put("agentImage", defaults.agentImage());
     inputs.put("agentJvmOptions", defaults.agentJvmOptions());
+    // The agent's command line and the identity it publishes: pods of an older operator run
+    // another jar path without the member identity, and must be replaced, not left to restart
+    // into an image that no longer has their jar.
+    inputs.put("agentJar", AGENT_JAR);
+    inputs.put("agentIdentity", List.of(AgentVariables.POD_UID, AgentVariables.GROUP_UID));
     return ModelJson.hash(inputs, HASH_LENGTH);
   }
 

@@ -5,6 +5,7 @@ import dev.halo.agent.ElectionClient;
 import dev.halo.common.AgentVariables;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
+import dev.halo.common.Threads;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
@@ -59,12 +60,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -321,18 +320,13 @@ public final class LocalKubelet implements AutoCloseable {
     this.options = options;
     this.readinessPeriodNanos = options.readinessPeriod().toNanos();
     this.root = root;
-    AtomicInteger threads = new AtomicInteger();
-    this.exec =
-        Executors.newCachedThreadPool(
-            r -> daemon(r, "kubelet-" + namespace + "-" + threads.incrementAndGet()));
+    this.exec = Executors.newCachedThreadPool(Threads.daemons("kubelet-" + namespace));
     this.prober =
         Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "kubelet-" + namespace + "-probe"));
-    AtomicInteger workers = new AtomicInteger();
+            r -> Threads.daemon("kubelet-" + namespace + "-probe", r));
     this.probeWorkers =
         Executors.newFixedThreadPool(
-            PROBE_WORKERS,
-            r -> daemon(r, "kubelet-" + namespace + "-probe-" + workers.incrementAndGet()));
+            PROBE_WORKERS, Threads.daemons("kubelet-" + namespace + "-probe"));
   }
 
   /**
@@ -734,7 +728,11 @@ public final class LocalKubelet implements AutoCloseable {
       cleanup.cancel(true);
     }
     exec.shutdownNow();
-    deleteRecursively(root);
+    try {
+      TempFiles.deleteRecursively(root);
+    } catch (UncheckedIOException e) {
+      log.atDebug().addKeyValue("dir", root).log("kubelet: temp dir not deleted");
+    }
     log.atInfo().addKeyValue("namespace", namespace).log("kubelet: stopped");
   }
 
@@ -1362,12 +1360,6 @@ public final class LocalKubelet implements AutoCloseable {
     return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
-
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());
@@ -1380,17 +1372,6 @@ public final class LocalKubelet implements AutoCloseable {
   private static String tail(String text, int lines) {
     List<String> all = text.lines().toList();
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      log.atDebug().addKeyValue("dir", dir).log("kubelet: temp dir not deleted");
-    }
   }
 
   // ---------------------------------------------------------------- per-pod state

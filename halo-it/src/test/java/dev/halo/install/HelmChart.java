@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import dev.halo.sandbox.TempFiles;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -54,7 +54,7 @@ public final class HelmChart {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      deleteTree(copy);
+      deleteQuietly(copy);
     }
   }
 
@@ -127,24 +127,11 @@ public final class HelmChart {
     }
   }
 
-  private static void deleteTree(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(HelmChart::deleteQuietly);
-    } catch (IOException e) {
-      // a leftover temporary directory is harmless
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
+  private static void deleteQuietly(Path fileOrDir) {
     try {
-      if (file != null) {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      // a leftover temporary file is harmless
+      TempFiles.deleteRecursively(fileOrDir);
+    } catch (UncheckedIOException e) {
+      // a leftover temporary file or directory is harmless
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.halo.sandbox;
 
 import dev.halo.common.AgentVariables;
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.Threads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,9 +46,7 @@ public final class AgentClassArchive {
     }
     String endpoints = env.asMap().get(AgentVariables.ETCD_ENDPOINTS);
     if (endpoints != null && training.compareAndSet(false, true)) {
-      Thread t = new Thread(() -> prepare(jar, endpoints), "agent-cds-training");
-      t.setDaemon(true);
-      t.start();
+      Threads.daemon("agent-cds-training", () -> prepare(jar, endpoints)).start();
     }
     return List.of();
   }

@@ -21,15 +21,12 @@ import io.fabric8.mockwebserver.internal.MockServerExpectationImpl;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.BindException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -161,9 +158,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     HANG
   }
 
-  private record FaultWindow(Fault fault, Predicate<ApiRequest> affected, long untilNanos) {}
-
-  private volatile FaultWindow fault;
+  private final FaultInjector faults;
 
   private EmbeddedApiServer(int port) {
     this.vertx = Vertx.vertx();
@@ -176,6 +171,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
             store::missedDeletion,
             new StreamingWatch(vertx, discovery),
             new SchemaAdmission(dispatcher, this::storedCrds));
+    this.faults = new FaultInjector(vertx, frontEnd::handle);
     try {
       this.http =
           vertx
@@ -183,7 +179,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
               .requestHandler(
                   request -> {
                     servingThreads.add(Thread.currentThread().getId());
-                    if (faulted(request)) {
+                    if (faults.faulted(request)) {
                       return;
                     }
                     if (!requestListeners.isEmpty()) {
@@ -312,35 +308,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * @throws UncheckedIOException naming the file when it cannot be written
    */
   public void writeKubeconfig(Path file) {
-    String yaml =
-        String.join(
-            "\n",
-            "apiVersion: v1",
-            "kind: Config",
-            "clusters:",
-            "- name: halo-sandbox",
-            "  cluster:",
-            "    server: " + url,
-            "contexts:",
-            "- name: halo-sandbox",
-            "  context:",
-            "    cluster: halo-sandbox",
-            "    user: halo-sandbox",
-            "    namespace: default",
-            "current-context: halo-sandbox",
-            "users:",
-            "- name: halo-sandbox",
-            "  user: {}",
-            "");
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(file, yaml, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the kubeconfig " + file + ": " + e, e);
-    }
+    Kubeconfig.write(file, url);
   }
 
   /**
@@ -359,52 +327,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * new one replaces the current one.
    */
   public void injectFault(Fault kind, Predicate<ApiRequest> affected, Duration duration) {
-    fault = new FaultWindow(kind, affected, System.nanoTime() + duration.toNanos());
-    log.atInfo()
-        .addKeyValue("fault", kind)
-        .addKeyValue("durationMs", duration.toMillis())
-        .log("api server: fault injected");
+    faults.inject(kind, affected, duration);
   }
 
   /** Ends an injected fault now (held requests are served at once). */
   public void clearFault() {
-    fault = null;
-  }
-
-  private boolean faulted(HttpServerRequest request) {
-    FaultWindow window = fault;
-    if (window == null) {
-      return false;
-    }
-    long left = window.untilNanos() - System.nanoTime();
-    if (left <= 0) {
-      fault = null;
-      return false;
-    }
-    ApiRequest seen =
-        new ApiRequest(request.method().name(), request.uri(), request.getHeader("User-Agent"));
-    if (!window.affected().test(seen)) {
-      return false;
-    }
-    if (window.fault() == Fault.ERRORS) {
-      request
-          .response()
-          .setStatusCode(503)
-          .putHeader("Content-Type", "application/json")
-          .end(
-              "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                  + "\"message\":\"injected fault: the API server is unavailable\","
-                  + "\"reason\":\"ServiceUnavailable\",\"code\":503}");
-      return true;
-    }
-    request.pause();
-    vertx.setTimer(
-        Math.max(1, left / 1_000_000),
-        id -> {
-          request.resume();
-          frontEnd.handle(request);
-        });
-    return true;
+    faults.clear();
   }
 
   /** Calls {@code listener} with every request before it is handled (on a server thread). */

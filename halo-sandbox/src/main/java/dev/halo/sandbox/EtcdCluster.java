@@ -1,21 +1,11 @@
 package dev.halo.sandbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /** A real etcd cluster of local member processes on 127.0.0.1, for the sandbox and the tests. */
 public final class EtcdCluster implements AutoCloseable {
@@ -36,21 +25,13 @@ public final class EtcdCluster implements AutoCloseable {
   private static final String ADDRESS_IN_USE = "address already in use";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration BIND_RETRY = Duration.ofSeconds(15);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration ETCDCTL_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration POLL = Duration.ofMillis(100);
-  private static final int LOG_TAIL_LINES = 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofMillis(500))
-          .build();
 
   private final Path etcdctlBin;
   private final Path root;
-  private final List<Member> members;
+  private final List<EtcdMember> members;
   // Kills the members even if a test JVM exits without calling close().
   private final Thread shutdownHook = new Thread(this::close, "etcd-cluster-shutdown");
   private boolean closed;
@@ -58,7 +39,7 @@ public final class EtcdCluster implements AutoCloseable {
   private EtcdCluster(Path etcdBin, Path etcdctlBin, Path root, int size) {
     this.etcdctlBin = etcdctlBin;
     this.root = root;
-    List<Ports> ports = freePorts(size);
+    List<EtcdMember.Ports> ports = EtcdMember.freePorts(size);
     String token = "halo-" + UUID.randomUUID();
     String initialCluster =
         IntStream.range(0, size)
@@ -66,7 +47,7 @@ public final class EtcdCluster implements AutoCloseable {
             .collect(Collectors.joining(","));
     this.members =
         IntStream.range(0, size)
-            .mapToObj(i -> new Member(i, etcdBin, root, ports.get(i), initialCluster, token))
+            .mapToObj(i -> new EtcdMember(i, etcdBin, root, ports.get(i), initialCluster, token))
             .toList();
   }
 
@@ -99,7 +80,7 @@ public final class EtcdCluster implements AutoCloseable {
     EtcdCluster cluster = new EtcdCluster(etcdBin, etcdctlBin, createRoot(), size);
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
-      cluster.members.forEach(Member::launch);
+      cluster.members.forEach(EtcdMember::launch);
       cluster.awaitHealthy(cluster.members, false);
       return cluster;
     } catch (RuntimeException e) {
@@ -115,7 +96,7 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** Client URLs of all members, by member index. */
   public List<String> clientUrls() {
-    return members.stream().map(Member::clientUrl).toList();
+    return members.stream().map(EtcdMember::clientUrl).toList();
   }
 
   /** Client URL of member {@code i}. */
@@ -140,7 +121,7 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** Starts stopped member {@code i} again on its old ports and data, and waits until healthy. */
   public void restart(int i) {
-    Member member = member(i);
+    EtcdMember member = member(i);
     if (member.isRunning()) {
       throw new IllegalStateException(member.name + " is running; stop or kill it first");
     }
@@ -150,7 +131,7 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** Kills every running member with SIGKILL. */
   public void killAll() {
-    members.forEach(Member::kill);
+    members.forEach(EtcdMember::kill);
   }
 
   /** Stops every running member with SIGTERM, the leader last. */
@@ -158,10 +139,10 @@ public final class EtcdCluster implements AutoCloseable {
     // A leader stopping alongside its followers spends ~7 s trying to hand leadership to one of
     // them; once they are gone it has no one to hand over to and exits at once.
     Optional<Integer> leader = findLeader();
-    List<Member> followers =
+    List<EtcdMember> followers =
         members.stream().filter(m -> leader.isEmpty() || m.index != leader.get()).toList();
-    followers.forEach(Member::terminate);
-    followers.forEach(Member::stop);
+    followers.forEach(EtcdMember::terminate);
+    followers.forEach(EtcdMember::stop);
     leader.ifPresent(this::stop);
   }
 
@@ -169,8 +150,8 @@ public final class EtcdCluster implements AutoCloseable {
   public void restartAll() {
     checkOpen();
     // Started together: a 3-member cluster needs a quorum before any member becomes healthy.
-    List<Member> stopped = members.stream().filter(m -> !m.isRunning()).toList();
-    stopped.forEach(Member::launch);
+    List<EtcdMember> stopped = members.stream().filter(m -> !m.isRunning()).toList();
+    stopped.forEach(EtcdMember::launch);
     awaitHealthy(stopped, true);
   }
 
@@ -206,8 +187,8 @@ public final class EtcdCluster implements AutoCloseable {
     requireBinary("etcdctl", etcdctlBin);
     String running =
         members.stream()
-            .filter(Member::isRunning)
-            .map(Member::clientUrl)
+            .filter(EtcdMember::isRunning)
+            .map(EtcdMember::clientUrl)
             .collect(Collectors.joining(","));
     if (running.isEmpty()) {
       throw new IllegalStateException("no etcd member is running");
@@ -226,7 +207,7 @@ public final class EtcdCluster implements AutoCloseable {
     }
     closed = true;
     killAll();
-    deleteRecursively(root);
+    TempFiles.deleteRecursively(root);
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
@@ -244,7 +225,7 @@ public final class EtcdCluster implements AutoCloseable {
     return root;
   }
 
-  private Member member(int i) {
+  private EtcdMember member(int i) {
     checkOpen();
     if (i < 0 || i >= members.size()) {
       throw new IndexOutOfBoundsException("no etcd member " + i + " in " + members.size());
@@ -259,8 +240,8 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   private Optional<Integer> findLeader() {
-    for (Member member : members) {
-      Optional<Status> status = member.isRunning() ? status(member) : Optional.empty();
+    for (EtcdMember member : members) {
+      Optional<EtcdMember.Status> status = member.isRunning() ? member.status() : Optional.empty();
       if (status.isPresent() && status.get().hasLeader()) {
         String leaderId = status.get().leaderId();
         // A follower may still name a dead leader until the election timeout passes.
@@ -273,27 +254,27 @@ public final class EtcdCluster implements AutoCloseable {
     return Optional.empty();
   }
 
-  private void awaitHealthy(List<Member> starting, boolean retryBind) {
+  private void awaitHealthy(List<EtcdMember> starting, boolean retryBind) {
     long deadline = deadline(START_TIMEOUT);
     long bindDeadline = deadline(BIND_RETRY);
-    Set<Member> pending = new LinkedHashSet<>(starting);
+    Set<EtcdMember> pending = new LinkedHashSet<>(starting);
     while (!pending.isEmpty()) {
-      for (Member member : List.copyOf(pending)) {
+      for (EtcdMember member : List.copyOf(pending)) {
         if (!member.isRunning()) {
           relaunchOrFail(member, retryBind && System.nanoTime() < bindDeadline);
-        } else if (status(member).map(Status::hasLeader).orElse(false)) {
+        } else if (member.status().map(EtcdMember.Status::hasLeader).orElse(false)) {
           pending.remove(member);
         }
       }
       if (!pending.isEmpty() && System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "etcd members not healthy after " + START_TIMEOUT + logTails(pending));
+            "etcd members not healthy after " + START_TIMEOUT + EtcdMember.logTails(pending));
       }
       pause();
     }
   }
 
-  private void relaunchOrFail(Member member, boolean mayRetry) {
+  private void relaunchOrFail(EtcdMember member, boolean mayRetry) {
     boolean clash = member.logSinceLaunch().contains(ADDRESS_IN_USE);
     if (clash && mayRetry) {
       // The port may still be held by the member's previous process or a closing socket.
@@ -305,34 +286,8 @@ public final class EtcdCluster implements AutoCloseable {
             + member.name
             + " exited with code "
             + member.process().exitValue()
-            + logTails(List.of(member));
+            + EtcdMember.logTails(List.of(member));
     throw clash ? new PortClashException(message) : new IllegalStateException(message);
-  }
-
-  private Optional<Status> status(Member member) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(member.clientUrl() + "/v3/maintenance/status"))
-            .timeout(Duration.ofSeconds(1))
-            .POST(HttpRequest.BodyPublishers.ofString("{}"))
-            .build();
-    try {
-      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        return Optional.empty();
-      }
-      JsonNode body = JSON.readTree(response.body());
-      // The JSON gateway writes 64-bit ids as strings and leaves out zero values.
-      Status status =
-          new Status(body.path("header").path("member_id").asText(), body.path("leader").asText());
-      // Remembered so a leader id reported by any member can be mapped back to its index.
-      member.memberId = status.memberId();
-      return Optional.of(status);
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while asking " + member.name + " for status", e);
-    }
   }
 
   private String runEtcdctl(List<String> command) {
@@ -371,18 +326,6 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  private static String logTails(Iterable<Member> failed) {
-    StringBuilder message = new StringBuilder();
-    for (Member member : failed) {
-      message
-          .append("\n--- last lines of ")
-          .append(member.log)
-          .append(" since the latest start:\n");
-      message.append(member.logTail());
-    }
-    return message.toString();
-  }
-
   private static Path binary(String envVar, Path fallback) {
     String value = System.getenv(envVar);
     return value == null || value.isBlank() ? fallback : Path.of(value);
@@ -394,34 +337,6 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  private static List<Ports> freePorts(int members) {
-    // All sockets stay open until every port is picked, so no port is handed out twice.
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < 2 * members; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
-      }
-      return IntStream.range(0, members)
-          .mapToObj(
-              i ->
-                  new Ports(
-                      sockets.get(2 * i).getLocalPort(), sockets.get(2 * i + 1).getLocalPort()))
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      sockets.forEach(EtcdCluster::closeQuietly);
-    }
-  }
-
-  private static void closeQuietly(ServerSocket socket) {
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // Nothing to do: the port is only a hint for etcd.
-    }
-  }
-
   private static Path createRoot() {
     try {
       Path root = Files.createTempDirectory("halo-etcd-");
@@ -429,19 +344,6 @@ public final class EtcdCluster implements AutoCloseable {
       return root;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
     }
   }
 
@@ -458,136 +360,9 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  private record Ports(int client, int peer) {}
-
-  private record Status(String memberId, String leaderId) {
-    boolean hasLeader() {
-      return !leaderId.isEmpty() && !leaderId.equals("0");
-    }
-  }
-
   private static final class PortClashException extends IllegalStateException {
     PortClashException(String message) {
       super(message);
-    }
-  }
-
-  /** One etcd process slot: fixed ports, data and log, and the latest process. */
-  private static final class Member {
-    final int index;
-    final String name;
-    final Path dir;
-    final Path dataDir;
-    final Path log;
-    final int clientPort;
-    final List<String> command;
-    volatile String memberId;
-    private volatile Process process;
-    private long logOffset;
-
-    Member(int index, Path etcdBin, Path root, Ports ports, String initialCluster, String token) {
-      this.index = index;
-      this.name = "m" + index;
-      // The log lives next to, not in, the data dir: etcd warns about unknown files there.
-      this.dir = root.resolve(name);
-      this.dataDir = dir.resolve("data");
-      this.log = dir.resolve("etcd.log");
-      this.clientPort = ports.client();
-      String peerUrl = "http://127.0.0.1:" + ports.peer();
-      this.command =
-          List.of(
-              etcdBin.toString(),
-              "--name=" + name,
-              "--data-dir=" + dataDir,
-              "--listen-client-urls=" + clientUrl(),
-              "--advertise-client-urls=" + clientUrl(),
-              "--listen-peer-urls=" + peerUrl,
-              "--initial-advertise-peer-urls=" + peerUrl,
-              "--initial-cluster=" + initialCluster,
-              "--initial-cluster-token=" + token,
-              // Ignored by etcd once the data dir holds a member, so restarts reuse this command.
-              "--initial-cluster-state=new",
-              "--heartbeat-interval=100",
-              "--election-timeout=1000",
-              "--logger=zap",
-              "--log-level=warn");
-    }
-
-    String clientUrl() {
-      return "http://127.0.0.1:" + clientPort;
-    }
-
-    Process process() {
-      if (process == null) {
-        throw new IllegalStateException(name + " was never started");
-      }
-      return process;
-    }
-
-    boolean isRunning() {
-      return process != null && process.isAlive();
-    }
-
-    void launch() {
-      try {
-        Files.createDirectories(dir);
-        logOffset = Files.exists(log) ? Files.size(log) : 0;
-        ProcessBuilder.Redirect append = ProcessBuilder.Redirect.appendTo(log.toFile());
-        process = new ProcessBuilder(command).redirectOutput(append).redirectError(append).start();
-        ChildReaper.adopt(process);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start etcd " + name, e);
-      }
-    }
-
-    void kill() {
-      if (process != null) {
-        awaitExit(process.destroyForcibly(), Duration.ofSeconds(10));
-      }
-    }
-
-    void terminate() {
-      if (isRunning()) {
-        process.destroy();
-      }
-    }
-
-    void stop() {
-      terminate();
-      // A leader first tries to hand over leadership, which can take ~7 s.
-      if (process != null && !awaitExit(process, STOP_TIMEOUT)) {
-        kill();
-      }
-    }
-
-    String logSinceLaunch() {
-      byte[] all = readLog();
-      int from = (int) Math.min(logOffset, all.length);
-      return new String(all, from, all.length - from, StandardCharsets.UTF_8);
-    }
-
-    /** Last lines this member's latest process wrote, where the reason it failed will be. */
-    String logTail() {
-      List<String> lines = logSinceLaunch().lines().toList();
-      int from = Math.max(0, lines.size() - LOG_TAIL_LINES);
-      return lines.isEmpty() ? "(no output)" : String.join("\n", lines.subList(from, lines.size()));
-    }
-
-    private byte[] readLog() {
-      try {
-        return Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
-      } catch (IOException e) {
-        return ("(cannot read " + log + ": " + e + ")").getBytes(StandardCharsets.UTF_8);
-      }
-    }
-
-    private static boolean awaitExit(Process process, Duration timeout) {
-      try {
-        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for etcd to exit", e);
-      }
     }
   }
 }

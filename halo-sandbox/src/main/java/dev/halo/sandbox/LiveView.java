@@ -3,6 +3,7 @@ package dev.halo.sandbox;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.common.Labels;
+import dev.halo.common.Threads;
 import dev.halo.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -29,12 +30,7 @@ public final class LiveView implements AutoCloseable {
   private final PrintStream out;
   private final String logFile;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "sandbox-live-view");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("sandbox-live-view", r));
 
   LiveView(Sandbox sandbox, EventFeed feed, PrintStream out, String logFile) {
     this.sandbox = sandbox;

@@ -19,7 +19,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -254,7 +253,11 @@ public final class Sandbox implements AutoCloseable {
             .log("sandbox: a part did not stop cleanly");
       }
     }
-    deleteRecursively(root);
+    try {
+      TempFiles.deleteRecursively(root);
+    } catch (UncheckedIOException e) {
+      log.atWarn().addKeyValue("dir", root).log("sandbox: temporary directory not deleted");
+    }
     if (!reaperReleased) {
       reaperReleased = true;
       ChildReaper.release();
@@ -265,17 +268,6 @@ public final class Sandbox implements AutoCloseable {
       } catch (IllegalStateException e) {
         // The JVM is shutting down: the hook runs (or ran) and finds nothing left.
       }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      log.atWarn().addKeyValue("dir", dir).log("sandbox: temporary directory not deleted");
     }
   }
 }

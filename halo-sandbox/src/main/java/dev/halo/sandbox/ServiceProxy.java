@@ -1,5 +1,6 @@
 package dev.halo.sandbox;
 
+import dev.halo.common.Threads;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -53,14 +54,8 @@ public final class ServiceProxy implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   // Pipes run on reused threads: a curl-like client opens a connection per request, and two new
   // threads per connection cost more CPU than the copying itself.
-  private final AtomicInteger pipeThreads = new AtomicInteger();
   private final ExecutorService pipes =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "proxy-pipe-" + pipeThreads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(Threads.daemons("proxy-pipe"));
   private SharedIndexInformer<Service> services;
   private SharedIndexInformer<Pod> pods;
 
@@ -264,9 +259,7 @@ public final class ServiceProxy implements AutoCloseable {
     }
 
     void start() {
-      Thread accept = new Thread(this::acceptLoop, "proxy-" + route.service() + "-accept");
-      accept.setDaemon(true);
-      accept.start();
+      Threads.daemon("proxy-" + route.service() + "-accept", this::acceptLoop).start();
     }
 
     private void acceptLoop() {

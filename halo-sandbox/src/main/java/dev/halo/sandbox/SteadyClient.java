@@ -1,5 +1,6 @@
 package dev.halo.sandbox;
 
+import dev.halo.common.Threads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,8 +37,7 @@ public final class SteadyClient implements AutoCloseable {
   private SteadyClient(int port, long periodMillis) {
     this.port = port;
     this.periodMillis = periodMillis;
-    this.thread = new Thread(this::loop, "sandbox-steady-client");
-    thread.setDaemon(true);
+    this.thread = Threads.daemon("sandbox-steady-client", this::loop);
   }
 
   public static SteadyClient start(int port, long periodMillis) {

@@ -1,0 +1,118 @@
+package dev.halo.sandbox;
+
+import dev.halo.common.Names;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything the kubelet knows about one pod it runs; guarded by its own monitor. */
+final class KubeletPod {
+  /** Where the kubelet is with the pod. */
+  enum Phase {
+    NEW,
+    RUNNING,
+    TERMINATING,
+    TERMINATED,
+    GONE
+  }
+
+  /** Where the pod's agent container is. */
+  enum AgentState {
+    WAITING,
+    RUNNING,
+    TERMINATED
+  }
+
+  // Every pod runs on this machine: its IP and its host's are both loopback.
+  static final String IP = "127.0.0.1";
+  private static final long DEFAULT_GRACE_SECONDS = 30;
+
+  final String name;
+  final String uid;
+  final Pod pod;
+  final Container agentContainer;
+  final Instant startTime = Instant.now();
+  final Map<String, PodCondition> conditions = new HashMap<>();
+  Phase phase = Phase.NEW;
+  DemoWorkload workload;
+  Instant workloadFinishedAt;
+  AgentHandle agent;
+  AgentState agentState = AgentState.WAITING;
+  boolean agentReady;
+  int probeFailures;
+  long lastReadinessProbeNanos = System.nanoTime() - Long.MAX_VALUE / 2;
+  boolean writtenAgentReady;
+  boolean writtenWorkloadHealthy = true;
+  boolean statusFrozen;
+  // The last status write failed for a reason other than the pod being gone.
+  boolean statusUnsynced;
+  Instant agentStartedAt;
+  int restartCount;
+  ContainerStateTerminated agentTermination;
+  ContainerStateTerminated agentLastTermination;
+
+  KubeletPod(Pod pod) {
+    this.name = pod.getMetadata().getName();
+    this.uid = pod.getMetadata().getUid();
+    this.pod = pod;
+    this.agentContainer =
+        pod.getSpec().getContainers().stream()
+            .filter(c -> Names.AGENT_CONTAINER.equals(c.getName()))
+            .findFirst()
+            .orElse(null);
+  }
+
+  /** The pod's terminationGracePeriodSeconds, or Kubernetes' default of 30. */
+  static long gracePeriodSeconds(Pod pod) {
+    return Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds())
+        .orElse(DEFAULT_GRACE_SECONDS);
+  }
+
+  Duration gracePeriod() {
+    return Duration.ofSeconds(gracePeriodSeconds(pod));
+  }
+
+  boolean agentRunning() {
+    return agentState == AgentState.RUNNING;
+  }
+
+  void agentTerminated(int exitCode, String reason, String message) {
+    Instant now = Instant.now();
+    agentState = AgentState.TERMINATED;
+    agentReady = false;
+    agentTermination =
+        new ContainerStateTerminatedBuilder()
+            .withContainerID(containerId(Names.AGENT_CONTAINER, restartCount))
+            .withExitCode(exitCode)
+            .withReason(reason)
+            .withMessage(message)
+            .withStartedAt(
+                PodStatusFactory.timestamp(agentStartedAt == null ? now : agentStartedAt))
+            .withFinishedAt(PodStatusFactory.timestamp(now))
+            .build();
+    agentLastTermination = agentTermination;
+  }
+
+  String containerId(String container, int restarts) {
+    return "halo-sandbox://" + name + "/" + container + "/" + restarts;
+  }
+
+  /** Why the pod is not running yet, for a test that waited in vain. */
+  String notRunningReason() {
+    return "phase "
+        + phase
+        + ", agent "
+        + agentState
+        + (agentTermination == null ? "" : " (" + agentTermination.getMessage() + ")")
+        + ", agent ready "
+        + agentReady
+        + (agent instanceof AgentProcess p ? "\nagent output:\n" + p.output() : "");
+  }
+}

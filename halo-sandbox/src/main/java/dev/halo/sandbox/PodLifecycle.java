@@ -1,0 +1,287 @@
+package dev.halo.sandbox;
+
+import dev.halo.sandbox.LocalKubelet.Options;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet's pods from start to end: what the informer reports becomes a started workload and
+ * agent, a restart per the restart policy, or a graceful stop that lets go of the pod object.
+ */
+final class PodLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(PodLifecycle.class);
+
+  private final String namespace;
+  private final Options options;
+  private final Path root;
+  private final AgentRunner agents;
+  private final PodApiWriter api;
+  private final ExecutorService exec;
+  private final ScheduledExecutorService timer;
+  private final AtomicBoolean closed;
+  private final ConcurrentHashMap<String, KubeletPod> pods = new ConcurrentHashMap<>();
+  // Pods already stopped: a late event about one of them must not start it again.
+  private final Set<String> finishedUids = ConcurrentHashMap.newKeySet();
+
+  PodLifecycle(
+      String namespace,
+      Options options,
+      Path root,
+      AgentRunner agents,
+      PodApiWriter api,
+      ExecutorService exec,
+      ScheduledExecutorService timer,
+      AtomicBoolean closed) {
+    this.namespace = namespace;
+    this.options = options;
+    this.root = root;
+    this.agents = agents;
+    this.api = api;
+    this.exec = exec;
+    this.timer = timer;
+    this.closed = closed;
+  }
+
+  /** The pods the kubelet runs now. */
+  Collection<KubeletPod> all() {
+    return pods.values();
+  }
+
+  /** The pod of that name, or null. */
+  KubeletPod get(String pod) {
+    return pods.get(pod);
+  }
+
+  /** The pod of that name; throws naming the pods it runs when there is none. */
+  KubeletPod runtime(String pod) {
+    KubeletPod rt = pods.get(pod);
+    if (rt == null) {
+      throw new NoSuchElementException(
+          "the kubelet runs no pod "
+              + pod
+              + " in "
+              + namespace
+              + " (it runs "
+              + pods.keySet()
+              + ")");
+    }
+    return rt;
+  }
+
+  Path roleFile(String pod) {
+    return root.resolve(pod).resolve("role");
+  }
+
+  void onPodSeen(Pod pod) {
+    if (closed.get()) {
+      return;
+    }
+    String name = pod.getMetadata().getName();
+    String uid = pod.getMetadata().getUid();
+    if (finishedUids.contains(uid)) {
+      // Stopping or stopped; terminate() lets go of the pod itself once the agent is down.
+      return;
+    }
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      onPodTerminating(pod);
+      return;
+    }
+    AtomicReference<KubeletPod> replaced = new AtomicReference<>();
+    AtomicBoolean created = new AtomicBoolean();
+    KubeletPod rt =
+        pods.compute(
+            name,
+            (k, existing) -> {
+              if (existing != null && existing.uid.equals(uid)) {
+                return existing;
+              }
+              replaced.set(existing);
+              created.set(true);
+              return new KubeletPod(pod);
+            });
+    if (created.get()) {
+      run(
+          "start " + name,
+          () -> {
+            if (replaced.get() != null) {
+              terminate(replaced.get(), false);
+            }
+            startPod(rt);
+          });
+    }
+  }
+
+  private void onPodTerminating(Pod pod) {
+    String name = pod.getMetadata().getName();
+    String uid = pod.getMetadata().getUid();
+    KubeletPod rt = pods.get(name);
+    if (rt != null && rt.uid.equals(uid)) {
+      run("terminate " + name, () -> terminate(rt, true));
+    } else if (rt == null && pod.getMetadata().getFinalizers().contains(LocalKubelet.FINALIZER)) {
+      run("release " + name, () -> api.removeFinalizer(name, uid));
+    }
+  }
+
+  void onPodGone(Pod pod) {
+    String name = pod.getMetadata().getName();
+    KubeletPod rt = pods.get(name);
+    if (rt != null && rt.uid.equals(pod.getMetadata().getUid())) {
+      log.atInfo().addKeyValue("pod", name).log("kubelet: pod deleted");
+      run("stop " + name, () -> terminate(rt, false));
+    }
+  }
+
+  /** Runs pod work off the informer thread, logging what fails (nobody waits for it). */
+  void run(String what, Runnable task) {
+    try {
+      exec.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              log.atError().setCause(e).addKeyValue("task", what).log("kubelet: task failed");
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      log.atDebug().addKeyValue("task", what).log("kubelet: closed, task dropped");
+    }
+  }
+
+  private void startPod(KubeletPod rt) {
+    synchronized (rt) {
+      if (rt.phase != KubeletPod.Phase.NEW || closed.get()) {
+        return;
+      }
+      if (options.gracefulDeletion() && !api.addFinalizer(rt)) {
+        rt.phase = KubeletPod.Phase.GONE;
+        finishedUids.add(rt.uid);
+        pods.remove(rt.name, rt);
+        return;
+      }
+      try {
+        Files.createDirectories(root.resolve(rt.name));
+        rt.workload =
+            options.workloadServers()
+                ? DemoWorkload.start(rt.name, roleFile(rt.name))
+                : DemoWorkload.serverless(rt.name, roleFile(rt.name));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the workload of " + rt.name, e);
+      }
+      rt.phase = KubeletPod.Phase.RUNNING;
+      log.atInfo()
+          .addKeyValue("pod", rt.name)
+          .addKeyValue("port", rt.workload.port())
+          .log("kubelet: started workload");
+      if (rt.agentContainer != null) {
+        agents.start(rt, roleFile(rt.name));
+      }
+      api.writeStatus(rt);
+    }
+  }
+
+  /** A container restart (caller holds the pod): restartCount up, last termination kept. */
+  void restartAgent(KubeletPod rt) {
+    if (rt.agentRunning()) {
+      agents.stop(rt, "restart");
+    }
+    AgentRunner.releaseDead(rt);
+    rt.restartCount++;
+    rt.statusFrozen = false;
+    agents.start(rt, roleFile(rt.name));
+  }
+
+  /** With {@link Options#withAgentRestarts}, restarts the pod's dead agent after the delay. */
+  void scheduleRestart(KubeletPod rt) {
+    options
+        .agentRestartDelay()
+        .ifPresent(
+            delay ->
+                timer.schedule(
+                    () -> run("restart agent of " + rt.name, () -> restartDeadAgent(rt)),
+                    delay.toMillis(),
+                    TimeUnit.MILLISECONDS));
+  }
+
+  private void restartDeadAgent(KubeletPod rt) {
+    synchronized (rt) {
+      if (closed.get()
+          || pods.get(rt.name) != rt
+          || rt.phase != KubeletPod.Phase.RUNNING
+          || rt.agentState != KubeletPod.AgentState.TERMINATED) {
+        return;
+      }
+      AgentRunner.releaseDead(rt);
+      rt.restartCount++;
+      agents.start(rt, roleFile(rt.name));
+      log.atInfo()
+          .addKeyValue("pod", rt.name)
+          .addKeyValue("restartCount", rt.restartCount)
+          .log("kubelet: restarted the dead agent");
+      api.writeStatus(rt);
+    }
+  }
+
+  /**
+   * Stops a pod's agent and workload. With {@code podExists} it reports the containers terminated
+   * and lets go of the pod object (removes the finalizer); either way the pod leaves the kubelet.
+   */
+  void terminate(KubeletPod rt, boolean podExists) {
+    synchronized (rt) {
+      if (rt.phase == KubeletPod.Phase.TERMINATED || rt.phase == KubeletPod.Phase.GONE) {
+        return;
+      }
+      rt.phase = KubeletPod.Phase.TERMINATING;
+      rt.statusFrozen = false;
+      finishedUids.add(rt.uid);
+      agents.stop(rt, "pod terminating");
+      AgentRunner.releaseDead(rt);
+      if (rt.workload != null) {
+        rt.workload.stop();
+        rt.workloadFinishedAt = Instant.now();
+        log.atInfo().addKeyValue("pod", rt.name).log("kubelet: stopped workload");
+      }
+      rt.phase = KubeletPod.Phase.TERMINATED;
+      if (podExists && !closed.get()) {
+        api.writeStatus(rt);
+      }
+    }
+    pods.remove(rt.name, rt);
+    if (podExists && !closed.get()) {
+      api.removeFinalizer(rt.name, rt.uid);
+    }
+  }
+
+  /** Stops every pod it runs, in parallel, waiting up to a minute for each. */
+  void stopAll() {
+    List<Future<?>> stops = new ArrayList<>();
+    for (KubeletPod rt : List.copyOf(pods.values())) {
+      stops.add(exec.submit(() -> terminate(rt, false)));
+    }
+    for (Future<?> stop : stops) {
+      try {
+        stop.get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.atWarn().addKeyValue("error", e.toString()).log("kubelet: a pod did not stop");
+      }
+    }
+  }
+}

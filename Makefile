@@ -27,7 +27,7 @@ help:
 	@echo "make image    build the container image $(IMAGE) (needs a Docker engine)"
 	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
 	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent, the operator and scale into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
-	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking DESIGN.md's invariants; report in target/chaos/"
+	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking the invariants of docs/design.md; report in target/chaos/"
 	@echo "make sandbox  run Halo end to end here (API server, etcd, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour"
 
 ## Installs etcd (server and etcdctl) from Debian when missing; tests start real etcd processes.
@@ -76,7 +76,7 @@ bench: deps
 	@echo "report: target/bench/REPORT.md"
 
 ## A seeded fault-injection campaign against three groups; exits non-zero on any violation of
-## DESIGN.md's invariants. Report: target/chaos/report.json and target/chaos/summary.txt.
+## the invariants of docs/design.md. Report: target/chaos/report.json and target/chaos/summary.txt.
 SEED ?= 1
 FAULTS ?= 200
 chaos: deps

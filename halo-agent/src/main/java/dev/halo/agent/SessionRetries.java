@@ -18,7 +18,7 @@ final class SessionRetries {
   private static final Logger log = LoggerFactory.getLogger(Elector.class);
 
   // Etcd calls that fail at once (an etcd member dying) must not spin the agent: each loop backs
-  // off until etcd proved healthy again (DESIGN.md invariant 8).
+  // off until etcd proved healthy again (docs/design.md invariant 8).
   private final Backoff retries =
       Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2));
   private final List<URI> etcdEndpoints;

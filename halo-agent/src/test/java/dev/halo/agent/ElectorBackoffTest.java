@@ -15,8 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md invariant 8 for the agent: when etcd answers at once with an error or an end of stream,
- * the elector's loops wait longer and longer (capped, with jitter) instead of spinning.
+ * docs/design.md invariant 8 for the agent: when etcd answers at once with an error or an end of
+ * stream, the elector's loops wait longer and longer (capped, with jitter) instead of spinning.
  */
 class ElectorBackoffTest {
   private static final String ELECTION = ElectionKeys.electionName("test", "backoff");

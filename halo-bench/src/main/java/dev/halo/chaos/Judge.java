@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Decides, sample by sample, which of DESIGN.md's invariants a group breaks. Pure: the {@link
- * Checker} feeds it what it observed; tests feed it made-up samples.
+ * Decides, sample by sample, which of the invariants of docs/design.md a group breaks. Pure: the
+ * {@link Checker} feeds it what it observed; tests feed it made-up samples.
  *
  * <ul>
  *   <li>{@code DUAL_LABEL}: two pods labelled master in one list of the group's pods.

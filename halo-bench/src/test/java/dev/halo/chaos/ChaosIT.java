@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The short chaos campaign inside {@code make test}: every fault kind at least once against three
- * groups, and not one violation of DESIGN.md's invariants. {@code make chaos} runs the long one.
+ * groups, and not one violation of the invariants of docs/design.md. {@code make chaos} runs the
+ * long one.
  */
 class ChaosIT {
   private static final long SEED = 1;

@@ -131,7 +131,7 @@ final class OperatorHarness implements AutoCloseable {
         .toList();
   }
 
-  /** The DESIGN.md seed equivalence: the pod etcd names as leader. */
+  /** The seed equivalence (docs/design.md): the pod etcd names as leader. */
   String etcdLeader(String ns, String group) {
     String[] lines =
         etcd.etcdctl(

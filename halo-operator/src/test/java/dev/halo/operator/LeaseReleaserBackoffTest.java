@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md invariant 8 for revocations: etcd refusing at once is not asked again per reconcile.
+ * docs/design.md invariant 8 for revocations: etcd refusing at once is not asked again per
+ * reconcile.
  */
 class LeaseReleaserBackoffTest {
   private final FakeElectionService fake = new FakeElectionService();

@@ -104,7 +104,9 @@ public final class FailoverScenario {
         });
   }
 
-  /** The pod etcd's election names leader (DESIGN.md's seed equivalence), or "" when none. */
+  /**
+   * The pod etcd's election names leader (the seed equivalence of docs/design.md), or "" when none.
+   */
   static String etcdLeader(EtcdCluster etcd, String group) {
     return etcd.etcdctl(
             "get",

@@ -122,7 +122,10 @@ public final class Sandbox implements AutoCloseable {
         .log("sandbox started");
   }
 
-  /** How the sandbox's kubelet runs pods: a dead agent is restarted after 10 s, as README says. */
+  /**
+   * How the sandbox's kubelet runs pods: a dead agent is restarted after 10 s, as docs/sandbox.md
+   * says.
+   */
   static LocalKubelet.Options kubeletOptions() {
     return LocalKubelet.Options.defaults().withAgentRestarts(AGENT_RESTART_DELAY);
   }

@@ -11,8 +11,8 @@ final class SandboxHints {
   private SandboxHints() {}
 
   /**
-   * The commands for {@code group}: kubectl, etcdctl (DESIGN.md's seed equivalence), the curl loop
-   * through {@code serviceUrl}, and how to delete the master's pod or crash its agent.
+   * The commands for {@code group}: kubectl, etcdctl (the seed equivalence of docs/design.md), the
+   * curl loop through {@code serviceUrl}, and how to delete the master's pod or crash its agent.
    */
   static List<String> commands(
       Path kubeconfig,

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /**
  * Samples every agent's {@code /role} in a loop on its own thread and records each instant at which
- * more than one agent said {@code master} (DESIGN.md invariant 1).
+ * more than one agent said {@code master} (docs/design.md invariant 1).
  *
  * <p>Agents are asked one after another, so a clean handover between two questions could look like
  * two masters. A suspected pair is therefore asked again in reverse order: if A said master before

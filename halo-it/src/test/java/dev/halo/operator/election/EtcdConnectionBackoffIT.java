@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * DESIGN.md invariant 8 for the operator's etcd watch: reads answer (real etcd), but every watch
- * ends at once, as on a member that is losing the raft leader. The rebuild loop must back off
+ * docs/design.md invariant 8 for the operator's etcd watch: reads answer (real etcd), but every
+ * watch ends at once, as on a member that is losing the raft leader. The rebuild loop must back off
  * instead of reading and watching again at once, and start over once a watch delivered.
  */
 class EtcdConnectionBackoffIT {

@@ -55,15 +55,8 @@ class OperatorFailuresIT {
 
   private String startGroup(String name, LocalKubelet.AgentMode mode) {
     kubelet = h.kubelet(ns, mode);
-    h.create(h.group(ns, name));
-    await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, name).size() == 3);
-    String master = h.awaitAgreedMaster(ns, name, Duration.ofSeconds(30));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                h.get(ns, name).getStatus().getMembers().stream()
-                    .allMatch(m -> m.getCampaigning() && m.getReady()));
+    String master = h.startGroup(h.group(ns, name));
+    h.awaitAllCampaigning(ns, name);
     return master;
   }
 

@@ -74,14 +74,8 @@ class OperatorForeignKeysIT {
 
   @Test
   void foreignKeysNamedAfterPodsCostNoPodItsLeaseAndAreReported() {
-    h.create(h.group(ns, "web"));
-    String master = h.awaitAgreedMaster(ns, "web", Duration.ofSeconds(30));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                h.get(ns, "web").getStatus().getMembers().stream()
-                    .allMatch(m -> m.getCampaigning()));
+    String master = h.startGroup(h.group(ns, "web"));
+    h.awaitAllCampaigning(ns, "web");
     List<String> own = keys("web");
     String standby = master.equals("web-1") ? "web-2" : "web-1";
 

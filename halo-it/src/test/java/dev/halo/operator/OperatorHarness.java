@@ -146,6 +146,28 @@ final class OperatorHarness implements AutoCloseable {
     return lines.length < 2 ? "" : lines[1];
   }
 
+  /**
+   * Creates {@code hag} and waits until its three pods exist and one master is labelled that etcd
+   * names leader; returns that master.
+   */
+  String startGroup(HighAvailabilityGroup hag) {
+    String ns = hag.getMetadata().getNamespace();
+    String name = hag.getMetadata().getName();
+    create(hag);
+    await().atMost(Duration.ofSeconds(30)).until(() -> pods(ns, name).size() == 3);
+    return awaitAgreedMaster(ns, name, Duration.ofSeconds(30));
+  }
+
+  /** Waits until every member of the group is Ready and its agent campaigns. */
+  void awaitAllCampaigning(String ns, String name) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                get(ns, name).getStatus().getMembers().stream()
+                    .allMatch(m -> m.getCampaigning() && m.getReady()));
+  }
+
   /** Waits until exactly one pod is labelled master and it is etcd's leader; returns it. */
   /** Waits until exactly one pod other than {@code old} is labelled master (polled every 10 ms). */
   void awaitLabelledMasterOtherThan(String ns, String group, String old, Duration within) {

@@ -53,10 +53,7 @@ class OperatorIT {
   }
 
   private String startGroup(HighAvailabilityGroup hag) {
-    String name = hag.getMetadata().getName();
-    h.create(hag);
-    await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, name).size() == 3);
-    return h.awaitAgreedMaster(ns, name, Duration.ofSeconds(30));
+    return h.startGroup(hag);
   }
 
   @Test

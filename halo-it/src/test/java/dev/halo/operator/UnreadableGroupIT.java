@@ -52,9 +52,7 @@ class UnreadableGroupIT {
   }
 
   private String startGroup(String name) {
-    h.create(h.group(ns, name));
-    await().atMost(Duration.ofSeconds(30)).until(() -> h.pods(ns, name).size() == 3);
-    return h.awaitAgreedMaster(ns, name, Duration.ofSeconds(30));
+    return h.startGroup(h.group(ns, name));
   }
 
   private Resource<GenericKubernetesResource> raw(String name) {

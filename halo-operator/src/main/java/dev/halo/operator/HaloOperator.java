@@ -31,6 +31,8 @@ public final class HaloOperator implements AutoCloseable {
   private final OperatorMetrics metrics = new OperatorMetrics();
   private final HttpServer http;
   private final boolean leaderElection;
+  private final String identity = identity();
+  private final LeaderLeaseRelease leaseRelease;
   private volatile boolean leading;
   private volatile boolean closing;
 
@@ -38,6 +40,8 @@ public final class HaloOperator implements AutoCloseable {
       throws IOException {
     this.elections = elections;
     this.leaderElection = config.leaderElection();
+    this.leaseRelease =
+        new LeaderLeaseRelease(client, LEASE_NAME, config.leaseNamespace(), identity);
     this.operator =
         new Operator(
             o -> {
@@ -50,7 +54,7 @@ public final class HaloOperator implements AutoCloseable {
                 o.withLeaderElectionConfiguration(
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                         .withLeaseNamespace(config.leaseNamespace())
-                        .withIdentity(identity())
+                        .withIdentity(identity)
                         // The SDK's own exit also fires on a deliberate close(); exit here instead.
                         .withExitOnStopLeading(false)
                         .withLeaderCallbacks(
@@ -164,10 +168,17 @@ public final class HaloOperator implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closing) {
+      return;
+    }
     closing = true;
     try {
       operator.stop();
+      if (leaderElection) {
+        // The SDK cancels its elector without releasing; the next replica would wait out the Lease.
+        leaseRelease.release();
+      }
     } finally {
       elections.close();
       http.stop(0);

@@ -11,7 +11,26 @@ import sun.misc.Signal;
 @Command(
     name = "operator",
     mixinStandardHelpOptions = true,
-    description = "Run the Halo operator (configured by HALO_* environment variables).")
+    description = "Run the Halo operator (configured by HALO_* environment variables).",
+    footer = {
+      "",
+      "Environment variables (default in brackets):",
+      "  HALO_WATCH_NAMESPACES           comma-separated namespaces to watch [all namespaces]",
+      "  HALO_AGENT_IMAGE                image of the injected agent ["
+          + OperatorConfig.DEFAULT_AGENT_IMAGE
+          + "]",
+      "  HALO_ETCD_ENDPOINTS             etcd client URLs (http(s)://host:port, comma-separated)"
+          + " for groups that list no spec.election.endpoints; never a loopback address in a"
+          + " cluster [none]",
+      "  HALO_LEADER_ELECTION            true: take the Lease halo-operator before reconciling"
+          + " [true]",
+      "  HALO_LEADER_ELECTION_NAMESPACE  namespace of that Lease [$POD_NAMESPACE]",
+      "  HALO_OPERATOR_ADDRESS           address of /healthz and /metrics [0.0.0.0]",
+      "  HALO_OPERATOR_PORT              their port; 0 picks a free one [8080]",
+      "  HALO_AGENT_JVM_OPTIONS          JVM options of every agent container, separated by"
+          + " spaces [the agent's defaults]",
+      "  HALO_LOG_LEVEL                  DEBUG, INFO, WARN or ERROR [INFO]"
+    })
 public final class OperatorCommand implements Callable<Integer> {
   /** Exit code for a configuration that does not parse (as the agent's). */
   static final int EXIT_CONFIG = 2;

@@ -17,8 +17,21 @@ public final class Conditions {
 
   private Conditions() {}
 
-  /** A condition's desired state before timestamps are settled. */
-  public record Desired(String type, boolean status, String reason, String message) {}
+  /**
+   * A condition's desired state before timestamps are settled.
+   *
+   * @param status {@code True}, {@code False} or {@code Unknown} (no verdict)
+   */
+  public record Desired(String type, String status, String reason, String message) {
+    public Desired(String type, boolean status, String reason, String message) {
+      this(type, status ? "True" : "False", reason, message);
+    }
+
+    /** A condition the operator cannot judge now: status {@code Unknown}. */
+    public static Desired unknown(String type, String reason, String message) {
+      return new Desired(type, "Unknown", reason, message);
+    }
+  }
 
   /**
    * Builds the condition list, keeping each previous lastTransitionTime when status is unchanged.
@@ -27,7 +40,7 @@ public final class Conditions {
       List<Condition> previous, List<Desired> desired, long generation, String now) {
     List<Condition> out = new ArrayList<>();
     for (Desired d : desired) {
-      String status = d.status() ? "True" : "False";
+      String status = d.status();
       String since =
           previous == null
               ? now

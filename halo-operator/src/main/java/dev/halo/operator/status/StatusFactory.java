@@ -109,13 +109,17 @@ public final class StatusFactory {
             valid ? "SpecValid" : "InvalidSpec",
             valid ? "spec is valid" : String.join("; ", o.validationErrors())));
     d.add(
-        new Desired(
-            Conditions.ETCD_REACHABLE,
-            o.view().reachable(),
-            o.view().reachable() ? "Reachable" : "Unreachable",
-            o.view().reachable()
-                ? "election is being watched"
-                : "labels are left as they are: " + o.view().error()));
+        // An invalid spec is not watched: that says nothing about etcd, so no verdict.
+        !valid
+            ? Desired.unknown(
+                Conditions.ETCD_REACHABLE, "NotWatched", "not watched while the spec is invalid")
+            : new Desired(
+                Conditions.ETCD_REACHABLE,
+                o.view().reachable(),
+                o.view().reachable() ? "Reachable" : "Unreachable",
+                o.view().reachable()
+                    ? "election is being watched"
+                    : "labels are left as they are: " + o.view().error()));
     d.add(
         new Desired(
             Conditions.MASTER_ELECTED,

@@ -166,4 +166,25 @@ class StatusFactoryTest {
     assertThat(condition(s, "Valid").getReason()).isEqualTo("InvalidSpec");
     assertThat(condition(s, "Valid").getMessage()).contains("spec.replicas");
   }
+
+  @Test
+  void invalidSpecGivesNoEtcdVerdictAndKeepsReadyFalse() {
+    // The reconciler does not watch the election of an invalid group: that is no etcd outage.
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "master")),
+            ElectionView.unreachable(
+                "/halo/shop/web/election", "not watched while the spec is invalid"),
+            Optional.of("web-0"),
+            List.of("HighAvailabilityGroup shop/web: spec.replicas must be at least 1"),
+            "t");
+
+    assertThat(condition(s, "EtcdReachable").getStatus()).isEqualTo("Unknown");
+    assertThat(condition(s, "EtcdReachable").getReason()).isEqualTo("NotWatched");
+    assertThat(condition(s, "EtcdReachable").getMessage())
+        .isEqualTo("not watched while the spec is invalid");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(s.getPhase()).isEqualTo("Invalid");
+  }
 }

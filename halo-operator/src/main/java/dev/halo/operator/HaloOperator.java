@@ -69,7 +69,8 @@ public final class HaloOperator implements AutoCloseable {
             elections,
             new OperatorDefaults(
                 config.agentImage(), config.agentJvmOptions(), config.etcdEndpoints()),
-            metrics);
+            metrics,
+            OperatorConfig.loopbackWarning(config, System.getenv()));
     operator.register(
         reconciler,
         o -> {
@@ -125,6 +126,8 @@ public final class HaloOperator implements AutoCloseable {
             config.etcdEndpoints().isEmpty() ? "none" : String.join(",", config.etcdEndpoints()))
         .addKeyValue("port", halo.port())
         .log("operator started");
+    OperatorConfig.loopbackWarning(config, System.getenv())
+        .ifPresent(warning -> log.atWarn().log(warning));
     return halo;
   }
 

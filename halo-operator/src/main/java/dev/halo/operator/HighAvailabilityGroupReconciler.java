@@ -39,6 +39,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,6 +67,11 @@ public final class HighAvailabilityGroupReconciler
   private static final String INVALID = "InvalidSpec";
   private static final String UNREADABLE = "UnreadableSpec";
 
+  /**
+   * Warning reason: the operator's default etcd endpoints are loopback, which pods cannot reach.
+   */
+  static final String ETCD_ENDPOINTS_LOOPBACK = "EtcdEndpointsLoopback";
+
   private final ElectionService elections;
   private final OperatorDefaults defaults;
   private final OperatorMetrics metrics;
@@ -75,6 +81,7 @@ public final class HighAvailabilityGroupReconciler
   private final LeaseReleaser releaser;
   private final RoleLabeller roles;
   private final Switchovers switchovers;
+  private final Optional<String> defaultEtcdWarning;
 
   /** A reconciler that writes through {@code client}, the client the SDK runs with. */
   public HighAvailabilityGroupReconciler(
@@ -82,6 +89,20 @@ public final class HighAvailabilityGroupReconciler
       ElectionService elections,
       OperatorDefaults defaults,
       OperatorMetrics metrics) {
+    this(client, elections, defaults, metrics, Optional.empty());
+  }
+
+  /**
+   * As above; {@code defaultEtcdWarning}, when present, is recorded as a Warning Event {@value
+   * #ETCD_ENDPOINTS_LOOPBACK} on each group that uses the operator's default etcd endpoints.
+   */
+  public HighAvailabilityGroupReconciler(
+      KubernetesClient client,
+      ElectionService elections,
+      OperatorDefaults defaults,
+      OperatorMetrics metrics,
+      Optional<String> defaultEtcdWarning) {
+    this.defaultEtcdWarning = defaultEtcdWarning;
     this.elections = elections;
     this.defaults = defaults;
     this.metrics = metrics;
@@ -158,6 +179,9 @@ public final class HighAvailabilityGroupReconciler
     }
     events.forget(hag, INVALID);
     events.forget(hag, UNREADABLE);
+    if (defaultEtcdWarning.isPresent() && EtcdEndpoints.usesOperatorDefault(hag.getSpec())) {
+      events.warning(hag, ETCD_ENDPOINTS_LOOPBACK, defaultEtcdWarning.get());
+    }
     writer.ensureServicesAndBudget(hag, context);
     ElectionView view =
         context

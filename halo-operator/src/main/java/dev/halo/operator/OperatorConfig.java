@@ -100,6 +100,48 @@ public record OperatorConfig(
         List.of());
   }
 
+  /**
+   * The warning for default etcd endpoints on a loopback address (127.0.0.0/8, localhost, ::1),
+   * which are copied into pods that cannot reach the operator's loopback. Only in a cluster ({@code
+   * KUBERNETES_SERVICE_HOST} set): the sandbox runs etcd, agents and operator on one host, where
+   * loopback is right.
+   */
+  public static Optional<String> loopbackWarning(OperatorConfig config, Map<String, String> env) {
+    if (env.getOrDefault("KUBERNETES_SERVICE_HOST", "").isBlank()) {
+      return Optional.empty();
+    }
+    List<String> loopback =
+        config.etcdEndpoints().stream().filter(OperatorConfig::isLoopback).toList();
+    if (loopback.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "HALO_ETCD_ENDPOINTS has "
+            + String.join(",", loopback)
+            + ", a loopback address: it is copied into the pods of groups that list no"
+            + " spec.election.endpoints, and no pod reaches the operator's loopback; set"
+            + " HALO_ETCD_ENDPOINTS (chart value etcd.endpoints) to an address pods can reach,"
+            + " e.g. http://etcd.halo-system.svc:2379");
+  }
+
+  static boolean isLoopback(String url) {
+    String host;
+    try {
+      host = java.net.URI.create(url).getHost();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    if (host == null) {
+      return false;
+    }
+    host = host.toLowerCase(java.util.Locale.ROOT).replace("[", "").replace("]", "");
+    return host.equals("localhost")
+        || host.endsWith(".localhost")
+        || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
+        || host.equals("::1")
+        || host.equals("0:0:0:0:0:0:0:1");
+  }
+
   private static List<String> etcdEndpoints(Map<String, String> env, List<String> errors) {
     List<String> endpoints =
         Arrays.stream(env.getOrDefault("HALO_ETCD_ENDPOINTS", "").split(","))

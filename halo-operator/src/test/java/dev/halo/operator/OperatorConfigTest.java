@@ -80,4 +80,47 @@ class OperatorConfigTest {
                 .etcdEndpoints())
         .isEmpty();
   }
+
+  private static OperatorConfig withEtcd(String endpoints) {
+    return OperatorConfig.fromEnvironment(
+            Map.of("HALO_LEADER_ELECTION", "false", "HALO_ETCD_ENDPOINTS", endpoints))
+        .config()
+        .orElseThrow();
+  }
+
+  private static final Map<String, String> IN_CLUSTER =
+      Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1");
+
+  @Test
+  void loopbackEtcdEndpointsAreWarnedAboutInACluster() {
+    for (String loopback :
+        new String[] {
+          "http://127.0.0.1:2379",
+          "http://127.1.2.3:2379",
+          "http://localhost:2379",
+          "https://[::1]:2379"
+        }) {
+      assertThat(
+              OperatorConfig.loopbackWarning(
+                  withEtcd("http://etcd-0.etcd:2379," + loopback), IN_CLUSTER))
+          .as(loopback)
+          .hasValueSatisfying(
+              w -> assertThat(w).contains("HALO_ETCD_ENDPOINTS", loopback, "loopback"));
+    }
+  }
+
+  @Test
+  void reachableEtcdEndpointsAreNotWarnedAbout() {
+    assertThat(
+            OperatorConfig.loopbackWarning(
+                withEtcd("http://etcd.halo-system.svc:2379,http://10.0.0.5:2379"), IN_CLUSTER))
+        .isEmpty();
+  }
+
+  @Test
+  void loopbackIsRightOutsideACluster() {
+    // The sandbox runs etcd, agents and the operator on one host.
+    assertThat(OperatorConfig.loopbackWarning(withEtcd("http://127.0.0.1:2379"), Map.of()))
+        .isEmpty();
+  }
 }

@@ -19,7 +19,10 @@ public class HighAvailabilityGroupSpec {
   private Integer replicas = 3;
 
   @Size(max = CelRules.MAX_ZONES)
-  @ValidationRule(value = CelRules.UNIQUE_ZONES, message = CelRules.UNIQUE_ZONES_MESSAGE)
+  @ValidationRule(
+      value = CelRules.UNIQUE_ZONES,
+      message = CelRules.UNIQUE_ZONES_MESSAGE,
+      reason = CelRules.DUPLICATE)
   @JsonPropertyDescription(
       "Zones to spread the pods over (pod i goes to zones[i mod len]), each once; empty: no zone"
           + " pinning.")

@@ -8,11 +8,13 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the user asks for: replicas over zones, the workload, its Service and etcd. */
 public class HighAvailabilityGroupSpec {
+  @SpecReplicas
   @Min(1)
   @Max(99)
   @JsonPropertyDescription("Number of pods; one is master, the others stand by. Default 3.")

@@ -22,6 +22,27 @@ public final class CelRules {
   /** A path that starts with '/'. */
   public static final String ABSOLUTE_PATH = "^/";
 
+  // Rules on the whole object name a fieldPath, or the API server reports the field as <nil>. A
+  // fieldPath must name a property of the schema, and the CRD schema has no metadata properties
+  // (fabric8 leaves them out and the API server forbids more than name and generateName there), so
+  // each rule about the name points at the spec field that is the other way to satisfy it;
+  // name-is-dns-label has none and keeps no fieldPath, its message starting with metadata.name.
+
+  /** Where pod-names-fit points: the replicas give the last pod name its suffix. */
+  public static final String REPLICAS_FIELD = ".spec.replicas";
+
+  /** Where master-service-name points: a Service name instead of the group's. */
+  public static final String SERVICE_NAME_FIELD = ".spec.service.name";
+
+  /** Where standby-service-name points: no standby Service, no standby name. */
+  public static final String STANDBY_FIELD = ".spec.service.standby";
+
+  /** The {@code reason} of a rule that refuses a value (HTTP 422, like a schema violation). */
+  public static final String INVALID = "FieldValueInvalid";
+
+  /** The {@code reason} of a rule that refuses a repeated list item. */
+  public static final String DUPLICATE = "FieldValueDuplicate";
+
   /** The most zones a group can list (no more than the most replicas). */
   public static final int MAX_ZONES = 99;
 

@@ -5,7 +5,10 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** How the agent probes the workload; set exactly one of httpGet and tcpSocket. */
-@ValidationRule(value = CelRules.ONE_HEALTH_CHECK, message = CelRules.ONE_HEALTH_CHECK_MESSAGE)
+@ValidationRule(
+    value = CelRules.ONE_HEALTH_CHECK,
+    message = CelRules.ONE_HEALTH_CHECK_MESSAGE,
+    reason = CelRules.INVALID)
 public class HealthSpec {
   @JsonPropertyDescription("HTTP GET probe.")
   private HttpGetCheck httpGet;

@@ -37,14 +37,25 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
-@ValidationRule(value = CelRules.NAME_IS_DNS_LABEL, message = CelRules.NAME_IS_DNS_LABEL_MESSAGE)
-@ValidationRule(value = CelRules.POD_NAMES_FIT, message = CelRules.POD_NAMES_FIT_MESSAGE)
+@ValidationRule(
+    value = CelRules.NAME_IS_DNS_LABEL,
+    message = CelRules.NAME_IS_DNS_LABEL_MESSAGE,
+    reason = CelRules.INVALID)
+@ValidationRule(
+    value = CelRules.POD_NAMES_FIT,
+    message = CelRules.POD_NAMES_FIT_MESSAGE,
+    fieldPath = CelRules.REPLICAS_FIELD,
+    reason = CelRules.INVALID)
 @ValidationRule(
     value = CelRules.MASTER_SERVICE_NAME,
-    message = CelRules.MASTER_SERVICE_NAME_MESSAGE)
+    message = CelRules.MASTER_SERVICE_NAME_MESSAGE,
+    fieldPath = CelRules.SERVICE_NAME_FIELD,
+    reason = CelRules.INVALID)
 @ValidationRule(
     value = CelRules.STANDBY_SERVICE_NAME,
-    message = CelRules.STANDBY_SERVICE_NAME_MESSAGE)
+    message = CelRules.STANDBY_SERVICE_NAME_MESSAGE,
+    fieldPath = CelRules.STANDBY_FIELD,
+    reason = CelRules.INVALID)
 public class HighAvailabilityGroup
     extends CustomResource<HighAvailabilityGroupSpec, HighAvailabilityGroupStatus>
     implements Namespaced {

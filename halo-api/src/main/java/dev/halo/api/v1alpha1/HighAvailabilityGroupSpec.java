@@ -8,18 +8,23 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the user asks for: replicas over zones, the workload, its Service and etcd. */
 public class HighAvailabilityGroupSpec {
+  @SpecReplicas
   @Min(1)
   @Max(99)
   @JsonPropertyDescription("Number of pods; one is master, the others stand by. Default 3.")
   private Integer replicas = 3;
 
   @Size(max = CelRules.MAX_ZONES)
-  @ValidationRule(value = CelRules.UNIQUE_ZONES, message = CelRules.UNIQUE_ZONES_MESSAGE)
+  @ValidationRule(
+      value = CelRules.UNIQUE_ZONES,
+      message = CelRules.UNIQUE_ZONES_MESSAGE,
+      reason = CelRules.DUPLICATE)
   @JsonPropertyDescription(
       "Zones to spread the pods over (pod i goes to zones[i mod len]), each once; empty: no zone"
           + " pinning.")

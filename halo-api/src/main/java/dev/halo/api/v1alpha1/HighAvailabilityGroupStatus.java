@@ -2,6 +2,8 @@ package dev.halo.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +17,16 @@ public class HighAvailabilityGroupStatus {
   @JsonPropertyDescription("Pending, Electing, Running, Degraded or Invalid.")
   private String phase;
 
+  @StatusReplicas
+  @JsonPropertyDescription(
+      "Desired replicas the status was computed for (the scale subresource's).")
   private Integer replicas;
+
+  // The scale subresource reports it; the disruption controller needs that subresource to let a
+  // PodDisruptionBudget with maxUnavailable evict any pod the group controls.
+  @LabelSelector
+  @JsonPropertyDescription("Label selector of the group's pods, e.g. halo.dev/group=web.")
+  private String selector;
 
   private Integer readyReplicas;
 
@@ -64,6 +75,14 @@ public class HighAvailabilityGroupStatus {
 
   public void setReplicas(Integer replicas) {
     this.replicas = replicas;
+  }
+
+  public String getSelector() {
+    return selector;
+  }
+
+  public void setSelector(String selector) {
+    this.selector = selector;
   }
 
   public Integer getReadyReplicas() {

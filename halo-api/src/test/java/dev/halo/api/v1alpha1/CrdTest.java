@@ -40,6 +40,15 @@ class CrdTest {
   }
 
   @Test
+  void scaleSubresourceServesReplicasAndThePodSelector() {
+    var scale = crd.getSpec().getVersions().get(0).getSubresources().getScale();
+    assertThat(scale).as("scale subresource").isNotNull();
+    assertThat(scale.getSpecReplicasPath()).isEqualTo(".spec.replicas");
+    assertThat(scale.getStatusReplicasPath()).isEqualTo(".status.replicas");
+    assertThat(scale.getLabelSelectorPath()).isEqualTo(".status.selector");
+  }
+
+  @Test
   void printerColumnsAreInTheDeclaredOrder() {
     assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
         .extracting(CustomResourceColumnDefinition::getName)

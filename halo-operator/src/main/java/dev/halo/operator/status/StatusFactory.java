@@ -1,9 +1,12 @@
 package dev.halo.operator.status;
 
+import static java.util.stream.Collectors.joining;
+
 import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.api.v1alpha1.MemberStatus;
+import dev.halo.common.Labels;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.model.Membership;
@@ -14,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** Builds a group's status from what was observed; pure, so it is tested without a server. */
 public final class StatusFactory {
@@ -55,6 +59,7 @@ public final class StatusFactory {
 
     HighAvailabilityGroupStatus s = new HighAvailabilityGroupStatus();
     s.setReplicas(replicas);
+    s.setSelector(selector(group));
     s.setReadyReplicas((int) ready);
     s.setReady(ready + "/" + replicas);
     s.setMembers(pods.stream().map(p -> member(p, o.membership())).toList());
@@ -191,5 +196,11 @@ public final class StatusFactory {
             .map(i -> ", published by pod " + i.pod() + " of the group with UID " + i.groupUid())
             .orElse(", no member identity")
         + ")";
+  }
+
+  /** The group's pod selector as the scale subresource reports it: {@code halo.dev/group=web}. */
+  static String selector(String group) {
+    return new TreeMap<>(Labels.groupSelector(group))
+        .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(joining(","));
   }
 }

@@ -77,6 +77,15 @@ class StatusFactoryTest {
   }
 
   @Test
+  void reportsTheScaleSubresourceReplicasAndPodSelector() {
+    HighAvailabilityGroupStatus s =
+        build(hag(), List.of(), view(), Optional.empty(), List.of(), "t1");
+
+    assertThat(s.getReplicas()).isEqualTo(2);
+    assertThat(s.getSelector()).isEqualTo("halo.dev/group=web");
+  }
+
+  @Test
   void phasesFollowMasterAndReadiness() {
     assertThat(build(hag(), List.of(), view(), Optional.empty(), List.of(), "t").getPhase())
         .isEqualTo("Pending");

@@ -52,6 +52,11 @@ class CrdValidationTest {
           ".spec.health",
           List.of(CelRules.ONE_HEALTH_CHECK));
 
+  /** The reasons an x-kubernetes-validations rule may give. */
+  private static final List<String> REASONS =
+      List.of(
+          "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate");
+
   @Test
   void crdCarriesExactlyTheListedCelRules() {
     Map<String, List<String>> found = new TreeMap<>();
@@ -66,6 +71,13 @@ class CrdValidationTest {
     assertThat(rules)
         .isNotEmpty()
         .allSatisfy(r -> assertThat(r.getMessage()).matches("^[a-z]+(-[a-z]+)*: .+"));
+  }
+
+  @Test
+  void everyCelRuleNamesAFieldOfTheSchemaAndAReason() {
+    List<String> problems = new ArrayList<>();
+    checkFieldPaths("", ROOT, problems);
+    assertThat(problems).isEmpty();
   }
 
   @Test
@@ -259,6 +271,53 @@ class CrdValidationTest {
     if (schema.getItems() != null) {
       collect(path + "[]", schema.getItems().getSchema(), out);
     }
+  }
+
+  /**
+   * A rule on the root object needs a fieldPath, or the API server reports the field as {@code
+   * <nil>}; a rule below the root is reported at its own path, and any fieldPath it has must lead
+   * to a property of the schema, as the API server demands when it stores the CRD. The one
+   * exception is name-is-dns-label: it concerns metadata.name alone, and a CRD schema cannot
+   * declare metadata properties a fieldPath could name (see CelRules).
+   */
+  private static void checkFieldPaths(String path, JSONSchemaProps schema, List<String> problems) {
+    if (schema == null) {
+      return;
+    }
+    if (schema.getXKubernetesValidations() != null) {
+      for (ValidationRule rule : schema.getXKubernetesValidations()) {
+        String where = (path.isEmpty() ? "<root>" : path) + " " + rule.getMessage();
+        String fieldPath = rule.getFieldPath();
+        if (fieldPath == null || fieldPath.isEmpty()) {
+          if (path.isEmpty() && !rule.getRule().equals(CelRules.NAME_IS_DNS_LABEL)) {
+            problems.add(where + ": no fieldPath on a rule of the whole object");
+          }
+        } else if (!fieldPath.matches("(\\.[A-Za-z0-9_]+)+")
+            || resolve(schema, fieldPath.substring(1).split("\\.")) == null) {
+          problems.add(where + ": fieldPath " + fieldPath + " names no field of the schema");
+        }
+        if (rule.getReason() == null || !REASONS.contains(rule.getReason())) {
+          problems.add(where + ": reason " + rule.getReason() + " is not one the API server knows");
+        }
+      }
+    }
+    if (schema.getProperties() != null) {
+      schema.getProperties().forEach((k, v) -> checkFieldPaths(path + "." + k, v, problems));
+    }
+    if (schema.getItems() != null) {
+      checkFieldPaths(path + "[]", schema.getItems().getSchema(), problems);
+    }
+  }
+
+  private static JSONSchemaProps resolve(JSONSchemaProps schema, String[] names) {
+    JSONSchemaProps at = schema;
+    for (String name : names) {
+      if (at == null || at.getProperties() == null) {
+        return null;
+      }
+      at = at.getProperties().get(name);
+    }
+    return at;
   }
 
   private static void walk(JSONSchemaProps schema, List<ValidationRule> out) {

@@ -23,6 +23,7 @@ final class ApiCallRecorder {
   static final String OPERATOR_USER_AGENT = "halo-operator-under-test";
 
   private final Set<ApiCall> calls = ConcurrentHashMap.newKeySet();
+  private final Set<String> writes = ConcurrentHashMap.newKeySet();
 
   /** Starts recording the operator clients' calls to {@code k8s}. */
   static ApiCallRecorder on(EmbeddedApiServer k8s) {
@@ -31,6 +32,9 @@ final class ApiCallRecorder {
         r -> {
           if (OPERATOR_USER_AGENT.equals(r.userAgent())) {
             ApiCall.of(r.method(), r.uri()).ifPresent(recorder.calls::add);
+            if (Set.of("POST", "PUT", "PATCH").contains(r.method())) {
+              recorder.writes.add(r.method() + " " + r.uri());
+            }
           }
         });
     return recorder;
@@ -45,6 +49,11 @@ final class ApiCallRecorder {
 
   Set<ApiCall> calls() {
     return Set.copyOf(calls);
+  }
+
+  /** Every create, update and patch the operator sent, as {@code METHOD uri} with its query. */
+  Set<String> writes() {
+    return Set.copyOf(writes);
   }
 
   /** What the chart's RBAC grants the operator's ServiceAccount. */

@@ -8,6 +8,7 @@ import dev.halo.common.Labels;
 import dev.halo.sandbox.InProcessAgent;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -143,6 +144,43 @@ class OperatorFailuresIT {
       assertThat(roles("restart")).isEqualTo(before);
       assertThat(changes).filteredOn(c -> !c.startsWith("ADDED")).isEmpty();
     }
+  }
+
+  @Test
+  void operatorRestartGivesNoEtcdVerdictBeforeItHasReadEtcd() {
+    startGroup("verdict", LocalKubelet.AgentMode.IN_PROCESS);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> h.conditionIs(ns, "verdict", "Ready", "True"));
+    Map<String, String> since = transitionTimes("verdict");
+    List<String> warningsBefore = eventNames("EtcdUnreachable");
+
+    h.stopOperator();
+    h.startOperator();
+    // A group is Running in the new operator's metrics only after it has read etcd, which every
+    // group here shares; the check below then holds long enough for each group's reconcile.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> h.operator.metrics().scrape().matches("(?s).*phase=\"Running\"} [1-9].*"));
+
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(eventNames("EtcdUnreachable")).isEqualTo(warningsBefore);
+              assertThat(transitionTimes("verdict")).isEqualTo(since);
+            });
+  }
+
+  /** Each condition's type and its lastTransitionTime. */
+  private Map<String, String> transitionTimes(String group) {
+    return h.get(ns, group).getStatus().getConditions().stream()
+        .collect(Collectors.toMap(Condition::getType, Condition::getLastTransitionTime));
+  }
+
+  private List<String> eventNames(String reason) {
+    return h.events(ns, reason).stream().map(e -> e.getMetadata().getName()).sorted().toList();
   }
 
   @Test

@@ -57,6 +57,20 @@ class OperatorIT {
   }
 
   @Test
+  void everyWriteNamesTheOperatorAsFieldManager() {
+    startGroup("owned");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Running".equals(h.get(ns, "owned").getStatus().getPhase()));
+
+    // Pods, Services, the budget, role labels, status, events and the SDK's own writes.
+    assertThat(h.apiCalls.writes())
+        .anyMatch(w -> w.startsWith("POST ") && w.contains("/pods"))
+        .anyMatch(w -> w.startsWith("PATCH ") && w.contains("/status"))
+        .allMatch(w -> w.matches(".*[?&]fieldManager=halo-operator(&.*)?"));
+  }
+
+  @Test
   void createsPodsAcrossZonesWithTheAgentAServiceAndABudget() {
     String master = startGroup("web");
 

@@ -27,6 +27,7 @@ public final class HaloOperator implements AutoCloseable {
   public static final String LEASE_NAME = "halo-operator";
 
   private final Operator operator;
+  private final KubernetesClient client;
   private final ElectionService elections;
   private final OperatorMetrics metrics = new OperatorMetrics();
   private final HttpServer http;
@@ -36,8 +37,11 @@ public final class HaloOperator implements AutoCloseable {
   private volatile boolean leading;
   private volatile boolean closing;
 
-  private HaloOperator(KubernetesClient client, OperatorConfig config, ElectionService elections)
+  private HaloOperator(
+      KubernetesClient callersClient, OperatorConfig config, ElectionService elections)
       throws IOException {
+    // Every write, the SDK's included, goes through this client, so each names the operator.
+    this.client = FieldManager.clientLike(callersClient);
     this.elections = elections;
     this.leaderElection = config.leaderElection();
     this.leaseRelease =
@@ -81,7 +85,12 @@ public final class HaloOperator implements AutoCloseable {
             o.settingNamespaces(config.namespaces());
           }
         });
-    this.http = HttpServer.create(new InetSocketAddress(config.address(), config.port()), 16);
+    try {
+      this.http = HttpServer.create(new InetSocketAddress(config.address(), config.port()), 16);
+    } catch (IOException e) {
+      client.close(); // e.g. the port is taken: the operator never started, so nothing uses it
+      throw e;
+    }
     http.createContext(
         "/healthz",
         ex -> {
@@ -98,7 +107,11 @@ public final class HaloOperator implements AutoCloseable {
     http.createContext("/metrics", ex -> reply(ex, 200, metrics.scrape()));
   }
 
-  /** Starts the operator against {@code client}; returns once the informers are in sync. */
+  /**
+   * Starts the operator against {@code client}'s API server; returns once the informers are in
+   * sync. It talks through a client of its own with the same configuration, whose writes name the
+   * field manager {@code halo-operator}; the caller still owns and closes {@code client}.
+   */
   public static HaloOperator start(KubernetesClient client, OperatorConfig config)
       throws IOException {
     return start(client, config, new EtcdElectionService());
@@ -115,6 +128,7 @@ public final class HaloOperator implements AutoCloseable {
       // e.g. leader election refused for lack of permissions: free the port before failing.
       halo.http.stop(0);
       elections.close();
+      halo.client.close();
       throw e;
     }
     log.atInfo()
@@ -184,6 +198,7 @@ public final class HaloOperator implements AutoCloseable {
       }
     } finally {
       elections.close();
+      client.close();
       http.stop(0);
       log.info("operator stopped");
     }

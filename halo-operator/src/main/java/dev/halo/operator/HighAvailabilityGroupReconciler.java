@@ -62,6 +62,8 @@ public final class HighAvailabilityGroupReconciler
   private static final Logger log = LoggerFactory.getLogger(HighAvailabilityGroupReconciler.class);
   private static final String MANAGED = Labels.APP_MANAGED_BY + "=" + Labels.MANAGED_BY_HALO;
   private static final Duration RESYNC = Duration.ofSeconds(30);
+  // Longer than etcd's first read may take (its call timeout, 1 s), in case its event is lost.
+  private static final Duration FIRST_READ_CHECK = Duration.ofSeconds(2);
   // While a lease release is under way: soon enough to say a master is slow to step down.
   private static final Duration RELEASE_CHECK = Duration.ofMillis(LeaseReleaser.STEP_DOWN_GRACE_MS);
   private static final String INVALID = "InvalidSpec";
@@ -186,7 +188,10 @@ public final class HighAvailabilityGroupReconciler
     ElectionView view =
         context
             .getSecondaryResource(ElectionView.class)
-            .orElse(ElectionView.unreachable(election(hag), "election not watched yet"));
+            .orElse(ElectionView.notKnownYet(election(hag), "election not watched yet"));
+    if (!view.known()) {
+      return awaitFirstRead(hag, view);
+    }
     // Who holds which key depends on pod names and UIDs, not on the labels written below.
     Membership members = membership(hag, pods, view);
     RoleLabeller.Labelled labelled;
@@ -207,6 +212,21 @@ public final class HighAvailabilityGroupReconciler
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
     return after(releasing ? RELEASE_CHECK : RESYNC);
+  }
+
+  /**
+   * Right after the operator starts (or takes over), etcd's first read is still under way: there is
+   * no verdict on etcd yet, so no pod or label changes, no EtcdUnreachable Warning and no status
+   * write, which keeps every condition as it was. The first read's outcome reconciles again through
+   * the election event source within the call timeout; the requeue is only a fallback.
+   */
+  private static UpdateControl<HighAvailabilityGroup> awaitFirstRead(
+      HighAvailabilityGroup hag, ElectionView view) {
+    log.atDebug()
+        .addKeyValue("group", key(hag))
+        .addKeyValue("reason", view.error())
+        .log("etcd not read yet: no verdict on it, status left as it is");
+    return after(FIRST_READ_CHECK);
   }
 
   private static UpdateControl<HighAvailabilityGroup> after(Duration delay) {

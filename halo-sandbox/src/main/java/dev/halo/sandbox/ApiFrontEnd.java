@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -105,6 +106,9 @@ final class ApiFrontEnd {
           return;
         }
         uri = withoutFieldSelector(uri, selector);
+      }
+      if (request.method() != io.vertx.core.http.HttpMethod.GET) {
+        uri = withoutFieldManager(uri);
       }
       Headers.Builder headers = Headers.builder();
       request.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
@@ -303,6 +307,25 @@ final class ApiFrontEnd {
       query.append(URLEncoder.encode(byName, StandardCharsets.UTF_8));
     }
     return uri.substring(0, q) + (query.length() == 0 ? "" : "?" + query);
+  }
+
+  /**
+   * The URI to hand the store for a write: the store keeps no managedFields, and it finds the
+   * status subresource only in a path without a query, so {@code fieldManager} (which a real server
+   * records in managedFields) is dropped here.
+   */
+  static String withoutFieldManager(String uri) {
+    int q = uri.indexOf('?');
+    if (q < 0) {
+      return uri;
+    }
+    String query =
+        String.join(
+            "&",
+            Arrays.stream(uri.substring(q + 1).split("&"))
+                .filter(p -> !p.isEmpty() && !p.startsWith("fieldManager="))
+                .toList());
+    return uri.substring(0, q) + (query.isEmpty() ? "" : "?" + query);
   }
 
   /** Answers 400 BadRequest with a Status carrying {@code message}, as the real server does. */

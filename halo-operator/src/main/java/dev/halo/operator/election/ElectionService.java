@@ -10,8 +10,9 @@ import java.util.function.Consumer;
 public interface ElectionService extends AutoCloseable {
   /**
    * The current cached view of an election; starts watching that etcd cluster on first use. Never
-   * blocks on etcd: while the first read is pending or etcd is unreachable it returns {@code
-   * reachable=false} with the reason.
+   * blocks on etcd: while the first read of that etcd is pending it returns {@code known=false} (no
+   * verdict yet, see {@link ElectionView#notKnownYet}), and the first read's outcome notifies the
+   * listeners; while etcd is unreachable it returns {@code reachable=false} with the reason.
    */
   ElectionView view(List<String> endpoints, String election);
 

@@ -13,9 +13,16 @@ import java.util.Optional;
  * @param candidates the live candidate keys, lowest create revision first
  * @param revision the etcd revision at which this election last changed (0: never seen)
  * @param error why etcd is not reachable; empty when it is
+ * @param known whether there is a verdict on etcd at all: false until the first read of that etcd
+ *     has completed or failed, when neither "reachable" nor "unreachable" would be true
  */
 public record ElectionView(
-    String election, boolean reachable, List<Candidate> candidates, long revision, String error) {
+    String election,
+    boolean reachable,
+    List<Candidate> candidates,
+    long revision,
+    String error,
+    boolean known) {
   /** etcd's election order: lowest create revision first. */
   static final Comparator<Candidate> QUEUE_ORDER =
       Comparator.comparingLong(Candidate::createRevision).thenComparing(Candidate::key);
@@ -25,10 +32,24 @@ public record ElectionView(
     error = error == null ? "" : error;
   }
 
+  /** A view with a verdict: etcd answered ({@code reachable}) or was found unreachable. */
+  public ElectionView(
+      String election, boolean reachable, List<Candidate> candidates, long revision, String error) {
+    this(election, reachable, candidates, revision, error, true);
+  }
+
   /** A view of an election whose etcd cannot be read: no candidates, and the reason. */
   public static ElectionView unreachable(String election, String error) {
     String reason = error == null || error.isBlank() ? "etcd unreachable" : error;
     return new ElectionView(election, false, List.of(), 0, reason);
+  }
+
+  /**
+   * A view of an election whose etcd has not been tried yet (its first read is under way): no
+   * candidates and no verdict, so nobody should act on it or report it as an outage.
+   */
+  public static ElectionView notKnownYet(String election, String why) {
+    return new ElectionView(election, false, List.of(), 0, why, false);
   }
 
   /** The leader, if etcd is reachable and anyone campaigns. */

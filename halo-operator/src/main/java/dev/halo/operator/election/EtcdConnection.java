@@ -129,6 +129,10 @@ final class EtcdConnection implements AutoCloseable {
 
   ElectionView view(String election) {
     cache.request(election);
+    if (!reachability.isKnown()) {
+      // The first read's outcome notifies every tracked election, this one included.
+      return ElectionView.notKnownYet(election, reachability.error());
+    }
     if (!reachability.isReady()) {
       return ElectionView.unreachable(election, reachability.error());
     }

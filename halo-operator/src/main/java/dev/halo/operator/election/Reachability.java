@@ -41,6 +41,14 @@ final class Reachability {
     return state == State.READY;
   }
 
+  /**
+   * Whether there is a verdict yet: false until the first read has succeeded or failed (which the
+   * call timeout bounds), so a connection just opened is neither reachable nor unreachable.
+   */
+  boolean isKnown() {
+    return state != State.CONNECTING;
+  }
+
   boolean isUnreachable() {
     return state == State.UNREACHABLE;
   }

@@ -20,6 +20,26 @@ class ReachabilityTest {
   }
 
   @Test
+  void itHasNoVerdictUntilTheFirstReadEnds() {
+    assertThat(reachability.isKnown()).isFalse();
+    assertThat(reachability.isUnreachable()).isFalse();
+  }
+
+  @Test
+  void aSucceededFirstReadIsAVerdict() {
+    reachability.ready();
+
+    assertThat(reachability.isKnown()).isTrue();
+  }
+
+  @Test
+  void aFailedFirstReadIsAVerdict() {
+    reachability.failed("connection refused");
+
+    assertThat(reachability.isKnown()).isTrue();
+  }
+
+  @Test
   void aFailedFirstReadMakesItUnreachableAtOnce() {
     assertThat(reachability.failed("connection refused")).isTrue();
 

@@ -67,6 +67,7 @@ public final class HighAvailabilityGroupReconciler
   // While a lease release is under way: soon enough to say a master is slow to step down.
   private static final Duration RELEASE_CHECK = Duration.ofMillis(LeaseReleaser.STEP_DOWN_GRACE_MS);
   private static final String INVALID = "InvalidSpec";
+  static final String GONE_MEMBER_CAMPAIGNS = "GoneMemberCampaigns";
   private static final String UNREADABLE = "UnreadableSpec";
 
   /**
@@ -110,7 +111,12 @@ public final class HighAvailabilityGroupReconciler
     this.metrics = metrics;
     this.events = new EventRecorder(client);
     this.writer = new ObjectWriter(client, defaults);
-    this.releaser = new LeaseReleaser(elections, defaults);
+    this.releaser =
+        new LeaseReleaser(
+            elections,
+            defaults,
+            goneCampaignReporter(events::warning, metrics),
+            () -> System.nanoTime() / 1_000_000);
     this.roles = new RoleLabeller(writer, events, failovers, metrics);
     this.switchovers = new Switchovers(writer, events, failovers, releaser);
   }
@@ -376,6 +382,25 @@ public final class HighAvailabilityGroupReconciler
 
   static String election(HighAvailabilityGroup hag) {
     return ElectionKeys.electionName(hag.getMetadata().getNamespace(), hag.getMetadata().getName());
+  }
+
+  /**
+   * Reports a gone pod whose agent keeps campaigning: a Warning Event {@value
+   * #GONE_MEMBER_CAMPAIGNS} (one per revoked campaign, so at most one per backoff window) and the
+   * metric {@code halo_operator_gone_member_campaigns_total{group}}.
+   */
+  static LeaseReleaser.GoneCampaignReporter goneCampaignReporter(
+      Warnings warnings, OperatorMetrics metrics) {
+    return (hag, report) -> {
+      metrics.goneMemberCampaign(key(hag));
+      warnings.warning(hag, GONE_MEMBER_CAMPAIGNS, report.message());
+    };
+  }
+
+  /** Where Warning Events go ({@link EventRecorder#warning}). */
+  @FunctionalInterface
+  interface Warnings {
+    void warning(HighAvailabilityGroup hag, String reason, String message);
   }
 
   static String key(HighAvailabilityGroup hag) {

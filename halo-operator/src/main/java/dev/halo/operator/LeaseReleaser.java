@@ -6,6 +6,7 @@ import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.model.AgentEnvVars;
 import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.GoneMemberCampaigns;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
@@ -17,6 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * <p>A lease whose revoke or step-down request failed is not asked again before its backoff ran out
  * (capped exponential, full jitter), however often reconciles come: etcd failing at once must not
  * turn every reconcile into another call.
+ *
+ * <p>A pod that is gone while its agent keeps running campaigns again after each revocation; its
+ * new leases are revoked with growing waits between them, each such campaign reported ({@link
+ * GoneMemberCampaigns}), so that agent and operator do not busy-loop against etcd.
  */
 final class LeaseReleaser {
   private static final Logger log = LoggerFactory.getLogger(LeaseReleaser.class);
@@ -64,6 +72,16 @@ final class LeaseReleaser {
   private final Map<Long, StepDown> steppingDown = new ConcurrentHashMap<>();
 
   private final Map<Long, Retry> retries = new ConcurrentHashMap<>();
+
+  private final GoneMemberCampaigns goneCampaigns = new GoneMemberCampaigns();
+  private final GoneCampaignReporter reporter;
+  private final LongSupplier clockMillis;
+
+  /** Told when the agent of a gone pod campaigned again after its lease was revoked. */
+  @FunctionalInterface
+  interface GoneCampaignReporter {
+    void campaigns(HighAvailabilityGroup hag, GoneMemberCampaigns.Report report);
+  }
 
   /** A step-down request sent: until when the lease may take to go before it is asked again. */
   private static final class StepDown {
@@ -87,8 +105,22 @@ final class LeaseReleaser {
   }
 
   LeaseReleaser(ElectionService elections, OperatorDefaults defaults) {
+    this(elections, defaults, (hag, report) -> {}, () -> System.nanoTime() / 1_000_000);
+  }
+
+  /**
+   * As above; {@code reporter} hears of gone pods whose agent campaigns again, {@code clockMillis}
+   * is a monotonic clock in milliseconds.
+   */
+  LeaseReleaser(
+      ElectionService elections,
+      OperatorDefaults defaults,
+      GoneCampaignReporter reporter,
+      LongSupplier clockMillis) {
     this.elections = elections;
     this.defaults = defaults;
+    this.reporter = reporter;
+    this.clockMillis = clockMillis;
   }
 
   /**
@@ -98,7 +130,39 @@ final class LeaseReleaser {
   boolean releaseGone(HighAvailabilityGroup hag, List<Pod> pods, Membership membership) {
     String election = membership.view().election();
     List<Revocations.Revocation> plan = Revocations.plan(pods, membership);
+    Map<Long, Candidate> gone =
+        membership.previous().stream()
+            .collect(Collectors.toMap(Candidate::leaseId, Function.identity(), (a, b) -> a));
+    long leaderLease = membership.leader().map(Candidate::leaseId).orElse(0L);
+    boolean othersCampaign = !membership.campaigningPods().isEmpty();
+    long now = clockMillis.getAsLong();
     for (Revocations.Revocation r : plan) {
+      Candidate c = gone.get(r.leaseId());
+      if (c != null && c.identity().isPresent()) {
+        GoneMemberCampaigns.Decision d =
+            goneCampaigns.decide(
+                HighAvailabilityGroupReconciler.key(hag),
+                c.member(),
+                c.identity().get().podUid(),
+                c.leaseId(),
+                othersCampaign && c.leaseId() == leaderLease,
+                now);
+        d.report()
+            .ifPresent(
+                report -> {
+                  log.atWarn()
+                      .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+                      .addKeyValue("pod", report.pod())
+                      .addKeyValue("lease", Long.toHexString(report.leaseId()))
+                      .addKeyValue("campaigns", report.campaigns())
+                      .addKeyValue("nextWaitMs", report.nextWaitMillis())
+                      .log("the agent of a gone pod keeps campaigning; revoking with backoff");
+                  reporter.campaigns(hag, report);
+                });
+        if (!d.revoke()) {
+          continue; // still held: the caller looks again soon
+        }
+      }
       if (r.stepDownFirst()) {
         stepDown(hag, election, r.leaseId(), r.member(), r.reason());
       } else {
@@ -134,6 +198,7 @@ final class LeaseReleaser {
     List<Candidate> own = new ArrayList<>(membership.previous());
     membership.campaigningPods().forEach(p -> own.addAll(membership.keysOf(p)));
     own.forEach(c -> revoke(hag, c.leaseId(), c.member(), "groupDeleted"));
+    goneCampaigns.forget(HighAvailabilityGroupReconciler.key(hag));
   }
 
   private void stepDown(

@@ -87,6 +87,15 @@ public final class OperatorMetrics {
         .record(durationMillis / 1000.0);
   }
 
+  /** The agent of a gone pod of {@code group} campaigned again after its lease was revoked. */
+  void goneMemberCampaign(String group) {
+    Counter.builder("halo.operator.gone.member.campaigns")
+        .description("campaigns of agents whose pod is gone, after their lease was revoked")
+        .tag("group", group)
+        .register(registry)
+        .increment();
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -4,6 +4,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
+import dev.halo.common.Names;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionEventSource;
 import dev.halo.operator.election.ElectionService;
@@ -21,6 +22,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -70,6 +72,9 @@ public final class HighAvailabilityGroupReconciler
   static final String GONE_MEMBER_CAMPAIGNS = "GoneMemberCampaigns";
   private static final String UNREADABLE = "UnreadableSpec";
 
+  /** Warning reason: the API server refused to create a pod of the group. */
+  static final String CREATE_REFUSED = "CreateRefused";
+
   /**
    * Warning reason: the operator's default etcd endpoints are loopback, which pods cannot reach.
    */
@@ -79,6 +84,7 @@ public final class HighAvailabilityGroupReconciler
   private final OperatorDefaults defaults;
   private final OperatorMetrics metrics;
   private final FailoverTracker failovers = new FailoverTracker();
+  private final CreateRefusals refusals = new CreateRefusals();
   private final EventRecorder events;
   private final ObjectWriter writer;
   private final LeaseReleaser releaser;
@@ -217,7 +223,13 @@ public final class HighAvailabilityGroupReconciler
     record(hag, labelled, members, errors);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
-    return after(releasing ? RELEASE_CHECK : RESYNC);
+    Duration next = releasing ? RELEASE_CHECK : RESYNC;
+    Optional<CreateRefusals.Refusal> refused = refusals.of(key(hag));
+    if (refused.isPresent()) {
+      long wait = Math.max(1, refused.get().retryAtMillis() - System.currentTimeMillis());
+      next = Duration.ofMillis(Math.min(wait, next.toMillis()));
+    }
+    return after(next);
   }
 
   /**
@@ -281,7 +293,7 @@ public final class HighAvailabilityGroupReconciler
     for (RolloutPlanner.Step step :
         RolloutPlanner.plan(group, hag.getSpec().getReplicas(), hash, pods, view)) {
       if (step instanceof RolloutPlanner.Step.Create c) {
-        c.indices().forEach(i -> writer.createPod(hag, i));
+        create(hag, c.indices());
       } else if (step instanceof RolloutPlanner.Step.Delete d) {
         log.atInfo()
             .addKeyValue("group", key(hag))
@@ -301,7 +313,79 @@ public final class HighAvailabilityGroupReconciler
             .log("rollout waiting");
       }
     }
+    if (pods.size() >= hag.getSpec().getReplicas() && refusals.created(key(hag))) {
+      events.forget(hag, CREATE_REFUSED);
+    }
     return handingOver;
+  }
+
+  /**
+   * Creates the pods of {@code indices}. A create the API server refuses (PodSecurity, a quota, an
+   * admission webhook: a 4xx) does not fail the reconcile: it is recorded for the group's status
+   * ({@code PodsCreated=False}) and as a Warning Event, and the next create waits a capped
+   * exponential backoff ({@link CreateRefusals}), so the group recovers by itself once the cause is
+   * fixed. Other failures (5xx, the API server unreachable) still fail the reconcile, which {@link
+   * ReconcileRetry} retries.
+   */
+  private void create(HighAvailabilityGroup hag, List<Integer> indices) {
+    String group = key(hag);
+    long now = System.currentTimeMillis();
+    if (!refusals.mayCreate(group, now)) {
+      log.atDebug()
+          .addKeyValue("group", group)
+          .log("pod create refused before; waiting for its backoff");
+      return;
+    }
+    for (int index : indices) {
+      String pod = Names.pod(hag.getMetadata().getName(), index);
+      try {
+        writer.createPod(hag, index);
+      } catch (KubernetesClientException e) {
+        if (!refusal(e)) {
+          throw e;
+        }
+        CreateRefusals.Refusal r = refusals.refused(group, pod, e.getCode(), serverMessage(e), now);
+        events.warning(hag, CREATE_REFUSED, createRefusedMessage(r));
+        log.atWarn()
+            .addKeyValue("group", group)
+            .addKeyValue("pod", pod)
+            .addKeyValue("code", e.getCode())
+            .addKeyValue("error", r.message())
+            .addKeyValue("retryInMs", r.delayMillis())
+            .log("the API server refused to create a pod; retrying with backoff");
+        return;
+      }
+    }
+    if (refusals.created(group)) {
+      events.forget(hag, CREATE_REFUSED);
+      events.normal(hag, "PodsCreated", "pods are created again: the earlier refusal is resolved");
+    }
+  }
+
+  /** A refusal by the API server or its admission (4xx), not a conflict or throttling. */
+  private static boolean refusal(KubernetesClientException e) {
+    int code = e.getCode();
+    return code >= 400 && code < 500 && code != 409 && code != 429;
+  }
+
+  private static String serverMessage(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage()
+        : e.getMessage();
+  }
+
+  /** The condition's and the Event's message: what the API server said and what to do. */
+  static String createRefusedMessage(CreateRefusals.Refusal r) {
+    return "the API server refused to create pod "
+        + r.pod()
+        + " ("
+        + r.code()
+        + "): "
+        + r.message()
+        + ". Fix the cause (the namespace's PodSecurity level, its ResourceQuota or LimitRange, an"
+        + " admission webhook); the operator retries by itself with backoff (at most every "
+        + CreateRefusals.CAP.toMinutes()
+        + " min)";
   }
 
   private void record(
@@ -321,7 +405,8 @@ public final class HighAvailabilityGroupReconciler
                 errors,
                 failovers.count(key(hag), previous.getFailovers()),
                 failovers.last(key(hag), previous.getLastFailover()),
-                Instant.now().toString()));
+                Instant.now().toString(),
+                refusals.of(key(hag)).map(HighAvailabilityGroupReconciler::createRefusedMessage)));
     metrics.phase(key(hag), status.getPhase());
     // Status goes out as a merge patch written here: JOSDK's status patch is a JSON Patch diff
     // against its cached copy, which fails whenever that copy is behind the server.
@@ -335,6 +420,7 @@ public final class HighAvailabilityGroupReconciler
     writer.deleteOwned(hag);
     releaseOwnKeys(hag, groupPods(hag.getMetadata().getName(), context));
     failovers.forget(key(hag));
+    refusals.forget(key(hag));
     metrics.forget(key(hag));
     log.atInfo()
         .addKeyValue("group", key(hag))

@@ -12,6 +12,12 @@ public final class Conditions {
   public static final String ETCD_REACHABLE = "EtcdReachable";
   public static final String VALID = "Valid";
 
+  /**
+   * False (reason {@code CreateRefused}, the API server's message) while the API server refuses to
+   * create the group's pods; True once creates succeed.
+   */
+  public static final String PODS_CREATED = "PodsCreated";
+
   /** True while the election holds keys that are no pod's of this group (see Membership). */
   public static final String FOREIGN_CANDIDATES = "ForeignCandidates";
 

@@ -37,7 +37,28 @@ public final class StatusFactory {
       List<String> validationErrors,
       int failovers,
       FailoverRecord lastFailover,
-      String now) {
+      String now,
+      Optional<String> createRefused) {
+    /** Observed with no pod create refused. */
+    public Observed(
+        List<Pod> pods,
+        Membership membership,
+        Optional<String> master,
+        List<String> validationErrors,
+        int failovers,
+        FailoverRecord lastFailover,
+        String now) {
+      this(
+          pods,
+          membership,
+          master,
+          validationErrors,
+          failovers,
+          lastFailover,
+          now,
+          Optional.empty());
+    }
+
     ElectionView view() {
       return membership.view();
     }
@@ -132,6 +153,16 @@ public final class StatusFactory {
             o.master().isPresent() ? "Elected" : noMasterReason(o),
             o.master().map(m -> m + " is master").orElseGet(() -> noMasterMessage(o))));
     d.add(foreignCandidates(o));
+    d.add(
+        o.createRefused()
+            .map(m -> new Desired(Conditions.PODS_CREATED, false, "CreateRefused", m))
+            .orElseGet(
+                () ->
+                    new Desired(
+                        Conditions.PODS_CREATED,
+                        true,
+                        "Created",
+                        "no pod create is refused by the API server")));
     d.add(
         new Desired(
             Conditions.READY,

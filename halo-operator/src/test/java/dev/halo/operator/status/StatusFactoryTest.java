@@ -72,8 +72,33 @@ class StatusFactoryTest {
             org.assertj.core.groups.Tuple.tuple("EtcdReachable", "True"),
             org.assertj.core.groups.Tuple.tuple("MasterElected", "True"),
             org.assertj.core.groups.Tuple.tuple("ForeignCandidates", "False"),
+            org.assertj.core.groups.Tuple.tuple("PodsCreated", "True"),
             org.assertj.core.groups.Tuple.tuple("Ready", "True"));
     assertThat(condition(s, "Ready").getObservedGeneration()).isEqualTo(4L);
+  }
+
+  @Test
+  void aRefusedPodCreateIsPodsCreatedFalseWithTheServersMessage() {
+    List<io.fabric8.kubernetes.api.model.Pod> pods = List.of(pod("web-0", "master"));
+    ElectionView view = view("web-0");
+    String refused = "pods \"web-1\" is forbidden: violates PodSecurity \"restricted:latest\"";
+    HighAvailabilityGroupStatus s =
+        StatusFactory.build(
+            hag(),
+            new StatusFactory.Observed(
+                pods,
+                TestPods.members(pods, view),
+                Optional.of("web-0"),
+                List.of(),
+                0,
+                null,
+                "t1",
+                Optional.of(refused)));
+
+    assertThat(condition(s, "PodsCreated").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "PodsCreated").getReason()).isEqualTo("CreateRefused");
+    assertThat(condition(s, "PodsCreated").getMessage()).isEqualTo(refused);
+    assertThat(s.getObservedGeneration()).isEqualTo(4L);
   }
 
   @Test

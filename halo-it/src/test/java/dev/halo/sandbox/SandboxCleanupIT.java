@@ -42,9 +42,13 @@ class SandboxCleanupIT {
     Matcher m = KUBECONFIG.matcher(sandbox.stdout());
     assertThat(m.find()).as("the banner names the kubeconfig").isTrue();
     paths.add(Path.of(m.group(1)).getParent()); // the sandbox's temporary directory
+    // A child caught while it is being spawned still has the sandbox's own stdout (this test's
+    // capture file): that one is the test's, not the sandbox's to delete.
+    java.util.Optional<Path> ownOutput = outputFile(sandbox.process.toHandle());
     for (ProcessHandle p : processes) {
       outputFile(p)
           .filter(f -> f.startsWith(System.getProperty("java.io.tmpdir")))
+          .filter(f -> ownOutput.map(own -> !own.equals(f)).orElse(true))
           .ifPresent(paths::add);
     }
     assertThat(processes)

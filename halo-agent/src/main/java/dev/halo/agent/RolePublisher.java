@@ -1,6 +1,7 @@
 package dev.halo.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.halo.common.Backoff;
 import dev.halo.common.Threads;
 import java.io.IOException;
 import java.net.URI;
@@ -58,7 +59,14 @@ final class RolePublisher implements AutoCloseable {
   void publish(Role role, String leader, long revision) {
     long seq = sequence.incrementAndGet();
     roleFile.ifPresent(path -> fileWriter.execute(() -> writeIfLatest(path, role, seq)));
-    webhook.ifPresent(url -> send(url, seq, body(role, leader, revision), 1));
+    webhook.ifPresent(
+        url ->
+            send(
+                url,
+                seq,
+                body(role, leader, revision),
+                1,
+                Backoff.equalJitter(Duration.ofMillis(200), Duration.ofSeconds(2))));
   }
 
   private void writeIfLatest(Path path, Role role, long seq) {
@@ -90,7 +98,7 @@ final class RolePublisher implements AutoCloseable {
     }
   }
 
-  private void send(URI url, long seq, String body, int attempt) {
+  private void send(URI url, long seq, String body, int attempt, Backoff retries) {
     HttpRequest request =
         HttpRequest.newBuilder(url)
             .timeout(Duration.ofSeconds(2))
@@ -119,7 +127,9 @@ final class RolePublisher implements AutoCloseable {
                   .addKeyValue("error", why)
                   .log("role webhook failed; retrying");
               webhookSender.schedule(
-                  () -> send(url, seq, body, attempt + 1), 100L << attempt, TimeUnit.MILLISECONDS);
+                  () -> send(url, seq, body, attempt + 1, retries),
+                  retries.nextDelayMillis(),
+                  TimeUnit.MILLISECONDS);
             });
   }
 

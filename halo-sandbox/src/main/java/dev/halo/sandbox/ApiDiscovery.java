@@ -151,10 +151,22 @@ final class ApiDiscovery {
                 !"Cluster".equals(spec.path("scope").asText()),
                 List.copyOf(shortNames),
                 version.path("subresources").has("status"),
-                List.copyOf(columns)));
+                List.copyOf(columns),
+                scalePaths(version.path("subresources").path("scale"))));
       }
     }
     return found;
+  }
+
+  private static Optional<ApiResource.ScalePaths> scalePaths(JsonNode scale) {
+    if (!scale.isObject()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ApiResource.ScalePaths(
+            scale.path("specReplicasPath").asText(),
+            scale.path("statusReplicasPath").asText(),
+            scale.path("labelSelectorPath").asText("")));
   }
 
   private static ObjectNode rootPaths() {
@@ -252,6 +264,13 @@ final class ApiDiscovery {
         status.put("name", r.plural() + "/status").put("singularName", "");
         status.put("namespaced", r.namespaced()).put("kind", r.kind());
         status.putArray("verbs").add("get").add("patch").add("update");
+      }
+      if (r.scale().isPresent()) {
+        ObjectNode scale = resources.addObject();
+        scale.put("name", r.plural() + "/scale").put("singularName", "");
+        scale.put("namespaced", r.namespaced()).put("group", "autoscaling");
+        scale.put("version", "v1").put("kind", "Scale");
+        scale.putArray("verbs").add("get").add("patch").add("update");
       }
     }
     return Optional.of(list);

@@ -37,6 +37,7 @@ final class ApiFrontEnd {
   private final StreamingWatch watches;
   private final Predicate<RecordedRequest> expired;
   private final SchemaAdmission admission;
+  private final ScaleSubresource scales;
   private volatile boolean validating;
 
   ApiFrontEnd(
@@ -52,6 +53,18 @@ final class ApiFrontEnd {
     this.expired = expired;
     this.watches = watches;
     this.admission = admission;
+    this.scales = new ScaleSubresource(dispatcher, patches, this::admittedOrThrow);
+  }
+
+  private RecordedRequest admittedOrThrow(RecordedRequest request) {
+    if (!validating) {
+      return request;
+    }
+    SchemaAdmission.Either admitted = admission.admit(request);
+    if (admitted.refusal() != null) {
+      throw new ScaleSubresource.Refused(admitted.refusal());
+    }
+    return admitted.request();
   }
 
   /** Whether writes of custom resources are checked against their CRD's schema. */
@@ -126,9 +139,19 @@ final class ApiFrontEnd {
       if (recorded.method() != HttpMethod.GET && recorded.getPath().startsWith(CRD_PATHS)) {
         admission.invalidate();
       }
+      Optional<ResourcePath> target = ResourcePath.parse(recorded.getPath());
+      Optional<ApiResource.ScalePaths> scale =
+          target
+              .filter(p -> "scale".equals(p.subresource()))
+              .flatMap(discovery::find)
+              .flatMap(ApiResource::scale);
       SchemaAdmission.Either admitted =
-          validating ? admission.admit(recorded) : SchemaAdmission.Either.pass(recorded);
-      if (admitted.refusal() != null) {
+          scale.isPresent() || !validating
+              ? SchemaAdmission.Either.pass(recorded)
+              : admission.admit(recorded);
+      if (scale.isPresent()) {
+        response = scales.answer(recorded, scale.get());
+      } else if (admitted.refusal() != null) {
         response = admitted.refusal();
       } else {
         recorded = admitted.request();

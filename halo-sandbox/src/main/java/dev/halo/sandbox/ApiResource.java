@@ -1,6 +1,7 @@
 package dev.halo.sandbox;
 
 import java.util.List;
+import java.util.Optional;
 
 /** One resource type as discovery announces it, with a custom resource's printer columns. */
 record ApiResource(
@@ -12,7 +13,8 @@ record ApiResource(
     boolean namespaced,
     List<String> shortNames,
     boolean statusSubresource,
-    List<PrinterColumn> printerColumns) {
+    List<PrinterColumn> printerColumns,
+    Optional<ScalePaths> scale) {
 
   /** A built-in kind (no printer columns of its own: the table falls back to defaults). */
   static ApiResource builtin(
@@ -32,7 +34,8 @@ record ApiResource(
         namespaced,
         List.of(shortNames),
         status,
-        List.of());
+        List.of(),
+        Optional.empty());
   }
 
   String groupVersion() {
@@ -42,4 +45,10 @@ record ApiResource(
   /** A CRD's {@code additionalPrinterColumns} entry. */
   record PrinterColumn(
       String name, String type, String format, String description, int priority, String jsonPath) {}
+
+  /**
+   * A CRD's {@code subresources.scale}: where the desired and observed replica counts and the label
+   * selector live in the object (JSON paths such as {@code .spec.replicas}).
+   */
+  record ScalePaths(String specReplicas, String statusReplicas, String labelSelector) {}
 }

@@ -103,6 +103,10 @@ import org.slf4j.LoggerFactory;
  *       keeps the stored status. Core kinds (pods) have no status subresource in the store: {@code
  *       /status} writes still only touch {@code .status}, but a write of the pod itself changes its
  *       status too.
+ *   <li><b>Scale subresource.</b> A CRD that declares {@code subresources.scale} gets {@code
+ *       /scale} as a real server serves it ({@link ScaleSubresource}): an {@code autoscaling/v1
+ *       Scale} read from the object; a PATCH or PUT of it changes the object's replica count
+ *       through schema admission, so {@code kubectl scale hag web --replicas=5} works.
  *   <li><b>resourceVersion conflicts</b> are enforced when the body carries a {@code
  *       metadata.resourceVersion}: a stale one gets 409 ("the object has been modified") on PUT and
  *       PATCH of the object and on PATCH of {@code /status}. A PUT of {@code /status} ({@code

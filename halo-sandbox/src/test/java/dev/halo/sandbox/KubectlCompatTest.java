@@ -3,6 +3,7 @@ package dev.halo.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -152,6 +154,48 @@ class KubectlCompatTest {
 
     ok("apply", "--server-side", "-f", hagYaml("ssa", 4).toString());
     assertThat(hag("ssa").getSpec().getReplicas()).isEqualTo(4);
+  }
+
+  @Test
+  void scaleHagChangesReplicasThroughTheScaleSubresource() throws Exception {
+    ok("apply", "-f", hagYaml("scaled", 3).toString());
+
+    assertThat(ok("scale", "hag", "scaled", "--replicas=5"))
+        .contains("highavailabilitygroup.halo.dev/scaled scaled");
+    assertThat(hag("scaled").getSpec().getReplicas()).isEqualTo(5);
+
+    String scale =
+        ok(
+            "get",
+            "--raw",
+            "/apis/halo.dev/v1alpha1/namespaces/" + NS + "/highavailabilitygroups/scaled/scale");
+    JsonNode read = Serialization.jsonMapper().readTree(scale);
+    assertThat(read.path("kind").asText()).isEqualTo("Scale");
+    assertThat(read.path("apiVersion").asText()).isEqualTo("autoscaling/v1");
+    assertThat(read.path("spec").path("replicas").asInt()).isEqualTo(5);
+  }
+
+  @Test
+  void scaleHagBeyondTheSchemaIsRefusedNamingTheField() throws Exception {
+    ok("apply", "-f", hagYaml("overscaled", 3).toString());
+
+    Kubectl.Run refused = kubectl("scale", "hag", "overscaled", "--replicas=100");
+
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.err()).contains("spec.replicas");
+    assertThat(hag("overscaled").getSpec().getReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void scaleWithAStaleCurrentReplicasPreconditionIsRefused() throws Exception {
+    ok("apply", "-f", hagYaml("guarded", 3).toString());
+
+    Kubectl.Run refused =
+        kubectl("scale", "hag", "guarded", "--current-replicas=2", "--replicas=4");
+
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.err()).contains("Expected replicas to be 2");
+    assertThat(hag("guarded").getSpec().getReplicas()).isEqualTo(3);
   }
 
   @Test

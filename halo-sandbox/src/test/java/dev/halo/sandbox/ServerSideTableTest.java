@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ServerSideTableTest {
@@ -27,7 +28,8 @@ class ServerSideTableTest {
               new PrinterColumn("MASTER", "string", "", "", 0, ".status.master"),
               new PrinterColumn(
                   "READY", "string", "", "", 0, ".status.conditions[?(@.type==\"Ready\")].status"),
-              new PrinterColumn("REPLICAS", "integer", "", "", 1, ".spec.replicas")));
+              new PrinterColumn("REPLICAS", "integer", "", "", 1, ".spec.replicas")),
+          Optional.empty());
   private static final ApiResource PODS = ApiResource.builtin("", "v1", "pods", "Pod", true, true);
 
   private static JsonNode json(String text) {

@@ -17,13 +17,13 @@ import java.util.regex.PatternSyntaxException;
  * Checks a custom resource against its CRD's {@code openAPIV3Schema} as kube-apiserver does (types,
  * required, enum, bounds, lengths, item counts, patterns) and prunes the fields the schema does not
  * know, with the real server's error wording. CEL rules ({@code x-kubernetes-validations}) are not
- * evaluated.
+ * evaluated. Public for the tests that hold the CRD against the operator's validator.
  */
-final class SchemaValidator {
+public final class SchemaValidator {
   /** One refused field: the Status cause kube-apiserver would send. */
-  record Cause(String reason, String field, String message) {
+  public record Cause(String reason, String field, String message) {
     /** {@code spec.zones: Invalid value: ...}, as kubectl prints it. */
-    String line() {
+    public String line() {
       return field + ": " + message;
     }
   }
@@ -37,14 +37,14 @@ final class SchemaValidator {
   private SchemaValidator() {}
 
   /** The result of one check: the causes (empty: valid) and the paths of pruned fields. */
-  record Result(List<Cause> causes, List<String> pruned) {}
+  public record Result(List<Cause> causes, List<String> pruned) {}
 
   /**
    * Validates {@code object} against {@code schema}, removing from it (in place) every field the
    * schema does not declare, as a real server prunes a structural schema's unknown fields, and
    * every null of a field that is not nullable.
    */
-  static Result check(ObjectNode object, JsonNode schema) {
+  public static Result check(ObjectNode object, JsonNode schema) {
     SchemaValidator v = new SchemaValidator();
     v.validateObject(object, schema, "", true);
     return new Result(List.copyOf(v.causes), List.copyOf(v.pruned));

@@ -5,7 +5,11 @@ package dev.halo.api.v1alpha1;
  * HighAvailabilityGroup before Halo sees it. Each has the same check in the operator's {@code
  * HighAvailabilityGroupValidator} (the mock API server of the tests enforces no schema).
  * Expressions only touch bounded fields (sizes, scalars, lists with maxItems of strings with
- * maxLength), so the API server's cost estimate accepts them.
+ * maxLength), so the API server's cost estimate accepts them. The rules on the pod template are the
+ * exception the estimate still allows: one pass over a list without maxItems (containers, volumes;
+ * the estimate takes about a million items) that calls only {@code has}, {@code size} and a
+ * comparison with a short literal per item, never a regex, a scan of an unbounded string or a
+ * second, nested list.
  */
 public final class CelRules {
   private CelRules() {}
@@ -78,6 +82,80 @@ public final class CelRules {
   public static final String UNIQUE_ZONES = "self.all(z, self.exists_one(y, y == z))";
   public static final String UNIQUE_ZONES_MESSAGE =
       "unique-zones: spec.zones lists a zone more than once; list each zone once";
+
+  /** The {@code reason} of a rule that refuses a missing or empty value. */
+  public static final String REQUIRED = "FieldValueRequired";
+
+  // Rules on spec.template: the pod template is fabric8's model, so its own schema carries no
+  // required fields or bounds; these rules sit on the template and point into it.
+
+  /** Where template-spec points. */
+  public static final String POD_SPEC_FIELD = ".spec";
+
+  /** Where the container rules point. */
+  public static final String CONTAINERS_FIELD = ".spec.containers";
+
+  /** Where role-volume-reserved points. */
+  public static final String VOLUMES_FIELD = ".spec.volumes";
+
+  public static final String TEMPLATE_SPEC = "has(self.spec)";
+  public static final String TEMPLATE_SPEC_MESSAGE =
+      "template-spec: spec.template.spec is missing; give the workload's pod spec";
+
+  public static final String CONTAINERS_NOT_EMPTY =
+      "!has(self.spec) || (has(self.spec.containers) && size(self.spec.containers) > 0)";
+  public static final String CONTAINERS_NOT_EMPTY_MESSAGE =
+      "containers-not-empty: spec.template.spec.containers is empty; add the workload's container";
+
+  public static final String CONTAINER_NAMES =
+      "!has(self.spec) || !has(self.spec.containers)"
+          + " || self.spec.containers.all(c, has(c.name) && size(c.name) > 0)";
+  public static final String CONTAINER_NAMES_MESSAGE =
+      "container-names: every container of spec.template.spec.containers needs a name";
+
+  /** The name of the container Halo adds (halo-common's {@code Names.AGENT_CONTAINER}). */
+  public static final String AGENT_CONTAINER = "halo-agent";
+
+  public static final String AGENT_NAME_RESERVED =
+      "!has(self.spec) || !has(self.spec.containers)"
+          + " || self.spec.containers.all(c, !has(c.name) || c.name != '"
+          + AGENT_CONTAINER
+          + "')";
+  public static final String AGENT_NAME_RESERVED_MESSAGE =
+      "agent-name-reserved: a container of spec.template.spec.containers is named "
+          + AGENT_CONTAINER
+          + ", which is reserved for the elector agent that Halo adds; rename the container";
+
+  public static final String CONTAINER_IMAGES =
+      "!has(self.spec) || !has(self.spec.containers)"
+          + " || self.spec.containers.all(c, has(c.image) && size(c.image) > 0)";
+  public static final String CONTAINER_IMAGES_MESSAGE =
+      "container-images: every container of spec.template.spec.containers needs an image";
+
+  /** The name of the role volume Halo adds (halo-common's {@code Names.ROLE_VOLUME}). */
+  public static final String ROLE_VOLUME = "halo-role";
+
+  public static final String ROLE_VOLUME_RESERVED =
+      "!has(self.spec) || !has(self.spec.volumes)"
+          + " || self.spec.volumes.all(v, !has(v.name) || v.name != '"
+          + ROLE_VOLUME
+          + "')";
+  public static final String ROLE_VOLUME_RESERVED_MESSAGE =
+      "role-volume-reserved: a volume of spec.template.spec.volumes is named "
+          + ROLE_VOLUME
+          + ", which is reserved for the role volume that Halo adds; rename the volume";
+
+  /** Where service-ports points, from spec. */
+  public static final String SERVICE_PORTS_FIELD = ".service.ports";
+
+  public static final String SERVICE_PORTS =
+      "(has(self.service) && has(self.service.ports) && size(self.service.ports) > 0)"
+          + " || !has(self.template) || !has(self.template.spec)"
+          + " || !has(self.template.spec.containers) || size(self.template.spec.containers) == 0"
+          + " || self.template.spec.containers.exists(c, has(c.ports) && size(c.ports) > 0)";
+  public static final String SERVICE_PORTS_MESSAGE =
+      "service-ports: spec.service.ports is empty and the workload containers declare no"
+          + " containerPort; list the Service's ports or add containerPorts to the workload";
 
   public static final String ONE_HEALTH_CHECK = "has(self.httpGet) != has(self.tcpSocket)";
   public static final String ONE_HEALTH_CHECK_MESSAGE =

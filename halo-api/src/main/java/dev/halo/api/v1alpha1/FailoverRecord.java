@@ -9,7 +9,8 @@ public class FailoverRecord {
   private String to;
 
   @JsonPropertyDescription(
-      "podDeleted, agentTerminated, podFailed, leaseExpired, resigned, switchover.")
+      "Why the old master lost: leaseExpired, podDeleted, podFailed, unhealthy, switchover,"
+          + " resigned or revoked.")
   private String reason;
 
   @JsonPropertyDescription("When the new master was labelled (RFC 3339).")

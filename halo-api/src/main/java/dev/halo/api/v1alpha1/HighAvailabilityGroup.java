@@ -2,6 +2,7 @@ package dev.halo.api.v1alpha1;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -69,6 +70,13 @@ public class HighAvailabilityGroup
   }
 
   // A spec or status of the wrong shape must not fail the informer that lists every group.
+  // Required in the CRD: a group without a spec has nothing to run.
+  @Override
+  @Required
+  public HighAvailabilityGroupSpec getSpec() {
+    return super.getSpec();
+  }
+
   @Override
   @JsonDeserialize(using = SpecReader.class)
   public void setSpec(HighAvailabilityGroupSpec spec) {

@@ -1,6 +1,7 @@
 package dev.halo.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -13,8 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What the user asks for: replicas over zones, the workload, its Service and etcd. */
+@ValidationRule(
+    value = CelRules.SERVICE_PORTS,
+    message = CelRules.SERVICE_PORTS_MESSAGE,
+    fieldPath = CelRules.SERVICE_PORTS_FIELD,
+    reason = CelRules.REQUIRED)
 public class HighAvailabilityGroupSpec {
+  // Defaulted in the CRD so that every stored group has it: the scale subresource reads a missing
+  // spec.replicas as 0, and the disruption controller would then expect no pods at all.
   @SpecReplicas
+  @Default("3")
   @Min(1)
   @Max(99)
   @JsonPropertyDescription("Number of pods; one is master, the others stand by. Default 3.")
@@ -31,6 +40,36 @@ public class HighAvailabilityGroupSpec {
   private List<@Size(max = 63) @Pattern(CelRules.LABEL_VALUE) String> zones = new ArrayList<>();
 
   @Required
+  @ValidationRule(
+      value = CelRules.TEMPLATE_SPEC,
+      message = CelRules.TEMPLATE_SPEC_MESSAGE,
+      fieldPath = CelRules.POD_SPEC_FIELD,
+      reason = CelRules.REQUIRED)
+  @ValidationRule(
+      value = CelRules.CONTAINERS_NOT_EMPTY,
+      message = CelRules.CONTAINERS_NOT_EMPTY_MESSAGE,
+      fieldPath = CelRules.CONTAINERS_FIELD,
+      reason = CelRules.REQUIRED)
+  @ValidationRule(
+      value = CelRules.CONTAINER_NAMES,
+      message = CelRules.CONTAINER_NAMES_MESSAGE,
+      fieldPath = CelRules.CONTAINERS_FIELD,
+      reason = CelRules.REQUIRED)
+  @ValidationRule(
+      value = CelRules.AGENT_NAME_RESERVED,
+      message = CelRules.AGENT_NAME_RESERVED_MESSAGE,
+      fieldPath = CelRules.CONTAINERS_FIELD,
+      reason = CelRules.INVALID)
+  @ValidationRule(
+      value = CelRules.CONTAINER_IMAGES,
+      message = CelRules.CONTAINER_IMAGES_MESSAGE,
+      fieldPath = CelRules.CONTAINERS_FIELD,
+      reason = CelRules.REQUIRED)
+  @ValidationRule(
+      value = CelRules.ROLE_VOLUME_RESERVED,
+      message = CelRules.ROLE_VOLUME_RESERVED_MESSAGE,
+      fieldPath = CelRules.VOLUMES_FIELD,
+      reason = CelRules.INVALID)
   @JsonPropertyDescription("Pod template of the workload; Halo adds the elector agent container.")
   private PodTemplateSpec template;
 

@@ -19,7 +19,8 @@ public class HighAvailabilityGroupStatus {
 
   @StatusReplicas
   @JsonPropertyDescription(
-      "Desired replicas the status was computed for (the scale subresource's).")
+      "Pods of the group that exist and are not terminating (the scale subresource's current"
+          + " count); the desired count is spec.replicas.")
   private Integer replicas;
 
   // The scale subresource reports it; the disruption controller needs that subresource to let a
@@ -28,9 +29,10 @@ public class HighAvailabilityGroupStatus {
   @JsonPropertyDescription("Label selector of the group's pods, e.g. halo.dev/group=web.")
   private String selector;
 
+  @JsonPropertyDescription("Pods of the group that are Ready and not terminating.")
   private Integer readyReplicas;
 
-  @JsonPropertyDescription("Ready replicas over desired, e.g. 2/3.")
+  @JsonPropertyDescription("Ready pods over desired replicas (spec.replicas), e.g. 2/3.")
   private String ready;
 
   private List<MemberStatus> members = new ArrayList<>();
@@ -42,7 +44,12 @@ public class HighAvailabilityGroupStatus {
 
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Ready, MasterElected, EtcdReachable, Valid.")
+  @JsonPropertyDescription(
+      "Valid (SpecValid | InvalidSpec), EtcdReachable (Reachable | Unreachable; Unknown:"
+          + " NotWatched), MasterElected (Elected | NoMaster, ForeignLeader), ForeignCandidates"
+          + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), Ready (Running |"
+          + " the phase: Pending, Electing, Degraded, Invalid); in parentheses the reasons when True |"
+          + " when False.")
   private List<Condition> conditions = new ArrayList<>();
 
   public String getMaster() {

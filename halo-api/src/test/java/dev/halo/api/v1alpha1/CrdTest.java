@@ -73,4 +73,14 @@ class CrdTest {
     assertThat(ttl.getMinimum()).isEqualTo(2.0);
     assertThat(ttl.getMaximum()).isEqualTo(60.0);
   }
+
+  @Test
+  void groupWithoutSpecIsRefusedAndReplicasDefaultToThree() {
+    JSONSchemaProps root = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+    assertThat(root.getRequired()).containsExactly("spec");
+    // The scale subresource reads a missing spec.replicas as 0, and so would the disruption
+    // controller: the API server must store the default.
+    assertThat(root.getProperties().get("spec").getProperties().get("replicas").getDefault())
+        .hasToString("3");
+  }
 }

@@ -79,7 +79,7 @@ public final class StatusFactory {
     boolean valid = o.validationErrors().isEmpty();
 
     HighAvailabilityGroupStatus s = new HighAvailabilityGroupStatus();
-    s.setReplicas(replicas);
+    s.setReplicas(current(pods));
     s.setSelector(selector(group));
     s.setReadyReplicas((int) ready);
     s.setReady(ready + "/" + replicas);
@@ -103,6 +103,15 @@ public final class StatusFactory {
             hag.getMetadata().getGeneration() == null ? 0 : hag.getMetadata().getGeneration(),
             o.now()));
     return s;
+  }
+
+  /**
+   * The scale subresource's current count, as a ReplicaSet counts its active pods: the group's pods
+   * that are neither terminating nor finished (Failed or Succeeded), which the operator replaces.
+   * The desired count stays in spec.replicas.
+   */
+  private static int current(List<Pod> pods) {
+    return (int) pods.stream().filter(p -> !PodState.terminating(p) && !PodState.failed(p)).count();
   }
 
   private static MemberStatus member(Pod pod, Membership view) {

@@ -28,6 +28,7 @@ public final class ElectionRules {
     if (election == null) {
       if (!hasDefault) {
         problems.add(
+            Rule.ELECTION_MISSING,
             "spec.election",
             "is missing and "
                 + NO_DEFAULT
@@ -46,6 +47,7 @@ public final class ElectionRules {
     if (endpoints == null || endpoints.isEmpty()) {
       if (!hasDefault) {
         problems.add(
+            Rule.ENDPOINTS_EMPTY,
             ENDPOINTS,
             "is empty and "
                 + NO_DEFAULT
@@ -60,9 +62,11 @@ public final class ElectionRules {
       String endpoint = endpoints.get(i);
       String field = ENDPOINTS + "[" + i + "]";
       if (endpoint == null || endpoint.isBlank()) {
-        problems.add(field, "is blank; give an etcd client URL, e.g. " + EXAMPLE);
+        problems.add(
+            Rule.ENDPOINT_BLANK, field, "is blank; give an etcd client URL, e.g. " + EXAMPLE);
       } else {
-        urlProblem(endpoint).ifPresent(problem -> problems.add(field, problem));
+        urlProblem(endpoint)
+            .ifPresent(problem -> problems.add(Rule.ENDPOINT_NOT_URL, field, problem));
       }
     }
   }
@@ -108,6 +112,7 @@ public final class ElectionRules {
             + ", which survives an etcd leader change)";
     if (ttl != null && ttl < AgentDefaults.MIN_LEASE_TTL_SECONDS) {
       problems.add(
+          Rule.LEASE_TTL_TOO_SHORT,
           TTL,
           "is "
               + ttl
@@ -115,6 +120,7 @@ public final class ElectionRules {
               + ": etcd raises TTLs below its minimum, so the agents' deadlines would not hold");
     } else if (ttl != null && ttl > AgentDefaults.MAX_LEASE_TTL_SECONDS) {
       problems.add(
+          Rule.LEASE_TTL_TOO_LONG,
           TTL,
           "is "
               + ttl

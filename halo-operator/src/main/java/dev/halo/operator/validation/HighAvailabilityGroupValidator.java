@@ -29,11 +29,17 @@ public final class HighAvailabilityGroupValidator {
     if (hag == null) {
       return List.of("HighAvailabilityGroup is missing; pass the group to validate");
     }
+    return violations(hag, defaults).stream().map(Violation::message).toList();
+  }
+
+  /** The problems of {@code hag}, each with the rule it breaks and its field. */
+  public static List<Violation> violations(HighAvailabilityGroup hag, OperatorDefaults defaults) {
     Problems problems = new Problems(hag);
     HighAvailabilityGroupSpec spec = hag.getSpec();
     if (spec instanceof UnreadableSpec unreadable) {
       // Nothing else can be checked on a spec that could not be read.
       problems.add(
+          Rule.SPEC_READABLE,
           unreadable.field(),
           "cannot be read ("
               + unreadable.problem()
@@ -42,15 +48,16 @@ public final class HighAvailabilityGroupValidator {
               + " -n "
               + hag.getMetadata().getNamespace()
               + "`");
-      return problems.messages();
+      return problems.violations();
     }
     NameRules.check(hag, problems);
     if (spec == null) {
       boolean needsElection = defaults.etcdEndpoints().isEmpty();
       problems.add(
+          Rule.SPEC_MISSING,
           "spec",
           "is missing; give at least spec.template" + (needsElection ? " and spec.election" : ""));
-      return problems.messages();
+      return problems.violations();
     }
     replicas(spec.getReplicas(), problems);
     zones(spec.getZones(), problems);
@@ -58,7 +65,7 @@ public final class HighAvailabilityGroupValidator {
     ElectionRules.check(spec.getElection(), defaults, problems);
     HealthRules.check(spec.getHealth(), problems);
     ServiceRules.check(spec, problems);
-    return problems.messages();
+    return problems.violations();
   }
 
   /** The replica count that names are checked against: the spec's when it is in range. */
@@ -71,9 +78,9 @@ public final class HighAvailabilityGroupValidator {
   private static void replicas(Integer replicas, Problems problems) {
     String range = "set it from " + MIN_REPLICAS + " to " + MAX_REPLICAS;
     if (replicas == null) {
-      problems.add("spec.replicas", "is missing; " + range);
+      problems.add(Rule.REPLICAS_MISSING, "spec.replicas", "is missing; " + range);
     } else if (replicas < MIN_REPLICAS || replicas > MAX_REPLICAS) {
-      problems.add("spec.replicas", "is " + replicas + "; " + range);
+      problems.add(Rule.REPLICAS_RANGE, "spec.replicas", "is " + replicas + "; " + range);
     }
   }
 
@@ -83,18 +90,26 @@ public final class HighAvailabilityGroupValidator {
     }
     if (zones.size() > CelRules.MAX_ZONES) {
       problems.add(
-          "spec.zones", "lists " + zones.size() + " zones; list at most " + CelRules.MAX_ZONES);
+          Rule.ZONES_TOO_MANY,
+          "spec.zones",
+          "lists " + zones.size() + " zones; list at most " + CelRules.MAX_ZONES);
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < zones.size(); i++) {
       String zone = zones.get(i);
       String field = "spec.zones[" + i + "]";
       if (zone == null || zone.isBlank()) {
-        problems.add(field, "is blank; remove it or name a zone");
+        problems.add(Rule.ZONE_BLANK, field, "is blank; remove it or name a zone");
       } else if (!Dns.isLabelValue(zone)) {
-        problems.add(field, quote(zone) + " is not a valid label value; use " + Dns.LABEL_RULE);
+        problems.add(
+            Rule.ZONE_NOT_LABEL_VALUE,
+            field,
+            quote(zone) + " is not a valid label value; use " + Dns.LABEL_RULE);
       } else if (!seen.add(zone)) {
-        problems.add("spec.zones", "has a duplicate " + quote(zone) + "; list each zone once");
+        problems.add(
+            Rule.ZONE_DUPLICATE,
+            "spec.zones",
+            "has a duplicate " + quote(zone) + "; list each zone once");
       }
     }
   }

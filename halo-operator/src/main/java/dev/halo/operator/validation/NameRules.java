@@ -18,7 +18,7 @@ final class NameRules {
   static void check(HighAvailabilityGroup hag, Problems problems) {
     String group = Optional.ofNullable(hag.getMetadata()).map(ObjectMeta::getName).orElse("");
     if (group.isBlank()) {
-      problems.add(FIELD, "is missing; name the group");
+      problems.add(Rule.NAME_MISSING, FIELD, "is missing; name the group");
       return;
     }
     HighAvailabilityGroupSpec spec = hag.getSpec();
@@ -37,6 +37,7 @@ final class NameRules {
     if (lastPod.length() > Dns.MAX_LABEL_LENGTH && Dns.isDns1123Label(group)) {
       int max = Dns.MAX_LABEL_LENGTH - (lastPod.length() - group.length());
       problems.add(
+          Rule.POD_NAMES_FIT,
           FIELD,
           quote(group)
               + " is too long: pod "
@@ -49,7 +50,10 @@ final class NameRules {
               + max
               + " characters");
     } else {
-      problems.add(FIELD, quote(group) + " cannot prefix pod names; use " + Dns.DNS_1123_RULE);
+      problems.add(
+          Rule.NAME_NOT_DNS_LABEL,
+          FIELD,
+          quote(group) + " cannot prefix pod names; use " + Dns.DNS_1123_RULE);
     }
     return false;
   }
@@ -59,6 +63,7 @@ final class NameRules {
     boolean named = service.map(ServiceSpec::getName).filter(n -> !n.isBlank()).isPresent();
     if (!named && !Dns.isDns1035Label(group)) {
       problems.add(
+          Rule.MASTER_SERVICE_NAME,
           FIELD,
           quote(group)
               + " cannot name the master Service, whose name must start with a letter;"
@@ -73,6 +78,7 @@ final class NameRules {
     if (standby && !Dns.isDns1035Label(name)) {
       int max = Dns.MAX_LABEL_LENGTH - (name.length() - group.length());
       problems.add(
+          Rule.STANDBY_SERVICE_NAME,
           FIELD,
           quote(group)
               + " cannot name the standby Service "

@@ -9,23 +9,23 @@ import java.util.Optional;
 /** Collects validation messages of the form {@code <object>: <field> <problem>; <fix>}. */
 final class Problems {
   private final String object;
-  private final List<String> messages = new ArrayList<>();
+  private final List<Violation> violations = new ArrayList<>();
 
   Problems(HighAvailabilityGroup hag) {
     this.object = "HighAvailabilityGroup " + describe(hag);
   }
 
-  /** Adds {@code <object>: <field> <problemAndFix>}. */
-  void add(String field, String problemAndFix) {
-    messages.add(object + ": " + field + " " + problemAndFix);
+  /** Adds {@code <object>: <field> <problemAndFix>}, a breach of {@code rule}. */
+  void add(Rule rule, String field, String problemAndFix) {
+    violations.add(new Violation(rule, field, object + ": " + field + " " + problemAndFix));
   }
 
   static String quote(Object value) {
     return "\"" + value + "\"";
   }
 
-  List<String> messages() {
-    return List.copyOf(messages);
+  List<Violation> violations() {
+    return List.copyOf(violations);
   }
 
   private static String describe(HighAvailabilityGroup hag) {

@@ -29,18 +29,21 @@ final class ServiceRules {
     String type = service.getType();
     if (type != null && !TYPES.contains(type)) {
       problems.add(
+          Rule.SERVICE_TYPE,
           "spec.service.type",
           quote(type) + " is not supported; use ClusterIP, NodePort or LoadBalancer");
     }
     String name = service.getName();
     if (name != null && !name.isBlank() && !Dns.isDns1035Label(name)) {
       problems.add(
+          Rule.SERVICE_NAME,
           "spec.service.name",
           quote(name) + " is not a valid Service name; use " + Dns.DNS_1035_RULE);
     }
     boolean noPorts = service.getPorts() == null || service.getPorts().isEmpty();
     if (noPorts && !workload.isEmpty() && ports(workload).isEmpty()) {
       problems.add(
+          Rule.SERVICE_PORTS,
           "spec.service.ports",
           "is empty and the workload containers declare no containerPort; list the Service's"
               + " ports or add containerPorts to the workload");
@@ -57,6 +60,7 @@ final class ServiceRules {
       if (ports(List.of(container)).contains(port)) {
         String which = port == AgentDefaults.PORT ? port + " (the default)" : String.valueOf(port);
         problems.add(
+            Rule.AGENT_PORT_IN_USE,
             "spec.agent.port",
             which
                 + " is also a containerPort of container "

@@ -20,17 +20,23 @@ final class TemplateRules {
 
   static void check(PodTemplateSpec template, Problems problems) {
     if (template == null) {
-      problems.add("spec.template", "is missing; give the pod template of the workload");
+      problems.add(
+          Rule.TEMPLATE_MISSING,
+          "spec.template",
+          "is missing; give the pod template of the workload");
       return;
     }
     PodSpec spec = template.getSpec();
     if (spec == null) {
-      problems.add("spec.template.spec", "is missing; give the workload's pod spec");
+      problems.add(
+          Rule.TEMPLATE_SPEC_MISSING,
+          "spec.template.spec",
+          "is missing; give the workload's pod spec");
       return;
     }
     List<Container> containers = Optional.ofNullable(spec.getContainers()).orElse(List.of());
     if (containers.isEmpty()) {
-      problems.add(CONTAINERS, "is empty; add the workload's container");
+      problems.add(Rule.CONTAINERS_EMPTY, CONTAINERS, "is empty; add the workload's container");
     }
     for (int i = 0; i < containers.size(); i++) {
       container(CONTAINERS + "[" + i + "]", containers.get(i), problems);
@@ -51,19 +57,27 @@ final class TemplateRules {
 
   private static void container(String field, Container container, Problems problems) {
     if (container == null) {
-      problems.add(field, "is empty; give the container a name and an image");
+      problems.add(Rule.CONTAINER_NULL, field, "is empty; give the container a name and an image");
       return;
     }
     String name = container.getName();
-    if (name == null || name.isBlank()) {
-      problems.add(field + ".name", "is missing; name the container");
+    if (name == null || name.isEmpty()) {
+      problems.add(Rule.CONTAINER_NAME_MISSING, field + ".name", "is missing; name the container");
+    } else if (name.isBlank()) {
+      problems.add(Rule.CONTAINER_NAME_BLANK, field + ".name", "is blank; name the container");
     } else if (Names.AGENT_CONTAINER.equals(name)) {
       problems.add(
+          Rule.CONTAINER_NAME_RESERVED,
           field + ".name",
           quote(name) + " is reserved for the elector agent that Halo adds; rename the container");
     }
-    if (container.getImage() == null || container.getImage().isBlank()) {
-      problems.add(field + ".image", "is missing; give the container's image");
+    String image = container.getImage();
+    if (image == null || image.isEmpty()) {
+      problems.add(
+          Rule.CONTAINER_IMAGE_MISSING, field + ".image", "is missing; give the container's image");
+    } else if (image.isBlank()) {
+      problems.add(
+          Rule.CONTAINER_IMAGE_BLANK, field + ".image", "is blank; give the container's image");
     }
     mounts(field, Optional.ofNullable(container.getVolumeMounts()).orElse(List.of()), problems);
   }
@@ -73,6 +87,7 @@ final class TemplateRules {
       VolumeMount mount = mounts.get(i);
       if (mount != null && Names.ROLE_MOUNT_PATH.equals(mount.getMountPath())) {
         problems.add(
+            Rule.ROLE_MOUNT_PATH,
             container + ".volumeMounts[" + i + "].mountPath",
             quote(Names.ROLE_MOUNT_PATH)
                 + " is where Halo mounts the role file; mount the volume elsewhere");
@@ -85,6 +100,7 @@ final class TemplateRules {
       Volume volume = volumes.get(i);
       if (volume != null && Names.ROLE_VOLUME.equals(volume.getName())) {
         problems.add(
+            Rule.ROLE_VOLUME_NAME,
             "spec.template.spec.volumes[" + i + "].name",
             quote(Names.ROLE_VOLUME)
                 + " is reserved for the role volume that Halo adds; rename the volume");

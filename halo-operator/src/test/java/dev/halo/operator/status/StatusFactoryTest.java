@@ -102,12 +102,39 @@ class StatusFactoryTest {
   }
 
   @Test
-  void reportsTheScaleSubresourceReplicasAndPodSelector() {
+  void reportsThePodSelectorAndNoReplicasBeforeAnyPodExists() {
     HighAvailabilityGroupStatus s =
         build(hag(), List.of(), view(), Optional.empty(), List.of(), "t1");
 
-    assertThat(s.getReplicas()).isEqualTo(2);
+    assertThat(s.getReplicas()).isZero();
+    assertThat(s.getReady()).isEqualTo("0/2");
     assertThat(s.getSelector()).isEqualTo("halo.dev/group=web");
+  }
+
+  @Test
+  void replicasCountThePodsThatExistNotTheDesiredNumber() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setReplicas(4);
+    List<io.fabric8.kubernetes.api.model.Pod> pods =
+        List.of(
+            pod("web-0", "master"),
+            TestPods.notReady(pod("web-1", "standby")),
+            TestPods.terminating(pod("web-2", "standby")),
+            failed(TestPods.notReady(pod("web-3", "standby"))));
+
+    HighAvailabilityGroupStatus s =
+        build(hag, pods, view("web-0"), Optional.of("web-0"), List.of(), "t1");
+
+    // As a ReplicaSet counts: terminating and finished pods are not current replicas.
+    assertThat(s.getReplicas()).isEqualTo(2);
+    assertThat(s.getReadyReplicas()).isEqualTo(1);
+    assertThat(s.getReady()).isEqualTo("1/4");
+  }
+
+  private static io.fabric8.kubernetes.api.model.Pod failed(
+      io.fabric8.kubernetes.api.model.Pod pod) {
+    pod.getStatus().setPhase("Failed");
+    return pod;
   }
 
   @Test

@@ -57,6 +57,55 @@ final class CelEvaluation {
     return failed;
   }
 
+  /** A rule an object fails, and the field the API server reports it at ({@code ""}: the root). */
+  record Failure(String rule, String field) {}
+
+  /**
+   * The rules {@code object} fails with the field each is reported at, as the API server does: the
+   * path of the rule's node (list items indexed) plus its fieldPath; a rule whose evaluation fails
+   * (e.g. no such key) refuses the object too.
+   */
+  static List<Failure> failures(JSONSchemaProps schema, Object object) {
+    List<Failure> failures = new ArrayList<>();
+    walkPaths(
+        schema, longs(Serialization.jsonMapper().convertValue(object, Object.class)), "", failures);
+    return failures;
+  }
+
+  private static void walkPaths(
+      JSONSchemaProps schema, Object value, String path, List<Failure> failures) {
+    if (schema == null || value == null) {
+      return;
+    }
+    if (schema.getXKubernetesValidations() != null) {
+      for (ValidationRule rule : schema.getXKubernetesValidations()) {
+        boolean passes;
+        try {
+          passes = evaluate(rule.getRule(), value);
+        } catch (IllegalStateException e) {
+          passes = false;
+        }
+        if (!passes) {
+          String fieldPath = rule.getFieldPath() == null ? "" : rule.getFieldPath();
+          String field = path + fieldPath;
+          failures.add(new Failure(name(rule), field.startsWith(".") ? field.substring(1) : field));
+        }
+      }
+    }
+    if (schema.getProperties() != null && value instanceof Map<?, ?> map) {
+      schema
+          .getProperties()
+          .forEach((key, child) -> walkPaths(child, map.get(key), path + "." + key, failures));
+    }
+    if (schema.getItems() != null
+        && schema.getItems().getSchema() != null
+        && value instanceof List<?> items) {
+      for (int i = 0; i < items.size(); i++) {
+        walkPaths(schema.getItems().getSchema(), items.get(i), path + "[" + i + "]", failures);
+      }
+    }
+  }
+
   private interface RuleVisitor {
     void visit(ValidationRule rule, Object self);
   }

@@ -8,8 +8,11 @@ import dev.halo.api.v1alpha1.HealthSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HttpGetCheck;
 import dev.halo.api.v1alpha1.TcpSocketCheck;
+import dev.halo.common.Names;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.TestGroups;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -47,6 +50,16 @@ class CrdValidationTest {
               CelRules.POD_NAMES_FIT,
               CelRules.MASTER_SERVICE_NAME,
               CelRules.STANDBY_SERVICE_NAME),
+          ".spec",
+          List.of(CelRules.SERVICE_PORTS),
+          ".spec.template",
+          List.of(
+              CelRules.TEMPLATE_SPEC,
+              CelRules.CONTAINERS_NOT_EMPTY,
+              CelRules.CONTAINER_NAMES,
+              CelRules.AGENT_NAME_RESERVED,
+              CelRules.CONTAINER_IMAGES,
+              CelRules.ROLE_VOLUME_RESERVED),
           ".spec.zones",
           List.of(CelRules.UNIQUE_ZONES),
           ".spec.health",
@@ -141,7 +154,30 @@ class CrdValidationTest {
             "endpoints pattern",
             h -> h.getSpec().getElection().setEndpoints(List.of("etcd-0.etcd:2379"))),
         rule("service name pattern", h -> h.getSpec().getService().setName("Web")),
-        rule("httpGet path pattern", h -> h.getSpec().setHealth(health(true, false, "healthz"))));
+        rule("httpGet path pattern", h -> h.getSpec().setHealth(health(true, false, "healthz"))),
+        rule("template-spec", h -> h.getSpec().getTemplate().setSpec(null)),
+        rule("containers-not-empty", h -> podSpec(h).setContainers(List.of())),
+        rule("container-names", h -> podSpec(h).getContainers().get(0).setName("")),
+        rule(
+            "agent-name-reserved",
+            h -> podSpec(h).getContainers().get(0).setName(Names.AGENT_CONTAINER)),
+        rule("container-images", h -> podSpec(h).getContainers().get(0).setImage(null)),
+        rule(
+            "role-volume-reserved",
+            h ->
+                podSpec(h)
+                    .setVolumes(
+                        List.of(
+                            new VolumeBuilder()
+                                .withName(Names.ROLE_VOLUME)
+                                .withNewEmptyDir()
+                                .endEmptyDir()
+                                .build()))),
+        rule("service-ports", h -> podSpec(h).getContainers().get(0).setPorts(List.of())));
+  }
+
+  private static PodSpec podSpec(HighAvailabilityGroup hag) {
+    return hag.getSpec().getTemplate().getSpec();
   }
 
   @ParameterizedTest(name = "{0}")

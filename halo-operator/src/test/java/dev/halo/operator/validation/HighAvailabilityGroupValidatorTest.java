@@ -175,8 +175,7 @@ class HighAvailabilityGroupValidatorTest {
     assertThat(errors())
         .containsExactly(
             PREFIX + "spec.template.spec.containers[1].name is missing; name the container",
-            PREFIX
-                + "spec.template.spec.containers[1].image is missing; give the container's image");
+            PREFIX + "spec.template.spec.containers[1].image is blank; give the container's image");
   }
 
   @Test

@@ -51,10 +51,9 @@ final class ElectionTimeline implements AutoCloseable {
               }
             });
     // The operator's step-down requests (a planned switchover starts with one): key puts only.
-    String stepDowns = ElectionKeys.stepDownKey(election, 0);
     this.stepDownWatch =
         etcd.watch(
-            stepDowns.substring(0, stepDowns.lastIndexOf('/') + 1),
+            ElectionKeys.stepDownPrefix(election),
             first.revision() + 1,
             new ElectionClient.WatchHandler() {
               @Override

@@ -9,18 +9,24 @@ import java.util.Optional;
  * each at {@code <election>/<lease id in lowercase hex>} with the pod name as value, and the leader
  * is the live key with the lowest create revision.
  *
+ * <p>Every key of a group lives under its {@link #groupPrefix} ({@code
+ * /halo/<namespace>/<group>/}), so one etcd {@code readwrite --prefix} grant covers everything a
+ * group's agents write, and nothing of another group.
+ *
  * <p>A planned hand-over asks the master to step down rather than revoking its lease from outside,
  * so that the old master demotes before anyone else can be elected: the operator puts {@link
  * #stepDownKey} of the master's lease, attached to that same lease (it vanishes with it); the agent
- * holding the lease watches that key, demotes, then revokes its lease.
+ * holding the lease watches that key, demotes, then revokes its lease. etcd lets a lease be revoked
+ * only by a user who may write every key attached to it, so the request lives beside the candidate
+ * under the group's prefix, not elsewhere.
  *
  * <p>Next to its candidate key every agent puts {@link #memberKey}, attached to the same lease, in
  * the same transaction: its {@link MemberIdentity}. It lives outside the election prefix, so it is
  * never taken for a candidate, and beside it under the group's prefix.
  */
 public final class ElectionKeys {
-  private static final String STEP_DOWN_ROOT = "/halo-stepdown";
   private static final String MEMBERS = "/members";
+  private static final String STEP_DOWN = "/stepdown";
   private static final String ELECTION_SEGMENT = "/election";
 
   private ElectionKeys() {}
@@ -41,12 +47,27 @@ public final class ElectionKeys {
   }
 
   /**
-   * The step-down request for a lease: {@code /halo-stepdown<election>/<lease id hex>}, outside
-   * every election's prefix (and outside {@code etcdctl get <election> --prefix}) so that it is
-   * never taken for a candidate.
+   * The step-down request for a lease: {@code <election's parent>/stepdown/<lease id hex>}, e.g.
+   * {@code /halo/shop/web/stepdown/694d8c5e2a1b0f07} for the election {@code
+   * /halo/shop/web/election}; outside the election's prefix (and outside {@code etcdctl get
+   * <election> --prefix}) so that it is never taken for a candidate.
    */
   public static String stepDownKey(String election, long leaseId) {
-    return STEP_DOWN_ROOT + election + "/" + Long.toHexString(leaseId);
+    return stepDownPrefix(election) + Long.toHexString(leaseId);
+  }
+
+  /** The prefix of {@link #stepDownKey}s of an election. */
+  public static String stepDownPrefix(String election) {
+    return parent(election) + STEP_DOWN + "/";
+  }
+
+  /**
+   * The prefix of every key of the group an election belongs to: {@code <election's parent>/}, e.g.
+   * {@code /halo/shop/web/} for {@code /halo/shop/web/election}. The trailing slash keeps group
+   * {@code web} apart from group {@code web-2}.
+   */
+  public static String groupPrefix(String election) {
+    return parent(election) + "/";
   }
 
   /**
@@ -60,9 +81,12 @@ public final class ElectionKeys {
 
   /** The prefix of {@link #memberKey}s of an election. */
   public static String membersPrefix(String election) {
+    return parent(election) + MEMBERS + "/";
+  }
+
+  private static String parent(String election) {
     int slash = election.lastIndexOf('/');
-    String parent = slash <= 0 ? "" : election.substring(0, slash);
-    return parent + MEMBERS + "/";
+    return slash <= 0 ? "" : election.substring(0, slash);
   }
 
   /** The election a member key belongs to, if {@code key} is one of the standard layout. */

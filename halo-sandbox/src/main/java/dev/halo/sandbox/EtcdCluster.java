@@ -2,6 +2,7 @@ package dev.halo.sandbox;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class EtcdCluster implements AutoCloseable {
   // Kills the members even if a test JVM exits without calling close().
   private final Thread shutdownHook = new Thread(this::close, "etcd-cluster-shutdown");
   private boolean closed;
+  // Set once etcd's authentication is on: etcdctl then runs as root.
+  private volatile String rootPassword;
 
   private EtcdCluster(Path etcdBin, Path etcdctlBin, Path root, int size) {
     this.etcdctlBin = etcdctlBin;
@@ -181,8 +184,16 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  /** Runs etcdctl (API v3) against the running members and returns its stdout. */
+  /**
+   * Runs etcdctl (API v3) against the running members and returns its stdout; as root once {@link
+   * #enableAuth} ran, unless {@code args} name a {@code --user}.
+   */
   public String etcdctl(String... args) {
+    return etcdctlWithInput("", args);
+  }
+
+  /** Runs etcdctl like {@link #etcdctl} with {@code stdin} as its standard input. */
+  public String etcdctlWithInput(String stdin, String... args) {
     checkOpen();
     requireBinary("etcdctl", etcdctlBin);
     String running =
@@ -196,7 +207,17 @@ public final class EtcdCluster implements AutoCloseable {
     List<String> command =
         new ArrayList<>(List.of(etcdctlBin.toString(), "--endpoints=" + running));
     command.addAll(List.of(args));
-    return runEtcdctl(command);
+    return runEtcdctl(command, stdin);
+  }
+
+  /**
+   * Turns etcd's authentication on with the user {@code root} (password {@code rootPassword}, role
+   * {@code root}); every later etcdctl call of this cluster runs as root.
+   */
+  public void enableAuth(String rootPassword) {
+    etcdctlWithInput(rootPassword + "\n", "user", "add", "root", "--interactive=false");
+    etcdctl("auth", "enable");
+    this.rootPassword = rootPassword;
   }
 
   /** Kills all members and deletes their data; safe to call more than once. */
@@ -290,14 +311,25 @@ public final class EtcdCluster implements AutoCloseable {
     throw clash ? new PortClashException(message) : new IllegalStateException(message);
   }
 
-  private String runEtcdctl(List<String> command) {
+  private String runEtcdctl(List<String> command, String stdin) {
     try {
       Path out = Files.createTempFile(root, "etcdctl-", ".out");
       Path err = Files.createTempFile(root, "etcdctl-", ".err");
       ProcessBuilder builder =
           new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
       builder.environment().put("ETCDCTL_API", "3");
+      String password = rootPassword;
+      if (password != null && command.stream().noneMatch(arg -> arg.startsWith("--user"))) {
+        // In the environment, not on the command line that failures quote.
+        builder.environment().put("ETCDCTL_USER", "root");
+        builder.environment().put("ETCDCTL_PASSWORD", password);
+      }
       Process process = builder.start();
+      try (var in = process.getOutputStream()) {
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        // It exited without reading its input; its exit code and stderr below say why.
+      }
       boolean exited = process.waitFor(ETCDCTL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (!exited) {
         process.destroyForcibly().waitFor();

@@ -46,6 +46,22 @@ class EtcdClusterTest {
   }
 
   @Test
+  void withAuthenticationOnEtcdctlRunsAsRootAndTakesInputOnStdin() {
+    try (EtcdCluster cluster = EtcdCluster.start(1)) {
+      cluster.enableAuth("root-secret");
+
+      // Only root may list roles; etcdctl's auth enable made the root role.
+      assertThat(cluster.etcdctl("role", "list")).contains("root");
+      cluster.etcdctlWithInput("reader-secret\n", "user", "add", "reader", "--interactive=false");
+      cluster.etcdctl("put", "greeting", "hello");
+      assertThat(cluster.etcdctl("user", "list")).contains("reader", "root");
+      // The user added without a role may read nothing: the password from stdin let it in.
+      assertThatThrownBy(() -> cluster.etcdctl("--user=reader:reader-secret", "get", "greeting"))
+          .hasMessageContaining("permission denied");
+    }
+  }
+
+  @Test
   void killedLeaderIsReplacedAndRejoinsAfterRestart() throws Exception {
     EtcdCluster cluster = etcd.cluster();
     int oldLeader = cluster.leaderIndex();

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * The candidates of every election of one etcd cluster, as read and watched. One thread writes it;
- * any thread may read it.
+ * any thread may read it. Of the keys under {@code /halo/} it keeps candidates and member keys;
+ * others, such as the step-down requests beside them, change nothing.
  */
 final class ElectionCache {
   private static final String ROOT = "/halo/";

@@ -2,6 +2,7 @@ package dev.halo.operator.election;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.common.ElectionKeys;
 import dev.halo.common.MemberIdentity;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,28 @@ class ElectionCacheTest {
     assertThat(cache.put(new Candidate("/halo/shop/web/config", "x", 5, 0), 5)).isEmpty();
     assertThat(cache.delete("/halo/shop/web/config", 6)).isEmpty();
     assertThat(cache.tracked()).isEmpty();
+  }
+
+  @Test
+  void aStepDownRequestUnderTheGroupPrefixIsNeitherACandidateNorAMember() {
+    String request = ElectionKeys.stepDownKey(WEB, 0xa);
+    cache.put(new Candidate(WEB + "/a", "web-0", 11, 0xa), 11);
+
+    assertThat(ElectionCache.electionOf(request)).isEmpty();
+    assertThat(ElectionKeys.electionOfMemberKey(request)).isEmpty();
+    assertThat(cache.put(new Candidate(request, "switchover", 12, 0xa), 12)).isEmpty();
+    assertThat(cache.delete(request, 13)).isEmpty();
+    // A full read hands every key under /halo/ over, the request among the candidates.
+    Candidate a = cache.get(WEB).orElseThrow().candidates().get(0);
+    assertThat(
+            cache.replaceAll(
+                List.of(a, new Candidate(request, "switchover", 12, 0xa)), List.of(), 14))
+        .isEmpty();
+
+    assertThat(cache.get(WEB).orElseThrow().candidates())
+        .extracting(Candidate::key)
+        .containsExactly(WEB + "/a");
+    assertThat(cache.tracked()).containsExactly(WEB);
   }
 
   @Test

@@ -1,0 +1,38 @@
+package dev.halo.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ElectionKeysTest {
+  private static final String WEB = ElectionKeys.electionName("shop", "web");
+
+  @Test
+  void everyKeyOfAGroupLivesUnderItsGroupPrefix() {
+    String group = ElectionKeys.groupPrefix(WEB);
+
+    assertThat(group).isEqualTo("/halo/shop/web/");
+    assertThat(ElectionKeys.candidateKey(WEB, 0x694dL)).startsWith(group);
+    assertThat(ElectionKeys.memberKey(WEB, 0x694dL)).startsWith(group);
+    assertThat(ElectionKeys.stepDownKey(WEB, 0x694dL)).startsWith(group);
+  }
+
+  @Test
+  void aStepDownRequestSitsBesideTheElectionAndIsNeitherCandidateNorMember() {
+    String key = ElectionKeys.stepDownKey(WEB, 0x694dL);
+
+    assertThat(key).isEqualTo("/halo/shop/web/stepdown/694d");
+    assertThat(key).startsWith(ElectionKeys.stepDownPrefix(WEB));
+    assertThat(key).doesNotStartWith(ElectionKeys.prefix(WEB)).doesNotStartWith(WEB);
+    assertThat(ElectionKeys.electionOfMemberKey(key)).isEmpty();
+    assertThat(ElectionKeys.leaseOf(key)).isEqualTo(0x694dL);
+  }
+
+  @Test
+  void aGroupWhoseNameExtendsAnotherGetsNoneOfItsKeys() {
+    String web2 = ElectionKeys.electionName("shop", "web-2");
+
+    assertThat(ElectionKeys.stepDownKey(web2, 1)).doesNotStartWith(ElectionKeys.groupPrefix(WEB));
+    assertThat(ElectionKeys.memberKey(web2, 1)).doesNotStartWith(ElectionKeys.groupPrefix(WEB));
+  }
+}

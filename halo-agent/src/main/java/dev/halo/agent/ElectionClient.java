@@ -55,6 +55,14 @@ public interface ElectionClient extends AutoCloseable {
    */
   CompletableFuture<Long> campaign(String key, String value, long leaseId, Identity identity);
 
+  /**
+   * Leaves the election on one's own: in one transaction, puts {@code marked} (the identity, marked
+   * with why it leaves) under the lease and deletes the candidate {@code key}, so a watcher sees
+   * both at the same revision and can tell this from a lease that expired. Fails when the lease is
+   * already gone.
+   */
+  CompletableFuture<Void> leave(String key, long leaseId, Identity marked);
+
   /** Deletes a key. */
   CompletableFuture<Void> delete(String key);
 

@@ -110,7 +110,10 @@ final class Elector {
         });
   }
 
-  /** Leaves the queue (workload unhealthy): demote, delete the key and drop the lease. */
+  /**
+   * Leaves the queue (workload unhealthy, or shutdown): demote, delete the key marked with why,
+   * then revoke the lease.
+   */
   CompletableFuture<Void> withdraw(String reason) {
     return CompletableFuture.supplyAsync(
             () -> {
@@ -122,21 +125,44 @@ final class Elector {
               endSession();
               String key = myKey;
               myKey = "";
-              CompletableFuture<Void> resign =
-                  key.isEmpty()
-                      ? CompletableFuture.completedFuture(null)
-                      : CompletableFuture.allOf(
-                          client.delete(key),
-                          client.delete(
-                              ElectionKeys.memberKey(
-                                  config.election(), ElectionKeys.leaseOf(key))));
-              CompletableFuture<Void> revoke = leases.release(reason);
+              String why =
+                  reason.equals("unhealthy") ? MemberIdentity.UNHEALTHY : MemberIdentity.RESIGNED;
+              CompletableFuture<Void> revoke = leases.release(reason, leave(key, why));
               log.atInfo().addKeyValue("reason", reason).addKeyValue("key", key).log("withdrawn");
-              return CompletableFuture.allOf(
-                  resign, revoke, stepDownRelease.exceptionally(error -> null));
+              return CompletableFuture.allOf(revoke, stepDownRelease.exceptionally(error -> null));
             },
             exec)
         .thenCompose(f -> f);
+  }
+
+  /**
+   * Deletes the candidate {@code key} with the reason marked on its identity, in one transaction
+   * ({@link ElectionClient#leave}), so the operator can tell a departure from an expired lease. A
+   * failure is only logged: the revoke that follows removes the key anyway.
+   */
+  private CompletableFuture<Void> leave(String key, String why) {
+    if (key.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long lease = ElectionKeys.leaseOf(key);
+    MemberIdentity marked =
+        new MemberIdentity(config.member(), config.podUid(), config.groupUid()).leaving(why);
+    return client
+        .leave(
+            key,
+            lease,
+            new ElectionClient.Identity(
+                ElectionKeys.memberKey(config.election(), lease), marked.encode()))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                log.atWarn()
+                    .addKeyValue("key", key)
+                    .addKeyValue("left", why)
+                    .addKeyValue("error", Failures.rootMessage(error))
+                    .log("could not mark the key as left; revoking the lease anyway");
+              }
+            });
   }
 
   /** Marks the elector stopped without touching etcd (used when withdraw already ran). */
@@ -293,10 +319,11 @@ final class Elector {
     decision.demote("step-down");
     endSession();
     phase = Phase.JOINING;
+    String key = myKey;
     myKey = "";
     myStepDownKey = "";
     long s = session;
-    stepDownRelease = leases.release("step-down");
+    stepDownRelease = leases.release("step-down", leave(key, MemberIdentity.STEPPED_DOWN));
     stepDownRelease.whenCompleteAsync(
         (ok, error) -> {
           if (error != null) {

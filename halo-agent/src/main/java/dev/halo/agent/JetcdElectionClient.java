@@ -9,6 +9,7 @@ import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
@@ -137,6 +138,20 @@ public final class JetcdElectionClient implements ElectionClient {
                       .commit();
               return bounded(refresh).thenApply(ignored -> existing.getCreateRevision());
             });
+  }
+
+  @Override
+  public CompletableFuture<Void> leave(String key, long leaseId, Identity marked) {
+    PutOption put = PutOption.builder().withLeaseId(leaseId).build();
+    CompletableFuture<TxnResponse> txn =
+        client
+            .getKVClient()
+            .txn()
+            .Then(
+                Op.put(bytes(marked.key()), bytes(marked.value()), put),
+                Op.delete(bytes(key), DeleteOption.DEFAULT))
+            .commit();
+    return bounded(txn).thenApply(r -> null);
   }
 
   @Override

@@ -158,12 +158,20 @@ final class LeaseKeeper {
 
   /** Stops using the lease and revokes it, which deletes its keys; completes when etcd answered. */
   CompletableFuture<Void> release(String reason) {
+    return release(reason, CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * Stops using the lease now and revokes it once {@code first} has completed (whichever way), so a
+   * write that must reach etcd under the lease goes before the revoke.
+   */
+  CompletableFuture<Void> release(String reason, CompletableFuture<?> first) {
     long current = leaseId;
     if (current == 0) {
       return CompletableFuture.completedFuture(null);
     }
     forget(current, reason);
-    return client.revoke(current);
+    return first.handle((ok, error) -> null).thenCompose(ignored -> client.revoke(current));
   }
 
   private CompletableFuture<Long> grant() {

@@ -63,6 +63,11 @@ final class BrokenEtcdClient implements ElectionClient {
   }
 
   @Override
+  public CompletableFuture<Void> leave(String key, long leaseId, Identity marked) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
   public CompletableFuture<Void> delete(String key) {
     return CompletableFuture.completedFuture(null);
   }

@@ -73,6 +73,11 @@ final class SeverableClient implements ElectionClient {
   }
 
   @Override
+  public CompletableFuture<Void> leave(String key, long leaseId, Identity marked) {
+    return call(() -> shared.leave(key, leaseId, marked));
+  }
+
+  @Override
   public CompletableFuture<Void> delete(String key) {
     return call(() -> shared.delete(key));
   }

@@ -16,14 +16,44 @@ import java.util.regex.Pattern;
  *
  * <p>The value is a flat JSON object, e.g. {@code {"pod":"web-1","podUID":"…","groupUID":"…"}},
  * readable with {@code etcdctl get}. An empty UID means the agent was not told it.
+ *
+ * <p>An agent that gives up its key on its own rewrites its identity with {@code "left":"<why>"}
+ * ({@link #RESIGNED}, {@link #UNHEALTHY}, {@link #STEPPED_DOWN}) in the transaction that deletes
+ * its candidate key, so whoever watches sees why the key went; a key that goes with its lease and
+ * no such mark expired or was revoked. Readers that do not know the field ignore it.
  */
-public record MemberIdentity(String pod, String podUid, String groupUid) {
+public record MemberIdentity(String pod, String podUid, String groupUid, String left) {
+  /** {@link #left}: the agent resigned on its own (SIGTERM, shutdown). */
+  public static final String RESIGNED = "resigned";
+
+  /** {@link #left}: the agent left the election because its workload failed its health check. */
+  public static final String UNHEALTHY = "unhealthy";
+
+  /** {@link #left}: the agent stepped down because the operator asked it to (a hand-over). */
+  public static final String STEPPED_DOWN = "steppedDown";
+
   private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*\"([^\"\\\\]*)\"");
 
   public MemberIdentity {
     pod = pod == null ? "" : pod;
     podUid = podUid == null ? "" : podUid;
     groupUid = groupUid == null ? "" : groupUid;
+    left = left == null ? "" : left;
+  }
+
+  /** The identity of a campaigning agent (it has not left). */
+  public MemberIdentity(String pod, String podUid, String groupUid) {
+    this(pod, podUid, groupUid, "");
+  }
+
+  /** This identity marked as leaving the election for {@code why}. */
+  public MemberIdentity leaving(String why) {
+    return new MemberIdentity(pod, podUid, groupUid, why);
+  }
+
+  /** Why the agent left, when it marked its leaving; empty while it campaigns. */
+  public Optional<String> leftBecause() {
+    return left.isEmpty() ? Optional.empty() : Optional.of(left);
   }
 
   /** The value stored in etcd. */
@@ -34,6 +64,7 @@ public record MemberIdentity(String pod, String podUid, String groupUid) {
         + escape(podUid)
         + "\",\"groupUID\":\""
         + escape(groupUid)
+        + (left.isEmpty() ? "" : "\",\"left\":\"" + escape(left))
         + "\"}";
   }
 
@@ -51,7 +82,8 @@ public record MemberIdentity(String pod, String podUid, String groupUid) {
       return Optional.empty();
     }
     return Optional.of(
-        new MemberIdentity(fields.get("pod"), fields.get("podUID"), fields.get("groupUID")));
+        new MemberIdentity(
+            fields.get("pod"), fields.get("podUID"), fields.get("groupUID"), fields.get("left")));
   }
 
   // Pod names and UIDs never hold these; dropping them keeps the value parseable whatever comes in.

@@ -15,6 +15,17 @@ class MemberIdentityTest {
   }
 
   @Test
+  void aLeavingMarkTravelsWithTheIdentity() {
+    MemberIdentity id =
+        new MemberIdentity("web-1", "5e0c-pod", "77aa-group").leaving(MemberIdentity.UNHEALTHY);
+
+    assertThat(id.encode()).endsWith(",\"left\":\"unhealthy\"}");
+    assertThat(MemberIdentity.decode(id.encode())).contains(id);
+    assertThat(id.leftBecause()).contains("unhealthy");
+    assertThat(new MemberIdentity("web-1", "", "").leftBecause()).isEmpty();
+  }
+
+  @Test
   void aValueThatIsNoIdentityReadsAsNone() {
     assertThat(MemberIdentity.decode("web-1")).isEmpty();
     assertThat(MemberIdentity.decode("{\"podUID\":\"x\"}")).isEmpty();

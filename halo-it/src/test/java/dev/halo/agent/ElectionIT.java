@@ -173,6 +173,11 @@ class ElectionIT {
     }
 
     @Override
+    public CompletableFuture<Void> leave(String key, long leaseId, Identity marked) {
+      return delegate.leave(key, leaseId, marked);
+    }
+
+    @Override
     public CompletableFuture<Void> delete(String key) {
       return delegate.delete(key);
     }

@@ -83,9 +83,7 @@ class OperatorFailuresIT {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(
-            () ->
-                "agentTerminated"
-                    .equals(h.get(ns, "crash").getStatus().getLastFailover().getReason()));
+            () -> "podFailed".equals(h.get(ns, "crash").getStatus().getLastFailover().getReason()));
   }
 
   @Test

@@ -1,22 +1,18 @@
 package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.FailoverRecord;
-import java.time.Duration;
+import dev.halo.operator.model.FailoverCause;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers, per group, the last master the operator labelled and when and why it was lost, so the
- * next master's arrival can be reported as a failover with its cause and duration.
+ * Remembers, per group, the last master the operator labelled, the failover count and the last
+ * failover record; why and how long a failover took is {@link FailoverCause}'s call.
  */
 final class FailoverTracker {
-  private record Loss(String from, Instant at, String reason) {}
-
   private final Map<String, String> lastMaster = new ConcurrentHashMap<>();
-  private final Map<String, Loss> losses = new ConcurrentHashMap<>();
-  private final Map<String, String> handOvers = new ConcurrentHashMap<>();
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   private final Map<String, FailoverRecord> lastRecords = new ConcurrentHashMap<>();
 
@@ -33,57 +29,42 @@ final class FailoverTracker {
     return lastRecords.getOrDefault(group, recorded);
   }
 
-  /** The operator itself asked {@code pod} to hand over (scale down, rolling update). */
-  void handingOver(String group, String pod) {
-    handOvers.put(group, pod);
-  }
-
-  /** The master was lost: remember the first moment and cause (later calls keep the first). */
-  void lost(String group, String recordedMaster, Instant at, String reason) {
-    String from = lastMaster.getOrDefault(group, recordedMaster);
-    if (from != null) {
-      String why = from.equals(handOvers.get(group)) ? "switchover" : reason;
-      losses.putIfAbsent(group, new Loss(from, at, why));
-    }
-  }
-
-  /**
-   * A master is labelled; returns the failover record when it replaces a different master. {@code
-   * recordedMaster} is the status's master, used after an operator restart.
-   */
-  Optional<FailoverRecord> elected(
-      String group,
-      String recordedMaster,
-      Integer recordedCount,
-      String master,
-      Instant at,
-      String fallbackReason) {
-    String previous = lastMaster.getOrDefault(group, recordedMaster);
-    lastMaster.put(group, master);
-    Loss loss = losses.remove(group);
-    if (previous == null || previous.equals(master)) {
-      return Optional.empty();
-    }
-    boolean planned = previous.equals(handOvers.remove(group));
-    FailoverRecord r = new FailoverRecord();
-    r.setFrom(previous);
-    r.setTo(master);
-    r.setReason(planned ? "switchover" : loss == null ? fallbackReason : loss.reason());
-    r.setTime(at.toString());
-    r.setDurationMillis(loss == null ? 0 : Duration.between(loss.at(), at).toMillis());
-    counts.put(group, count(group, recordedCount) + 1);
-    lastRecords.put(group, r);
-    return Optional.of(r);
-  }
-
   boolean isNew(String group, String recordedMaster, String master) {
     return !master.equals(lastMaster.getOrDefault(group, recordedMaster));
   }
 
+  /**
+   * {@code master} is labelled; returns the master it replaced, if any: the one this operator
+   * labelled last, else (after a restart) the status's {@code recordedMaster}.
+   */
+  Optional<String> labelled(String group, String recordedMaster, String master) {
+    String previous = lastMaster.getOrDefault(group, recordedMaster);
+    lastMaster.put(group, master);
+    return previous == null || previous.equals(master) ? Optional.empty() : Optional.of(previous);
+  }
+
+  /** Counts and keeps the failover from {@code from} to {@code to}, labelled at {@code at}. */
+  FailoverRecord failedOver(
+      String group,
+      Integer recordedCount,
+      String from,
+      String to,
+      FailoverCause.Verdict verdict,
+      Instant at) {
+    FailoverRecord r = new FailoverRecord();
+    r.setFrom(from);
+    r.setTo(to);
+    r.setReason(verdict.reason());
+    r.setTime(at.toString());
+    r.setDurationMillis(
+        verdict.durationMillis().isPresent() ? verdict.durationMillis().getAsLong() : null);
+    counts.put(group, count(group, recordedCount) + 1);
+    lastRecords.put(group, r);
+    return r;
+  }
+
   void forget(String group) {
     lastMaster.remove(group);
-    losses.remove(group);
-    handOvers.remove(group);
     counts.remove(group);
     lastRecords.remove(group);
   }

@@ -84,6 +84,7 @@ public final class HighAvailabilityGroupReconciler
   private final OperatorDefaults defaults;
   private final OperatorMetrics metrics;
   private final FailoverTracker failovers = new FailoverTracker();
+  private final PodSigns podSigns = new PodSigns();
   private final CreateRefusals refusals = new CreateRefusals();
   private final EventRecorder events;
   private final ObjectWriter writer;
@@ -123,15 +124,15 @@ public final class HighAvailabilityGroupReconciler
             defaults,
             goneCampaignReporter(events::warning, metrics),
             () -> System.nanoTime() / 1_000_000);
-    this.roles = new RoleLabeller(writer, events, failovers, metrics);
-    this.switchovers = new Switchovers(writer, events, failovers, releaser);
+    this.roles = new RoleLabeller(writer, events, failovers, releaser.actions(), podSigns, metrics);
+    this.switchovers = new Switchovers(writer, events, releaser);
   }
 
   @Override
   public List<EventSource<?, HighAvailabilityGroup>> prepareEventSources(
       EventSourceContext<HighAvailabilityGroup> context) {
     return List.of(
-        informer(context, Pod.class),
+        new PodEventSource(configuration(Pod.class), context, podSigns),
         informer(context, Service.class),
         informer(context, PodDisruptionBudget.class),
         new ElectionEventSource(elections, defaults));
@@ -139,18 +140,21 @@ public final class HighAvailabilityGroupReconciler
 
   private static <R extends HasMetadata> InformerEventSource<R, HighAvailabilityGroup> informer(
       EventSourceContext<HighAvailabilityGroup> context, Class<R> type) {
-    return new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(type, HighAvailabilityGroup.class)
-            .withLabelSelector(MANAGED)
-            .withSecondaryToPrimaryMapper(
-                r -> {
-                  String group = r.getMetadata().getLabels().get(Labels.GROUP);
-                  return group == null
-                      ? Set.of()
-                      : Set.of(new ResourceID(group, r.getMetadata().getNamespace()));
-                })
-            .build(),
-        context);
+    return new InformerEventSource<>(configuration(type), context);
+  }
+
+  private static <R extends HasMetadata> InformerEventSourceConfiguration<R> configuration(
+      Class<R> type) {
+    return InformerEventSourceConfiguration.from(type, HighAvailabilityGroup.class)
+        .withLabelSelector(MANAGED)
+        .withSecondaryToPrimaryMapper(
+            r -> {
+              String group = r.getMetadata().getLabels().get(Labels.GROUP);
+              return group == null
+                  ? Set.of()
+                  : Set.of(new ResourceID(group, r.getMetadata().getNamespace()));
+            })
+        .build();
   }
 
   @Override
@@ -302,7 +306,6 @@ public final class HighAvailabilityGroupReconciler
             .log("deleting pod");
         writer.deletePod(hag, d.pod());
       } else if (step instanceof RolloutPlanner.Step.HandOver h) {
-        failovers.handingOver(key(hag), h.pod());
         events.normal(hag, "Switchover", h.pod() + " hands over mastership (" + h.reason() + ")");
         releaser.handOver(hag, h.pod(), view);
         handingOver = true;

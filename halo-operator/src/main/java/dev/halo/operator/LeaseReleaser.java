@@ -7,6 +7,7 @@ import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.model.AgentEnvVars;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.GoneMemberCampaigns;
+import dev.halo.operator.model.LeaseAction;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
@@ -74,6 +75,7 @@ final class LeaseReleaser {
   private final Map<Long, Retry> retries = new ConcurrentHashMap<>();
 
   private final GoneMemberCampaigns goneCampaigns = new GoneMemberCampaigns();
+  private final LeaseActions actions = new LeaseActions();
   private final GoneCampaignReporter reporter;
   private final LongSupplier clockMillis;
 
@@ -102,6 +104,11 @@ final class LeaseReleaser {
   private static final class Retry {
     final Backoff backoff = Backoff.fullJitter(Duration.ofMillis(500), Duration.ofSeconds(30));
     volatile long notBeforeNanos;
+  }
+
+  /** What this releaser did to each lease, and when. */
+  LeaseActions actions() {
+    return actions;
   }
 
   LeaseReleaser(ElectionService elections, OperatorDefaults defaults) {
@@ -182,9 +189,9 @@ final class LeaseReleaser {
     String election = membership.view().election();
     for (Candidate c : membership.keysOf(pod)) {
       if (c.leaseId() == leaderLease) {
-        stepDown(hag, election, c.leaseId(), pod, "switchover");
+        stepDown(hag, election, c.leaseId(), pod, LeaseAction.HAND_OVER);
       } else {
-        revoke(hag, c.leaseId(), pod, "switchover");
+        revoke(hag, c.leaseId(), pod, LeaseAction.HAND_OVER);
       }
     }
   }
@@ -247,6 +254,7 @@ final class LeaseReleaser {
         .addKeyValue("lease", Long.toHexString(leaseId))
         .addKeyValue("reason", reason)
         .log("asking the master to step down");
+    actions.record(leaseId, LeaseAction.Kind.STEP_DOWN, reason);
     elections
         .requestStepDown(EtcdEndpoints.of(hag.getSpec(), defaults), election, leaseId, reason)
         .whenComplete(
@@ -274,6 +282,7 @@ final class LeaseReleaser {
         .addKeyValue("lease", Long.toHexString(leaseId))
         .addKeyValue("reason", reason)
         .log("revoking lease");
+    actions.record(leaseId, LeaseAction.Kind.REVOKE, reason);
     elections
         .revoke(EtcdEndpoints.of(hag.getSpec(), defaults), leaseId)
         .whenComplete(

@@ -73,14 +73,19 @@ public final class OperatorMetrics {
     unreadable.remove(group);
   }
 
-  void failover(String reason, long durationMillis) {
+  /** A failover; {@code durationMillis} is null when it is not known (then not recorded). */
+  void failover(String reason, Long durationMillis) {
     Counter.builder("halo.operator.failovers")
         .description("master changes by reason")
         .tag("reason", reason)
         .register(registry)
         .increment();
+    if (durationMillis == null) {
+      return;
+    }
     DistributionSummary.builder("halo.operator.failover.duration")
-        .description("from losing the old master to labelling the new one")
+        .description(
+            "from the first sign of losing the old master to the new master's election in etcd")
         .baseUnit("seconds")
         .publishPercentileHistogram()
         .register(registry)

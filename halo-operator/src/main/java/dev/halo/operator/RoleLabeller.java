@@ -2,6 +2,10 @@ package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.election.KeyDeparture;
+import dev.halo.operator.election.LeaderChange;
+import dev.halo.operator.model.FailoverCause;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
@@ -9,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,16 +35,22 @@ final class RoleLabeller {
   private final ObjectWriter writer;
   private final EventRecorder events;
   private final FailoverTracker failovers;
+  private final LeaseActions actions;
+  private final PodSigns podSigns;
   private final OperatorMetrics metrics;
 
   RoleLabeller(
       ObjectWriter writer,
       EventRecorder events,
       FailoverTracker failovers,
+      LeaseActions actions,
+      PodSigns podSigns,
       OperatorMetrics metrics) {
     this.writer = writer;
     this.events = events;
     this.failovers = failovers;
+    this.actions = actions;
+    this.podSigns = podSigns;
     this.metrics = metrics;
   }
 
@@ -47,13 +58,8 @@ final class RoleLabeller {
   Labelled assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
     RoleAssignment plan = RoleAssignment.plan(pods, members);
     String recorded = hag.getStatus() == null ? null : hag.getStatus().getMaster();
-    String from = labelledMaster(pods).orElse(recorded);
-    String reason = lossReason(from, pods);
-    if (plan.master().isEmpty()) {
-      failovers.lost(key(hag), from, Instant.now(), reason);
-    }
     List<Pod> updated = writer.applyRoles(hag, pods, plan);
-    plan.master().ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
+    plan.master().ifPresent(m -> announce(hag, recorded, m, pods, members.view()));
     return new Labelled(updated, plan.master());
   }
 
@@ -62,44 +68,49 @@ final class RoleLabeller {
     return pods.stream().filter(PodState::labelledMaster).map(PodState::name).findFirst();
   }
 
-  private static String lossReason(String from, List<Pod> pods) {
-    Optional<Pod> pod = pods.stream().filter(p -> PodState.name(p).equals(from)).findFirst();
-    if (pod.isEmpty()) {
-      return "podDeleted";
-    }
-    if (PodState.gone(pod.get())) {
-      return PodState.goneReason(pod.get());
-    }
-    return PodState.ready(pod.get()) ? "resigned" : "unhealthy";
-  }
-
   private void announce(
-      HighAvailabilityGroup hag, String recorded, String master, Instant at, String reason) {
+      HighAvailabilityGroup hag,
+      String recorded,
+      String master,
+      List<Pod> pods,
+      ElectionView view) {
     String group = key(hag);
     if (!failovers.isNew(group, recorded, master)) {
       return;
     }
     events.normal(hag, "MasterElected", master + " is master");
     log.atInfo().addKeyValue("group", group).addKeyValue("master", master).log("master labelled");
+    Optional<String> from = failovers.labelled(group, recorded, master);
+    if (from.isEmpty()) {
+      return;
+    }
+    FailoverCause.Verdict verdict = FailoverCause.of(evidence(hag, from.get(), master, pods, view));
     Integer count = hag.getStatus() == null ? null : hag.getStatus().getFailovers();
-    Optional<FailoverRecord> failover =
-        failovers.elected(group, recorded, count, master, at, reason);
-    failover.ifPresent(f -> reportFailover(hag, f));
+    reportFailover(
+        hag, failovers.failedOver(group, count, from.get(), master, verdict, Instant.now()));
+  }
+
+  /** What the watches and the operator's own actions tell about {@code from}'s going. */
+  private FailoverCause.Evidence evidence(
+      HighAvailabilityGroup hag, String from, String to, List<Pod> pods, ElectionView view) {
+    Optional<KeyDeparture> departure = view.lastLeaderDeparture(from);
+    OptionalLong elected =
+        view.leaderSince()
+            .filter(l -> view.leader().filter(c -> c.key().equals(l.key())).isPresent())
+            .filter(l -> view.leader().get().member().equals(to))
+            .map(LeaderChange::seenAtMillis)
+            .orElse(OptionalLong.empty());
+    return new FailoverCause.Evidence(
+        departure,
+        pods.stream().filter(p -> PodState.name(p).equals(from)).findFirst(),
+        departure.flatMap(d -> actions.of(d.leaseId())),
+        podSigns.of(hag.getMetadata().getNamespace(), from),
+        elected);
   }
 
   private void reportFailover(HighAvailabilityGroup hag, FailoverRecord f) {
     metrics.failover(f.getReason(), f.getDurationMillis());
-    events.normal(
-        hag,
-        "Failover",
-        f.getFrom()
-            + " -> "
-            + f.getTo()
-            + " ("
-            + f.getReason()
-            + ") in "
-            + f.getDurationMillis()
-            + " ms");
+    events.normal(hag, "Failover", failoverMessage(f));
     log.atInfo()
         .addKeyValue("group", key(hag))
         .addKeyValue("from", f.getFrom())
@@ -107,6 +118,20 @@ final class RoleLabeller {
         .addKeyValue("reason", f.getReason())
         .addKeyValue("durationMs", f.getDurationMillis())
         .log("failover");
+  }
+
+  /** The Failover event's message, e.g. {@code web-0 -> web-1 (podDeleted) in 86 ms}. */
+  static String failoverMessage(FailoverRecord f) {
+    String head = f.getFrom() + " -> " + f.getTo() + " (" + f.getReason() + ")";
+    if (f.getDurationMillis() == null) {
+      return head + "; how long it took is not known (the operator did not see both ends)";
+    }
+    String tail =
+        FailoverCause.LEASE_EXPIRED.equals(f.getReason())
+            ? " after the lease expired; its holder had stopped renewing it up to the lease TTL"
+                + " earlier"
+            : "";
+    return head + " in " + f.getDurationMillis() + " ms" + tail;
   }
 
   private static String key(HighAvailabilityGroup hag) {

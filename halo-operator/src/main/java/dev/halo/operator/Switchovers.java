@@ -23,17 +23,11 @@ final class Switchovers {
 
   private final ObjectWriter writer;
   private final EventRecorder events;
-  private final FailoverTracker failovers;
   private final LeaseReleaser releaser;
 
-  Switchovers(
-      ObjectWriter writer,
-      EventRecorder events,
-      FailoverTracker failovers,
-      LeaseReleaser releaser) {
+  Switchovers(ObjectWriter writer, EventRecorder events, LeaseReleaser releaser) {
     this.writer = writer;
     this.events = events;
-    this.failovers = failovers;
     this.releaser = releaser;
   }
 
@@ -60,7 +54,6 @@ final class Switchovers {
       return false;
     }
     events.forget(hag, "SwitchoverBlocked");
-    failovers.handingOver(HighAvailabilityGroupReconciler.key(hag), pod);
     events.normal(
         hag,
         "Switchover",

@@ -3,7 +3,9 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halo.api.v1alpha1.FailoverRecord;
+import dev.halo.operator.model.FailoverCause;
 import java.time.Instant;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class FailoverTrackerTest {
@@ -11,43 +13,52 @@ class FailoverTrackerTest {
   private final Instant t0 = Instant.parse("2026-11-25T00:00:00Z");
 
   @Test
-  void firstElectionIsNoFailover() {
-    assertThat(tracker.elected("shop/web", null, 0, "web-0", t0, "resigned")).isEmpty();
+  void firstElectionReplacesNobody() {
+    assertThat(tracker.labelled("shop/web", null, "web-0")).isEmpty();
+    assertThat(tracker.isNew("shop/web", null, "web-0")).isFalse();
   }
 
   @Test
-  void failoverCarriesTheCauseAndTheTimeSinceTheLoss() {
-    tracker.elected("shop/web", null, 0, "web-0", t0, "resigned");
-    tracker.lost("shop/web", "web-0", t0.plusMillis(1000), "podDeleted");
+  void aNewMasterReplacesTheOneLabelledBefore() {
+    tracker.labelled("shop/web", null, "web-0");
 
-    FailoverRecord r =
-        tracker.elected("shop/web", "web-0", 0, "web-1", t0.plusMillis(1080), "x").orElseThrow();
-
-    assertThat(r.getFrom()).isEqualTo("web-0");
-    assertThat(r.getTo()).isEqualTo("web-1");
-    assertThat(r.getReason()).isEqualTo("podDeleted");
-    assertThat(r.getDurationMillis()).isEqualTo(80);
-  }
-
-  @Test
-  void aPlannedHandOverIsASwitchoverEvenWithoutAnObservedGap() {
-    tracker.elected("shop/web", null, 0, "web-2", t0, "resigned");
-    tracker.handingOver("shop/web", "web-2");
-
-    assertThat(tracker.elected("shop/web", "web-2", 0, "web-0", t0.plusMillis(50), "resigned"))
-        .hasValueSatisfying(r -> assertThat(r.getReason()).isEqualTo("switchover"));
+    assertThat(tracker.labelled("shop/web", null, "web-1")).contains("web-0");
   }
 
   @Test
   void afterARestartTheRecordedMasterIsThePrevious() {
-    assertThat(tracker.elected("shop/web", "web-0", 0, "web-1", t0, "podDeleted"))
-        .hasValueSatisfying(r -> assertThat(r.getFrom()).isEqualTo("web-0"));
+    assertThat(tracker.labelled("shop/web", "web-0", "web-1")).contains("web-0");
+  }
+
+  @Test
+  void theRecordCarriesTheVerdictAndAnUnknownDurationStaysAbsent() {
+    FailoverRecord known =
+        tracker.failedOver(
+            "shop/web",
+            0,
+            "web-0",
+            "web-1",
+            new FailoverCause.Verdict("leaseExpired", OptionalLong.of(80)),
+            t0);
+    FailoverRecord unknown =
+        tracker.failedOver(
+            "shop/web",
+            0,
+            "web-1",
+            "web-2",
+            new FailoverCause.Verdict("unknown", OptionalLong.empty()),
+            t0);
+
+    assertThat(known.getReason()).isEqualTo("leaseExpired");
+    assertThat(known.getDurationMillis()).isEqualTo(80);
+    assertThat(unknown.getDurationMillis()).isNull();
+    assertThat(RoleLabeller.failoverMessage(unknown)).doesNotContain(" in ");
   }
 
   @Test
   void aStaleStatusDoesNotLowerTheCount() {
-    tracker.elected("shop/web", null, 0, "web-0", t0, "x");
-    tracker.elected("shop/web", "web-0", 3, "web-1", t0, "podDeleted");
+    tracker.failedOver(
+        "shop/web", 3, "web-0", "web-1", new FailoverCause.Verdict("x", OptionalLong.of(1)), t0);
 
     assertThat(tracker.count("shop/web", 3)).isEqualTo(4);
     assertThat(tracker.last("shop/web", null).getTo()).isEqualTo("web-1");

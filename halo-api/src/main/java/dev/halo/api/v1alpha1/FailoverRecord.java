@@ -9,14 +9,20 @@ public class FailoverRecord {
   private String to;
 
   @JsonPropertyDescription(
-      "Why the old master lost: leaseExpired, podDeleted, podFailed, unhealthy, switchover,"
-          + " resigned or revoked.")
+      "What happened to the old master: leaseExpired (its lease ran out), podDeleted, podFailed"
+          + " (pod failed or its agent container terminated), unhealthy (its agent left for a"
+          + " failed health check), switchover (a hand-over the operator asked for), resigned (its"
+          + " agent left on its own, e.g. SIGTERM), revoked (the operator revoked its lease), or"
+          + " unknown (the operator did not see it go, e.g. it started later).")
   private String reason;
 
   @JsonPropertyDescription("When the new master was labelled (RFC 3339).")
   private String time;
 
-  @JsonPropertyDescription("From losing the old master to labelling the new one, in milliseconds.")
+  @JsonPropertyDescription(
+      "From the first sign of losing the old master (its key leaving etcd, the operator's own"
+          + " step-down request or revocation, the pod watch showing the pod going) to the new"
+          + " master's key leading the election, in milliseconds; absent when not known.")
   private Long durationMillis;
 
   public String getFrom() {

@@ -9,29 +9,45 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * The candidates of every election of one etcd cluster, as read and watched. One thread writes it;
- * any thread may read it. Of the keys under {@code /halo/} it keeps candidates and member keys;
- * others, such as the step-down requests beside them, change nothing.
+ * The candidates of every election of one etcd cluster, as read and watched, with how keys left
+ * ({@link DepartureLog}) and when the current leader became leader. One thread writes it; any
+ * thread may read it. Watched changes are applied between {@link #watched} (their arrival time) and
+ * {@link #settle}. Of the keys under {@code /halo/} it keeps candidates and member keys; others,
+ * such as the step-down requests beside them, change nothing.
  */
 final class ElectionCache {
   private static final String ROOT = "/halo/";
   private static final String ELECTION_SUFFIX = "/election";
 
-  /** Candidates of one election and the revision at which they last changed. */
-  record Entry(List<Candidate> candidates, long revision) {}
+  /**
+   * Candidates of one election, the revision at which they last changed, the latest departures
+   * (oldest first) and when the leader became leader.
+   */
+  record Entry(
+      List<Candidate> candidates,
+      long revision,
+      List<KeyDeparture> departures,
+      Optional<LeaderChange> leaderSince) {}
 
   /** A member key as read: the identity it holds and the lease it is attached to. */
   record Member(String key, MemberIdentity identity, long leaseId) {}
 
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private record Stored(List<Candidate> candidates, long revision) {}
+
+  private final Map<String, Stored> entries = new ConcurrentHashMap<>();
   private final Map<String, Member> members = new ConcurrentHashMap<>();
   // Elections someone asked about stay cached while empty; others are dropped once empty.
   private final Set<String> requested = ConcurrentHashMap.newKeySet();
+  private final Map<String, LeaderChange> leaders = new ConcurrentHashMap<>();
+  private final DepartureLog departures = new DepartureLog();
+  // When the changes being applied arrived; empty while a full read is applied.
+  private OptionalLong arrivedAtMillis = OptionalLong.empty();
 
   /** The election a candidate key belongs to: the key's parent, if that names an election. */
   static Optional<String> electionOf(String key) {
@@ -54,7 +70,20 @@ final class ElectionCache {
             e ->
                 new Entry(
                     e.candidates().stream().map(c -> identified(election, c)).toList(),
-                    e.revision()));
+                    e.revision(),
+                    departures.of(election),
+                    Optional.ofNullable(leaders.get(election))));
+  }
+
+  /** The changes applied from now until {@link #settle} arrived on the watch at {@code millis}. */
+  void watched(long millis) {
+    arrivedAtMillis = OptionalLong.of(millis);
+  }
+
+  /** Ends a watch response: classifies the keys it deleted. */
+  void settle() {
+    departures.settle();
+    arrivedAtMillis = OptionalLong.empty();
   }
 
   private Candidate identified(String election, Candidate c) {
@@ -69,6 +98,7 @@ final class ElectionCache {
     election.ifPresent(
         e -> {
           members.put(member.key(), member);
+          departures.identityPut(member.leaseId(), member.identity(), revision);
           store(e, candidatesOf(e), revision);
         });
     return election;
@@ -81,6 +111,10 @@ final class ElectionCache {
   void forget(String election) {
     requested.remove(election);
     entries.computeIfPresent(election, (e, entry) -> entry.candidates().isEmpty() ? null : entry);
+    if (!entries.containsKey(election)) {
+      departures.forget(election);
+      leaders.remove(election);
+    }
   }
 
   /** Elections asked about plus those seen in etcd. */
@@ -105,7 +139,9 @@ final class ElectionCache {
 
   /** Applies a delete of a key at {@code revision}; returns the election it changed. */
   Optional<String> delete(String key, long revision) {
-    if (members.remove(key) != null) {
+    Member gone = members.remove(key);
+    if (gone != null) {
+      departures.identityDeleted(gone.leaseId(), revision);
       Optional<String> election =
           ElectionKeys.electionOfMemberKey(key).filter(entries::containsKey);
       election.ifPresent(e -> store(e, candidatesOf(e), revision));
@@ -114,7 +150,19 @@ final class ElectionCache {
     Optional<String> election = electionOf(key).filter(entries::containsKey);
     election.ifPresent(
         e -> {
-          List<Candidate> next = new ArrayList<>(candidatesOf(e));
+          List<Candidate> before = candidatesOf(e);
+          for (int i = 0; i < before.size(); i++) {
+            Candidate c = before.get(i);
+            if (c.key().equals(key) && arrivedAtMillis.isPresent()) {
+              Member m = members.get(ElectionKeys.memberKey(e, c.leaseId()));
+              Optional<MemberIdentity> identity =
+                  m != null && m.leaseId() == c.leaseId()
+                      ? Optional.of(m.identity())
+                      : Optional.empty();
+              departures.keyDeleted(e, c, revision, arrivedAtMillis.getAsLong(), i == 0, identity);
+            }
+          }
+          List<Candidate> next = new ArrayList<>(before);
           next.removeIf(c -> c.key().equals(key));
           store(e, next, revision);
         });
@@ -138,6 +186,8 @@ final class ElectionCache {
     }
     members.clear();
     members.putAll(next);
+    departures.reset();
+    arrivedAtMillis = OptionalLong.empty();
     Set<String> changed = replaceCandidates(all, revision);
     identitiesChanged.stream()
         .filter(entries::containsKey)
@@ -168,15 +218,30 @@ final class ElectionCache {
   }
 
   private List<Candidate> candidatesOf(String election) {
-    Entry entry = entries.get(election);
+    Stored entry = entries.get(election);
     return entry == null ? List.of() : entry.candidates();
   }
 
   private void store(String election, List<Candidate> candidates, long revision) {
-    if (candidates.isEmpty() && !requested.contains(election)) {
+    List<Candidate> queue = sorted(candidates);
+    noteLeader(election, queue, revision);
+    if (queue.isEmpty() && !requested.contains(election)) {
       entries.remove(election);
     } else {
-      entries.put(election, new Entry(sorted(candidates), revision));
+      entries.put(election, new Stored(queue, revision));
+    }
+  }
+
+  /** Remembers when a new key came to lead: the watch's arrival time, unknown for a full read. */
+  private void noteLeader(String election, List<Candidate> queue, long revision) {
+    if (queue.isEmpty()) {
+      leaders.remove(election);
+      return;
+    }
+    String key = queue.get(0).key();
+    LeaderChange current = leaders.get(election);
+    if (current == null || !current.key().equals(key)) {
+      leaders.put(election, new LeaderChange(key, revision, arrivedAtMillis));
     }
   }
 

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param error why etcd is not reachable; empty when it is
  * @param known whether there is a verdict on etcd at all: false until the first read of that etcd
  *     has completed or failed, when neither "reachable" nor "unreachable" would be true
+ * @param departures the latest keys that left, as the watch saw them, oldest first
+ * @param leaderSince when the current leader became leader
  */
 public record ElectionView(
     String election,
@@ -22,7 +24,9 @@ public record ElectionView(
     List<Candidate> candidates,
     long revision,
     String error,
-    boolean known) {
+    boolean known,
+    List<KeyDeparture> departures,
+    Optional<LeaderChange> leaderSince) {
   /** etcd's election order: lowest create revision first. */
   static final Comparator<Candidate> QUEUE_ORDER =
       Comparator.comparingLong(Candidate::createRevision).thenComparing(Candidate::key);
@@ -30,12 +34,42 @@ public record ElectionView(
   public ElectionView {
     candidates = candidates.stream().sorted(QUEUE_ORDER).toList();
     error = error == null ? "" : error;
+    departures = List.copyOf(departures);
+  }
+
+  /** A view with no history of departures or leader changes. */
+  public ElectionView(
+      String election,
+      boolean reachable,
+      List<Candidate> candidates,
+      long revision,
+      String error,
+      boolean known) {
+    this(election, reachable, candidates, revision, error, known, List.of(), Optional.empty());
   }
 
   /** A view with a verdict: etcd answered ({@code reachable}) or was found unreachable. */
   public ElectionView(
       String election, boolean reachable, List<Candidate> candidates, long revision, String error) {
     this(election, reachable, candidates, revision, error, true);
+  }
+
+  /** This view with what the watch saw of departures and of the leader's arrival. */
+  public ElectionView withHistory(
+      List<KeyDeparture> departures, Optional<LeaderChange> leaderSince) {
+    return new ElectionView(
+        election, reachable, candidates, revision, error, known, departures, leaderSince);
+  }
+
+  /** The last departure of a key of {@code member} that led the election when it went. */
+  public Optional<KeyDeparture> lastLeaderDeparture(String member) {
+    for (int i = departures.size() - 1; i >= 0; i--) {
+      KeyDeparture d = departures.get(i);
+      if (d.wasLeader() && d.member().equals(member)) {
+        return Optional.of(d);
+      }
+    }
+    return Optional.empty();
   }
 
   /** A view of an election whose etcd cannot be read: no candidates, and the reason. */

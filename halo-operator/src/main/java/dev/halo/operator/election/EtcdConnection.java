@@ -138,7 +138,10 @@ final class EtcdConnection implements AutoCloseable {
     }
     return cache
         .get(election)
-        .map(e -> new ElectionView(election, true, e.candidates(), e.revision(), ""))
+        .map(
+            e ->
+                new ElectionView(election, true, e.candidates(), e.revision(), "")
+                    .withHistory(e.departures(), e.leaderSince()))
         .orElseGet(() -> new ElectionView(election, true, List.of(), 0, ""));
   }
 
@@ -253,7 +256,10 @@ final class EtcdConnection implements AutoCloseable {
             .build();
     Watch.Listener listener =
         Watch.listener(
-            r -> onExec(() -> onEvents(watchGeneration, r)),
+            r -> {
+              long arrived = System.currentTimeMillis();
+              onExec(() -> onEvents(watchGeneration, r, arrived));
+            },
             t -> onExec(() -> onWatchEnded(watchGeneration, describe(t))),
             () -> onExec(() -> onWatchEnded(watchGeneration, "watch completed")));
     watcher = watches.open(client, ROOT, option, listener);
@@ -261,13 +267,14 @@ final class EtcdConnection implements AutoCloseable {
     watchesCreated.incrementAndGet();
   }
 
-  private void onEvents(long watchGeneration, WatchResponse response) {
+  private void onEvents(long watchGeneration, WatchResponse response, long arrivedAtMillis) {
     if (watchGeneration != generation) {
       return;
     }
     reachability.answered();
     rebuilds.reset(); // etcd delivered on this watch: it works
     Set<String> changed = new LinkedHashSet<>();
+    cache.watched(arrivedAtMillis);
     for (WatchEvent event : response.getEvents()) {
       KeyValue kv = event.getKeyValue();
       Optional<String> election =
@@ -281,6 +288,7 @@ final class EtcdConnection implements AutoCloseable {
           };
       election.ifPresent(changed::add);
     }
+    cache.settle();
     changed.forEach(onChange);
   }
 

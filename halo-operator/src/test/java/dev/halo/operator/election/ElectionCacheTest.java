@@ -161,6 +161,86 @@ class ElectionCacheTest {
     assertThat(cache.get(WEB).orElseThrow().candidates().get(0).identity()).contains(web0);
   }
 
+  @Test
+  void aKeyDeletedWithItsMarkedIdentityLeftOnItsOwn() {
+    MemberIdentity web0 = new MemberIdentity("web-0", "p0", "g");
+    cache.put(leased(WEB, "a", "web-0", 11), 11);
+    cache.putMember(new ElectionCache.Member("/halo/shop/web/members/a", web0, 0xa), 11);
+    cache.put(leased(WEB, "b", "web-1", 12), 12);
+
+    cache.watched(5_000);
+    cache.putMember(
+        new ElectionCache.Member(
+            "/halo/shop/web/members/a", web0.leaving(MemberIdentity.RESIGNED), 0xa),
+        20);
+    cache.delete(WEB + "/a", 20);
+    cache.delete("/halo/shop/web/members/a", 21); // the revoke that follows
+    cache.settle();
+
+    ElectionCache.Entry entry = cache.get(WEB).orElseThrow();
+    assertThat(entry.departures())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.how()).isEqualTo(KeyDeparture.How.MARKED);
+              assertThat(d.left()).isEqualTo("resigned");
+              assertThat(d.wasLeader()).isTrue();
+              assertThat(d.seenAtMillis()).isEqualTo(5_000);
+              assertThat(d.member()).isEqualTo("web-0");
+            });
+    assertThat(entry.leaderSince().orElseThrow().key()).isEqualTo(WEB + "/b");
+    assertThat(entry.leaderSince().orElseThrow().seenAtMillis()).hasValue(5_000);
+  }
+
+  @Test
+  void aKeyThatWentWithItsIdentityAtTheSameRevisionWentWithItsLease() {
+    MemberIdentity web0 = new MemberIdentity("web-0", "p0", "g");
+    cache.put(leased(WEB, "a", "web-0", 11), 11);
+    cache.putMember(new ElectionCache.Member("/halo/shop/web/members/a", web0, 0xa), 11);
+
+    cache.watched(7_000);
+    cache.delete("/halo/shop/web/members/a", 30);
+    cache.delete(WEB + "/a", 30);
+    cache.settle();
+
+    assertThat(cache.get(WEB)).isEmpty();
+    cache.request(WEB);
+    cache.put(leased(WEB, "b", "web-1", 12), 31);
+    assertThat(cache.get(WEB).orElseThrow().departures())
+        .singleElement()
+        .satisfies(d -> assertThat(d.how()).isEqualTo(KeyDeparture.How.WITH_LEASE));
+  }
+
+  @Test
+  void aKeyDeletedAloneWithoutAMarkWasDeleted() {
+    MemberIdentity web0 = new MemberIdentity("web-0", "p0", "g");
+    cache.put(leased(WEB, "a", "web-0", 11), 11);
+    cache.putMember(new ElectionCache.Member("/halo/shop/web/members/a", web0, 0xa), 11);
+    cache.put(leased(WEB, "b", "web-1", 12), 12);
+
+    cache.watched(9_000);
+    cache.delete(WEB + "/a", 40);
+    cache.delete("/halo/shop/web/members/a", 41);
+    cache.settle();
+
+    assertThat(cache.get(WEB).orElseThrow().departures())
+        .singleElement()
+        .satisfies(d -> assertThat(d.how()).isEqualTo(KeyDeparture.How.DELETED));
+  }
+
+  @Test
+  void aLeaderFoundByAFullReadHasNoKnownArrival() {
+    cache.replaceAll(List.of(candidate(WEB, "b", "web-1", 12)), List.of(), 50);
+
+    assertThat(cache.get(WEB).orElseThrow().leaderSince().orElseThrow().seenAtMillis()).isEmpty();
+    assertThat(cache.get(WEB).orElseThrow().departures()).isEmpty();
+  }
+
+  /** A candidate whose key names its lease, as agents write them. */
+  private static Candidate leased(String election, String lease, String member, long created) {
+    return new Candidate(election + "/" + lease, member, created, Long.parseLong(lease, 16));
+  }
+
   private static Candidate candidate(String election, String lease, String member, long created) {
     return new Candidate(election + "/" + lease, member, created, 0);
   }

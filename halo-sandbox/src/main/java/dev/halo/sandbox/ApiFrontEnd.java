@@ -126,8 +126,11 @@ final class ApiFrontEnd {
       if (recorded.method() != HttpMethod.GET && recorded.getPath().startsWith(CRD_PATHS)) {
         admission.invalidate();
       }
+      Optional<MockResponse> refusedPod = PodAdmission.refusal(recorded, discovery.minor());
       SchemaAdmission.Either admitted =
-          validating ? admission.admit(recorded) : SchemaAdmission.Either.pass(recorded);
+          refusedPod.isPresent()
+              ? SchemaAdmission.Either.refuse(refusedPod.get())
+              : validating ? admission.admit(recorded) : SchemaAdmission.Either.pass(recorded);
       if (admitted.refusal() != null) {
         response = admitted.refusal();
       } else {

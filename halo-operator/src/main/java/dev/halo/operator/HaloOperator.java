@@ -154,7 +154,7 @@ public final class HaloOperator implements AutoCloseable {
           .log(
               "the API server is older than 1.30 and refuses the preStop sleep action: workload"
                   + " containers get no preStop hook and stop together with their agent (see"
-                  + " docs/operator.md, Pod deletion order)");
+                  + " docs/operator.md, Kubernetes versions)");
     }
     OperatorConfig.loopbackWarning(config, System.getenv())
         .ifPresent(warning -> log.atWarn().log(warning));

@@ -26,8 +26,11 @@ public final class HelmChart {
   public static final String RELEASE = "halo";
   public static final String NAMESPACE = "halo-system";
 
-  /** The Kubernetes version rendered for; the chart needs 1.30 (pods use the preStop sleep). */
-  public static final String KUBE_VERSION = "1.30.0";
+  /**
+   * The Kubernetes version rendered for: the oldest supported one, so rendering fails if the
+   * chart's {@code kubeVersion} refuses it.
+   */
+  public static final String KUBE_VERSION = "1.28.0";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

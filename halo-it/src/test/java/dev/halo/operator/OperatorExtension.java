@@ -3,6 +3,7 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halo.testing.EtcdExtension;
+import java.util.OptionalInt;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -15,16 +16,27 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class OperatorExtension implements BeforeAllCallback, AfterAllCallback {
   private final EtcdExtension etcd;
+  private final OptionalInt kubernetesMinor;
   private OperatorHarness harness;
 
   OperatorExtension(EtcdExtension etcd) {
+    this(etcd, OptionalInt.empty());
+  }
+
+  private OperatorExtension(EtcdExtension etcd, OptionalInt kubernetesMinor) {
     this.etcd = etcd;
+    this.kubernetesMinor = kubernetesMinor;
+  }
+
+  /** The operator on an API server that reports, and behaves as, Kubernetes 1.{@code minor}. */
+  static OperatorExtension onKubernetes(EtcdExtension etcd, int minor) {
+    return new OperatorExtension(etcd, OptionalInt.of(minor));
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
     Awaitility.ignoreExceptionsByDefault();
-    harness = new OperatorHarness(etcd.cluster());
+    harness = new OperatorHarness(etcd.cluster(), kubernetesMinor);
   }
 
   @Override

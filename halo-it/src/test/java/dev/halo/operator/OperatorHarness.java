@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -37,8 +38,17 @@ final class OperatorHarness implements AutoCloseable {
   private KubernetesClient operatorClient;
 
   OperatorHarness(EtcdCluster etcd) {
+    this(etcd, OptionalInt.empty());
+  }
+
+  /**
+   * The same on an API server that reports, and refuses what, Kubernetes 1.{@code minor} would
+   * (when given; else the embedded server's default release).
+   */
+  OperatorHarness(EtcdCluster etcd, OptionalInt kubernetesMinor) {
     this.etcd = etcd;
     this.k8s = EmbeddedApiServer.start();
+    kubernetesMinor.ifPresent(k8s::kubernetesVersion);
     this.client = k8s.client();
     this.apiCalls = ApiCallRecorder.on(k8s);
     startOperator();

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.EtcdElectionService;
 import dev.halo.operator.model.OperatorDefaults;
+import dev.halo.operator.model.ServerVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -34,6 +35,7 @@ public final class HaloOperator implements AutoCloseable {
   private final boolean leaderElection;
   private final String identity = identity();
   private final LeaderLeaseRelease leaseRelease;
+  private final ServerVersion serverVersion;
   private volatile boolean leading;
   private volatile boolean closing;
 
@@ -67,12 +69,16 @@ public final class HaloOperator implements AutoCloseable {
                         .build());
               }
             });
+    this.serverVersion = ApiServerVersion.read(client);
     HighAvailabilityGroupReconciler reconciler =
         new HighAvailabilityGroupReconciler(
             client,
             elections,
             new OperatorDefaults(
-                config.agentImage(), config.agentJvmOptions(), config.etcdEndpoints()),
+                config.agentImage(),
+                config.agentJvmOptions(),
+                config.etcdEndpoints(),
+                serverVersion),
             metrics,
             OperatorConfig.loopbackWarning(config, System.getenv()));
     operator.register(
@@ -139,7 +145,17 @@ public final class HaloOperator implements AutoCloseable {
             "etcdEndpoints",
             config.etcdEndpoints().isEmpty() ? "none" : String.join(",", config.etcdEndpoints()))
         .addKeyValue("port", halo.port())
+        .addKeyValue("kubernetesVersion", halo.serverVersion)
+        .addKeyValue("preStopSleep", halo.serverVersion.acceptsSleepAction())
         .log("operator started");
+    if (!halo.serverVersion.acceptsSleepAction()) {
+      log.atInfo()
+          .addKeyValue("kubernetesVersion", halo.serverVersion)
+          .log(
+              "the API server is older than 1.30 and refuses the preStop sleep action: workload"
+                  + " containers get no preStop hook and stop together with their agent (see"
+                  + " docs/operator.md, Kubernetes versions)");
+    }
     OperatorConfig.loopbackWarning(config, System.getenv())
         .ifPresent(warning -> log.atWarn().log(warning));
     return halo;

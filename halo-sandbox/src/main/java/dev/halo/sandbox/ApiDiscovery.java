@@ -62,13 +62,27 @@ final class ApiDiscovery {
               "crd",
               "crds"));
 
+  /** The Kubernetes minor version {@code /version} reports unless told otherwise (1.32). */
+  static final int DEFAULT_MINOR = 32;
+
   private final Supplier<String> crdList;
   private final OpenApiV3 openApiV3;
+  private volatile int minor = DEFAULT_MINOR;
 
   /** {@code crdList} reads the store's CRD collection (a JSON list) on every call. */
   ApiDiscovery(Supplier<String> crdList) {
     this.crdList = crdList;
     this.openApiV3 = new OpenApiV3(crdList);
+  }
+
+  /** Reports Kubernetes 1.{@code minor} on {@code /version} from now on. */
+  void reportMinor(int minor) {
+    this.minor = minor;
+  }
+
+  /** The Kubernetes minor version {@code /version} reports. */
+  int minor() {
+    return minor;
   }
 
   /** The answer to a GET of a discovery, version or OpenAPI path; empty for any other path. */
@@ -175,9 +189,11 @@ final class ApiDiscovery {
     return root;
   }
 
-  private static ObjectNode version() {
+  private ObjectNode version() {
+    int reported = minor;
     ObjectNode v = Serialization.jsonMapper().createObjectNode();
-    v.put("major", "1").put("minor", "32").put("gitVersion", "v1.32.0-halo-sandbox");
+    v.put("major", "1").put("minor", Integer.toString(reported));
+    v.put("gitVersion", "v1." + reported + ".0-halo-sandbox");
     v.put("gitCommit", "").put("gitTreeState", "clean").put("buildDate", "2025-01-01T00:00:00Z");
     v.put("goVersion", "n/a").put("compiler", "n/a").put("platform", "java/any");
     return v;

@@ -145,10 +145,15 @@ final class ApiFrontEnd {
               .filter(p -> "scale".equals(p.subresource()))
               .flatMap(discovery::find)
               .flatMap(ApiResource::scale);
-      SchemaAdmission.Either admitted =
-          scale.isPresent() || !validating
-              ? SchemaAdmission.Either.pass(recorded)
-              : admission.admit(recorded);
+      Optional<MockResponse> refusedPod = PodAdmission.refusal(recorded, discovery.minor());
+      SchemaAdmission.Either admitted;
+      if (refusedPod.isPresent()) {
+        admitted = SchemaAdmission.Either.refuse(refusedPod.get());
+      } else if (scale.isPresent() || !validating) {
+        admitted = SchemaAdmission.Either.pass(recorded);
+      } else {
+        admitted = admission.admit(recorded);
+      }
       if (scale.isPresent()) {
         response = scales.answer(recorded, scale.get());
       } else if (admitted.refusal() != null) {

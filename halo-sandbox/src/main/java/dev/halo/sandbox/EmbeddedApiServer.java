@@ -58,13 +58,14 @@ import org.slf4j.LoggerFactory;
  * kubectl needs and the store lacks:
  *
  * <ul>
- *   <li><b>Discovery</b> ({@link ApiDiscovery}): {@code /version}, {@code /api}, {@code /apis} and
- *       the resource lists of the core kinds plus every CRD in the store (a CRD created through the
- *       API shows up at once, with its short names and status subresource). Plain {@code
- *       APIGroupList}s, so kubectl falls back from aggregated discovery. {@code /openapi/v2} is an
- *       empty protobuf document, so client-side validation passes without checking anything; {@code
- *       /openapi/v3} lists one document per custom group version with the CRDs' schemas ({@link
- *       OpenApiV3}), which is what {@code kubectl explain} reads (core kinds are not there).
+ *   <li><b>Discovery</b> ({@link ApiDiscovery}): {@code /version} (1.32, or what {@link
+ *       #kubernetesVersion} says), {@code /api}, {@code /apis} and the resource lists of the core
+ *       kinds plus every CRD in the store (a CRD created through the API shows up at once, with its
+ *       short names and status subresource). Plain {@code APIGroupList}s, so kubectl falls back
+ *       from aggregated discovery. {@code /openapi/v2} is an empty protobuf document, so
+ *       client-side validation passes without checking anything; {@code /openapi/v3} lists one
+ *       document per custom group version with the CRDs' schemas ({@link OpenApiV3}), which is what
+ *       {@code kubectl explain} reads (core kinds are not there).
  *   <li><b>Tables</b> ({@link ServerSideTable}): a GET asking for {@code as=Table} (what {@code
  *       kubectl get} sends) gets a {@code meta.k8s.io/v1 Table}: the CRD's printer columns, the
  *       usual pod columns, or Name and Age.
@@ -163,10 +164,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   private final FaultInjector faults;
+  private final ApiDiscovery discovery = new ApiDiscovery(this::storedCrds);
 
   private EmbeddedApiServer(int port) {
     this.vertx = Vertx.vertx();
-    ApiDiscovery discovery = new ApiDiscovery(this::storedCrds);
     this.frontEnd =
         new ApiFrontEnd(
             dispatcher,
@@ -277,6 +278,16 @@ public final class EmbeddedApiServer implements AutoCloseable {
    */
   public EmbeddedApiServer validateSchemas(boolean on) {
     frontEnd.validateSchemas(on);
+    return this;
+  }
+
+  /**
+   * Reports Kubernetes 1.{@code minor} on {@code /version} (1.32 until told otherwise) and refuses
+   * what a server of that release refuses, where the sandbox knows of a difference ({@link
+   * PodAdmission}: before 1.30, a pod with a {@code sleep} lifecycle action gets 422).
+   */
+  public EmbeddedApiServer kubernetesVersion(int minor) {
+    discovery.reportMinor(minor);
     return this;
   }
 

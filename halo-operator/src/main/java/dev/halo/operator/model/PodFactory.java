@@ -31,10 +31,16 @@ import java.util.TreeMap;
  * <p>Graceful deletion ordering: when a pod is deleted, Kubernetes runs the preStop hooks and then
  * sends SIGTERM to every container at once. The agent has no preStop hook, so it resigns at once
  * (about 50 ms) and a standby takes over the election; each workload container without its own
- * preStop hook gets a native {@code sleep} preStop action of 2 s (Kubernetes 1.30 or later, no
- * shell needed), so it keeps serving in-flight requests while the Service moves to the new master,
- * and only then gets SIGTERM. The grace period is the template's (default 30 s) but at least the 2
- * s sleep plus 5 s to shut down.
+ * preStop hook gets a native {@code sleep} preStop action of 2 s (no shell needed), so it keeps
+ * serving in-flight requests while the Service moves to the new master, and only then gets SIGTERM.
+ * The grace period is the template's (default 30 s) but at least the 2 s sleep plus 5 s to shut
+ * down.
+ *
+ * <p>API servers before 1.30 refuse the {@code sleep} action ({@link
+ * ServerVersion#acceptsSleepAction}), so there the workload gets no preStop hook and SIGTERM at the
+ * same moment as the agent: an {@code exec} of {@code sleep} would fail in images without that
+ * binary, and the agent's image is not the workload's. The hash leaves the server version out: the
+ * pods of a cluster upgraded to 1.30 are not rolled for it, and get the sleep when next replaced.
  */
 public final class PodFactory {
   /** Where the Halo jar lives in the agent image. */
@@ -54,7 +60,7 @@ public final class PodFactory {
     PodSpec spec = ModelJson.copy(hag.getSpec().getTemplate().getSpec());
     String defaultContainer = spec.getContainers().get(0).getName();
     List<Container> containers = new ArrayList<>(spec.getContainers());
-    containers.forEach(WorkloadContainers::prepare);
+    containers.forEach(c -> WorkloadContainers.prepare(c, defaults.serverVersion()));
     containers.add(AgentContainer.build(hag, defaults));
     spec.setContainers(containers);
     spec.setVolumes(withRoleVolume(spec.getVolumes()));

@@ -10,17 +10,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Prepares the template's workload containers: role file mount and graceful preStop sleep. */
+/**
+ * Prepares the template's workload containers: role file mount and, where the server takes it, the
+ * graceful preStop sleep.
+ */
 final class WorkloadContainers {
   /** How long a workload keeps serving after deletion starts; see {@link PodFactory}. */
   static final long PRE_STOP_SLEEP_SECONDS = 2;
 
   private WorkloadContainers() {}
 
-  /** Mounts the role volume read-only and adds the preStop sleep where none is set. */
-  static void prepare(Container container) {
+  /**
+   * Mounts the role volume read-only and, on a server that takes the {@code sleep} action, adds the
+   * preStop sleep where none is set; an older server would refuse the whole pod (422).
+   */
+  static void prepare(Container container, ServerVersion server) {
     mountRoleVolume(container);
-    addPreStopSleep(container);
+    if (server.acceptsSleepAction()) {
+      addPreStopSleep(container);
+    }
   }
 
   private static void mountRoleVolume(Container container) {

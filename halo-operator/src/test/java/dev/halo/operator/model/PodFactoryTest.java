@@ -237,7 +237,7 @@ class PodFactoryTest {
             .endPreStop()
             .endLifecycle()
             .build());
-    Pod pod = pod(0);
+    Pod pod = PodFactory.pod(hag, 0, DEFAULTS.on(ServerVersion.SLEEP_ACTION));
 
     assertThat(container(pod, "app").getLifecycle().getPreStop().getSleep().getSeconds())
         .isEqualTo(2L);

@@ -132,4 +132,19 @@ class TemplateHashTest {
                 }))
         .isEqualTo(ORIGINAL);
   }
+
+  @Test
+  void isTheSameOnEveryServerVersionAsBeforeVersionsMattered() {
+    // The hash of this group before the operator read the server's version: a different value
+    // rolls every existing pod when the operator is upgraded. Change it only on purpose.
+    String beforeServerVersions = "4712b7b166";
+    HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+
+    assertThat(ORIGINAL).isEqualTo(beforeServerVersions);
+    for (int minor = 27; minor <= 35; minor++) {
+      assertThat(PodFactory.templateHash(hag, DEFAULTS.on(new ServerVersion(1, minor))))
+          .as("on 1.%d", minor)
+          .isEqualTo(beforeServerVersions);
+    }
+  }
 }

@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param error why etcd is not reachable; empty when it is
  * @param known whether there is a verdict on etcd at all: false until the first read of that etcd
  *     has completed or failed, when neither "reachable" nor "unreachable" would be true
+ * @param failureReason why etcd cannot be read, as a condition reason: {@code Unreachable}, {@code
+ *     TLSFailed}, {@code CertificateExpired}, {@code AuthFailed} or {@code PermissionDenied}; empty
+ *     when reachable
  */
 public record ElectionView(
     String election,
@@ -22,7 +25,8 @@ public record ElectionView(
     List<Candidate> candidates,
     long revision,
     String error,
-    boolean known) {
+    boolean known,
+    String failureReason) {
   /** etcd's election order: lowest create revision first. */
   static final Comparator<Candidate> QUEUE_ORDER =
       Comparator.comparingLong(Candidate::createRevision).thenComparing(Candidate::key);
@@ -30,6 +34,22 @@ public record ElectionView(
   public ElectionView {
     candidates = candidates.stream().sorted(QUEUE_ORDER).toList();
     error = error == null ? "" : error;
+    failureReason =
+        reachable || failureReason == null || failureReason.isBlank()
+            ? (reachable ? "" : UNREACHABLE)
+            : failureReason;
+  }
+
+  private static final String UNREACHABLE = "Unreachable";
+
+  public ElectionView(
+      String election,
+      boolean reachable,
+      List<Candidate> candidates,
+      long revision,
+      String error,
+      boolean known) {
+    this(election, reachable, candidates, revision, error, known, "");
   }
 
   /** A view with a verdict: etcd answered ({@code reachable}) or was found unreachable. */
@@ -40,8 +60,13 @@ public record ElectionView(
 
   /** A view of an election whose etcd cannot be read: no candidates, and the reason. */
   public static ElectionView unreachable(String election, String error) {
+    return unreachable(election, error, UNREACHABLE);
+  }
+
+  /** As {@link #unreachable(String, String)}, with the kind of failure as a condition reason. */
+  public static ElectionView unreachable(String election, String error, String failureReason) {
     String reason = error == null || error.isBlank() ? "etcd unreachable" : error;
-    return new ElectionView(election, false, List.of(), 0, reason);
+    return new ElectionView(election, false, List.of(), 0, reason, true, failureReason);
   }
 
   /**

@@ -50,7 +50,9 @@ public final class JetcdElectionClient implements ElectionClient {
   /** A client secured by {@code security}; throws if its TLS files cannot be read now. */
   public JetcdElectionClient(List<URI> endpoints, EtcdSecurity security, Duration callTimeout) {
     try {
-      this.etcd = EtcdClient.open(endpoints, security, callTimeout, true);
+      // Fail fast while no member is connected: a call that waited for a connection would end in
+      // a bare timeout, hiding a refused TLS handshake behind "no answer".
+      this.etcd = EtcdClient.open(endpoints, security, callTimeout, false);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

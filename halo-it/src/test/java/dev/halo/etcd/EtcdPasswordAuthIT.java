@@ -70,7 +70,7 @@ class EtcdPasswordAuthIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> first.role().equals("master"));
     agents.start(env("p-1", "halo-agent", password));
     agents.start(env("p-2", "halo-agent", password));
-    String lease = field(first, "leaseId");
+    String lease = await().until(() -> field(first, "leaseId"), l -> !l.isEmpty());
 
     // Ten token lifetimes: every call after an expiry meets "invalid auth token" first.
     await().pollDelay(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(25)).until(() -> true);
@@ -88,7 +88,7 @@ class EtcdPasswordAuthIT {
     SecuredAgents.project(volume, Map.of("password", passwordFile("first", "first")));
     InProcessAgent agent = agents.start(env("r-0", "rotating", volume.resolve("password")));
     await().atMost(Duration.ofSeconds(10)).until(() -> agent.role().equals("master"));
-    String lease = field(agent, "leaseId");
+    String lease = await().until(() -> field(agent, "leaseId"), l -> !l.isEmpty());
 
     SecuredAgents.project(volume, Map.of("password", passwordFile("second", "second")));
     try (Client admin = etcd.cluster().admin()) {

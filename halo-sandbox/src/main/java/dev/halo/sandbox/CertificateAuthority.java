@@ -152,15 +152,31 @@ public final class CertificateAuthority {
       try (Writer out = Files.newBufferedWriter(issued.key());
           JcaPEMWriter pem = new JcaPEMWriter(out)) {
         // The JCA writer writes RSA keys as PKCS#1 and EC keys as SEC1 unless asked for PKCS#8.
-        pem.writeObject(
-            format == KeyFormat.PKCS8
-                ? new JcaPKCS8Generator(pair.getPrivate(), null)
-                : pair.getPrivate());
+        if (format == KeyFormat.PKCS8) {
+          pem.writeObject(new JcaPKCS8Generator(pair.getPrivate(), null));
+        } else if (format == KeyFormat.SEC1) {
+          pem.writeObject(sec1WithCurve(pair));
+        } else {
+          pem.writeObject(pair.getPrivate());
+        }
       }
       return issued;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot issue test certificate " + fileName, e);
     }
+  }
+
+  /** SEC1 with the curve named inside, as openssl and cert-manager write it (BC leaves it out). */
+  private static org.bouncycastle.util.io.pem.PemObject sec1WithCurve(KeyPair pair)
+      throws IOException {
+    org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
+    org.bouncycastle.asn1.sec.ECPrivateKey inner =
+        org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+    org.bouncycastle.asn1.sec.ECPrivateKey withCurve =
+        new org.bouncycastle.asn1.sec.ECPrivateKey(
+            256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
+    return new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", withCurve.getEncoded());
   }
 
   private X509Certificate sign(org.bouncycastle.cert.X509v3CertificateBuilder builder)

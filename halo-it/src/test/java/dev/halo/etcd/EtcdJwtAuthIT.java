@@ -21,11 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** JWT tokens expire at a fixed time (3 s here), however often they are used. */
 class EtcdJwtAuthIT {
+  // "/halo" covers the group keys under /halo/ and the step-down keys under /halo-stepdown/.
   @RegisterExtension
   static final EtcdExtension etcd =
       EtcdExtension.secured(
           1,
-          EtcdServerSecurity.plaintext().withJwtTokens(3, new User("halo-agent", "jwt", "/halo/")));
+          EtcdServerSecurity.plaintext().withJwtTokens(3, new User("halo-agent", "jwt", "/halo")));
 
   private final SecuredAgents agents = new SecuredAgents();
   @TempDir Path dir;

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EtcdPasswordAuthIT {
   private static final String PASSWORD = "agent-password";
 
+  // "/halo" covers the group keys under /halo/ and the step-down keys under /halo-stepdown/.
   @RegisterExtension
   static final EtcdExtension etcd =
       EtcdExtension.secured(
@@ -38,8 +39,8 @@ class EtcdPasswordAuthIT {
           EtcdServerSecurity.plaintext()
               .withSimpleTokens(
                   2,
-                  new User("halo-agent", PASSWORD, "/halo/"),
-                  new User("rotating", "first", "/halo/"),
+                  new User("halo-agent", PASSWORD, "/halo"),
+                  new User("rotating", "first", "/halo"),
                   new User("outsider", "outsider", "/elsewhere/")));
 
   private static final AtomicInteger groups = new AtomicInteger();

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Mutual TLS with RBAC: etcd takes the client certificate's CN as the user. */
 class EtcdTlsIT {
+  // "/halo" covers the group keys under /halo/ and the step-down keys under /halo-stepdown/.
   @RegisterExtension
   static final EtcdExtension etcd =
       EtcdExtension.secured(
@@ -40,9 +41,9 @@ class EtcdTlsIT {
           EtcdServerSecurity.tlsOnly()
               .withClientCertAuth()
               .withUsers(
-                  new User("halo-agent", "unused", "/halo/"),
-                  new User("rotate-old", "unused", "/halo/"),
-                  new User("rotate-new", "unused", "/halo/"),
+                  new User("halo-agent", "unused", "/halo"),
+                  new User("rotate-old", "unused", "/halo"),
+                  new User("rotate-new", "unused", "/halo"),
                   new User("outsider", "unused", "/elsewhere/")));
 
   private static final AtomicInteger groups = new AtomicInteger();

@@ -2,6 +2,7 @@ package dev.halo.agent;
 
 import dev.halo.common.Failures;
 import dev.halo.common.Threads;
+import dev.halo.etcd.EtcdFailure;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -56,7 +57,10 @@ public final class Agent implements AutoCloseable {
 
   /** Starts an agent talking to etcd through jetcd. */
   public static Agent start(AgentConfig config) throws IOException {
-    return start(config, new JetcdElectionClient(config.etcdEndpoints(), config.callTimeout()));
+    return start(
+        config,
+        new JetcdElectionClient(
+            config.etcdEndpoints(), config.etcdSecurity(), config.callTimeout()));
   }
 
   /** Starts an agent on the given client. */
@@ -112,6 +116,7 @@ public final class Agent implements AutoCloseable {
   /** The snapshot that {@code /status} serves. */
   public AgentStatus status() {
     long lease = leases.leaseId();
+    Optional<EtcdFailure> failure = client.lastFailure();
     return new AgentStatus(
         config.member(),
         roleState.role().wire(),
@@ -124,7 +129,9 @@ public final class Agent implements AutoCloseable {
         elector.phase() == Elector.Phase.CAMPAIGNING,
         leases.etcdReachable(),
         elector.phase().name().toLowerCase(java.util.Locale.ROOT),
-        config.leaseTtlSeconds());
+        config.leaseTtlSeconds(),
+        failure.map(f -> f.kind().reason()).orElse(""),
+        failure.map(EtcdFailure::message).orElse(""));
   }
 
   private void onHealth(boolean healthy) {

@@ -41,6 +41,34 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--lease-ttl-seconds", description = "HALO_LEASE_TTL_SECONDS")
   String ttl;
 
+  @Option(
+      names = "--etcd-cacert",
+      description = "HALO_ETCD_CACERT: PEM file of the CA that signed etcd's certificate")
+  String etcdCacert;
+
+  @Option(
+      names = "--etcd-cert",
+      description = "HALO_ETCD_CERT: PEM client certificate shown to etcd (mutual TLS)")
+  String etcdCert;
+
+  @Option(
+      names = "--etcd-key",
+      description = "HALO_ETCD_KEY: its PEM private key (PKCS#8, PKCS#1 or SEC1)")
+  String etcdKey;
+
+  @Option(names = "--etcd-user", description = "HALO_ETCD_USER: etcd user to authenticate as")
+  String etcdUser;
+
+  @Option(
+      names = "--etcd-password-file",
+      description = "HALO_ETCD_PASSWORD_FILE: file holding that user's password")
+  String etcdPasswordFile;
+
+  @Option(
+      names = "--etcd-server-name",
+      description = "HALO_ETCD_SERVER_NAME: name etcd's certificate is checked against")
+  String etcdServerName;
+
   @Option(names = "--port", description = "HALO_AGENT_PORT")
   String port;
 
@@ -114,6 +142,12 @@ public final class AgentCommand implements Callable<Integer> {
   private Map<String, String> environment() {
     Map<String, String> env = new HashMap<>(System.getenv());
     put(env, AgentVariables.ETCD_ENDPOINTS, endpoints);
+    put(env, AgentVariables.ETCD_CACERT, etcdCacert);
+    put(env, AgentVariables.ETCD_CERT, etcdCert);
+    put(env, AgentVariables.ETCD_KEY, etcdKey);
+    put(env, AgentVariables.ETCD_USER, etcdUser);
+    put(env, AgentVariables.ETCD_PASSWORD_FILE, etcdPasswordFile);
+    put(env, AgentVariables.ETCD_SERVER_NAME, etcdServerName);
     put(env, AgentVariables.ELECTION, election);
     put(env, AgentVariables.MEMBER, member);
     put(env, AgentVariables.LEASE_TTL_SECONDS, ttl);

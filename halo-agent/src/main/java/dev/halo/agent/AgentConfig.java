@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.etcd.EtcdSecurity;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,10 +10,12 @@ import java.util.Optional;
 /**
  * The agent's validated configuration (see {@link AgentConfigParser} for the variables). {@code
  * podUid} and {@code groupUid} go into the agent's {@link dev.halo.common.MemberIdentity}; empty
- * when not set (an agent run outside a Halo pod).
+ * when not set (an agent run outside a Halo pod). {@code etcdSecurity} says how to reach a secured
+ * etcd (TLS, client certificate, user and password file).
  */
 public record AgentConfig(
     List<URI> etcdEndpoints,
+    EtcdSecurity etcdSecurity,
     String election,
     String member,
     int leaseTtlSeconds,

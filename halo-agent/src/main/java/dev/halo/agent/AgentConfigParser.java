@@ -18,6 +18,7 @@ import static dev.halo.common.AgentVariables.ROLE_WEBHOOK;
 
 import dev.halo.agent.AgentConfig.HealthCheck;
 import dev.halo.common.AgentDefaults;
+import dev.halo.etcd.EtcdSecurity;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,8 @@ public final class AgentConfigParser {
 
   private Result parse() {
     List<URI> endpoints = endpoints();
+    EtcdSecurity security = EtcdSecurity.fromEnvironment(env);
+    errors.addAll(security.problems(endpoints));
     String election = election();
     String member = member();
     int ttl =
@@ -70,6 +73,7 @@ public final class AgentConfigParser {
     AgentConfig config =
         new AgentConfig(
             endpoints,
+            security,
             election,
             member,
             ttl,

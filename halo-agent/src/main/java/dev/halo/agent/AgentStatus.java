@@ -2,7 +2,10 @@ package dev.halo.agent;
 
 /**
  * What {@code GET /status} returns. {@code leaderRevision} is the leader key's create revision: it
- * only grows from one leader to the next, so the workload can use it as a fencing token.
+ * only grows from one leader to the next, so the workload can use it as a fencing token. {@code
+ * etcdFailure} is the kind of the latest etcd failure ({@code Unreachable}, {@code TLSFailed},
+ * {@code CertificateExpired}, {@code AuthFailed}, {@code PermissionDenied}; empty while etcd
+ * answers) and {@code etcdFailureMessage} what to do about it.
  */
 public record AgentStatus(
     String member,
@@ -16,4 +19,6 @@ public record AgentStatus(
     boolean eligible,
     boolean etcdReachable,
     String phase,
-    int leaseTtlSeconds) {}
+    int leaseTtlSeconds,
+    String etcdFailure,
+    String etcdFailureMessage) {}

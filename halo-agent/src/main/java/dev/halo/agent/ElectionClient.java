@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.etcd.EtcdFailure;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +75,11 @@ public interface ElectionClient extends AutoCloseable {
 
   /** Watches {@code prefix} from {@code fromRevision}; close the result to stop. */
   AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler);
+
+  /** What the latest failed call meant, until a call succeeds again; empty when etcd answers. */
+  default Optional<EtcdFailure> lastFailure() {
+    return Optional.empty();
+  }
 
   @Override
   void close();

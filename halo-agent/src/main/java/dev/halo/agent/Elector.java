@@ -69,7 +69,7 @@ final class Elector {
     this.prefix = ElectionKeys.prefix(config.election());
     this.watches = new WatchPair(client, exec, System::nanoTime);
     this.decision = new MasterDecision(roleState, leases, config.member());
-    this.retries = new SessionRetries(config.etcdEndpoints());
+    this.retries = new SessionRetries(config.etcdEndpoints(), config.etcdSecurity());
     leases.onLeaseLost(id -> rejoin("lease-lost"));
   }
 

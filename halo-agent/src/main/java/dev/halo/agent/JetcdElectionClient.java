@@ -1,6 +1,9 @@
 package dev.halo.agent;
 
 import dev.halo.common.Failures;
+import dev.halo.etcd.EtcdClient;
+import dev.halo.etcd.EtcdFailure;
+import dev.halo.etcd.EtcdSecurity;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -14,6 +17,8 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,38 +29,55 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** {@link ElectionClient} on jetcd; it puts the call timeout on every request. */
+/**
+ * {@link ElectionClient} on jetcd; it puts the call timeout on every request, retries a request
+ * once at once when etcd refused its expired auth token, and remembers what the latest failure
+ * meant ({@link EtcdFailure}) for {@code /status}.
+ */
 public final class JetcdElectionClient implements ElectionClient {
+  private final EtcdClient etcd;
   private final Client client;
   private final Optional<KeepAliveStream> renewals;
   private final long timeoutMs;
+  private volatile Optional<EtcdFailure> lastFailure = Optional.empty();
 
+  /** A plaintext client without auth. */
   public JetcdElectionClient(List<URI> endpoints, Duration callTimeout) {
-    this.client =
-        Client.builder()
-            .endpoints(endpoints.toArray(URI[]::new))
-            .connectTimeout(Duration.ofSeconds(1))
-            .keepaliveTime(Duration.ofSeconds(5))
-            .keepaliveTimeout(Duration.ofSeconds(2))
-            .retryMaxAttempts(0)
-            .build();
+    this(endpoints, EtcdSecurity.none(), callTimeout);
+  }
+
+  /** A client secured by {@code security}; throws if its TLS files cannot be read now. */
+  public JetcdElectionClient(List<URI> endpoints, EtcdSecurity security, Duration callTimeout) {
+    try {
+      // Fail fast while no member is connected: a call that waited for a connection would end in
+      // a bare timeout, hiding a refused TLS handshake behind "no answer".
+      this.etcd = EtcdClient.open(endpoints, security, callTimeout, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.client = etcd.jetcd();
+    // On jetcd's channel, so the renewals carry the auth token too.
     this.renewals = KeepAliveStream.on(client);
     this.timeoutMs = callTimeout.toMillis();
   }
 
   @Override
+  public Optional<EtcdFailure> lastFailure() {
+    return lastFailure;
+  }
+
+  @Override
   public CompletableFuture<Lease> grant(int ttlSeconds) {
-    return bounded(client.getLeaseClient().grant(ttlSeconds))
+    return bounded(() -> client.getLeaseClient().grant(ttlSeconds))
         .thenApply(r -> new Lease(r.getID(), r.getTTL()));
   }
 
   @Override
   public CompletableFuture<Lease> keepAliveOnce(long leaseId) {
     if (renewals.isPresent()) {
-      return renewals
-          .get()
-          .renew(leaseId, timeoutMs)
+      return bounded(() -> renewals.get().renew(leaseId, timeoutMs))
           .handle(
               (r, error) -> {
                 if (error != null) {
@@ -65,7 +87,7 @@ public final class JetcdElectionClient implements ElectionClient {
               });
     }
     // This jetcd does not expose its channel: a stream per renewal, as jetcd does it.
-    return bounded(client.getLeaseClient().keepAliveOnce(leaseId))
+    return bounded(() -> client.getLeaseClient().keepAliveOnce(leaseId))
         .handle(
             (r, error) -> {
               if (error != null) {
@@ -91,7 +113,7 @@ public final class JetcdElectionClient implements ElectionClient {
 
   @Override
   public CompletableFuture<Void> revoke(long leaseId) {
-    return bounded(client.getLeaseClient().revoke(leaseId))
+    return bounded(() -> client.getLeaseClient().revoke(leaseId))
         .handle(
             (r, error) -> {
               if (error != null && !isLeaseNotFound(error)) {
@@ -108,14 +130,15 @@ public final class JetcdElectionClient implements ElectionClient {
     ByteSequence v = bytes(value);
     PutOption put = PutOption.builder().withLeaseId(leaseId).build();
     Op putIdentity = Op.put(bytes(identity.key()), bytes(identity.value()), put);
-    CompletableFuture<TxnResponse> txn =
-        client
-            .getKVClient()
-            .txn()
-            .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-            .Then(Op.put(k, v, put), putIdentity)
-            .Else(Op.get(k, GetOption.DEFAULT))
-            .commit();
+    Supplier<CompletableFuture<TxnResponse>> txn =
+        () ->
+            client
+                .getKVClient()
+                .txn()
+                .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                .Then(Op.put(k, v, put), putIdentity)
+                .Else(Op.get(k, GetOption.DEFAULT))
+                .commit();
     return bounded(txn)
         .thenCompose(
             r -> {
@@ -125,17 +148,18 @@ public final class JetcdElectionClient implements ElectionClient {
               KeyValue existing = r.getGetResponses().get(0).getKvs().get(0);
               // The key is already ours (a re-attached lease): keep its place in the queue, make
               // sure value and identity are current.
-              CompletableFuture<TxnResponse> refresh =
-                  client
-                      .getKVClient()
-                      .txn()
-                      .If(
-                          new Cmp(
-                              k,
-                              Cmp.Op.EQUAL,
-                              CmpTarget.createRevision(existing.getCreateRevision())))
-                      .Then(Op.put(k, v, put), putIdentity)
-                      .commit();
+              Supplier<CompletableFuture<TxnResponse>> refresh =
+                  () ->
+                      client
+                          .getKVClient()
+                          .txn()
+                          .If(
+                              new Cmp(
+                                  k,
+                                  Cmp.Op.EQUAL,
+                                  CmpTarget.createRevision(existing.getCreateRevision())))
+                          .Then(Op.put(k, v, put), putIdentity)
+                          .commit();
               return bounded(refresh).thenApply(ignored -> existing.getCreateRevision());
             });
   }
@@ -143,20 +167,21 @@ public final class JetcdElectionClient implements ElectionClient {
   @Override
   public CompletableFuture<Void> leave(String key, long leaseId, Identity marked) {
     PutOption put = PutOption.builder().withLeaseId(leaseId).build();
-    CompletableFuture<TxnResponse> txn =
-        client
-            .getKVClient()
-            .txn()
-            .Then(
-                Op.put(bytes(marked.key()), bytes(marked.value()), put),
-                Op.delete(bytes(key), DeleteOption.DEFAULT))
-            .commit();
+    Supplier<CompletableFuture<TxnResponse>> txn =
+        () ->
+            client
+                .getKVClient()
+                .txn()
+                .Then(
+                    Op.put(bytes(marked.key()), bytes(marked.value()), put),
+                    Op.delete(bytes(key), DeleteOption.DEFAULT))
+                .commit();
     return bounded(txn).thenApply(r -> null);
   }
 
   @Override
   public CompletableFuture<Void> delete(String key) {
-    return bounded(client.getKVClient().delete(bytes(key))).thenApply(r -> null);
+    return bounded(() -> client.getKVClient().delete(bytes(key))).thenApply(r -> null);
   }
 
   @Override
@@ -168,7 +193,7 @@ public final class JetcdElectionClient implements ElectionClient {
             .withSortOrder(GetOption.SortOrder.ASCEND)
             .withLimit(1)
             .build();
-    return bounded(client.getKVClient().get(bytes(prefix), first))
+    return bounded(() -> client.getKVClient().get(bytes(prefix), first))
         .thenApply(
             r ->
                 new LeaderView(
@@ -179,7 +204,7 @@ public final class JetcdElectionClient implements ElectionClient {
   @Override
   public CompletableFuture<Boolean> exists(String key) {
     GetOption countOnly = GetOption.builder().withCountOnly(true).build();
-    return bounded(client.getKVClient().get(bytes(key), countOnly))
+    return bounded(() -> client.getKVClient().get(bytes(key), countOnly))
         .thenApply(r -> r.getCount() > 0);
   }
 
@@ -207,7 +232,12 @@ public final class JetcdElectionClient implements ElectionClient {
                                     string(e.getKeyValue().getKey()),
                                     e.getEventType() == WatchEvent.EventType.DELETE))
                         .toList()),
-            end,
+            error -> {
+              if (!ended.get()) {
+                lastFailure = Optional.of(EtcdFailure.classify(error, etcd.security()));
+              }
+              end.accept(error);
+            },
             () -> end.accept(new IllegalStateException("watch completed")));
     Watch.Watcher watcher = client.getWatchClient().watch(bytes(prefix), option, listener);
     return () -> {
@@ -219,7 +249,7 @@ public final class JetcdElectionClient implements ElectionClient {
   @Override
   public void close() {
     renewals.ifPresent(KeepAliveStream::close);
-    client.close();
+    etcd.close();
   }
 
   private static Candidate candidate(KeyValue kv) {
@@ -227,8 +257,18 @@ public final class JetcdElectionClient implements ElectionClient {
         string(kv.getKey()), string(kv.getValue()), kv.getCreateRevision(), kv.getLease());
   }
 
-  private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
-    return call.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+  /** Makes the call (again at once after a stale token), within the timeout; notes the outcome. */
+  private <T> CompletableFuture<T> bounded(Supplier<CompletableFuture<T>> call) {
+    return etcd.call(call)
+        .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (r, error) -> {
+              if (error == null) {
+                lastFailure = Optional.empty();
+              } else if (!isLeaseNotFound(error)) {
+                lastFailure = Optional.of(EtcdFailure.classify(error, etcd.security()));
+              }
+            });
   }
 
   /** Whether the failure says the lease is gone: our own exception or etcd's words for it. */

@@ -1,7 +1,8 @@
 package dev.halo.agent;
 
 import dev.halo.common.Backoff;
-import dev.halo.common.Failures;
+import dev.halo.etcd.EtcdFailure;
+import dev.halo.etcd.EtcdSecurity;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -22,11 +23,13 @@ final class SessionRetries {
   private final Backoff retries =
       Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2));
   private final List<URI> etcdEndpoints;
+  private final EtcdSecurity security;
   private long lastRetryNanos;
   private long retryScheduledFor = -1;
 
-  SessionRetries(List<URI> etcdEndpoints) {
+  SessionRetries(List<URI> etcdEndpoints, EtcdSecurity security) {
     this.etcdEndpoints = etcdEndpoints;
+    this.security = security;
   }
 
   /** Etcd answered (a watch delivered): the next failure starts from the shortest delay. */
@@ -49,13 +52,19 @@ final class SessionRetries {
     }
     lastRetryNanos = now;
     long delay = retries.nextDelayMillis();
+    EtcdFailure failure = EtcdFailure.classify(error, security);
     log.atWarn()
         .addKeyValue("reason", reason)
         .addKeyValue("retryInMs", delay)
         .addKeyValue("failuresInARow", retries.failures())
-        .addKeyValue("error", Failures.rootMessage(error))
+        .addKeyValue("etcdFailure", failure.kind().reason())
+        .addKeyValue("error", failure.message())
         .log(
-            "etcd call failed; will retry (check that etcd is reachable at " + etcdEndpoints + ")");
+            failure.kind() == EtcdFailure.Kind.UNREACHABLE
+                ? "etcd call failed; will retry (check that etcd is reachable at "
+                    + etcdEndpoints
+                    + ")"
+                : "etcd call failed: " + failure.message() + "; will retry");
     return OptionalLong.of(delay);
   }
 }

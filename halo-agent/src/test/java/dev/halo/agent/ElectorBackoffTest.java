@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.halo.common.ElectionKeys;
+import dev.halo.etcd.EtcdSecurity;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ class ElectorBackoffTest {
     AgentConfig config =
         new AgentConfig(
             List.of(URI.create("http://127.0.0.1:1")),
+            EtcdSecurity.none(),
             ELECTION,
             "b-0",
             5,

@@ -120,7 +120,7 @@ public final class HaloOperator implements AutoCloseable {
    */
   public static HaloOperator start(KubernetesClient client, OperatorConfig config)
       throws IOException {
-    return start(client, config, new EtcdElectionService());
+    return start(client, config, new EtcdElectionService(config.etcdSecurity()));
   }
 
   public static HaloOperator start(

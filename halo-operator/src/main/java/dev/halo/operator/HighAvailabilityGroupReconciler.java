@@ -80,6 +80,12 @@ public final class HighAvailabilityGroupReconciler
    */
   static final String ETCD_ENDPOINTS_LOOPBACK = "EtcdEndpointsLoopback";
 
+  private static final String ETCD_UNREACHABLE = "EtcdUnreachable";
+  // The Warning reasons of an etcd that cannot be read: down, or refusing TLS or credentials.
+  private static final List<String> ETCD_FAILURE_EVENTS =
+      List.of(
+          ETCD_UNREACHABLE, "TLSFailed", "CertificateExpired", "AuthFailed", "PermissionDenied");
+
   private final ElectionService elections;
   private final OperatorDefaults defaults;
   private final OperatorMetrics metrics;
@@ -213,14 +219,14 @@ public final class HighAvailabilityGroupReconciler
     RoleLabeller.Labelled labelled;
     boolean releasing = false;
     if (view.reachable()) {
-      events.forget(hag, "EtcdUnreachable");
+      ETCD_FAILURE_EVENTS.forEach(reason -> events.forget(hag, reason));
       reportForeign(hag, members);
       releasing = releaser.releaseGone(hag, pods, members);
       labelled = roles.assign(hag, pods, members);
       releasing |= switchovers.act(hag, labelled.pods(), members, labelled.master());
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
-      events.warning(hag, "EtcdUnreachable", "labels are left as they are: " + view.error());
+      events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
       labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
     releasing |= rollout(hag, labelled.pods(), members);
@@ -242,6 +248,12 @@ public final class HighAvailabilityGroupReconciler
    * write, which keeps every condition as it was. The first read's outcome reconciles again through
    * the election event source within the call timeout; the requeue is only a fallback.
    */
+  /** The Warning reason of an unreadable etcd: the failure's own when it is more than "down". */
+  private static String etcdFailureEvent(ElectionView view) {
+    String reason = view.failureReason();
+    return reason.isEmpty() || reason.equals("Unreachable") ? ETCD_UNREACHABLE : reason;
+  }
+
   private static UpdateControl<HighAvailabilityGroup> awaitFirstRead(
       HighAvailabilityGroup hag, ElectionView view) {
     log.atDebug()

@@ -22,6 +22,15 @@ import sun.misc.Signal;
       "  HALO_ETCD_ENDPOINTS             etcd client URLs (http(s)://host:port, comma-separated)"
           + " for groups that list no spec.election.endpoints; never a loopback address in a"
           + " cluster [none]",
+      "  HALO_ETCD_CACERT                PEM file of the CA that signed etcd's certificate;"
+          + " turns TLS on (https:// endpoints) [none]",
+      "  HALO_ETCD_CERT, HALO_ETCD_KEY   PEM client certificate and key (PKCS#8, PKCS#1 or SEC1)"
+          + " for mutual TLS; re-read when the files change [none]",
+      "  HALO_ETCD_USER                  etcd user to authenticate as [none]",
+      "  HALO_ETCD_PASSWORD_FILE         file holding that user's password, read at each"
+          + " authentication [none]",
+      "  HALO_ETCD_SERVER_NAME           name etcd's certificate is checked against instead of"
+          + " each endpoint's host [none]",
       "  HALO_LEADER_ELECTION            true: take the Lease halo-operator before reconciling"
           + " [true]",
       "  HALO_LEADER_ELECTION_NAMESPACE  namespace of that Lease [$POD_NAMESPACE]",

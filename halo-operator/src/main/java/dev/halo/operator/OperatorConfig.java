@@ -1,6 +1,7 @@
 package dev.halo.operator;
 
 import dev.halo.common.AgentDefaults;
+import dev.halo.etcd.EtcdSecurity;
 import dev.halo.operator.validation.ElectionRules;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,9 @@ import java.util.stream.Collectors;
  * @param port its port ({@code HALO_OPERATOR_PORT}; 0 picks a free one)
  * @param agentJvmOptions JVM options of every agent container ({@code HALO_AGENT_JVM_OPTIONS},
  *     separated by spaces; unset or blank: {@link AgentDefaults#JVM_OPTIONS})
+ * @param etcdSecurity how the operator's own etcd connections prove who etcd is and who the
+ *     operator is ({@code HALO_ETCD_CACERT}, {@code _CERT}, {@code _KEY}, {@code _USER}, {@code
+ *     _PASSWORD_FILE}, {@code _SERVER_NAME})
  */
 public record OperatorConfig(
     Set<String> namespaces,
@@ -33,8 +37,31 @@ public record OperatorConfig(
     String leaseNamespace,
     String address,
     int port,
-    List<String> agentJvmOptions) {
+    List<String> agentJvmOptions,
+    EtcdSecurity etcdSecurity) {
   public static final String DEFAULT_AGENT_IMAGE = "halo:0.1.0";
+
+  /** A configuration that talks to etcd in plaintext without auth. */
+  public OperatorConfig(
+      Set<String> namespaces,
+      String agentImage,
+      List<String> etcdEndpoints,
+      boolean leaderElection,
+      String leaseNamespace,
+      String address,
+      int port,
+      List<String> agentJvmOptions) {
+    this(
+        namespaces,
+        agentImage,
+        etcdEndpoints,
+        leaderElection,
+        leaseNamespace,
+        address,
+        port,
+        agentJvmOptions,
+        EtcdSecurity.none());
+  }
 
   public OperatorConfig {
     etcdEndpoints = List.copyOf(etcdEndpoints);
@@ -52,6 +79,11 @@ public record OperatorConfig(
             .filter(s -> !s.isEmpty())
             .collect(Collectors.toUnmodifiableSet());
     List<String> etcdEndpoints = etcdEndpoints(env, errors);
+    EtcdSecurity etcdSecurity = EtcdSecurity.fromEnvironment(env);
+    if (errors.isEmpty()) {
+      errors.addAll(
+          etcdSecurity.problems(etcdEndpoints.stream().map(java.net.URI::create).toList()));
+    }
     String leaderElection = env.getOrDefault("HALO_LEADER_ELECTION", "true").trim();
     if (!leaderElection.equals("true") && !leaderElection.equals("false")) {
       errors.add("HALO_LEADER_ELECTION=\"" + leaderElection + "\" must be true or false");
@@ -96,7 +128,8 @@ public record OperatorConfig(
                 leaseNamespace,
                 env.getOrDefault("HALO_OPERATOR_ADDRESS", "0.0.0.0"),
                 port,
-                jvmOptions)),
+                jvmOptions,
+                etcdSecurity)),
         List.of());
   }
 

@@ -3,9 +3,14 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halo.common.AgentDefaults;
+import dev.halo.etcd.EtcdSecurity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How the operator reads its environment. */
 class OperatorConfigTest {
@@ -50,11 +55,34 @@ class OperatorConfigTest {
 
   @Test
   void readsACommaSeparatedListOfEtcdEndpoints() {
-    OperatorConfig.Result result = parseEtcd(" http://etcd-0:2379, https://etcd-1.etcd:2379 ,");
+    OperatorConfig.Result result = parseEtcd(" http://etcd-0:2379, http://etcd-1.etcd:2379 ,");
 
     assertThat(result.errors()).isEmpty();
     assertThat(result.config().orElseThrow().etcdEndpoints())
-        .containsExactly("http://etcd-0:2379", "https://etcd-1.etcd:2379");
+        .containsExactly("http://etcd-0:2379", "http://etcd-1.etcd:2379");
+  }
+
+  @Test
+  void readsTheEtcdSecuritySettingsAndRefusesHttpsWithoutThem(@TempDir Path dir)
+      throws IOException {
+    Path ca = Files.writeString(dir.resolve("ca.crt"), "ca");
+    Path password = Files.writeString(dir.resolve("password"), "secret");
+    Map<String, String> env =
+        Map.of(
+            "HALO_LEADER_ELECTION", "false",
+            "HALO_ETCD_ENDPOINTS", "https://etcd-0.etcd:2379",
+            "HALO_ETCD_CACERT", ca.toString(),
+            "HALO_ETCD_USER", "halo-operator",
+            "HALO_ETCD_PASSWORD_FILE", password.toString());
+
+    OperatorConfig config = OperatorConfig.fromEnvironment(env).config().orElseThrow();
+
+    assertThat(config.etcdSecurity())
+        .isEqualTo(EtcdSecurity.none().withCaFile(ca).withUser("halo-operator", password));
+    assertThat(parseEtcd("https://etcd-0.etcd:2379").errors())
+        .singleElement()
+        .asString()
+        .contains("https:// URLs but no TLS setting", "HALO_ETCD_CACERT");
   }
 
   @Test
@@ -98,7 +126,7 @@ class OperatorConfigTest {
           "http://127.0.0.1:2379",
           "http://127.1.2.3:2379",
           "http://localhost:2379",
-          "https://[::1]:2379"
+          "http://[::1]:2379"
         }) {
       assertThat(
               OperatorConfig.loopbackWarning(

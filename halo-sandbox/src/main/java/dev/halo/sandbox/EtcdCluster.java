@@ -33,15 +33,21 @@ public final class EtcdCluster implements AutoCloseable {
   private final Path etcdctlBin;
   private final Path root;
   private final List<EtcdMember> members;
+  private final EtcdServerSecurity security;
+  private final CertificateAuthority ca;
   // Kills the members even if a test JVM exits without calling close().
   private final Thread shutdownHook = new Thread(this::close, "etcd-cluster-shutdown");
   private boolean closed;
-  // Set once etcd's authentication is on: etcdctl then runs as root.
+  // Set once etcd's authentication is on: etcdctl and admin() then run as root.
   private volatile String rootPassword;
 
-  private EtcdCluster(Path etcdBin, Path etcdctlBin, Path root, int size) {
+  private EtcdCluster(
+      Path etcdBin, Path etcdctlBin, Path root, int size, EtcdServerSecurity security) {
     this.etcdctlBin = etcdctlBin;
     this.root = root;
+    this.security = security;
+    this.ca = CertificateAuthority.create(root.resolve("pki"), "etcd");
+    List<String> flags = securityFlags(security);
     List<EtcdMember.Ports> ports = EtcdMember.freePorts(size);
     String token = "halo-" + UUID.randomUUID();
     String initialCluster =
@@ -50,8 +56,53 @@ public final class EtcdCluster implements AutoCloseable {
             .collect(Collectors.joining(","));
     this.members =
         IntStream.range(0, size)
-            .mapToObj(i -> new EtcdMember(i, etcdBin, root, ports.get(i), initialCluster, token))
+            .mapToObj(
+                i ->
+                    new EtcdMember(
+                        i,
+                        etcdBin,
+                        root,
+                        ports.get(i),
+                        initialCluster,
+                        token,
+                        security.tls(),
+                        flags))
             .toList();
+  }
+
+  private List<String> securityFlags(EtcdServerSecurity security) {
+    List<String> flags = new ArrayList<>();
+    if (security.tls()) {
+      CertificateAuthority.Issued server = ca.server("server");
+      flags.add("--cert-file=" + server.cert());
+      flags.add("--key-file=" + server.key());
+      flags.add("--trusted-ca-file=" + ca.caFile());
+      if (security.clientCertAuth()) {
+        flags.add("--client-cert-auth");
+      }
+    }
+    security
+        .authToken()
+        .ifPresent(
+            token -> {
+              if (token.startsWith("jwt:")) {
+                Path[] keys = CertificateAuthority.jwtKeys(root.resolve("pki"));
+                flags.add(
+                    "--auth-token=jwt,pub-key="
+                        + keys[0]
+                        + ",priv-key="
+                        + keys[1]
+                        + ",sign-method=RS256,ttl="
+                        + token.substring(4)
+                        + "s");
+              } else {
+                flags.add("--auth-token=" + token);
+              }
+            });
+    if (security.authTokenTtlSeconds() > 0) {
+      flags.add("--auth-token-ttl=" + security.authTokenTtlSeconds());
+    }
+    return flags;
   }
 
   /**
@@ -59,28 +110,54 @@ public final class EtcdCluster implements AutoCloseable {
    * HALO_ETCD_BIN} / {@code HALO_ETCDCTL_BIN} or /usr/bin.
    */
   public static EtcdCluster start(int members) {
-    return start(
-        members,
-        binary("HALO_ETCD_BIN", DEFAULT_ETCD),
-        binary("HALO_ETCDCTL_BIN", DEFAULT_ETCDCTL));
+    return start(members, EtcdServerSecurity.plaintext());
+  }
+
+  /**
+   * As {@link #start(int)}, secured by {@code security}: https client URLs ({@link
+   * #secureEndpoints()}) with certificates from {@link #certificateAuthority()}, and auth on with
+   * its users (plus root) when it lists any.
+   */
+  public static EtcdCluster start(int members, EtcdServerSecurity security) {
+    EtcdCluster cluster =
+        start(
+            members,
+            binary("HALO_ETCD_BIN", DEFAULT_ETCD),
+            binary("HALO_ETCDCTL_BIN", DEFAULT_ETCDCTL),
+            security);
+    if (security.auth()) {
+      try {
+        cluster.enableAuth();
+      } catch (RuntimeException e) {
+        cluster.close();
+        throw e;
+      }
+    }
+    return cluster;
   }
 
   /** Starts a cluster with explicit binaries, so tests can point at a missing one. */
   static EtcdCluster start(int members, Path etcdBin, Path etcdctlBin) {
+    return start(members, etcdBin, etcdctlBin, EtcdServerSecurity.plaintext());
+  }
+
+  private static EtcdCluster start(
+      int members, Path etcdBin, Path etcdctlBin, EtcdServerSecurity security) {
     if (members != 1 && members != 3) {
       throw new IllegalArgumentException("members must be 1 or 3, was " + members);
     }
     requireBinary("etcd", etcdBin);
     try {
-      return startOnce(members, etcdBin, etcdctlBin);
+      return startOnce(members, etcdBin, etcdctlBin, security);
     } catch (PortClashException e) {
       // Another process grabbed a port between picking and binding it: new ports will do.
-      return startOnce(members, etcdBin, etcdctlBin);
+      return startOnce(members, etcdBin, etcdctlBin, security);
     }
   }
 
-  private static EtcdCluster startOnce(int size, Path etcdBin, Path etcdctlBin) {
-    EtcdCluster cluster = new EtcdCluster(etcdBin, etcdctlBin, createRoot(), size);
+  private static EtcdCluster startOnce(
+      int size, Path etcdBin, Path etcdctlBin, EtcdServerSecurity security) {
+    EtcdCluster cluster = new EtcdCluster(etcdBin, etcdctlBin, createRoot(), size, security);
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
       cluster.members.forEach(EtcdMember::launch);
@@ -95,6 +172,69 @@ public final class EtcdCluster implements AutoCloseable {
   /** Comma-separated client URLs of all members, as etcd clients expect them. */
   public String endpoints() {
     return String.join(",", clientUrls());
+  }
+
+  /** Comma-separated https client URLs of a secured cluster's members. */
+  public String secureEndpoints() {
+    if (!security.tls()) {
+      throw new IllegalStateException("this etcd cluster was started without TLS");
+    }
+    return members.stream().map(EtcdMember::secureUrl).collect(Collectors.joining(","));
+  }
+
+  /** The CA that signed the members' server certificates and that they trust for clients. */
+  public CertificateAuthority certificateAuthority() {
+    return ca;
+  }
+
+  /**
+   * A jetcd client as root on the members' plaintext loopback URLs, for a test to change users,
+   * roles and passwords; close it after use.
+   */
+  public io.etcd.jetcd.Client admin() {
+    io.etcd.jetcd.ClientBuilder builder =
+        io.etcd.jetcd.Client.builder().endpoints(clientUrls().toArray(String[]::new));
+    String password = rootPassword;
+    if (password != null) {
+      builder.user(bytes("root")).password(bytes(password));
+    }
+    return builder.build();
+  }
+
+  private void enableAuth() {
+    String password = "root-" + UUID.randomUUID();
+    try (io.etcd.jetcd.Client client =
+        io.etcd.jetcd.Client.builder().endpoints(clientUrls().toArray(String[]::new)).build()) {
+      io.etcd.jetcd.Auth auth = client.getAuthClient();
+      auth.userAdd(bytes("root"), bytes(password)).get();
+      auth.roleAdd(bytes("root")).get();
+      auth.userGrantRole(bytes("root"), bytes("root")).get();
+      for (EtcdServerSecurity.User user : security.users()) {
+        auth.userAdd(bytes(user.name()), bytes(user.password())).get();
+        if (!user.prefix().isEmpty()) {
+          io.etcd.jetcd.ByteSequence role = bytes(user.name() + "-role");
+          auth.roleAdd(role).get();
+          auth.roleGrantPermission(
+                  role,
+                  bytes(user.prefix()),
+                  io.etcd.jetcd.options.OptionsUtil.prefixEndOf(bytes(user.prefix())),
+                  io.etcd.jetcd.auth.Permission.Type.READWRITE)
+              .get();
+          auth.userGrantRole(bytes(user.name()), role).get();
+        }
+      }
+      auth.authEnable().get();
+      rootPassword = password;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot turn etcd auth on: " + e.getCause(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while turning etcd auth on", e);
+    }
+  }
+
+  private static io.etcd.jetcd.ByteSequence bytes(String s) {
+    return io.etcd.jetcd.ByteSequence.from(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Client URLs of all members, by member index. */

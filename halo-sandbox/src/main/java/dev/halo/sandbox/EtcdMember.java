@@ -33,8 +33,8 @@ final class EtcdMember {
           .connectTimeout(Duration.ofMillis(500))
           .build();
 
-  /** A member's client and peer port. */
-  record Ports(int client, int peer) {}
+  /** A member's client, peer and TLS client port. */
+  record Ports(int client, int peer, int secure) {}
 
   /** What a member says of itself: its id and the leader it follows (both may be empty). */
   record Status(String memberId, String leaderId) {
@@ -49,12 +49,21 @@ final class EtcdMember {
   final Path dataDir;
   final Path log;
   final int clientPort;
+  final int securePort;
   final List<String> command;
   volatile String memberId;
   private volatile Process process;
   private long logOffset;
 
-  EtcdMember(int index, Path etcdBin, Path root, Ports ports, String initialCluster, String token) {
+  EtcdMember(
+      int index,
+      Path etcdBin,
+      Path root,
+      Ports ports,
+      String initialCluster,
+      String token,
+      boolean secure,
+      List<String> securityFlags) {
     this.index = index;
     this.name = "m" + index;
     // The log lives next to, not in, the data dir: etcd warns about unknown files there.
@@ -62,14 +71,18 @@ final class EtcdMember {
     this.dataDir = dir.resolve("data");
     this.log = dir.resolve("etcd.log");
     this.clientPort = ports.client();
+    this.securePort = secure ? ports.secure() : 0;
     String peerUrl = "http://127.0.0.1:" + ports.peer();
-    this.command =
+    // A secured member serves https for the clients under test and keeps plaintext on loopback
+    // for the harness (health over the JSON gateway, etcdctl as root).
+    String clientUrls = clientUrl() + (secure ? "," + secureUrl() : "");
+    List<String> base =
         List.of(
             etcdBin.toString(),
             "--name=" + name,
             "--data-dir=" + dataDir,
-            "--listen-client-urls=" + clientUrl(),
-            "--advertise-client-urls=" + clientUrl(),
+            "--listen-client-urls=" + clientUrls,
+            "--advertise-client-urls=" + clientUrls,
             "--listen-peer-urls=" + peerUrl,
             "--initial-advertise-peer-urls=" + peerUrl,
             "--initial-cluster=" + initialCluster,
@@ -80,6 +93,9 @@ final class EtcdMember {
             "--election-timeout=1000",
             "--logger=zap",
             "--log-level=warn");
+    List<String> all = new ArrayList<>(base);
+    all.addAll(securityFlags);
+    this.command = List.copyOf(all);
   }
 
   /** Free client and peer ports for {@code members} members on 127.0.0.1. */
@@ -87,14 +103,16 @@ final class EtcdMember {
     // All sockets stay open until every port is picked, so no port is handed out twice.
     List<ServerSocket> sockets = new ArrayList<>();
     try {
-      for (int i = 0; i < 2 * members; i++) {
+      for (int i = 0; i < 3 * members; i++) {
         sockets.add(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
       }
       return IntStream.range(0, members)
           .mapToObj(
               i ->
                   new Ports(
-                      sockets.get(2 * i).getLocalPort(), sockets.get(2 * i + 1).getLocalPort()))
+                      sockets.get(3 * i).getLocalPort(),
+                      sockets.get(3 * i + 1).getLocalPort(),
+                      sockets.get(3 * i + 2).getLocalPort()))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -113,6 +131,11 @@ final class EtcdMember {
 
   String clientUrl() {
     return "http://127.0.0.1:" + clientPort;
+  }
+
+  /** The TLS client URL of a secured member. */
+  String secureUrl() {
+    return "https://127.0.0.1:" + securePort;
   }
 
   Process process() {

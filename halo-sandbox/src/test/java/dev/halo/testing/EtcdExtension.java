@@ -1,6 +1,7 @@
 package dev.halo.testing;
 
 import dev.halo.sandbox.EtcdCluster;
+import dev.halo.sandbox.EtcdServerSecurity;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -11,23 +12,30 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback {
   private final int members;
+  private final EtcdServerSecurity security;
   private EtcdCluster cluster;
   private String ownerId;
 
-  private EtcdExtension(int members) {
+  private EtcdExtension(int members, EtcdServerSecurity security) {
     this.members = members;
+    this.security = security;
   }
 
   /** An extension whose cluster has {@code members} (1 or 3) members. */
   public static EtcdExtension members(int members) {
-    return new EtcdExtension(members);
+    return new EtcdExtension(members, EtcdServerSecurity.plaintext());
+  }
+
+  /** An extension whose cluster is secured by {@code security} (TLS, client certs, auth). */
+  public static EtcdExtension secured(int members, EtcdServerSecurity security) {
+    return new EtcdExtension(members, security);
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
     // @Nested classes run beforeAll again; they share the outer class's cluster.
     if (cluster == null) {
-      cluster = EtcdCluster.start(members);
+      cluster = EtcdCluster.start(members, security);
       ownerId = context.getUniqueId();
     }
   }

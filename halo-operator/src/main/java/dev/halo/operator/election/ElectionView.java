@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param error why etcd is not reachable; empty when it is
  * @param known whether there is a verdict on etcd at all: false until the first read of that etcd
  *     has completed or failed, when neither "reachable" nor "unreachable" would be true
+ * @param failureReason why etcd cannot be read, as a condition reason: {@code Unreachable}, {@code
+ *     TLSFailed}, {@code CertificateExpired}, {@code AuthFailed} or {@code PermissionDenied}; empty
+ *     when reachable
  * @param departures the latest keys that left, as the watch saw them, oldest first
  * @param leaderSince when the current leader became leader
  */
@@ -25,6 +28,7 @@ public record ElectionView(
     long revision,
     String error,
     boolean known,
+    String failureReason,
     List<KeyDeparture> departures,
     Optional<LeaderChange> leaderSince) {
   /** etcd's election order: lowest create revision first. */
@@ -34,8 +38,14 @@ public record ElectionView(
   public ElectionView {
     candidates = candidates.stream().sorted(QUEUE_ORDER).toList();
     error = error == null ? "" : error;
+    failureReason =
+        reachable || failureReason == null || failureReason.isBlank()
+            ? (reachable ? "" : UNREACHABLE)
+            : failureReason;
     departures = List.copyOf(departures);
   }
+
+  private static final String UNREACHABLE = "Unreachable";
 
   /** A view with no history of departures or leader changes. */
   public ElectionView(
@@ -45,7 +55,7 @@ public record ElectionView(
       long revision,
       String error,
       boolean known) {
-    this(election, reachable, candidates, revision, error, known, List.of(), Optional.empty());
+    this(election, reachable, candidates, revision, error, known, "", List.of(), Optional.empty());
   }
 
   /** A view with a verdict: etcd answered ({@code reachable}) or was found unreachable. */
@@ -58,7 +68,15 @@ public record ElectionView(
   public ElectionView withHistory(
       List<KeyDeparture> departures, Optional<LeaderChange> leaderSince) {
     return new ElectionView(
-        election, reachable, candidates, revision, error, known, departures, leaderSince);
+        election,
+        reachable,
+        candidates,
+        revision,
+        error,
+        known,
+        failureReason,
+        departures,
+        leaderSince);
   }
 
   /** The last departure of a key of {@code member} that led the election when it went. */
@@ -74,8 +92,14 @@ public record ElectionView(
 
   /** A view of an election whose etcd cannot be read: no candidates, and the reason. */
   public static ElectionView unreachable(String election, String error) {
+    return unreachable(election, error, UNREACHABLE);
+  }
+
+  /** As {@link #unreachable(String, String)}, with the kind of failure as a condition reason. */
+  public static ElectionView unreachable(String election, String error, String failureReason) {
     String reason = error == null || error.isBlank() ? "etcd unreachable" : error;
-    return new ElectionView(election, false, List.of(), 0, reason);
+    return new ElectionView(
+        election, false, List.of(), 0, reason, true, failureReason, List.of(), Optional.empty());
   }
 
   /**

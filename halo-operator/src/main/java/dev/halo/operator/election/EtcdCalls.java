@@ -4,7 +4,7 @@ import static dev.halo.operator.election.ElectionKeyValues.bytes;
 
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Failures;
-import io.etcd.jetcd.Client;
+import dev.halo.etcd.EtcdClient;
 import io.etcd.jetcd.options.PutOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -17,17 +17,18 @@ import java.util.function.Supplier;
  * holds at the moment (it replaces its client after a long outage).
  */
 final class EtcdCalls {
-  private final Supplier<Client> client;
+  private final Supplier<EtcdClient> client;
   private final long timeoutMs;
 
-  EtcdCalls(Supplier<Client> client, long timeoutMs) {
+  EtcdCalls(Supplier<EtcdClient> client, long timeoutMs) {
     this.client = client;
     this.timeoutMs = timeoutMs;
   }
 
   /** Revokes {@code leaseId}; a lease that is already gone completes normally. */
   CompletableFuture<Void> revoke(long leaseId) {
-    return bounded(client.get().getLeaseClient().revoke(leaseId))
+    EtcdClient etcd = client.get();
+    return bounded(etcd.call(() -> etcd.jetcd().getLeaseClient().revoke(leaseId)))
         .handle(
             (r, failure) -> {
               if (failure != null && !Failures.isLeaseNotFound(failure)) {
@@ -40,11 +41,16 @@ final class EtcdCalls {
   /** Puts the step-down key of {@code leaseId}, attached to that lease so it goes with it. */
   CompletableFuture<Void> requestStepDown(String election, long leaseId, String reason) {
     PutOption attached = PutOption.builder().withLeaseId(leaseId).build();
+    EtcdClient etcd = client.get();
     return bounded(
-            client
-                .get()
-                .getKVClient()
-                .put(bytes(ElectionKeys.stepDownKey(election, leaseId)), bytes(reason), attached))
+            etcd.call(
+                () ->
+                    etcd.jetcd()
+                        .getKVClient()
+                        .put(
+                            bytes(ElectionKeys.stepDownKey(election, leaseId)),
+                            bytes(reason),
+                            attached)))
         .thenApply(r -> null);
   }
 

@@ -8,6 +8,9 @@ import static dev.halo.operator.election.ElectionKeyValues.string;
 import dev.halo.common.Backoff;
 import dev.halo.common.Failures;
 import dev.halo.common.Threads;
+import dev.halo.etcd.EtcdClient;
+import dev.halo.etcd.EtcdFailure;
+import dev.halo.etcd.EtcdSecurity;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -17,6 +20,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
@@ -34,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * that read, so no event is missed. Failed reads and watches that keep ending back off (capped,
  * with jitter) until a watch proves healthy, so a member that ends every watch at once cannot spin
  * the operator. Everything that changes state runs on the connection's single thread, so the watch,
- * reads and health checks never race each other.
+ * reads and health checks never race each other. A failure is classified ({@link EtcdFailure}), so
+ * the groups' {@code EtcdReachable=False} says whether etcd is down or refuses our TLS or
+ * credentials.
  */
 final class EtcdConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EtcdConnection.class);
@@ -61,7 +68,8 @@ final class EtcdConnection implements AutoCloseable {
   private static final ThreadFactory THREADS = Threads.daemons("halo-etcd-watch");
 
   private final String endpoints;
-  private final URI[] uris;
+  private final List<URI> uris;
+  private final EtcdSecurity security;
   private final ScheduledExecutorService exec;
   private final Consumer<String> onChange;
   private final long timeoutMs;
@@ -71,7 +79,7 @@ final class EtcdConnection implements AutoCloseable {
   private final WatchOpener watches;
   private final EtcdCalls calls;
   private volatile boolean closed;
-  private volatile Client client;
+  private volatile EtcdClient client;
   // Confined to exec:
   private long clientCreatedNanos;
   private Watch.Watcher watcher;
@@ -93,11 +101,13 @@ final class EtcdConnection implements AutoCloseable {
   /** Connects to {@code endpoints}; throws IllegalArgumentException if one is not a valid URI. */
   EtcdConnection(
       List<String> endpoints,
+      EtcdSecurity security,
       Duration healthPeriod,
       Duration callTimeout,
       Consumer<String> onChange) {
     this(
         endpoints,
+        security,
         healthPeriod,
         callTimeout,
         onChange,
@@ -110,13 +120,24 @@ final class EtcdConnection implements AutoCloseable {
       Duration callTimeout,
       Consumer<String> onChange,
       WatchOpener watches) {
+    this(endpoints, EtcdSecurity.none(), healthPeriod, callTimeout, onChange, watches);
+  }
+
+  EtcdConnection(
+      List<String> endpoints,
+      EtcdSecurity security,
+      Duration healthPeriod,
+      Duration callTimeout,
+      Consumer<String> onChange,
+      WatchOpener watches) {
     this.watches = watches;
     this.endpoints = String.join(",", endpoints);
-    this.uris = endpoints.stream().map(URI::create).toArray(URI[]::new);
-    this.client = newClient(uris);
-    this.clientCreatedNanos = System.nanoTime();
+    this.uris = endpoints.stream().map(URI::create).toList();
+    this.security = security;
     this.onChange = onChange;
     this.timeoutMs = callTimeout.toMillis();
+    this.client = newClient();
+    this.clientCreatedNanos = System.nanoTime();
     this.calls = new EtcdCalls(() -> client, timeoutMs);
     // Two health checks that time out; outlasts a raft leader election (1-3 s).
     long graceNanos = 2 * (healthPeriod.toNanos() + callTimeout.toNanos());
@@ -134,7 +155,7 @@ final class EtcdConnection implements AutoCloseable {
       return ElectionView.notKnownYet(election, reachability.error());
     }
     if (!reachability.isReady()) {
-      return ElectionView.unreachable(election, reachability.error());
+      return ElectionView.unreachable(election, reachability.error(), reachability.reason());
     }
     return cache
         .get(election)
@@ -172,16 +193,15 @@ final class EtcdConnection implements AutoCloseable {
     client.close();
   }
 
-  private static Client newClient(URI[] uris) {
-    return Client.builder()
-        .endpoints(uris)
-        .connectTimeout(Duration.ofSeconds(1))
-        .keepaliveTime(Duration.ofSeconds(5))
-        .keepaliveTimeout(Duration.ofSeconds(2))
-        .retryMaxAttempts(0)
-        // Fail at once when no member accepts connections, instead of waiting for the timeout.
-        .waitForReady(false)
-        .build();
+  private EtcdClient newClient() {
+    try {
+      // Fail at once when no member accepts connections, instead of waiting for the timeout.
+      return EtcdClient.open(uris, security, Duration.ofMillis(timeoutMs), false);
+    } catch (IOException e) {
+      // The TLS files were readable when the settings were validated: a Secret being replaced.
+      throw new IllegalStateException(
+          "cannot set up the etcd client for " + endpoints + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -193,8 +213,8 @@ final class EtcdConnection implements AutoCloseable {
         || System.nanoTime() - clientCreatedNanos < FRESH_CLIENT_NANOS) {
       return;
     }
-    Client old = client;
-    client = newClient(uris);
+    EtcdClient old = client;
+    client = newClient();
     clientCreatedNanos = System.nanoTime();
     old.close();
     log.atDebug().addKeyValue("endpoints", endpoints).log("new etcd client");
@@ -217,7 +237,7 @@ final class EtcdConnection implements AutoCloseable {
     freshClientIfLongUnreachable();
     long watchGeneration = ++generation;
     log.atDebug().addKeyValue("endpoints", endpoints).addKeyValue("reason", reason).log("reading");
-    bounded(client.getKVClient().get(ROOT, EVERYTHING))
+    bounded(() -> client.jetcd().getKVClient().get(ROOT, EVERYTHING))
         .whenComplete((r, failure) -> onExec(() -> onRead(watchGeneration, r, failure)));
   }
 
@@ -260,9 +280,9 @@ final class EtcdConnection implements AutoCloseable {
               long arrived = System.currentTimeMillis();
               onExec(() -> onEvents(watchGeneration, r, arrived));
             },
-            t -> onExec(() -> onWatchEnded(watchGeneration, describe(t))),
+            t -> onExec(() -> onWatchEnded(watchGeneration, describe(t).message())),
             () -> onExec(() -> onWatchEnded(watchGeneration, "watch completed")));
-    watcher = watches.open(client, ROOT, option, listener);
+    watcher = watches.open(client.jetcd(), ROOT, option, listener);
     watchOpenedNanos = System.nanoTime();
     watchesCreated.incrementAndGet();
   }
@@ -330,7 +350,7 @@ final class EtcdConnection implements AutoCloseable {
       return;
     }
     checking = true;
-    bounded(client.getKVClient().get(ROOT, COUNT_ONLY))
+    bounded(() -> client.jetcd().getKVClient().get(ROOT, COUNT_ONLY))
         .whenComplete((r, failure) -> onExec(() -> onHealthChecked(failure)));
   }
 
@@ -347,12 +367,16 @@ final class EtcdConnection implements AutoCloseable {
   }
 
   private void failed(Throwable failure) {
-    String why = describe(failure);
+    EtcdFailure why = describe(failure);
     if (reachability.failed(why)) {
       log.atWarn()
           .addKeyValue("endpoints", endpoints)
-          .addKeyValue("error", why)
-          .log("etcd unreachable; labels stay as they are");
+          .addKeyValue("etcdFailure", why.kind().reason())
+          .addKeyValue("error", why.message())
+          .log(
+              why.kind() == EtcdFailure.Kind.UNREACHABLE
+                  ? "etcd unreachable; labels stay as they are"
+                  : "etcd refuses the operator's connection; labels stay as they are");
       cache.tracked().forEach(onChange);
     }
   }
@@ -373,14 +397,19 @@ final class EtcdConnection implements AutoCloseable {
     }
   }
 
-  private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
-    return call.orTimeout(timeoutMs, MILLIS);
+  /** Makes the call (again at once after a stale token) within the call timeout. */
+  private <T> CompletableFuture<T> bounded(Supplier<CompletableFuture<T>> call) {
+    return client.call(call).orTimeout(timeoutMs, MILLIS);
   }
 
-  private String describe(Throwable failure) {
+  private EtcdFailure describe(Throwable failure) {
     Throwable cause = Failures.unwrap(failure);
-    return cause instanceof TimeoutException
-        ? "no answer within " + timeoutMs + " ms"
-        : String.valueOf(cause.getMessage());
+    if (cause instanceof TimeoutException) {
+      return new EtcdFailure(EtcdFailure.Kind.UNREACHABLE, "no answer within " + timeoutMs + " ms");
+    }
+    EtcdFailure kind = EtcdFailure.classify(failure, security);
+    return kind.kind() == EtcdFailure.Kind.UNREACHABLE
+        ? new EtcdFailure(kind.kind(), String.valueOf(cause.getMessage()))
+        : kind;
   }
 }

@@ -1,5 +1,7 @@
 package dev.halo.operator.election;
 
+import dev.halo.etcd.EtcdSecurity;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,16 +24,26 @@ public final class EtcdElectionService implements ElectionService {
 
   private final Duration healthPeriod;
   private final Duration callTimeout;
+  private final EtcdSecurity security;
   private final Map<String, EtcdConnection> connections = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
   private boolean closed;
 
   /** Checks each etcd's health every second and bounds every call to one second. */
   public EtcdElectionService() {
-    this(DEFAULT_HEALTH_PERIOD, DEFAULT_CALL_TIMEOUT);
+    this(EtcdSecurity.none());
+  }
+
+  /** As {@link #EtcdElectionService()}, connecting with {@code security}. */
+  public EtcdElectionService(EtcdSecurity security) {
+    this(DEFAULT_HEALTH_PERIOD, DEFAULT_CALL_TIMEOUT, security);
   }
 
   public EtcdElectionService(Duration healthPeriod, Duration callTimeout) {
+    this(healthPeriod, callTimeout, EtcdSecurity.none());
+  }
+
+  public EtcdElectionService(Duration healthPeriod, Duration callTimeout, EtcdSecurity security) {
     if (healthPeriod.isNegative() || healthPeriod.isZero()) {
       throw new IllegalArgumentException("healthPeriod must be positive, was " + healthPeriod);
     }
@@ -40,6 +52,7 @@ public final class EtcdElectionService implements ElectionService {
     }
     this.healthPeriod = healthPeriod;
     this.callTimeout = callTimeout;
+    this.security = security;
   }
 
   @Override
@@ -101,6 +114,10 @@ public final class EtcdElectionService implements ElectionService {
       throw new IllegalArgumentException("no etcd endpoints given");
     }
     String key = key(normalized);
+    List<String> problems = security.problems(normalized.stream().map(URI::create).toList());
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
     EtcdConnection existing = connections.get(key);
     if (existing != null) {
       return existing;
@@ -111,7 +128,9 @@ public final class EtcdElectionService implements ElectionService {
       }
       return connections.computeIfAbsent(
           key,
-          k -> new EtcdConnection(normalized, healthPeriod, callTimeout, this::notifyListeners));
+          k ->
+              new EtcdConnection(
+                  normalized, security, healthPeriod, callTimeout, this::notifyListeners));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.halo.operator.election;
 
+import dev.halo.etcd.EtcdFailure;
 import java.util.function.LongSupplier;
 
 /**
@@ -9,7 +10,9 @@ import java.util.function.LongSupplier;
  * <p>etcd is unreachable after two failed calls in a row once nothing has answered for the grace
  * period. A single failure may be a member that just died (the next call goes to another), and a
  * raft leader election leaves etcd silent for 1-3 s; neither should flip the operator to
- * unreachable and back. An outage, a hang or a lost quorum lasts longer and does.
+ * unreachable and back. An outage, a hang or a lost quorum lasts longer and does. The verdict keeps
+ * the kind of the failure ({@link EtcdFailure.Kind}): etcd down, or refusing our TLS or
+ * credentials.
  */
 final class Reachability {
   private static final int FAILURES_TO_UNREACHABLE = 2;
@@ -25,6 +28,7 @@ final class Reachability {
   private final LongSupplier clock;
   private volatile State state = State.CONNECTING;
   private volatile String error;
+  private volatile EtcdFailure.Kind kind = EtcdFailure.Kind.UNREACHABLE;
   private int failures;
   private long lastAnswerNanos;
 
@@ -58,6 +62,14 @@ final class Reachability {
     return error;
   }
 
+  /**
+   * The condition reason of the failure while not ready ({@code Unreachable}, {@code
+   * AuthFailed}...).
+   */
+  String reason() {
+    return kind.reason();
+  }
+
   /** etcd answered a call or sent a watch event. */
   void answered() {
     failures = 0;
@@ -70,19 +82,33 @@ final class Reachability {
     State before = state;
     state = State.READY;
     error = "";
+    kind = EtcdFailure.Kind.UNREACHABLE;
     return before != State.READY;
   }
 
   /** A call failed for {@code reason}; returns whether this made etcd unreachable. */
   boolean failed(String reason) {
+    return failed(new EtcdFailure(EtcdFailure.Kind.UNREACHABLE, reason));
+  }
+
+  /**
+   * A call failed with {@code failure}; returns whether this made etcd unreachable or changed the
+   * kind of failure (etcd back up but refusing our credentials is news too).
+   */
+  boolean failed(EtcdFailure failure) {
     failures++;
     boolean silent = clock.getAsLong() - lastAnswerNanos >= graceNanos;
     if (state == State.READY && !(failures >= FAILURES_TO_UNREACHABLE && silent)) {
       return false;
     }
-    error = "etcd " + endpoints + " unreachable: " + reason;
+    error =
+        failure.kind() == EtcdFailure.Kind.UNREACHABLE
+            ? "etcd " + endpoints + " unreachable: " + failure.message()
+            : "etcd " + endpoints + ": " + failure.message();
+    EtcdFailure.Kind kindBefore = kind;
+    kind = failure.kind();
     State before = state;
     state = State.UNREACHABLE;
-    return before != State.UNREACHABLE;
+    return before != State.UNREACHABLE || kindBefore != kind;
   }
 }

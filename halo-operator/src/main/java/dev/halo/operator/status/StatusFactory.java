@@ -151,7 +151,7 @@ public final class StatusFactory {
             : new Desired(
                 Conditions.ETCD_REACHABLE,
                 o.view().reachable(),
-                o.view().reachable() ? "Reachable" : "Unreachable",
+                o.view().reachable() ? "Reachable" : o.view().failureReason(),
                 o.view().reachable()
                     ? "election is being watched"
                     : "labels are left as they are: " + o.view().error()));

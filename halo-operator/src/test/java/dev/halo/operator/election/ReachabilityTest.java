@@ -2,6 +2,7 @@ package dev.halo.operator.election;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.etcd.EtcdFailure;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,25 @@ class ReachabilityTest {
     assertThat(reachability.ready()).isTrue();
     assertThat(reachability.ready()).isFalse();
     assertThat(reachability.isReady()).isTrue();
+    assertThat(reachability.error()).isEmpty();
+  }
+
+  @Test
+  void keepsTheKindOfFailureAndReportsAChangeOfKind() {
+    assertThat(reachability.failed("connection refused")).isTrue();
+    assertThat(reachability.reason()).isEqualTo("Unreachable");
+
+    EtcdFailure auth =
+        new EtcdFailure(EtcdFailure.Kind.AUTH_FAILED, "etcd rejected user halo's password");
+
+    assertThat(reachability.failed(auth)).as("etcd is back but refuses us: news").isTrue();
+    assertThat(reachability.reason()).isEqualTo("AuthFailed");
+    assertThat(reachability.error())
+        .isEqualTo("etcd http://etcd:2379: etcd rejected user halo's password");
+    assertThat(reachability.failed(auth)).isFalse();
+
+    reachability.ready();
+
     assertThat(reachability.error()).isEmpty();
   }
 }

@@ -43,7 +43,11 @@ final class RoleLabeller {
     this.metrics = metrics;
   }
 
-  /** Labels the roles that {@code members} calls for; {@code pods} is left as it is. */
+  /**
+   * Labels the roles that {@code members} calls for; {@code pods} is left as it is. While the API
+   * server refuses a label patch, the master is the pod labelled master (if any), not the leader:
+   * only a labelled master is announced.
+   */
   Labelled assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
     RoleAssignment plan = RoleAssignment.plan(pods, members);
     String recorded = hag.getStatus() == null ? null : hag.getStatus().getMaster();
@@ -52,9 +56,13 @@ final class RoleLabeller {
     if (plan.master().isEmpty()) {
       failovers.lost(key(hag), from, Instant.now(), reason);
     }
-    List<Pod> updated = writer.applyRoles(hag, pods, plan);
-    plan.master().ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
-    return new Labelled(updated, plan.master());
+    ObjectWriter.Labelling applied = writer.applyRoles(hag, pods, plan);
+    // A refused patch leaves the labels short of the plan: the master is whom they route to.
+    Optional<String> master = applied.complete() ? plan.master() : labelledMaster(applied.pods());
+    master
+        .filter(m -> plan.master().filter(m::equals).isPresent())
+        .ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
+    return new Labelled(applied.pods(), master);
   }
 
   /** The pod labelled master, if any (labels as they are, no election consulted). */

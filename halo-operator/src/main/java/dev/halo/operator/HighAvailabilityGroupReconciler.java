@@ -212,7 +212,8 @@ public final class HighAvailabilityGroupReconciler
       reportForeign(hag, members);
       releasing = releaser.releaseGone(hag, pods, members);
       labelled = roles.assign(hag, pods, members);
-      releasing |= switchovers.act(hag, labelled.pods(), members, labelled.master());
+      // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
+      releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, "EtcdUnreachable", "labels are left as they are: " + view.error());

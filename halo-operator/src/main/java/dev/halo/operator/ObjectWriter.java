@@ -19,6 +19,7 @@ import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.model.ServiceFactory;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -112,10 +113,15 @@ final class ObjectWriter {
     if (!ServiceFactory.selectorDrifted(current.get(), desired)) {
       return false;
     }
-    Service fixed = current.get();
-    fixed.getSpec().setSelector(desired.getSpec().getSelector());
-    fixed.getSpec().setPorts(desired.getSpec().getPorts());
-    fixed.getSpec().setType(desired.getSpec().getType());
+    // A copy: the cached Service must keep showing the drift until an update is accepted.
+    Service fixed =
+        new ServiceBuilder(current.get())
+            .editSpec()
+            .withSelector(desired.getSpec().getSelector())
+            .withPorts(desired.getSpec().getPorts())
+            .withType(desired.getSpec().getType())
+            .endSpec()
+            .build();
     // A 409 means the cached copy was stale: its update event reconciles again.
     if (writes.send(
         hag,

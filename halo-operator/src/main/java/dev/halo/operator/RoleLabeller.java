@@ -20,10 +20,21 @@ import org.slf4j.LoggerFactory;
 final class RoleLabeller {
   private static final Logger log = LoggerFactory.getLogger(RoleLabeller.class);
 
-  /** The group's pods as the role labels left them, and the master, if one is elected. */
-  record Labelled(List<Pod> pods, Optional<String> master) {
+  /**
+   * The group's pods as the role labels left them.
+   *
+   * @param master the pod labelled master, if any
+   * @param elected the pod the election makes master, if any: the same unless a label patch was
+   *     refused
+   */
+  record Labelled(List<Pod> pods, Optional<String> master, Optional<String> elected) {
     Labelled {
       pods = List.copyOf(pods);
+    }
+
+    /** Labels that follow the election. */
+    Labelled(List<Pod> pods, Optional<String> master) {
+      this(pods, master, master);
     }
   }
 
@@ -45,8 +56,8 @@ final class RoleLabeller {
 
   /**
    * Labels the roles that {@code members} calls for; {@code pods} is left as it is. While the API
-   * server refuses a label patch, the master is the pod labelled master (if any), not the leader:
-   * only a labelled master is announced.
+   * server refuses a label patch, the master returned is the pod still labelled master (if any),
+   * and the elected one is not announced yet.
    */
   Labelled assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
     RoleAssignment plan = RoleAssignment.plan(pods, members);
@@ -57,12 +68,13 @@ final class RoleLabeller {
       failovers.lost(key(hag), from, Instant.now(), reason);
     }
     ObjectWriter.Labelling applied = writer.applyRoles(hag, pods, plan);
-    // A refused patch leaves the labels short of the plan: the master is whom they route to.
-    Optional<String> master = applied.complete() ? plan.master() : labelledMaster(applied.pods());
-    master
-        .filter(m -> plan.master().filter(m::equals).isPresent())
-        .ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
-    return new Labelled(applied.pods(), master);
+    if (!applied.complete()) {
+      // The labels fell short of the plan: the master is still whom they route to, and the
+      // elected one is announced once its label is applied.
+      return new Labelled(applied.pods(), labelledMaster(applied.pods()), plan.master());
+    }
+    plan.master().ifPresent(m -> announce(hag, recorded, m, Instant.now(), reason));
+    return new Labelled(applied.pods(), plan.master());
   }
 
   /** The pod labelled master, if any (labels as they are, no election consulted). */

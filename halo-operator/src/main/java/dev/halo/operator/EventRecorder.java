@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * and message for the same group is recorded once per five minutes, so a group that stays invalid
  * or cut off from etcd does not flood the API server.
  */
-final class EventRecorder {
+final class EventRecorder implements GuardedWrites.Events {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   private static final Duration DEDUPE = Duration.ofMinutes(5);
 
@@ -28,16 +28,19 @@ final class EventRecorder {
     this.client = client;
   }
 
-  void normal(HighAvailabilityGroup hag, String reason, String message) {
+  @Override
+  public void normal(HighAvailabilityGroup hag, String reason, String message) {
     record(hag, "Normal", reason, message);
   }
 
-  void warning(HighAvailabilityGroup hag, String reason, String message) {
+  @Override
+  public void warning(HighAvailabilityGroup hag, String reason, String message) {
     record(hag, "Warning", reason, message);
   }
 
   /** Forgets what was recorded for a group, so its next problem is reported again. */
-  void forget(HighAvailabilityGroup hag, String reason) {
+  @Override
+  public void forget(HighAvailabilityGroup hag, String reason) {
     recent.keySet().removeIf(k -> k.startsWith(hag.getMetadata().getUid() + "/" + reason + "/"));
   }
 

@@ -1,5 +1,6 @@
 package dev.halo.operator;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -23,8 +24,13 @@ final class FieldManager implements Interceptor {
 
   /** A client like {@code client} (same configuration) whose writes name {@link #NAME}. */
   static KubernetesClient clientLike(KubernetesClient client) {
+    return client(client.getConfiguration());
+  }
+
+  /** A client of {@code config} whose writes name {@link #NAME}. */
+  static KubernetesClient client(Config config) {
     return new KubernetesClientBuilder()
-        .withConfig(client.getConfiguration())
+        .withConfig(config)
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(PARAM, new FieldManager()))
         .build();
   }

@@ -29,6 +29,7 @@ public final class HaloOperator implements AutoCloseable {
 
   private final Operator operator;
   private final KubernetesClient client;
+  private final KubernetesClient writeClient;
   private final ElectionService elections;
   private final OperatorMetrics metrics = new OperatorMetrics();
   private final HttpServer http;
@@ -44,6 +45,8 @@ public final class HaloOperator implements AutoCloseable {
       throws IOException {
     // Every write, the SDK's included, goes through this client, so each names the operator.
     this.client = FieldManager.clientLike(callersClient);
+    // The reconciler's writes time out and are not retried inside the client (WriteClient).
+    this.writeClient = WriteClient.like(client);
     this.elections = elections;
     this.leaderElection = config.leaderElection();
     this.leaseRelease =
@@ -72,7 +75,7 @@ public final class HaloOperator implements AutoCloseable {
     this.serverVersion = ApiServerVersion.read(client);
     HighAvailabilityGroupReconciler reconciler =
         new HighAvailabilityGroupReconciler(
-            client,
+            writeClient,
             elections,
             new OperatorDefaults(
                 config.agentImage(),
@@ -94,7 +97,9 @@ public final class HaloOperator implements AutoCloseable {
     try {
       this.http = HttpServer.create(new InetSocketAddress(config.address(), config.port()), 16);
     } catch (IOException e) {
-      client.close(); // e.g. the port is taken: the operator never started, so nothing uses it
+      // e.g. the port is taken: the operator never started, so nothing uses them
+      writeClient.close();
+      client.close();
       throw e;
     }
     http.createContext(
@@ -134,6 +139,7 @@ public final class HaloOperator implements AutoCloseable {
       // e.g. leader election refused for lack of permissions: free the port before failing.
       halo.http.stop(0);
       elections.close();
+      halo.writeClient.close();
       halo.client.close();
       throw e;
     }
@@ -214,6 +220,7 @@ public final class HaloOperator implements AutoCloseable {
       }
     } finally {
       elections.close();
+      writeClient.close();
       client.close();
       http.stop(0);
       log.info("operator stopped");

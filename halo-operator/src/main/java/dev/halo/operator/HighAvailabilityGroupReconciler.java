@@ -4,7 +4,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
-import dev.halo.common.Names;
+import dev.halo.operator.WriteRefusals.Write;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionEventSource;
 import dev.halo.operator.election.ElectionService;
@@ -22,7 +22,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -52,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * reconcile (release leases of gone pods, demote then promote role labels, a requested switchover,
  * one rollout step) → record status, patched only when it changed. Desired objects come from the
  * pure factories in {@code model/}; etcd is reached only through {@link ElectionService}, and never
- * waited for: a release under way brings the next reconcile sooner.
+ * waited for: a release under way brings the next reconcile sooner. A write the API server refuses
+ * does not fail the reconcile ({@link GuardedWrites}): it shows in the {@code PodsCreated} or
+ * {@code ObjectsApplied} condition, and the next reconcile comes when its backoff ends.
  */
 @ControllerConfiguration(
     name = HighAvailabilityGroupReconciler.NAME,
@@ -72,9 +73,6 @@ public final class HighAvailabilityGroupReconciler
   static final String GONE_MEMBER_CAMPAIGNS = "GoneMemberCampaigns";
   private static final String UNREADABLE = "UnreadableSpec";
 
-  /** Warning reason: the API server refused to create a pod of the group. */
-  static final String CREATE_REFUSED = "CreateRefused";
-
   /**
    * Warning reason: the operator's default etcd endpoints are loopback, which pods cannot reach.
    */
@@ -91,8 +89,8 @@ public final class HighAvailabilityGroupReconciler
   private final OperatorMetrics metrics;
   private final FailoverTracker failovers = new FailoverTracker();
   private final PodSigns podSigns = new PodSigns();
-  private final CreateRefusals refusals = new CreateRefusals();
   private final EventRecorder events;
+  private final GuardedWrites writes;
   private final ObjectWriter writer;
   private final LeaseReleaser releaser;
   private final RoleLabeller roles;
@@ -123,7 +121,8 @@ public final class HighAvailabilityGroupReconciler
     this.defaults = defaults;
     this.metrics = metrics;
     this.events = new EventRecorder(client);
-    this.writer = new ObjectWriter(client, defaults);
+    this.writes = new GuardedWrites(events, System::currentTimeMillis);
+    this.writer = new ObjectWriter(client, defaults, writes);
     this.releaser =
         new LeaseReleaser(
             elections,
@@ -199,7 +198,7 @@ public final class HighAvailabilityGroupReconciler
       Membership members = membership(hag, pods, none);
       record(
           hag, new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods)), members, errors);
-      return after(RESYNC);
+      return after(hag, RESYNC);
     }
     events.forget(hag, INVALID);
     events.forget(hag, UNREADABLE);
@@ -223,7 +222,8 @@ public final class HighAvailabilityGroupReconciler
       reportForeign(hag, members);
       releasing = releaser.releaseGone(hag, pods, members);
       labelled = roles.assign(hag, pods, members);
-      releasing |= switchovers.act(hag, labelled.pods(), members, labelled.master());
+      // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
+      releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
@@ -233,13 +233,13 @@ public final class HighAvailabilityGroupReconciler
     record(hag, labelled, members, errors);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
-    Duration next = releasing ? RELEASE_CHECK : RESYNC;
-    Optional<CreateRefusals.Refusal> refused = refusals.of(key(hag));
-    if (refused.isPresent()) {
-      long wait = Math.max(1, refused.get().retryAtMillis() - System.currentTimeMillis());
-      next = Duration.ofMillis(Math.min(wait, next.toMillis()));
-    }
-    return after(next);
+    return after(hag, releasing ? RELEASE_CHECK : RESYNC);
+  }
+
+  /** The next reconcile: after {@code delay}, or sooner when a refused write may be retried. */
+  private UpdateControl<HighAvailabilityGroup> after(HighAvailabilityGroup hag, Duration delay) {
+    return after(
+        writes.untilNextRetry(key(hag)).filter(retry -> retry.compareTo(delay) < 0).orElse(delay));
   }
 
   /**
@@ -306,11 +306,17 @@ public final class HighAvailabilityGroupReconciler
     String group = hag.getMetadata().getName();
     String hash = PodFactory.templateHash(hag, defaults);
     boolean handingOver = false;
+    boolean deletes = false;
     for (RolloutPlanner.Step step :
         RolloutPlanner.plan(group, hag.getSpec().getReplicas(), hash, pods, view)) {
       if (step instanceof RolloutPlanner.Step.Create c) {
-        create(hag, c.indices());
+        for (int index : c.indices()) {
+          if (!writer.createPod(hag, index)) {
+            break; // the others would be refused alike
+          }
+        }
       } else if (step instanceof RolloutPlanner.Step.Delete d) {
+        deletes = true;
         log.atInfo()
             .addKeyValue("group", key(hag))
             .addKeyValue("pod", d.pod())
@@ -328,79 +334,13 @@ public final class HighAvailabilityGroupReconciler
             .log("rollout waiting");
       }
     }
-    if (pods.size() >= hag.getSpec().getReplicas() && refusals.created(key(hag))) {
-      events.forget(hag, CREATE_REFUSED);
+    if (pods.size() >= hag.getSpec().getReplicas()) {
+      writer.settled(hag, Write.POD_CREATE);
+    }
+    if (!deletes) {
+      writer.settled(hag, Write.POD_DELETE);
     }
     return handingOver;
-  }
-
-  /**
-   * Creates the pods of {@code indices}. A create the API server refuses (PodSecurity, a quota, an
-   * admission webhook: a 4xx) does not fail the reconcile: it is recorded for the group's status
-   * ({@code PodsCreated=False}) and as a Warning Event, and the next create waits a capped
-   * exponential backoff ({@link CreateRefusals}), so the group recovers by itself once the cause is
-   * fixed. Other failures (5xx, the API server unreachable) still fail the reconcile, which {@link
-   * ReconcileRetry} retries.
-   */
-  private void create(HighAvailabilityGroup hag, List<Integer> indices) {
-    String group = key(hag);
-    long now = System.currentTimeMillis();
-    if (!refusals.mayCreate(group, now)) {
-      log.atDebug()
-          .addKeyValue("group", group)
-          .log("pod create refused before; waiting for its backoff");
-      return;
-    }
-    for (int index : indices) {
-      String pod = Names.pod(hag.getMetadata().getName(), index);
-      try {
-        writer.createPod(hag, index);
-      } catch (KubernetesClientException e) {
-        if (!refusal(e)) {
-          throw e;
-        }
-        CreateRefusals.Refusal r = refusals.refused(group, pod, e.getCode(), serverMessage(e), now);
-        events.warning(hag, CREATE_REFUSED, createRefusedMessage(r));
-        log.atWarn()
-            .addKeyValue("group", group)
-            .addKeyValue("pod", pod)
-            .addKeyValue("code", e.getCode())
-            .addKeyValue("error", r.message())
-            .addKeyValue("retryInMs", r.delayMillis())
-            .log("the API server refused to create a pod; retrying with backoff");
-        return;
-      }
-    }
-    if (refusals.created(group)) {
-      events.forget(hag, CREATE_REFUSED);
-      events.normal(hag, "PodsCreated", "pods are created again: the earlier refusal is resolved");
-    }
-  }
-
-  /** A refusal by the API server or its admission (4xx), not a conflict or throttling. */
-  private static boolean refusal(KubernetesClientException e) {
-    int code = e.getCode();
-    return code >= 400 && code < 500 && code != 409 && code != 429;
-  }
-
-  private static String serverMessage(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null
-        ? e.getStatus().getMessage()
-        : e.getMessage();
-  }
-
-  /** The condition's and the Event's message: what the API server said and what to do. */
-  static String createRefusedMessage(CreateRefusals.Refusal r) {
-    return "the API server refused to create pod "
-        + r.pod()
-        + " ("
-        + r.code()
-        + "): "
-        + r.message()
-        + ". Fix the cause (the namespace's PodSecurity level, its ResourceQuota or LimitRange, an"
-        + " admission webhook); the operator retries by itself with backoff (at most every "
-        + CreateRefusals.CAP.toMinutes()
-        + " min)";
   }
 
   private void record(
@@ -421,13 +361,27 @@ public final class HighAvailabilityGroupReconciler
                 failovers.count(key(hag), previous.getFailovers()),
                 failovers.last(key(hag), previous.getLastFailover()),
                 Instant.now().toString(),
-                refusals.of(key(hag)).map(HighAvailabilityGroupReconciler::createRefusedMessage)));
+                writes.refusal(key(hag), Write.POD_CREATE),
+                refusedObjects(key(hag))));
     metrics.phase(key(hag), status.getPhase());
     // Status goes out as a merge patch written here: JOSDK's status patch is a JSON Patch diff
     // against its cached copy, which fails whenever that copy is behind the server.
     if (hag.getStatus() == null || !sameJson(status, hag.getStatus())) {
       writer.patchStatus(hag, status);
+    } else {
+      writer.settled(hag, Write.STATUS);
     }
+  }
+
+  /**
+   * The refused writes that the {@code ObjectsApplied} condition reports: all but pod creates
+   * ({@code PodsCreated}) and the status itself (which a refused status cannot show).
+   */
+  private List<StatusFactory.RefusedWrite> refusedObjects(String group) {
+    return writes.refusals(group).stream()
+        .filter(r -> r.write() != Write.POD_CREATE && r.write() != Write.STATUS)
+        .map(r -> new StatusFactory.RefusedWrite(r.write().reason, GuardedWrites.message(r)))
+        .toList();
   }
 
   @Override
@@ -435,7 +389,7 @@ public final class HighAvailabilityGroupReconciler
     writer.deleteOwned(hag);
     releaseOwnKeys(hag, groupPods(hag.getMetadata().getName(), context));
     failovers.forget(key(hag));
-    refusals.forget(key(hag));
+    writes.forget(key(hag));
     metrics.forget(key(hag));
     log.atInfo()
         .addKeyValue("group", key(hag))

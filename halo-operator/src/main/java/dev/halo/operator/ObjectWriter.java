@@ -1,10 +1,16 @@
 package dev.halo.operator;
 
+import static dev.halo.common.Labels.GROUP;
+import static dev.halo.common.Labels.ROLE;
+import static dev.halo.common.Labels.ROLE_MASTER;
+import static dev.halo.common.Labels.ROLE_STANDBY;
+import static dev.halo.common.Labels.ZONE;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
-import dev.halo.common.Labels;
 import dev.halo.common.Names;
+import dev.halo.operator.WriteRefusals.Write;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.PodDisruptionBudgetFactory;
 import dev.halo.operator.model.PodFactory;
@@ -13,6 +19,7 @@ import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.model.ServiceFactory;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -29,7 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the reconciler's decisions to the Kubernetes API: Services, the disruption budget, pod
- * creation and deletion, and role labels (JSON merge patches; server-side apply is off).
+ * creation and deletion, and role labels (JSON merge patches; server-side apply is off). Every
+ * write goes through {@link GuardedWrites}, so a refused one is reported and retried with backoff
+ * instead of failing the reconcile.
  */
 final class ObjectWriter {
   private static final Logger log = LoggerFactory.getLogger(ObjectWriter.class);
@@ -38,93 +47,150 @@ final class ObjectWriter {
 
   private final KubernetesClient client;
   private final OperatorDefaults defaults;
+  private final GuardedWrites writes;
 
-  ObjectWriter(KubernetesClient client, OperatorDefaults defaults) {
+  ObjectWriter(KubernetesClient client, OperatorDefaults defaults, GuardedWrites writes) {
     this.client = client;
     this.defaults = defaults;
+    this.writes = writes;
   }
 
   /** Creates the master (and standby) Service and the budget, and reverts selector drift. */
   void ensureServicesAndBudget(HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     List<Service> actual = List.copyOf(context.getSecondaryResources(Service.class));
-    ensureService(hag, ServiceFactory.master(hag), actual);
+    boolean serviceWrites = ensureService(hag, ServiceFactory.master(hag), actual);
     Service standby = ServiceFactory.standby(hag);
     if (Boolean.TRUE.equals(hag.getSpec().getService().getStandby())) {
-      ensureService(hag, standby, actual);
+      serviceWrites |= ensureService(hag, standby, actual);
     } else if (find(actual, standby.getMetadata().getName()).isPresent()) {
-      client.services().resource(standby).delete();
+      serviceWrites = true;
+      writes.send(
+          hag,
+          Write.SERVICE,
+          "delete Service " + standby.getMetadata().getName(),
+          () -> client.services().resource(standby).delete());
+    }
+    if (!serviceWrites) {
+      writes.settled(hag, Write.SERVICE);
     }
     String pdbName = Names.podDisruptionBudget(hag.getMetadata().getName());
     boolean hasPdb =
         context.getSecondaryResources(PodDisruptionBudget.class).stream()
             .anyMatch(p -> p.getMetadata().getName().equals(pdbName));
-    if (!hasPdb) {
-      createIgnoringConflict(
-          () ->
-              client
-                  .policy()
-                  .v1()
-                  .podDisruptionBudget()
-                  .resource(PodDisruptionBudgetFactory.pdb(hag))
-                  .create());
+    if (hasPdb) {
+      writes.settled(hag, Write.DISRUPTION_BUDGET);
+      return;
     }
+    writes.send(
+        hag,
+        Write.DISRUPTION_BUDGET,
+        "create PodDisruptionBudget " + pdbName,
+        () ->
+            ignoringConflict(
+                () ->
+                    client
+                        .policy()
+                        .v1()
+                        .podDisruptionBudget()
+                        .resource(PodDisruptionBudgetFactory.pdb(hag))
+                        .create()));
   }
 
-  private void ensureService(HighAvailabilityGroup hag, Service desired, List<Service> actual) {
-    Optional<Service> current = find(actual, desired.getMetadata().getName());
+  /** Creates or reverts one Service; returns whether it needed a write. */
+  private boolean ensureService(HighAvailabilityGroup hag, Service desired, List<Service> actual) {
+    String name = desired.getMetadata().getName();
+    Optional<Service> current = find(actual, name);
     if (current.isEmpty()) {
-      createIgnoringConflict(() -> client.services().resource(desired).create());
-      log.atInfo()
-          .addKeyValue("group", key(hag))
-          .addKeyValue("service", desired.getMetadata().getName())
-          .log("service created");
-    } else if (ServiceFactory.selectorDrifted(current.get(), desired)) {
-      Service fixed = current.get();
-      fixed.getSpec().setSelector(desired.getSpec().getSelector());
-      fixed.getSpec().setPorts(desired.getSpec().getPorts());
-      fixed.getSpec().setType(desired.getSpec().getType());
-      client.services().resource(fixed).update();
+      if (writes.send(
+          hag,
+          Write.SERVICE,
+          "create Service " + name,
+          () -> ignoringConflict(() -> client.services().resource(desired).create()))) {
+        log.atInfo().addKeyValue("group", key(hag)).addKeyValue("service", name).log("created");
+      }
+      return true;
+    }
+    if (!ServiceFactory.selectorDrifted(current.get(), desired)) {
+      return false;
+    }
+    // A copy: the cached Service must keep showing the drift until an update is accepted.
+    Service fixed =
+        new ServiceBuilder(current.get())
+            .editSpec()
+            .withSelector(desired.getSpec().getSelector())
+            .withPorts(desired.getSpec().getPorts())
+            .withType(desired.getSpec().getType())
+            .endSpec()
+            .build();
+    // A 409 means the cached copy was stale: its update event reconciles again.
+    if (writes.send(
+        hag,
+        Write.SERVICE,
+        "update Service " + name + " (its selector, ports or type drifted)",
+        () -> ignoringConflict(() -> client.services().resource(fixed).update()))) {
       log.atWarn()
           .addKeyValue("group", key(hag))
-          .addKeyValue("service", desired.getMetadata().getName())
+          .addKeyValue("service", name)
           .log("service selector drifted; reverted it so only the master gets traffic");
     }
+    return true;
   }
 
   private static Optional<Service> find(List<Service> services, String name) {
     return services.stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst();
   }
 
-  /** Applies role labels: every demotion first, the promotion only after they all succeeded. */
-  List<Pod> applyRoles(HighAvailabilityGroup hag, List<Pod> pods, RoleAssignment roles) {
+  /**
+   * The pods as the role labels left them, and whether every label the plan asked for was applied.
+   */
+  record Labelling(List<Pod> pods, boolean complete) {}
+
+  /**
+   * Applies role labels: every demotion first, the promotion only after they all succeeded, then
+   * the standby labels of the other pods (they carry no traffic either way). The first refused
+   * patch stops the rest, so a refused demotion never lets a second master through.
+   */
+  Labelling applyRoles(HighAvailabilityGroup hag, List<Pod> pods, RoleAssignment roles) {
     List<Pod> result = new ArrayList<>(pods);
+    if (!roles.changesLabels()) {
+      writes.settled(hag, Write.ROLE_LABELS);
+      return new Labelling(result, true);
+    }
     for (String pod : roles.demote()) {
-      replace(result, label(hag, pod, Labels.ROLE_STANDBY));
+      if (!label(hag, pod, ROLE_STANDBY, result)) {
+        return new Labelling(result, false);
+      }
       log.atInfo().addKeyValue("group", key(hag)).addKeyValue("pod", pod).log("demoted to standby");
     }
-    for (String pod : roles.standby()) {
-      replace(result, label(hag, pod, Labels.ROLE_STANDBY));
+    if (roles.promote().isPresent()) {
+      String pod = roles.promote().get();
+      if (!label(hag, pod, ROLE_MASTER, result)) {
+        return new Labelling(result, false);
+      }
+      log.atInfo().addKeyValue("group", key(hag)).addKeyValue("pod", pod).log("promoted to master");
     }
-    roles
-        .promote()
-        .ifPresent(
-            pod -> {
-              replace(result, label(hag, pod, Labels.ROLE_MASTER));
-              log.atInfo()
-                  .addKeyValue("group", key(hag))
-                  .addKeyValue("pod", pod)
-                  .log("promoted to master");
-            });
-    return result;
+    for (String pod : roles.standby()) {
+      if (!label(hag, pod, ROLE_STANDBY, result)) {
+        return new Labelling(result, false);
+      }
+    }
+    return new Labelling(result, true);
   }
 
-  private Pod label(HighAvailabilityGroup hag, String pod, String role) {
-    String patch = "{\"metadata\":{\"labels\":{\"" + Labels.ROLE + "\":\"" + role + "\"}}}";
-    return client
-        .pods()
-        .inNamespace(hag.getMetadata().getNamespace())
-        .withName(pod)
-        .patch(MERGE, patch);
+  private boolean label(HighAvailabilityGroup hag, String pod, String role, List<Pod> pods) {
+    String patch = "{\"metadata\":{\"labels\":{\"" + ROLE + "\":\"" + role + "\"}}}";
+    return writes.send(
+        hag,
+        Write.ROLE_LABELS,
+        "label pod " + pod + " " + ROLE + "=" + role,
+        () ->
+            replace(
+                pods,
+                client
+                    .pods()
+                    .inNamespace(hag.getMetadata().getNamespace())
+                    .withName(pod)
+                    .patch(MERGE, patch)));
   }
 
   private static void replace(List<Pod> pods, Pod updated) {
@@ -139,52 +205,84 @@ final class ObjectWriter {
    */
   void patchStatus(HighAvailabilityGroup hag, HighAvailabilityGroupStatus status) {
     Map<String, Object> body = Map.of("status", NULL_KEEPING.convertValue(status, Map.class));
-    client
-        .resources(HighAvailabilityGroup.class)
-        .inNamespace(hag.getMetadata().getNamespace())
-        .withName(hag.getMetadata().getName())
-        .subresource("status")
-        .patch(MERGE, Serialization.asJson(body));
+    writes.send(
+        hag,
+        Write.STATUS,
+        "write the status of HighAvailabilityGroup " + key(hag),
+        () ->
+            client
+                .resources(HighAvailabilityGroup.class)
+                .inNamespace(hag.getMetadata().getNamespace())
+                .withName(hag.getMetadata().getName())
+                .subresource("status")
+                .patch(MERGE, Serialization.asJson(body)));
   }
 
   /** Removes one annotation of the group (a JSON merge patch; an absent one is no error). */
   void removeAnnotation(HighAvailabilityGroup hag, String annotation) {
-    client
-        .resources(HighAvailabilityGroup.class)
-        .inNamespace(hag.getMetadata().getNamespace())
-        .withName(hag.getMetadata().getName())
-        .patch(
-            MERGE,
-            "{\"metadata\":{\"annotations\":{" + Serialization.asJson(annotation) + ":null}}}");
+    writes.send(
+        hag,
+        Write.ANNOTATION,
+        "remove the annotation " + annotation + " from HighAvailabilityGroup " + key(hag),
+        () ->
+            client
+                .resources(HighAvailabilityGroup.class)
+                .inNamespace(hag.getMetadata().getNamespace())
+                .withName(hag.getMetadata().getName())
+                .patch(
+                    MERGE,
+                    "{\"metadata\":{\"annotations\":{"
+                        + Serialization.asJson(annotation)
+                        + ":null}}}"));
   }
 
-  void createPod(HighAvailabilityGroup hag, int index) {
+  /** No write of {@code write} is needed now: a refusal of it is over. */
+  void settled(HighAvailabilityGroup hag, Write write) {
+    writes.settled(hag, write);
+  }
+
+  /** Creates pod {@code index}; returns whether the API server accepted it. */
+  boolean createPod(HighAvailabilityGroup hag, int index) {
     Pod pod = PodFactory.pod(hag, index, defaults);
-    createIgnoringConflict(() -> client.pods().resource(pod).create());
-    log.atInfo()
-        .addKeyValue("group", key(hag))
-        .addKeyValue("pod", pod.getMetadata().getName())
-        .addKeyValue("zone", pod.getMetadata().getLabels().get(Labels.ZONE))
-        .log("pod created");
+    String name = pod.getMetadata().getName();
+    boolean created =
+        writes.send(
+            hag,
+            Write.POD_CREATE,
+            "create pod " + name,
+            () -> ignoringConflict(() -> client.pods().resource(pod).create()));
+    if (created) {
+      log.atInfo()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("pod", name)
+          .addKeyValue("zone", pod.getMetadata().getLabels().get(ZONE))
+          .log("pod created");
+    }
+    return created;
   }
 
-  void deletePod(HighAvailabilityGroup hag, String pod) {
-    client.pods().inNamespace(hag.getMetadata().getNamespace()).withName(pod).delete();
+  /** Deletes one pod; returns whether the API server accepted it. */
+  boolean deletePod(HighAvailabilityGroup hag, String pod) {
+    return writes.send(
+        hag,
+        Write.POD_DELETE,
+        "delete pod " + pod,
+        () -> client.pods().inNamespace(hag.getMetadata().getNamespace()).withName(pod).delete());
   }
 
   /** Deletes everything a group owns (a real cluster's garbage collector would too). */
   void deleteOwned(HighAvailabilityGroup hag) {
     String ns = hag.getMetadata().getNamespace();
-    String selector = Labels.GROUP + "=" + hag.getMetadata().getName();
+    String selector = GROUP + "=" + hag.getMetadata().getName();
     client.pods().inNamespace(ns).withLabelSelector(selector).delete();
     client.services().inNamespace(ns).withLabelSelector(selector).delete();
     client.policy().v1().podDisruptionBudget().inNamespace(ns).withLabelSelector(selector).delete();
   }
 
   // The informer cache can lag behind our own writes: an object that already exists is fine.
-  private static void createIgnoringConflict(Runnable create) {
+  private static void ignoringConflict(Runnable write) {
     try {
-      create.run();
+      write.run();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;

@@ -7,10 +7,11 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * When a group's reconcile failed (an API write refused, the API server down), the next one comes
- * after a capped exponential backoff with full jitter, and never stops coming: the SDK's default
- * gives up after five attempts and leaves the group alone until some event arrives, and waits the
- * same delays for every group, so all groups hit a recovering API server at the same instants.
+ * When a group's reconcile failed (an unexpected error: a refused write does not fail it, see
+ * {@link GuardedWrites}), the next one comes after a capped exponential backoff with full jitter,
+ * and never stops coming: the SDK's default gives up after five attempts and leaves the group alone
+ * until some event arrives, and waits the same delays for every group, so all groups hit a
+ * recovering API server at the same instants.
  */
 final class ReconcileRetry implements Retry {
   static final Duration FIRST = Duration.ofMillis(500);

@@ -25,10 +25,21 @@ import org.slf4j.LoggerFactory;
 final class RoleLabeller {
   private static final Logger log = LoggerFactory.getLogger(RoleLabeller.class);
 
-  /** The group's pods as the role labels left them, and the master, if one is elected. */
-  record Labelled(List<Pod> pods, Optional<String> master) {
+  /**
+   * The group's pods as the role labels left them.
+   *
+   * @param master the pod labelled master, if any
+   * @param elected the pod the election makes master, if any: the same unless a label patch was
+   *     refused
+   */
+  record Labelled(List<Pod> pods, Optional<String> master, Optional<String> elected) {
     Labelled {
       pods = List.copyOf(pods);
+    }
+
+    /** Labels that follow the election. */
+    Labelled(List<Pod> pods, Optional<String> master) {
+      this(pods, master, master);
     }
   }
 
@@ -54,13 +65,22 @@ final class RoleLabeller {
     this.metrics = metrics;
   }
 
-  /** Labels the roles that {@code members} calls for; {@code pods} is left as it is. */
+  /**
+   * Labels the roles that {@code members} calls for; {@code pods} is left as it is. While the API
+   * server refuses a label patch, the master returned is the pod still labelled master (if any),
+   * and the elected one is not announced yet.
+   */
   Labelled assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
     RoleAssignment plan = RoleAssignment.plan(pods, members);
     String recorded = hag.getStatus() == null ? null : hag.getStatus().getMaster();
-    List<Pod> updated = writer.applyRoles(hag, pods, plan);
+    ObjectWriter.Labelling applied = writer.applyRoles(hag, pods, plan);
+    if (!applied.complete()) {
+      // The labels fell short of the plan: the master is still whom they route to, and the
+      // elected one is announced once its label is applied.
+      return new Labelled(applied.pods(), labelledMaster(applied.pods()), plan.master());
+    }
     plan.master().ifPresent(m -> announce(hag, recorded, m, pods, members.view()));
-    return new Labelled(updated, plan.master());
+    return new Labelled(applied.pods(), plan.master());
   }
 
   /** The pod labelled master, if any (labels as they are, no election consulted). */

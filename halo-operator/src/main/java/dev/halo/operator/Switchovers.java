@@ -34,6 +34,9 @@ final class Switchovers {
   /** Acts on the group's request, if any; returns whether it asked the master to hand over. */
   boolean act(HighAvailabilityGroup hag, List<Pod> pods, Membership view, Optional<String> master) {
     String from = GroupUpdateFilter.switchoverRequest(hag.getMetadata());
+    if (from == null) {
+      writer.settled(hag, WriteRefusals.Write.ANNOTATION); // no annotation left to remove
+    }
     if (from == null || master.isEmpty()) {
       return false; // nothing asked, or no master yet to hand over from: wait
     }

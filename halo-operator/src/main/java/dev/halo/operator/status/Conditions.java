@@ -18,6 +18,15 @@ public final class Conditions {
    */
   public static final String PODS_CREATED = "PodsCreated";
 
+  /**
+   * False while the API server refuses another write of the group's objects: a role label patch, a
+   * Service, the disruption budget, a pod delete or the switchover annotation's removal. Its reason
+   * names the first kind refused ({@code RoleLabelRefused}, {@code ServiceRefused}, {@code
+   * DisruptionBudgetRefused}, {@code DeleteRefused}, {@code AnnotationRefused}), its message each
+   * refusal with the server's message and the fields it named. True ({@code Applied}) otherwise.
+   */
+  public static final String OBJECTS_APPLIED = "ObjectsApplied";
+
   /** True while the election holds keys that are no pod's of this group (see Membership). */
   public static final String FOREIGN_CANDIDATES = "ForeignCandidates";
 

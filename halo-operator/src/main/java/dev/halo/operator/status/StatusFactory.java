@@ -29,7 +29,21 @@ public final class StatusFactory {
 
   private StatusFactory() {}
 
-  /** What the reconciler observed and decided in this pass. */
+  /**
+   * A write of the group's objects that the API server refused, as {@code ObjectsApplied} reports
+   * it.
+   *
+   * @param reason what was refused: {@code RoleLabelRefused}, {@code ServiceRefused}...
+   * @param message the server's message and what to do
+   */
+  public record RefusedWrite(String reason, String message) {}
+
+  /**
+   * What the reconciler observed and decided in this pass.
+   *
+   * @param createRefused the standing refusal of a pod create, if any ({@code PodsCreated})
+   * @param refusedWrites the standing refusals of other writes ({@code ObjectsApplied})
+   */
   public record Observed(
       List<Pod> pods,
       Membership membership,
@@ -38,8 +52,35 @@ public final class StatusFactory {
       int failovers,
       FailoverRecord lastFailover,
       String now,
-      Optional<String> createRefused) {
-    /** Observed with no pod create refused. */
+      Optional<String> createRefused,
+      List<RefusedWrite> refusedWrites) {
+    public Observed {
+      refusedWrites = List.copyOf(refusedWrites);
+    }
+
+    /** Observed with no write refused but, perhaps, a pod create. */
+    public Observed(
+        List<Pod> pods,
+        Membership membership,
+        Optional<String> master,
+        List<String> validationErrors,
+        int failovers,
+        FailoverRecord lastFailover,
+        String now,
+        Optional<String> createRefused) {
+      this(
+          pods,
+          membership,
+          master,
+          validationErrors,
+          failovers,
+          lastFailover,
+          now,
+          createRefused,
+          List.of());
+    }
+
+    /** Observed with no write refused. */
     public Observed(
         List<Pod> pods,
         Membership membership,
@@ -172,6 +213,7 @@ public final class StatusFactory {
                         true,
                         "Created",
                         "no pod create is refused by the API server")));
+    d.add(objectsApplied(o.refusedWrites()));
     d.add(
         new Desired(
             Conditions.READY,
@@ -179,6 +221,23 @@ public final class StatusFactory {
             phase,
             RUNNING.equals(phase) ? "master elected and all replicas ready" : "phase is " + phase));
     return d;
+  }
+
+  /** False while a write is refused: the first one's reason, every one's message. */
+  private static Desired objectsApplied(List<RefusedWrite> refused) {
+    if (refused.isEmpty()) {
+      return new Desired(
+          Conditions.OBJECTS_APPLIED,
+          true,
+          "Applied",
+          "the API server accepts the group's role labels, Services, disruption budget and pod"
+              + " deletes");
+    }
+    return new Desired(
+        Conditions.OBJECTS_APPLIED,
+        false,
+        refused.get(0).reason(),
+        String.join("; ", refused.stream().map(RefusedWrite::message).toList()));
   }
 
   private static String noMasterReason(Observed o) {

@@ -73,6 +73,7 @@ class StatusFactoryTest {
             org.assertj.core.groups.Tuple.tuple("MasterElected", "True"),
             org.assertj.core.groups.Tuple.tuple("ForeignCandidates", "False"),
             org.assertj.core.groups.Tuple.tuple("PodsCreated", "True"),
+            org.assertj.core.groups.Tuple.tuple("ObjectsApplied", "True"),
             org.assertj.core.groups.Tuple.tuple("Ready", "True"));
     assertThat(condition(s, "Ready").getObservedGeneration()).isEqualTo(4L);
   }
@@ -99,6 +100,35 @@ class StatusFactoryTest {
     assertThat(condition(s, "PodsCreated").getReason()).isEqualTo("CreateRefused");
     assertThat(condition(s, "PodsCreated").getMessage()).isEqualTo(refused);
     assertThat(s.getObservedGeneration()).isEqualTo(4L);
+  }
+
+  @Test
+  void refusedWritesMakeObjectsAppliedFalseWithTheFirstReasonAndEveryMessage() {
+    List<io.fabric8.kubernetes.api.model.Pod> pods = List.of(pod("web-0", "master"));
+    ElectionView view = view("web-0");
+    HighAvailabilityGroupStatus s =
+        StatusFactory.build(
+            hag(),
+            new StatusFactory.Observed(
+                pods,
+                TestPods.members(pods, view),
+                Optional.of("web-0"),
+                List.of(),
+                0,
+                null,
+                "t1",
+                Optional.empty(),
+                List.of(
+                    new StatusFactory.RefusedWrite("RoleLabelRefused", "labels: 403"),
+                    new StatusFactory.RefusedWrite(
+                        "ServiceRefused", "Service web: 422; field spec.selector: bad"))));
+
+    Condition applied = condition(s, "ObjectsApplied");
+    assertThat(applied.getStatus()).isEqualTo("False");
+    assertThat(applied.getReason()).isEqualTo("RoleLabelRefused");
+    assertThat(applied.getMessage())
+        .isEqualTo("labels: 403; Service web: 422; field spec.selector: bad");
+    assertThat(condition(s, "PodsCreated").getStatus()).isEqualTo("True");
   }
 
   @Test

@@ -72,7 +72,10 @@ public final class HaloOperator implements AutoCloseable {
             client,
             elections,
             new OperatorDefaults(
-                config.agentImage(), config.agentJvmOptions(), config.etcdEndpoints()),
+                config.agentImage(),
+                config.agentJvmOptions(),
+                config.etcdEndpoints(),
+                config.groupEtcdSecrets()),
             metrics,
             OperatorConfig.loopbackWarning(config, System.getenv()));
     operator.register(
@@ -138,6 +141,7 @@ public final class HaloOperator implements AutoCloseable {
         .addKeyValue(
             "etcdEndpoints",
             config.etcdEndpoints().isEmpty() ? "none" : String.join(",", config.etcdEndpoints()))
+        .addKeyValue("groupEtcdSecrets", config.groupEtcdSecrets().asMap())
         .addKeyValue("port", halo.port())
         .log("operator started");
     OperatorConfig.loopbackWarning(config, System.getenv())

@@ -8,6 +8,25 @@ public final class AgentVariables {
   private AgentVariables() {}
 
   public static final String ETCD_ENDPOINTS = "HALO_ETCD_ENDPOINTS";
+
+  /** PEM file of the CA that signed etcd's server certificate (turns TLS on). */
+  public static final String ETCD_CACERT = "HALO_ETCD_CACERT";
+
+  /** PEM file of the client certificate shown to etcd (mutual TLS); needs {@link #ETCD_KEY}. */
+  public static final String ETCD_CERT = "HALO_ETCD_CERT";
+
+  /** PEM file of the client certificate's private key (PKCS#8, PKCS#1 or SEC1). */
+  public static final String ETCD_KEY = "HALO_ETCD_KEY";
+
+  /** The etcd user to authenticate as; needs {@link #ETCD_PASSWORD_FILE}. */
+  public static final String ETCD_USER = "HALO_ETCD_USER";
+
+  /** File holding the etcd user's password, read at each authentication (never the password). */
+  public static final String ETCD_PASSWORD_FILE = "HALO_ETCD_PASSWORD_FILE";
+
+  /** The name etcd's server certificate is checked against, instead of each endpoint's host. */
+  public static final String ETCD_SERVER_NAME = "HALO_ETCD_SERVER_NAME";
+
   public static final String ELECTION = "HALO_ELECTION";
   public static final String MEMBER = "HALO_MEMBER";
   public static final String POD_NAME = "POD_NAME";

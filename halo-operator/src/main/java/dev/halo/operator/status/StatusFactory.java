@@ -13,6 +13,9 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +29,9 @@ public final class StatusFactory {
   public static final String RUNNING = "Running";
   public static final String DEGRADED = "Degraded";
   public static final String INVALID = "Invalid";
+
+  /** How long a pod may wait in ContainerCreating before the Ready condition names it. */
+  static final Duration CREATING_FOR_LONG = Duration.ofSeconds(60);
 
   private StatusFactory() {}
 
@@ -168,8 +174,40 @@ public final class StatusFactory {
             Conditions.READY,
             RUNNING.equals(phase),
             phase,
-            RUNNING.equals(phase) ? "master elected and all replicas ready" : "phase is " + phase));
+            RUNNING.equals(phase)
+                ? "master elected and all replicas ready"
+                : "phase is " + phase + stuckCreating(o)));
     return d;
+  }
+
+  /**
+   * Pods whose agent has waited in ContainerCreating for long, which is how a Secret volume the
+   * kubelet cannot mount shows (the operator never reads the Secrets); empty when there are none.
+   */
+  private static String stuckCreating(Observed o) {
+    Instant since;
+    try {
+      since = Instant.parse(o.now()).minus(CREATING_FOR_LONG);
+    } catch (DateTimeParseException e) {
+      return "";
+    }
+    List<String> stuck =
+        o.pods().stream()
+            .filter(p -> PodState.agentStuckCreating(p, since))
+            .map(PodState::name)
+            .sorted()
+            .toList();
+    if (stuck.isEmpty()) {
+      return "";
+    }
+    return "; "
+        + String.join(", ", stuck)
+        + " still ContainerCreating after "
+        + CREATING_FOR_LONG.toSeconds()
+        + " s: the kubelet cannot start them, often a volume it cannot mount, e.g. an etcd"
+        + " Secret (spec.election.tls, credentialsSecretName or the operator's defaults) that is"
+        + " missing or lacks a key; see the FailedMount events: kubectl describe pod "
+        + stuck.get(0);
   }
 
   private static String noMasterReason(Observed o) {

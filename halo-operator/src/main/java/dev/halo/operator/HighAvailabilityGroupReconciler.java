@@ -80,6 +80,9 @@ public final class HighAvailabilityGroupReconciler
    */
   static final String ETCD_ENDPOINTS_LOOPBACK = "EtcdEndpointsLoopback";
 
+  /** Warning reason: the group's etcd runs a server version with known lease or auth bugs. */
+  static final String ETCD_VERSION_OUTDATED = "EtcdVersionOutdated";
+
   private final ElectionService elections;
   private final OperatorDefaults defaults;
   private final OperatorMetrics metrics;
@@ -188,7 +191,11 @@ public final class HighAvailabilityGroupReconciler
           ElectionView.unreachable(election(hag), "not watched while the spec is invalid");
       Membership members = membership(hag, pods, none);
       record(
-          hag, new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods)), members, errors);
+          hag,
+          new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods)),
+          members,
+          errors,
+          Optional.empty());
       return after(RESYNC);
     }
     events.forget(hag, INVALID);
@@ -208,8 +215,10 @@ public final class HighAvailabilityGroupReconciler
     Membership members = membership(hag, pods, view);
     RoleLabeller.Labelled labelled;
     boolean releasing = false;
+    Optional<String> outdated = Optional.empty();
     if (view.reachable()) {
       events.forget(hag, "EtcdUnreachable");
+      outdated = etcdVersion(hag);
       reportForeign(hag, members);
       releasing = releaser.releaseGone(hag, pods, members);
       labelled = roles.assign(hag, pods, members);
@@ -220,7 +229,7 @@ public final class HighAvailabilityGroupReconciler
       labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
     releasing |= rollout(hag, labelled.pods(), members);
-    record(hag, labelled, members, errors);
+    record(hag, labelled, members, errors, outdated);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
     Duration next = releasing ? RELEASE_CHECK : RESYNC;
@@ -230,6 +239,16 @@ public final class HighAvailabilityGroupReconciler
       next = Duration.ofMillis(Math.min(wait, next.toMillis()));
     }
     return after(next);
+  }
+
+  /** Warns about the version of the group's etcd; returns the warning, for the status. */
+  private Optional<String> etcdVersion(HighAvailabilityGroup hag) {
+    Optional<String> warning = elections.versionWarning(EtcdEndpoints.of(hag.getSpec(), defaults));
+    metrics.etcdOutdated(key(hag), warning.isPresent());
+    warning.ifPresentOrElse(
+        w -> events.warning(hag, ETCD_VERSION_OUTDATED, w),
+        () -> events.forget(hag, ETCD_VERSION_OUTDATED));
+    return warning;
   }
 
   /**
@@ -392,7 +411,8 @@ public final class HighAvailabilityGroupReconciler
       HighAvailabilityGroup hag,
       RoleLabeller.Labelled labelled,
       Membership view,
-      List<String> errors) {
+      List<String> errors,
+      Optional<String> etcdVersionWarning) {
     HighAvailabilityGroupStatus previous =
         hag.getStatus() == null ? new HighAvailabilityGroupStatus() : hag.getStatus();
     HighAvailabilityGroupStatus status =
@@ -406,7 +426,8 @@ public final class HighAvailabilityGroupReconciler
                 failovers.count(key(hag), previous.getFailovers()),
                 failovers.last(key(hag), previous.getLastFailover()),
                 Instant.now().toString(),
-                refusals.of(key(hag)).map(HighAvailabilityGroupReconciler::createRefusedMessage)));
+                refusals.of(key(hag)).map(HighAvailabilityGroupReconciler::createRefusedMessage),
+                etcdVersionWarning));
     metrics.phase(key(hag), status.getPhase());
     // Status goes out as a merge patch written here: JOSDK's status patch is a JSON Patch diff
     // against its cached copy, which fails whenever that copy is behind the server.

@@ -44,7 +44,30 @@ public final class StatusFactory {
       int failovers,
       FailoverRecord lastFailover,
       String now,
-      Optional<String> createRefused) {
+      Optional<String> createRefused,
+      Optional<String> etcdVersionWarning) {
+    /** Observed with no warning about etcd's version. */
+    public Observed(
+        List<Pod> pods,
+        Membership membership,
+        Optional<String> master,
+        List<String> validationErrors,
+        int failovers,
+        FailoverRecord lastFailover,
+        String now,
+        Optional<String> createRefused) {
+      this(
+          pods,
+          membership,
+          master,
+          validationErrors,
+          failovers,
+          lastFailover,
+          now,
+          createRefused,
+          Optional.empty());
+    }
+
     /** Observed with no pod create refused. */
     public Observed(
         List<Pod> pods,
@@ -145,13 +168,7 @@ public final class StatusFactory {
         !valid
             ? Desired.unknown(
                 Conditions.ETCD_REACHABLE, "NotWatched", "not watched while the spec is invalid")
-            : new Desired(
-                Conditions.ETCD_REACHABLE,
-                o.view().reachable(),
-                o.view().reachable() ? "Reachable" : "Unreachable",
-                o.view().reachable()
-                    ? "election is being watched"
-                    : "labels are left as they are: " + o.view().error()));
+            : etcdReachable(o));
     d.add(
         new Desired(
             Conditions.MASTER_ELECTED,
@@ -208,6 +225,32 @@ public final class StatusFactory {
         + " Secret (spec.election.tls, credentialsSecretName or the operator's defaults) that is"
         + " missing or lacks a key; see the FailedMount events: kubectl describe pod "
         + stuck.get(0);
+  }
+
+  /**
+   * Reachable etcd whose members run a version with known lease or auth bugs stays True, with
+   * reason {@code OutdatedVersion} and what to upgrade to.
+   */
+  private static Desired etcdReachable(Observed o) {
+    if (!o.view().reachable()) {
+      return new Desired(
+          Conditions.ETCD_REACHABLE,
+          false,
+          "Unreachable",
+          "labels are left as they are: " + o.view().error());
+    }
+    return o.etcdVersionWarning()
+        .map(
+            w ->
+                new Desired(
+                    Conditions.ETCD_REACHABLE,
+                    true,
+                    "OutdatedVersion",
+                    "election is being watched, but " + w))
+        .orElseGet(
+            () ->
+                new Desired(
+                    Conditions.ETCD_REACHABLE, true, "Reachable", "election is being watched"));
   }
 
   private static String noMasterReason(Observed o) {

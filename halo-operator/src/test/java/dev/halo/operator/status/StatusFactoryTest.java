@@ -274,4 +274,31 @@ class StatusFactoryTest {
 
     assertThat(condition(s, "Ready").getMessage()).isEqualTo("phase is Pending");
   }
+
+  @Test
+  void outdatedEtcdStaysReachableWithReasonOutdatedVersion() {
+    List<io.fabric8.kubernetes.api.model.Pod> pods = List.of(pod("web-0", "master"));
+    ElectionView view = view("web-0");
+    HighAvailabilityGroupStatus s =
+        StatusFactory.build(
+            hag(),
+            new StatusFactory.Observed(
+                pods,
+                TestPods.members(pods, view),
+                Optional.of("web-0"),
+                List.of(),
+                0,
+                null,
+                "t1",
+                Optional.empty(),
+                Optional.of("etcd is outdated: http://etcd:2379: 3.4.23 has known lease bugs")));
+
+    Condition reachable = condition(s, "EtcdReachable");
+    assertThat(reachable.getStatus()).isEqualTo("True");
+    assertThat(reachable.getReason()).isEqualTo("OutdatedVersion");
+    assertThat(reachable.getMessage())
+        .isEqualTo(
+            "election is being watched, but etcd is outdated: http://etcd:2379: 3.4.23 has known"
+                + " lease bugs");
+  }
 }

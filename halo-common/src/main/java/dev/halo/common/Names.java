@@ -13,6 +13,19 @@ public final class Names {
   public static final String ROLE_MOUNT_PATH = "/var/run/halo";
   public static final String ROLE_FILE = ROLE_MOUNT_PATH + "/role";
 
+  /** The agent's Secret volume of the etcd client certificate (tls.crt, tls.key, ca.crt). */
+  public static final String ETCD_TLS_VOLUME = "halo-etcd-tls";
+
+  /** The agent's Secret volume of the CA of etcd's server certificate (ca.crt). */
+  public static final String ETCD_CA_VOLUME = "halo-etcd-ca";
+
+  /** The agent's Secret volume of the etcd user's password. */
+  public static final String ETCD_CREDENTIALS_VOLUME = "halo-etcd-credentials";
+
+  public static final String ETCD_TLS_MOUNT_PATH = "/etc/halo/etcd/tls";
+  public static final String ETCD_CA_MOUNT_PATH = "/etc/halo/etcd/ca";
+  public static final String ETCD_CREDENTIALS_MOUNT_PATH = "/etc/halo/etcd/credentials";
+
   /** The pod of replica {@code index}. */
   public static String pod(String group, int index) {
     return group + "-" + index;

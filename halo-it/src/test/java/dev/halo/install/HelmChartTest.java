@@ -2,6 +2,7 @@ package dev.halo.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
@@ -12,7 +13,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -38,6 +41,16 @@ class HelmChartTest {
           "HALO_AGENT_IMAGE",
           "HALO_AGENT_JVM_OPTIONS",
           "HALO_ETCD_ENDPOINTS",
+          "HALO_ETCD_CACERT",
+          "HALO_ETCD_CERT",
+          "HALO_ETCD_KEY",
+          "HALO_ETCD_SERVER_NAME",
+          "HALO_ETCD_USER",
+          "HALO_ETCD_PASSWORD_FILE",
+          "HALO_GROUP_ETCD_TLS_SECRET",
+          "HALO_GROUP_ETCD_CA_SECRET",
+          "HALO_GROUP_ETCD_SERVER_NAME",
+          "HALO_GROUP_ETCD_CREDENTIALS_SECRET",
           "HALO_LEADER_ELECTION",
           "HALO_LEADER_ELECTION_NAMESPACE",
           "HALO_OPERATOR_ADDRESS",
@@ -155,6 +168,122 @@ class HelmChartTest {
         agent: {jvmOptions: ["-Xmx32m"]}
         """;
     assertThat(env(operatorContainer(deployment(values))).keySet()).isSubsetOf(OPERATOR_VARIABLES);
+    assertThat(operatorContainer(deployment(SECURED_ETCD)).getEnv().stream().map(EnvVar::getName))
+        .isSubsetOf(OPERATOR_VARIABLES);
+  }
+
+  private static final String SECURED_ETCD =
+      """
+      etcd:
+        endpoints: ["https://etcd-0.etcd:2379"]
+        tls: {existingSecret: halo-etcd-client, caSecret: etcd-ca, serverName: etcd.internal}
+        auth: {existingSecret: halo-etcd-user}
+      groups:
+        etcd:
+          tls: {secretName: agents-client, caSecretName: agents-ca, serverName: etcd.internal}
+          credentialsSecretName: agents-user
+      """;
+
+  @Test
+  void etcdSecretsAreMountedReadOnlyIntoTheOperatorWithTheVariablesPointingAtThem() {
+    LintResult lint = HelmChart.lint(SECURED_ETCD);
+    assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    Deployment deployment = deployment(SECURED_ETCD);
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    Container operator = operatorContainer(deployment);
+
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(
+            v -> v.getName(),
+            v -> v.getSecret().getSecretName(),
+            v -> v.getSecret().getItems().stream().map(KeyToPath::getKey).toList(),
+            v -> v.getSecret().getDefaultMode())
+        .containsExactly(
+            tuple("etcd-tls", "halo-etcd-client", List.of("tls.crt", "tls.key"), 0440),
+            tuple("etcd-ca", "etcd-ca", List.of("ca.crt"), 0440),
+            tuple("etcd-credentials", "halo-etcd-user", List.of("password"), 0440));
+    assertThat(pod.getSecurityContext().getFsGroup()).as("reads 0440 files").isNotNull();
+    assertThat(operator.getVolumeMounts())
+        .filteredOn(m -> m.getName().startsWith("etcd-"))
+        .extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly, VolumeMount::getSubPath)
+        .containsExactly(
+            tuple("/etc/halo/etcd/tls", true, null),
+            tuple("/etc/halo/etcd/ca", true, null),
+            tuple("/etc/halo/etcd/credentials", true, null));
+    assertThat(env(operator))
+        .containsEntry("HALO_ETCD_CACERT", "/etc/halo/etcd/ca/ca.crt")
+        .containsEntry("HALO_ETCD_CERT", "/etc/halo/etcd/tls/tls.crt")
+        .containsEntry("HALO_ETCD_KEY", "/etc/halo/etcd/tls/tls.key")
+        .containsEntry("HALO_ETCD_SERVER_NAME", "etcd.internal")
+        .containsEntry("HALO_ETCD_PASSWORD_FILE", "/etc/halo/etcd/credentials/password")
+        .containsEntry("HALO_GROUP_ETCD_TLS_SECRET", "agents-client")
+        .containsEntry("HALO_GROUP_ETCD_CA_SECRET", "agents-ca")
+        .containsEntry("HALO_GROUP_ETCD_SERVER_NAME", "etcd.internal")
+        .containsEntry("HALO_GROUP_ETCD_CREDENTIALS_SECRET", "agents-user");
+    assertThat(operator.getEnv())
+        .filteredOn(e -> e.getName().equals("HALO_ETCD_USER"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("halo-etcd-user");
+              assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("username");
+            });
+  }
+
+  @Test
+  void theOperatorGetsNoPermissionOnSecretsForEtcdSecrets() {
+    // The kubelet mounts them; the operator never reads a Secret.
+    assertThat(ChartRbac.grants(HelmChart.render(SECURED_ETCD), HelmChart.NAMESPACE, "halo"))
+        .isNotEmpty()
+        .noneMatch(g -> g.resource().equals("secrets") || g.resource().equals("*"));
+  }
+
+  @Test
+  void theTlsSecretGivesTheCaWhenNoCaSecretIsSet() {
+    Deployment deployment =
+        deployment(
+            """
+            etcd:
+              endpoints: ["https://etcd-0.etcd:2379"]
+              tls: {existingSecret: halo-etcd-client}
+            """);
+
+    assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getSecret().getItems())
+                    .extracting(KeyToPath::getKey)
+                    .containsExactly("tls.crt", "tls.key", "ca.crt"));
+    assertThat(env(operatorContainer(deployment)))
+        .containsEntry("HALO_ETCD_CACERT", "/etc/halo/etcd/tls/ca.crt")
+        .doesNotContainKeys("HALO_ETCD_USER", "HALO_ETCD_PASSWORD_FILE", "HALO_ETCD_SERVER_NAME");
+  }
+
+  @Test
+  void aDefaultInstallMountsNoSecret() {
+    Deployment deployment = deployment("");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+        .allSatisfy(v -> assertThat(v.getSecret()).isNull());
+    assertThat(env(operatorContainer(deployment)).keySet())
+        .noneMatch(k -> k.startsWith("HALO_ETCD_") && !k.equals("HALO_ETCD_ENDPOINTS"))
+        .noneMatch(k -> k.startsWith("HALO_GROUP_ETCD_"));
+  }
+
+  @Test
+  void inconsistentEtcdSecretValuesFailWithTheFix() {
+    assertThatThrownBy(() -> HelmChart.template("etcd: {tls: {serverName: etcd.internal}}\n"))
+        .hasMessageContaining("etcd.tls.serverName needs etcd.tls.existingSecret or");
+    assertThatThrownBy(
+            () -> HelmChart.template("groups: {etcd: {credentialsSecretName: agents}}\n"))
+        .hasMessageContaining("groups.etcd applies only to groups that use the default");
+    assertThatThrownBy(() -> HelmChart.template("etcd: {tls: {existingSecret: Etcd_Client}}\n"))
+        .hasMessageContaining("existingSecret");
+    assertThatThrownBy(
+            () -> HelmChart.template("groups: {etcd: {tls: {secretName: \"-agents\"}}}\n"))
+        .hasMessageContaining("secretName");
   }
 
   @Test
@@ -292,6 +421,15 @@ class HelmChartTest {
     JsonNode schema =
         Serialization.jsonMapper().readTree(HelmChart.DIR.resolve("values.schema.json").toFile());
     assertThat(schema.at("/definitions/etcdUrl/pattern").asText()).isEqualTo(CelRules.ETCD_URL);
+    // Like the CRD's, but empty for "none".
+    assertThat(schema.at("/definitions/secretName/pattern").asText())
+        .isEqualTo(
+            "^("
+                + CelRules.DNS_SUBDOMAIN.substring(1, CelRules.DNS_SUBDOMAIN.length() - 1)
+                + ")?$");
+    assertThat(schema.at("/definitions/serverName/pattern").asText())
+        .isEqualTo(
+            "^(" + CelRules.SERVER_NAME.substring(1, CelRules.SERVER_NAME.length() - 1) + ")?$");
   }
 
   private static Deployment deployment(String values) {

@@ -81,7 +81,8 @@ public final class HaloOperator implements AutoCloseable {
                 config.agentImage(),
                 config.agentJvmOptions(),
                 config.etcdEndpoints(),
-                serverVersion),
+                serverVersion,
+                config.groupEtcdSecrets()),
             metrics,
             OperatorConfig.loopbackWarning(config, System.getenv()));
     operator.register(
@@ -150,6 +151,7 @@ public final class HaloOperator implements AutoCloseable {
         .addKeyValue(
             "etcdEndpoints",
             config.etcdEndpoints().isEmpty() ? "none" : String.join(",", config.etcdEndpoints()))
+        .addKeyValue("groupEtcdSecrets", config.groupEtcdSecrets().asMap())
         .addKeyValue("port", halo.port())
         .addKeyValue("kubernetesVersion", halo.serverVersion)
         .addKeyValue("preStopSleep", halo.serverVersion.acceptsSleepAction())

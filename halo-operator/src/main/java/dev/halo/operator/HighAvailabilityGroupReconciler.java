@@ -84,6 +84,9 @@ public final class HighAvailabilityGroupReconciler
       List.of(
           ETCD_UNREACHABLE, "TLSFailed", "CertificateExpired", "AuthFailed", "PermissionDenied");
 
+  /** Warning reason: the group's etcd runs a server version with known lease or auth bugs. */
+  static final String ETCD_VERSION_OUTDATED = "EtcdVersionOutdated";
+
   private final ElectionService elections;
   private final OperatorDefaults defaults;
   private final OperatorMetrics metrics;
@@ -197,7 +200,11 @@ public final class HighAvailabilityGroupReconciler
           ElectionView.unreachable(election(hag), "not watched while the spec is invalid");
       Membership members = membership(hag, pods, none);
       record(
-          hag, new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods)), members, errors);
+          hag,
+          new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods)),
+          members,
+          errors,
+          Optional.empty());
       return after(hag, RESYNC);
     }
     events.forget(hag, INVALID);
@@ -217,8 +224,10 @@ public final class HighAvailabilityGroupReconciler
     Membership members = membership(hag, pods, view);
     RoleLabeller.Labelled labelled;
     boolean releasing = false;
+    Optional<String> outdated = Optional.empty();
     if (view.reachable()) {
       ETCD_FAILURE_EVENTS.forEach(reason -> events.forget(hag, reason));
+      outdated = etcdVersion(hag);
       reportForeign(hag, members);
       releasing = releaser.releaseGone(hag, pods, members);
       labelled = roles.assign(hag, pods, members);
@@ -230,7 +239,7 @@ public final class HighAvailabilityGroupReconciler
       labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
     releasing |= rollout(hag, labelled.pods(), members);
-    record(hag, labelled, members, errors);
+    record(hag, labelled, members, errors, outdated);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
     return after(hag, releasing ? RELEASE_CHECK : RESYNC);
@@ -240,6 +249,16 @@ public final class HighAvailabilityGroupReconciler
   private UpdateControl<HighAvailabilityGroup> after(HighAvailabilityGroup hag, Duration delay) {
     return after(
         writes.untilNextRetry(key(hag)).filter(retry -> retry.compareTo(delay) < 0).orElse(delay));
+  }
+
+  /** Warns about the version of the group's etcd; returns the warning, for the status. */
+  private Optional<String> etcdVersion(HighAvailabilityGroup hag) {
+    Optional<String> warning = elections.versionWarning(EtcdEndpoints.of(hag.getSpec(), defaults));
+    metrics.etcdOutdated(key(hag), warning.isPresent());
+    warning.ifPresentOrElse(
+        w -> events.warning(hag, ETCD_VERSION_OUTDATED, w),
+        () -> events.forget(hag, ETCD_VERSION_OUTDATED));
+    return warning;
   }
 
   /**
@@ -347,7 +366,8 @@ public final class HighAvailabilityGroupReconciler
       HighAvailabilityGroup hag,
       RoleLabeller.Labelled labelled,
       Membership view,
-      List<String> errors) {
+      List<String> errors,
+      Optional<String> etcdVersionWarning) {
     HighAvailabilityGroupStatus previous =
         hag.getStatus() == null ? new HighAvailabilityGroupStatus() : hag.getStatus();
     HighAvailabilityGroupStatus status =
@@ -362,7 +382,8 @@ public final class HighAvailabilityGroupReconciler
                 failovers.last(key(hag), previous.getLastFailover()),
                 Instant.now().toString(),
                 writes.refusal(key(hag), Write.POD_CREATE),
-                refusedObjects(key(hag))));
+                refusedObjects(key(hag)),
+                etcdVersionWarning));
     metrics.phase(key(hag), status.getPhase());
     // Status goes out as a merge patch written here: JOSDK's status patch is a JSON Patch diff
     // against its cached copy, which fails whenever that copy is behind the server.

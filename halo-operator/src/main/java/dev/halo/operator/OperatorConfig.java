@@ -2,11 +2,14 @@ package dev.halo.operator;
 
 import dev.halo.common.AgentDefaults;
 import dev.halo.etcd.EtcdSecurity;
+import dev.halo.operator.model.EtcdSecrets;
 import dev.halo.operator.validation.ElectionRules;
+import dev.halo.operator.validation.EtcdSecretRules;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -28,6 +31,9 @@ import java.util.stream.Collectors;
  * @param etcdSecurity how the operator's own etcd connections prove who etcd is and who the
  *     operator is ({@code HALO_ETCD_CACERT}, {@code _CERT}, {@code _KEY}, {@code _USER}, {@code
  *     _PASSWORD_FILE}, {@code _SERVER_NAME})
+ * @param groupEtcdSecrets Secrets for groups that list no etcd endpoints and give no settings of
+ *     their own ({@code HALO_GROUP_ETCD_TLS_SECRET}, {@code _CA_SECRET}, {@code _SERVER_NAME},
+ *     {@code _CREDENTIALS_SECRET}); see {@link EtcdSecrets#of}
  */
 public record OperatorConfig(
     Set<String> namespaces,
@@ -38,10 +44,23 @@ public record OperatorConfig(
     String address,
     int port,
     List<String> agentJvmOptions,
-    EtcdSecurity etcdSecurity) {
+    EtcdSecurity etcdSecurity,
+    EtcdSecrets groupEtcdSecrets) {
   public static final String DEFAULT_AGENT_IMAGE = "halo:0.1.0";
 
-  /** A configuration that talks to etcd in plaintext without auth. */
+  public static final String GROUP_ETCD_TLS_SECRET = "HALO_GROUP_ETCD_TLS_SECRET";
+  public static final String GROUP_ETCD_CA_SECRET = "HALO_GROUP_ETCD_CA_SECRET";
+  public static final String GROUP_ETCD_SERVER_NAME = "HALO_GROUP_ETCD_SERVER_NAME";
+  public static final String GROUP_ETCD_CREDENTIALS_SECRET = "HALO_GROUP_ETCD_CREDENTIALS_SECRET";
+
+  public OperatorConfig {
+    etcdEndpoints = List.copyOf(etcdEndpoints);
+    agentJvmOptions = List.copyOf(agentJvmOptions);
+    Objects.requireNonNull(etcdSecurity, "etcdSecurity");
+    Objects.requireNonNull(groupEtcdSecrets, "groupEtcdSecrets");
+  }
+
+  /** A configuration that talks to etcd in plaintext without auth, without Secrets for groups. */
   public OperatorConfig(
       Set<String> namespaces,
       String agentImage,
@@ -60,12 +79,8 @@ public record OperatorConfig(
         address,
         port,
         agentJvmOptions,
-        EtcdSecurity.none());
-  }
-
-  public OperatorConfig {
-    etcdEndpoints = List.copyOf(etcdEndpoints);
-    agentJvmOptions = List.copyOf(agentJvmOptions);
+        EtcdSecurity.none(),
+        EtcdSecrets.NONE);
   }
 
   /** The outcome of parsing: a configuration, or the problems found. */
@@ -84,6 +99,7 @@ public record OperatorConfig(
       errors.addAll(
           etcdSecurity.problems(etcdEndpoints.stream().map(java.net.URI::create).toList()));
     }
+    EtcdSecrets groupEtcdSecrets = groupEtcdSecrets(env, etcdEndpoints, errors);
     String leaderElection = env.getOrDefault("HALO_LEADER_ELECTION", "true").trim();
     if (!leaderElection.equals("true") && !leaderElection.equals("false")) {
       errors.add("HALO_LEADER_ELECTION=\"" + leaderElection + "\" must be true or false");
@@ -129,7 +145,8 @@ public record OperatorConfig(
                 env.getOrDefault("HALO_OPERATOR_ADDRESS", "0.0.0.0"),
                 port,
                 jvmOptions,
-                etcdSecurity)),
+                etcdSecurity,
+                groupEtcdSecrets)),
         List.of());
   }
 
@@ -184,6 +201,60 @@ public record OperatorConfig(
     endpoints.forEach(
         e -> ElectionRules.urlProblem(e).ifPresent(p -> errors.add("HALO_ETCD_ENDPOINTS=" + p)));
     return endpoints;
+  }
+
+  /**
+   * The Secrets for groups that leave their endpoints to the operator: only with default endpoints,
+   * valid names, and TLS settings exactly when those endpoints are https://.
+   */
+  private static EtcdSecrets groupEtcdSecrets(
+      Map<String, String> env, List<String> endpoints, List<String> errors) {
+    EtcdSecrets secrets =
+        new EtcdSecrets(
+            value(env, GROUP_ETCD_TLS_SECRET),
+            value(env, GROUP_ETCD_CA_SECRET),
+            value(env, GROUP_ETCD_SERVER_NAME),
+            value(env, GROUP_ETCD_CREDENTIALS_SECRET));
+    Map.of(
+            GROUP_ETCD_TLS_SECRET, secrets.tlsSecret(),
+            GROUP_ETCD_CA_SECRET, secrets.caSecret(),
+            GROUP_ETCD_CREDENTIALS_SECRET, secrets.credentialsSecret())
+        .forEach(
+            (variable, name) ->
+                name.flatMap(EtcdSecretRules::secretNameProblem)
+                    .ifPresent(p -> errors.add(variable + "=" + p)));
+    secrets
+        .serverName()
+        .flatMap(EtcdSecretRules::serverNameProblem)
+        .ifPresent(p -> errors.add(GROUP_ETCD_SERVER_NAME + "=" + p));
+    if (secrets.isEmpty()) {
+      return secrets;
+    }
+    boolean https = endpoints.stream().anyMatch(e -> e.startsWith("https://"));
+    if (endpoints.isEmpty()) {
+      errors.add(
+          "HALO_GROUP_ETCD_* Secrets are set but HALO_ETCD_ENDPOINTS is not: they apply only to"
+              + " groups that use the default endpoints; set HALO_ETCD_ENDPOINTS (chart value"
+              + " etcd.endpoints) or remove them");
+    } else if (secrets.tls() && !https) {
+      errors.add(
+          "HALO_GROUP_ETCD_TLS_SECRET, _CA_SECRET or _SERVER_NAME is set but HALO_ETCD_ENDPOINTS"
+              + " are http:// URLs; use https:// endpoints for a TLS etcd, or remove the TLS"
+              + " settings for groups");
+    } else if (secrets.serverName().isPresent() && secrets.caSource().isEmpty()) {
+      errors.add(
+          GROUP_ETCD_SERVER_NAME
+              + " is set without "
+              + GROUP_ETCD_TLS_SECRET
+              + " or "
+              + GROUP_ETCD_CA_SECRET
+              + ": name the Secret whose ca.crt the agents trust");
+    }
+    return secrets;
+  }
+
+  private static Optional<String> value(Map<String, String> env, String variable) {
+    return Optional.ofNullable(env.get(variable)).map(String::strip).filter(v -> !v.isEmpty());
   }
 
   private static List<String> agentJvmOptions(String raw) {

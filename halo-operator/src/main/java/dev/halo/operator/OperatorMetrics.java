@@ -21,6 +21,7 @@ public final class OperatorMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, String> phaseByGroup = new ConcurrentHashMap<>();
   private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
+  private final Set<String> onOutdatedEtcd = ConcurrentHashMap.newKeySet();
   private final Timer reconcile;
   private final Counter reconcileErrors;
 
@@ -36,6 +37,9 @@ public final class OperatorMetrics {
             .register(registry);
     Gauge.builder("halo.operator.groups.unreadable", unreadable, Set::size)
         .description("groups whose stored spec does not fit the model (skipped until fixed)")
+        .register(registry);
+    Gauge.builder("halo.operator.groups.etcd.outdated", onOutdatedEtcd, Set::size)
+        .description("groups whose etcd runs a server version with known lease or auth bugs")
         .register(registry);
     for (String phase : PHASES) {
       Gauge.builder(
@@ -68,9 +72,18 @@ public final class OperatorMetrics {
     }
   }
 
+  void etcdOutdated(String group, boolean outdated) {
+    if (outdated) {
+      onOutdatedEtcd.add(group);
+    } else {
+      onOutdatedEtcd.remove(group);
+    }
+  }
+
   void forget(String group) {
     phaseByGroup.remove(group);
     unreadable.remove(group);
+    onOutdatedEtcd.remove(group);
   }
 
   /** A failover; {@code durationMillis} is null when it is not known (then not recorded). */

@@ -1,9 +1,11 @@
 package dev.halo.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.halo.common.AgentDefaults;
 import dev.halo.etcd.EtcdSecurity;
+import dev.halo.operator.model.EtcdSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,5 +152,63 @@ class OperatorConfigTest {
     // The sandbox runs etcd, agents and the operator on one host.
     assertThat(OperatorConfig.loopbackWarning(withEtcd("http://127.0.0.1:2379"), Map.of()))
         .isEmpty();
+  }
+
+  @Test
+  void readsTheEtcdSecretsForGroups() {
+    OperatorConfig config =
+        parse(
+                Map.of(
+                    "HALO_ETCD_ENDPOINTS", "https://etcd:2379",
+                    "HALO_GROUP_ETCD_TLS_SECRET", "etcd-client",
+                    "HALO_GROUP_ETCD_CA_SECRET", " etcd-ca ",
+                    "HALO_GROUP_ETCD_SERVER_NAME", "etcd.internal",
+                    "HALO_GROUP_ETCD_CREDENTIALS_SECRET", "etcd-agents"))
+            .config()
+            .orElseThrow();
+
+    assertThat(config.groupEtcdSecrets().asMap())
+        .containsExactly(
+            entry("caSecret", "etcd-ca"),
+            entry("credentialsSecret", "etcd-agents"),
+            entry("serverName", "etcd.internal"),
+            entry("tlsSecret", "etcd-client"));
+    assertThat(parse(Map.of()).config().orElseThrow().groupEtcdSecrets())
+        .isEqualTo(EtcdSecrets.NONE);
+  }
+
+  @Test
+  void refusesEtcdSecretsForGroupsThatDoNotFitTheDefaultEndpoints() {
+    assertThat(parse(Map.of("HALO_GROUP_ETCD_CREDENTIALS_SECRET", "agents")).errors())
+        .singleElement()
+        .asString()
+        .startsWith("HALO_GROUP_ETCD_* Secrets are set but HALO_ETCD_ENDPOINTS is not");
+    assertThat(
+            parse(
+                    Map.of(
+                        "HALO_ETCD_ENDPOINTS", "http://etcd:2379",
+                        "HALO_GROUP_ETCD_CA_SECRET", "etcd-ca"))
+                .errors())
+        .singleElement()
+        .asString()
+        .contains("HALO_ETCD_ENDPOINTS are http:// URLs");
+    assertThat(
+            parse(
+                    Map.of(
+                        "HALO_ETCD_ENDPOINTS", "https://etcd:2379",
+                        "HALO_GROUP_ETCD_SERVER_NAME", "etcd.internal"))
+                .errors())
+        .containsExactly(
+            "HALO_GROUP_ETCD_SERVER_NAME is set without HALO_GROUP_ETCD_TLS_SECRET or"
+                + " HALO_GROUP_ETCD_CA_SECRET: name the Secret whose ca.crt the agents trust");
+    assertThat(
+            parse(
+                    Map.of(
+                        "HALO_ETCD_ENDPOINTS", "http://etcd:2379",
+                        "HALO_GROUP_ETCD_CREDENTIALS_SECRET", "Agents"))
+                .errors())
+        .singleElement()
+        .asString()
+        .startsWith("HALO_GROUP_ETCD_CREDENTIALS_SECRET=\"Agents\" is not a Secret name");
   }
 }

@@ -23,6 +23,23 @@ public final class CelRules {
   /** An http(s) URL with host and port (etcd endpoints). */
   public static final String ETCD_URL = "^https?://[^\\s/?#]+:[0-9]+([/?#]\\S*)?$";
 
+  /** The most etcd endpoints a group can list. */
+  public static final int MAX_ENDPOINTS = 32;
+
+  /** The longest etcd endpoint URL. */
+  public static final int MAX_URL_LENGTH = 512;
+
+  /** A DNS subdomain (RFC 1123), the format of Secret names. */
+  public static final String DNS_SUBDOMAIN =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+  /** The longest DNS subdomain. */
+  public static final int MAX_DNS_SUBDOMAIN = 253;
+
+  /** A host name or IPv4 address that a TLS server certificate is checked against. */
+  public static final String SERVER_NAME =
+      "^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$";
+
   /** A path that starts with '/'. */
   public static final String ABSOLUTE_PATH = "^/";
 
@@ -41,8 +58,20 @@ public final class CelRules {
   /** Where standby-service-name points: no standby Service, no standby name. */
   public static final String STANDBY_FIELD = ".spec.service.standby";
 
+  /** Where the election's scheme rules point (relative to spec.election). */
+  public static final String ENDPOINTS_FIELD = ".endpoints";
+
+  /** Where https-needs-tls points (relative to spec.election). */
+  public static final String TLS_FIELD = ".tls";
+
+  /** Where etcd-tls-secret points (relative to spec.election.tls). */
+  public static final String TLS_SECRET_FIELD = ".secretName";
+
   /** The {@code reason} of a rule that refuses a value (HTTP 422, like a schema violation). */
   public static final String INVALID = "FieldValueInvalid";
+
+  /** The {@code reason} of a rule that misses a field another one needs. */
+  public static final String REQUIRED = "FieldValueRequired";
 
   /** The {@code reason} of a rule that refuses a repeated list item. */
   public static final String DUPLICATE = "FieldValueDuplicate";
@@ -82,9 +111,6 @@ public final class CelRules {
   public static final String UNIQUE_ZONES = "self.all(z, self.exists_one(y, y == z))";
   public static final String UNIQUE_ZONES_MESSAGE =
       "unique-zones: spec.zones lists a zone more than once; list each zone once";
-
-  /** The {@code reason} of a rule that refuses a missing or empty value. */
-  public static final String REQUIRED = "FieldValueRequired";
 
   // Rules on spec.template: the pod template is fabric8's model, so its own schema carries no
   // required fields or bounds; these rules sit on the template and point into it.
@@ -160,4 +186,35 @@ public final class CelRules {
   public static final String ONE_HEALTH_CHECK = "has(self.httpGet) != has(self.tcpSocket)";
   public static final String ONE_HEALTH_CHECK_MESSAGE =
       "one-health-check: spec.health must set exactly one of httpGet and tcpSocket";
+
+  // The three scheme rules are disjoint, so one mistake gives one message, and look only at the
+  // URLs' schemes (a malformed URL fails its pattern). An empty endpoints list uses the operator's
+  // defaults, which the operator checks.
+
+  public static final String ONE_SCHEME =
+      "!has(self.endpoints) || !self.endpoints.exists(e, e.startsWith('https://'))"
+          + " || !self.endpoints.exists(e, e.startsWith('http://'))";
+  public static final String ONE_SCHEME_MESSAGE =
+      "one-scheme: spec.election.endpoints mixes http:// and https:// URLs; an etcd cluster"
+          + " speaks one or the other, list every member with the same scheme";
+
+  public static final String TLS_NEEDS_HTTPS =
+      "!has(self.tls) || !has(self.endpoints) || !self.endpoints.exists(e, e.startsWith('http://'))"
+          + " || self.endpoints.exists(e, e.startsWith('https://'))";
+  public static final String TLS_NEEDS_HTTPS_MESSAGE =
+      "tls-needs-https: spec.election.tls is set but spec.election.endpoints are http:// URLs;"
+          + " use https:// URLs for a TLS etcd, or remove spec.election.tls";
+
+  public static final String HTTPS_NEEDS_TLS =
+      "has(self.tls) || !has(self.endpoints) || !self.endpoints.exists(e, e.startsWith('https://'))"
+          + " || self.endpoints.exists(e, e.startsWith('http://'))";
+  public static final String HTTPS_NEEDS_TLS_MESSAGE =
+      "https-needs-tls: spec.election.endpoints are https:// URLs but spec.election.tls is not"
+          + " set; set tls.caSecretName (a Secret with ca.crt) or tls.secretName (a"
+          + " kubernetes.io/tls Secret with the client certificate and ca.crt)";
+
+  public static final String TLS_NAMES_A_SECRET = "has(self.secretName) || has(self.caSecretName)";
+  public static final String TLS_NAMES_A_SECRET_MESSAGE =
+      "tls-names-a-secret: spec.election.tls needs secretName (a kubernetes.io/tls Secret with"
+          + " tls.crt, tls.key and ca.crt) or caSecretName (a Secret with ca.crt), or both";
 }

@@ -1,24 +1,59 @@
 package dev.halo.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Where the group's election lives. */
+/** Where the group's election lives and how the agents reach it. */
+@ValidationRule(
+    value = CelRules.ONE_SCHEME,
+    message = CelRules.ONE_SCHEME_MESSAGE,
+    fieldPath = CelRules.ENDPOINTS_FIELD,
+    reason = CelRules.INVALID)
+@ValidationRule(
+    value = CelRules.TLS_NEEDS_HTTPS,
+    message = CelRules.TLS_NEEDS_HTTPS_MESSAGE,
+    fieldPath = CelRules.ENDPOINTS_FIELD,
+    reason = CelRules.INVALID)
+@ValidationRule(
+    value = CelRules.HTTPS_NEEDS_TLS,
+    message = CelRules.HTTPS_NEEDS_TLS_MESSAGE,
+    fieldPath = CelRules.TLS_FIELD,
+    reason = CelRules.REQUIRED)
 public class ElectionSpec {
+  @Size(max = CelRules.MAX_ENDPOINTS)
   @JsonPropertyDescription(
-      "etcd client URLs (list every member), e.g. http://etcd-0.etcd:2379; empty: the operator's"
-          + " default (HALO_ETCD_ENDPOINTS).")
-  private List<@Pattern(CelRules.ETCD_URL) String> endpoints = new ArrayList<>();
+      "etcd client URLs (list every member), e.g. http://etcd-0.etcd:2379, all http:// or all"
+          + " https:// (then set tls); empty: the operator's default (HALO_ETCD_ENDPOINTS).")
+  private List<@Size(max = CelRules.MAX_URL_LENGTH) @Pattern(CelRules.ETCD_URL) String> endpoints =
+      new ArrayList<>();
 
   @Min(2)
   @Max(60)
   @JsonPropertyDescription(
       "Lease TTL in seconds (2..60, default 5): the failover time after a hard crash.")
   private Integer leaseTTLSeconds = 5;
+
+  // Left out of the JSON when unset: the template hash of groups without them stays as it was.
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyDescription(
+      "TLS to etcd (https:// endpoints): Secrets with the CA and the agents' client certificate;"
+          + " empty with default endpoints: the operator's defaults for groups.")
+  private EtcdTlsSpec tls;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Size(max = CelRules.MAX_DNS_SUBDOMAIN)
+  @Pattern(CelRules.DNS_SUBDOMAIN)
+  @JsonPropertyDescription(
+      "A kubernetes.io/basic-auth Secret with username and password of the etcd user the agents"
+          + " authenticate as; empty with default endpoints: the operator's default for groups.")
+  private String credentialsSecretName;
 
   public List<String> getEndpoints() {
     return endpoints;
@@ -34,5 +69,21 @@ public class ElectionSpec {
 
   public void setLeaseTTLSeconds(Integer leaseTTLSeconds) {
     this.leaseTTLSeconds = leaseTTLSeconds;
+  }
+
+  public EtcdTlsSpec getTls() {
+    return tls;
+  }
+
+  public void setTls(EtcdTlsSpec tls) {
+    this.tls = tls;
+  }
+
+  public String getCredentialsSecretName() {
+    return credentialsSecretName;
+  }
+
+  public void setCredentialsSecretName(String credentialsSecretName) {
+    this.credentialsSecretName = credentialsSecretName;
   }
 }

@@ -1,6 +1,7 @@
 package dev.halo.operator.election;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -29,6 +30,15 @@ public interface ElectionService extends AutoCloseable {
    */
   CompletableFuture<Void> requestStepDown(
       List<String> endpoints, String election, long leaseId, String reason);
+
+  /**
+   * The warning about the server versions of the etcd members at {@code endpoints} ({@link
+   * EtcdVersionRules}), once they were read; empty when they are trusted or not read yet. A change
+   * notifies the listeners with every tracked election of that cluster.
+   */
+  default Optional<String> versionWarning(List<String> endpoints) {
+    return Optional.empty();
+  }
 
   /**
    * {@code listener} gets an election name whenever that election's view changes, and every tracked

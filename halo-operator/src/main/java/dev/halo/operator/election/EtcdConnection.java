@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * the operator. Everything that changes state runs on the connection's single thread, so the watch,
  * reads and health checks never race each other. A failure is classified ({@link EtcdFailure}), so
  * the groups' {@code EtcdReachable=False} says whether etcd is down or refuses our TLS or
- * credentials.
+ * credentials. Each time etcd becomes reachable, and every ten minutes, it reads the members'
+ * server versions ({@link EtcdMemberVersions}) and keeps the warning of {@link EtcdVersionRules}.
  */
 final class EtcdConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EtcdConnection.class);
@@ -66,6 +68,8 @@ final class EtcdConnection implements AutoCloseable {
   private static final long HEALTHY_WATCH_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long FRESH_CLIENT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final ThreadFactory THREADS = Threads.daemons("halo-etcd-watch");
+  // Often enough to see a finished rolling upgrade of etcd.
+  private static final long VERSION_CHECK_MS = TimeUnit.MINUTES.toMillis(10);
 
   private final String endpoints;
   private final List<URI> uris;
@@ -78,6 +82,9 @@ final class EtcdConnection implements AutoCloseable {
   private final AtomicInteger watchesCreated = new AtomicInteger();
   private final WatchOpener watches;
   private final EtcdCalls calls;
+  private final EtcdMemberVersions memberVersions;
+  private volatile Optional<String> versionWarning = Optional.empty();
+  private Map<String, String> lastVersions = Map.of(); // confined to exec
   private volatile boolean closed;
   private volatile EtcdClient client;
   // Confined to exec:
@@ -139,6 +146,7 @@ final class EtcdConnection implements AutoCloseable {
     this.client = newClient();
     this.clientCreatedNanos = System.nanoTime();
     this.calls = new EtcdCalls(() -> client, timeoutMs);
+    this.memberVersions = new EtcdMemberVersions(uris, () -> client.jetcd(), timeoutMs);
     // Two health checks that time out; outlasts a raft leader election (1-3 s).
     long graceNanos = 2 * (healthPeriod.toNanos() + callTimeout.toNanos());
     this.reachability = new Reachability(this.endpoints, graceNanos, System::nanoTime);
@@ -146,6 +154,13 @@ final class EtcdConnection implements AutoCloseable {
     onExec(() -> rebuild("start"));
     long periodMs = healthPeriod.toMillis();
     exec.scheduleAtFixedRate(() -> safely(this::checkHealth), periodMs, periodMs, MILLIS);
+    exec.scheduleAtFixedRate(
+        () -> safely(this::checkVersions), VERSION_CHECK_MS, VERSION_CHECK_MS, MILLIS);
+  }
+
+  /** The warning about the members' versions; empty when trusted or not read yet. */
+  Optional<String> versionWarning() {
+    return versionWarning;
   }
 
   ElectionView view(String election) {
@@ -262,6 +277,7 @@ final class EtcdConnection implements AutoCloseable {
           .addKeyValue("revision", revision)
           .log("etcd reachable; watching elections");
       changed.addAll(cache.tracked());
+      checkVersions();
     }
     changed.forEach(onChange);
   }
@@ -352,6 +368,32 @@ final class EtcdConnection implements AutoCloseable {
     checking = true;
     bounded(() -> client.jetcd().getKVClient().get(ROOT, COUNT_ONLY))
         .whenComplete((r, failure) -> onExec(() -> onHealthChecked(failure)));
+  }
+
+  private void checkVersions() {
+    if (closed || !reachability.isReady()) {
+      return;
+    }
+    memberVersions.read().whenComplete((versions, failure) -> onExec(() -> onVersions(versions)));
+  }
+
+  private void onVersions(Map<String, String> versions) {
+    if (versions == null || versions.isEmpty()) {
+      return; // nobody answered: no verdict, keep the last one
+    }
+    Optional<String> warning = EtcdVersionRules.warning(versions);
+    boolean changed = !warning.equals(versionWarning);
+    versionWarning = warning;
+    if (!versions.equals(lastVersions)) {
+      lastVersions = versions;
+      (warning.isPresent() ? log.atWarn() : log.atInfo())
+          .addKeyValue("endpoints", endpoints)
+          .addKeyValue("versions", versions)
+          .log(warning.orElse("etcd server versions are trusted"));
+    }
+    if (changed) {
+      cache.tracked().forEach(onChange);
+    }
   }
 
   private void onHealthChecked(Throwable failure) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -81,6 +82,12 @@ public final class EtcdElectionService implements ElectionService {
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  @Override
+  public Optional<String> versionWarning(List<String> endpoints) {
+    EtcdConnection connection = connections.get(key(normalize(endpoints)));
+    return connection == null ? Optional.empty() : connection.versionWarning();
   }
 
   @Override

@@ -47,6 +47,7 @@ final class AgentContainer {
         .withName(Names.ROLE_VOLUME)
         .withMountPath(Names.ROLE_MOUNT_PATH)
         .endVolumeMount()
+        .addAllToVolumeMounts(EtcdSecretVolumes.mounts(EtcdSecrets.of(hag.getSpec(), defaults)))
         .build();
   }
 

@@ -44,6 +44,7 @@ public final class AgentEnvVars {
     env.add(fieldRef(POD_UID, "metadata.uid"));
     env.add(plain(GROUP_UID, Objects.toString(hag.getMetadata().getUid(), "")));
     env.add(plain(ETCD_ENDPOINTS, String.join(",", EtcdEndpoints.of(spec, defaults))));
+    env.addAll(EtcdSecretVolumes.env(EtcdSecrets.of(spec, defaults)));
     env.add(
         plain(ELECTION, ElectionKeys.electionName(GroupMeta.namespace(hag), GroupMeta.group(hag))));
     env.add(plain(LEASE_TTL_SECONDS, leaseTtlSeconds(spec)));

@@ -63,7 +63,9 @@ public final class PodFactory {
     containers.forEach(c -> WorkloadContainers.prepare(c, defaults.serverVersion()));
     containers.add(AgentContainer.build(hag, defaults));
     spec.setContainers(containers);
-    spec.setVolumes(withRoleVolume(spec.getVolumes()));
+    List<Volume> volumes = withRoleVolume(spec.getVolumes());
+    volumes.addAll(EtcdSecretVolumes.volumes(EtcdSecrets.of(hag.getSpec(), defaults), spec));
+    spec.setVolumes(volumes);
     Optional<String> zone = zoneOf(hag, index);
     zone.ifPresent(z -> ZoneAffinity.pin(spec, z));
     spec.setTerminationGracePeriodSeconds(gracePeriod(spec.getTerminationGracePeriodSeconds()));
@@ -92,6 +94,12 @@ public final class PodFactory {
     if (EtcdEndpoints.usesOperatorDefault(spec)) {
       // Only then: a group that lists its own endpoints keeps the hash it had before defaults.
       inputs.put("operatorEtcdEndpoints", defaults.etcdEndpoints());
+    }
+    EtcdSecrets secrets = EtcdSecrets.of(spec, defaults);
+    if (!secrets.isEmpty()) {
+      // Only then, so that groups without etcd Secrets keep their hash; the operator's defaults
+      // for groups count here, the group's own settings also through "election".
+      inputs.put("etcdSecrets", secrets.asMap());
     }
     inputs.put("health", spec.getHealth());
     inputs.put("agent", spec.getAgent());

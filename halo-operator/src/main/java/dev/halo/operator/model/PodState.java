@@ -5,11 +5,15 @@ import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 
 /** Reads what a pod's metadata and status say, in the terms the operator decides on. */
 public final class PodState {
+  private static final String CONTAINER_CREATING = "ContainerCreating";
+
   private PodState() {}
 
   public static String name(Pod pod) {
@@ -48,6 +52,30 @@ public final class PodState {
       return "podDeleted";
     }
     return failed(pod) ? "podFailed" : "agentTerminated";
+  }
+
+  /**
+   * Whether the agent container has waited with reason {@code ContainerCreating} since at least
+   * {@code since} (pod creation before it): the kubelet has not mounted its volumes, e.g. a missing
+   * Secret.
+   */
+  public static boolean agentStuckCreating(Pod pod, Instant since) {
+    boolean creating =
+        agentStatus(pod)
+            .map(ContainerStatus::getState)
+            .map(s -> s.getWaiting())
+            .filter(w -> CONTAINER_CREATING.equals(w.getReason()))
+            .isPresent();
+    return creating && createdBefore(pod, since);
+  }
+
+  private static boolean createdBefore(Pod pod, Instant since) {
+    String created = pod.getMetadata().getCreationTimestamp();
+    try {
+      return created != null && !Instant.parse(created).isAfter(since);
+    } catch (DateTimeParseException e) {
+      return false;
+    }
   }
 
   public static boolean ready(Pod pod) {

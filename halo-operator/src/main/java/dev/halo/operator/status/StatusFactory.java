@@ -13,6 +13,9 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +29,9 @@ public final class StatusFactory {
   public static final String RUNNING = "Running";
   public static final String DEGRADED = "Degraded";
   public static final String INVALID = "Invalid";
+
+  /** How long a pod may wait in ContainerCreating before the Ready condition names it. */
+  static final Duration CREATING_FOR_LONG = Duration.ofSeconds(60);
 
   private StatusFactory() {}
 
@@ -53,9 +59,60 @@ public final class StatusFactory {
       FailoverRecord lastFailover,
       String now,
       Optional<String> createRefused,
-      List<RefusedWrite> refusedWrites) {
+      List<RefusedWrite> refusedWrites,
+      Optional<String> etcdVersionWarning) {
     public Observed {
       refusedWrites = List.copyOf(refusedWrites);
+    }
+
+    /** Observed with no warning about etcd's version. */
+    public Observed(
+        List<Pod> pods,
+        Membership membership,
+        Optional<String> master,
+        List<String> validationErrors,
+        int failovers,
+        FailoverRecord lastFailover,
+        String now,
+        Optional<String> createRefused,
+        List<RefusedWrite> refusedWrites) {
+      this(
+          pods,
+          membership,
+          master,
+          validationErrors,
+          failovers,
+          lastFailover,
+          now,
+          createRefused,
+          refusedWrites,
+          Optional.empty());
+    }
+
+    /**
+     * Observed with no write refused but, perhaps, a pod create and a warning on etcd's version.
+     */
+    public Observed(
+        List<Pod> pods,
+        Membership membership,
+        Optional<String> master,
+        List<String> validationErrors,
+        int failovers,
+        FailoverRecord lastFailover,
+        String now,
+        Optional<String> createRefused,
+        Optional<String> etcdVersionWarning) {
+      this(
+          pods,
+          membership,
+          master,
+          validationErrors,
+          failovers,
+          lastFailover,
+          now,
+          createRefused,
+          List.of(),
+          etcdVersionWarning);
     }
 
     /** Observed with no write refused but, perhaps, a pod create. */
@@ -77,7 +134,8 @@ public final class StatusFactory {
           lastFailover,
           now,
           createRefused,
-          List.of());
+          List.of(),
+          Optional.empty());
     }
 
     /** Observed with no write refused. */
@@ -189,13 +247,7 @@ public final class StatusFactory {
         !valid
             ? Desired.unknown(
                 Conditions.ETCD_REACHABLE, "NotWatched", "not watched while the spec is invalid")
-            : new Desired(
-                Conditions.ETCD_REACHABLE,
-                o.view().reachable(),
-                o.view().reachable() ? "Reachable" : o.view().failureReason(),
-                o.view().reachable()
-                    ? "election is being watched"
-                    : "labels are left as they are: " + o.view().error()));
+            : etcdReachable(o));
     d.add(
         new Desired(
             Conditions.MASTER_ELECTED,
@@ -219,7 +271,9 @@ public final class StatusFactory {
             Conditions.READY,
             RUNNING.equals(phase),
             phase,
-            RUNNING.equals(phase) ? "master elected and all replicas ready" : "phase is " + phase));
+            RUNNING.equals(phase)
+                ? "master elected and all replicas ready"
+                : "phase is " + phase + stuckCreating(o)));
     return d;
   }
 
@@ -238,6 +292,62 @@ public final class StatusFactory {
         false,
         refused.get(0).reason(),
         String.join("; ", refused.stream().map(RefusedWrite::message).toList()));
+  }
+
+  /**
+   * Pods whose agent has waited in ContainerCreating for long, which is how a Secret volume the
+   * kubelet cannot mount shows (the operator never reads the Secrets); empty when there are none.
+   */
+  private static String stuckCreating(Observed o) {
+    Instant since;
+    try {
+      since = Instant.parse(o.now()).minus(CREATING_FOR_LONG);
+    } catch (DateTimeParseException e) {
+      return "";
+    }
+    List<String> stuck =
+        o.pods().stream()
+            .filter(p -> PodState.agentStuckCreating(p, since))
+            .map(PodState::name)
+            .sorted()
+            .toList();
+    if (stuck.isEmpty()) {
+      return "";
+    }
+    return "; "
+        + String.join(", ", stuck)
+        + " still ContainerCreating after "
+        + CREATING_FOR_LONG.toSeconds()
+        + " s: the kubelet cannot start them, often a volume it cannot mount, e.g. an etcd"
+        + " Secret (spec.election.tls, credentialsSecretName or the operator's defaults) that is"
+        + " missing or lacks a key; see the FailedMount events: kubectl describe pod "
+        + stuck.get(0);
+  }
+
+  /**
+   * Reachable etcd whose members run a version with known lease or auth bugs stays True, with
+   * reason {@code OutdatedVersion} and what to upgrade to.
+   */
+  private static Desired etcdReachable(Observed o) {
+    if (!o.view().reachable()) {
+      return new Desired(
+          Conditions.ETCD_REACHABLE,
+          false,
+          o.view().failureReason(),
+          "labels are left as they are: " + o.view().error());
+    }
+    return o.etcdVersionWarning()
+        .map(
+            w ->
+                new Desired(
+                    Conditions.ETCD_REACHABLE,
+                    true,
+                    "OutdatedVersion",
+                    "election is being watched, but " + w))
+        .orElseGet(
+            () ->
+                new Desired(
+                    Conditions.ETCD_REACHABLE, true, "Reachable", "election is being watched"));
   }
 
   private static String noMasterReason(Observed o) {

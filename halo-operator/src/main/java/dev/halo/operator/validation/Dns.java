@@ -1,5 +1,6 @@
 package dev.halo.operator.validation;
 
+import dev.halo.api.v1alpha1.CelRules;
 import java.util.regex.Pattern;
 
 /** The Kubernetes name and label value formats that Halo's names must fit. */
@@ -14,12 +15,30 @@ final class Dns {
       "at most 63 lowercase letters, digits or '-', starting with a letter and ending with a"
           + " letter or digit";
 
+  static final String DNS_SUBDOMAIN_RULE =
+      "at most 253 lowercase letters, digits, '-' or '.', in parts that start and end with a"
+          + " letter or digit";
+  static final String SERVER_NAME_RULE =
+      "a host name or IPv4 address: letters, digits, '-' and '.', in parts that start and end"
+          + " with a letter or digit";
+
+  private static final Pattern DNS_SUBDOMAIN = Pattern.compile(CelRules.DNS_SUBDOMAIN);
+  private static final Pattern SERVER_NAME = Pattern.compile(CelRules.SERVER_NAME);
   private static final Pattern LABEL_VALUE =
       Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
   private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
 
   private Dns() {}
+
+  /** A DNS-1123 subdomain, the format of Secret names. */
+  static boolean isDnsSubdomain(String value) {
+    return value.length() <= CelRules.MAX_DNS_SUBDOMAIN && DNS_SUBDOMAIN.matcher(value).find();
+  }
+
+  static boolean isServerName(String value) {
+    return value.length() <= CelRules.MAX_DNS_SUBDOMAIN && SERVER_NAME.matcher(value).find();
+  }
 
   static boolean isLabelValue(String value) {
     return fits(LABEL_VALUE, value);

@@ -2,6 +2,7 @@ package dev.halo.operator.validation;
 
 import static dev.halo.operator.validation.Problems.quote;
 
+import dev.halo.api.v1alpha1.CelRules;
 import dev.halo.api.v1alpha1.ElectionSpec;
 import dev.halo.common.AgentDefaults;
 import dev.halo.operator.model.OperatorDefaults;
@@ -58,12 +59,30 @@ public final class ElectionRules {
       }
       return;
     }
+    if (endpoints.size() > CelRules.MAX_ENDPOINTS) {
+      problems.add(
+          Rule.ENDPOINTS_TOO_MANY,
+          ENDPOINTS,
+          "lists "
+              + endpoints.size()
+              + " URLs; list at most "
+              + CelRules.MAX_ENDPOINTS
+              + " (every member of one etcd cluster, each once)");
+    }
     for (int i = 0; i < endpoints.size(); i++) {
       String endpoint = endpoints.get(i);
       String field = ENDPOINTS + "[" + i + "]";
       if (endpoint == null || endpoint.isBlank()) {
         problems.add(
             Rule.ENDPOINT_BLANK, field, "is blank; give an etcd client URL, e.g. " + EXAMPLE);
+      } else if (endpoint.length() > CelRules.MAX_URL_LENGTH) {
+        problems.add(
+            Rule.ENDPOINT_TOO_LONG,
+            field,
+            "has "
+                + endpoint.length()
+                + " characters; an etcd client URL has at most "
+                + CelRules.MAX_URL_LENGTH);
       } else {
         urlProblem(endpoint)
             .ifPresent(problem -> problems.add(Rule.ENDPOINT_NOT_URL, field, problem));

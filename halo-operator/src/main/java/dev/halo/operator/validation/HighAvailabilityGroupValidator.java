@@ -63,6 +63,7 @@ public final class HighAvailabilityGroupValidator {
     zones(spec.getZones(), problems);
     TemplateRules.check(spec.getTemplate(), problems);
     ElectionRules.check(spec.getElection(), defaults, problems);
+    EtcdSecretRules.check(spec, defaults, problems);
     HealthRules.check(spec.getHealth(), problems);
     ServiceRules.check(spec, problems);
     return problems.violations();

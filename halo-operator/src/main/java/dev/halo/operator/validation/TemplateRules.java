@@ -15,6 +15,8 @@ import java.util.Optional;
 /** Checks the workload's pod template, leaving room for what Halo adds to it. */
 final class TemplateRules {
   private static final String CONTAINERS = "spec.template.spec.containers";
+  private static final List<String> ETCD_VOLUMES =
+      List.of(Names.ETCD_TLS_VOLUME, Names.ETCD_CA_VOLUME, Names.ETCD_CREDENTIALS_VOLUME);
 
   private TemplateRules() {}
 
@@ -104,6 +106,13 @@ final class TemplateRules {
             "spec.template.spec.volumes[" + i + "].name",
             quote(Names.ROLE_VOLUME)
                 + " is reserved for the role volume that Halo adds; rename the volume");
+      } else if (volume != null && ETCD_VOLUMES.contains(volume.getName())) {
+        problems.add(
+            Rule.ETCD_VOLUME_NAME,
+            "spec.template.spec.volumes[" + i + "].name",
+            quote(volume.getName())
+                + " is reserved for the etcd Secret volumes that Halo adds to the agent; rename"
+                + " the volume");
       }
     }
   }

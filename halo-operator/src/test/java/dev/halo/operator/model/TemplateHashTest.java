@@ -3,12 +3,14 @@ package dev.halo.operator.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halo.api.v1alpha1.ElectionSpec;
+import dev.halo.api.v1alpha1.EtcdTlsSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +114,58 @@ class TemplateHashTest {
     assertThat(PodFactory.templateHash(omitted, withEtcd("http://etcd:2379")))
         .isEqualTo(PodFactory.templateHash(empty, withEtcd("http://etcd:2379")));
   }
+
+  @Test
+  void anElectionWithoutSecretsSerializesAsBeforeSoUpgradesRollNoPods() {
+    assertThat(JSON.asJson(TestGroups.valid("shop", "web").getSpec().getElection()))
+        .isEqualTo("{\"endpoints\":[\"http://127.0.0.1:2379\"],\"leaseTTLSeconds\":5}");
+    assertThat(
+            PodFactory.templateHash(
+                TestGroups.valid("shop", "web"),
+                new OperatorDefaults(
+                    "halo/halo:1", DEFAULTS.agentJvmOptions(), List.of(), GROUP_SECRETS)))
+        .as("defaults for groups do not touch a group with its own endpoints")
+        .isEqualTo(ORIGINAL);
+  }
+
+  @Test
+  void changesWithTheGroupsTlsAndCredentials() {
+    String tls =
+        hashAfter(
+            hag -> {
+              hag.getSpec().getElection().setEndpoints(List.of("https://e:2379"));
+              EtcdTlsSpec spec = new EtcdTlsSpec();
+              spec.setSecretName("client-a");
+              hag.getSpec().getElection().setTls(spec);
+            });
+    String otherSecret =
+        hashAfter(
+            hag -> {
+              hag.getSpec().getElection().setEndpoints(List.of("https://e:2379"));
+              EtcdTlsSpec spec = new EtcdTlsSpec();
+              spec.setSecretName("client-b");
+              hag.getSpec().getElection().setTls(spec);
+            });
+    assertThat(tls).isNotEqualTo(otherSecret);
+    assertThat(hashAfter(hag -> hag.getSpec().getElection().setCredentialsSecretName("user")))
+        .isNotEqualTo(ORIGINAL);
+  }
+
+  @Test
+  void changesWithTheOperatorsSecretsForGroupsWhenTheGroupUsesThem() {
+    HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+    hag.getSpec().getElection().getEndpoints().clear();
+    List<String> etcd = List.of("https://etcd:2379");
+    OperatorDefaults without = new OperatorDefaults("halo/halo:1", List.of(), etcd);
+    OperatorDefaults with = new OperatorDefaults("halo/halo:1", List.of(), etcd, GROUP_SECRETS);
+
+    assertThat(PodFactory.templateHash(hag, with))
+        .isNotEqualTo(PodFactory.templateHash(hag, without));
+  }
+
+  private static final EtcdSecrets GROUP_SECRETS =
+      new EtcdSecrets(
+          Optional.of("client"), Optional.empty(), Optional.empty(), Optional.of("agents"));
 
   private static OperatorDefaults withEtcd(String endpoint) {
     return OperatorDefaults.of("halo/halo:1", List.of(endpoint));

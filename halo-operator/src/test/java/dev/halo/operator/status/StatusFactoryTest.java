@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.common.Names;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.model.TestPods;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.List;
 import java.util.Optional;
@@ -277,5 +279,83 @@ class StatusFactoryTest {
         .isEqualTo("not watched while the spec is invalid");
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
     assertThat(s.getPhase()).isEqualTo("Invalid");
+  }
+
+  private static io.fabric8.kubernetes.api.model.Pod creating(String name, String createdAt) {
+    io.fabric8.kubernetes.api.model.Pod pod = TestPods.notReady(pod(name, "standby"));
+    pod.getMetadata().setCreationTimestamp(createdAt);
+    pod.getStatus()
+        .setContainerStatuses(
+            List.of(
+                new ContainerStatusBuilder()
+                    .withName(Names.AGENT_CONTAINER)
+                    .withNewState()
+                    .withNewWaiting()
+                    .withReason("ContainerCreating")
+                    .endWaiting()
+                    .endState()
+                    .build()));
+    pod.getStatus().setPhase("Pending");
+    return pod;
+  }
+
+  @Test
+  void readyNamesPodsLongInContainerCreatingAndPointsAtTheirMountEvents() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(
+                creating("web-0", "2026-01-01T00:00:00Z"),
+                creating("web-1", "2026-01-01T00:01:30Z")),
+            view(),
+            Optional.empty(),
+            List.of(),
+            "2026-01-01T00:02:00Z");
+
+    assertThat(condition(s, "Ready").getMessage())
+        .startsWith("phase is Pending; web-0 still ContainerCreating after 60 s")
+        .contains("etcd Secret")
+        .endsWith("see the FailedMount events: kubectl describe pod web-0");
+  }
+
+  @Test
+  void readySaysNothingOfPodsThatAreCreatedBriefly() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(creating("web-0", "2026-01-01T00:01:30Z")),
+            view(),
+            Optional.empty(),
+            List.of(),
+            "2026-01-01T00:02:00Z");
+
+    assertThat(condition(s, "Ready").getMessage()).isEqualTo("phase is Pending");
+  }
+
+  @Test
+  void outdatedEtcdStaysReachableWithReasonOutdatedVersion() {
+    List<io.fabric8.kubernetes.api.model.Pod> pods = List.of(pod("web-0", "master"));
+    ElectionView view = view("web-0");
+    HighAvailabilityGroupStatus s =
+        StatusFactory.build(
+            hag(),
+            new StatusFactory.Observed(
+                pods,
+                TestPods.members(pods, view),
+                Optional.of("web-0"),
+                List.of(),
+                0,
+                null,
+                "t1",
+                Optional.empty(),
+                Optional.of("etcd is outdated: http://etcd:2379: 3.4.23 has known lease bugs")));
+
+    Condition reachable = condition(s, "EtcdReachable");
+    assertThat(reachable.getStatus()).isEqualTo("True");
+    assertThat(reachable.getReason()).isEqualTo("OutdatedVersion");
+    assertThat(reachable.getMessage())
+        .isEqualTo(
+            "election is being watched, but etcd is outdated: http://etcd:2379: 3.4.23 has known"
+                + " lease bugs");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halo.api.v1alpha1.CelRules;
 import dev.halo.api.v1alpha1.Crd;
+import dev.halo.api.v1alpha1.EtcdTlsSpec;
 import dev.halo.api.v1alpha1.HealthSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HttpGetCheck;
@@ -63,7 +64,11 @@ class CrdValidationTest {
           ".spec.zones",
           List.of(CelRules.UNIQUE_ZONES),
           ".spec.health",
-          List.of(CelRules.ONE_HEALTH_CHECK));
+          List.of(CelRules.ONE_HEALTH_CHECK),
+          ".spec.election",
+          List.of(CelRules.ONE_SCHEME, CelRules.TLS_NEEDS_HTTPS, CelRules.HTTPS_NEEDS_TLS),
+          ".spec.election.tls",
+          List.of(CelRules.TLS_NAMES_A_SECRET));
 
   /** The reasons an x-kubernetes-validations rule may give. */
   private static final List<String> REASONS =
@@ -173,7 +178,49 @@ class CrdValidationTest {
                                 .withNewEmptyDir()
                                 .endEmptyDir()
                                 .build()))),
-        rule("service-ports", h -> podSpec(h).getContainers().get(0).setPorts(List.of())));
+        rule("service-ports", h -> podSpec(h).getContainers().get(0).setPorts(List.of())),
+        rule(
+            "endpoints maxItems",
+            h ->
+                h.getSpec()
+                    .getElection()
+                    .setEndpoints(
+                        IntStream.rangeClosed(0, CelRules.MAX_ENDPOINTS)
+                            .mapToObj(i -> "http://etcd-" + i + ":2379")
+                            .toList())),
+        rule(
+            "endpoints maxLength",
+            h ->
+                h.getSpec()
+                    .getElection()
+                    .setEndpoints(List.of("http://" + "e".repeat(CelRules.MAX_URL_LENGTH) + ":1"))),
+        rule(
+            "one-scheme",
+            h -> {
+              h.getSpec()
+                  .getElection()
+                  .setEndpoints(List.of("https://etcd-0:2379", "http://etcd-1:2379"));
+              h.getSpec().getElection().setTls(tls("etcd-client", null));
+            }),
+        rule("tls-needs-https", h -> h.getSpec().getElection().setTls(tls(null, "etcd-ca"))),
+        rule(
+            "https-needs-tls",
+            h -> h.getSpec().getElection().setEndpoints(List.of("https://etcd-0:2379"))),
+        rule(
+            "tls-names-a-secret",
+            h -> {
+              h.getSpec().getElection().setEndpoints(List.of("https://etcd-0:2379"));
+              h.getSpec().getElection().setTls(tls(null, null));
+            }),
+        rule(
+            "tls secretName pattern",
+            h -> {
+              h.getSpec().getElection().setEndpoints(List.of("https://etcd-0:2379"));
+              h.getSpec().getElection().setTls(tls("Etcd_Client", null));
+            }),
+        rule(
+            "credentialsSecretName pattern",
+            h -> h.getSpec().getElection().setCredentialsSecretName("-user")));
   }
 
   private static PodSpec podSpec(HighAvailabilityGroup hag) {
@@ -242,7 +289,42 @@ class CrdValidationTest {
         (endpoint, valid) -> {
           HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
           hag.getSpec().getElection().setEndpoints(List.of(endpoint));
+          if (endpoint.startsWith("https://")) {
+            hag.getSpec().getElection().setTls(tls(null, "etcd-ca"));
+          }
           assertAgree(CelRules.ETCD_URL, endpoint, valid, hag);
+        });
+    Map<String, Boolean> secrets =
+        Map.of(
+            "etcd-client", true,
+            "etcd.client-1", true,
+            "1", true,
+            "Etcd", false,
+            "etcd_client", false,
+            "etcd..client", false,
+            "-etcd", false);
+    secrets.forEach(
+        (secret, valid) -> {
+          HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+          hag.getSpec().getElection().setCredentialsSecretName(secret);
+          assertAgree(CelRules.DNS_SUBDOMAIN, secret, valid, hag);
+        });
+    Map<String, Boolean> serverNames =
+        Map.of(
+            "etcd.internal", true,
+            "10.0.0.1", true,
+            "Etcd-0.Example", true,
+            "etcd internal", false,
+            "etcd.", false,
+            "*.etcd", false);
+    serverNames.forEach(
+        (serverName, valid) -> {
+          HighAvailabilityGroup hag = TestGroups.valid("shop", "web");
+          hag.getSpec().getElection().setEndpoints(List.of("https://10.0.0.1:2379"));
+          EtcdTlsSpec tls = tls(null, "etcd-ca");
+          tls.setServerName(serverName);
+          hag.getSpec().getElection().setTls(tls);
+          assertAgree(CelRules.SERVER_NAME, serverName, valid, hag);
         });
     Map<String, Boolean> names =
         Map.of("web", true, "", true, "a-1", true, "1a", false, "Web", false, "a-", false);
@@ -268,6 +350,13 @@ class CrdValidationTest {
 
   private static Arguments rule(String name, Consumer<HighAvailabilityGroup> change) {
     return Arguments.of(name, change);
+  }
+
+  private static EtcdTlsSpec tls(String secret, String ca) {
+    EtcdTlsSpec tls = new EtcdTlsSpec();
+    tls.setSecretName(secret);
+    tls.setCaSecretName(ca);
+    return tls;
   }
 
   private static HealthSpec health(boolean http, boolean tcp) {

@@ -292,7 +292,7 @@ class HelmChartTest {
         """
         image: {repository: registry.example/halo, tag: "1.2.3"}
         etcd:
-          endpoints: ["http://etcd-0.etcd:2379", "https://etcd-1.etcd:2379"]
+          endpoints: ["http://etcd-0.etcd:2379", "http://etcd-1.etcd:2379"]
         agent:
           jvmOptions: ["-XX:+UseSerialGC", "-Xmx48m"]
         logLevel: DEBUG
@@ -302,7 +302,7 @@ class HelmChartTest {
     assertThat(operator.getImage()).isEqualTo("registry.example/halo:1.2.3");
     assertThat(env(operator))
         .containsEntry("HALO_AGENT_IMAGE", "registry.example/halo:1.2.3")
-        .containsEntry("HALO_ETCD_ENDPOINTS", "http://etcd-0.etcd:2379,https://etcd-1.etcd:2379")
+        .containsEntry("HALO_ETCD_ENDPOINTS", "http://etcd-0.etcd:2379,http://etcd-1.etcd:2379")
         .containsEntry("HALO_AGENT_JVM_OPTIONS", "-XX:+UseSerialGC -Xmx48m")
         .containsEntry("HALO_LOG_LEVEL", "DEBUG")
         .containsEntry("HALO_OPERATOR_PORT", "9090");

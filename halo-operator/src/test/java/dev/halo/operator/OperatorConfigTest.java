@@ -154,12 +154,18 @@ class OperatorConfigTest {
         .isEmpty();
   }
 
+  /** The operator's own CA file, which https:// HALO_ETCD_ENDPOINTS need. */
+  private static String operatorCa(Path dir) throws IOException {
+    return Files.writeString(dir.resolve("ca.crt"), "ca").toString();
+  }
+
   @Test
-  void readsTheEtcdSecretsForGroups() {
+  void readsTheEtcdSecretsForGroups(@TempDir Path dir) throws IOException {
     OperatorConfig config =
         parse(
                 Map.of(
                     "HALO_ETCD_ENDPOINTS", "https://etcd:2379",
+                    "HALO_ETCD_CACERT", operatorCa(dir),
                     "HALO_GROUP_ETCD_TLS_SECRET", "etcd-client",
                     "HALO_GROUP_ETCD_CA_SECRET", " etcd-ca ",
                     "HALO_GROUP_ETCD_SERVER_NAME", "etcd.internal",
@@ -178,7 +184,8 @@ class OperatorConfigTest {
   }
 
   @Test
-  void refusesEtcdSecretsForGroupsThatDoNotFitTheDefaultEndpoints() {
+  void refusesEtcdSecretsForGroupsThatDoNotFitTheDefaultEndpoints(@TempDir Path dir)
+      throws IOException {
     assertThat(parse(Map.of("HALO_GROUP_ETCD_CREDENTIALS_SECRET", "agents")).errors())
         .singleElement()
         .asString()
@@ -196,6 +203,7 @@ class OperatorConfigTest {
             parse(
                     Map.of(
                         "HALO_ETCD_ENDPOINTS", "https://etcd:2379",
+                        "HALO_ETCD_CACERT", operatorCa(dir),
                         "HALO_GROUP_ETCD_SERVER_NAME", "etcd.internal"))
                 .errors())
         .containsExactly(

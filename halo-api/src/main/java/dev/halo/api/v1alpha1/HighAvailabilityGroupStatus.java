@@ -45,11 +45,13 @@ public class HighAvailabilityGroupStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Valid (SpecValid | InvalidSpec), EtcdReachable (Reachable | Unreachable; Unknown:"
-          + " NotWatched), MasterElected (Elected | NoMaster, ForeignLeader), ForeignCandidates"
-          + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), Ready (Running |"
-          + " the phase: Pending, Electing, Degraded, Invalid); in parentheses the reasons when True |"
-          + " when False.")
+      "Valid (SpecValid | InvalidSpec), EtcdReachable (Reachable, OutdatedVersion | Unreachable,"
+          + " TLSFailed, CertificateExpired, AuthFailed, PermissionDenied; Unknown: NotWatched),"
+          + " MasterElected (Elected | NoMaster, ForeignLeader), ForeignCandidates"
+          + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), ObjectsApplied"
+          + " (Applied | RoleLabelRefused, ServiceRefused, DisruptionBudgetRefused, DeleteRefused,"
+          + " AnnotationRefused), Ready (Running | the phase: Pending, Electing, Degraded,"
+          + " Invalid); in parentheses the reasons when True | when False.")
   private List<Condition> conditions = new ArrayList<>();
 
   public String getMaster() {

@@ -37,7 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rules ({@link CelEvaluation}) — unless the rule is in {@link #NOT_IN_CRD} with the reason the CRD
  * cannot hold it (docs/crd-reference.md lists the same). A new {@link Rule} without an example
  * fails {@link #everyRuleHasAnExample()}; one with an example the API server accepts fails unless
- * it is explained here.
+ * it is explained here. The etcd examples list the group's own endpoints: the operator also applies
+ * the scheme rules to a group that leaves them out, with its HALO_ETCD_ENDPOINTS and
+ * HALO_GROUP_ETCD_* defaults, which the API server cannot know (docs/crd-reference.md says so).
  */
 class ValidatorRulesInCrdTest {
   private static final ObjectMapper JSON = Serialization.jsonMapper();
@@ -46,6 +48,7 @@ class ValidatorRulesInCrdTest {
   private static final JsonNode SCHEMA = JSON.valueToTree(ROOT);
   private static final OperatorDefaults NO_DEFAULT_ETCD = OperatorDefaults.of("halo:test");
   private static final Path DOCS = Path.of("docs", "crd-reference.md");
+  private static final String HTTPS = "https://etcd-0.etcd:2379";
 
   private static final String COST =
       ": a CEL rule would have to walk a list inside each item of spec.template.spec.containers;"
@@ -74,19 +77,26 @@ class ValidatorRulesInCrdTest {
           Rule.ROLE_MOUNT_PATH,
           "volumeMounts" + COST,
           Rule.AGENT_PORT_IN_USE,
-          "ports" + COST);
+          "ports" + COST,
+          Rule.ETCD_VOLUME_NAME,
+          "role-volume-reserved already compares each volume's name with one literal, and with"
+              + " volumes lacking maxItems the API server's estimate (about a million volumes)"
+              + " leaves no room for three more comparisons per volume within its budget per"
+              + " rule");
 
   /**
    * Where the API server reports a rule whose field differs from the validator's: a CEL rule's
    * fieldPath cannot name metadata.name, so the rules about the name point at the spec field that
-   * is the other way out (CelRules), and name-is-dns-label at the root ({@code ""}).
+   * is the other way out (CelRules), and name-is-dns-label at the root ({@code ""});
+   * tls-names-a-secret points at the first of the two Secret names it asks for.
    */
   static final Map<Rule, String> CRD_FIELD =
       Map.of(
           Rule.NAME_NOT_DNS_LABEL, "",
           Rule.POD_NAMES_FIT, "spec.replicas",
           Rule.MASTER_SERVICE_NAME, "spec.service.name",
-          Rule.STANDBY_SERVICE_NAME, "spec.service.standby");
+          Rule.STANDBY_SERVICE_NAME, "spec.service.standby",
+          Rule.TLS_NAMES_A_SECRET, "spec.election.tls.secretName");
 
   /** A group that breaks {@code rule}: {@code change} applied to a valid group's JSON. */
   record Example(Rule rule, String what, Consumer<ObjectNode> change) {
@@ -163,11 +173,85 @@ class ValidatorRulesInCrdTest {
                     .addObject()
                     .put("name", Names.ROLE_VOLUME)
                     .putObject("emptyDir")),
+        ex(
+            Rule.ETCD_VOLUME_NAME,
+            Names.ETCD_TLS_VOLUME,
+            g ->
+                podSpec(g)
+                    .putArray("volumes")
+                    .addObject()
+                    .put("name", Names.ETCD_TLS_VOLUME)
+                    .putObject("emptyDir")),
         ex(Rule.ELECTION_MISSING, "no election", g -> spec(g).remove("election")),
         ex(Rule.ENDPOINTS_EMPTY, "[]", g -> obj(g, "spec.election").putArray("endpoints")),
         ex(Rule.ENDPOINT_BLANK, "empty", g -> endpoints(g, "")),
         ex(Rule.ENDPOINT_NOT_URL, "no scheme", g -> endpoints(g, "etcd-0.etcd:2379")),
         ex(Rule.ENDPOINT_NOT_URL, "no port", g -> endpoints(g, "http://etcd")),
+        ex(
+            Rule.ENDPOINTS_TOO_MANY,
+            "33 URLs",
+            g ->
+                endpoints(
+                    g,
+                    IntStream.range(0, 33)
+                        .mapToObj(i -> "http://etcd-" + i + ".etcd:2379")
+                        .toArray(String[]::new))),
+        ex(
+            Rule.ENDPOINT_TOO_LONG,
+            "513 characters",
+            g -> endpoints(g, "http://" + "e".repeat(501) + ":2379")),
+        ex(
+            Rule.ONE_SCHEME,
+            "http:// and https://",
+            g -> endpoints(g, "http://etcd-0.etcd:2379", "https://etcd-1.etcd:2379")),
+        ex(
+            Rule.TLS_NEEDS_HTTPS,
+            "caSecretName with http://",
+            g -> tls(g).put("caSecretName", "etcd-ca")),
+        ex(Rule.HTTPS_NEEDS_TLS, "https:// without tls", g -> endpoints(g, HTTPS)),
+        ex(
+            Rule.TLS_NAMES_A_SECRET,
+            "only serverName",
+            g -> {
+              endpoints(g, HTTPS);
+              tls(g).put("serverName", "etcd.example.com");
+            }),
+        ex(
+            Rule.SECRET_NAME,
+            "secretName etcd_tls",
+            g -> {
+              endpoints(g, HTTPS);
+              tls(g).put("secretName", "etcd_tls");
+            }),
+        ex(
+            Rule.SECRET_NAME,
+            "caSecretName Etcd-CA",
+            g -> {
+              endpoints(g, HTTPS);
+              tls(g).put("caSecretName", "Etcd-CA");
+            }),
+        ex(
+            Rule.SECRET_NAME,
+            "credentialsSecretName 'etcd user'",
+            g -> obj(g, "spec.election").put("credentialsSecretName", "etcd user")),
+        ex(
+            Rule.SECRET_NAME,
+            "254 characters",
+            g -> obj(g, "spec.election").put("credentialsSecretName", "e".repeat(254))),
+        ex(
+            Rule.SERVER_NAME,
+            "etcd_0.local",
+            g -> {
+              endpoints(g, HTTPS);
+              tls(g).put("caSecretName", "etcd-ca").put("serverName", "etcd_0.local");
+            }),
+        ex(
+            Rule.SERVER_NAME,
+            "-etcd",
+            g -> {
+              endpoints(g, HTTPS);
+              tls(g).put("caSecretName", "etcd-ca").put("serverName", "-etcd");
+            }),
         ex(Rule.LEASE_TTL_TOO_SHORT, "1", g -> obj(g, "spec.election").put("leaseTTLSeconds", 1)),
         ex(Rule.LEASE_TTL_TOO_LONG, "61", g -> obj(g, "spec.election").put("leaseTTLSeconds", 61)),
         ex(
@@ -352,8 +436,15 @@ class ValidatorRulesInCrdTest {
     }
   }
 
-  private static void endpoints(ObjectNode group, String endpoint) {
-    obj(group, "spec.election").putArray("endpoints").add(endpoint);
+  private static void endpoints(ObjectNode group, String... endpoints) {
+    ArrayNode list = obj(group, "spec.election").putArray("endpoints");
+    for (String endpoint : endpoints) {
+      list.add(endpoint);
+    }
+  }
+
+  private static ObjectNode tls(ObjectNode group) {
+    return obj(group, "spec.election.tls");
   }
 
   /** The object at a dotted path, created where missing. */

@@ -46,6 +46,19 @@ class StatusDescriptionsTest {
           "resigned",
           "revoked");
 
+  /** The reasons ObjectsApplied names while a write is refused (WriteRefusals' kinds). */
+  private static final List<String> REFUSED_WRITE_REASONS =
+      List.of(
+          "RoleLabelRefused",
+          "ServiceRefused",
+          "DisruptionBudgetRefused",
+          "DeleteRefused",
+          "AnnotationRefused");
+
+  /** The kinds of etcd failure EtcdReachable=False names (ElectionView's failureReason). */
+  private static final List<String> ETCD_FAILURE_REASONS =
+      List.of("Unreachable", "TLSFailed", "CertificateExpired", "AuthFailed", "PermissionDenied");
+
   @Test
   void conditionsDescriptionNamesEveryConditionType() throws IllegalAccessException {
     String description = STATUS.getProperties().get("conditions").getDescription();
@@ -67,7 +80,9 @@ class StatusDescriptionsTest {
       conditions.forEach(c -> reasons.add(c.getReason()));
     }
     assertThat(reasons)
-        .contains("SpecValid", "InvalidSpec", "Unreachable", "NotWatched", "ForeignKeysFound");
+        .contains("SpecValid", "InvalidSpec", "NotWatched", "ForeignKeysFound", "OutdatedVersion")
+        .containsAll(REFUSED_WRITE_REASONS)
+        .containsAll(ETCD_FAILURE_REASONS);
     assertThat(reasons).allSatisfy(reason -> assertThat(description).contains(reason));
   }
 
@@ -81,6 +96,47 @@ class StatusDescriptionsTest {
 
   /** The conditions of a group in each situation the status can describe. */
   private static List<List<Condition>> situations() {
+    List<List<Condition>> situations = new ArrayList<>(commonSituations());
+    Pod master = pod("web-0", "master");
+    for (String reason : REFUSED_WRITE_REASONS) {
+      situations.add(
+          observed(
+              new StatusFactory.Observed(
+                  List.of(master),
+                  TestPods.members(List.of(master), view("web-0")),
+                  Optional.of("web-0"),
+                  List.of(),
+                  0,
+                  null,
+                  "t",
+                  Optional.empty(),
+                  List.of(new StatusFactory.RefusedWrite(reason, "refused")))));
+    }
+    for (String reason : ETCD_FAILURE_REASONS) {
+      ElectionView failed = ElectionView.unreachable("/halo/shop/web/election", "no", reason);
+      situations.add(conditions(List.of(master), failed, "web-0", List.of()));
+    }
+    situations.add(
+        observed(
+            new StatusFactory.Observed(
+                List.of(master),
+                TestPods.members(List.of(master), view("web-0")),
+                Optional.of("web-0"),
+                List.of(),
+                0,
+                null,
+                "t",
+                Optional.empty(),
+                List.of(),
+                Optional.of("etcd-0 runs 3.4.20"))));
+    return situations;
+  }
+
+  private static List<Condition> observed(StatusFactory.Observed observed) {
+    return StatusFactory.build(hag(), observed).getConditions();
+  }
+
+  private static List<List<Condition>> commonSituations() {
     Pod master = pod("web-0", "master");
     Pod standby = pod("web-1", "standby");
     Candidate foreign = new Candidate("/halo/shop/web/election/999", "intruder", 5, 0x999);

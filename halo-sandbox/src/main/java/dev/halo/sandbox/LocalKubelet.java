@@ -425,6 +425,18 @@ public final class LocalKubelet implements AutoCloseable {
     return controls.workload(pod).port();
   }
 
+  /** The directory the kubelet wrote the pod's Secret volume {@code volume} into. */
+  public Path secretVolume(String pod, String volume) {
+    KubeletPod rt = lifecycle.runtime(pod);
+    synchronized (rt) {
+      Path dir = rt.volumeDirs.get(volume);
+      if (dir == null) {
+        throw new IllegalStateException("pod " + pod + " has no mounted Secret volume " + volume);
+      }
+      return dir;
+    }
+  }
+
   /** The role file the pod's agent writes. */
   public Path roleFile(String pod) {
     return lifecycle.roleFile(pod);

@@ -28,7 +28,7 @@ help:
 	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
 	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent, the operator and scale into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
 	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking the invariants of docs/design.md; report in target/chaos/"
-	@echo "make sandbox  run Halo end to end here (API server, etcd, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour"
+	@echo "make sandbox  run Halo end to end here (API server, etcd with TLS, client certificates and roles, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour, \"--insecure-etcd\" for a plaintext etcd"
 
 ## Installs etcd (server and etcdctl) from Debian when missing; tests start real etcd processes.
 deps:
@@ -48,8 +48,9 @@ test: deps
 build:
 	$(MVN) -DskipTests package
 
-## Halo end to end on this machine: embedded Kubernetes API, real etcd, the operator, agents.
-## SANDBOX_ARGS passes options, e.g. SANDBOX_ARGS="--scenario failover" or "--headless".
+## Halo end to end on this machine: embedded Kubernetes API, real etcd (secured: TLS, client
+## certificates, a role per group), the operator, agents. SANDBOX_ARGS passes options, e.g.
+## SANDBOX_ARGS="--scenario failover", "--headless" or "--insecure-etcd" (plaintext etcd).
 sandbox: deps
 	@if [ ! -f $(HALO_JAR) ] || [ -n "$$(find halo-*/src halo-*/pom.xml pom.xml deploy/examples -newer $(HALO_JAR) -print -quit)" ]; then \
 	  echo "building $(HALO_JAR)"; $(MVN) -q -DskipTests -Dspotless.check.skip=true package || exit 1; \

@@ -390,6 +390,120 @@ class LocalKubeletIT {
     await().untilAsserted(() -> assertThat(condition(ns, names[0], "Ready")).isEqualTo("False"));
   }
 
+  @Test
+  void processAgentsReachASecuredEtcdThroughTheirPodsSecretVolume() throws Exception {
+    String ns = "secured";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    String user = "halo-agent-" + ns + "-" + GROUP;
+    try (EtcdCluster secured =
+        EtcdCluster.start(
+            1,
+            EtcdServerSecurity.tlsOnly()
+                .withClientCertAuth()
+                .withUsers(
+                    new EtcdServerSecurity.User(
+                        user, "unused", ElectionKeys.groupPrefix(election))))) {
+      CertificateAuthority ca = secured.certificateAuthority();
+      CertificateAuthority.Issued cert =
+          ca.client("agent", user, CertificateAuthority.KeyFormat.PKCS1, false);
+      client
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new io.fabric8.kubernetes.api.model.SecretBuilder()
+                  .withNewMetadata()
+                  .withName("g-etcd-tls")
+                  .endMetadata()
+                  .withType("kubernetes.io/tls")
+                  .withData(
+                      Map.of(
+                          "tls.crt", base64(cert.cert()),
+                          "tls.key", base64(cert.key()),
+                          "ca.crt", base64(ca.caFile())))
+                  .build())
+          .create();
+      kubelet = LocalKubelet.start(client, ns, null, AgentMode.PROCESS);
+      for (String name : List.of("g-0", "g-1")) {
+        client
+            .pods()
+            .inNamespace(ns)
+            .resource(securedPod(ns, name, election, secured.secureEndpoints()))
+            .create();
+      }
+      kubelet.awaitRunning("g-0", Duration.ofSeconds(60));
+      kubelet.awaitRunning("g-1", Duration.ofSeconds(60));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(List.of(kubelet.agent("g-0").role(), kubelet.agent("g-1").role()))
+                      .containsExactlyInAnyOrder("master", "standby"));
+      Map<String, Object> status = kubelet.agent("g-0").status().orElseThrow();
+      assertThat(status.get("etcdFailure")).isIn("", null);
+      // The agent was given the files the kubelet wrote, not the pod's /etc/halo/etcd/... paths.
+      String environ =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid("g-0") + "/environ"));
+      assertThat(environ)
+          .contains(
+              "HALO_ETCD_CERT="
+                  + kubelet.secretVolume("g-0", Names.ETCD_TLS_VOLUME).resolve("tls.crt"));
+    }
+  }
+
+  private long pid(String pod) {
+    return kubelet.view().stream()
+        .filter(v -> v.name().equals(pod))
+        .findFirst()
+        .orElseThrow()
+        .agentPid()
+        .orElseThrow();
+  }
+
+  private static String base64(java.nio.file.Path file) throws java.io.IOException {
+    return java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(file));
+  }
+
+  /** A pod whose agent reaches etcd over TLS with the client certificate of Secret g-etcd-tls. */
+  private static Pod securedPod(String ns, String name, String election, String endpoints) {
+    Pod pod = pod(ns, name, election);
+    pod.getSpec()
+        .getVolumes()
+        .add(
+            new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                .withName(Names.ETCD_TLS_VOLUME)
+                .withNewSecret()
+                .withSecretName("g-etcd-tls")
+                .withDefaultMode(0440)
+                .endSecret()
+                .build());
+    io.fabric8.kubernetes.api.model.Container agent = pod.getSpec().getContainers().get(1);
+    agent
+        .getVolumeMounts()
+        .add(
+            new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                .withName(Names.ETCD_TLS_VOLUME)
+                .withMountPath(Names.ETCD_TLS_MOUNT_PATH)
+                .withReadOnly(true)
+                .build());
+    agent.getEnv().removeIf(e -> e.getName().equals("HALO_ETCD_ENDPOINTS"));
+    agent
+        .getEnv()
+        .add(new io.fabric8.kubernetes.api.model.EnvVar("HALO_ETCD_ENDPOINTS", endpoints, null));
+    for (String[] file :
+        new String[][] {
+          {"HALO_ETCD_CACERT", "ca.crt"},
+          {"HALO_ETCD_CERT", "tls.crt"},
+          {"HALO_ETCD_KEY", "tls.key"}
+        }) {
+      agent
+          .getEnv()
+          .add(
+              new io.fabric8.kubernetes.api.model.EnvVar(
+                  file[0], Names.ETCD_TLS_MOUNT_PATH + "/" + file[1], null));
+    }
+    return pod;
+  }
+
   private static void createPods(String ns, String election, String... names) {
     for (String name : names) {
       client.pods().inNamespace(ns).resource(pod(ns, name, election)).create();

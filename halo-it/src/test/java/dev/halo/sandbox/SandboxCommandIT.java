@@ -12,14 +12,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code halo sandbox} as a command: the scripted failover tour, and bad input. */
+/**
+ * {@code halo sandbox} as a command: the scripted failover tour (on a plaintext etcd, {@code
+ * --insecure-etcd}; SandboxIT runs the secured default), and bad input.
+ */
 class SandboxCommandIT {
   @TempDir Path dir;
 
   @Test
   void failoverScenarioPrintsBothHandoversAndExitsZero() throws Exception {
     try (SandboxProcess sandbox =
-        SandboxProcess.start(dir, Map.of(), "--scenario", "failover", "--etcd-members", "1")) {
+        SandboxProcess.start(
+            dir, Map.of(), "--scenario", "failover", "--etcd-members", "1", "--insecure-etcd")) {
       List<ProcessHandle> children = List.of();
       long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
       while (sandbox.process.isAlive() && System.nanoTime() < deadline) {
@@ -34,6 +38,8 @@ class SandboxCommandIT {
           .as("exit code; stderr:\n%s", SandboxProcess.tail(sandbox.stderr()))
           .isZero();
       assertThat(sandbox.stdout())
+          .containsPattern("etcd\\s+http://127\\.0\\.0\\.1:\\d+  \\(plaintext, --insecure-etcd\\)")
+          .contains("ETCDCTL_API=3 etcdctl --endpoints http://127.0.0.1:")
           .containsPattern("kill -9 master agent\\s+web-\\d\\s+web-\\d\\s+\\d+ ms\\s+\\d+")
           .containsPattern("delete master pod\\s+web-\\d\\s+web-\\d\\s+\\d+ ms\\s+\\d+");
       assertThat(children).as("it ran etcd and agent processes").isNotEmpty();

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A session with a headless {@code halo sandbox} (3 etcd members, real agent processes) driven the
- * way a user would: the real kubectl, etcdctl and plain HTTP requests through the service proxy.
- * The steps build on each other, so they run in order; the last one stops the sandbox and checks
- * that it leaves no process behind.
+ * A session with a headless {@code halo sandbox} (3 etcd members secured by TLS, client
+ * certificates and roles, real agent processes) driven the way a user would: the real kubectl,
+ * etcdctl and plain HTTP requests through the service proxy. The steps build on each other, so they
+ * run in order; the last one stops the sandbox and checks that it leaves no process behind.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SandboxIT {
@@ -85,6 +85,8 @@ class SandboxIT {
   @Test
   @Order(3)
   void etcdLeaderIsTheLabelledMaster() throws Exception {
+    assertThat(sandbox.etcdEndpoints()).startsWith("https://");
+    assertThat(sandbox.etcdctl()).contains("--cacert", "--cert", "--key");
     await()
         .atMost(CONVERGE)
         .untilAsserted(
@@ -106,6 +108,9 @@ class SandboxIT {
             "spec:",
             "  replicas: 2",
             "  zones: [zone-x, zone-z]",
+            "  election:",
+            "    tls:",
+            "      secretName: api-etcd-tls",
             "  template:",
             "    spec:",
             "      containers:",
@@ -117,6 +122,9 @@ class SandboxIT {
         .contains("highavailabilitygroup.halo.dev/api created");
     String master = awaitMaster("api");
     assertThat(master).isIn("api-0", "api-1");
+    // The sandbox issued the Secret the group names, for its own etcd user.
+    assertThat(kubectl.ok("get", "secret", "api-etcd-tls", "-o", "jsonpath={.type}"))
+        .isEqualTo("kubernetes.io/tls");
     assertThat(kubectl.ok("get", "pods", "-l", "halo.dev/group=api", "-o", "name"))
         .contains("pod/api-0", "pod/api-1");
   }
@@ -284,19 +292,20 @@ class SandboxIT {
   }
 
   private static String etcdLeader(String group) throws IOException, InterruptedException {
-    Process etcdctl =
-        new ProcessBuilder(
-                "etcdctl",
-                "--endpoints=" + sandbox.etcdEndpoints(),
-                "get",
-                "/halo/default/" + group + "/election",
-                "--prefix",
-                "--sort-by=CREATE",
-                "--order=ASCEND",
-                "--limit=1",
-                "--print-value-only")
-            .redirectErrorStream(true)
-            .start();
+    // The line the banner prints: TLS, the read-only client certificate.
+    List<String> command = new java.util.ArrayList<>(sandbox.etcdctl());
+    command.addAll(
+        List.of(
+            "get",
+            "/halo/default/" + group + "/election",
+            "--prefix",
+            "--sort-by=CREATE",
+            "--order=ASCEND",
+            "--limit=1",
+            "--print-value-only"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("ETCDCTL_API", "3");
+    Process etcdctl = builder.start();
     assertThat(etcdctl.waitFor(20, TimeUnit.SECONDS)).isTrue();
     String output = new String(etcdctl.getInputStream().readAllBytes()).strip();
     assertThat(etcdctl.exitValue()).as("etcdctl: %s", output).isZero();

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
 /** {@code java -jar halo.jar sandbox ...} as an OS process, read through its output. */
 final class SandboxProcess implements AutoCloseable {
   private static final Pattern API = Pattern.compile("kubernetes API\\s+(http://\\S+)");
-  private static final Pattern ETCD = Pattern.compile("\\n\\s+etcd\\s+(http://\\S+)");
+  private static final Pattern ETCD = Pattern.compile("\\n\\s+etcd\\s+(https?://\\S+)");
+  private static final Pattern ETCDCTL =
+      Pattern.compile("\\n\\s+ETCDCTL_API=3 (etcdctl .*) get /halo/ --prefix\\n");
 
   final Process process;
   final Path out;
@@ -71,6 +73,11 @@ final class SandboxProcess implements AutoCloseable {
 
   String etcdEndpoints() {
     return group(ETCD, stdout()).orElseThrow();
+  }
+
+  /** The etcdctl command the banner prints, up to its subcommand, as arguments. */
+  List<String> etcdctl() {
+    return List.of(group(ETCDCTL, stdout()).orElseThrow().split(" "));
   }
 
   /** The proxy port printed for {@code service}. */

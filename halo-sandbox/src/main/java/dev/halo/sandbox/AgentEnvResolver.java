@@ -59,6 +59,7 @@ final class AgentEnvResolver {
         env.put(var.getName(), value);
       }
     }
+    env.replaceAll((name, value) -> toLocalMount(value, rt.mounts));
     if (!rt.agentContainer.getEnvFrom().isEmpty()) {
       log.atWarn().addKeyValue("pod", rt.name).log("kubelet: envFrom is not supported, ignored");
     }
@@ -76,6 +77,23 @@ final class AgentEnvResolver {
     }
     env.putAll(options.extraEnv());
     return env;
+  }
+
+  /**
+   * A path under one of the container's mount paths, pointed at the directory the kubelet wrote the
+   * volume into: the agent runs on this machine, where nothing is mounted at {@code /etc/...}.
+   */
+  static String toLocalMount(String value, Map<String, Path> mounts) {
+    for (Map.Entry<String, Path> mount : mounts.entrySet()) {
+      String path = mount.getKey().endsWith("/") ? mount.getKey() : mount.getKey() + "/";
+      if (value.equals(mount.getKey()) || value.equals(path)) {
+        return mount.getValue().toString();
+      }
+      if (value.startsWith(path)) {
+        return mount.getValue().resolve(value.substring(path.length())).toString();
+      }
+    }
+    return value;
   }
 
   /** The workload health checks and role webhook the pod asks for go to its demo workload. */

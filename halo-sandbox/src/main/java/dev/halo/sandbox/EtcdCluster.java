@@ -233,6 +233,38 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives user {@code name} (created with a password nobody knows, for a client certificate whose
+   * CN names it, unless it exists) the role {@code name} with {@code permission} on the keys under
+   * {@code prefix}; as root, so only once auth is on. What docs/etcd-security.md's commands do.
+   */
+  public void grantPrefix(
+      String name, String prefix, io.etcd.jetcd.auth.Permission.Type permission) {
+    try (io.etcd.jetcd.Client client = admin()) {
+      io.etcd.jetcd.Auth auth = client.getAuthClient();
+      io.etcd.jetcd.ByteSequence user = bytes(name);
+      if (!auth.userList().get().getUsers().contains(name)) {
+        auth.userAdd(user, bytes("unused-" + UUID.randomUUID())).get();
+      }
+      if (!auth.roleList().get().getRoles().contains(name)) {
+        auth.roleAdd(user).get();
+      }
+      auth.roleGrantPermission(
+              user,
+              bytes(prefix),
+              io.etcd.jetcd.options.OptionsUtil.prefixEndOf(bytes(prefix)),
+              permission)
+          .get();
+      auth.userGrantRole(user, user).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot grant etcd user " + name + " " + prefix + ": " + e.getCause(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while granting etcd user " + name, e);
+    }
+  }
+
   private static io.etcd.jetcd.ByteSequence bytes(String s) {
     return io.etcd.jetcd.ByteSequence.from(s, java.nio.charset.StandardCharsets.UTF_8);
   }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -17,6 +18,8 @@ final class KubeletPod {
   /** Where the kubelet is with the pod. */
   enum Phase {
     NEW,
+    /** Its volumes cannot be set up yet (a missing Secret): nothing runs, the kubelet retries. */
+    PENDING,
     RUNNING,
     TERMINATING,
     TERMINATED,
@@ -41,6 +44,12 @@ final class KubeletPod {
   final Instant startTime = Instant.now();
   final Map<String, PodCondition> conditions = new HashMap<>();
   Phase phase = Phase.NEW;
+  // Why the volumes cannot be set up (PENDING), as the FailedMount event says it.
+  String mountFailure;
+  // The agent container's mount paths and the local directories they map to.
+  Map<String, Path> mounts = Map.of();
+  // Each Secret volume's local directory, by volume name.
+  Map<String, Path> volumeDirs = Map.of();
   DemoWorkload workload;
   Instant workloadFinishedAt;
   AgentHandle agent;
@@ -108,6 +117,7 @@ final class KubeletPod {
   String notRunningReason() {
     return "phase "
         + phase
+        + (mountFailure == null ? "" : " (" + mountFailure + ")")
         + ", agent "
         + agentState
         + (agentTermination == null ? "" : " (" + agentTermination.getMessage() + ")")

@@ -146,8 +146,7 @@ public final class LiveView implements AutoCloseable {
             .map(r -> "http://127.0.0.1:" + r.localPort())
             .findFirst()
             .orElse(null);
-    return SandboxHints.commands(
-        sandbox.kubeconfig(), sandbox.etcd().endpoints(), name, master, pid, url);
+    return SandboxHints.commands(sandbox.kubeconfig(), sandbox.etcdctl(), name, master, pid, url);
   }
 
   private static String valid(HighAvailabilityGroupStatus status) {

@@ -6,6 +6,7 @@ import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import dev.halo.common.Threads;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -58,6 +59,13 @@ import org.slf4j.LoggerFactory;
  *       HALO_HEALTH_TCP} and {@code HALO_ROLE_WEBHOOK} (when set) pointed at the workload. {@code
  *       HALO_ETCD_ENDPOINTS} stays what the operator wrote unless {@link
  *       Options#withEtcdEndpoints()} is used.
+ *   <li><b>Secret volumes</b>: every Secret volume of the pod is written into a directory of the
+ *       pod with the kubelet's atomic {@code ..data} symlink layout ({@link SecretVolumes}), and
+ *       every agent variable naming a file under one of the agent container's mount paths (e.g.
+ *       {@code HALO_ETCD_CERT=/etc/halo/etcd/tls/tls.crt}) is pointed at that directory. A changed
+ *       Secret is swapped in (rotation); a missing Secret or key leaves the pod Pending with its
+ *       containers in ContainerCreating and a FailedMount Warning event, and it starts once the
+ *       Secret is there (retried on every Secret event and every 2 s).
  *   <li><b>Status</b>: phase Running, podIP/hostIP 127.0.0.1, conditions PodScheduled, Initialized,
  *       ContainersReady and Ready, and a status for every container. The agent container is ready
  *       while its process runs and answers {@code /healthz} (probed every 200 ms with a 200 ms
@@ -211,6 +219,8 @@ public final class LocalKubelet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalKubelet.class);
   private static final Duration DEFAULT_PROBE_PERIOD = Duration.ofMillis(200);
   private static final Duration CLOSE_API_BUDGET = Duration.ofSeconds(3);
+  // How often a pod whose volumes could not be set up tries again (a Secret event tries at once).
+  private static final Duration MOUNT_RETRY = Duration.ofSeconds(2);
 
   private final String namespace;
   private final KubernetesClient client;
@@ -226,6 +236,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final ReadinessProber prober;
   private final PodControls controls;
   private SharedIndexInformer<Pod> informer;
+  private SharedIndexInformer<Secret> secrets;
 
   private LocalKubelet(
       KubernetesClient client,
@@ -247,7 +258,17 @@ public final class LocalKubelet implements AutoCloseable {
     this.agents =
         new AgentRunner(
             mode, options, new AgentEnvResolver(client, namespace, mode, options, etcd));
-    this.lifecycle = new PodLifecycle(namespace, options, root, agents, api, exec, timer, closed);
+    this.lifecycle =
+        new PodLifecycle(
+            namespace,
+            options,
+            root,
+            agents,
+            new SecretVolumes(client, namespace),
+            api,
+            exec,
+            timer,
+            closed);
     this.prober = new ReadinessProber(namespace, lifecycle, api, options, closed);
     this.controls = new PodControls(namespace, mode, lifecycle, agents, api);
   }
@@ -315,8 +336,32 @@ public final class LocalKubelet implements AutoCloseable {
                   }
                 },
                 0);
+    secrets =
+        client
+            .secrets()
+            .inNamespace(namespace)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Secret secret) {
+                    lifecycle.onSecretChanged(secret.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onUpdate(Secret oldSecret, Secret secret) {
+                    lifecycle.onSecretChanged(secret.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onDelete(Secret secret, boolean finalStateUnknown) {
+                    // Mounted files stay as they are, as with a kubelet.
+                  }
+                },
+                0);
     long period = options.probePeriod().toMillis();
     timer.scheduleWithFixedDelay(prober::probeAll, period, period, TimeUnit.MILLISECONDS);
+    long retry = MOUNT_RETRY.toMillis();
+    timer.scheduleWithFixedDelay(lifecycle::retryPending, retry, retry, TimeUnit.MILLISECONDS);
     log.atInfo()
         .addKeyValue("namespace", namespace)
         .addKeyValue("mode", mode)
@@ -378,6 +423,18 @@ public final class LocalKubelet implements AutoCloseable {
   /** The workload's port (what a Service of the pod sends traffic to). */
   public int workloadPort(String pod) {
     return controls.workload(pod).port();
+  }
+
+  /** The directory the kubelet wrote the pod's Secret volume {@code volume} into. */
+  public Path secretVolume(String pod, String volume) {
+    KubeletPod rt = lifecycle.runtime(pod);
+    synchronized (rt) {
+      Path dir = rt.volumeDirs.get(volume);
+      if (dir == null) {
+        throw new IllegalStateException("pod " + pod + " has no mounted Secret volume " + volume);
+      }
+      return dir;
+    }
   }
 
   /** The role file the pod's agent writes. */
@@ -461,6 +518,9 @@ public final class LocalKubelet implements AutoCloseable {
     }
     if (informer != null) {
       informer.close();
+    }
+    if (secrets != null) {
+      secrets.close();
     }
     timer.shutdownNow();
     prober.close();

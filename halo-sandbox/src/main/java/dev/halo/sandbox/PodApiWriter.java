@@ -127,6 +127,44 @@ final class PodApiWriter {
     pod(current.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON), patch);
   }
 
+  /** Records a FailedMount Warning event on the pod, as a kubelet does (best effort). */
+  void failedMount(KubeletPod rt, String message) {
+    String now = PodStatusFactory.timestamp(Instant.now());
+    io.fabric8.kubernetes.api.model.Event event =
+        new io.fabric8.kubernetes.api.model.EventBuilder()
+            .withNewMetadata()
+            .withName(rt.name + "." + Long.toHexString(System.nanoTime()))
+            .withNamespace(namespace)
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion("v1")
+            .withKind("Pod")
+            .withName(rt.name)
+            .withNamespace(namespace)
+            .withUid(rt.uid)
+            .endInvolvedObject()
+            .withType("Warning")
+            .withReason("FailedMount")
+            .withMessage(message)
+            .withNewSource()
+            .withComponent("kubelet")
+            .withHost("halo-sandbox-node")
+            .endSource()
+            .withReportingComponent("kubelet")
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .build();
+    try {
+      client.v1().events().inNamespace(namespace).resource(event).create();
+    } catch (KubernetesClientException e) {
+      log.atDebug()
+          .addKeyValue("pod", rt.name)
+          .addKeyValue("error", e.getMessage())
+          .log("kubelet: FailedMount event not recorded");
+    }
+  }
+
   /** Writes the pod's whole status (caller holds the pod's lock); false when the pod is gone. */
   boolean writeStatus(KubeletPod rt) {
     if (closed.get()) {

@@ -34,6 +34,7 @@ final class PodLifecycle {
   private final Options options;
   private final Path root;
   private final AgentRunner agents;
+  private final SecretVolumes volumes;
   private final PodApiWriter api;
   private final ExecutorService exec;
   private final ScheduledExecutorService timer;
@@ -47,6 +48,7 @@ final class PodLifecycle {
       Options options,
       Path root,
       AgentRunner agents,
+      SecretVolumes volumes,
       PodApiWriter api,
       ExecutorService exec,
       ScheduledExecutorService timer,
@@ -55,6 +57,7 @@ final class PodLifecycle {
     this.options = options;
     this.root = root;
     this.agents = agents;
+    this.volumes = volumes;
     this.api = api;
     this.exec = exec;
     this.timer = timer;
@@ -168,13 +171,17 @@ final class PodLifecycle {
 
   private void startPod(KubeletPod rt) {
     synchronized (rt) {
-      if (rt.phase != KubeletPod.Phase.NEW || closed.get()) {
+      boolean retry = rt.phase == KubeletPod.Phase.PENDING;
+      if (rt.phase != KubeletPod.Phase.NEW && !retry || closed.get()) {
         return;
       }
-      if (options.gracefulDeletion() && !api.addFinalizer(rt)) {
+      if (!retry && options.gracefulDeletion() && !api.addFinalizer(rt)) {
         rt.phase = KubeletPod.Phase.GONE;
         finishedUids.add(rt.uid);
         pods.remove(rt.name, rt);
+        return;
+      }
+      if (!mountVolumes(rt)) {
         return;
       }
       try {
@@ -195,6 +202,63 @@ final class PodLifecycle {
         agents.start(rt, roleFile(rt.name));
       }
       api.writeStatus(rt);
+    }
+  }
+
+  /**
+   * Sets up the pod's Secret volumes (caller holds the pod); when one cannot be, leaves the pod
+   * Pending with a FailedMount Warning event, as a kubelet does, until {@link #retryPending}.
+   */
+  private boolean mountVolumes(KubeletPod rt) {
+    try {
+      volumes.setUp(rt, root.resolve(rt.name));
+    } catch (SecretVolumes.MountException e) {
+      boolean changed = !e.getMessage().equals(rt.mountFailure);
+      rt.phase = KubeletPod.Phase.PENDING;
+      rt.mountFailure = e.getMessage();
+      if (changed) {
+        log.atWarn()
+            .addKeyValue("pod", rt.name)
+            .addKeyValue("error", e.getMessage())
+            .log("kubelet: cannot mount a volume; the pod waits in ContainerCreating");
+        api.failedMount(rt, e.getMessage());
+        api.writeStatus(rt);
+      }
+      return false;
+    }
+    if (rt.mountFailure != null) {
+      log.atInfo().addKeyValue("pod", rt.name).log("kubelet: volumes mounted after all");
+      rt.mountFailure = null;
+    }
+    return true;
+  }
+
+  /** Tries again to start the pods whose volumes could not be set up. */
+  void retryPending() {
+    for (KubeletPod rt : pods.values()) {
+      if (rt.phase == KubeletPod.Phase.PENDING) {
+        run("mount volumes of " + rt.name, () -> startPod(rt));
+      }
+    }
+  }
+
+  /** A Secret was created or changed: pods waiting for it start, running pods get its files. */
+  void onSecretChanged(String secret) {
+    for (KubeletPod rt : pods.values()) {
+      if (!SecretVolumes.secretNames(rt).contains(secret)) {
+        continue;
+      }
+      run(
+          "sync secret " + secret + " of " + rt.name,
+          () -> {
+            synchronized (rt) {
+              if (rt.phase == KubeletPod.Phase.PENDING) {
+                startPod(rt);
+              } else if (rt.phase == KubeletPod.Phase.RUNNING) {
+                volumes.refresh(rt, secret);
+              }
+            }
+          });
     }
   }
 
@@ -260,6 +324,7 @@ final class PodLifecycle {
         log.atInfo().addKeyValue("pod", rt.name).log("kubelet: stopped workload");
       }
       rt.phase = KubeletPod.Phase.TERMINATED;
+      rt.volumeDirs.values().forEach(PodLifecycle::deleteQuietly);
       if (podExists && !closed.get()) {
         api.writeStatus(rt);
       }
@@ -267,6 +332,14 @@ final class PodLifecycle {
     pods.remove(rt.name, rt);
     if (podExists && !closed.get()) {
       api.removeFinalizer(rt.name, rt.uid);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      TempFiles.deleteRecursively(dir);
+    } catch (UncheckedIOException e) {
+      log.atDebug().addKeyValue("dir", dir).log("kubelet: volume not deleted");
     }
   }
 

@@ -28,6 +28,9 @@ final class PodStatusFactory {
 
   /** The pod's whole status; keeps a condition's transition time while its value holds. */
   static PodStatus status(KubeletPod rt) {
+    if (rt.phase == KubeletPod.Phase.PENDING) {
+      return pending(rt);
+    }
     boolean stopped = rt.phase == KubeletPod.Phase.TERMINATED;
     boolean workloadReady = !stopped && rt.workload != null && rt.workload.healthy.get();
     boolean agentIsReady = rt.agentContainer == null || (rt.agentRunning() && rt.agentReady);
@@ -58,6 +61,44 @@ final class PodStatusFactory {
             condition(rt, "Ready", ready))
         .withContainerStatuses(statuses)
         .withInitContainerStatuses(initStatuses)
+        .build();
+  }
+
+  /**
+   * A pod whose volumes cannot be set up: Pending, scheduled, every container waiting in
+   * ContainerCreating, as a kubelet reports it until the mount succeeds.
+   */
+  private static PodStatus pending(KubeletPod rt) {
+    List<ContainerStatus> statuses = new ArrayList<>();
+    for (Container c : rt.pod.getSpec().getContainers()) {
+      statuses.add(
+          new ContainerStatusBuilder()
+              .withName(c.getName())
+              .withImage(c.getImage())
+              .withImageID("")
+              .withReady(false)
+              .withStarted(false)
+              .withRestartCount(0)
+              .withState(
+                  new ContainerStateBuilder()
+                      .withNewWaiting()
+                      .withReason("ContainerCreating")
+                      .endWaiting()
+                      .build())
+              .build());
+    }
+    return new PodStatusBuilder()
+        .withPhase("Pending")
+        .withHostIP(KubeletPod.IP)
+        .addNewHostIP(KubeletPod.IP)
+        .withStartTime(timestamp(rt.startTime))
+        .withQosClass("BestEffort")
+        .withConditions(
+            condition(rt, "PodScheduled", true),
+            condition(rt, "Initialized", true),
+            condition(rt, "ContainersReady", false),
+            condition(rt, "Ready", false))
+        .withContainerStatuses(statuses)
         .build();
   }
 

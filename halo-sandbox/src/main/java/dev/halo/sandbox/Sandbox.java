@@ -4,7 +4,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.AgentDefaults;
 import dev.halo.operator.HaloOperator;
 import dev.halo.operator.OperatorConfig;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import dev.halo.operator.model.EtcdSecrets;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -45,9 +45,17 @@ public final class Sandbox implements AutoCloseable {
    * @param proxyPort first port of the service proxy (0: free ports)
    * @param kubeconfig where to write the kubeconfig (empty: in the sandbox's temp directory)
    * @param example whether to apply {@value #EXAMPLE_RESOURCE}
+   * @param insecureEtcd plaintext etcd without auth, and the example without its TLS Secret;
+   *     otherwise etcd speaks TLS only, wants client certificates and has auth on ({@link
+   *     SandboxEtcdIssuer})
    */
   public record Options(
-      int etcdMembers, int apiPort, int proxyPort, Optional<Path> kubeconfig, boolean example) {}
+      int etcdMembers,
+      int apiPort,
+      int proxyPort,
+      Optional<Path> kubeconfig,
+      boolean example,
+      boolean insecureEtcd) {}
 
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
   // A kubelet restarts a crashed container after 10 s at first (CrashLoopBackOff); so does ours.
@@ -58,6 +66,7 @@ public final class Sandbox implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private EmbeddedApiServer api;
   private EtcdCluster etcd;
+  private SandboxEtcdIssuer issuer;
   private LocalKubelet kubelet;
   private ServiceProxy proxy;
   // Stops everything when the JVM ends without close() (System.exit, an uncaught error).
@@ -104,7 +113,12 @@ public final class Sandbox implements AutoCloseable {
     if (options.proxyPort() > 0) {
       ServiceProxy.requireFree(options.proxyPort()); // fail before the slow parts start
     }
-    etcd = track(EtcdCluster.start(options.etcdMembers()));
+    if (options.insecureEtcd()) {
+      etcd = track(EtcdCluster.start(options.etcdMembers()));
+    } else {
+      etcd = track(EtcdCluster.start(options.etcdMembers(), etcdSecurity()));
+      issuer = track(SandboxEtcdIssuer.start(etcd, api.client(), NAMESPACE));
+    }
     kubelet =
         track(
             LocalKubelet.start(
@@ -117,7 +131,8 @@ public final class Sandbox implements AutoCloseable {
     log.atInfo()
         .addKeyValue("api", api.url())
         .addKeyValue("kubeconfig", kubeconfig)
-        .addKeyValue("etcd", etcd.endpoints())
+        .addKeyValue("etcd", etcdEndpoints())
+        .addKeyValue("secured", issuer != null)
         .addKeyValue("tookMs", (System.nanoTime() - start) / 1_000_000)
         .log("sandbox started");
   }
@@ -130,16 +145,43 @@ public final class Sandbox implements AutoCloseable {
     return LocalKubelet.Options.defaults().withAgentRestarts(AGENT_RESTART_DELAY);
   }
 
+  /**
+   * TLS on the client URLs, client certificates required (their CN is the etcd user) and auth on;
+   * the operator's user is created here, its role by the issuer. The members also listen in
+   * plaintext on loopback for the sandbox itself (health, etcdctl as root), which without a
+   * password can do nothing with keys.
+   */
+  private static EtcdServerSecurity etcdSecurity() {
+    return EtcdServerSecurity.tlsOnly()
+        .withClientCertAuth()
+        .withUsers(
+            new EtcdServerSecurity.User(
+                SandboxEtcdIssuer.OPERATOR, "unused-" + java.util.UUID.randomUUID(), ""));
+  }
+
   private OperatorConfig operatorConfig() {
+    if (issuer == null) {
+      return new OperatorConfig(
+          Set.of(NAMESPACE),
+          "halo:sandbox",
+          etcd.clientUrls(),
+          false,
+          "",
+          "127.0.0.1",
+          0,
+          AgentDefaults.JVM_OPTIONS);
+    }
     return new OperatorConfig(
         Set.of(NAMESPACE),
         "halo:sandbox",
-        etcd.clientUrls(),
+        List.of(etcd.secureEndpoints().split(",")),
         false,
         "",
         "127.0.0.1",
         0,
-        AgentDefaults.JVM_OPTIONS);
+        AgentDefaults.JVM_OPTIONS,
+        issuer.operatorSecurity(),
+        EtcdSecrets.NONE);
   }
 
   private <T extends AutoCloseable> T track(T part) {
@@ -149,38 +191,49 @@ public final class Sandbox implements AutoCloseable {
 
   /**
    * The example group ({@value #EXAMPLE_RESOURCE}: 3 replicas over zones a/b/c, HTTP health probe
-   * every 500 ms, TTL 5 s) named {@code name} in {@code namespace}, its Service named after it;
-   * what benchmarks and the chaos campaign start from.
+   * every 500 ms, TTL 5 s) named {@code name} in {@code namespace}, its Service named after it,
+   * without its etcd TLS Secret (for a plaintext etcd); what benchmarks and the chaos campaign
+   * start from.
    */
   public static HighAvailabilityGroup exampleGroup(String name, String namespace) {
-    HighAvailabilityGroup hag;
-    try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(EXAMPLE_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(EXAMPLE_RESOURCE + " is not in the jar; rebuild it");
-      }
-      hag = Serialization.unmarshal(in, HighAvailabilityGroup.class);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    HighAvailabilityGroup hag = loadExample();
+    hag.getSpec().getElection().setTls(null);
     hag.getMetadata().setName(name);
     hag.getMetadata().setNamespace(namespace);
     hag.getSpec().getService().setName(name);
     return hag;
   }
 
-  private void applyExample() throws IOException {
+  private static HighAvailabilityGroup loadExample() {
     try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(EXAMPLE_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException(EXAMPLE_RESOURCE + " is not in the jar; rebuild it");
       }
-      for (HasMetadata item : api.client().load(in).items()) {
-        api.client().resource(item).inNamespace(NAMESPACE).createOr(NonDeletingOperation::update);
-        log.atInfo()
-            .addKeyValue("kind", item.getKind())
-            .addKeyValue("name", item.getMetadata().getName())
-            .log("sandbox: applied the example");
-      }
+      return Serialization.unmarshal(in, HighAvailabilityGroup.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Applies the example; on a secured etcd its TLS Secret is issued first, so its pods find it, on
+   * a plaintext one its TLS settings are left out.
+   */
+  private void applyExample() {
+    HighAvailabilityGroup hag = loadExample();
+    if (issuer == null) {
+      hag.getSpec().getElection().setTls(null);
+    } else {
+      issuer.ensure(hag);
+    }
+    api.client().resource(hag).inNamespace(NAMESPACE).createOr(NonDeletingOperation::update);
+    log.atInfo()
+        .addKeyValue("kind", hag.getKind())
+        .addKeyValue("name", hag.getMetadata().getName())
+        .addKeyValue(
+            "etcdTlsSecret",
+            issuer == null ? "" : hag.getSpec().getElection().getTls().getSecretName())
+        .log("sandbox: applied the example");
   }
 
   /**
@@ -213,6 +266,31 @@ public final class Sandbox implements AutoCloseable {
 
   public EtcdCluster etcd() {
     return etcd;
+  }
+
+  /** Whether etcd runs secured (TLS, client certificates, auth), i.e. not --insecure-etcd. */
+  public boolean securedEtcd() {
+    return issuer != null;
+  }
+
+  /** The etcd endpoints groups and the operator use: https when secured. */
+  public String etcdEndpoints() {
+    return issuer == null ? etcd.endpoints() : etcd.secureEndpoints();
+  }
+
+  /**
+   * The etcdctl command, without a subcommand, that reads Halo's keys: with the CA and the
+   * read-only client certificate when secured.
+   */
+  public String etcdctl() {
+    return issuer == null
+        ? "ETCDCTL_API=3 etcdctl --endpoints " + etcd.endpoints()
+        : issuer.etcdctl();
+  }
+
+  /** Who issues the groups' etcd users and Secrets; empty with --insecure-etcd. */
+  public Optional<SandboxEtcdIssuer> issuer() {
+    return Optional.ofNullable(issuer);
   }
 
   public LocalKubelet kubelet() {

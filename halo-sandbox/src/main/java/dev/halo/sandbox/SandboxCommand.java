@@ -63,6 +63,13 @@ public final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--no-example", description = "do not apply deploy/examples/sandbox.yaml")
   boolean noExample;
 
+  @Option(
+      names = "--insecure-etcd",
+      description =
+          "plaintext etcd without auth (default: TLS, client certificates and etcd roles per"
+              + " group)")
+  boolean insecureEtcd;
+
   @Option(names = "--headless", description = "log events as lines instead of the live view")
   boolean headless;
 
@@ -82,7 +89,12 @@ public final class SandboxCommand implements Callable<Integer> {
       sandbox =
           Sandbox.start(
               new Sandbox.Options(
-                  etcdMembers, apiPort, proxyPort, Optional.ofNullable(kubeconfig), !noExample));
+                  etcdMembers,
+                  apiPort,
+                  proxyPort,
+                  Optional.ofNullable(kubeconfig),
+                  !noExample,
+                  insecureEtcd));
     } catch (RuntimeException e) {
       System.err.println("halo sandbox: " + oneLine(e));
       return EXIT_FAILED;
@@ -137,13 +149,19 @@ public final class SandboxCommand implements Callable<Integer> {
     out.println("Halo sandbox is up");
     out.println("  kubernetes API  " + sandbox.api().url());
     out.println("  kubeconfig      " + sandbox.kubeconfig());
-    out.println("  etcd            " + sandbox.etcd().endpoints());
+    out.println(
+        "  etcd            "
+            + sandbox.etcdEndpoints()
+            + (sandbox.securedEtcd()
+                ? "  (TLS, client certificates, roles)"
+                : "  (plaintext, --insecure-etcd)"));
     for (ServiceProxy.Route r : sandbox.proxy().routes()) {
       out.printf(
           "  service %-7s http://127.0.0.1:%d  (port %d)%n",
           r.service(), r.localPort(), r.servicePort());
     }
     out.println("  export KUBECONFIG=" + sandbox.kubeconfig());
+    out.println("  " + sandbox.etcdctl() + " get /halo/ --prefix");
     out.println();
     out.flush();
   }

@@ -11,12 +11,13 @@ final class SandboxHints {
   private SandboxHints() {}
 
   /**
-   * The commands for {@code group}: kubectl, etcdctl (the seed equivalence of docs/design.md), the
-   * curl loop through {@code serviceUrl}, and how to delete the master's pod or crash its agent.
+   * The commands for {@code group}: kubectl, etcdctl ({@code etcdctl}: the command up to its
+   * subcommand, with the certificates it needs; the seed equivalence of docs/design.md), the curl
+   * loop through {@code serviceUrl}, and how to delete the master's pod or crash its agent.
    */
   static List<String> commands(
       Path kubeconfig,
-      String etcdEndpoints,
+      String etcdctl,
       String group,
       String master,
       OptionalLong masterAgentPid,
@@ -28,8 +29,7 @@ final class SandboxHints {
     lines.add("kubectl get pods -L halo.dev/role,halo.dev/zone");
     lines.add("kubectl get pods -L halo.dev/role -w          # follow the labels");
     lines.add(
-        "ETCDCTL_API=3 etcdctl --endpoints="
-            + etcdEndpoints
+        etcdctl
             + " get "
             + ElectionKeys.electionName(Sandbox.NAMESPACE, group)
             + " --prefix --sort-by=CREATE --order=ASCEND --limit=1 --print-value-only");

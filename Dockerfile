@@ -5,11 +5,17 @@
 # Build stage: the operator's and the agent's shaded jars (tests run in CI, not in the image build).
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
+# Every module's sources: Maven reads each module the root pom lists, even ones -pl leaves out.
 COPY pom.xml ./
 COPY halo-common ./halo-common
 COPY halo-api ./halo-api
+COPY halo-etcd ./halo-etcd
 COPY halo-agent ./halo-agent
 COPY halo-operator ./halo-operator
+COPY halo-sandbox ./halo-sandbox
+COPY halo-dist ./halo-dist
+COPY halo-it ./halo-it
+COPY halo-bench ./halo-bench
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -DskipTests -Dspotless.check.skip=true package -pl halo-operator,halo-agent -am
 

@@ -39,6 +39,24 @@ class ImageTest {
     assertThat(operatorArgs()).containsSubsequence("-jar", OperatorMain.JAR, "operator");
   }
 
+  /**
+   * Maven reads every module the root pom lists, even those {@code -pl} leaves out, so the build
+   * stage needs each one's pom and sources, and .dockerignore must let them through.
+   */
+  @Test
+  void buildStageHasEveryModuleTheRootPomLists() throws IOException {
+    Matcher module =
+        Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(Path.of("pom.xml")));
+    List<String> modules = module.results().map(m -> m.group(1)).toList();
+    assertThat(modules).contains("halo-agent", "halo-operator", "halo-etcd");
+    List<String> ignore = lines(Path.of(".dockerignore"));
+    assertThat(ignore).contains("*", "!pom.xml", "!halo-*/pom.xml", "!halo-*/src/");
+    for (String m : modules) {
+      assertThat(m).as("a module the .dockerignore patterns let through").startsWith("halo-");
+      assertThat(dockerfile).as("the build stage copies " + m).contains("COPY " + m + " ./" + m);
+    }
+  }
+
   @Test
   void runsAsTheNonRootUserTheChartDeclares() {
     String user =

@@ -67,9 +67,10 @@ class ChartOnApiServerTest {
 
   @Test
   void examplesAreValidAndAcceptedAsGroups() throws IOException {
-    // sandbox.yaml names no etcd: the sandbox's operator has a default (HALO_ETCD_ENDPOINTS).
+    // sandbox.yaml names no etcd: the sandbox's operator has a default (HALO_ETCD_ENDPOINTS), the
+    // https:// URLs of its TLS etcd, whose client certificate the group's Secret holds.
     OperatorDefaults sandboxOperator =
-        OperatorDefaults.of("halo:test", List.of("http://127.0.0.1:2379"));
+        OperatorDefaults.of("halo:test", List.of("https://127.0.0.1:2379"));
     for (String example : List.of("minimal.yaml", "three-zones.yaml", "sandbox.yaml")) {
       try (InputStream in = Files.newInputStream(Path.of("deploy", "examples", example))) {
         HighAvailabilityGroup hag =

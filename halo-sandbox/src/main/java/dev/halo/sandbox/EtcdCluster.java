@@ -76,8 +76,10 @@ public final class EtcdCluster implements AutoCloseable {
       CertificateAuthority.Issued server = ca.server("server");
       flags.add("--cert-file=" + server.cert());
       flags.add("--key-file=" + server.key());
-      flags.add("--trusted-ca-file=" + ca.caFile());
+      // etcd turns client-certificate auth on whenever --trusted-ca-file is given, whatever
+      // --client-cert-auth says: TLS alone gets neither.
       if (security.clientCertAuth()) {
+        flags.add("--trusted-ca-file=" + ca.caFile());
         flags.add("--client-cert-auth");
       }
     }

@@ -30,6 +30,7 @@ public record EtcdServerSecurity(
     return new EtcdServerSecurity(false, false, Optional.empty(), 0, List.of());
   }
 
+  /** https with a server certificate only: clients need the CA, no certificate of their own. */
   public static EtcdServerSecurity tlsOnly() {
     return new EtcdServerSecurity(true, false, Optional.empty(), 0, List.of());
   }

@@ -60,7 +60,7 @@ public final class AgentClassArchive {
     Path archive = archiveFor(jar);
     synchronized (lock) {
       if (!Files.isRegularFile(archive)) {
-        train(archive, etcdEndpoints);
+        train(jar, archive, etcdEndpoints);
       }
     }
     return Files.isRegularFile(archive);
@@ -87,7 +87,7 @@ public final class AgentClassArchive {
     return Path.of(System.getProperty("java.io.tmpdir"), "halo-agent-" + key + ".jsa");
   }
 
-  private static void train(Path archive, String etcdEndpoints) {
+  private static void train(Path jar, Path archive, String etcdEndpoints) {
     long started = System.nanoTime();
     Path partial =
         archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid());
@@ -102,7 +102,7 @@ public final class AgentClassArchive {
     env.set(AgentVariables.HEALTH_HTTP, "http://127.0.0.1:" + env.port() + "/healthz");
     try (AgentProcess agent =
         AgentProcess.startWith(
-            env, List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off"))) {
+            jar, env, List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off"))) {
       boolean campaigned = awaitCampaigning(agent);
       agent.terminate(TRAINING_TIMEOUT); // SIGTERM: it resigns, exits normally, writes the archive
       if (campaigned && Files.isRegularFile(partial) && Files.size(partial) > 0) {

@@ -55,7 +55,7 @@ sandbox: deps
 	@if [ ! -f $(HALO_JAR) ] || [ -n "$$(find halo-*/src halo-*/pom.xml pom.xml deploy/examples -newer $(HALO_JAR) -print -quit)" ]; then \
 	  echo "building $(HALO_JAR)"; $(MVN) -q -DskipTests -Dspotless.check.skip=true package || exit 1; \
 	fi
-	java -jar $(HALO_JAR) sandbox $(SANDBOX_ARGS)
+	java -Dhalo.agent.jar=$(AGENT_JAR) -jar $(HALO_JAR) sandbox $(SANDBOX_ARGS)
 
 ## Benchmarks: figures go to target/bench/*.json, tables to target/bench/REPORT.md, charts to
 ## target/bench/*.png (tests assert behaviour, benchmarks measure it). BENCH_ARGS=--quick for a
@@ -64,7 +64,7 @@ sandbox: deps
 ## C1 only: on 2 cores the C2 compiler threads of a bench JVM took CPU from the agent JVMs it
 ## measures (the crash series at TTL 2 ran 51 s with C2, 40 s without).
 BENCH_CP = halo-bench/target/classes:$$(cat target/halo-bench-classpath.txt)
-BENCH_RUN = java -XX:TieredStopAtLevel=1 -Dhalo.jar=$(HALO_JAR) -Dhalo.operator.jar=$(OPERATOR_JAR) -cp $(BENCH_CP)
+BENCH_RUN = java -XX:TieredStopAtLevel=1 -Dhalo.jar=$(HALO_JAR) -Dhalo.agent.jar=$(AGENT_JAR) -Dhalo.operator.jar=$(OPERATOR_JAR) -cp $(BENCH_CP)
 bench: deps
 	$(call classpath,halo-bench)
 	$(MVN) -q -DskipTests -Dspotless.check.skip=true package -pl halo-dist -am

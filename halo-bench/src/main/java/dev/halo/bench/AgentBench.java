@@ -43,7 +43,7 @@ public final class AgentBench {
       figures.put(
           "footprint",
           bench.footprint(starts, quick ? Duration.ofSeconds(10) : Duration.ofSeconds(20)));
-      if (AgentClassArchive.prepare(AgentProcess.jar(), etcd.endpoints())) {
+      if (AgentClassArchive.prepare(AgentProcess.agentJar(), etcd.endpoints())) {
         figures.put("withClassArchive", bench.startsWithArchive(starts));
       }
       System.out.println("wrote " + BenchReport.write("agent.json", figures));

@@ -57,7 +57,7 @@ final class BenchRig implements AutoCloseable {
         .create();
     etcd = track(EtcdCluster.start(etcdMembers));
     // Every agent the bench starts uses the class archive, so no figure mixes cold and warm starts.
-    AgentClassArchive.prepare(AgentProcess.jar(), etcd.endpoints());
+    AgentClassArchive.prepare(AgentProcess.agentJar(), etcd.endpoints());
     // A Ready agent's /healthz once a second (the shortest periodSeconds Kubernetes allows); a
     // starting agent's, and whether its process still runs, every 200 ms.
     kubelet =

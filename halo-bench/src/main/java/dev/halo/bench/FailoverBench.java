@@ -127,7 +127,8 @@ public final class FailoverBench {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("etcdMembers", 3);
     m.put(
-        "agents", "one OS process per pod (java -jar halo.jar agent, the operator's JVM options)");
+        "agents",
+        "one OS process per pod (java -jar halo-agent.jar agent, the operator's JVM options)");
     m.put("groupsInParallel", groups);
     m.put("roundsPerGroup", rounds);
     m.put("groupsPerTtl", "the same groups go through every scenario in turn");

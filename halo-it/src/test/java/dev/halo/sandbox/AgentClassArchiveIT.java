@@ -18,7 +18,7 @@ class AgentClassArchiveIT {
 
   @Test
   void anAgentStartedWithTheArchiveLoadsTheEtcdClientFromItAndCampaigns() {
-    Path jar = AgentProcess.jar();
+    Path jar = AgentProcess.agentJar();
     assertThat(AgentClassArchive.prepare(jar, etcd.cluster().endpoints())).isTrue();
     AgentEnv env =
         AgentEnv.of(etcd.cluster().endpoints(), ElectionKeys.electionName("cds", "g"), "cds-0")
@@ -28,7 +28,7 @@ class AgentClassArchiveIT {
     // -Xshare:on makes the JVM refuse to start unless it can map the archive.
     options.addAll(List.of("-Xshare:on", "-Xlog:class+load=info"));
 
-    try (AgentProcess agent = AgentProcess.startWith(env, options)) {
+    try (AgentProcess agent = AgentProcess.startWith(jar, env, options)) {
       await().atMost(Duration.ofSeconds(20)).until(() -> agent.role().equals("master"));
       // Trained on a run that reached etcd, the archive holds the etcd client and gRPC classes
       // that make most of an agent's start; one trained without etcd held almost none of them.

@@ -38,6 +38,7 @@ final class SandboxProcess implements AutoCloseable {
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Dhalo.agent.jar=" + AgentProcess.agentJar()); // as `make sandbox` passes it
     command.add("-jar");
     command.add(AgentProcess.jar().toString());
     command.add("sandbox");

@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A class-data-sharing archive (JDK AppCDS) of the agent's classes for the agent processes this
  * machine starts (sandbox, tests, benches): with it a fresh agent JVM reaches the election in about
- * half the time (0.8 s instead of 1.5 s on an idle 2-core machine), which is what dominates how
- * fast a restarted or replaced agent is back as a standby.
+ * half the time (0.55 s instead of 0.8 to 1.2 s on a busy 2-core machine), which is what dominates
+ * how fast a restarted or replaced agent is back as a standby.
  *
  * <p>The archive is made once per jar and JDK by a training run: a real agent against the etcd the
  * first agent is given, in an election of its own, probing its own {@code /healthz} as its workload
  * check, until it campaigns; then SIGTERM, so it also resigns. That loads every class of the start,
- * the etcd client, the election, the HTTP API, the health probe and the shutdown (about 28 MB of
+ * the etcd client, the election, the HTTP API, the health probe and the shutdown (about 31 MB of
  * archive; a run that never reaches etcd archives too little to help). The archive is moved into
  * place atomically; agents started before it exists run without it. A stale or foreign archive is
  * ignored by the JVM ({@code -Xshare:auto}).
@@ -60,7 +60,7 @@ public final class AgentClassArchive {
     Path archive = archiveFor(jar);
     synchronized (lock) {
       if (!Files.isRegularFile(archive)) {
-        train(archive, etcdEndpoints);
+        train(jar, archive, etcdEndpoints);
       }
     }
     return Files.isRegularFile(archive);
@@ -87,7 +87,7 @@ public final class AgentClassArchive {
     return Path.of(System.getProperty("java.io.tmpdir"), "halo-agent-" + key + ".jsa");
   }
 
-  private static void train(Path archive, String etcdEndpoints) {
+  private static void train(Path jar, Path archive, String etcdEndpoints) {
     long started = System.nanoTime();
     Path partial =
         archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid());
@@ -102,7 +102,7 @@ public final class AgentClassArchive {
     env.set(AgentVariables.HEALTH_HTTP, "http://127.0.0.1:" + env.port() + "/healthz");
     try (AgentProcess agent =
         AgentProcess.startWith(
-            env, List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off"))) {
+            jar, env, List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off"))) {
       boolean campaigned = awaitCampaigning(agent);
       agent.terminate(TRAINING_TIMEOUT); // SIGTERM: it resigns, exits normally, writes the archive
       if (campaigned && Files.isRegularFile(partial) && Files.size(partial) > 0) {
@@ -149,7 +149,7 @@ public final class AgentClassArchive {
     return false;
   }
 
-  /** Archives of earlier jars (28 MB each) would pile up in the temp dir with every build. */
+  /** Archives of earlier jars (31 MB each) would pile up in the temp dir with every build. */
   private static void removeOthers(Path archive) {
     try (var others = Files.list(archive.getParent())) {
       others

@@ -12,12 +12,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The real agent as an OS process ({@code java <agent JVM options> -jar halo.jar agent}), for
- * scenarios that kill, stop or pause it. Output goes to a log file shown on failure.
+ * The real agent as an OS process, started as a pod's agent container starts it: {@code java <agent
+ * JVM options> -jar halo-agent.jar agent} (see {@link #agentJar()}), for scenarios that kill, stop
+ * or pause it. Output goes to a log file shown on failure.
  */
 public final class AgentProcess implements AgentHandle {
+  private static final Logger logger = LoggerFactory.getLogger(AgentProcess.class);
+  private static final Path BUILT_AGENT_JAR = Path.of("halo-agent/target/halo-agent.jar");
+  private static final AtomicBoolean fallbackLogged = new AtomicBoolean();
+
   private final AgentEnv env;
   private final Process process;
   private final Path log;
@@ -35,12 +43,15 @@ public final class AgentProcess implements AgentHandle {
 
   /** Starts the jar with the given arguments (e.g. {@code agent} plus flags). */
   public static AgentProcess start(AgentEnv env, List<String> args) {
-    return start(env, args, AgentClassArchive.jvmOptions(jar(), env));
+    Path jar = agentJar();
+    return start(jar, env, args, AgentClassArchive.jvmOptions(jar, env));
   }
 
-  /** Starts {@code halo agent} with extra JVM options (the class archive's training run). */
-  static AgentProcess startWith(AgentEnv env, List<String> extraJvm) {
-    return start(env, List.of("agent"), extraJvm);
+  /**
+   * Starts the agent from {@code jar} with extra JVM options (the class archive's training run).
+   */
+  static AgentProcess startWith(Path jar, AgentEnv env, List<String> extraJvm) {
+    return start(jar, env, List.of("agent"), extraJvm);
   }
 
   /**
@@ -48,16 +59,17 @@ public final class AgentProcess implements AgentHandle {
    * the sandbox's agents start with ({@link AgentClassArchive}): what a pod's agent does.
    */
   public static AgentProcess startAsInAPod(AgentEnv env) {
-    return start(env, List.of("agent"), List.of());
+    return start(agentJar(), env, List.of("agent"), List.of());
   }
 
-  private static AgentProcess start(AgentEnv env, List<String> args, List<String> extraJvm) {
+  private static AgentProcess start(
+      Path jar, AgentEnv env, List<String> args, List<String> extraJvm) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(AgentDefaults.JVM_OPTIONS);
     command.addAll(extraJvm);
     command.add("-jar");
-    command.add(jar().toString());
+    command.add(jar.toString());
     command.addAll(args);
     try {
       Path log = Files.createTempFile("halo-agent-" + env.member() + "-", ".log");
@@ -79,8 +91,35 @@ public final class AgentProcess implements AgentHandle {
   }
 
   /**
-   * The packaged jar: the {@code halo.jar} system property (the ITs run after {@code package}),
-   * else the jar this class runs from (the sandbox), else {@code halo-dist/target/halo.jar}.
+   * The jar agent processes run from: the agent's own jar, as in a pod, from the {@code
+   * halo.agent.jar} system property (the ITs, the benches, {@code make sandbox}), else {@code
+   * halo-agent/target/halo-agent.jar} under the working directory (the repository's root). When
+   * neither is there, the combined {@link #jar()} ({@code halo.jar agent} runs the same agent code
+   * with more classes on the class path), said once in the log.
+   */
+  public static Path agentJar() {
+    String property = System.getProperty("halo.agent.jar");
+    Path slim = property != null ? Path.of(property) : BUILT_AGENT_JAR;
+    if (Files.isRegularFile(slim)) {
+      return slim.toAbsolutePath();
+    }
+    Path combined = jar();
+    if (fallbackLogged.compareAndSet(false, true)) {
+      logger
+          .atInfo()
+          .addKeyValue("missing", slim.toAbsolutePath())
+          .addKeyValue("using", combined)
+          .log(
+              "the agent's own jar is not there; agent processes run `halo.jar agent` instead:"
+                  + " build it with `mvn -DskipTests package` or pass -Dhalo.agent.jar=<path>");
+    }
+    return combined;
+  }
+
+  /**
+   * The combined jar (operator, agent, sandbox): the {@code halo.jar} system property (the ITs run
+   * after {@code package}), else the jar this class runs from (the sandbox), else {@code
+   * halo-dist/target/halo.jar}.
    */
   public static Path jar() {
     String property = System.getProperty("halo.jar");

@@ -89,7 +89,7 @@ import org.slf4j.LoggerFactory;
  * 5xx.
  */
 public final class LocalKubelet implements AutoCloseable {
-  /** How the agents run: in this JVM, or as {@code java -jar halo.jar agent} processes. */
+  /** How the agents run: in this JVM, or as {@code java -jar halo-agent.jar agent} processes. */
   public enum AgentMode {
     IN_PROCESS,
     PROCESS
@@ -293,7 +293,7 @@ public final class LocalKubelet implements AutoCloseable {
       throw new IllegalArgumentException("withEtcdEndpoints() needs an etcd cluster");
     }
     if (mode == AgentMode.PROCESS) {
-      AgentProcess.jar(); // fail now, not on the first pod, when the jar is missing
+      AgentProcess.agentJar(); // fail now, not on the first pod, when the jar is missing
     }
     Path root;
     try {

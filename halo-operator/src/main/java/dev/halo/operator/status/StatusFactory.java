@@ -65,80 +65,7 @@ public final class StatusFactory {
       refusedWrites = List.copyOf(refusedWrites);
     }
 
-    /** Observed with no warning about etcd's version. */
-    public Observed(
-        List<Pod> pods,
-        Membership membership,
-        Optional<String> master,
-        List<String> validationErrors,
-        int failovers,
-        FailoverRecord lastFailover,
-        String now,
-        Optional<String> createRefused,
-        List<RefusedWrite> refusedWrites) {
-      this(
-          pods,
-          membership,
-          master,
-          validationErrors,
-          failovers,
-          lastFailover,
-          now,
-          createRefused,
-          refusedWrites,
-          Optional.empty());
-    }
-
-    /**
-     * Observed with no write refused but, perhaps, a pod create and a warning on etcd's version.
-     */
-    public Observed(
-        List<Pod> pods,
-        Membership membership,
-        Optional<String> master,
-        List<String> validationErrors,
-        int failovers,
-        FailoverRecord lastFailover,
-        String now,
-        Optional<String> createRefused,
-        Optional<String> etcdVersionWarning) {
-      this(
-          pods,
-          membership,
-          master,
-          validationErrors,
-          failovers,
-          lastFailover,
-          now,
-          createRefused,
-          List.of(),
-          etcdVersionWarning);
-    }
-
-    /** Observed with no write refused but, perhaps, a pod create. */
-    public Observed(
-        List<Pod> pods,
-        Membership membership,
-        Optional<String> master,
-        List<String> validationErrors,
-        int failovers,
-        FailoverRecord lastFailover,
-        String now,
-        Optional<String> createRefused) {
-      this(
-          pods,
-          membership,
-          master,
-          validationErrors,
-          failovers,
-          lastFailover,
-          now,
-          createRefused,
-          List.of(),
-          Optional.empty());
-    }
-
-    /** Observed with no write refused. */
+    /** Observed with nothing refused and no warning about etcd's version. */
     public Observed(
         List<Pod> pods,
         Membership membership,
@@ -155,7 +82,54 @@ public final class StatusFactory {
           failovers,
           lastFailover,
           now,
+          Optional.empty(),
+          List.of(),
           Optional.empty());
+    }
+
+    /** This observation with the standing refusal of a pod create. */
+    public Observed withCreateRefused(Optional<String> refusal) {
+      return new Observed(
+          pods,
+          membership,
+          master,
+          validationErrors,
+          failovers,
+          lastFailover,
+          now,
+          refusal,
+          refusedWrites,
+          etcdVersionWarning);
+    }
+
+    /** This observation with the standing refusals of other writes. */
+    public Observed withRefusedWrites(List<RefusedWrite> refused) {
+      return new Observed(
+          pods,
+          membership,
+          master,
+          validationErrors,
+          failovers,
+          lastFailover,
+          now,
+          createRefused,
+          refused,
+          etcdVersionWarning);
+    }
+
+    /** This observation with a warning about etcd's server version. */
+    public Observed withEtcdVersionWarning(Optional<String> warning) {
+      return new Observed(
+          pods,
+          membership,
+          master,
+          validationErrors,
+          failovers,
+          lastFailover,
+          now,
+          createRefused,
+          refusedWrites,
+          warning);
     }
 
     ElectionView view() {

@@ -102,15 +102,14 @@ class StatusDescriptionsTest {
       situations.add(
           observed(
               new StatusFactory.Observed(
-                  List.of(master),
-                  TestPods.members(List.of(master), view("web-0")),
-                  Optional.of("web-0"),
-                  List.of(),
-                  0,
-                  null,
-                  "t",
-                  Optional.empty(),
-                  List.of(new StatusFactory.RefusedWrite(reason, "refused")))));
+                      List.of(master),
+                      TestPods.members(List.of(master), view("web-0")),
+                      Optional.of("web-0"),
+                      List.of(),
+                      0,
+                      null,
+                      "t")
+                  .withRefusedWrites(List.of(new StatusFactory.RefusedWrite(reason, "refused")))));
     }
     for (String reason : ETCD_FAILURE_REASONS) {
       ElectionView failed = ElectionView.unreachable("/halo/shop/web/election", "no", reason);
@@ -119,16 +118,14 @@ class StatusDescriptionsTest {
     situations.add(
         observed(
             new StatusFactory.Observed(
-                List.of(master),
-                TestPods.members(List.of(master), view("web-0")),
-                Optional.of("web-0"),
-                List.of(),
-                0,
-                null,
-                "t",
-                Optional.empty(),
-                List.of(),
-                Optional.of("etcd-0 runs 3.4.20"))));
+                    List.of(master),
+                    TestPods.members(List.of(master), view("web-0")),
+                    Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t")
+                .withEtcdVersionWarning(Optional.of("etcd-0 runs 3.4.20"))));
     return situations;
   }
 
@@ -157,14 +154,14 @@ class StatusDescriptionsTest {
         StatusFactory.build(
                 hag(),
                 new StatusFactory.Observed(
-                    List.of(master),
-                    TestPods.members(List.of(master), view("web-0")),
-                    Optional.of("web-0"),
-                    List.of(),
-                    0,
-                    null,
-                    "t",
-                    Optional.of("forbidden")))
+                        List.of(master),
+                        TestPods.members(List.of(master), view("web-0")),
+                        Optional.of("web-0"),
+                        List.of(),
+                        0,
+                        null,
+                        "t")
+                    .withCreateRefused(Optional.of("forbidden")))
             .getConditions());
   }
 

@@ -89,14 +89,14 @@ class StatusFactoryTest {
         StatusFactory.build(
             hag(),
             new StatusFactory.Observed(
-                pods,
-                TestPods.members(pods, view),
-                Optional.of("web-0"),
-                List.of(),
-                0,
-                null,
-                "t1",
-                Optional.of(refused)));
+                    pods,
+                    TestPods.members(pods, view),
+                    Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t1")
+                .withCreateRefused(Optional.of(refused)));
 
     assertThat(condition(s, "PodsCreated").getStatus()).isEqualTo("False");
     assertThat(condition(s, "PodsCreated").getReason()).isEqualTo("CreateRefused");
@@ -112,18 +112,18 @@ class StatusFactoryTest {
         StatusFactory.build(
             hag(),
             new StatusFactory.Observed(
-                pods,
-                TestPods.members(pods, view),
-                Optional.of("web-0"),
-                List.of(),
-                0,
-                null,
-                "t1",
-                Optional.empty(),
-                List.of(
-                    new StatusFactory.RefusedWrite("RoleLabelRefused", "labels: 403"),
-                    new StatusFactory.RefusedWrite(
-                        "ServiceRefused", "Service web: 422; field spec.selector: bad"))));
+                    pods,
+                    TestPods.members(pods, view),
+                    Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t1")
+                .withRefusedWrites(
+                    List.of(
+                        new StatusFactory.RefusedWrite("RoleLabelRefused", "labels: 403"),
+                        new StatusFactory.RefusedWrite(
+                            "ServiceRefused", "Service web: 422; field spec.selector: bad"))));
 
     Condition applied = condition(s, "ObjectsApplied");
     assertThat(applied.getStatus()).isEqualTo("False");
@@ -340,15 +340,16 @@ class StatusFactoryTest {
         StatusFactory.build(
             hag(),
             new StatusFactory.Observed(
-                pods,
-                TestPods.members(pods, view),
-                Optional.of("web-0"),
-                List.of(),
-                0,
-                null,
-                "t1",
-                Optional.empty(),
-                Optional.of("etcd is outdated: http://etcd:2379: 3.4.23 has known lease bugs")));
+                    pods,
+                    TestPods.members(pods, view),
+                    Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t1")
+                .withEtcdVersionWarning(
+                    Optional.of(
+                        "etcd is outdated: http://etcd:2379: 3.4.23 has known lease bugs")));
 
     Condition reachable = condition(s, "EtcdReachable");
     assertThat(reachable.getStatus()).isEqualTo("True");

@@ -18,8 +18,8 @@ public final class AgentDefaults {
   /**
    * JVM options for the agent container. The agent mostly waits on etcd: a small heap that starts
    * small, C1 only with one compiler thread, a small code cache and unpooled Netty buffers keep it
-   * near 80 MiB RSS; an out-of-memory error ends the process rather than leaving a half-dead
-   * elector running.
+   * near 78 MiB RSS (docs/benchmarks.md); an out-of-memory error ends the process rather than
+   * leaving a half-dead elector running.
    */
   public static final List<String> JVM_OPTIONS =
       List.of(

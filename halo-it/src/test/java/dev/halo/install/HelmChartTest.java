@@ -287,6 +287,27 @@ class HelmChartTest {
   }
 
   @Test
+  void etcdEndpointSchemesThatDoNotFitTheTlsValuesFailAtInstall() {
+    assertThatThrownBy(
+            () ->
+                HelmChart.template(
+                    "etcd: {endpoints: [\"https://etcd-0:2379\", \"http://etcd-1:2379\"],"
+                        + " tls: {caSecret: etcd-ca}}\n"))
+        .hasMessageContaining("etcd.endpoints mixes http:// and https://");
+    assertThatThrownBy(() -> HelmChart.template("etcd: {endpoints: [\"https://etcd-0:2379\"]}\n"))
+        .hasMessageContaining("neither etcd.tls.existingSecret nor etcd.tls.caSecret");
+    assertThatThrownBy(
+            () ->
+                HelmChart.template(
+                    "etcd: {endpoints: [\"http://etcd-0:2379\"], tls: {caSecret: etcd-ca}}\n"))
+        .hasMessageContaining("etcd.tls is set but etcd.endpoints are http://");
+    assertThat(
+            HelmChart.template(
+                "etcd: {endpoints: [\"https://etcd-0:2379\"], tls: {caSecret: etcd-ca}}\n"))
+        .contains("https://etcd-0:2379");
+  }
+
+  @Test
   void valuesReachTheOperatorsEnvironment() {
     String values =
         """

@@ -3,6 +3,7 @@ package dev.halo.sandbox;
 import dev.halo.common.AgentVariables;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Threads;
+import dev.halo.etcd.EtcdSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +33,27 @@ public final class AgentClassArchive {
   private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(30);
   private static final Object lock = new Object();
   private static final AtomicBoolean training = new AtomicBoolean();
+  // Where training runs campaign when set: a secured etcd lets a pod's agent user write only its
+  // group's prefix, so the training agent runs as a user that may write /halo/.
+  private static volatile TrainingEtcd trainingEtcd;
+
+  /** The etcd a training run campaigns in, and how it connects. */
+  private record TrainingEtcd(String endpoints, EtcdSecurity security) {}
 
   private AgentClassArchive() {}
+
+  /**
+   * Training runs campaign in {@code endpoints} with {@code security} (a user whose role may write
+   * {@code /halo/}) instead of the etcd of the first agent's environment.
+   */
+  public static void trainAgainst(String endpoints, EtcdSecurity security) {
+    trainingEtcd = new TrainingEtcd(endpoints, security);
+  }
+
+  /** Training runs campaign in the etcd of the first agent's environment (plaintext etcd). */
+  public static void trainAgainstTheAgentsEtcd() {
+    trainingEtcd = null;
+  }
 
   /**
    * JVM options that use the archive for {@code jar}, or none yet: then a training run against the
@@ -44,7 +64,11 @@ public final class AgentClassArchive {
     if (Files.isRegularFile(archive)) {
       return options(archive);
     }
-    String endpoints = env.asMap().get(AgentVariables.ETCD_ENDPOINTS);
+    TrainingEtcd configured = trainingEtcd;
+    String endpoints =
+        configured != null
+            ? configured.endpoints()
+            : env.asMap().get(AgentVariables.ETCD_ENDPOINTS);
     if (endpoints != null && training.compareAndSet(false, true)) {
       Threads.daemon("agent-cds-training", () -> prepare(jar, endpoints)).start();
     }
@@ -100,6 +124,18 @@ public final class AgentClassArchive {
                 "cds-training")
             .ttl(2);
     env.set(AgentVariables.HEALTH_HTTP, "http://127.0.0.1:" + env.port() + "/healthz");
+    TrainingEtcd configured = trainingEtcd;
+    if (configured != null && configured.endpoints().equals(etcdEndpoints)) {
+      EtcdSecurity security = configured.security();
+      security.caFile().ifPresent(f -> env.set(AgentVariables.ETCD_CACERT, f.toString()));
+      security.certFile().ifPresent(f -> env.set(AgentVariables.ETCD_CERT, f.toString()));
+      security.keyFile().ifPresent(f -> env.set(AgentVariables.ETCD_KEY, f.toString()));
+      security.user().ifPresent(u -> env.set(AgentVariables.ETCD_USER, u));
+      security
+          .passwordFile()
+          .ifPresent(f -> env.set(AgentVariables.ETCD_PASSWORD_FILE, f.toString()));
+      security.serverName().ifPresent(n -> env.set(AgentVariables.ETCD_SERVER_NAME, n));
+    }
     try (AgentProcess agent =
         AgentProcess.startWith(
             jar, env, List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off"))) {

@@ -115,9 +115,11 @@ public final class Sandbox implements AutoCloseable {
     }
     if (options.insecureEtcd()) {
       etcd = track(EtcdCluster.start(options.etcdMembers()));
+      AgentClassArchive.trainAgainstTheAgentsEtcd();
     } else {
       etcd = track(EtcdCluster.start(options.etcdMembers(), etcdSecurity()));
       issuer = track(SandboxEtcdIssuer.start(etcd, api.client(), NAMESPACE));
+      AgentClassArchive.trainAgainst(etcd.secureEndpoints(), issuer.operatorSecurity());
     }
     kubelet =
         track(

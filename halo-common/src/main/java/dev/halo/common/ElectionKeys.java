@@ -71,6 +71,16 @@ public final class ElectionKeys {
   }
 
   /**
+   * Where agents of release 0.1.0, which published no {@link #memberKey}, watch for their step-down
+   * request: {@code /halo-stepdown<election>/<lease id hex>}, outside the group's prefix. The
+   * operator also puts it for a lease without a member identity, so that a master started by 0.1.0
+   * hands over while an upgrade rolls its pods.
+   */
+  public static String legacyStepDownKey(String election, long leaseId) {
+    return "/halo-stepdown" + election + "/" + Long.toHexString(leaseId);
+  }
+
+  /**
    * The identity of a lease's holder: {@code <election's parent>/members/<lease id hex>}, e.g.
    * {@code /halo/shop/web/members/694d8c5e2a1b0f07} for the election {@code
    * /halo/shop/web/election}.

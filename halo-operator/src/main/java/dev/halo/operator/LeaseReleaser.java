@@ -171,7 +171,8 @@ final class LeaseReleaser {
         }
       }
       if (r.stepDownFirst()) {
-        stepDown(hag, election, r.leaseId(), r.member(), r.reason());
+        stepDown(
+            hag, election, r.leaseId(), r.member(), r.reason(), legacy(membership, r.leaseId()));
       } else {
         revoke(hag, r.leaseId(), r.member(), r.reason());
       }
@@ -189,7 +190,7 @@ final class LeaseReleaser {
     String election = membership.view().election();
     for (Candidate c : membership.keysOf(pod)) {
       if (c.leaseId() == leaderLease) {
-        stepDown(hag, election, c.leaseId(), pod, LeaseAction.HAND_OVER);
+        stepDown(hag, election, c.leaseId(), pod, LeaseAction.HAND_OVER, c.identity().isEmpty());
       } else {
         revoke(hag, c.leaseId(), pod, LeaseAction.HAND_OVER);
       }
@@ -208,8 +209,19 @@ final class LeaseReleaser {
     goneCampaigns.forget(HighAvailabilityGroupReconciler.key(hag));
   }
 
+  /** Whether the key of {@code leaseId} carries no member identity: an agent of release 0.1.0. */
+  private static boolean legacy(Membership membership, long leaseId) {
+    return membership.view().candidates().stream()
+        .anyMatch(c -> c.leaseId() == leaseId && c.identity().isEmpty());
+  }
+
   private void stepDown(
-      HighAvailabilityGroup hag, String election, long leaseId, String pod, String reason) {
+      HighAvailabilityGroup hag,
+      String election,
+      long leaseId,
+      String pod,
+      String reason,
+      boolean legacyAgent) {
     if (backingOff(leaseId)) {
       return;
     }
@@ -256,7 +268,8 @@ final class LeaseReleaser {
         .log("asking the master to step down");
     actions.record(leaseId, LeaseAction.Kind.STEP_DOWN, reason);
     elections
-        .requestStepDown(EtcdEndpoints.of(hag.getSpec(), defaults), election, leaseId, reason)
+        .requestStepDown(
+            EtcdEndpoints.of(hag.getSpec(), defaults), election, leaseId, reason, legacyAgent)
         .whenComplete(
             (ok, error) -> {
               if (error != null) {

@@ -9,6 +9,7 @@ import dev.halo.sandbox.AgentEnv;
 import dev.halo.sandbox.Http;
 import dev.halo.sandbox.InProcessAgent;
 import dev.halo.testing.EtcdExtension;
+import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,6 +131,31 @@ class EtcdElectionServiceIT {
     // The lease is gone now; asking it again fails, so the caller knows there is nobody to ask.
     assertThat(service.requestStepDown(endpoints, election, master.leaseId(), "switchover"))
         .failsWithin(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aStepDownRequestForALegacyAgentAlsoGoesWhereThatAgentWatchesAndGoesWithTheLease()
+      throws Exception {
+    put(election + "/1", "pod-0");
+    await().until(() -> view().leader().isPresent());
+    long lease;
+    try (Client client = Client.builder().endpoints(etcd.cluster().clientUrls().get(0)).build()) {
+      lease = client.getLeaseClient().grant(30).get(5, TimeUnit.SECONDS).getID();
+    }
+
+    service
+        .requestStepDown(endpoints, election, lease, "switchover", true)
+        .get(5, TimeUnit.SECONDS);
+
+    String legacy = ElectionKeys.legacyStepDownKey(election, lease);
+    assertThat(legacy).startsWith("/halo-stepdown/halo/");
+    assertThat(etcd.cluster().etcdctl("get", legacy, "--print-value-only")).contains("switchover");
+    assertThat(
+            etcd.cluster()
+                .etcdctl("get", ElectionKeys.stepDownKey(election, lease), "--print-value-only"))
+        .contains("switchover");
+    etcd.cluster().etcdctl("lease", "revoke", Long.toHexString(lease));
+    assertThat(etcd.cluster().etcdctl("get", legacy)).isBlank();
   }
 
   @Test

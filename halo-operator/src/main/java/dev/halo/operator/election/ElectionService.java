@@ -32,6 +32,16 @@ public interface ElectionService extends AutoCloseable {
       List<String> endpoints, String election, long leaseId, String reason);
 
   /**
+   * As {@link #requestStepDown(List, String, long, String)}; for a {@code legacyAgent} (its lease
+   * carries no member identity: an agent of release 0.1.0) the request also goes where that agent
+   * watches ({@link dev.halo.common.ElectionKeys#legacyStepDownKey}).
+   */
+  default CompletableFuture<Void> requestStepDown(
+      List<String> endpoints, String election, long leaseId, String reason, boolean legacyAgent) {
+    return requestStepDown(endpoints, election, leaseId, reason);
+  }
+
+  /**
    * The warning about the server versions of the etcd members at {@code endpoints} ({@link
    * EtcdVersionRules}), once they were read; empty when they are trusted or not read yet. A change
    * notifies the listeners with every tracked election of that cluster.

@@ -5,6 +5,8 @@ import static dev.halo.operator.election.ElectionKeyValues.bytes;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Failures;
 import dev.halo.etcd.EtcdClient;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -38,19 +40,41 @@ final class EtcdCalls {
             });
   }
 
-  /** Puts the step-down key of {@code leaseId}, attached to that lease so it goes with it. */
-  CompletableFuture<Void> requestStepDown(String election, long leaseId, String reason) {
+  /**
+   * Puts the step-down key of {@code leaseId}, attached to that lease so it goes with it; for a
+   * {@code legacyAgent} also its {@link ElectionKeys#legacyStepDownKey}, in the same transaction.
+   */
+  CompletableFuture<Void> requestStepDown(
+      String election, long leaseId, String reason, boolean legacyAgent) {
     PutOption attached = PutOption.builder().withLeaseId(leaseId).build();
     EtcdClient etcd = client.get();
+    ByteSequence value = bytes(reason);
+    if (!legacyAgent) {
+      return bounded(
+              etcd.call(
+                  () ->
+                      etcd.jetcd()
+                          .getKVClient()
+                          .put(
+                              bytes(ElectionKeys.stepDownKey(election, leaseId)), value, attached)))
+          .thenApply(r -> null);
+    }
     return bounded(
             etcd.call(
                 () ->
                     etcd.jetcd()
                         .getKVClient()
-                        .put(
-                            bytes(ElectionKeys.stepDownKey(election, leaseId)),
-                            bytes(reason),
-                            attached)))
+                        .txn()
+                        .Then(
+                            Op.put(
+                                bytes(ElectionKeys.stepDownKey(election, leaseId)),
+                                value,
+                                attached),
+                            Op.put(
+                                bytes(ElectionKeys.legacyStepDownKey(election, leaseId)),
+                                value,
+                                attached))
+                        .commit()))
         .thenApply(r -> null);
   }
 

@@ -185,8 +185,9 @@ final class EtcdConnection implements AutoCloseable {
     return calls.revoke(leaseId);
   }
 
-  CompletableFuture<Void> requestStepDown(String election, long leaseId, String reason) {
-    return calls.requestStepDown(election, leaseId, reason);
+  CompletableFuture<Void> requestStepDown(
+      String election, long leaseId, String reason, boolean legacyAgent) {
+    return calls.requestStepDown(election, leaseId, reason, legacyAgent);
   }
 
   /** How many watches this connection has opened: one, plus one per rebuild. */

@@ -77,8 +77,14 @@ public final class EtcdElectionService implements ElectionService {
   @Override
   public CompletableFuture<Void> requestStepDown(
       List<String> endpoints, String election, long leaseId, String reason) {
+    return requestStepDown(endpoints, election, leaseId, reason, false);
+  }
+
+  @Override
+  public CompletableFuture<Void> requestStepDown(
+      List<String> endpoints, String election, long leaseId, String reason, boolean legacyAgent) {
     try {
-      return connection(endpoints).requestStepDown(election, leaseId, reason);
+      return connection(endpoints).requestStepDown(election, leaseId, reason, legacyAgent);
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }

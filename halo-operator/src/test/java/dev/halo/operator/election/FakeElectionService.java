@@ -22,6 +22,7 @@ public final class FakeElectionService implements ElectionService {
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
   private final List<Long> revoked = new CopyOnWriteArrayList<>();
   private final List<Long> stepDowns = new CopyOnWriteArrayList<>();
+  private final List<Long> legacyStepDowns = new CopyOnWriteArrayList<>();
   private volatile Throwable failure;
   private volatile boolean closed;
 
@@ -50,6 +51,21 @@ public final class FakeElectionService implements ElectionService {
     }
     stepDowns.add(leaseId);
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** Records a request for an agent of release 0.1.0 too. */
+  @Override
+  public CompletableFuture<Void> requestStepDown(
+      List<String> endpoints, String election, long leaseId, String reason, boolean legacyAgent) {
+    if (legacyAgent && failure == null) {
+      legacyStepDowns.add(leaseId);
+    }
+    return requestStepDown(endpoints, election, leaseId, reason);
+  }
+
+  /** The leases asked to step down also where an agent of release 0.1.0 watches. */
+  public List<Long> legacyStepDownRequests() {
+    return List.copyOf(legacyStepDowns);
   }
 
   @Override

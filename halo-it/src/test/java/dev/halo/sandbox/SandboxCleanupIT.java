@@ -32,10 +32,16 @@ class SandboxCleanupIT {
     Awaitility.ignoreExceptionsByDefault();
     sandbox.awaitBanner("web", Duration.ofSeconds(120));
     // Three agents and the etcd member, besides the watchdog.
+    // Every agent runs (the kubelet starts them one by one, and a class-archive training run may
+    // still be going on beside them).
     await()
         .atMost(Duration.ofSeconds(60))
         .until(
-            () -> sandbox.agentPid("web-0").isPresent() && sandbox.agentPid("web-2").isPresent());
+            () ->
+                sandbox.agentPid("web-0").isPresent()
+                    && sandbox.agentPid("web-1").isPresent()
+                    && sandbox.agentPid("web-2").isPresent()
+                    && sandbox.process.descendants().filter(ProcessHandle::isAlive).count() >= 5);
     List<ProcessHandle> processes =
         sandbox.process.descendants().filter(ProcessHandle::isAlive).toList();
     List<Path> paths = new ArrayList<>();

@@ -59,6 +59,21 @@ public record EtcdSecurity(
         value(env, ETCD_SERVER_NAME));
   }
 
+  /**
+   * The {@code HALO_ETCD_*} variables that give these settings: the inverse of {@link
+   * #fromEnvironment}.
+   */
+  public Map<String, String> toEnvironment() {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    caFile.ifPresent(f -> env.put(ETCD_CACERT, f.toString()));
+    certFile.ifPresent(f -> env.put(ETCD_CERT, f.toString()));
+    keyFile.ifPresent(f -> env.put(ETCD_KEY, f.toString()));
+    user.ifPresent(u -> env.put(ETCD_USER, u));
+    passwordFile.ifPresent(f -> env.put(ETCD_PASSWORD_FILE, f.toString()));
+    serverName.ifPresent(n -> env.put(ETCD_SERVER_NAME, n));
+    return env;
+  }
+
   public EtcdSecurity withCaFile(Path file) {
     return new EtcdSecurity(Optional.of(file), certFile, keyFile, user, passwordFile, serverName);
   }

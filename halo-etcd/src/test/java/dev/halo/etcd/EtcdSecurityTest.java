@@ -30,6 +30,22 @@ class EtcdSecurityTest {
   }
 
   @Test
+  void theEnvironmentOfSettingsReadsBackAsTheSameSettings() {
+    EtcdSecurity settings =
+        EtcdSecurity.none()
+            .withCaFile(Path.of("/etc/halo/etcd/ca/ca.crt"))
+            .withClientCertificate(Path.of("/tls/tls.crt"), Path.of("/tls/tls.key"))
+            .withUser("halo-agent", Path.of("/credentials/password"))
+            .withServerName("etcd.internal");
+
+    Map<String, String> env = settings.toEnvironment();
+
+    assertThat(env).hasSize(6).containsEntry("HALO_ETCD_SERVER_NAME", "etcd.internal");
+    assertThat(EtcdSecurity.fromEnvironment(env)).isEqualTo(settings);
+    assertThat(EtcdSecurity.none().toEnvironment()).isEmpty();
+  }
+
+  @Test
   void nothingSetIsPlaintextWithoutAuthAndValidOnHttp() {
     EtcdSecurity none = EtcdSecurity.fromEnvironment(Map.of("HALO_ETCD_USER", "  "));
 

@@ -126,15 +126,7 @@ public final class AgentClassArchive {
     env.set(AgentVariables.HEALTH_HTTP, "http://127.0.0.1:" + env.port() + "/healthz");
     TrainingEtcd configured = trainingEtcd;
     if (configured != null && configured.endpoints().equals(etcdEndpoints)) {
-      EtcdSecurity security = configured.security();
-      security.caFile().ifPresent(f -> env.set(AgentVariables.ETCD_CACERT, f.toString()));
-      security.certFile().ifPresent(f -> env.set(AgentVariables.ETCD_CERT, f.toString()));
-      security.keyFile().ifPresent(f -> env.set(AgentVariables.ETCD_KEY, f.toString()));
-      security.user().ifPresent(u -> env.set(AgentVariables.ETCD_USER, u));
-      security
-          .passwordFile()
-          .ifPresent(f -> env.set(AgentVariables.ETCD_PASSWORD_FILE, f.toString()));
-      security.serverName().ifPresent(n -> env.set(AgentVariables.ETCD_SERVER_NAME, n));
+      configured.security().toEnvironment().forEach(env::set);
     }
     try (AgentProcess agent =
         AgentProcess.startWith(

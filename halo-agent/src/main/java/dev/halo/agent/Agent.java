@@ -131,7 +131,8 @@ public final class Agent implements AutoCloseable {
         elector.phase().name().toLowerCase(java.util.Locale.ROOT),
         config.leaseTtlSeconds(),
         failure.map(f -> f.kind().reason()).orElse(""),
-        failure.map(EtcdFailure::message).orElse(""));
+        failure.map(EtcdFailure::message).orElse(""),
+        elector.fencedBy());
   }
 
   private void onHealth(boolean healthy) {

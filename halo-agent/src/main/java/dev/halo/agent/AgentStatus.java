@@ -5,7 +5,8 @@ package dev.halo.agent;
  * only grows from one leader to the next, so the workload can use it as a fencing token. {@code
  * etcdFailure} is the kind of the latest etcd failure ({@code Unreachable}, {@code TLSFailed},
  * {@code CertificateExpired}, {@code AuthFailed}, {@code PermissionDenied}; empty while etcd
- * answers) and {@code etcdFailureMessage} what to do about it.
+ * answers) and {@code etcdFailureMessage} what to do about it. {@code fencedBy} names the pod and
+ * lease whose fence keeps this agent, though it leads, from becoming master (empty when none).
  */
 public record AgentStatus(
     String member,
@@ -21,4 +22,5 @@ public record AgentStatus(
     String phase,
     int leaseTtlSeconds,
     String etcdFailure,
-    String etcdFailureMessage) {}
+    String etcdFailureMessage,
+    String fencedBy) {}

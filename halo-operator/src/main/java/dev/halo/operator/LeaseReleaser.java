@@ -4,6 +4,9 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Backoff;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
+import dev.halo.operator.election.Fence;
+import dev.halo.operator.election.RemovalPath;
+import dev.halo.operator.election.Removed;
 import dev.halo.operator.model.AgentEnvVars;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.GoneMemberCampaigns;
@@ -13,9 +16,9 @@ import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +31,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Releases the election leases a group no longer wants held, so that a standby takes over at once
  * instead of after the TTL: a master whose agent may still run is asked to step down (it demotes,
- * then revokes its own lease), on a planned hand-over and when its pod is deleted; the leases of
- * pods whose agent is gone are revoked. It never waits for etcd: it starts the calls and returns;
- * the lease going away changes the election, whose watch reconciles the group again, and the
- * reconciler looks again soon while a release is pending. Each lease is asked once even while
+ * then revokes its own lease), on a planned hand-over and when its pod is deleted; other keys are
+ * removed by the path {@link dev.halo.operator.model.RemovalChoice} gives them (at once when their
+ * holder is certainly dead or provably never led, else fenced so that the next master waits for the
+ * holder's deadline), and fences a removal left unfinished are finished. Each removal is reported
+ * ({@link Removals}): a metric per path, an Event. It never waits for etcd: it starts the calls and
+ * returns; the lease going away changes the election, whose watch reconciles the group again, and
+ * the reconciler looks again soon while a release is pending. Each lease is asked once even while
  * reconciles overlap with its call in flight.
  *
  * <p>Why never revoke a live master: the agent learns of a revoke from its etcd watch or its next
@@ -77,12 +83,30 @@ final class LeaseReleaser {
   private final GoneMemberCampaigns goneCampaigns = new GoneMemberCampaigns();
   private final LeaseActions actions = new LeaseActions();
   private final GoneCampaignReporter reporter;
+  private final Removals removals;
   private final LongSupplier clockMillis;
 
   /** Told when the agent of a gone pod campaigned again after its lease was revoked. */
   @FunctionalInterface
   interface GoneCampaignReporter {
     void campaigns(HighAvailabilityGroup hag, GoneMemberCampaigns.Report report);
+  }
+
+  /** Told of each key removed (the path it took) and of each fence that cannot be read. */
+  interface Removals {
+    void removed(HighAvailabilityGroup hag, Revocations.Revocation removal, Removed removed);
+
+    void unreadableFence(HighAvailabilityGroup hag, Fence fence);
+
+    /** Reports nothing. */
+    Removals NONE =
+        new Removals() {
+          @Override
+          public void removed(HighAvailabilityGroup hag, Revocations.Revocation r, Removed d) {}
+
+          @Override
+          public void unreadableFence(HighAvailabilityGroup hag, Fence fence) {}
+        };
   }
 
   /** A step-down request sent: until when the lease may take to go before it is asked again. */
@@ -115,18 +139,28 @@ final class LeaseReleaser {
     this(elections, defaults, (hag, report) -> {}, () -> System.nanoTime() / 1_000_000);
   }
 
-  /**
-   * As above; {@code reporter} hears of gone pods whose agent campaigns again, {@code clockMillis}
-   * is a monotonic clock in milliseconds.
-   */
   LeaseReleaser(
       ElectionService elections,
       OperatorDefaults defaults,
       GoneCampaignReporter reporter,
       LongSupplier clockMillis) {
+    this(elections, defaults, reporter, Removals.NONE, clockMillis);
+  }
+
+  /**
+   * As above; {@code reporter} hears of gone pods whose agent campaigns again, {@code removals} of
+   * every key removed, {@code clockMillis} is a monotonic clock in milliseconds.
+   */
+  LeaseReleaser(
+      ElectionService elections,
+      OperatorDefaults defaults,
+      GoneCampaignReporter reporter,
+      Removals removals,
+      LongSupplier clockMillis) {
     this.elections = elections;
     this.defaults = defaults;
     this.reporter = reporter;
+    this.removals = removals;
     this.clockMillis = clockMillis;
   }
 
@@ -174,10 +208,56 @@ final class LeaseReleaser {
         stepDown(
             hag, election, r.leaseId(), r.member(), r.reason(), legacy(membership, r.leaseId()));
       } else {
-        revoke(hag, r.leaseId(), r.member(), r.reason());
+        remove(hag, election, r);
       }
     }
-    return !plan.isEmpty();
+    return finishFences(hag, membership) | !plan.isEmpty();
+  }
+
+  /**
+   * Finishes the group's fences that a removal left {@code revoking} (an operator stopped or lost
+   * etcd half-way), unless this releaser's own removal of that lease is still under way; reports
+   * unreadable ones. Returns whether any is unfinished.
+   */
+  private boolean finishFences(HighAvailabilityGroup hag, Membership membership) {
+    boolean unfinished = false;
+    for (Fence f : membership.view().fences()) {
+      if (f.value().isEmpty()) {
+        removals.unreadableFence(hag, f);
+      } else if (f.unfinished()) {
+        unfinished = true;
+        finish(hag, f);
+      }
+    }
+    return unfinished;
+  }
+
+  private void finish(HighAvailabilityGroup hag, Fence fence) {
+    long lease = fence.value().orElseThrow().fencedLease();
+    if (backingOff(lease) || !revoking.add(lease)) {
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("fence", fence.key())
+        .addKeyValue("fenced", fence.describe())
+        .log("finishing a fence left unfinished: revoking the fenced lease again, then arming it");
+    elections
+        .finishFence(EtcdEndpoints.of(hag.getSpec(), defaults), fence)
+        .whenComplete(
+            (ok, error) -> {
+              revoking.remove(lease);
+              if (error == null) {
+                retries.remove(lease);
+              } else {
+                log.atWarn()
+                    .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+                    .addKeyValue("fence", fence.key())
+                    .addKeyValue("retryInMs", failed(lease))
+                    .addKeyValue("error", error.toString())
+                    .log("could not finish the fence; the group has no master until it is done");
+              }
+            });
   }
 
   /**
@@ -192,20 +272,26 @@ final class LeaseReleaser {
       if (c.leaseId() == leaderLease) {
         stepDown(hag, election, c.leaseId(), pod, LeaseAction.HAND_OVER, c.identity().isEmpty());
       } else {
-        revoke(hag, c.leaseId(), pod, LeaseAction.HAND_OVER);
+        // Another key of a running pod: left by its agent before its container restarted.
+        remove(
+            hag,
+            election,
+            new Revocations.Revocation(
+                c, LeaseAction.HAND_OVER, RemovalPath.IMMEDIATE, Optional.empty()));
       }
     }
   }
 
   /**
-   * A deleted group: revokes the leases of its own keys (current and left behind), which deletes
-   * them and their identities; keys that are not provably the group's (another cluster's group of
-   * the same name, a stray etcdctl) stay. What is not revoked expires with its lease.
+   * A deleted group: removes its own keys (current and left behind), each by its path (the leader's
+   * is fenced: its agent may still run), and finishes its unfinished fences; keys that are not
+   * provably the group's (another cluster's group of the same name, a stray etcdctl) stay. What is
+   * not removed expires with its lease.
    */
   void releaseAll(HighAvailabilityGroup hag, Membership membership) {
-    List<Candidate> own = new ArrayList<>(membership.previous());
-    membership.campaigningPods().forEach(p -> own.addAll(membership.keysOf(p)));
-    own.forEach(c -> revoke(hag, c.leaseId(), c.member(), "groupDeleted"));
+    String election = membership.view().election();
+    Revocations.groupDeleted(membership).forEach(r -> remove(hag, election, r));
+    finishFences(hag, membership);
     goneCampaigns.forget(HighAvailabilityGroupReconciler.key(hag));
   }
 
@@ -285,33 +371,66 @@ final class LeaseReleaser {
             });
   }
 
-  private void revoke(HighAvailabilityGroup hag, long leaseId, String pod, String reason) {
+  /** Removes a key by its path; each lease once at a time, and not while its calls back off. */
+  private void remove(HighAvailabilityGroup hag, String election, Revocations.Revocation r) {
+    long leaseId = r.leaseId();
     if (backingOff(leaseId) || !revoking.add(leaseId)) {
       return;
     }
     log.atInfo()
         .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-        .addKeyValue("pod", pod)
+        .addKeyValue("pod", r.member())
         .addKeyValue("lease", Long.toHexString(leaseId))
-        .addKeyValue("reason", reason)
-        .log("revoking lease");
-    actions.record(leaseId, LeaseAction.Kind.REVOKE, reason);
+        .addKeyValue("reason", r.reason())
+        .addKeyValue("path", r.path().label())
+        .addKeyValue("witness", r.witness().map(Candidate::member).orElse(""))
+        .log("removing key");
+    actions.record(
+        leaseId,
+        r.path() == RemovalPath.IMMEDIATE ? LeaseAction.Kind.REVOKE : LeaseAction.Kind.FENCE,
+        r.reason());
     elections
-        .revoke(EtcdEndpoints.of(hag.getSpec(), defaults), leaseId)
+        .remove(EtcdEndpoints.of(hag.getSpec(), defaults), election, r.removal())
         .whenComplete(
-            (ok, error) -> {
+            (removed, error) -> {
               revoking.remove(leaseId);
               if (error == null) {
                 retries.remove(leaseId);
+                report(hag, r, removed);
               } else {
                 log.atWarn()
+                    .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
                     .addKeyValue("lease", Long.toHexString(leaseId))
-                    .addKeyValue("reason", reason)
+                    .addKeyValue("reason", r.reason())
+                    .addKeyValue("path", r.path().label())
                     .addKeyValue("retryInMs", failed(leaseId))
                     .addKeyValue("error", error.toString())
-                    .log("lease revocation failed; it expires within its TTL");
+                    .log(
+                        "removing the key failed; it is tried again (a fence put meanwhile holds"
+                            + " the next master back until it is finished)");
               }
             });
+  }
+
+  private void report(HighAvailabilityGroup hag, Revocations.Revocation r, Removed removed) {
+    if (!removed.done()) {
+      log.atDebug()
+          .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+          .addKeyValue("lease", Long.toHexString(r.leaseId()))
+          .log("the key or its lease had gone already");
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("pod", r.member())
+        .addKeyValue("lease", Long.toHexString(r.leaseId()))
+        .addKeyValue("path", removed.path().label())
+        .addKeyValue("fenceTtlSeconds", removed.fenceTtlSeconds())
+        .log(
+            removed.path() == RemovalPath.FENCED
+                ? "key removed under a fence; the next master waits for the old holder's deadline"
+                : "key removed");
+    removals.removed(hag, r, removed);
   }
 
   private boolean backingOff(long leaseId) {

@@ -75,6 +75,25 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
+  public CompletableFuture<Removed> remove(
+      List<String> endpoints, String election, KeyRemoval removal) {
+    try {
+      return connection(endpoints).remove(election, removal);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Removed> finishFence(List<String> endpoints, Fence fence) {
+    try {
+      return connection(endpoints).finishFence(fence);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
   public CompletableFuture<Void> requestStepDown(
       List<String> endpoints, String election, long leaseId, String reason) {
     return requestStepDown(endpoints, election, leaseId, reason, false);

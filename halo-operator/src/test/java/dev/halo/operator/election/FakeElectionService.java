@@ -21,6 +21,8 @@ public final class FakeElectionService implements ElectionService {
   private final Map<String, List<String>> endpointsAskedFor = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
   private final List<Long> revoked = new CopyOnWriteArrayList<>();
+  private final List<KeyRemoval> removals = new CopyOnWriteArrayList<>();
+  private final List<String> finished = new CopyOnWriteArrayList<>();
   private final List<Long> stepDowns = new CopyOnWriteArrayList<>();
   private final List<Long> legacyStepDowns = new CopyOnWriteArrayList<>();
   private volatile Throwable failure;
@@ -40,6 +42,41 @@ public final class FakeElectionService implements ElectionService {
     }
     revoked.add(leaseId);
     return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Records the removal (its lease among {@link #revoked} too) and says it took its path; changes
+   * no view.
+   */
+  @Override
+  public CompletableFuture<Removed> remove(
+      List<String> endpoints, String election, KeyRemoval removal) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    removals.add(removal);
+    revoked.add(removal.key().leaseId());
+    return CompletableFuture.completedFuture(new Removed(removal.path(), 3, true));
+  }
+
+  /** Records the fence as finished; changes no view. */
+  @Override
+  public CompletableFuture<Removed> finishFence(List<String> endpoints, Fence fence) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    finished.add(fence.key());
+    return CompletableFuture.completedFuture(new Removed(RemovalPath.FENCED, 3, true));
+  }
+
+  /** The removals asked for, in order. */
+  public List<KeyRemoval> removals() {
+    return List.copyOf(removals);
+  }
+
+  /** The fence keys asked to be finished, in order. */
+  public List<String> finishedFences() {
+    return List.copyOf(finished);
   }
 
   /** Records the request; no agent answers it. */

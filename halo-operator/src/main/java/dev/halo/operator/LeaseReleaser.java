@@ -16,6 +16,8 @@ import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +81,17 @@ final class LeaseReleaser {
   private final Map<Long, StepDown> steppingDown = new ConcurrentHashMap<>();
 
   private final Map<Long, Retry> retries = new ConcurrentHashMap<>();
+
+  /** Fences finished here, as {@code key@modRevision}: the write a view behind etcd still shows. */
+  private final Set<String> finished =
+      Collections.newSetFromMap(
+          Collections.synchronizedMap(
+              new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > 1000;
+                }
+              }));
 
   private final GoneMemberCampaigns goneCampaigns = new GoneMemberCampaigns();
   private final LeaseActions actions = new LeaseActions();
@@ -234,7 +247,9 @@ final class LeaseReleaser {
 
   private void finish(HighAvailabilityGroup hag, Fence fence) {
     long lease = fence.value().orElseThrow().fencedLease();
-    if (backingOff(lease) || !revoking.add(lease)) {
+    // A view that still shows a fence this releaser finished is behind: not again.
+    String written = fence.key() + "@" + fence.modRevision();
+    if (finished.contains(written) || backingOff(lease) || !revoking.add(lease)) {
       return;
     }
     log.atInfo()
@@ -249,6 +264,7 @@ final class LeaseReleaser {
               revoking.remove(lease);
               if (error == null) {
                 retries.remove(lease);
+                finished.add(written);
               } else {
                 log.atWarn()
                     .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))

@@ -1,12 +1,9 @@
 package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.common.Backoff;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
-import dev.halo.operator.election.Fence;
 import dev.halo.operator.election.RemovalPath;
-import dev.halo.operator.election.Removed;
 import dev.halo.operator.model.AgentEnvVars;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.GoneMemberCampaigns;
@@ -15,13 +12,9 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -36,11 +29,10 @@ import org.slf4j.LoggerFactory;
  * then revokes its own lease), on a planned hand-over and when its pod is deleted; other keys are
  * removed by the path {@link dev.halo.operator.model.RemovalChoice} gives them (at once when their
  * holder is certainly dead or provably never led, else fenced so that the next master waits for the
- * holder's deadline), and fences a removal left unfinished are finished. Each removal is reported
- * ({@link Removals}): a metric per path, an Event. It never waits for etcd: it starts the calls and
- * returns; the lease going away changes the election, whose watch reconciles the group again, and
- * the reconciler looks again soon while a release is pending. Each lease is asked once even while
- * reconciles overlap with its call in flight.
+ * holder's deadline, {@link KeyRemover}), and fences a removal left unfinished are finished. It
+ * never waits for etcd: it starts the calls and returns; the lease going away changes the election,
+ * whose watch reconciles the group again, and the reconciler looks again soon while a release is
+ * pending. Each lease is asked once even while reconciles overlap with its call in flight.
  *
  * <p>Why never revoke a live master: the agent learns of a revoke from its etcd watch or its next
  * renewal; if that stream is cut at the moment (an etcd member restarting), it keeps answering
@@ -53,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * beside it; {@link dev.halo.operator.model.RolloutPlanner} creates no pod under such a name until
  * the election no longer holds that lease.
  *
- * <p>A lease whose revoke or step-down request failed is not asked again before its backoff ran out
- * (capped exponential, full jitter), however often reconciles come: etcd failing at once must not
- * turn every reconcile into another call.
+ * <p>A lease whose removal or step-down request failed is not asked again before its backoff ran
+ * out ({@link LeaseCalls}), however often reconciles come: etcd failing at once must not turn every
+ * reconcile into another call.
  *
  * <p>A pod that is gone while its agent keeps running campaigns again after each revocation; its
  * new leases are revoked with growing waits between them, each such campaign reported ({@link
@@ -72,7 +64,6 @@ final class LeaseReleaser {
 
   private final ElectionService elections;
   private final OperatorDefaults defaults;
-  private final Set<Long> revoking = ConcurrentHashMap.newKeySet();
 
   /**
    * Step-down requests waiting for their lease to go; apart from {@link #revoking} so that a
@@ -80,46 +71,18 @@ final class LeaseReleaser {
    */
   private final Map<Long, StepDown> steppingDown = new ConcurrentHashMap<>();
 
-  private final Map<Long, Retry> retries = new ConcurrentHashMap<>();
-
-  /** Fences finished here, as {@code key@modRevision}: the write a view behind etcd still shows. */
-  private final Set<String> finished =
-      Collections.newSetFromMap(
-          Collections.synchronizedMap(
-              new LinkedHashMap<>() {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                  return size() > 1000;
-                }
-              }));
+  private final LeaseCalls calls = new LeaseCalls();
 
   private final GoneMemberCampaigns goneCampaigns = new GoneMemberCampaigns();
   private final LeaseActions actions = new LeaseActions();
   private final GoneCampaignReporter reporter;
-  private final Removals removals;
+  private final KeyRemover remover;
   private final LongSupplier clockMillis;
 
   /** Told when the agent of a gone pod campaigned again after its lease was revoked. */
   @FunctionalInterface
   interface GoneCampaignReporter {
     void campaigns(HighAvailabilityGroup hag, GoneMemberCampaigns.Report report);
-  }
-
-  /** Told of each key removed (the path it took) and of each fence that cannot be read. */
-  interface Removals {
-    void removed(HighAvailabilityGroup hag, Revocations.Revocation removal, Removed removed);
-
-    void unreadableFence(HighAvailabilityGroup hag, Fence fence);
-
-    /** Reports nothing. */
-    Removals NONE =
-        new Removals() {
-          @Override
-          public void removed(HighAvailabilityGroup hag, Revocations.Revocation r, Removed d) {}
-
-          @Override
-          public void unreadableFence(HighAvailabilityGroup hag, Fence fence) {}
-        };
   }
 
   /** A step-down request sent: until when the lease may take to go before it is asked again. */
@@ -137,12 +100,6 @@ final class LeaseReleaser {
     }
   }
 
-  /** A lease whose last call failed: when it may be asked again. */
-  private static final class Retry {
-    final Backoff backoff = Backoff.fullJitter(Duration.ofMillis(500), Duration.ofSeconds(30));
-    volatile long notBeforeNanos;
-  }
-
   /** What this releaser did to each lease, and when. */
   LeaseActions actions() {
     return actions;
@@ -157,7 +114,7 @@ final class LeaseReleaser {
       OperatorDefaults defaults,
       GoneCampaignReporter reporter,
       LongSupplier clockMillis) {
-    this(elections, defaults, reporter, Removals.NONE, clockMillis);
+    this(elections, defaults, reporter, KeyRemover.Removals.NONE, clockMillis);
   }
 
   /**
@@ -168,12 +125,12 @@ final class LeaseReleaser {
       ElectionService elections,
       OperatorDefaults defaults,
       GoneCampaignReporter reporter,
-      Removals removals,
+      KeyRemover.Removals removals,
       LongSupplier clockMillis) {
     this.elections = elections;
     this.defaults = defaults;
     this.reporter = reporter;
-    this.removals = removals;
+    this.remover = new KeyRemover(elections, defaults, calls, actions, removals);
     this.clockMillis = clockMillis;
   }
 
@@ -221,59 +178,10 @@ final class LeaseReleaser {
         stepDown(
             hag, election, r.leaseId(), r.member(), r.reason(), legacy(membership, r.leaseId()));
       } else {
-        remove(hag, election, r);
+        remover.remove(hag, election, r);
       }
     }
-    return finishFences(hag, membership) | !plan.isEmpty();
-  }
-
-  /**
-   * Finishes the group's fences that a removal left {@code revoking} (an operator stopped or lost
-   * etcd half-way), unless this releaser's own removal of that lease is still under way; reports
-   * unreadable ones. Returns whether any is unfinished.
-   */
-  private boolean finishFences(HighAvailabilityGroup hag, Membership membership) {
-    boolean unfinished = false;
-    for (Fence f : membership.view().fences()) {
-      if (f.value().isEmpty()) {
-        removals.unreadableFence(hag, f);
-      } else if (f.unfinished()) {
-        unfinished = true;
-        finish(hag, f);
-      }
-    }
-    return unfinished;
-  }
-
-  private void finish(HighAvailabilityGroup hag, Fence fence) {
-    long lease = fence.value().orElseThrow().fencedLease();
-    // A view that still shows a fence this releaser finished is behind: not again.
-    String written = fence.key() + "@" + fence.modRevision();
-    if (finished.contains(written) || backingOff(lease) || !revoking.add(lease)) {
-      return;
-    }
-    log.atInfo()
-        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-        .addKeyValue("fence", fence.key())
-        .addKeyValue("fenced", fence.describe())
-        .log("finishing a fence left unfinished: revoking the fenced lease again, then arming it");
-    elections
-        .finishFence(EtcdEndpoints.of(hag.getSpec(), defaults), fence)
-        .whenComplete(
-            (ok, error) -> {
-              revoking.remove(lease);
-              if (error == null) {
-                retries.remove(lease);
-                finished.add(written);
-              } else {
-                log.atWarn()
-                    .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-                    .addKeyValue("fence", fence.key())
-                    .addKeyValue("retryInMs", failed(lease))
-                    .addKeyValue("error", error.toString())
-                    .log("could not finish the fence; the group has no master until it is done");
-              }
-            });
+    return remover.finishFences(hag, membership) | !plan.isEmpty();
   }
 
   /**
@@ -289,7 +197,7 @@ final class LeaseReleaser {
         stepDown(hag, election, c.leaseId(), pod, LeaseAction.HAND_OVER, c.identity().isEmpty());
       } else {
         // Another key of a running pod: left by its agent before its container restarted.
-        remove(
+        remover.remove(
             hag,
             election,
             new Revocations.Revocation(
@@ -306,8 +214,8 @@ final class LeaseReleaser {
    */
   void releaseAll(HighAvailabilityGroup hag, Membership membership) {
     String election = membership.view().election();
-    Revocations.groupDeleted(membership).forEach(r -> remove(hag, election, r));
-    finishFences(hag, membership);
+    Revocations.groupDeleted(membership).forEach(r -> remover.remove(hag, election, r));
+    remover.finishFences(hag, membership);
     goneCampaigns.forget(HighAvailabilityGroupReconciler.key(hag));
   }
 
@@ -324,7 +232,7 @@ final class LeaseReleaser {
       String pod,
       String reason,
       boolean legacyAgent) {
-    if (backingOff(leaseId)) {
+    if (calls.backingOff(leaseId)) {
       return;
     }
     long now = System.nanoTime();
@@ -380,95 +288,10 @@ final class LeaseReleaser {
                     .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
                     .addKeyValue("pod", pod)
                     .addKeyValue("lease", Long.toHexString(leaseId))
-                    .addKeyValue("retryInMs", failed(leaseId))
+                    .addKeyValue("retryInMs", calls.failed(leaseId))
                     .addKeyValue("error", error.toString())
                     .log("step-down request failed; the master keeps its lease for now");
               }
             });
-  }
-
-  /** Removes a key by its path; each lease once at a time, and not while its calls back off. */
-  private void remove(HighAvailabilityGroup hag, String election, Revocations.Revocation r) {
-    long leaseId = r.leaseId();
-    if (backingOff(leaseId) || !revoking.add(leaseId)) {
-      return;
-    }
-    log.atInfo()
-        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-        .addKeyValue("pod", r.member())
-        .addKeyValue("lease", Long.toHexString(leaseId))
-        .addKeyValue("reason", r.reason())
-        .addKeyValue("path", r.path().label())
-        .addKeyValue("witness", r.witness().map(Candidate::member).orElse(""))
-        .log("removing key");
-    actions.record(
-        leaseId,
-        r.path() == RemovalPath.IMMEDIATE ? LeaseAction.Kind.REVOKE : LeaseAction.Kind.FENCE,
-        r.reason());
-    elections
-        .remove(EtcdEndpoints.of(hag.getSpec(), defaults), election, r.removal())
-        .whenComplete(
-            (removed, error) -> {
-              revoking.remove(leaseId);
-              if (error == null) {
-                retries.remove(leaseId);
-                report(hag, r, removed);
-              } else {
-                log.atWarn()
-                    .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-                    .addKeyValue("lease", Long.toHexString(leaseId))
-                    .addKeyValue("reason", r.reason())
-                    .addKeyValue("path", r.path().label())
-                    .addKeyValue("retryInMs", failed(leaseId))
-                    .addKeyValue("error", error.toString())
-                    .log(
-                        "removing the key failed; it is tried again (a fence put meanwhile holds"
-                            + " the next master back until it is finished)");
-              }
-            });
-  }
-
-  private void report(HighAvailabilityGroup hag, Revocations.Revocation r, Removed removed) {
-    if (!removed.done()) {
-      log.atDebug()
-          .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-          .addKeyValue("lease", Long.toHexString(r.leaseId()))
-          .log("the key or its lease had gone already");
-      return;
-    }
-    log.atInfo()
-        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-        .addKeyValue("pod", r.member())
-        .addKeyValue("lease", Long.toHexString(r.leaseId()))
-        .addKeyValue("path", removed.path().label())
-        .addKeyValue("fenceTtlSeconds", removed.fenceTtlSeconds())
-        .log(
-            removed.path() == RemovalPath.FENCED
-                ? "key removed under a fence; the next master waits for the old holder's deadline"
-                : "key removed");
-    removals.removed(hag, r, removed);
-  }
-
-  private boolean backingOff(long leaseId) {
-    Retry r = retries.get(leaseId);
-    if (r == null) {
-      return false;
-    }
-    synchronized (r) {
-      return System.nanoTime() - r.notBeforeNanos < 0;
-    }
-  }
-
-  /** Records a failed call for the lease; returns how long until it may be asked again. */
-  private long failed(long leaseId) {
-    long now = System.nanoTime();
-    // Leases that stopped failing long ago (expired meanwhile) are forgotten.
-    retries.values().removeIf(r -> now - r.notBeforeNanos > TimeUnit.MINUTES.toNanos(5));
-    Retry r = retries.computeIfAbsent(leaseId, k -> new Retry());
-    synchronized (r) {
-      long delay = r.backoff.nextDelayMillis();
-      r.notBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(delay);
-      return delay;
-    }
   }
 }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * fence, Normal {@value #KEY_REMOVED} when the key went at once. An unreadable fence, which holds
  * every agent of the group back, is a Warning {@value #UNREADABLE_FENCE}.
  */
-final class RemovalReporter implements LeaseReleaser.Removals {
+final class RemovalReporter implements KeyRemover.Removals {
   private static final Logger log = LoggerFactory.getLogger(RemovalReporter.class);
   static final String MASTER_FENCED = "MasterFenced";
   static final String KEY_REMOVED = "KeyRemoved";

@@ -159,7 +159,7 @@ class LeaseReleaserTest {
             fake,
             new OperatorDefaults("halo:test", List.of(), List.of("http://etcd:2379")),
             (g, report) -> {},
-            new LeaseReleaser.Removals() {
+            new KeyRemover.Removals() {
               @Override
               public void removed(
                   HighAvailabilityGroup g, Revocations.Revocation r, Removed removed) {}

@@ -15,7 +15,10 @@ import dev.halo.sandbox.InProcessAgent;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.TcpProxy;
 import dev.halo.testing.EtcdExtension;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -199,6 +202,47 @@ class ForcedDeletionFencingIT {
         assertThat(h.operator.metrics().scrape())
             .containsPattern("halo_lease_removals_total\\{path=\"never-leader\"} [1-9]");
       }
+    }
+  }
+
+  @Test
+  void aFenceLeftRevokingByAnOperatorThatStoppedHalfWayIsFinishedBeforeAnyoneIsMaster()
+      throws Exception {
+    // What an operator that stopped between the fence's transaction and the revoke leaves: a
+    // fence without a lease, of a key older than any the group's agents will create, whose lease
+    // still runs.
+    String election = ElectionKeys.electionName(ns, "left");
+    long lease;
+    try (Client admin = h.etcd.admin()) {
+      lease = admin.getLeaseClient().grant(TTL_SECONDS).get().getID();
+      FenceValue revoking =
+          new FenceValue(
+              lease,
+              1,
+              "left-9",
+              "",
+              "",
+              "podDeleted",
+              TTL_SECONDS,
+              FenceValue.FENCED,
+              FenceValue.REVOKING);
+      admin
+          .getKVClient()
+          .put(
+              ByteSequence.from(ElectionKeys.fenceKey(election, lease), StandardCharsets.UTF_8),
+              ByteSequence.from(revoking.encode(), StandardCharsets.UTF_8))
+          .get();
+    }
+    try (FenceRecorder fences = new FenceRecorder(h.etcd.admin(), ns, "left")) {
+      String master = startGroup("left", proxiedKubelet());
+
+      assertThat(fences.armed())
+          .as("the operator revoked the fenced lease, then armed the fence")
+          .extracting(FenceValue::fencedLease)
+          .containsExactly(lease);
+      assertThat(fences.seen()).anyMatch(FenceRecorder.Seen::deleted);
+      assertThat(h.etcd.etcdctl("lease", "list")).doesNotContain(Long.toHexString(lease));
+      assertThat(master).startsWith("left-");
     }
   }
 

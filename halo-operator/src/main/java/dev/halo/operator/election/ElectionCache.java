@@ -71,18 +71,23 @@ final class ElectionCache {
    * holder can arrange.
    */
   Optional<Entry> get(String election) {
-    return Optional.ofNullable(entries.get(election))
-        .map(
-            e ->
-                new Entry(
-                    e.candidates().stream().map(c -> identified(election, c)).toList(),
-                    e.revision(),
-                    departures.of(election),
-                    Optional.ofNullable(leaders.get(election)),
-                    fencesOf(election),
-                    Optional.ofNullable(fenceGone.get(election))
-                        .map(OptionalLong::of)
-                        .orElse(OptionalLong.empty())));
+    Stored e = entries.get(election);
+    List<Fence> fenced = fencesOf(election);
+    // A group whose keys are all gone may still hold fences, which someone has to finish.
+    if (e == null && fenced.isEmpty()) {
+      return Optional.empty();
+    }
+    Long gone = fenceGone.get(election);
+    return Optional.of(
+        new Entry(
+            e == null
+                ? List.of()
+                : e.candidates().stream().map(c -> identified(election, c)).toList(),
+            e == null ? 0 : e.revision(),
+            departures.of(election),
+            Optional.ofNullable(leaders.get(election)),
+            fenced,
+            gone == null ? OptionalLong.empty() : OptionalLong.of(gone)));
   }
 
   private List<Fence> fencesOf(String election) {

@@ -53,6 +53,15 @@ class ElectionCacheTest {
   }
 
   @Test
+  void anElectionWithoutCandidatesStillShowsItsFences() {
+    cache.putFence(fence(WEB, 0xa, FenceValue.REVOKING, 20));
+
+    assertThat(cache.get(WEB).orElseThrow().fences()).hasSize(1);
+    assertThat(cache.get(WEB).orElseThrow().candidates()).isEmpty();
+    assertThat(cache.get(DB)).isEmpty();
+  }
+
+  @Test
   void aFullReadReplacesTheFencesAndNamesTheElectionsWhoseFencesChanged() {
     cache.put(candidate(WEB, "b", "web-1", 12), 12);
     cache.put(candidate(DB, "c", "db-0", 13), 13);

@@ -38,12 +38,6 @@ class LeaseReleaserBackoffTest {
         }
 
         @Override
-        public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
-          revokeCalls.incrementAndGet();
-          return fake.revoke(endpoints, leaseId);
-        }
-
-        @Override
         public CompletableFuture<Removed> remove(
             List<String> endpoints, String election, KeyRemoval removal) {
           revokeCalls.incrementAndGet();

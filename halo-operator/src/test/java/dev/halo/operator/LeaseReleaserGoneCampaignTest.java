@@ -51,18 +51,13 @@ class LeaseReleaserGoneCampaignTest {
     }
 
     @Override
-    public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
+    public CompletableFuture<Removed> remove(
+        List<String> endpoints, String election, KeyRemoval removal) {
+      long leaseId = removal.key().leaseId();
       revokes.add(leaseId);
       // The lease goes, and the agent of the gone pod campaigns again at once.
       goneLease.compareAndSet(leaseId, leaseId + 1);
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletableFuture<Removed> remove(
-        List<String> endpoints, String election, KeyRemoval removal) {
-      return revoke(endpoints, removal.key().leaseId())
-          .thenApply(ok -> new Removed(removal.path(), 0, true));
+      return CompletableFuture.completedFuture(new Removed(removal.path(), 0, true));
     }
 
     @Override

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * The operator's only access to etcd: cached election views, fed by watches, lease revocation,
- * fenced removals and step-down requests.
+ * The operator's only access to etcd: cached election views, fed by watches, removals of candidate
+ * keys (each by its path: the only way the operator revokes a lease) and step-down requests.
  */
 public interface ElectionService extends AutoCloseable {
   /**
@@ -17,12 +17,6 @@ public interface ElectionService extends AutoCloseable {
    * listeners; while etcd is unreachable it returns {@code reachable=false} with the reason.
    */
   ElectionView view(List<String> endpoints, String election);
-
-  /**
-   * Revokes a lease, which deletes its keys. Bounded by a timeout; a lease that is already gone
-   * completes normally.
-   */
-  CompletableFuture<Void> revoke(List<String> endpoints, long leaseId);
 
   /**
    * Removes a candidate key by {@code removal}'s path ({@link RemovalPath#IMMEDIATE}: revokes its

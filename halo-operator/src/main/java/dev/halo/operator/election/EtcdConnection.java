@@ -186,10 +186,6 @@ final class EtcdConnection implements AutoCloseable {
         .orElseGet(() -> new ElectionView(election, true, List.of(), 0, ""));
   }
 
-  CompletableFuture<Void> revoke(long leaseId) {
-    return calls.revoke(leaseId);
-  }
-
   CompletableFuture<Void> requestStepDown(
       String election, long leaseId, String reason, boolean legacyAgent) {
     return calls.requestStepDown(election, leaseId, reason, legacyAgent);

@@ -66,15 +66,6 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
-  public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
-    try {
-      return connection(endpoints).revoke(leaseId);
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  @Override
   public CompletableFuture<Removed> remove(
       List<String> endpoints, String election, KeyRemoval removal) {
     try {

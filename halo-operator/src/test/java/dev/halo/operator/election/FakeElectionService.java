@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * An in-memory {@link ElectionService} for tests: they set the views, fire changes by hand and read
- * back what was revoked. Revoke only records; it changes no view.
+ * back what was removed. Removals only record; they change no view.
  */
 public final class FakeElectionService implements ElectionService {
   private static final long FIRST_LEASE = 0x694d7a1c2b3e0100L;
@@ -33,15 +33,6 @@ public final class FakeElectionService implements ElectionService {
   public ElectionView view(List<String> endpoints, String election) {
     endpointsAskedFor.put(election, List.copyOf(endpoints));
     return views.getOrDefault(election, new ElectionView(election, true, List.of(), 0, ""));
-  }
-
-  @Override
-  public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
-    if (failure != null) {
-      return CompletableFuture.failedFuture(failure);
-    }
-    revoked.add(leaseId);
-    return CompletableFuture.completedFuture(null);
   }
 
   /**
@@ -153,13 +144,13 @@ public final class FakeElectionService implements ElectionService {
   }
 
   /**
-   * Makes revoke and step-down requests fail with {@code error}; {@code null} lets them succeed.
+   * Makes removals and step-down requests fail with {@code error}; {@code null} lets them succeed.
    */
   public void failCalls(Throwable error) {
     this.failure = error;
   }
 
-  /** Lease ids passed to {@link #revoke}, in order. */
+  /** The leases of the keys passed to {@link #remove}, in order. */
   public List<Long> revoked() {
     return List.copyOf(revoked);
   }

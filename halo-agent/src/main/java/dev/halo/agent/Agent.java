@@ -41,8 +41,8 @@ public final class Agent implements AutoCloseable {
     this.exec = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-elector", r));
     this.metrics = new AgentMetrics(roleState, config.member());
     this.leases = new LeaseKeeper(client, roleState, metrics, exec, clock::nanoTime, config);
-    this.elector = new Elector(config, client, roleState, leases, exec);
-    this.watchdog = new DeadlineWatchdog(roleState, leases, elector);
+    this.elector = new Elector(config, client, roleState, leases, exec, clock::nanoTime);
+    this.watchdog = new DeadlineWatchdog(roleState, leases, elector, clock::nanoTime);
     this.publisher = new RolePublisher(config.roleFile(), config.roleWebhook());
     this.probe =
         config
@@ -174,7 +174,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     stopped = true;
-    long start = System.nanoTime();
+    long start = clock.nanoTime();
     roleState.demote("shutdown", "", 0);
     probe.ifPresent(HealthProbe::close);
     try {
@@ -194,7 +194,7 @@ public final class Agent implements AutoCloseable {
     client.close();
     log.atInfo()
         .addKeyValue("member", config.member())
-        .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - start))
         .log("agent stopped");
   }
 

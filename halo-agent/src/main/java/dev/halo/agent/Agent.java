@@ -4,6 +4,9 @@ import dev.halo.common.Failures;
 import dev.halo.common.Threads;
 import dev.halo.etcd.EtcdFailure;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +27,7 @@ public final class Agent implements AutoCloseable {
   private final ElectionClient client;
   private final ScheduledExecutorService exec;
   private final RoleState roleState = new RoleState(System::nanoTime);
+  private final Clock wall = Clock.systemUTC();
   private final AgentMetrics metrics;
   private final LeaseKeeper leases;
   private final Elector elector;
@@ -32,6 +36,10 @@ public final class Agent implements AutoCloseable {
   private final Optional<HealthProbe> probe;
   private final AgentHttpServer http;
   private volatile boolean stopped;
+  // The term of the latest promotion; set by the first transition listener, so a /status read in
+  // the instant between the promotion and that listener reports the previous (lower) term, never
+  // a term this agent does not hold.
+  private volatile long masterTerm;
 
   private Agent(AgentConfig config, ElectionClient client) throws IOException {
     this.config = config;
@@ -41,7 +49,13 @@ public final class Agent implements AutoCloseable {
     this.leases = new LeaseKeeper(client, roleState, metrics, exec, System::nanoTime, config);
     this.elector = new Elector(config, client, roleState, leases, exec);
     this.watchdog = new DeadlineWatchdog(roleState, leases, elector);
-    this.publisher = new RolePublisher(config.roleFile(), config.roleWebhook());
+    this.publisher =
+        new RolePublisher(
+            config.roleFile(),
+            config.roleWebhook(),
+            config.member(),
+            config.roleJsonRefreshInterval(),
+            this::validUntil);
     this.probe =
         config
             .health()
@@ -77,7 +91,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void begin() throws IOException {
-    publisher.initialize(Role.STANDBY);
+    publisher.initialize();
     http.start();
     leases.start();
     watchdog.start();
@@ -117,21 +131,37 @@ public final class Agent implements AutoCloseable {
   public AgentStatus status() {
     long lease = leases.leaseId();
     Optional<EtcdFailure> failure = client.lastFailure();
+    Role role = roleState.role();
+    long term = role == Role.MASTER ? masterTerm : leaderTerm();
     return new AgentStatus(
         config.member(),
-        roleState.role().wire(),
+        role.wire(),
+        term,
+        role == Role.MASTER ? validUntil().map(RoleNotice::format).orElse(null) : null,
         elector.leader().map(ElectionClient.Candidate::value).orElse(""),
-        elector.leader().map(ElectionClient.Candidate::createRevision).orElse(0L),
+        term,
         lease == 0 ? "" : LeaseKeeper.hex(lease),
         elector.key(),
         elector.createRevision(),
         Math.max(0, TimeUnit.NANOSECONDS.toMillis(roleState.nanosLeft())),
         elector.phase() == Elector.Phase.CAMPAIGNING,
         leases.etcdReachable(),
-        elector.phase().name().toLowerCase(java.util.Locale.ROOT),
+        elector.phase().name().toLowerCase(Locale.ROOT),
         config.leaseTtlSeconds(),
         failure.map(f -> f.kind().reason()).orElse(""),
         failure.map(EtcdFailure::message).orElse(""));
+  }
+
+  /** The term of the leader this agent last read (0 when none): a standby's term. */
+  private long leaderTerm() {
+    return elector.leader().map(ElectionClient.Candidate::createRevision).orElse(0L);
+  }
+
+  /** The deadline as wall-clock time while master; empty otherwise. */
+  private Optional<Instant> validUntil() {
+    return roleState.role() == Role.MASTER
+        ? RoleNotice.validUntil(roleState.nanosLeft(), wall)
+        : Optional.empty();
   }
 
   private void onHealth(boolean healthy) {
@@ -143,10 +173,22 @@ public final class Agent implements AutoCloseable {
   }
 
   private void onTransition(RoleState.Transition t) {
+    // A promotion's revision is its term (this agent's candidate key's create revision); a
+    // standby tells the term and name of the leader it last read.
+    boolean master = t.to() == Role.MASTER;
+    long term = master ? t.revision() : leaderTerm();
+    if (master) {
+      masterTerm = term;
+    }
     watchdog.wake();
     leases.roleChanged(t.to());
     metrics.transition(t);
-    publisher.publish(t.to(), t.leader(), t.revision());
+    publisher.publish(
+        t.to(),
+        term,
+        master
+            ? t.leader()
+            : elector.leader().map(ElectionClient.Candidate::value).orElse(t.leader()));
     var event = t.to() == Role.MASTER ? log.atInfo() : log.atWarn();
     event
         .addKeyValue("from", t.from().wire())
@@ -154,7 +196,7 @@ public final class Agent implements AutoCloseable {
         .addKeyValue("reason", t.reason())
         .addKeyValue("member", config.member())
         .addKeyValue("leader", t.leader())
-        .addKeyValue("revision", t.revision())
+        .addKeyValue("term", term)
         .log("role changed");
   }
 

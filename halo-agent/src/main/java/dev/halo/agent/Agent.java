@@ -36,9 +36,9 @@ public final class Agent implements AutoCloseable {
   private final Optional<HealthProbe> probe;
   private final AgentHttpServer http;
   private volatile boolean stopped;
-  // The term of the latest promotion; set by the first transition listener, so a /status read in
-  // the instant between the promotion and that listener reports the previous (lower) term, never
-  // a term this agent does not hold.
+  // The term of the latest promotion, set by the first transition listener: a /status read in the
+  // instant between a promotion and that listener reports the previous (lower) term, which a store
+  // refuses at worst; never a higher one, as the leader last read can be just before a demotion.
   private volatile long masterTerm;
 
   private Agent(AgentConfig config, ElectionClient client) throws IOException {
@@ -132,13 +132,17 @@ public final class Agent implements AutoCloseable {
     long lease = leases.leaseId();
     Optional<EtcdFailure> failure = client.lastFailure();
     Role role = roleState.role();
-    long term = role == Role.MASTER ? masterTerm : leaderTerm();
+    Optional<ElectionClient.Candidate> seen = elector.leader();
+    long term =
+        role == Role.MASTER
+            ? masterTerm
+            : seen.map(ElectionClient.Candidate::createRevision).orElse(0L);
     return new AgentStatus(
         config.member(),
         role.wire(),
         term,
         role == Role.MASTER ? validUntil().map(RoleNotice::format).orElse(null) : null,
-        elector.leader().map(ElectionClient.Candidate::value).orElse(""),
+        seen.map(ElectionClient.Candidate::value).orElse(""),
         term,
         lease == 0 ? "" : LeaseKeeper.hex(lease),
         elector.key(),
@@ -150,11 +154,6 @@ public final class Agent implements AutoCloseable {
         config.leaseTtlSeconds(),
         failure.map(f -> f.kind().reason()).orElse(""),
         failure.map(EtcdFailure::message).orElse(""));
-  }
-
-  /** The term of the leader this agent last read (0 when none): a standby's term. */
-  private long leaderTerm() {
-    return elector.leader().map(ElectionClient.Candidate::createRevision).orElse(0L);
   }
 
   /** The deadline as wall-clock time while master; empty otherwise. */
@@ -176,26 +175,24 @@ public final class Agent implements AutoCloseable {
     // A promotion's revision is its term (this agent's candidate key's create revision); a
     // standby tells the term and name of the leader it last read.
     boolean master = t.to() == Role.MASTER;
-    long term = master ? t.revision() : leaderTerm();
+    Optional<ElectionClient.Candidate> seen = elector.leader();
+    long term =
+        master ? t.revision() : seen.map(ElectionClient.Candidate::createRevision).orElse(0L);
+    String leader = master ? t.leader() : seen.map(ElectionClient.Candidate::value).orElse("");
     if (master) {
       masterTerm = term;
     }
     watchdog.wake();
     leases.roleChanged(t.to());
     metrics.transition(t);
-    publisher.publish(
-        t.to(),
-        term,
-        master
-            ? t.leader()
-            : elector.leader().map(ElectionClient.Candidate::value).orElse(t.leader()));
+    publisher.publish(t.to(), term, leader);
     var event = t.to() == Role.MASTER ? log.atInfo() : log.atWarn();
     event
         .addKeyValue("from", t.from().wire())
         .addKeyValue("to", t.to().wire())
         .addKeyValue("reason", t.reason())
         .addKeyValue("member", config.member())
-        .addKeyValue("leader", t.leader())
+        .addKeyValue("leader", leader)
         .addKeyValue("term", term)
         .log("role changed");
   }

@@ -55,7 +55,7 @@ public final class Agent implements AutoCloseable {
             config.roleWebhook(),
             config.member(),
             config.roleJsonRefreshInterval(),
-            this::validUntil);
+            new RolePublisher.Live(this::validUntil, elector::leader));
     this.probe =
         config
             .health()

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,46 +28,58 @@ import org.slf4j.LoggerFactory;
  * never waits for a slow disk or receiver; a newer change supersedes pending writes and webhook
  * retries of an older one.
  *
- * <p>While master, the JSON's {@code validUntil} is rewritten every {@code refreshEvery}: the
- * deadline moves with each renewal, and a bound stated once at the promotion would run out while
- * the agent is still rightly master. Rewriting on every renewal (every 500 ms at TTL 5) would cost
- * more for little gain. Every master write takes {@code validUntil} from {@code liveValidUntil} at
- * that moment and is skipped when that is empty (no longer master, or the deadline passed: the
- * demotion's own write follows), so the file never states a bound the agent does not hold.
+ * <p>Between changes the JSON is brought up to date every {@code refreshEvery}: a master's {@code
+ * validUntil} moves with each renewal, and a bound stated once at the promotion would run out while
+ * the agent is still rightly master (rewriting on every renewal, every 500 ms at TTL 5, would cost
+ * more for little gain); a standby's term and leader follow the leader it last read, written only
+ * when they changed. Every master write takes {@code validUntil} from {@link Live} at that moment
+ * and is skipped when that is empty (no longer master, or the deadline passed: the demotion's own
+ * write follows), so the file never states a bound the agent does not hold.
  */
 final class RolePublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RolePublisher.class);
   private static final int WEBHOOK_ATTEMPTS = 5;
 
+  /**
+   * What the publisher reads from the agent between role changes: {@code validUntil}, the deadline
+   * as wall-clock time while master (empty otherwise); {@code leader}, the leader last read (its
+   * create revision is its term; empty before any).
+   */
+  record Live(
+      Supplier<Optional<Instant>> validUntil,
+      Supplier<Optional<ElectionClient.Candidate>> leader) {}
+
+  /** A change as published, with its place in the order of changes. */
+  private record Published(long seq, RoleNotice notice) {}
+
   private final Optional<Path> roleFile;
   private final Optional<URI> webhook;
   private final String member;
   private final Duration refreshEvery;
-  private final Supplier<Optional<Instant>> liveValidUntil;
+  private final Live live;
   private final AtomicLong sequence = new AtomicLong();
   private final ScheduledExecutorService fileWriter =
       Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-role-file", r));
   private final ScheduledExecutorService webhookSender =
       Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-role-webhook", r));
   private final Optional<HttpClient> http;
-  private Future<?> refresh;
+  private volatile Published latest;
+  // On the file writer's thread only: the JSON as last written, and whether refreshes fail.
+  private RoleNotice written;
   private boolean refreshFailing;
 
-  /**
-   * {@code liveValidUntil} gives the agent's deadline as wall-clock time while it is master, and
-   * empty otherwise.
-   */
   RolePublisher(
       Optional<Path> roleFile,
       Optional<URI> webhook,
       String member,
       Duration refreshEvery,
-      Supplier<Optional<Instant>> liveValidUntil) {
+      Live live) {
     this.roleFile = roleFile;
     this.webhook = webhook;
     this.member = member;
     this.refreshEvery = refreshEvery;
-    this.liveValidUntil = liveValidUntil;
+    this.live = live;
+    this.latest = new Published(0, new RoleNotice(Role.STANDBY, 0, Optional.empty(), member, ""));
     this.http =
         webhook.map(u -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build());
   }
@@ -78,10 +89,17 @@ final class RolePublisher implements AutoCloseable {
     return roleFile.resolveSibling(roleFile.getFileName() + ".json");
   }
 
-  /** Writes the starting role (standby, term 0) synchronously, before the agent campaigns. */
+  /**
+   * Writes the starting role (standby, term 0) synchronously, before the agent campaigns, and
+   * starts keeping the JSON up to date.
+   */
   void initialize() throws IOException {
     if (roleFile.isPresent()) {
-      write(roleFile.get(), new RoleNotice(Role.STANDBY, 0, Optional.empty(), member, ""));
+      Path path = roleFile.get();
+      write(path, latest.notice());
+      written = latest.notice();
+      long ms = refreshEvery.toMillis();
+      fileWriter.scheduleWithFixedDelay(() -> refresh(path), ms, ms, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -90,69 +108,85 @@ final class RolePublisher implements AutoCloseable {
    * longer master, or its deadline passed) is not published: its demotion is.
    */
   synchronized void publish(Role role, long term, String leader) {
-    Optional<Instant> validUntil = role == Role.MASTER ? liveValidUntil.get() : Optional.empty();
+    Optional<Instant> validUntil = role == Role.MASTER ? live.validUntil().get() : Optional.empty();
     if (role == Role.MASTER && validUntil.isEmpty()) {
       log.atInfo().addKeyValue("term", term).log("promotion already void; not published");
       return;
     }
     RoleNotice notice = new RoleNotice(role, term, validUntil, member, leader);
-    long seq = sequence.incrementAndGet();
-    if (refresh != null) {
-      refresh.cancel(false);
-      refresh = null;
-    }
-    if (roleFile.isPresent()) {
-      Path path = roleFile.get();
-      fileWriter.execute(() -> writeIfLatest(path, notice, seq, true));
-      if (role == Role.MASTER) {
-        long ms = refreshEvery.toMillis();
-        refresh =
-            fileWriter.scheduleWithFixedDelay(
-                () -> writeIfLatest(path, notice, seq, false), ms, ms, TimeUnit.MILLISECONDS);
-      }
-    }
+    Published change = new Published(sequence.incrementAndGet(), notice);
+    latest = change;
+    roleFile.ifPresent(path -> fileWriter.execute(() -> writeChange(path, change)));
     webhook.ifPresent(
         url ->
             send(
                 url,
-                seq,
+                change.seq(),
                 notice.webhookJson(),
                 1,
                 Backoff.equalJitter(Duration.ofMillis(200), Duration.ofSeconds(2))));
   }
 
-  /**
-   * Writes {@code notice} unless a newer change superseded it; a master's with {@code validUntil}
-   * as of now. {@code transition} false: a refresh, which rewrites only the JSON.
-   */
-  private void writeIfLatest(Path path, RoleNotice notice, long seq, boolean transition) {
-    if (seq != sequence.get()) {
+  /** Writes a change to both files unless a newer one superseded it. */
+  private void writeChange(Path path, Published change) {
+    Optional<RoleNotice> now = current(change.notice());
+    if (change.seq() != sequence.get() || now.isEmpty()) {
       return;
     }
-    RoleNotice now = notice;
-    if (notice.role() == Role.MASTER) {
-      Optional<Instant> validUntil = liveValidUntil.get();
-      if (validUntil.isEmpty()) {
-        return;
-      }
-      now = new RoleNotice(Role.MASTER, notice.term(), validUntil, member, notice.leader());
+    try {
+      write(path, now.get());
+      written = now.get();
+    } catch (IOException e) {
+      log.atError()
+          .addKeyValue("file", path)
+          .addKeyValue("error", e.toString())
+          .log("cannot write the role file; check the volume mounted there");
+    }
+  }
+
+  /** Rewrites the JSON alone when what it states has moved on since the last change. */
+  private void refresh(Path path) {
+    Published change = latest;
+    Optional<RoleNotice> now = current(change.notice());
+    if (now.isEmpty() || now.get().equals(written) || change.seq() != sequence.get()) {
+      return;
     }
     try {
-      if (transition) {
-        write(path, now);
-      } else {
-        replace(jsonFile(path), now.json());
-      }
+      replace(jsonFile(path), now.get().json());
+      written = now.get();
       refreshFailing = false;
     } catch (IOException e) {
-      if (transition || !refreshFailing) {
+      if (!refreshFailing) {
         log.atError()
-            .addKeyValue("file", transition ? path : jsonFile(path))
+            .addKeyValue("file", jsonFile(path))
             .addKeyValue("error", e.toString())
-            .log("cannot write the role file; check the volume mounted there");
+            .log("cannot update the role JSON; check the volume mounted there");
       }
-      refreshFailing = !transition;
+      refreshFailing = true;
     }
+  }
+
+  /**
+   * {@code notice} as of now: a master's with the deadline now, empty when it no longer holds; a
+   * standby's with the leader last read.
+   */
+  private Optional<RoleNotice> current(RoleNotice notice) {
+    if (notice.role() == Role.MASTER) {
+      return live.validUntil()
+          .get()
+          .map(
+              v ->
+                  new RoleNotice(
+                      Role.MASTER, notice.term(), Optional.of(v), member, notice.leader()));
+    }
+    return Optional.of(
+        live.leader()
+            .get()
+            .map(
+                c ->
+                    new RoleNotice(
+                        Role.STANDBY, c.createRevision(), Optional.empty(), member, c.value()))
+            .orElse(notice));
   }
 
   /**

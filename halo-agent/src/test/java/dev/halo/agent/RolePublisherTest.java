@@ -27,6 +27,9 @@ class RolePublisherTest {
   // What the agent's deadline is as wall time; empty while not master.
   private final AtomicReference<Optional<Instant>> deadline =
       new AtomicReference<>(Optional.of(T0));
+  // The leader the agent last read.
+  private final AtomicReference<Optional<ElectionClient.Candidate>> leader =
+      new AtomicReference<>(Optional.empty());
   private RolePublisher publisher;
 
   private RolePublisher start(Duration refreshEvery) throws IOException {
@@ -36,7 +39,7 @@ class RolePublisherTest {
             Optional.empty(),
             "web-0",
             refreshEvery,
-            deadline::get);
+            new RolePublisher.Live(deadline::get, leader::get));
     publisher.initialize();
     return publisher;
   }
@@ -120,6 +123,18 @@ class RolePublisherTest {
 
     await().until(() -> json().get("validUntil").asText().equals("2026-12-07T03:04:07.123Z"));
     assertThat(json().get("term").asLong()).isEqualTo(10);
+  }
+
+  @Test
+  void aStandbysJsonFollowsTheLeaderItLastRead() throws IOException {
+    start(Duration.ofMillis(20));
+
+    leader.set(Optional.of(new ElectionClient.Candidate("/e/1", "web-1", 15, 1)));
+
+    await().until(() -> json().get("term").asLong() == 15);
+    assertThat(json().get("leader").asText()).isEqualTo("web-1");
+    assertThat(json().get("role").asText()).isEqualTo("standby");
+    assertThat(roleFile()).isEqualTo("standby\n");
   }
 
   @Test

@@ -124,12 +124,13 @@ class FencingTermIT {
     assertThat(term(lastWebhook("a"))).isEqualTo(termA);
     assertThat(lastWebhook("a").get("revision")).isEqualTo(lastWebhook("a").get("term"));
     assertThat(lastWebhook("a").get("validUntil")).isNotNull();
-    // A standby reports the leader's term and no validity; its file keeps the term it last
-    // wrote (0: it never changed role).
+    // A standby reports the leader's term and no validity, its file within a refresh.
     Map<String, Object> statusB = b.status().orElseThrow();
     assertThat(statusB).containsEntry("role", "standby").containsEntry("validUntil", null);
     assertThat(term(statusB)).isEqualTo(termA);
+    await().until(() -> "a".equals(roleJson("b").get("leader")));
     assertThat(roleJson("b")).containsEntry("role", "standby").containsEntry("validUntil", null);
+    assertThat(term(roleJson("b"))).isEqualTo(termA);
 
     // While master, validUntil in the file moves on with the deadline.
     Object firstValidUntil = roleJson("a").get("validUntil");
@@ -152,10 +153,10 @@ class FencingTermIT {
     await().until(() -> "master".equals(lastWebhook("b").get("role")));
     assertThat(term(lastWebhook("b"))).isEqualTo(termB);
 
-    // The old master: standby, no validity, and its own term was the lower one.
-    await().until(() -> "standby".equals(roleJson("a").get("role")));
-    assertThat(roleJson("a")).containsEntry("validUntil", null);
-    assertThat(term(roleJson("a"))).isEqualTo(termA).isLessThan(termB);
+    // The old master: standby, no validity, and then the new master's term, higher than its own.
+    await().until(() -> "b".equals(roleJson("a").get("leader")));
+    assertThat(roleJson("a")).containsEntry("role", "standby").containsEntry("validUntil", null);
+    assertThat(term(roleJson("a"))).isEqualTo(termB);
     await().until(() -> "standby".equals(lastWebhook("a").get("role")));
     assertThat(lastWebhook("a")).containsEntry("validUntil", null);
     await().until(() -> term(a.status().orElseThrow()) == termB);

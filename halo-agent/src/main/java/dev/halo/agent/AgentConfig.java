@@ -106,6 +106,15 @@ public record AgentConfig(
     return Duration.ofMillis(Math.max(keepAliveInterval().toMillis(), ms));
   }
 
+  /**
+   * How often a master rewrites {@code validUntil} in {@code <role file>.json}: half of TTL −
+   * margin (2 s at TTL 5), so while renewals flow the stated bound stays at least about that far
+   * ahead, at one small write per interval instead of one per renewal.
+   */
+  public Duration roleJsonRefreshInterval() {
+    return leaseTtl().minus(deadlineMargin()).dividedBy(2);
+  }
+
   /** The timeout of a single etcd call. */
   public Duration callTimeout() {
     return leaseTtl().minus(deadlineMargin());

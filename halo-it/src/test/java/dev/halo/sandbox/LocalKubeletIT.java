@@ -600,8 +600,9 @@ class LocalKubeletIT {
       assertThat(
               Http.get(
                   "http://127.0.0.1:" + kubelet.workloadPort(name) + "/", Duration.ofSeconds(1)))
-          .as("the workload answers its pod name and the role its agent published")
-          .hasValueSatisfying(body -> assertThat(body).matches(name + " (master|standby)\\n"));
+          .as("the workload answers its pod name and the role and term its agent published")
+          .hasValueSatisfying(
+              body -> assertThat(body).matches(name + " (master|standby) term=[1-9][0-9]*\\n"));
     }
   }
 

@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Workload</b>: one {@link DemoWorkload} on 127.0.0.1 for all of the pod's non-agent
  *       containers (their images are not run): it answers {@code GET /} with the pod name and the
- *       role its agent published, {@code /health} with 200 or 503 ({@link #setWorkloadHealthy}, or
- *       {@code POST /health?healthy=false}), and remembers the agent's role webhook ({@link
- *       #lastWebhook}).
+ *       role and term its agent published, {@code /health} with 200 or 503 ({@link
+ *       #setWorkloadHealthy}, or {@code POST /health?healthy=false}), takes {@code POST /write}s
+ *       into a store the pods of its group share, fenced by the term, and remembers the agent's
+ *       role webhook ({@link #lastWebhook}).
  *   <li><b>Agent environment</b>: the container's {@code env} with {@code value}, {@code $(VAR)}
  *       references, {@code fieldRef} (metadata.name/namespace/uid/labels/annotations,
  *       spec.nodeName, status.podIP/hostIP), {@code configMapKeyRef} and {@code secretKeyRef}

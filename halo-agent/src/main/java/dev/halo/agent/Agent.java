@@ -23,13 +23,15 @@ public final class Agent implements AutoCloseable {
   private final AgentConfig config;
   private final ElectionClient client;
   private final ScheduledExecutorService exec;
-  private final RoleState roleState = new RoleState(System::nanoTime);
+  private final AgentClock clock = AgentClock.system();
+  private final RoleState roleState = new RoleState(clock::nanoTime);
   private final AgentMetrics metrics;
   private final LeaseKeeper leases;
   private final Elector elector;
   private final DeadlineWatchdog watchdog;
   private final RolePublisher publisher;
   private final Optional<HealthProbe> probe;
+  private final Optional<RoleHistoryLog> history;
   private final AgentHttpServer http;
   private volatile boolean stopped;
 
@@ -38,9 +40,9 @@ public final class Agent implements AutoCloseable {
     this.client = client;
     this.exec = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-elector", r));
     this.metrics = new AgentMetrics(roleState, config.member());
-    this.leases = new LeaseKeeper(client, roleState, metrics, exec, System::nanoTime, config);
-    this.elector = new Elector(config, client, roleState, leases, exec);
-    this.watchdog = new DeadlineWatchdog(roleState, leases, elector);
+    this.leases = new LeaseKeeper(client, roleState, metrics, exec, clock::nanoTime, config);
+    this.elector = new Elector(config, client, roleState, leases, exec, clock::nanoTime);
+    this.watchdog = new DeadlineWatchdog(roleState, leases, elector, clock::nanoTime);
     this.publisher = new RolePublisher(config.roleFile(), config.roleWebhook());
     this.probe =
         config
@@ -52,6 +54,11 @@ public final class Agent implements AutoCloseable {
     this.http =
         new AgentHttpServer(
             config.bindAddress(), config.port(), roleState, this::status, metrics::scrape);
+    this.history =
+        config
+            .roleHistory()
+            .map(file -> new RoleHistoryLog(file, config.member(), leases::leaseId, clock));
+    history.ifPresent(roleState::journal);
     roleState.onTransition(this::onTransition);
   }
 
@@ -167,7 +174,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     stopped = true;
-    long start = System.nanoTime();
+    long start = clock.nanoTime();
     roleState.demote("shutdown", "", 0);
     probe.ifPresent(HealthProbe::close);
     try {
@@ -182,11 +189,12 @@ public final class Agent implements AutoCloseable {
     watchdog.close();
     http.close();
     publisher.close();
+    history.ifPresent(RoleHistoryLog::close);
     exec.shutdownNow();
     client.close();
     log.atInfo()
         .addKeyValue("member", config.member())
-        .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - start))
         .log("agent stopped");
   }
 

@@ -3,6 +3,7 @@ package dev.halo.agent;
 import dev.halo.common.Threads;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * Demotes the agent when its deadline passes, on a thread of its own that makes no etcd call, so
@@ -22,40 +23,53 @@ final class DeadlineWatchdog implements AutoCloseable {
   private final RoleState roleState;
   private final LeaseKeeper leases;
   private final Elector elector;
-  private final Thread thread;
+  private final LongSupplier nanoClock;
+  private volatile Thread thread;
   private volatile boolean running = true;
+  private long wakeAt;
 
-  DeadlineWatchdog(RoleState roleState, LeaseKeeper leases, Elector elector) {
+  DeadlineWatchdog(
+      RoleState roleState, LeaseKeeper leases, Elector elector, LongSupplier nanoClock) {
     this.roleState = roleState;
     this.leases = leases;
     this.elector = elector;
-    this.thread = Threads.daemon("halo-deadline-watchdog", this::loop);
-    thread.setPriority(Thread.MAX_PRIORITY);
+    this.nanoClock = nanoClock;
+    this.wakeAt = nanoClock.getAsLong();
   }
 
   void start() {
-    thread.start();
+    Thread t = Threads.daemon("halo-deadline-watchdog", this::loop);
+    t.setPriority(Thread.MAX_PRIORITY);
+    thread = t;
+    t.start();
   }
 
   /** Re-evaluates now: called on every role transition, so a new master is watched at once. */
   void wake() {
-    LockSupport.unpark(thread);
+    Thread t = thread;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
   }
 
   private void loop() {
-    long wakeAt = System.nanoTime();
     while (running) {
-      long now = System.nanoTime();
-      boolean paused = now - wakeAt > PAUSE_NANOS;
-      if (roleState.masterPastDeadline()) {
-        String reason = !paused && !leases.etcdReachable() ? "etcd-unreachable" : "deadline-passed";
-        roleState.demote(reason, "", 0);
-        elector.rejoin(reason);
-      }
-      long park = nextPark(roleState.holdsMaster(), roleState.nanosLeft());
-      wakeAt = System.nanoTime() + park;
-      LockSupport.parkNanos(park);
+      LockSupport.parkNanos(checkOnce());
     }
+  }
+
+  /** One decision: demotes a master whose deadline passed; returns how long to sleep. */
+  long checkOnce() {
+    long now = nanoClock.getAsLong();
+    boolean paused = now - wakeAt > PAUSE_NANOS;
+    if (roleState.masterPastDeadline()) {
+      String reason = !paused && !leases.etcdReachable() ? "etcd-unreachable" : "deadline-passed";
+      roleState.demote(reason, "", 0);
+      elector.rejoin(reason);
+    }
+    long park = nextPark(roleState.holdsMaster(), roleState.nanosLeft());
+    wakeAt = nanoClock.getAsLong() + park;
+    return park;
   }
 
   /** How long to sleep: a master until its deadline, never more than the cap. */
@@ -66,6 +80,9 @@ final class DeadlineWatchdog implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    thread.interrupt();
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
   }
 }

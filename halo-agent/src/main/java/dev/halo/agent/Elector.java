@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,16 +61,17 @@ final class Elector {
       ElectionClient client,
       RoleState roleState,
       LeaseKeeper leases,
-      ScheduledExecutorService exec) {
+      ScheduledExecutorService exec,
+      LongSupplier nanoClock) {
     this.config = config;
     this.client = client;
     this.roleState = roleState;
     this.leases = leases;
     this.exec = exec;
     this.prefix = ElectionKeys.prefix(config.election());
-    this.watches = new WatchPair(client, exec, System::nanoTime);
+    this.watches = new WatchPair(client, exec, nanoClock);
     this.decision = new MasterDecision(roleState, leases, config.member());
-    this.retries = new SessionRetries(config.etcdEndpoints(), config.etcdSecurity());
+    this.retries = new SessionRetries(config.etcdEndpoints(), config.etcdSecurity(), nanoClock);
     leases.onLeaseLost(id -> rejoin("lease-lost"));
   }
 

@@ -16,13 +16,29 @@ import java.util.function.LongSupplier;
  * between bumps the epoch and voids that read.
  */
 public final class RoleState {
-  /** A change of role, with the reason and the leader as last read from etcd. */
-  public record Transition(Role from, Role to, String reason, String leader, long revision) {}
+  /**
+   * A change of role, with the reason and the leader as last read from etcd. {@code revision} of a
+   * promotion is its term (this agent's candidate key's create revision). {@code atNanos} is read
+   * from the agent's monotonic clock inside the lock: for a promotion before the master flag became
+   * visible, for a demotion after it stopped being visible, so [promotion, demotion] covers every
+   * instant {@link #role()} could answer master. {@code deadlineNanos} is the deadline in effect
+   * then ({@link Long#MIN_VALUE} if none): a master interval ends at the earlier of the demotion
+   * and that deadline.
+   */
+  public record Transition(
+      Role from,
+      Role to,
+      String reason,
+      String leader,
+      long revision,
+      long atNanos,
+      long deadlineNanos) {}
 
   private static final long NO_DEADLINE = Long.MIN_VALUE;
 
   private final LongSupplier nanoClock;
   private final List<Consumer<Transition>> listeners = new CopyOnWriteArrayList<>();
+  private Consumer<Transition> journal = t -> {};
   private volatile boolean master;
   private volatile long deadlineNanos = NO_DEADLINE;
   private long epoch;
@@ -34,6 +50,15 @@ public final class RoleState {
   /** Registers a listener; listeners run on the thread that changed the role and must not block. */
   public void onTransition(Consumer<Transition> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Records every transition inside the lock, in order: a promotion before it becomes visible (so a
+   * process killed at any instant never acted as master without a record of it), a demotion after
+   * it took effect. The journal must be quick and must not throw; set it before the agent starts.
+   */
+  public synchronized void journal(Consumer<Transition> journal) {
+    this.journal = journal;
   }
 
   /** The role to report now: master only while the deadline has not passed. */
@@ -81,9 +106,9 @@ public final class RoleState {
   public void invalidateLease(String reason) {
     Transition t;
     synchronized (this) {
-      deadlineNanos = NO_DEADLINE;
       epoch++;
-      t = master ? demoteLocked(reason) : null;
+      t = master ? demoteLocked(reason, "", 0) : null;
+      deadlineNanos = NO_DEADLINE;
     }
     publish(t);
   }
@@ -101,8 +126,17 @@ public final class RoleState {
       if (epoch != expectedEpoch || !beforeDeadline()) {
         return false;
       }
+      t =
+          new Transition(
+              Role.STANDBY,
+              Role.MASTER,
+              reason,
+              leader,
+              revision,
+              nanoClock.getAsLong(),
+              deadlineNanos);
+      journal.accept(t);
       master = true;
-      t = new Transition(Role.STANDBY, Role.MASTER, reason, leader, revision);
     }
     publish(t);
     return true;
@@ -116,15 +150,19 @@ public final class RoleState {
         return;
       }
       epoch++;
-      master = false;
-      t = new Transition(Role.MASTER, Role.STANDBY, reason, leader, revision);
+      t = demoteLocked(reason, leader, revision);
     }
     publish(t);
   }
 
-  private Transition demoteLocked(String reason) {
+  private Transition demoteLocked(String reason, String leader, long revision) {
+    long deadline = deadlineNanos;
     master = false;
-    return new Transition(Role.MASTER, Role.STANDBY, reason, "", 0);
+    Transition t =
+        new Transition(
+            Role.MASTER, Role.STANDBY, reason, leader, revision, nanoClock.getAsLong(), deadline);
+    journal.accept(t);
+    return t;
   }
 
   private void publish(Transition t) {

@@ -76,14 +76,38 @@ class RoleStateTest {
 
   @Test
   void demotionIsPublishedOnceWithItsReason() {
-    state.extendDeadline(now.get() + seconds(4));
+    long deadline = now.get() + seconds(4);
+    state.extendDeadline(deadline);
     state.promote(state.epoch(), "elected", "m", 7);
+    now.addAndGet(seconds(1));
     state.demote("unhealthy", "other", 9);
     state.demote("unhealthy", "other", 9);
 
     assertThat(transitions)
         .containsExactly(
-            new RoleState.Transition(Role.STANDBY, Role.MASTER, "elected", "m", 7),
-            new RoleState.Transition(Role.MASTER, Role.STANDBY, "unhealthy", "other", 9));
+            new RoleState.Transition(Role.STANDBY, Role.MASTER, "elected", "m", 7, 1_000, deadline),
+            new RoleState.Transition(
+                Role.MASTER, Role.STANDBY, "unhealthy", "other", 9, 1_000 + seconds(1), deadline));
+  }
+
+  @Test
+  void theJournalSeesAPromotionBeforeItIsVisibleAndADemotionAfter() {
+    List<Role> seenByJournal = new ArrayList<>();
+    state.journal(t -> seenByJournal.add(state.role()));
+    state.extendDeadline(now.get() + seconds(4));
+    state.promote(state.epoch(), "elected", "m", 7);
+    state.demote("unhealthy", "other", 9);
+
+    assertThat(seenByJournal).containsExactly(Role.STANDBY, Role.STANDBY);
+  }
+
+  @Test
+  void aLeaseLossRecordsTheDeadlineItEnded() {
+    long deadline = now.get() + seconds(4);
+    state.extendDeadline(deadline);
+    state.promote(state.epoch(), "elected", "m", 7);
+    state.invalidateLease("lease-lost");
+
+    assertThat(transitions.get(1).deadlineNanos()).isEqualTo(deadline);
   }
 }

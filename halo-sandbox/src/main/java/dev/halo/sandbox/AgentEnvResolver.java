@@ -3,7 +3,6 @@ package dev.halo.sandbox;
 import dev.halo.common.AgentVariables;
 import dev.halo.sandbox.LocalKubelet.AgentMode;
 import dev.halo.sandbox.LocalKubelet.Options;
-import dev.halo.sandbox.history.RoleHistory;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -76,7 +75,7 @@ final class AgentEnvResolver {
         AgentVariables.AGENT_PORT,
         mode == AgentMode.IN_PROCESS ? "0" : Integer.toString(Http.freePort()));
     env.put(AgentVariables.ROLE_FILE, roleFile.toString());
-    roleHistory.ifPresent(file -> env.put(RoleHistory.VARIABLE, file.toString()));
+    roleHistory.ifPresent(file -> env.put(AgentVariables.ROLE_HISTORY, file.toString()));
     pointAtWorkload(env, rt.workload.port());
     if (options.overrideEtcdEndpoints()) {
       env.put(AgentVariables.ETCD_ENDPOINTS, etcd.endpoints());

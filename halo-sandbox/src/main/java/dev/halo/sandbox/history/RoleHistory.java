@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One role history file as its agents wrote it: one JSON object per line and role transition,
- * appended by every agent process that ran for the pod, e.g.
+ * One role history file as its agents wrote it ({@code HALO_ROLE_HISTORY}): one JSON object per
+ * line and role transition, appended by every agent process that ran for the pod, e.g.
  *
  * <pre>{@code
  * {"member":"web-0","lease":"694d8c5e2a1b0f07","from":"standby","to":"master","reason":"elected",
@@ -27,9 +27,6 @@ import java.util.Map;
  * the run; it is never guessed from the lines.
  */
 public final class RoleHistory {
-  /** The agent variable naming the file an agent appends its role transitions to. */
-  public static final String VARIABLE = "HALO_ROLE_HISTORY";
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MASTER = "master";
   private static final String STANDBY = "standby";

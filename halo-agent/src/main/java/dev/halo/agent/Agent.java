@@ -150,8 +150,6 @@ public final class Agent implements AutoCloseable {
   }
 
   private void onTransition(RoleState.Transition t) {
-    watchdog.wake();
-    leases.roleChanged(t.to());
     metrics.transition(t);
     publisher.publish(t.to(), t.leader(), t.revision());
     var event = t.to() == Role.MASTER ? log.atInfo() : log.atWarn();
@@ -175,7 +173,6 @@ public final class Agent implements AutoCloseable {
     }
     stopped = true;
     long start = clock.nanoTime();
-    roleState.demote("shutdown", "", 0);
     probe.ifPresent(HealthProbe::close);
     try {
       elector.withdraw("shutdown").get(SHUTDOWN_BUDGET_MS, TimeUnit.MILLISECONDS);

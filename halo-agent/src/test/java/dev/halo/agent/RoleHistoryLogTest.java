@@ -1,11 +1,17 @@
 package dev.halo.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.halo.common.ElectionKeys;
+import dev.halo.etcd.EtcdSecurity;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -89,6 +95,43 @@ class RoleHistoryLogTest {
     assertThat(state.promote(state.epoch(), "elected", "web-0", 7)).isTrue();
     state.demote("shutdown", "", 0);
     assertThat(state.role()).isEqualTo(Role.STANDBY);
+  }
+
+  @Test
+  void anAgentWithHaloRoleHistoryRecordsItsTransitions() throws Exception {
+    Path file = dir.resolve("b-0.history");
+    String election = ElectionKeys.electionName("test", "history");
+    BrokenEtcdClient etcd = new BrokenEtcdClient(election, "b-0");
+    etcd.watchesBreak = false;
+    AgentConfig config =
+        new AgentConfig(
+            List.of(URI.create("http://127.0.0.1:1")),
+            EtcdSecurity.none(),
+            election,
+            "b-0",
+            5,
+            "127.0.0.1",
+            0,
+            Optional.empty(),
+            Duration.ofSeconds(1),
+            3,
+            Optional.empty(),
+            Optional.empty(),
+            "",
+            "",
+            Optional.of(file));
+    try (Agent agent = Agent.start(config, etcd)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> agent.role() == Role.MASTER);
+    }
+
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0))
+        .contains("\"member\":\"b-0\"", "\"lease\":\"1f\"", "\"to\":\"master\"")
+        .contains("\"term\":" + BrokenEtcdClient.CREATE_REVISION);
+    assertThat(lines.get(1))
+        .contains("\"to\":\"standby\"", "\"reason\":\"shutdown\"", "\"lease\":\"1f\"")
+        .contains("\"term\":" + BrokenEtcdClient.CREATE_REVISION);
   }
 
   @Test

@@ -35,8 +35,83 @@ class RoleStateTest {
 
     now.addAndGet(seconds(4));
 
-    assertThat(state.role()).as("a paused process reads the clock first").isEqualTo(Role.STANDBY);
     assertThat(state.masterPastDeadline()).isTrue();
+    assertThat(state.role()).as("a paused process reads the clock first").isEqualTo(Role.STANDBY);
+    assertThat(state.holdsMaster()).as("the first to see the deadline passed demotes").isFalse();
+    assertThat(transitions)
+        .extracting(RoleState.Transition::reason)
+        .containsExactly("elected", "deadline-passed");
+  }
+
+  @Test
+  void aRenewalConfirmedAfterTheDeadlineDemotesInsteadOfReviving() {
+    long deadline = now.get() + seconds(4);
+    state.extendDeadline(deadline);
+    state.promote(state.epoch(), "elected", "m", 1);
+    long epoch = state.epoch();
+    now.addAndGet(seconds(5));
+
+    state.extendDeadline(now.get() + seconds(3));
+
+    assertThat(state.role()).isEqualTo(Role.STANDBY);
+    assertThat(state.nanosLeft()).as("the lease itself is fine").isEqualTo(seconds(3));
+    assertThat(state.promote(epoch, "elected", "m", 1)).as("a read from before").isFalse();
+    RoleState.Transition demotion = transitions.get(1);
+    assertThat(demotion.reason()).isEqualTo("deadline-passed");
+    assertThat(demotion.deadlineNanos()).isEqualTo(deadline);
+    assertThat(demotion.atNanos()).isEqualTo(deadline + seconds(1));
+  }
+
+  @Test
+  void theExpiryHandlerNamesTheReasonAndHearsOfEachExpiryOnce() {
+    List<String> expired = new ArrayList<>();
+    state.onExpiry(
+        new RoleState.ExpiryHandler() {
+          @Override
+          public String reason(long nowNanos) {
+            return "etcd-unreachable";
+          }
+
+          @Override
+          public void expired(RoleState.Transition demotion) {
+            expired.add(demotion.reason());
+          }
+        });
+    state.extendDeadline(now.get() + seconds(4));
+    state.promote(state.epoch(), "elected", "m", 1);
+    now.addAndGet(seconds(4));
+
+    assertThat(state.expire()).isTrue();
+    assertThat(state.expire()).isFalse();
+    assertThat(state.role()).isEqualTo(Role.STANDBY);
+    assertThat(expired).containsExactly("etcd-unreachable");
+  }
+
+  @Test
+  void roleAndDeadlineAreOneSnapshot() {
+    state.extendDeadline(now.get() + seconds(4));
+    state.promote(state.epoch(), "elected", "m", 42);
+
+    RoleState.Snapshot s = state.snapshot();
+
+    assertThat(s.master()).isTrue();
+    assertThat(s.term()).isEqualTo(42);
+    assertThat(s.masterAt(now.get() + seconds(4) - 1)).isTrue();
+    assertThat(s.masterAt(now.get() + seconds(4))).isFalse();
+    state.demote("superseded", "other", 50);
+    assertThat(state.snapshot().term()).isZero();
+    assertThat(state.snapshot().epoch()).isGreaterThan(s.epoch());
+  }
+
+  @Test
+  void resigningFencesReadsEvenAsStandby() {
+    state.extendDeadline(now.get() + seconds(4));
+    long epoch = state.epoch();
+
+    state.resign("shutdown", "", 0);
+
+    assertThat(state.promote(epoch, "elected", "m", 1)).isFalse();
+    assertThat(transitions).isEmpty();
   }
 
   @Test

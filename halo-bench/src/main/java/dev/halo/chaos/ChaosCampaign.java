@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * after 1 s, and the service proxy. One fault at a time, targets picked from the live state; the
  * rollouts and scaling they start run on under the next faults. A {@link Checker} samples
  * throughout; at the end every group must be whole again (its replicas Running with one agreed
- * master). Writes target/chaos/report.json and target/chaos/summary.txt.
+ * master), and every group's role histories must prove that no two masters overlapped ({@link
+ * HistoryCheck}). Writes target/chaos/report.json, target/chaos/summary.txt and a copy of the role
+ * histories in target/chaos/role-history/.
  */
 public final class ChaosCampaign implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChaosCampaign.class);
@@ -145,7 +147,9 @@ public final class ChaosCampaign implements AutoCloseable {
                         + missed));
       }
       checker.close();
-      return report.write(plan, checker.judge(), GROUPS, disturbances, start, out);
+      Map<String, Object> histories =
+          HistoryCheck.run(rig.kubelet, GROUP_NAMES, checker.judge(), campaignStart, out);
+      return report.write(plan, checker.judge(), histories, GROUPS, disturbances, start, out);
     }
   }
 

@@ -33,6 +33,9 @@ public final class Failures {
     if (root instanceof TimeoutException && root.getMessage() == null) {
       return "no answer in time (timeout)";
     }
+    if (root instanceof java.nio.channels.UnresolvedAddressException) {
+      return "UnresolvedAddressException: the host name does not resolve";
+    }
     return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 

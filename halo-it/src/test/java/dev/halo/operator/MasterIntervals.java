@@ -2,6 +2,7 @@ package dev.halo.operator;
 
 import dev.halo.agent.Agent;
 import dev.halo.agent.Role;
+import dev.halo.agent.RoleState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,11 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Each in-process agent's master intervals, from its role transitions stamped with the monotonic
- * clock (one clock for the whole machine). A promotion is stamped in the listener, just after the
- * master flag became visible, a demotion just after it stopped being: so an interval may start a
- * few microseconds late, and ends late (an overlap is never hidden by its end). An agent that is
- * master when it is first watched has an interval from that moment.
+ * Each in-process agent's master intervals, from its role transitions on the agent's monotonic
+ * clock (one clock for the whole machine): from a promotion's {@code atNanos} (read before the
+ * master flag became visible) to the earlier of the demotion's {@code atNanos} (read after it
+ * stopped being visible) and the deadline then in effect, so an interval covers every instant the
+ * agent could answer master. An agent that is master when it is first watched has an interval from
+ * that moment.
  */
 final class MasterIntervals {
   /** From {@code fromNanos} to {@code toNanos} ({@link Long#MAX_VALUE} while still master). */
@@ -33,12 +35,11 @@ final class MasterIntervals {
     List<long[]> intervals = byAgent.computeIfAbsent(name, n -> new ArrayList<>());
     agent.onTransition(
         t -> {
-          long now = System.nanoTime();
           synchronized (intervals) {
             if (t.to() == Role.MASTER) {
-              intervals.add(new long[] {now, Long.MAX_VALUE});
+              intervals.add(new long[] {t.atNanos(), Long.MAX_VALUE});
             } else if (!intervals.isEmpty() && last(intervals)[1] == Long.MAX_VALUE) {
-              last(intervals)[1] = now;
+              last(intervals)[1] = end(t);
             }
           }
         });
@@ -48,6 +49,14 @@ final class MasterIntervals {
         intervals.add(new long[] {now, Long.MAX_VALUE});
       }
     }
+  }
+
+  /** Where a demotion ends its master interval: at the demotion, or at a deadline passed before. */
+  private static long end(RoleState.Transition demotion) {
+    long deadline = demotion.deadlineNanos();
+    return deadline == RoleState.NO_DEADLINE || deadline - demotion.atNanos() > 0
+        ? demotion.atNanos()
+        : deadline;
   }
 
   private static long[] last(List<long[]> intervals) {

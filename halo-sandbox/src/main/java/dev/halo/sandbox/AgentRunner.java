@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +18,14 @@ final class AgentRunner {
   private final AgentMode mode;
   private final Options options;
   private final AgentEnvResolver envResolver;
+  private final RoleHistories histories;
 
-  AgentRunner(AgentMode mode, Options options, AgentEnvResolver envResolver) {
+  AgentRunner(
+      AgentMode mode, Options options, AgentEnvResolver envResolver, RoleHistories histories) {
     this.mode = mode;
     this.options = options;
     this.envResolver = envResolver;
+    this.histories = histories;
   }
 
   /** Starts the agent of a running pod; records a failure to start as a terminated container. */
@@ -31,7 +35,11 @@ final class AgentRunner {
     rt.agentStartedAt = Instant.now();
     AgentEnv agentEnv;
     try {
-      agentEnv = agentEnv(envResolver.agentEnv(rt, roleFile));
+      // Agent processes append their role transitions to the pod's history file (in-process
+      // agents share one pid and are never killed: the harness could not close what they leave).
+      Optional<Path> history =
+          mode == AgentMode.PROCESS ? Optional.of(histories.fileOf(rt)) : Optional.empty();
+      agentEnv = agentEnv(envResolver.agentEnv(rt, roleFile, history));
     } catch (RuntimeException e) {
       rt.agentTerminated(1, "CreateContainerConfigError", e.getMessage());
       log.atWarn()
@@ -53,6 +61,9 @@ final class AgentRunner {
           .addKeyValue("error", e.getMessage())
           .log("kubelet: agent failed to start");
       return;
+    }
+    if (rt.agent instanceof AgentProcess process) {
+      histories.follow(rt, process);
     }
     rt.agentState = KubeletPod.AgentState.RUNNING;
     if (!options.readinessRequests() && rt.agent instanceof InProcessAgent) {
@@ -98,6 +109,7 @@ final class AgentRunner {
         process.kill();
         exitCode = process.waitFor(Duration.ofSeconds(10));
       }
+      histories.processEnded(rt, process.pid(), System.nanoTime());
       process.close(); // deletes its log file
     } else {
       agent.close();
@@ -116,6 +128,8 @@ final class AgentRunner {
   void kill(KubeletPod rt, AgentProcess process, String who) {
     process.kill();
     int exitCode = process.waitFor(Duration.ofSeconds(10));
+    // Its role history may end in an open master interval: it ended by now at the latest.
+    histories.processEnded(rt, process.pid(), System.nanoTime());
     rt.agentTerminated(exitCode, "Error", "killed by " + who);
     log.atInfo()
         .addKeyValue("pod", rt.name)

@@ -1,5 +1,6 @@
 package dev.halo.sandbox;
 
+import dev.halo.common.Labels;
 import dev.halo.sandbox.LocalKubelet.Options;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
@@ -92,6 +93,18 @@ final class PodLifecycle {
 
   Path roleFile(String pod) {
     return root.resolve(pod).resolve("role");
+  }
+
+  /**
+   * The demo's fenced store that the pods of one group share (a pod without a group label has its
+   * own); a name no pod can have, as pod names never start with a dot.
+   */
+  Path storeFile(KubeletPod rt) {
+    String group =
+        rt.pod.getMetadata().getLabels() == null
+            ? null
+            : rt.pod.getMetadata().getLabels().get(Labels.GROUP);
+    return root.resolve(".fenced-store").resolve(group == null ? rt.name : group);
   }
 
   void onPodSeen(Pod pod) {
@@ -203,7 +216,7 @@ final class PodLifecycle {
         Files.createDirectories(root.resolve(rt.name));
         rt.workload =
             options.workloadServers()
-                ? DemoWorkload.start(rt.name, roleFile(rt.name))
+                ? DemoWorkload.start(rt.name, roleFile(rt.name), storeFile(rt))
                 : DemoWorkload.serverless(rt.name, roleFile(rt.name));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the workload of " + rt.name, e);

@@ -114,6 +114,11 @@ public final class TcpProxy implements AutoCloseable {
     return links.size();
   }
 
+  /** Connections accepted while cut and held without an answer. */
+  public int held() {
+    return blackholed.size();
+  }
+
   @Override
   public synchronized void close() {
     closed = true;

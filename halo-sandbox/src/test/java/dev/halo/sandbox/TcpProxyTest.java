@@ -90,6 +90,7 @@ class TcpProxyTest {
           .as("the connection open at the cut is closed")
           .isTrue();
       try (Socket during = connect()) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.held() == 1);
         during.setSoTimeout(300);
         during.getOutputStream().write("lost".getBytes(StandardCharsets.UTF_8));
         // Accepted, never answered: the client waits for its own timeout.
@@ -105,6 +106,7 @@ class TcpProxyTest {
   void healForwardsAgainAndClosesTheBlackHoledConnections() throws IOException {
     proxy.cut();
     try (Socket held = connect()) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> proxy.held() == 1);
       proxy.heal();
 
       assertThat(endOfStreamOrReset(held)).as("a held connection is let go at the heal").isTrue();

@@ -158,7 +158,8 @@ public final class Agent implements AutoCloseable {
         elector.phase().name().toLowerCase(Locale.ROOT),
         config.leaseTtlSeconds(),
         failure.map(f -> f.kind().reason()).orElse(""),
-        failure.map(EtcdFailure::message).orElse(""));
+        failure.map(EtcdFailure::message).orElse(""),
+        elector.fencedBy());
   }
 
   /** The deadline as wall-clock time while master; empty otherwise. */

@@ -8,7 +8,8 @@ package dev.halo.agent;
  * leaderRevision} is a deprecated alias of {@code term}. {@code etcdFailure} is the kind of the
  * latest etcd failure ({@code Unreachable}, {@code TLSFailed}, {@code CertificateExpired}, {@code
  * AuthFailed}, {@code PermissionDenied}; empty while etcd answers) and {@code etcdFailureMessage}
- * what to do about it.
+ * what to do about it. {@code fencedBy} names the pod and lease whose fence keeps this agent,
+ * though it leads, from becoming master (empty when none).
  */
 public record AgentStatus(
     String member,
@@ -26,4 +27,5 @@ public record AgentStatus(
     String phase,
     int leaseTtlSeconds,
     String etcdFailure,
-    String etcdFailureMessage) {}
+    String etcdFailureMessage,
+    String fencedBy) {}

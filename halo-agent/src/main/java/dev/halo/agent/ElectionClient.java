@@ -14,8 +14,37 @@ public interface ElectionClient extends AutoCloseable {
   /** A candidate key of the election. */
   record Candidate(String key, String value, long createRevision, long leaseId) {}
 
-  /** The current leader (the live key with the lowest create revision) at a store revision. */
-  record LeaderView(Optional<Candidate> leader, long revision) {}
+  /**
+   * A fence the operator put when it removed a key whose holder may still run ({@link
+   * dev.halo.common.ElectionKeys#fenceKey}): no key younger than the fenced one may become master
+   * while it exists.
+   *
+   * @param key the fence key
+   * @param fencedLease the removed key's lease
+   * @param fencedCreateRevision the removed key's create revision (0 when the value is unreadable:
+   *     then it holds back every key)
+   * @param member the pod the removed key named, for logs and status
+   */
+  record Fence(String key, long fencedLease, long fencedCreateRevision, String member) {
+    public Fence(String key, long fencedLease, long fencedCreateRevision) {
+      this(key, fencedLease, fencedCreateRevision, "");
+    }
+  }
+
+  /**
+   * The current leader (the live key with the lowest create revision) at a store revision, and the
+   * group's fences at that same revision.
+   */
+  record LeaderView(Optional<Candidate> leader, long revision, List<Fence> fences) {
+    public LeaderView {
+      fences = List.copyOf(fences);
+    }
+
+    /** A view without fences. */
+    public LeaderView(Optional<Candidate> leader, long revision) {
+      this(leader, revision, List.of());
+    }
+  }
 
   /** A change under the election prefix. */
   record KeyChange(String key, boolean deleted) {}
@@ -69,6 +98,15 @@ public interface ElectionClient extends AutoCloseable {
 
   /** Reads the current leader of the election under {@code prefix}. */
   CompletableFuture<LeaderView> leader(String prefix);
+
+  /**
+   * Reads the current leader of the election under {@code prefix} and, at the same store revision,
+   * the fences under {@code fencePrefix}. Clients that cannot read both at one revision (test
+   * doubles) return the leader alone.
+   */
+  default CompletableFuture<LeaderView> leader(String prefix, String fencePrefix) {
+    return leader(prefix);
+  }
 
   /** Whether {@code key} exists now. */
   CompletableFuture<Boolean> exists(String key);

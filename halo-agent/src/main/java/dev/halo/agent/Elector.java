@@ -44,6 +44,7 @@ final class Elector {
   private final LeaseKeeper leases;
   private final ScheduledExecutorService exec;
   private final String prefix;
+  private final String fencePrefix;
   private volatile Phase phase = Phase.IDLE;
   private volatile String myKey = "";
   private volatile long myRevision;
@@ -70,6 +71,7 @@ final class Elector {
     this.leases = leases;
     this.exec = exec;
     this.prefix = ElectionKeys.prefix(config.election());
+    this.fencePrefix = ElectionKeys.fencePrefix(config.election());
     this.watches = new WatchPair(client, exec, nanoClock);
     this.decision = new MasterDecision(roleState, leases, config.member());
     this.retries = new SessionRetries(config.etcdEndpoints(), config.etcdSecurity(), nanoClock);
@@ -90,6 +92,11 @@ final class Elector {
 
   Optional<Candidate> leader() {
     return decision.leader();
+  }
+
+  /** The pod and lease whose fence holds this agent back from mastership; empty when none. */
+  String fencedBy() {
+    return decision.fencedBy();
   }
 
   /** Starts campaigning unless already in the queue (on the elector thread). */
@@ -255,7 +262,7 @@ final class Elector {
   private void readLeader(long s, String reason, ObjLongConsumer<LeaderView> then) {
     long epoch = roleState.epoch();
     client
-        .leader(prefix)
+        .leader(prefix, fencePrefix)
         .whenCompleteAsync(
             (view, error) -> {
               if (!campaigning(s)) {

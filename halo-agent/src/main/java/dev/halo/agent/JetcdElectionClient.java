@@ -1,6 +1,8 @@
 package dev.halo.agent;
 
+import dev.halo.common.ElectionKeys;
 import dev.halo.common.Failures;
+import dev.halo.common.FenceValue;
 import dev.halo.etcd.EtcdClient;
 import dev.halo.etcd.EtcdFailure;
 import dev.halo.etcd.EtcdSecurity;
@@ -37,6 +39,14 @@ import java.util.function.Supplier;
  * meant ({@link EtcdFailure}) for {@code /status}.
  */
 public final class JetcdElectionClient implements ElectionClient {
+  private static final GetOption FIRST_BY_CREATE =
+      GetOption.builder()
+          .isPrefix(true)
+          .withSortField(GetOption.SortTarget.CREATE)
+          .withSortOrder(GetOption.SortOrder.ASCEND)
+          .withLimit(1)
+          .build();
+
   private final EtcdClient etcd;
   private final Client client;
   private final Optional<KeepAliveStream> renewals;
@@ -186,19 +196,40 @@ public final class JetcdElectionClient implements ElectionClient {
 
   @Override
   public CompletableFuture<LeaderView> leader(String prefix) {
-    GetOption first =
-        GetOption.builder()
-            .isPrefix(true)
-            .withSortField(GetOption.SortTarget.CREATE)
-            .withSortOrder(GetOption.SortOrder.ASCEND)
-            .withLimit(1)
-            .build();
-    return bounded(() -> client.getKVClient().get(bytes(prefix), first))
+    return bounded(() -> client.getKVClient().get(bytes(prefix), FIRST_BY_CREATE))
         .thenApply(
             r ->
                 new LeaderView(
                     r.getKvs().stream().findFirst().map(JetcdElectionClient::candidate),
                     r.getHeader().getRevision()));
+  }
+
+  /**
+   * One transaction with two range reads, so the leader and the fences are of one store revision: a
+   * fence put in the transaction that deleted the key before this one is never missed.
+   */
+  @Override
+  public CompletableFuture<LeaderView> leader(String prefix, String fencePrefix) {
+    Supplier<CompletableFuture<TxnResponse>> read =
+        () ->
+            client
+                .getKVClient()
+                .txn()
+                .Then(
+                    Op.get(bytes(prefix), FIRST_BY_CREATE),
+                    Op.get(bytes(fencePrefix), GetOption.builder().isPrefix(true).build()))
+                .commit();
+    return bounded(read)
+        .thenApply(
+            r ->
+                new LeaderView(
+                    r.getGetResponses().get(0).getKvs().stream()
+                        .findFirst()
+                        .map(JetcdElectionClient::candidate),
+                    r.getHeader().getRevision(),
+                    r.getGetResponses().get(1).getKvs().stream()
+                        .map(JetcdElectionClient::fence)
+                        .toList()));
   }
 
   @Override
@@ -255,6 +286,14 @@ public final class JetcdElectionClient implements ElectionClient {
   private static Candidate candidate(KeyValue kv) {
     return new Candidate(
         string(kv.getKey()), string(kv.getValue()), kv.getCreateRevision(), kv.getLease());
+  }
+
+  /** A fence key as the agent needs it; an unreadable value holds back every key (revision 0). */
+  private static Fence fence(KeyValue kv) {
+    String key = string(kv.getKey());
+    return FenceValue.decode(string(kv.getValue()))
+        .map(v -> new Fence(key, v.fencedLease(), v.fencedCreateRevision(), v.member()))
+        .orElseGet(() -> new Fence(key, ElectionKeys.leaseOf(key), 0));
   }
 
   /** Makes the call (again at once after a stale token), within the timeout; notes the outcome. */

@@ -17,6 +17,7 @@ final class MasterDecision {
   private final String member;
   private final Backoff promoteChecks =
       Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(1));
+  private final FenceGate fences = new FenceGate();
   private volatile Optional<Candidate> leader = Optional.empty();
   private volatile long checkedRevision;
 
@@ -28,6 +29,11 @@ final class MasterDecision {
 
   Optional<Candidate> leader() {
     return leader;
+  }
+
+  /** The pod and lease whose fence holds this agent back, empty when none does. */
+  String fencedBy() {
+    return fences.fencedBy();
   }
 
   /** Demotes this agent, naming the leader last seen. */
@@ -47,8 +53,9 @@ final class MasterDecision {
   }
 
   /**
-   * Promotes when {@code view} shows this agent's key first, demotes when it shows another; returns
-   * how long to wait before reading again when a promotion was refused for now.
+   * Promotes when {@code view} shows this agent's key first and no fence holds it back ({@link
+   * FenceGate}), demotes when it shows another; returns how long to wait before reading again when
+   * a promotion was refused for now.
    */
   OptionalLong decide(LeaderView view, long epoch, String myKey, long myRevision) {
     // Reads can complete out of order; an older one must not undo what a newer one decided.
@@ -62,8 +69,15 @@ final class MasterDecision {
             .filter(c -> c.key().equals(myKey) && c.leaseId() == leases.leaseId())
             .isPresent();
     if (!mine) {
+      fences.clear();
       demote("superseded");
       return OptionalLong.empty();
+    }
+    // A fence of an older key: its holder may still act as master until its own deadline. (A
+    // master never reads one: it would have been held back itself; if it ever did, it stops.)
+    if (fences.check(view, myRevision).isPresent()) {
+      demote("fenced");
+      return OptionalLong.of(fences.nextCheckMillis());
     }
     // etcd#11007: only a key read back under our own lease counts, and only if nothing fenced
     // this read (demotion, lease change) while it was in flight and the deadline still holds.

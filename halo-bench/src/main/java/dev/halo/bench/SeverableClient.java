@@ -88,6 +88,11 @@ final class SeverableClient implements ElectionClient {
   }
 
   @Override
+  public CompletableFuture<LeaderView> leader(String prefix, String fencePrefix) {
+    return call(() -> shared.leader(prefix, fencePrefix));
+  }
+
+  @Override
   public CompletableFuture<Boolean> exists(String key) {
     return call(() -> shared.exists(key));
   }

@@ -188,6 +188,11 @@ class ElectionIT {
     }
 
     @Override
+    public CompletableFuture<LeaderView> leader(String prefix, String fencePrefix) {
+      return delegate.leader(prefix, fencePrefix);
+    }
+
+    @Override
     public CompletableFuture<Boolean> exists(String key) {
       return delegate.exists(key);
     }

@@ -131,6 +131,7 @@ public final class HighAvailabilityGroupReconciler
             elections,
             defaults,
             goneCampaignReporter(events::warning, metrics),
+            new RemovalReporter(events, metrics),
             () -> System.nanoTime() / 1_000_000);
     this.roles = new RoleLabeller(writer, events, failovers, releaser.actions(), podSigns, metrics);
     this.switchovers = new Switchovers(writer, events, releaser);

@@ -1,9 +1,9 @@
 package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.common.Backoff;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
+import dev.halo.operator.election.RemovalPath;
 import dev.halo.operator.model.AgentEnvVars;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.GoneMemberCampaigns;
@@ -12,11 +12,9 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -28,11 +26,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Releases the election leases a group no longer wants held, so that a standby takes over at once
  * instead of after the TTL: a master whose agent may still run is asked to step down (it demotes,
- * then revokes its own lease), on a planned hand-over and when its pod is deleted; the leases of
- * pods whose agent is gone are revoked. It never waits for etcd: it starts the calls and returns;
- * the lease going away changes the election, whose watch reconciles the group again, and the
- * reconciler looks again soon while a release is pending. Each lease is asked once even while
- * reconciles overlap with its call in flight.
+ * then revokes its own lease), on a planned hand-over and when its pod is deleted; other keys are
+ * removed by the path {@link dev.halo.operator.model.RemovalChoice} gives them (at once when their
+ * holder is certainly dead or provably never led, else fenced so that the next master waits for the
+ * holder's deadline, {@link KeyRemover}), and fences a removal left unfinished are finished. It
+ * never waits for etcd: it starts the calls and returns; the lease going away changes the election,
+ * whose watch reconciles the group again, and the reconciler looks again soon while a release is
+ * pending. Each lease is asked once even while reconciles overlap with its call in flight.
  *
  * <p>Why never revoke a live master: the agent learns of a revoke from its etcd watch or its next
  * renewal; if that stream is cut at the moment (an etcd member restarting), it keeps answering
@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * beside it; {@link dev.halo.operator.model.RolloutPlanner} creates no pod under such a name until
  * the election no longer holds that lease.
  *
- * <p>A lease whose revoke or step-down request failed is not asked again before its backoff ran out
- * (capped exponential, full jitter), however often reconciles come: etcd failing at once must not
- * turn every reconcile into another call.
+ * <p>A lease whose removal or step-down request failed is not asked again before its backoff ran
+ * out ({@link LeaseCalls}), however often reconciles come: etcd failing at once must not turn every
+ * reconcile into another call.
  *
  * <p>A pod that is gone while its agent keeps running campaigns again after each revocation; its
  * new leases are revoked with growing waits between them, each such campaign reported ({@link
@@ -64,7 +64,6 @@ final class LeaseReleaser {
 
   private final ElectionService elections;
   private final OperatorDefaults defaults;
-  private final Set<Long> revoking = ConcurrentHashMap.newKeySet();
 
   /**
    * Step-down requests waiting for their lease to go; apart from {@link #revoking} so that a
@@ -72,11 +71,12 @@ final class LeaseReleaser {
    */
   private final Map<Long, StepDown> steppingDown = new ConcurrentHashMap<>();
 
-  private final Map<Long, Retry> retries = new ConcurrentHashMap<>();
+  private final LeaseCalls calls = new LeaseCalls();
 
   private final GoneMemberCampaigns goneCampaigns = new GoneMemberCampaigns();
   private final LeaseActions actions = new LeaseActions();
   private final GoneCampaignReporter reporter;
+  private final KeyRemover remover;
   private final LongSupplier clockMillis;
 
   /** Told when the agent of a gone pod campaigned again after its lease was revoked. */
@@ -100,12 +100,6 @@ final class LeaseReleaser {
     }
   }
 
-  /** A lease whose last call failed: when it may be asked again. */
-  private static final class Retry {
-    final Backoff backoff = Backoff.fullJitter(Duration.ofMillis(500), Duration.ofSeconds(30));
-    volatile long notBeforeNanos;
-  }
-
   /** What this releaser did to each lease, and when. */
   LeaseActions actions() {
     return actions;
@@ -115,18 +109,28 @@ final class LeaseReleaser {
     this(elections, defaults, (hag, report) -> {}, () -> System.nanoTime() / 1_000_000);
   }
 
-  /**
-   * As above; {@code reporter} hears of gone pods whose agent campaigns again, {@code clockMillis}
-   * is a monotonic clock in milliseconds.
-   */
   LeaseReleaser(
       ElectionService elections,
       OperatorDefaults defaults,
       GoneCampaignReporter reporter,
       LongSupplier clockMillis) {
+    this(elections, defaults, reporter, KeyRemover.Removals.NONE, clockMillis);
+  }
+
+  /**
+   * As above; {@code reporter} hears of gone pods whose agent campaigns again, {@code removals} of
+   * every key removed, {@code clockMillis} is a monotonic clock in milliseconds.
+   */
+  LeaseReleaser(
+      ElectionService elections,
+      OperatorDefaults defaults,
+      GoneCampaignReporter reporter,
+      KeyRemover.Removals removals,
+      LongSupplier clockMillis) {
     this.elections = elections;
     this.defaults = defaults;
     this.reporter = reporter;
+    this.remover = new KeyRemover(elections, defaults, calls, actions, removals);
     this.clockMillis = clockMillis;
   }
 
@@ -174,10 +178,10 @@ final class LeaseReleaser {
         stepDown(
             hag, election, r.leaseId(), r.member(), r.reason(), legacy(membership, r.leaseId()));
       } else {
-        revoke(hag, r.leaseId(), r.member(), r.reason());
+        remover.remove(hag, election, r);
       }
     }
-    return !plan.isEmpty();
+    return remover.finishFences(hag, membership) | !plan.isEmpty();
   }
 
   /**
@@ -192,20 +196,26 @@ final class LeaseReleaser {
       if (c.leaseId() == leaderLease) {
         stepDown(hag, election, c.leaseId(), pod, LeaseAction.HAND_OVER, c.identity().isEmpty());
       } else {
-        revoke(hag, c.leaseId(), pod, LeaseAction.HAND_OVER);
+        // Another key of a running pod: left by its agent before its container restarted.
+        remover.remove(
+            hag,
+            election,
+            new Revocations.Revocation(
+                c, LeaseAction.HAND_OVER, RemovalPath.IMMEDIATE, Optional.empty()));
       }
     }
   }
 
   /**
-   * A deleted group: revokes the leases of its own keys (current and left behind), which deletes
-   * them and their identities; keys that are not provably the group's (another cluster's group of
-   * the same name, a stray etcdctl) stay. What is not revoked expires with its lease.
+   * A deleted group: removes its own keys (current and left behind), each by its path (the leader's
+   * is fenced: its agent may still run), and finishes its unfinished fences; keys that are not
+   * provably the group's (another cluster's group of the same name, a stray etcdctl) stay. What is
+   * not removed expires with its lease.
    */
   void releaseAll(HighAvailabilityGroup hag, Membership membership) {
-    List<Candidate> own = new ArrayList<>(membership.previous());
-    membership.campaigningPods().forEach(p -> own.addAll(membership.keysOf(p)));
-    own.forEach(c -> revoke(hag, c.leaseId(), c.member(), "groupDeleted"));
+    String election = membership.view().election();
+    Revocations.groupDeleted(membership).forEach(r -> remover.remove(hag, election, r));
+    remover.finishFences(hag, membership);
     goneCampaigns.forget(HighAvailabilityGroupReconciler.key(hag));
   }
 
@@ -222,7 +232,7 @@ final class LeaseReleaser {
       String pod,
       String reason,
       boolean legacyAgent) {
-    if (backingOff(leaseId)) {
+    if (calls.backingOff(leaseId)) {
       return;
     }
     long now = System.nanoTime();
@@ -278,62 +288,10 @@ final class LeaseReleaser {
                     .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
                     .addKeyValue("pod", pod)
                     .addKeyValue("lease", Long.toHexString(leaseId))
-                    .addKeyValue("retryInMs", failed(leaseId))
+                    .addKeyValue("retryInMs", calls.failed(leaseId))
                     .addKeyValue("error", error.toString())
                     .log("step-down request failed; the master keeps its lease for now");
               }
             });
-  }
-
-  private void revoke(HighAvailabilityGroup hag, long leaseId, String pod, String reason) {
-    if (backingOff(leaseId) || !revoking.add(leaseId)) {
-      return;
-    }
-    log.atInfo()
-        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-        .addKeyValue("pod", pod)
-        .addKeyValue("lease", Long.toHexString(leaseId))
-        .addKeyValue("reason", reason)
-        .log("revoking lease");
-    actions.record(leaseId, LeaseAction.Kind.REVOKE, reason);
-    elections
-        .revoke(EtcdEndpoints.of(hag.getSpec(), defaults), leaseId)
-        .whenComplete(
-            (ok, error) -> {
-              revoking.remove(leaseId);
-              if (error == null) {
-                retries.remove(leaseId);
-              } else {
-                log.atWarn()
-                    .addKeyValue("lease", Long.toHexString(leaseId))
-                    .addKeyValue("reason", reason)
-                    .addKeyValue("retryInMs", failed(leaseId))
-                    .addKeyValue("error", error.toString())
-                    .log("lease revocation failed; it expires within its TTL");
-              }
-            });
-  }
-
-  private boolean backingOff(long leaseId) {
-    Retry r = retries.get(leaseId);
-    if (r == null) {
-      return false;
-    }
-    synchronized (r) {
-      return System.nanoTime() - r.notBeforeNanos < 0;
-    }
-  }
-
-  /** Records a failed call for the lease; returns how long until it may be asked again. */
-  private long failed(long leaseId) {
-    long now = System.nanoTime();
-    // Leases that stopped failing long ago (expired meanwhile) are forgotten.
-    retries.values().removeIf(r -> now - r.notBeforeNanos > TimeUnit.MINUTES.toNanos(5));
-    Retry r = retries.computeIfAbsent(leaseId, k -> new Retry());
-    synchronized (r) {
-      long delay = r.backoff.nextDelayMillis();
-      r.notBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(delay);
-      return delay;
-    }
   }
 }

@@ -114,6 +114,18 @@ public final class OperatorMetrics {
         .increment();
   }
 
+  /**
+   * A key the operator removed, by the path it took ({@code immediate}, {@code never-leader},
+   * {@code fenced}): {@code halo_lease_removals_total{path}}.
+   */
+  void leaseRemoved(String path) {
+    Counter.builder("halo.lease.removals")
+        .description("candidate keys the operator removed, by path (docs/fencing.md)")
+        .tag("path", path)
+        .register(registry)
+        .increment();
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -120,6 +120,12 @@ final class RoleLabeller {
             .filter(l -> view.leader().get().member().equals(to))
             .map(LeaderChange::seenAtMillis)
             .orElse(OptionalLong.empty());
+    // A leader that waited for a fence could be master only once the fence went.
+    if (elected.isPresent()
+        && view.fenceGoneAtMillis().isPresent()
+        && view.fenceGoneAtMillis().getAsLong() > elected.getAsLong()) {
+      elected = view.fenceGoneAtMillis();
+    }
     return new FailoverCause.Evidence(
         departure,
         pods.stream().filter(p -> PodState.name(p).equals(from)).findFirst(),

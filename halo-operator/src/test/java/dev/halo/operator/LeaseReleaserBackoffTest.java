@@ -7,6 +7,9 @@ import dev.halo.common.ElectionKeys;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.FakeElectionService;
+import dev.halo.operator.election.Fence;
+import dev.halo.operator.election.KeyRemoval;
+import dev.halo.operator.election.Removed;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.TestGroups;
@@ -35,9 +38,15 @@ class LeaseReleaserBackoffTest {
         }
 
         @Override
-        public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
+        public CompletableFuture<Removed> remove(
+            List<String> endpoints, String election, KeyRemoval removal) {
           revokeCalls.incrementAndGet();
-          return fake.revoke(endpoints, leaseId);
+          return fake.remove(endpoints, election, removal);
+        }
+
+        @Override
+        public CompletableFuture<Removed> finishFence(List<String> endpoints, Fence fence) {
+          return fake.finishFence(endpoints, fence);
         }
 
         @Override

@@ -6,6 +6,10 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.election.Fence;
+import dev.halo.operator.election.KeyRemoval;
+import dev.halo.operator.election.RemovalPath;
+import dev.halo.operator.election.Removed;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.TestGroups;
@@ -47,11 +51,18 @@ class LeaseReleaserGoneCampaignTest {
     }
 
     @Override
-    public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
+    public CompletableFuture<Removed> remove(
+        List<String> endpoints, String election, KeyRemoval removal) {
+      long leaseId = removal.key().leaseId();
       revokes.add(leaseId);
       // The lease goes, and the agent of the gone pod campaigns again at once.
       goneLease.compareAndSet(leaseId, leaseId + 1);
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(new Removed(removal.path(), 0, true));
+    }
+
+    @Override
+    public CompletableFuture<Removed> finishFence(List<String> endpoints, Fence fence) {
+      return CompletableFuture.completedFuture(new Removed(RemovalPath.FENCED, 0, true));
     }
 
     @Override

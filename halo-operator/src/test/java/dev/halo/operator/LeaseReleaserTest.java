@@ -1,19 +1,29 @@
 package dev.halo.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.FenceValue;
 import dev.halo.common.Names;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.FakeElectionService;
+import dev.halo.operator.election.Fence;
+import dev.halo.operator.election.KeyRemoval;
+import dev.halo.operator.election.RemovalPath;
+import dev.halo.operator.election.Removed;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
+import dev.halo.operator.model.Revocations;
 import dev.halo.operator.model.TestGroups;
 import dev.halo.operator.model.TestPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** Lease releases start calls and return; overlapping reconciles do not repeat them. */
@@ -100,6 +110,84 @@ class LeaseReleaserTest {
 
     assertThat(fake.revoked()).containsExactly(WEB_1_LEASE);
     assertThat(fake.stepDownRequests()).isEmpty();
+  }
+
+  @Test
+  void aMasterGoneFromTheApiIsFencedAndTheStandbyBehindItGoesAsANeverLeader() {
+    releaser.releaseGone(hag, List.of(), members(List.of()));
+
+    assertThat(fake.removals())
+        .extracting(
+            r -> r.key().member(), KeyRemoval::path, r -> r.witness().map(Candidate::member))
+        .containsExactlyInAnyOrder(
+            tuple("web-0", RemovalPath.FENCED, Optional.empty()),
+            tuple("web-1", RemovalPath.NEVER_LEADER, Optional.of("web-0")));
+    assertThat(fake.removals())
+        .allSatisfy(
+            r -> {
+              assertThat(r.fence().fencedLease()).isEqualTo(r.key().leaseId());
+              assertThat(r.fence().fencedCreateRevision()).isEqualTo(r.key().createRevision());
+              assertThat(r.fence().podUid()).isEqualTo(TestPods.uid(r.key().member()));
+              assertThat(r.fence().groupUid()).isEqualTo(TestPods.GROUP_UID);
+              assertThat(r.fence().reason()).isEqualTo("podDeleted");
+            });
+  }
+
+  @Test
+  void aFenceLeftUnfinishedIsFinishedOnceAndKeepsTheReleasePending() {
+    List<Pod> pods = List.of(TestPods.pod("web-0", "master"), TestPods.pod("web-1", "standby"));
+    Fence revoking = fence(Optional.of(value(FenceValue.REVOKING)));
+    Membership view =
+        TestPods.members(
+            pods,
+            TestPods.view("web-0", "web-1").withFences(List.of(revoking), OptionalLong.empty()));
+
+    for (int reconcile = 0; reconcile < 5; reconcile++) {
+      assertThat(releaser.releaseGone(hag, pods, view)).isTrue();
+    }
+
+    assertThat(fake.finishedFences()).containsExactly(revoking.key());
+    assertThat(fake.removals()).isEmpty();
+  }
+
+  @Test
+  void anArmedFenceNeedsNothingAndAnUnreadableOneIsReported() {
+    List<Pod> pods = List.of(TestPods.pod("web-0", "master"));
+    List<Fence> unreadable = new ArrayList<>();
+    LeaseReleaser reporting =
+        new LeaseReleaser(
+            fake,
+            new OperatorDefaults("halo:test", List.of(), List.of("http://etcd:2379")),
+            (g, report) -> {},
+            new KeyRemover.Removals() {
+              @Override
+              public void removed(
+                  HighAvailabilityGroup g, Revocations.Revocation r, Removed removed) {}
+
+              @Override
+              public void unreadableFence(HighAvailabilityGroup g, Fence fence) {
+                unreadable.add(fence);
+              }
+            },
+            () -> 0);
+    Fence armed = fence(Optional.of(value(FenceValue.ARMED)));
+    Fence garbage = new Fence("/halo/shop/web/fence/1", Optional.empty(), 0, 7);
+    Membership view =
+        TestPods.members(
+            pods, TestPods.view("web-0").withFences(List.of(armed, garbage), OptionalLong.empty()));
+
+    assertThat(reporting.releaseGone(hag, pods, view)).isFalse();
+
+    assertThat(fake.finishedFences()).isEmpty();
+    assertThat(unreadable).containsExactly(garbage);
+  }
+
+  private static FenceValue value(String state) {
+    return new FenceValue(0x99, 9, "web-9", "", "", "podDeleted", 3, FenceValue.FENCED, state);
+  }
+
+  private static Fence fence(Optional<FenceValue> value) {
+    return new Fence("/halo/shop/web/fence/99", value, 0, 42);
   }
 
   @Test

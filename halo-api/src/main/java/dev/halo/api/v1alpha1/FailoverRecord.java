@@ -12,7 +12,9 @@ public class FailoverRecord {
       "What happened to the old master: leaseExpired (its lease ran out), podDeleted, podFailed"
           + " (pod failed or its agent container terminated), unhealthy (its agent left for a"
           + " failed health check), switchover (a hand-over the operator asked for), resigned (its"
-          + " agent left on its own, e.g. SIGTERM), revoked (the operator revoked its lease), or"
+          + " agent left on its own, e.g. SIGTERM), revoked (the operator revoked its lease),"
+          + " fenced (the operator removed its key under a fence while its agent might still"
+          + " run, e.g. a forced deletion: the new master waited for the old one's deadline), or"
           + " unknown (the operator did not see it go, e.g. it started later).")
   private String reason;
 

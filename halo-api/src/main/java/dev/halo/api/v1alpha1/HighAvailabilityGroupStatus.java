@@ -47,7 +47,7 @@ public class HighAvailabilityGroupStatus {
   @JsonPropertyDescription(
       "Valid (SpecValid | InvalidSpec), EtcdReachable (Reachable, OutdatedVersion | Unreachable,"
           + " TLSFailed, CertificateExpired, AuthFailed, PermissionDenied; Unknown: NotWatched),"
-          + " MasterElected (Elected | NoMaster, ForeignLeader), ForeignCandidates"
+          + " MasterElected (Elected | NoMaster, ForeignLeader, Fenced), ForeignCandidates"
           + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), ObjectsApplied"
           + " (Applied | RoleLabelRefused, ServiceRefused, DisruptionBudgetRefused, DeleteRefused,"
           + " AnnotationRefused), Ready (Running | the phase: Pending, Electing, Degraded,"

@@ -4,6 +4,7 @@ import dev.halo.common.ElectionKeys;
 import dev.halo.common.MemberIdentity;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,8 @@ import java.util.stream.Collectors;
  * The candidates of every election of one etcd cluster, as read and watched, with how keys left
  * ({@link DepartureLog}) and when the current leader became leader. One thread writes it; any
  * thread may read it. Watched changes are applied between {@link #watched} (their arrival time) and
- * {@link #settle}. Of the keys under {@code /halo/} it keeps candidates and member keys; others,
- * such as the step-down requests beside them, change nothing.
+ * {@link #settle}. Of the keys under {@code /halo/} it keeps candidates, member keys and fences;
+ * others, such as the step-down requests beside them, change nothing.
  */
 final class ElectionCache {
   private static final String ROOT = "/halo/";
@@ -33,7 +34,9 @@ final class ElectionCache {
       List<Candidate> candidates,
       long revision,
       List<KeyDeparture> departures,
-      Optional<LeaderChange> leaderSince) {}
+      Optional<LeaderChange> leaderSince,
+      List<Fence> fences,
+      OptionalLong fenceGoneAtMillis) {}
 
   /** A member key as read: the identity it holds and the lease it is attached to. */
   record Member(String key, MemberIdentity identity, long leaseId) {}
@@ -45,6 +48,9 @@ final class ElectionCache {
   // Elections someone asked about stay cached while empty; others are dropped once empty.
   private final Set<String> requested = ConcurrentHashMap.newKeySet();
   private final Map<String, LeaderChange> leaders = new ConcurrentHashMap<>();
+  private final Map<String, Fence> fences = new ConcurrentHashMap<>();
+  // When the watch last saw a fence of each election go (wall clock, ms).
+  private final Map<String, Long> fenceGone = new ConcurrentHashMap<>();
   private final DepartureLog departures = new DepartureLog();
   // When the changes being applied arrived; empty while a full read is applied.
   private OptionalLong arrivedAtMillis = OptionalLong.empty();
@@ -65,14 +71,37 @@ final class ElectionCache {
    * holder can arrange.
    */
   Optional<Entry> get(String election) {
-    return Optional.ofNullable(entries.get(election))
-        .map(
-            e ->
-                new Entry(
-                    e.candidates().stream().map(c -> identified(election, c)).toList(),
-                    e.revision(),
-                    departures.of(election),
-                    Optional.ofNullable(leaders.get(election))));
+    Stored e = entries.get(election);
+    List<Fence> fenced = fencesOf(election);
+    // A group whose keys are all gone may still hold fences, which someone has to finish.
+    if (e == null && fenced.isEmpty()) {
+      return Optional.empty();
+    }
+    Long gone = fenceGone.get(election);
+    return Optional.of(
+        new Entry(
+            e == null
+                ? List.of()
+                : e.candidates().stream().map(c -> identified(election, c)).toList(),
+            e == null ? 0 : e.revision(),
+            departures.of(election),
+            Optional.ofNullable(leaders.get(election)),
+            fenced,
+            gone == null ? OptionalLong.empty() : OptionalLong.of(gone)));
+  }
+
+  private List<Fence> fencesOf(String election) {
+    return fences.values().stream()
+        .filter(f -> ElectionKeys.electionOfFenceKey(f.key()).orElse("").equals(election))
+        .sorted(Comparator.comparing(Fence::key))
+        .toList();
+  }
+
+  /** Applies a put of a fence key; returns the election it belongs to. */
+  Optional<String> putFence(Fence fence) {
+    Optional<String> election = ElectionKeys.electionOfFenceKey(fence.key());
+    election.ifPresent(e -> fences.put(fence.key(), fence));
+    return election;
   }
 
   /** The changes applied from now until {@link #settle} arrived on the watch at {@code millis}. */
@@ -139,6 +168,11 @@ final class ElectionCache {
 
   /** Applies a delete of a key at {@code revision}; returns the election it changed. */
   Optional<String> delete(String key, long revision) {
+    if (fences.remove(key) != null) {
+      Optional<String> election = ElectionKeys.electionOfFenceKey(key);
+      election.ifPresent(e -> arrivedAtMillis.ifPresent(at -> fenceGone.put(e, at)));
+      return election;
+    }
     Member gone = members.remove(key);
     if (gone != null) {
       departures.identityDeleted(gone.leaseId(), revision);
@@ -174,6 +208,24 @@ final class ElectionCache {
    * candidates differ from before.
    */
   Set<String> replaceAll(Collection<Candidate> all, Collection<Member> read, long revision) {
+    return replaceAll(all, read, List.of(), revision);
+  }
+
+  /** As above, with the fences read at the same revision. */
+  Set<String> replaceAll(
+      Collection<Candidate> all, Collection<Member> read, Collection<Fence> fenced, long revision) {
+    Set<String> fencesChanged = new HashSet<>();
+    Map<String, Fence> nextFences =
+        fenced.stream().collect(Collectors.toMap(Fence::key, f -> f, (a, b) -> b));
+    Set<String> fenceKeys = new HashSet<>(fences.keySet());
+    fenceKeys.addAll(nextFences.keySet());
+    for (String key : fenceKeys) {
+      if (!Objects.equals(fences.get(key), nextFences.get(key))) {
+        ElectionKeys.electionOfFenceKey(key).ifPresent(fencesChanged::add);
+      }
+    }
+    fences.clear();
+    fences.putAll(nextFences);
     Set<String> identitiesChanged = new HashSet<>();
     Map<String, Member> next =
         read.stream().collect(Collectors.toMap(Member::key, m -> m, (a, b) -> b));
@@ -189,6 +241,7 @@ final class ElectionCache {
     departures.reset();
     arrivedAtMillis = OptionalLong.empty();
     Set<String> changed = replaceCandidates(all, revision);
+    changed.addAll(fencesChanged);
     identitiesChanged.stream()
         .filter(entries::containsKey)
         .forEach(

@@ -1,13 +1,17 @@
 package dev.halo.operator.election;
 
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.FenceValue;
 import dev.halo.common.MemberIdentity;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-/** Reads the keys under {@code /halo/} as the election cache knows them: candidates and members. */
+/**
+ * Reads the keys under {@code /halo/} as the election cache knows them: candidates, members and
+ * fences.
+ */
 final class ElectionKeyValues {
   private ElectionKeyValues() {}
 
@@ -27,6 +31,19 @@ final class ElectionKeyValues {
     }
     return MemberIdentity.decode(string(kv.getValue()))
         .map(identity -> new ElectionCache.Member(key, identity, kv.getLease()));
+  }
+
+  /**
+   * A fence key ({@link ElectionKeys#fenceKey}), if {@code kv} is one; its value may be unreadable.
+   */
+  static Optional<Fence> fence(KeyValue kv) {
+    String key = string(kv.getKey());
+    if (ElectionKeys.electionOfFenceKey(key).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Fence(
+            key, FenceValue.decode(string(kv.getValue())), kv.getLease(), kv.getModRevision()));
   }
 
   static ByteSequence bytes(String s) {

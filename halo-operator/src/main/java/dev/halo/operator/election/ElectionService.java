@@ -6,7 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * The operator's only access to etcd: cached election views, fed by watches, and lease revocation.
+ * The operator's only access to etcd: cached election views, fed by watches, removals of candidate
+ * keys (each by its path: the only way the operator revokes a lease) and step-down requests.
  */
 public interface ElectionService extends AutoCloseable {
   /**
@@ -18,10 +19,18 @@ public interface ElectionService extends AutoCloseable {
   ElectionView view(List<String> endpoints, String election);
 
   /**
-   * Revokes a lease, which deletes its keys. Bounded by a timeout; a lease that is already gone
-   * completes normally.
+   * Removes a candidate key by {@code removal}'s path ({@link RemovalPath#IMMEDIATE}: revokes its
+   * lease; {@link RemovalPath#NEVER_LEADER} and {@link RemovalPath#FENCED}: see {@link
+   * EtcdFences}), bounded by a timeout per step; completes with the path it took, or fails leaving
+   * at most a fence for {@link #finishFence} to finish.
    */
-  CompletableFuture<Void> revoke(List<String> endpoints, long leaseId);
+  CompletableFuture<Removed> remove(List<String> endpoints, String election, KeyRemoval removal);
+
+  /**
+   * Finishes a fence a removal left {@code revoking} ({@link Fence#unfinished}): revokes the fenced
+   * lease again, then arms the fence (or drops it, for a never-leader one).
+   */
+  CompletableFuture<Removed> finishFence(List<String> endpoints, Fence fence);
 
   /**
    * Asks the agent holding {@code leaseId} to step down: puts {@link

@@ -3,6 +3,7 @@ package dev.halo.operator.election;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * An election as the operator last saw it; candidates are ordered by create revision, so the first
@@ -20,6 +21,9 @@ import java.util.Optional;
  *     when reachable
  * @param departures the latest keys that left, as the watch saw them, oldest first
  * @param leaderSince when the current leader became leader
+ * @param fences the group's fences ({@link Fence}): candidates younger than a fenced key must not
+ *     be master while it exists
+ * @param fenceGoneAtMillis when the watch last saw one of the group's fences go (wall clock, ms)
  */
 public record ElectionView(
     String election,
@@ -30,7 +34,9 @@ public record ElectionView(
     boolean known,
     String failureReason,
     List<KeyDeparture> departures,
-    Optional<LeaderChange> leaderSince) {
+    Optional<LeaderChange> leaderSince,
+    List<Fence> fences,
+    OptionalLong fenceGoneAtMillis) {
   /** etcd's election order: lowest create revision first. */
   static final Comparator<Candidate> QUEUE_ORDER =
       Comparator.comparingLong(Candidate::createRevision).thenComparing(Candidate::key);
@@ -43,6 +49,7 @@ public record ElectionView(
             ? (reachable ? "" : UNREACHABLE)
             : failureReason;
     departures = List.copyOf(departures);
+    fences = List.copyOf(fences);
   }
 
   private static final String UNREACHABLE = "Unreachable";
@@ -55,7 +62,18 @@ public record ElectionView(
       long revision,
       String error,
       boolean known) {
-    this(election, reachable, candidates, revision, error, known, "", List.of(), Optional.empty());
+    this(
+        election,
+        reachable,
+        candidates,
+        revision,
+        error,
+        known,
+        "",
+        List.of(),
+        Optional.empty(),
+        List.of(),
+        OptionalLong.empty());
   }
 
   /** A view with a verdict: etcd answered ({@code reachable}) or was found unreachable. */
@@ -76,7 +94,33 @@ public record ElectionView(
         known,
         failureReason,
         departures,
-        leaderSince);
+        leaderSince,
+        fences,
+        fenceGoneAtMillis);
+  }
+
+  /** This view with the group's fences and when the watch last saw one go. */
+  public ElectionView withFences(List<Fence> fences, OptionalLong fenceGoneAtMillis) {
+    return new ElectionView(
+        election,
+        reachable,
+        candidates,
+        revision,
+        error,
+        known,
+        failureReason,
+        departures,
+        leaderSince,
+        fences,
+        fenceGoneAtMillis);
+  }
+
+  /**
+   * The fence that keeps the holder of {@code candidate} from being master: one whose fenced key is
+   * older (or whose value cannot be read).
+   */
+  public Optional<Fence> fenceHoldingBack(Candidate candidate) {
+    return fences.stream().filter(f -> f.holdsBack(candidate.createRevision())).findFirst();
   }
 
   /** The last departure of a key of {@code member} that led the election when it went. */
@@ -99,7 +143,17 @@ public record ElectionView(
   public static ElectionView unreachable(String election, String error, String failureReason) {
     String reason = error == null || error.isBlank() ? "etcd unreachable" : error;
     return new ElectionView(
-        election, false, List.of(), 0, reason, true, failureReason, List.of(), Optional.empty());
+        election,
+        false,
+        List.of(),
+        0,
+        reason,
+        true,
+        failureReason,
+        List.of(),
+        Optional.empty(),
+        List.of(),
+        OptionalLong.empty());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.halo.operator.election;
 
 import static dev.halo.operator.election.ElectionKeyValues.bytes;
 import static dev.halo.operator.election.ElectionKeyValues.candidate;
+import static dev.halo.operator.election.ElectionKeyValues.fence;
 import static dev.halo.operator.election.ElectionKeyValues.member;
 import static dev.halo.operator.election.ElectionKeyValues.string;
 
@@ -46,15 +47,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One etcd cluster as the operator sees it: a jetcd client, one watch on {@code /halo/} feeding an
  * {@link ElectionCache}, and a health check feeding {@link Reachability}; its writes are {@link
- * EtcdCalls}, its key decoding {@link ElectionKeyValues}. When the watch ends for any reason
- * (error, compaction, a member losing quorum) it reads everything again and watches from just after
- * that read, so no event is missed. Failed reads and watches that keep ending back off (capped,
- * with jitter) until a watch proves healthy, so a member that ends every watch at once cannot spin
- * the operator. Everything that changes state runs on the connection's single thread, so the watch,
- * reads and health checks never race each other. A failure is classified ({@link EtcdFailure}), so
- * the groups' {@code EtcdReachable=False} says whether etcd is down or refuses our TLS or
- * credentials. Each time etcd becomes reachable, and every ten minutes, it reads the members'
- * server versions ({@link EtcdMemberVersions}) and keeps the warning of {@link EtcdVersionRules}.
+ * EtcdCalls} and {@link EtcdFences}, its key decoding {@link ElectionKeyValues}. When the watch
+ * ends for any reason (error, compaction, a member losing quorum) it reads everything again and
+ * watches from just after that read, so no event is missed. Failed reads and watches that keep
+ * ending back off (capped, with jitter) until a watch proves healthy, so a member that ends every
+ * watch at once cannot spin the operator. Everything that changes state runs on the connection's
+ * single thread, so the watch, reads and health checks never race each other. A failure is
+ * classified ({@link EtcdFailure}), so the groups' {@code EtcdReachable=False} says whether etcd is
+ * down or refuses our TLS or credentials. Each time etcd becomes reachable, and every ten minutes,
+ * it reads the members' server versions ({@link EtcdMemberVersions}) and keeps the warning of
+ * {@link EtcdVersionRules}.
  */
 final class EtcdConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EtcdConnection.class);
@@ -82,6 +84,7 @@ final class EtcdConnection implements AutoCloseable {
   private final AtomicInteger watchesCreated = new AtomicInteger();
   private final WatchOpener watches;
   private final EtcdCalls calls;
+  private final EtcdFences fences;
   private final EtcdMemberVersions memberVersions;
   private volatile Optional<String> versionWarning = Optional.empty();
   private Map<String, String> lastVersions = Map.of(); // confined to exec
@@ -146,6 +149,7 @@ final class EtcdConnection implements AutoCloseable {
     this.client = newClient();
     this.clientCreatedNanos = System.nanoTime();
     this.calls = new EtcdCalls(() -> client, timeoutMs);
+    this.fences = new EtcdFences(() -> client, timeoutMs);
     this.memberVersions = new EtcdMemberVersions(uris, () -> client.jetcd(), timeoutMs);
     // Two health checks that time out; outlasts a raft leader election (1-3 s).
     long graceNanos = 2 * (healthPeriod.toNanos() + callTimeout.toNanos());
@@ -177,17 +181,26 @@ final class EtcdConnection implements AutoCloseable {
         .map(
             e ->
                 new ElectionView(election, true, e.candidates(), e.revision(), "")
-                    .withHistory(e.departures(), e.leaderSince()))
+                    .withHistory(e.departures(), e.leaderSince())
+                    .withFences(e.fences(), e.fenceGoneAtMillis()))
         .orElseGet(() -> new ElectionView(election, true, List.of(), 0, ""));
-  }
-
-  CompletableFuture<Void> revoke(long leaseId) {
-    return calls.revoke(leaseId);
   }
 
   CompletableFuture<Void> requestStepDown(
       String election, long leaseId, String reason, boolean legacyAgent) {
     return calls.requestStepDown(election, leaseId, reason, legacyAgent);
+  }
+
+  CompletableFuture<Removed> remove(String election, KeyRemoval removal) {
+    return removal.path() == RemovalPath.IMMEDIATE
+        ? calls
+            .revoke(removal.key().leaseId())
+            .thenApply(ok -> new Removed(removal.path(), 0, true))
+        : fences.remove(election, removal);
+  }
+
+  CompletableFuture<Removed> finishFence(Fence fence) {
+    return fences.finish(fence);
   }
 
   /** How many watches this connection has opened: one, plus one per rebuild. */
@@ -268,7 +281,8 @@ final class EtcdConnection implements AutoCloseable {
     List<Candidate> all = response.getKvs().stream().map(ElectionKeyValues::candidate).toList();
     List<ElectionCache.Member> members =
         response.getKvs().stream().flatMap(kv -> member(kv).stream()).toList();
-    Set<String> changed = new HashSet<>(cache.replaceAll(all, members, revision));
+    List<Fence> fences = response.getKvs().stream().flatMap(kv -> fence(kv).stream()).toList();
+    Set<String> changed = new HashSet<>(cache.replaceAll(all, members, fences, revision));
     // A successful read does not reset the backoff: a member can answer reads and still end
     // every watch at once; only a watch that proves healthy does.
     startWatch(watchGeneration, revision + 1);
@@ -317,9 +331,13 @@ final class EtcdConnection implements AutoCloseable {
       Optional<String> election =
           switch (event.getEventType()) {
             case PUT ->
-                member(kv)
-                    .map(m -> cache.putMember(m, kv.getModRevision()))
-                    .orElseGet(() -> cache.put(candidate(kv), kv.getModRevision()));
+                fence(kv)
+                    .map(cache::putFence)
+                    .orElseGet(
+                        () ->
+                            member(kv)
+                                .map(m -> cache.putMember(m, kv.getModRevision()))
+                                .orElseGet(() -> cache.put(candidate(kv), kv.getModRevision())));
             case DELETE -> cache.delete(string(kv.getKey()), kv.getModRevision());
             default -> Optional.empty();
           };

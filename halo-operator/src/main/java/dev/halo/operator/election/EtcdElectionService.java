@@ -66,9 +66,19 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
-  public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
+  public CompletableFuture<Removed> remove(
+      List<String> endpoints, String election, KeyRemoval removal) {
     try {
-      return connection(endpoints).revoke(leaseId);
+      return connection(endpoints).remove(election, removal);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Removed> finishFence(List<String> endpoints, Fence fence) {
+    try {
+      return connection(endpoints).finishFence(fence);
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }

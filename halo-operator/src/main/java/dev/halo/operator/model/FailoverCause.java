@@ -29,6 +29,9 @@ public final class FailoverCause {
   public static final String REVOKED = "revoked";
   public static final String LEASE_EXPIRED = "leaseExpired";
 
+  /** The operator removed the old master's key under a fence: the new master waited for it. */
+  public static final String FENCED = "fenced";
+
   // Pod timestamps have whole seconds: taken at their last millisecond, never overstating.
   private static final long SECOND_ROUNDING = 999;
 
@@ -43,7 +46,8 @@ public final class FailoverCause {
    * @param action what the operator itself did to that key's lease, if anything
    * @param podSignSeenAtMillis when the pod watch first showed the pod going (terminating, failed,
    *     agent terminated, deleted)
-   * @param electedAtMillis when the new master's key became leader, as the watch saw it
+   * @param electedAtMillis when the new master's key became leader, as the watch saw it, or when
+   *     the fence it waited for went, whichever came later
    */
   public record Evidence(
       Optional<KeyDeparture> departure,
@@ -61,7 +65,8 @@ public final class FailoverCause {
     }
     KeyDeparture d = e.departure().get();
     String reason = reason(d, e.pod(), e.action());
-    boolean podSigns = reason.equals(POD_DELETED) || reason.equals(POD_FAILED);
+    boolean podSigns =
+        reason.equals(POD_DELETED) || reason.equals(POD_FAILED) || reason.equals(FENCED);
     LongStream starts =
         LongStream.concat(
             LongStream.of(d.seenAtMillis()),
@@ -81,6 +86,10 @@ public final class FailoverCause {
     if (action.filter(LeaseAction::handOver).isPresent()
         || left.equals(MemberIdentity.STEPPED_DOWN)) {
       return SWITCHOVER;
+    }
+    if (action.filter(a -> a.kind() == LeaseAction.Kind.FENCE).isPresent()
+        && d.how() != KeyDeparture.How.MARKED) {
+      return FENCED;
     }
     if (pod.isEmpty() || PodState.terminating(pod.get())) {
       return POD_DELETED;

@@ -3,7 +3,7 @@ package dev.halo.operator.model;
 /**
  * Something the operator itself did to a lease, and when (wall clock, ms).
  *
- * @param kind asked its holder to step down, or revoked it
+ * @param kind asked its holder to step down, revoked it, or removed its key under a fence
  * @param reason why: {@code switchover} for a hand-over (planned switchover, rollout, scale-down),
  *     else the revocation's or step-down's reason
  * @param atMillis when the operator sent it
@@ -14,7 +14,9 @@ public record LeaseAction(Kind kind, String reason, long atMillis) {
 
   public enum Kind {
     STEP_DOWN,
-    REVOKE
+    REVOKE,
+    /** Removed under a fence (never-leader or fenced): the next master waited when it had to. */
+    FENCE
   }
 
   /** Whether this was part of a hand-over the operator started. */

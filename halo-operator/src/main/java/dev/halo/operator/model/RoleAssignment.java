@@ -2,6 +2,7 @@ package dev.halo.operator.model;
 
 import dev.halo.common.Labels;
 import dev.halo.operator.election.Candidate;
+import dev.halo.operator.election.Fence;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * Which role label each pod of a group must carry, derived only from the etcd election: the
- * leader's pod is master, every other pod standby. Applied demotions first, promotion last.
+ * leader's pod is master (unless a fence holds it back, docs/fencing.md), every other pod standby.
+ * Applied demotions first, promotion last.
  *
  * @param master the pod to label master, if the leader is a live pod of the group
  * @param demote pods labelled master that must become standby first
@@ -31,12 +33,14 @@ public record RoleAssignment(
   public static RoleAssignment plan(List<Pod> pods, Membership membership) {
     Map<String, Pod> byName =
         pods.stream().collect(Collectors.toMap(PodState::name, Function.identity(), (a, b) -> a));
-    // A leader whose pod is gone is about to be revoked: label nobody rather than a dying pod.
+    // A leader whose pod is gone is about to be revoked: label nobody rather than a dying pod. A
+    // leader that waits for a fence is not master yet: its agent answers standby until it goes.
     Optional<String> master =
         membership
             .leaderPod()
             .filter(byName::containsKey)
-            .filter(m -> !PodState.gone(byName.get(m)));
+            .filter(m -> !PodState.gone(byName.get(m)))
+            .filter(m -> fenced(membership).isEmpty());
     List<String> demote =
         pods.stream()
             .filter(PodState::labelledMaster)
@@ -54,6 +58,11 @@ public record RoleAssignment(
             .sorted()
             .toList();
     return new RoleAssignment(master, demote, promote, standby, membership.foreignLeader());
+  }
+
+  /** The fence that keeps the election's leader from being master, if one does. */
+  public static Optional<Fence> fenced(Membership membership) {
+    return membership.leader().flatMap(l -> membership.view().fenceHoldingBack(l));
   }
 
   public boolean changesLabels() {

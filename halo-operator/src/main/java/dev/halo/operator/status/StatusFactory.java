@@ -9,8 +9,10 @@ import dev.halo.api.v1alpha1.MemberStatus;
 import dev.halo.common.Labels;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.election.Fence;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
+import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -325,10 +327,26 @@ public final class StatusFactory {
   }
 
   private static String noMasterReason(Observed o) {
-    return o.membership().foreignLeader().isPresent() ? "ForeignLeader" : "NoMaster";
+    if (o.membership().foreignLeader().isPresent()) {
+      return "ForeignLeader";
+    }
+    return RoleAssignment.fenced(o.membership()).isPresent() ? "Fenced" : "NoMaster";
   }
 
   private static String noMasterMessage(Observed o) {
+    Optional<Fence> fence = RoleAssignment.fenced(o.membership());
+    if (o.membership().foreignLeader().isEmpty() && fence.isPresent()) {
+      return o.membership().leader().map(Candidate::member).orElse("the leader")
+          + " leads the election but waits for the fence of "
+          + fence.get().describe()
+          + ": that pod's agent may still run and act as master until its deadline; the fence"
+          + " expires "
+          + fence
+              .get()
+              .value()
+              .map(v -> v.ttlSeconds() + 1 + " s after its lease was revoked")
+              .orElse("only when deleted (etcdctl del " + fence.get().key() + ")");
+    }
     return o.membership()
         .foreignLeader()
         .map(

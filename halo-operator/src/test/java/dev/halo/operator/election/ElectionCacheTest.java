@@ -3,6 +3,7 @@ package dev.halo.operator.election;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.FenceValue;
 import dev.halo.common.MemberIdentity;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,63 @@ class ElectionCacheTest {
     assertThat(ElectionCache.electionOf(WEB + "/")).isEmpty();
     assertThat(ElectionCache.electionOf("/halo/shop/web/config/1")).isEmpty();
     assertThat(ElectionCache.electionOf("/other/shop/web/election/1")).isEmpty();
+  }
+
+  private static Fence fence(String election, long lease, String state, long modRevision) {
+    return new Fence(
+        ElectionKeys.fenceKey(election, lease),
+        Optional.of(
+            new FenceValue(lease, 11, "web-0", "", "", "podDeleted", 3, FenceValue.FENCED, state)),
+        state.equals(FenceValue.ARMED) ? 0x777 : 0,
+        modRevision);
+  }
+
+  @Test
+  void fencesAreKeptWithTheirElectionAndTheirGoingIsTimed() {
+    cache.put(candidate(WEB, "b", "web-1", 12), 12);
+    assertThat(cache.putFence(fence(WEB, 0xa, FenceValue.REVOKING, 20))).contains(WEB);
+    assertThat(cache.putFence(fence(WEB, 0xa, FenceValue.ARMED, 21))).contains(WEB);
+
+    assertThat(cache.get(WEB).orElseThrow().fences())
+        .singleElement()
+        .satisfies(f -> assertThat(f.unfinished()).isFalse());
+    cache.watched(5_000);
+    assertThat(cache.delete(ElectionKeys.fenceKey(WEB, 0xa), 30)).contains(WEB);
+    cache.settle();
+
+    ElectionCache.Entry entry = cache.get(WEB).orElseThrow();
+    assertThat(entry.fences()).isEmpty();
+    assertThat(entry.fenceGoneAtMillis()).hasValue(5_000);
+    assertThat(entry.candidates()).extracting(Candidate::member).containsExactly("web-1");
+  }
+
+  @Test
+  void anElectionWithoutCandidatesStillShowsItsFences() {
+    cache.putFence(fence(WEB, 0xa, FenceValue.REVOKING, 20));
+
+    assertThat(cache.get(WEB).orElseThrow().fences()).hasSize(1);
+    assertThat(cache.get(WEB).orElseThrow().candidates()).isEmpty();
+    assertThat(cache.get(DB)).isEmpty();
+  }
+
+  @Test
+  void aFullReadReplacesTheFencesAndNamesTheElectionsWhoseFencesChanged() {
+    cache.put(candidate(WEB, "b", "web-1", 12), 12);
+    cache.put(candidate(DB, "c", "db-0", 13), 13);
+    cache.putFence(fence(WEB, 0xa, FenceValue.ARMED, 21));
+
+    var changed =
+        cache.replaceAll(
+            List.of(candidate(WEB, "b", "web-1", 12), candidate(DB, "c", "db-0", 13)),
+            List.of(),
+            List.of(fence(DB, 0xb, FenceValue.REVOKING, 40)),
+            40);
+
+    assertThat(changed).containsExactlyInAnyOrder(WEB, DB);
+    assertThat(cache.get(WEB).orElseThrow().fences()).isEmpty();
+    assertThat(cache.get(DB).orElseThrow().fences())
+        .singleElement()
+        .satisfies(f -> assertThat(f.unfinished()).isTrue());
   }
 
   @Test

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * An in-memory {@link ElectionService} for tests: they set the views, fire changes by hand and read
- * back what was revoked. Revoke only records; it changes no view.
+ * back what was removed. Removals only record; they change no view.
  */
 public final class FakeElectionService implements ElectionService {
   private static final long FIRST_LEASE = 0x694d7a1c2b3e0100L;
@@ -21,6 +21,8 @@ public final class FakeElectionService implements ElectionService {
   private final Map<String, List<String>> endpointsAskedFor = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
   private final List<Long> revoked = new CopyOnWriteArrayList<>();
+  private final List<KeyRemoval> removals = new CopyOnWriteArrayList<>();
+  private final List<String> finished = new CopyOnWriteArrayList<>();
   private final List<Long> stepDowns = new CopyOnWriteArrayList<>();
   private final List<Long> legacyStepDowns = new CopyOnWriteArrayList<>();
   private volatile Throwable failure;
@@ -33,13 +35,39 @@ public final class FakeElectionService implements ElectionService {
     return views.getOrDefault(election, new ElectionView(election, true, List.of(), 0, ""));
   }
 
+  /**
+   * Records the removal (its lease among {@link #revoked} too) and says it took its path; changes
+   * no view.
+   */
   @Override
-  public CompletableFuture<Void> revoke(List<String> endpoints, long leaseId) {
+  public CompletableFuture<Removed> remove(
+      List<String> endpoints, String election, KeyRemoval removal) {
     if (failure != null) {
       return CompletableFuture.failedFuture(failure);
     }
-    revoked.add(leaseId);
-    return CompletableFuture.completedFuture(null);
+    removals.add(removal);
+    revoked.add(removal.key().leaseId());
+    return CompletableFuture.completedFuture(new Removed(removal.path(), 3, true));
+  }
+
+  /** Records the fence as finished; changes no view. */
+  @Override
+  public CompletableFuture<Removed> finishFence(List<String> endpoints, Fence fence) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    finished.add(fence.key());
+    return CompletableFuture.completedFuture(new Removed(RemovalPath.FENCED, 3, true));
+  }
+
+  /** The removals asked for, in order. */
+  public List<KeyRemoval> removals() {
+    return List.copyOf(removals);
+  }
+
+  /** The fence keys asked to be finished, in order. */
+  public List<String> finishedFences() {
+    return List.copyOf(finished);
   }
 
   /** Records the request; no agent answers it. */
@@ -116,13 +144,13 @@ public final class FakeElectionService implements ElectionService {
   }
 
   /**
-   * Makes revoke and step-down requests fail with {@code error}; {@code null} lets them succeed.
+   * Makes removals and step-down requests fail with {@code error}; {@code null} lets them succeed.
    */
   public void failCalls(Throwable error) {
     this.failure = error;
   }
 
-  /** Lease ids passed to {@link #revoke}, in order. */
+  /** The leases of the keys passed to {@link #remove}, in order. */
   public List<Long> revoked() {
     return List.copyOf(revoked);
   }

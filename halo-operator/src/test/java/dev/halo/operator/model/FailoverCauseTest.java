@@ -144,6 +144,33 @@ class FailoverCauseTest {
     assertThat(MemberIdentity.RESIGNED).isEqualTo(v.reason());
   }
 
+  @Test
+  void aMasterRemovedUnderAFenceIsFencedEvenWhenItsPodIsGone() {
+    LeaseAction fenced = new LeaseAction(LeaseAction.Kind.FENCE, "podDeleted", T - 30);
+
+    FailoverCause.Verdict v =
+        FailoverCause.of(
+            new FailoverCause.Evidence(
+                Optional.of(gone(KeyDeparture.How.DELETED, "")),
+                Optional.empty(),
+                Optional.of(fenced),
+                OptionalLong.of(T - 200),
+                OptionalLong.of(T + 4_000)));
+
+    assertThat(v.reason()).isEqualTo("fenced");
+    assertThat(v.durationMillis()).as("from the pod watch's first sign").hasValue(4_200);
+  }
+
+  @Test
+  void aFencedKeyThatItsAgentMarkedAsLeftFirstIsWhatTheAgentSaid() {
+    LeaseAction fenced = new LeaseAction(LeaseAction.Kind.FENCE, "podDeleted", T - 30);
+
+    assertThat(
+            verdict(gone(KeyDeparture.How.MARKED, "resigned"), web0, Optional.of(fenced), 0)
+                .reason())
+        .isEqualTo("resigned");
+  }
+
   private static Optional<LeaseAction> none() {
     return Optional.empty();
   }

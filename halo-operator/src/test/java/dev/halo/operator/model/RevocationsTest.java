@@ -3,10 +3,12 @@ package dev.halo.operator.model;
 import static dev.halo.operator.model.TestPods.pod;
 import static dev.halo.operator.model.TestPods.view;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.halo.common.MemberIdentity;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.election.RemovalPath;
 import dev.halo.operator.model.Revocations.Revocation;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
@@ -61,14 +63,16 @@ class RevocationsTest {
   }
 
   @Test
-  void aMasterWhosePodIsGoneFromTheApiIsRevokedAtOnce() {
+  void aMasterWhosePodIsGoneFromTheApiIsFencedItsAgentMayStillRun() {
     List<Revocation> plan = plan("web", List.of(pod("web-1", "standby")), view("web-0", "web-1"));
 
-    assertThat(plan).containsExactly(new Revocation(0x100, "web-0", "podDeleted"));
+    assertThat(plan)
+        .extracting(Revocation::leaseId, Revocation::member, Revocation::reason, Revocation::path)
+        .containsExactly(tuple(0x100L, "web-0", "podDeleted", RemovalPath.FENCED));
   }
 
   @Test
-  void deadAgentsAndStandbysAreRevokedAtOnce() {
+  void deadAgentsGoAtOnceAndStandbysBehindALiveLeaderAsNeverLeaders() {
     List<Revocation> plan =
         plan(
             "web",
@@ -77,7 +81,12 @@ class RevocationsTest {
                 TestPods.terminating(pod("web-1", "standby"))),
             view("web-0", "web-1", "web-2"));
 
-    assertThat(plan).extracting(Revocation::stepDownFirst).containsOnly(false).hasSize(3);
+    assertThat(plan)
+        .extracting(Revocation::member, Revocation::path, r -> r.witness().map(Candidate::member))
+        .containsExactlyInAnyOrder(
+            tuple("web-0", RemovalPath.IMMEDIATE, Optional.empty()),
+            tuple("web-1", RemovalPath.NEVER_LEADER, Optional.of("web-0")),
+            tuple("web-2", RemovalPath.NEVER_LEADER, Optional.of("web-0")));
   }
 
   @Test
@@ -97,7 +106,8 @@ class RevocationsTest {
             "");
 
     assertThat(plan("web", List.of(pod("web-0", "master")), view))
-        .containsExactly(new Revocation(1, "web-0", "staleKey"));
+        .extracting(Revocation::leaseId, Revocation::reason, Revocation::path)
+        .containsExactly(tuple(1L, "staleKey", RemovalPath.IMMEDIATE));
   }
 
   @Test
@@ -156,6 +166,8 @@ class RevocationsTest {
             "");
 
     assertThat(plan("web", List.of(pod("web-0", "standby")), view))
-        .containsExactly(new Revocation(0x100, "web-0", "podDeleted"));
+        .extracting(Revocation::leaseId, Revocation::reason, Revocation::path)
+        .as("it leads: the old agent may still run and be master")
+        .containsExactly(tuple(0x100L, "podDeleted", RemovalPath.FENCED));
   }
 }

@@ -4,12 +4,16 @@ import static dev.halo.operator.model.TestPods.pod;
 import static dev.halo.operator.model.TestPods.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.common.FenceValue;
 import dev.halo.common.Names;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.election.Fence;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class RoleAssignmentTest {
@@ -101,6 +105,57 @@ class RoleAssignmentTest {
     assertThat(plan.master()).isEmpty();
     assertThat(plan.demote()).containsExactly("web-0");
     assertThat(plan.foreignLeader()).map(Candidate::leaseId).contains(0x999L);
+  }
+
+  private static Fence fence(long fencedCreateRevision) {
+    return new Fence(
+        "/halo/shop/web/fence/99",
+        Optional.of(
+            new FenceValue(
+                0x99,
+                fencedCreateRevision,
+                "web-9",
+                "",
+                "",
+                "podDeleted",
+                3,
+                FenceValue.FENCED,
+                FenceValue.ARMED)),
+        0x555,
+        30);
+  }
+
+  @Test
+  void aLeaderHeldBackByAFenceIsNotLabelledMasterYet() {
+    ElectionView view = view("web-0", "web-1").withFences(List.of(fence(9)), OptionalLong.empty());
+
+    RoleAssignment plan =
+        plan("web", List.of(pod("web-0", "standby"), pod("web-1", "standby")), view);
+
+    assertThat(plan.master()).isEmpty();
+    assertThat(RoleAssignment.fenced(TestPods.members(List.of(), view)))
+        .map(Fence::describe)
+        .contains("web-9 (lease 99)");
+  }
+
+  @Test
+  void aFenceOfAYoungerKeyHoldsNobodyBack() {
+    ElectionView view = view("web-0", "web-1").withFences(List.of(fence(11)), OptionalLong.empty());
+
+    assertThat(plan("web", List.of(pod("web-0", "master"), pod("web-1", "standby")), view).master())
+        .contains("web-0");
+  }
+
+  @Test
+  void anUnreadableFenceHoldsEveryLeaderBack() {
+    ElectionView view =
+        view("web-0")
+            .withFences(
+                List.of(new Fence("/halo/shop/web/fence/1", Optional.empty(), 0, 3)),
+                OptionalLong.empty());
+
+    assertThat(plan("web", List.of(pod("web-0", "master")), view).demote())
+        .containsExactly("web-0");
   }
 
   @Test

@@ -7,14 +7,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.common.FenceValue;
 import dev.halo.common.Names;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.election.Fence;
 import dev.halo.operator.model.TestPods;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class StatusFactoryTest {
@@ -45,6 +48,48 @@ class StatusFactoryTest {
         .filter(c -> c.getType().equals(type))
         .findFirst()
         .orElseThrow();
+  }
+
+  @Test
+  void aLeaderWaitingForAFenceSaysWhoseAndForHowLong() {
+    ElectionView view =
+        view("web-0", "web-1")
+            .withFences(
+                List.of(
+                    new Fence(
+                        "/halo/shop/web/fence/99",
+                        Optional.of(
+                            new FenceValue(
+                                0x99,
+                                9,
+                                "web-9",
+                                "",
+                                "",
+                                "podDeleted",
+                                3,
+                                FenceValue.FENCED,
+                                FenceValue.ARMED)),
+                        0x555,
+                        30)),
+                OptionalLong.empty());
+
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "standby"), pod("web-1", "standby")),
+            view,
+            Optional.empty(),
+            List.of(),
+            "t1");
+
+    Condition elected = condition(s, "MasterElected");
+    assertThat(elected.getStatus()).isEqualTo("False");
+    assertThat(elected.getReason()).isEqualTo("Fenced");
+    assertThat(elected.getMessage())
+        .isEqualTo(
+            "web-0 leads the election but waits for the fence of web-9 (lease 99): that pod's"
+                + " agent may still run and act as master until its deadline; the fence expires"
+                + " 4 s after its lease was revoked");
   }
 
   @Test

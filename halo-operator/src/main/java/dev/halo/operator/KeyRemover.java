@@ -1,0 +1,186 @@
+package dev.halo.operator;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.operator.election.Candidate;
+import dev.halo.operator.election.ElectionService;
+import dev.halo.operator.election.Fence;
+import dev.halo.operator.election.RemovalPath;
+import dev.halo.operator.election.Removed;
+import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.LeaseAction;
+import dev.halo.operator.model.Membership;
+import dev.halo.operator.model.OperatorDefaults;
+import dev.halo.operator.model.Revocations;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes the group's candidate keys by the path each removal was given (at once, as a
+ * never-leader, or under a fence: docs/fencing.md), finishes the fences a removal left {@code
+ * revoking} (an operator that stopped or lost etcd half-way), and reports every removal ({@link
+ * Removals}). It starts the calls and returns; each lease has one call at a time and none while its
+ * last failed call backs off ({@link LeaseCalls}).
+ */
+final class KeyRemover {
+  private static final Logger log = LoggerFactory.getLogger(KeyRemover.class);
+
+  /** Told of each key removed (the path it took) and of each fence that cannot be read. */
+  interface Removals {
+    void removed(HighAvailabilityGroup hag, Revocations.Revocation removal, Removed removed);
+
+    void unreadableFence(HighAvailabilityGroup hag, Fence fence);
+
+    /** Reports nothing. */
+    Removals NONE =
+        new Removals() {
+          @Override
+          public void removed(HighAvailabilityGroup hag, Revocations.Revocation r, Removed d) {}
+
+          @Override
+          public void unreadableFence(HighAvailabilityGroup hag, Fence fence) {}
+        };
+  }
+
+  private final ElectionService elections;
+  private final OperatorDefaults defaults;
+  private final LeaseCalls calls;
+  private final LeaseActions actions;
+  private final Removals removals;
+
+  /** Fences finished here, as {@code key@modRevision}: the write a view behind etcd still shows. */
+  private final Set<String> finished =
+      Collections.newSetFromMap(
+          Collections.synchronizedMap(
+              new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > 1000;
+                }
+              }));
+
+  KeyRemover(
+      ElectionService elections,
+      OperatorDefaults defaults,
+      LeaseCalls calls,
+      LeaseActions actions,
+      Removals removals) {
+    this.elections = elections;
+    this.defaults = defaults;
+    this.calls = calls;
+    this.actions = actions;
+    this.removals = removals;
+  }
+
+  /** Removes a key by its path; each lease once at a time, and not while its calls back off. */
+  void remove(HighAvailabilityGroup hag, String election, Revocations.Revocation r) {
+    long leaseId = r.leaseId();
+    if (!calls.begin(leaseId)) {
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("pod", r.member())
+        .addKeyValue("lease", Long.toHexString(leaseId))
+        .addKeyValue("reason", r.reason())
+        .addKeyValue("path", r.path().label())
+        .addKeyValue("witness", r.witness().map(Candidate::member).orElse(""))
+        .log("removing key");
+    actions.record(
+        leaseId,
+        r.path() == RemovalPath.IMMEDIATE ? LeaseAction.Kind.REVOKE : LeaseAction.Kind.FENCE,
+        r.reason());
+    elections
+        .remove(EtcdEndpoints.of(hag.getSpec(), defaults), election, r.removal())
+        .whenComplete(
+            (removed, error) -> {
+              calls.end(leaseId, error == null);
+              if (error == null) {
+                report(hag, r, removed);
+              } else {
+                log.atWarn()
+                    .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+                    .addKeyValue("lease", Long.toHexString(leaseId))
+                    .addKeyValue("reason", r.reason())
+                    .addKeyValue("path", r.path().label())
+                    .addKeyValue("retryInMs", calls.failed(leaseId))
+                    .addKeyValue("error", error.toString())
+                    .log(
+                        "removing the key failed; it is tried again (a fence put meanwhile holds"
+                            + " the next master back until it is finished)");
+              }
+            });
+  }
+
+  private void report(HighAvailabilityGroup hag, Revocations.Revocation r, Removed removed) {
+    if (!removed.done()) {
+      log.atDebug()
+          .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+          .addKeyValue("lease", Long.toHexString(r.leaseId()))
+          .log("the key or its lease had gone already");
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("pod", r.member())
+        .addKeyValue("lease", Long.toHexString(r.leaseId()))
+        .addKeyValue("path", removed.path().label())
+        .addKeyValue("fenceTtlSeconds", removed.fenceTtlSeconds())
+        .log(
+            removed.path() == RemovalPath.FENCED
+                ? "key removed under a fence; the next master waits for the old holder's deadline"
+                : "key removed");
+    removals.removed(hag, r, removed);
+  }
+
+  /**
+   * Finishes the group's fences that a removal left {@code revoking} (an operator stopped or lost
+   * etcd half-way), unless this remover's own removal of that lease is still under way; reports
+   * unreadable ones. Returns whether any is unfinished.
+   */
+  boolean finishFences(HighAvailabilityGroup hag, Membership membership) {
+    boolean unfinished = false;
+    for (Fence f : membership.view().fences()) {
+      if (f.value().isEmpty()) {
+        removals.unreadableFence(hag, f);
+      } else if (f.unfinished()) {
+        unfinished = true;
+        finish(hag, f);
+      }
+    }
+    return unfinished;
+  }
+
+  private void finish(HighAvailabilityGroup hag, Fence fence) {
+    long lease = fence.value().orElseThrow().fencedLease();
+    // A view that still shows a fence this releaser finished is behind: not again.
+    String written = fence.key() + "@" + fence.modRevision();
+    if (finished.contains(written) || !calls.begin(lease)) {
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("fence", fence.key())
+        .addKeyValue("fenced", fence.describe())
+        .log("finishing a fence left unfinished: revoking the fenced lease again, then arming it");
+    elections
+        .finishFence(EtcdEndpoints.of(hag.getSpec(), defaults), fence)
+        .whenComplete(
+            (ok, error) -> {
+              calls.end(lease, error == null);
+              if (error == null) {
+                finished.add(written);
+              } else {
+                log.atWarn()
+                    .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+                    .addKeyValue("fence", fence.key())
+                    .addKeyValue("retryInMs", calls.failed(lease))
+                    .addKeyValue("error", error.toString())
+                    .log("could not finish the fence; the group has no master until it is done");
+              }
+            });
+  }
+}

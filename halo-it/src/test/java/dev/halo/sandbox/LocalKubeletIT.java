@@ -303,6 +303,47 @@ class LocalKubeletIT {
   }
 
   @Test
+  void anOrphanRunsOnAfterAForcedDeletionBesideItsReplacementUntilItsTimeIsUp() throws Exception {
+    String ns = "orphan";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    kubelet = LocalKubelet.start(client, ns, etcd.cluster(), AgentMode.PROCESS);
+    createPods(ns, election, "g-0");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> kubelet.agent("g-0").role().equals("master"));
+    String oldUid = getPod(ns, "g-0").getMetadata().getUid();
+
+    long orphaned = System.nanoTime();
+    OrphanedPod orphan = kubelet.orphan("g-0", Duration.ofSeconds(4));
+    // What `kubectl delete pod --force --grace-period=0` does: the object goes at once.
+    client.pods().inNamespace(ns).withName("g-0").withGracePeriod(0).delete();
+    await().atMost(Duration.ofSeconds(5)).until(() -> getPod(ns, "g-0") == null);
+
+    assertThat(orphan.uid()).isEqualTo(oldUid);
+    assertThat(orphan.isAlive()).isTrue();
+    assertThat(orphan.agent().role()).isEqualTo("master");
+    assertThat(kubelet.orphans()).containsExactly(orphan);
+    assertThat(kubelet.pods()).isEmpty();
+
+    // A new pod of the same name starts beside the orphan, with files of its own.
+    createPods(ns, election, "g-0");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    AgentHandle replacement = kubelet.agent("g-0");
+    assertThat(((AgentProcess) replacement).pid()).isNotEqualTo(orphan.pid());
+    assertThat(replacement.role()).isEqualTo("standby");
+    assertThat(orphan.agent().role()).isEqualTo("master");
+    assertThat(kubelet.roleFile("g-0").toString()).doesNotContain(oldUid);
+
+    // Its time up, the orphan is killed and says when; the replacement wins after the TTL.
+    long killedAt = orphan.killedAtNanos().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(killedAt - orphaned).isGreaterThanOrEqualTo(Duration.ofSeconds(4).toNanos());
+    assertThat(ProcessHandle.of(orphan.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(kubelet.orphans()).isEmpty();
+    await().atMost(Duration.ofSeconds(TTL + 10)).until(() -> replacement.role().equals("master"));
+  }
+
+  @Test
   void aDeadAgentIsNoticedEveryProbePeriodWhileHealthzIsAskedOnlyEveryReadinessPeriod() {
     String ns = "readiness";
     String election = ElectionKeys.electionName(ns, GROUP);

@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -237,6 +238,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final PodControls controls;
   private SharedIndexInformer<Pod> informer;
   private SharedIndexInformer<Secret> secrets;
+  private final List<OrphanedPod> orphans = new CopyOnWriteArrayList<>();
 
   private LocalKubelet(
       KubernetesClient client,
@@ -479,6 +481,41 @@ public final class LocalKubelet implements AutoCloseable {
   }
 
   /**
+   * Leaves the pod's agent process and workload running as a node that lost its kubelet does, and
+   * lets go of the pod (PROCESS mode only): from now on the kubelet writes no status for it, does
+   * not probe or restart its agent, takes its finalizer off (so a DELETE, such as {@code kubectl
+   * delete pod --force --grace-period=0}, removes the object at once), does not stop it when the
+   * object goes, and starts a new pod of the same name beside it. After {@code lifetime} it kills
+   * the agent with SIGKILL and stops the workload, and the orphan records when.
+   */
+  public OrphanedPod orphan(String pod, Duration lifetime) {
+    if (mode != AgentMode.PROCESS) {
+      throw new IllegalStateException("orphan needs AgentMode.PROCESS: it kills the agent later");
+    }
+    KubeletPod rt = lifecycle.disown(pod);
+    OrphanedPod orphan = new OrphanedPod(rt, (AgentProcess) rt.agent);
+    orphans.add(orphan);
+    orphan.killedAtNanos().thenRun(() -> orphans.remove(orphan));
+    timer.schedule(
+        () -> lifecycle.run("kill orphan " + pod, () -> orphan.kill("orphan's time is up")),
+        lifetime.toMillis(),
+        TimeUnit.MILLISECONDS);
+    api.removeFinalizer(rt.name, rt.uid);
+    log.atInfo()
+        .addKeyValue("pod", pod)
+        .addKeyValue("uid", rt.uid)
+        .addKeyValue("pid", orphan.pid())
+        .addKeyValue("lifetimeMs", lifetime.toMillis())
+        .log("kubelet: let go of the pod, its agent and workload run on as an orphan");
+    return orphan;
+  }
+
+  /** The orphaned pods whose agent still runs ({@link #orphan}). */
+  public List<OrphanedPod> orphans() {
+    return List.copyOf(orphans);
+  }
+
+  /**
    * Starts a new agent for the pod (stopping the current one first if it still runs), as a
    * container restart: restartCount goes up by one and the last termination becomes lastState.
    */
@@ -524,6 +561,7 @@ public final class LocalKubelet implements AutoCloseable {
     }
     timer.shutdownNow();
     prober.close();
+    orphans().forEach(o -> o.kill("kubelet stopped"));
     lifecycle.stopAll();
     // Leave no pod stuck behind our finalizer, without hanging when the API is already gone.
     Future<?> cleanup =

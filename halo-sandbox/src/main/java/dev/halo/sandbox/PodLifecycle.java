@@ -90,8 +90,20 @@ final class PodLifecycle {
     return rt;
   }
 
+  /** The role file of the pod of that name the kubelet runs now (where it would be, if none). */
   Path roleFile(String pod) {
-    return root.resolve(pod).resolve("role");
+    KubeletPod rt = pods.get(pod);
+    return rt == null ? root.resolve(pod).resolve("role") : roleFile(rt);
+  }
+
+  // Each pod object gets a directory of its own, as an emptyDir volume is: an orphaned pod's
+  // agent (disown) may still write its files while a new pod of the same name runs.
+  private Path podDir(KubeletPod rt) {
+    return root.resolve(rt.name).resolve(rt.uid);
+  }
+
+  private Path roleFile(KubeletPod rt) {
+    return podDir(rt).resolve("role");
   }
 
   void onPodSeen(Pod pod) {
@@ -185,11 +197,11 @@ final class PodLifecycle {
         return;
       }
       try {
-        Files.createDirectories(root.resolve(rt.name));
+        Files.createDirectories(podDir(rt));
         rt.workload =
             options.workloadServers()
-                ? DemoWorkload.start(rt.name, roleFile(rt.name))
-                : DemoWorkload.serverless(rt.name, roleFile(rt.name));
+                ? DemoWorkload.start(rt.name, roleFile(rt))
+                : DemoWorkload.serverless(rt.name, roleFile(rt));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the workload of " + rt.name, e);
       }
@@ -199,7 +211,7 @@ final class PodLifecycle {
           .addKeyValue("port", rt.workload.port())
           .log("kubelet: started workload");
       if (rt.agentContainer != null) {
-        agents.start(rt, roleFile(rt.name));
+        agents.start(rt, roleFile(rt));
       }
       api.writeStatus(rt);
     }
@@ -211,7 +223,7 @@ final class PodLifecycle {
    */
   private boolean mountVolumes(KubeletPod rt) {
     try {
-      volumes.setUp(rt, root.resolve(rt.name));
+      volumes.setUp(rt, podDir(rt));
     } catch (SecretVolumes.MountException e) {
       boolean changed = !e.getMessage().equals(rt.mountFailure);
       rt.phase = KubeletPod.Phase.PENDING;
@@ -270,7 +282,7 @@ final class PodLifecycle {
     AgentRunner.releaseDead(rt);
     rt.restartCount++;
     rt.statusFrozen = false;
-    agents.start(rt, roleFile(rt.name));
+    agents.start(rt, roleFile(rt));
   }
 
   /** With {@link Options#withAgentRestarts}, restarts the pod's dead agent after the delay. */
@@ -295,12 +307,33 @@ final class PodLifecycle {
       }
       AgentRunner.releaseDead(rt);
       rt.restartCount++;
-      agents.start(rt, roleFile(rt.name));
+      agents.start(rt, roleFile(rt));
       log.atInfo()
           .addKeyValue("pod", rt.name)
           .addKeyValue("restartCount", rt.restartCount)
           .log("kubelet: restarted the dead agent");
       api.writeStatus(rt);
+    }
+  }
+
+  /**
+   * Lets go of a running pod whose agent runs as a process, leaving it running: the kubelet no
+   * longer writes its status, probes it, restarts its agent or stops it when the pod object goes,
+   * and a new pod of the same name starts beside it. Returns the pod's state, now the caller's.
+   */
+  KubeletPod disown(String name) {
+    KubeletPod rt = runtime(name);
+    synchronized (rt) {
+      if (rt.phase != KubeletPod.Phase.RUNNING
+          || !(rt.agent instanceof AgentProcess)
+          || !rt.agentRunning()) {
+        throw new IllegalStateException(
+            "pod " + name + " has no running agent process to leave running: " + rt.agentState);
+      }
+      rt.statusFrozen = true;
+      finishedUids.add(rt.uid);
+      pods.remove(name, rt);
+      return rt;
     }
   }
 

@@ -146,6 +146,9 @@ final class FaultInjector {
         }
         return "killed " + master + "'s agent and restarted the operator";
       }
+      case PAUSE_OPERATOR -> {
+        return pauseOperator(f, group);
+      }
       case API_ERRORS, API_HANG -> {
         Disturbances.Window w = disturbances.open("API " + f.kind(), Duration.ofSeconds(3));
         try {
@@ -186,6 +189,39 @@ final class FaultInjector {
       }
       default -> throw new IllegalStateException("unknown fault " + f.kind());
     }
+  }
+
+  /**
+   * Stops the operator process with SIGSTOP for the longest TTL + 2 s, then lets it go on. In half
+   * of the cases (by the plan's pick) the group's master agent is killed early in the pause, so the
+   * election moves on while the operator sees nothing and wakes up to a stale view. Its labels
+   * cannot follow meanwhile: excused, with 5 s after it to catch up.
+   */
+  private String pauseOperator(FaultPlan.Fault f, String group) throws InterruptedException {
+    boolean handover = f.pick() < 0.5;
+    String master = handover ? groups.awaitMaster(group) : null;
+    long pauseMs = maxTtl * 1000L + 2000;
+    Disturbances.Window w = disturbances.open("operator paused", Duration.ofSeconds(5));
+    try {
+      rig.operator().pause();
+      try {
+        if (handover) {
+          Thread.sleep(500);
+          rig.kubelet.crashAgent(master);
+          Thread.sleep(pauseMs - 500);
+        } else {
+          Thread.sleep(pauseMs);
+        }
+      } finally {
+        rig.operator().resume();
+      }
+    } finally {
+      w.close();
+    }
+    return "operator paused (SIGSTOP) for "
+        + pauseMs
+        + " ms"
+        + (handover ? ", " + master + "'s agent killed during the pause" : "");
   }
 
   /**

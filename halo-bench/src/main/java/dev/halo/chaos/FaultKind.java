@@ -22,6 +22,11 @@ enum FaultKind {
   RESTART_OPERATOR,
   /** The master's agent killed, and the operator restarted right after (during the handover). */
   RESTART_OPERATOR_DURING_HANDOVER,
+  /**
+   * SIGSTOP of the operator process for the longest TTL + 2 s, then SIGCONT: a long stop-the-world
+   * pause, after which it acts on what it saw before.
+   */
+  PAUSE_OPERATOR,
   /** The API server answers the operator's requests with 503 for 3 s. */
   API_ERRORS,
   /** The API server holds the operator's requests for 3 s. */

@@ -23,11 +23,17 @@ import java.util.Optional;
  * <p>Next to its candidate key every agent puts {@link #memberKey}, attached to the same lease, in
  * the same transaction: its {@link MemberIdentity}. It lives outside the election prefix, so it is
  * never taken for a candidate, and beside it under the group's prefix.
+ *
+ * <p>When the operator removes a key whose holder may still run, it first puts {@link #fenceKey} of
+ * that key's lease ({@link FenceValue}): no agent whose own key is younger than the fenced one
+ * becomes master while the fence exists, and the fence lives until the removed holder's own
+ * deadline has passed (docs/fencing.md). It lives outside the election prefix too.
  */
 public final class ElectionKeys {
   private static final String MEMBERS = "/members";
   private static final String STEP_DOWN = "/stepdown";
   private static final String ELECTION_SEGMENT = "/election";
+  private static final String FENCES = "/fence";
 
   private ElectionKeys() {}
 
@@ -59,6 +65,19 @@ public final class ElectionKeys {
   /** The prefix of {@link #stepDownKey}s of an election. */
   public static String stepDownPrefix(String election) {
     return parent(election) + STEP_DOWN + "/";
+  }
+
+  /**
+   * The fence of a removed candidate key's lease: {@code <election's parent>/fence/<lease id hex>},
+   * e.g. {@code /halo/shop/web/fence/694d8c5e2a1b0f07}; its value is a {@link FenceValue}.
+   */
+  public static String fenceKey(String election, long leaseId) {
+    return fencePrefix(election) + Long.toHexString(leaseId);
+  }
+
+  /** The prefix of the {@link #fenceKey}s of an election, which an agent reads with the leader. */
+  public static String fencePrefix(String election) {
+    return parent(election) + FENCES + "/";
   }
 
   /**
@@ -110,6 +129,19 @@ public final class ElectionKeys {
       return Optional.empty();
     }
     return Optional.of(parent.substring(0, parent.length() - MEMBERS.length()) + ELECTION_SEGMENT);
+  }
+
+  /** The election a fence key belongs to, if {@code key} is one of the standard layout. */
+  public static Optional<String> electionOfFenceKey(String key) {
+    int slash = key.lastIndexOf('/');
+    if (slash <= 0 || slash == key.length() - 1) {
+      return Optional.empty();
+    }
+    String parent = key.substring(0, slash);
+    if (!parent.endsWith(FENCES)) {
+      return Optional.empty();
+    }
+    return Optional.of(parent.substring(0, parent.length() - FENCES.length()) + ELECTION_SEGMENT);
   }
 
   /** The lease id a member or candidate key ends with, or 0 when it ends otherwise. */

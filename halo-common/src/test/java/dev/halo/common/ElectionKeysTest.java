@@ -29,6 +29,21 @@ class ElectionKeysTest {
   }
 
   @Test
+  void aFenceSitsBesideTheElectionUnderTheGroupPrefix() {
+    String key = ElectionKeys.fenceKey(WEB, 0x694dL);
+
+    assertThat(key).isEqualTo("/halo/shop/web/fence/694d");
+    assertThat(key)
+        .startsWith(ElectionKeys.fencePrefix(WEB))
+        .startsWith(ElectionKeys.groupPrefix(WEB));
+    assertThat(key).doesNotStartWith(ElectionKeys.prefix(WEB));
+    assertThat(ElectionKeys.electionOfFenceKey(key)).contains(WEB);
+    assertThat(ElectionKeys.electionOfFenceKey(ElectionKeys.memberKey(WEB, 1))).isEmpty();
+    assertThat(ElectionKeys.electionOfMemberKey(key)).isEmpty();
+    assertThat(ElectionKeys.leaseOf(key)).isEqualTo(0x694dL);
+  }
+
+  @Test
   void aGroupWhoseNameExtendsAnotherGetsNoneOfItsKeys() {
     String web2 = ElectionKeys.electionName("shop", "web-2");
 

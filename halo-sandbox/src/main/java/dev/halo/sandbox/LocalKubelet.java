@@ -236,6 +236,8 @@ public final class LocalKubelet implements AutoCloseable {
   private final PodLifecycle lifecycle;
   private final ReadinessProber prober;
   private final PodControls controls;
+  // Agents of force-deleted pods, left running; stopped at close.
+  private final List<AgentHandle> abandoned = new CopyOnWriteArrayList<>();
   private SharedIndexInformer<Pod> informer;
   private SharedIndexInformer<Secret> secrets;
   private final List<OrphanedPod> orphans = new CopyOnWriteArrayList<>();
@@ -538,6 +540,19 @@ public final class LocalKubelet implements AutoCloseable {
     controls.deletePodGracefully(pod);
   }
 
+  /**
+   * Deletes the pod as {@code kubectl delete pod --force --grace-period=0} does when its node lost
+   * contact with the API server: the pod object goes at once, while its agent and workload keep
+   * running, no longer managed by this kubelet (not stopped, probed, restarted or reported).
+   * Returns once the pod is gone from the API; the caller stops what the handle holds (it is
+   * stopped at {@link #close} too). A pod of the same name created later is a new pod.
+   */
+  public AgentHandle forceDeleteOnLostNode(String pod) {
+    AgentHandle agent = controls.forceDeleteOnLostNode(pod);
+    abandoned.add(agent);
+    return agent;
+  }
+
   /** Waits until the pod's agent runs and answers, and the status saying so has been written. */
   public void awaitRunning(String pod, Duration timeout) {
     controls.awaitRunning(pod, timeout);
@@ -563,6 +578,7 @@ public final class LocalKubelet implements AutoCloseable {
     prober.close();
     orphans().forEach(o -> o.kill("kubelet stopped"));
     lifecycle.stopAll();
+    abandoned.forEach(AgentHandle::close);
     // Leave no pod stuck behind our finalizer, without hanging when the API is already gone.
     Future<?> cleanup =
         exec.submit(

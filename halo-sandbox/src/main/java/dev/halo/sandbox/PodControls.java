@@ -131,6 +131,44 @@ final class PodControls {
     }
   }
 
+  AgentHandle forceDeleteOnLostNode(String pod) {
+    KubeletPod rt = lifecycle.abandon(pod);
+    api.removeFinalizer(pod, rt.uid);
+    PodResource resource = api.pod(pod);
+    resource.withGracePeriod(0).delete();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (PodApiWriter.isSamePod(resource, rt.uid)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pod " + pod + " is still there after its forced deletion");
+      }
+      PodApiWriter.sleep(Duration.ofMillis(20));
+    }
+    log.atInfo()
+        .addKeyValue("pod", pod)
+        .log("kubelet: pod force-deleted; its agent and workload run on, unmanaged");
+    AgentHandle agent = rt.agent;
+    DemoWorkload workload = rt.workload;
+    return new AgentHandle() {
+      @Override
+      public String member() {
+        return agent.member();
+      }
+
+      @Override
+      public int port() {
+        return agent.port();
+      }
+
+      @Override
+      public void close() {
+        agent.close();
+        if (workload != null) {
+          workload.stop();
+        }
+      }
+    };
+  }
+
   void awaitRunning(String pod, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

@@ -156,6 +156,21 @@ final class PodLifecycle {
     }
   }
 
+  /**
+   * Lets go of the pod without stopping anything: its agent and workload run on, unmanaged (no
+   * status, probe, restart or stop), and later events about that pod object are ignored. Returns
+   * what the pod ran.
+   */
+  KubeletPod abandon(String pod) {
+    KubeletPod rt = runtime(pod);
+    synchronized (rt) {
+      finishedUids.add(rt.uid);
+      pods.remove(pod, rt);
+      rt.phase = KubeletPod.Phase.GONE;
+    }
+    return rt;
+  }
+
   void onPodGone(Pod pod) {
     String name = pod.getMetadata().getName();
     KubeletPod rt = pods.get(name);

@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *       HALO_ROLE_FILE=<temp dir>/<pod>/role}, and {@code HALO_HEALTH_HTTP}, {@code
  *       HALO_HEALTH_TCP} and {@code HALO_ROLE_WEBHOOK} (when set) pointed at the workload. {@code
  *       HALO_ETCD_ENDPOINTS} stays what the operator wrote unless {@link
- *       Options#withEtcdEndpoints()} is used.
+ *       Options#withEtcdEndpoints()} is used; with {@link Options#withEtcdProxies()} it names
+ *       loopback proxies of the pod's own in front of those endpoints, which {@link #cutEtcd} cuts.
  *   <li><b>Secret volumes</b>: every Secret volume of the pod is written into a directory of the
  *       pod with the kubelet's atomic {@code ..data} symlink layout ({@link SecretVolumes}), and
  *       every agent variable naming a file under one of the agent container's mount paths (e.g.
@@ -109,7 +110,8 @@ public final class LocalKubelet implements AutoCloseable {
       Duration readinessPeriod,
       Optional<Function<AgentConfig, ElectionClient>> electionClients,
       boolean workloadServers,
-      boolean readinessRequests) {
+      boolean readinessRequests,
+      boolean etcdProxies) {
     public Options {
       extraEnv = Map.copyOf(extraEnv);
       if (probePeriod.isNegative() || probePeriod.isZero()) {
@@ -135,7 +137,8 @@ public final class LocalKubelet implements AutoCloseable {
           DEFAULT_PROBE_PERIOD,
           Optional.empty(),
           true,
-          true);
+          true,
+          false);
     }
 
     /** Replace {@code HALO_ETCD_ENDPOINTS} with the endpoints of the kubelet's etcd cluster. */
@@ -208,6 +211,16 @@ public final class LocalKubelet implements AutoCloseable {
      */
     public Options withoutReadinessRequests() {
       return edit(o -> o.readinessRequests = false);
+    }
+
+    /**
+     * Puts a loopback {@link TcpProxy} of the pod's own in front of each of its agent's etcd
+     * endpoints ({@code HALO_ETCD_ENDPOINTS} points at them; they live as long as the pod, across
+     * agent restarts), so that {@link #cutEtcd} can partition one agent from etcd while it keeps
+     * serving its workload. Off by default: agents reach etcd directly.
+     */
+    public Options withEtcdProxies() {
+      return edit(o -> o.etcdProxies = true);
     }
 
     private Options edit(Consumer<OptionsDraft> change) {
@@ -494,7 +507,16 @@ public final class LocalKubelet implements AutoCloseable {
     if (mode != AgentMode.PROCESS) {
       throw new IllegalStateException("orphan needs AgentMode.PROCESS: it kills the agent later");
     }
-    KubeletPod rt = lifecycle.disown(pod);
+    KubeletPod running = lifecycle.runtime(pod);
+    synchronized (running) {
+      if (running.phase != KubeletPod.Phase.RUNNING
+          || !(running.agent instanceof AgentProcess)
+          || !running.agentRunning()) {
+        throw new IllegalStateException(
+            "pod " + pod + " has no running agent process to leave running");
+      }
+    }
+    KubeletPod rt = lifecycle.abandon(pod);
     OrphanedPod orphan = new OrphanedPod(rt, (AgentProcess) rt.agent);
     orphans.add(orphan);
     orphan.killedAtNanos().thenRun(() -> orphans.remove(orphan));
@@ -553,6 +575,34 @@ public final class LocalKubelet implements AutoCloseable {
     return agent;
   }
 
+  /**
+   * Cuts the pod's agent off from etcd ({@link Options#withEtcdProxies()} only): its proxies close
+   * every connection and black-hole new ones, as a network partition that drops packets does, while
+   * the agent goes on running and serving its workload. The proxies stay with the pod when it is
+   * {@link #orphan orphaned}.
+   */
+  public void cutEtcd(String pod) {
+    etcdProxies(pod).forEach(TcpProxy::cut);
+  }
+
+  /** Ends {@link #cutEtcd}: the pod's agent reaches etcd again. */
+  public void healEtcd(String pod) {
+    etcdProxies(pod).forEach(TcpProxy::heal);
+  }
+
+  private List<TcpProxy> etcdProxies(String pod) {
+    if (!options.etcdProxies()) {
+      throw new IllegalStateException("cutting a pod from etcd needs Options.withEtcdProxies()");
+    }
+    KubeletPod rt = lifecycle.runtime(pod);
+    synchronized (rt) {
+      if (rt.etcdProxies.isEmpty()) {
+        throw new IllegalStateException("pod " + pod + " has no etcd proxies (no agent started)");
+      }
+      return rt.etcdProxies;
+    }
+  }
+
   /** Waits until the pod's agent runs and answers, and the status saying so has been written. */
   public void awaitRunning(String pod, Duration timeout) {
     controls.awaitRunning(pod, timeout);
@@ -579,6 +629,7 @@ public final class LocalKubelet implements AutoCloseable {
     orphans().forEach(o -> o.kill("kubelet stopped"));
     lifecycle.stopAll();
     abandoned.forEach(AgentHandle::close);
+    agents.closeEtcdProxies();
     // Leave no pod stuck behind our finalizer, without hanging when the API is already gone.
     Future<?> cleanup =
         exec.submit(

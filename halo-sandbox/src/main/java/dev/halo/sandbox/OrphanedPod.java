@@ -70,6 +70,7 @@ public final class OrphanedPod {
       if (rt.workload != null) {
         rt.workload.stop();
       }
+      rt.etcdProxies.forEach(TcpProxy::close);
       rt.agentTerminated(agent.waitFor(Duration.ofSeconds(1)), "Error", why);
       rt.phase = KubeletPod.Phase.GONE;
       agent.close();

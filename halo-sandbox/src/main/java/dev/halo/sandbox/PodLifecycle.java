@@ -332,27 +332,6 @@ final class PodLifecycle {
   }
 
   /**
-   * Lets go of a running pod whose agent runs as a process, leaving it running: the kubelet no
-   * longer writes its status, probes it, restarts its agent or stops it when the pod object goes,
-   * and a new pod of the same name starts beside it. Returns the pod's state, now the caller's.
-   */
-  KubeletPod disown(String name) {
-    KubeletPod rt = runtime(name);
-    synchronized (rt) {
-      if (rt.phase != KubeletPod.Phase.RUNNING
-          || !(rt.agent instanceof AgentProcess)
-          || !rt.agentRunning()) {
-        throw new IllegalStateException(
-            "pod " + name + " has no running agent process to leave running: " + rt.agentState);
-      }
-      rt.statusFrozen = true;
-      finishedUids.add(rt.uid);
-      pods.remove(name, rt);
-      return rt;
-    }
-  }
-
-  /**
    * Stops a pod's agent and workload. With {@code podExists} it reports the containers terminated
    * and lets go of the pod object (removes the finalizer); either way the pod leaves the kubelet.
    */
@@ -366,6 +345,7 @@ final class PodLifecycle {
       finishedUids.add(rt.uid);
       agents.stop(rt, "pod terminating");
       AgentRunner.releaseDead(rt);
+      agents.closeEtcdProxies(rt);
       if (rt.workload != null) {
         rt.workload.stop();
         rt.workloadFinishedAt = Instant.now();

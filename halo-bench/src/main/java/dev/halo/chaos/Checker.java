@@ -114,7 +114,7 @@ final class Checker implements AutoCloseable {
       if (Labels.ROLE_MASTER.equals(status.get("role"))) {
         roleMaster.add(name);
       } else if (!master
-          && "CAMPAIGNING".equals(status.get("phase"))
+          && "campaigning".equals(status.get("phase"))
           && ready(p)
           && p.getMetadata().getDeletionTimestamp() == null) {
         healthyStandbys.add(name); // in the election, Ready: it could be master

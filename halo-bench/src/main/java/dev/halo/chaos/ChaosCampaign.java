@@ -146,7 +146,14 @@ public final class ChaosCampaign implements AutoCloseable {
                         + missed));
       }
       checker.close();
-      return report.write(plan, checker.judge(), GROUPS, disturbances, start, out);
+      return report.write(
+          plan,
+          checker.judge(),
+          GROUPS,
+          disturbances,
+          faults.orphans().stream().map(o -> o.asMap(campaignStart)).toList(),
+          start,
+          out);
     }
   }
 

@@ -7,13 +7,16 @@ import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.EtcdCluster;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.ServiceProxy;
+import dev.halo.sandbox.TcpProxy;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,8 @@ final class ChaosRig implements AutoCloseable {
   final ServiceProxy proxy;
   final ElectionClient electionClient;
   final KubernetesClient checkerClient;
+  final List<TcpProxy> operatorEtcdProxies;
+  final TcpProxy operatorApiProxy;
   private final Path out;
   private final AtomicLong operatorRequests = new AtomicLong();
   private OperatorProcess operator;
@@ -57,6 +62,8 @@ final class ChaosRig implements AutoCloseable {
             }
           });
       etcd = EtcdCluster.start(3);
+      operatorEtcdProxies = etcd.clientUrls().stream().map(URI::create).map(TcpProxy::to).toList();
+      operatorApiProxy = TcpProxy.to(URI.create(api.url()));
       kubelet =
           LocalKubelet.start(
               api.client(),
@@ -65,6 +72,7 @@ final class ChaosRig implements AutoCloseable {
               LocalKubelet.AgentMode.PROCESS,
               LocalKubelet.Options.defaults()
                   .withEtcdEndpoints()
+                  .withEtcdProxies()
                   .withAgentRestarts(Duration.ofSeconds(1)));
       startOperator();
       proxy = ServiceProxy.start(api.client(), NAMESPACE, kubelet, 0);
@@ -86,9 +94,11 @@ final class ChaosRig implements AutoCloseable {
     operator =
         OperatorProcess.start(
             api,
-            api.url(),
+            operatorApiProxy.endpoint("http").toString(),
             NAMESPACE,
-            etcd.endpoints(),
+            operatorEtcdProxies.stream()
+                .map(p -> p.endpoint("http").toString())
+                .collect(Collectors.joining(",")),
             Map.of(
                 "KUBERNETES_USER_AGENT",
                 OPERATOR_USER_AGENT,
@@ -139,7 +149,13 @@ final class ChaosRig implements AutoCloseable {
     }
     closeQuietly(operator);
     operator = null;
-    for (AutoCloseable part : new AutoCloseable[] {kubelet, etcd, api}) {
+    for (AutoCloseable part : new AutoCloseable[] {kubelet, operatorApiProxy}) {
+      closeQuietly(part);
+    }
+    if (operatorEtcdProxies != null) {
+      operatorEtcdProxies.forEach(ChaosRig::closeQuietly);
+    }
+    for (AutoCloseable part : new AutoCloseable[] {etcd, api}) {
       closeQuietly(part);
     }
   }

@@ -7,19 +7,23 @@ import dev.halo.common.Labels;
 import dev.halo.common.Threads;
 import dev.halo.sandbox.AgentHandle;
 import dev.halo.sandbox.LocalKubelet;
+import dev.halo.sandbox.OrphanedPod;
 import dev.halo.sandbox.ServiceProxy;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
  * Samples every group (one thread each, a sample every 50 ms plus its own time), on its own API
  * client (never faulted): etcd's leader, the pods' labels and readiness, every running agent's
- * {@code /role}, and the Service endpoints; the {@link Judge} turns the samples into violations.
+ * {@code /role} (orphans of forced deletions included), and the Service endpoints; the {@link
+ * Judge} turns the samples into violations.
  */
 final class Checker implements AutoCloseable {
   private final KubernetesClient client;
@@ -94,6 +98,7 @@ final class Checker implements AutoCloseable {
     List<String> labelled = new ArrayList<>();
     List<String> healthyStandbys = new ArrayList<>();
     List<String> roleMaster = new ArrayList<>();
+    Set<Integer> asked = new HashSet<>(); // agents by port: an agent orphaned meanwhile once
     for (Pod p : pods) {
       String name = p.getMetadata().getName();
       boolean master = Labels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(Labels.ROLE));
@@ -107,9 +112,10 @@ final class Checker implements AutoCloseable {
       try {
         AgentHandle agent = kubelet.agent(name);
         exits.follow(name, agent);
+        asked.add(agent.port());
         status = agent.status().orElse(Map.of());
-      } catch (IllegalStateException e) {
-        continue; // stopped meanwhile
+      } catch (IllegalStateException | NoSuchElementException e) {
+        continue; // stopped or let go of meanwhile
       }
       if (Labels.ROLE_MASTER.equals(status.get("role"))) {
         roleMaster.add(name);
@@ -118,6 +124,14 @@ final class Checker implements AutoCloseable {
           && ready(p)
           && p.getMetadata().getDeletionTimestamp() == null) {
         healthyStandbys.add(name); // in the election, Ready: it could be master
+      }
+    }
+    // A force-deleted pod's agent may still run (an orphan): it counts as whoever it claims to be.
+    for (OrphanedPod orphan : kubelet.orphans()) {
+      if (orphan.name().startsWith(group + "-")
+          && asked.add(orphan.agent().port())
+          && Labels.ROLE_MASTER.equals(orphan.agent().role())) {
+        roleMaster.add(orphan.name() + " (orphan, pid " + orphan.pid() + ")");
       }
     }
     String after = leader(group);

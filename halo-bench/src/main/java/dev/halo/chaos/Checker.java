@@ -2,7 +2,7 @@ package dev.halo.chaos;
 
 import dev.halo.agent.ElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.bench.EtcdLeader;
+import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.common.Threads;
 import dev.halo.sandbox.AgentHandle;
@@ -16,7 +16,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -34,6 +36,7 @@ final class Checker implements AutoCloseable {
   private final Map<String, Integer> ttlByGroup;
   private final BooleanSupplier excused;
   private final long startNanos;
+  private static final ElectionClient.Candidate NONE = new ElectionClient.Candidate("", "", 0, 0);
   private final Judge judge = new Judge();
   private final AgentExits exits = new AgentExits();
   private final List<Thread> threads = new ArrayList<>();
@@ -86,7 +89,7 @@ final class Checker implements AutoCloseable {
 
   private Judge.Sample sample(String group, int ttl) {
     boolean isExcused = excused.getAsBoolean();
-    String before = leader(group);
+    ElectionClient.Candidate before = leader(group);
     boolean hagExists =
         client.resources(HighAvailabilityGroup.class).inNamespace(namespace).withName(group).get()
             != null;
@@ -126,23 +129,20 @@ final class Checker implements AutoCloseable {
         healthyStandbys.add(name); // in the election, Ready: it could be master
       }
     }
-    // A force-deleted pod's agent may still run (an orphan): it counts as whoever it claims to be.
     for (OrphanedPod orphan : kubelet.orphans()) {
-      if (orphan.name().startsWith(group + "-")
-          && asked.add(orphan.agent().port())
-          && Labels.ROLE_MASTER.equals(orphan.agent().role())) {
-        roleMaster.add(orphan.name() + " (orphan, pid " + orphan.pid() + ")");
+      if (orphan.name().startsWith(group + "-") && asked.add(orphan.agent().port())) {
+        orphanRole(orphan, before).ifPresent(roleMaster::add);
       }
     }
-    String after = leader(group);
+    ElectionClient.Candidate after = leader(group);
     labelled.sort(null);
     roleMaster.sort(null);
     return new Judge.Sample(
         atMs,
         group,
         ttl,
-        before,
-        after,
+        name(before),
+        name(after),
         labelled,
         roleMaster,
         healthyStandbys,
@@ -150,9 +150,36 @@ final class Checker implements AutoCloseable {
         isExcused || excused.getAsBoolean());
   }
 
-  /** etcd's leader of the group ("" when none), or null when etcd cannot be read. */
-  private String leader(String group) {
-    return EtcdLeader.of(etcd, namespace, group);
+  /**
+   * A force-deleted pod's agent that still runs (an orphan) and answers master: under its pod's
+   * name while its key is the leader key (it still is the leader), else under a name of its own,
+   * since a new pod of the same name may run beside it.
+   */
+  private static Optional<String> orphanRole(OrphanedPod orphan, ElectionClient.Candidate leader) {
+    Map<String, Object> status = orphan.agent().status().orElse(Map.of());
+    if (!Labels.ROLE_MASTER.equals(status.get("role"))) {
+      return Optional.empty();
+    }
+    boolean leads = leader != null && leader.key().equals(status.get("key"));
+    return Optional.of(
+        leads ? orphan.name() : orphan.name() + " (orphan, pid " + orphan.pid() + ")");
+  }
+
+  /** etcd's leader of the group (NONE when none), or null when etcd cannot be read in 1 s. */
+  private ElectionClient.Candidate leader(String group) {
+    try {
+      return etcd.leader(ElectionKeys.prefix(ElectionKeys.electionName(namespace, group)))
+          .get(1, TimeUnit.SECONDS)
+          .leader()
+          .orElse(NONE);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** The leader's pod name for the Judge: "" when none, null when unknown. */
+  private static String name(ElectionClient.Candidate leader) {
+    return leader == null ? null : leader.value();
   }
 
   List<String> endpoints(String group) {

@@ -1,6 +1,9 @@
-# The one Halo image: the operator (the Deployment of helm/halo) runs halo-operator.jar, and the
-# agent (the sidecar the operator injects into every pod of a group) runs halo-agent.jar, each jar
-# carrying only its part. `make image` builds it.
+# Halo's two images, for those who build with a Docker engine. `make image` builds the same two
+# without one (scripts/image-build.sh), from the same scripts, with the same layers and layout:
+#   docker build -t halo:0.1.0 .                        the operator (it carries the agent's jar too)
+#   docker build --target agent -t halo-agent:0.1.0 .   the elector agent alone, for every pod
+# Layers: Debian's C library and base files (no shell), a jlinked Java runtime at
+# /opt/java/openjdk, the jars under /opt/halo; user 65532.
 
 # Build stage: the operator's and the agent's shaded jars (tests run in CI, not in the image build).
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -19,17 +22,44 @@ COPY halo-bench ./halo-bench
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -DskipTests -Dspotless.check.skip=true package -pl halo-operator,halo-agent -am
 
-# Runtime stage: a JRE only, the jar, and a user without privileges.
-FROM eclipse-temurin:17-jre AS runtime
-LABEL org.opencontainers.image.title="halo" \
-      org.opencontainers.image.description="Halo operator and elector agent"
-COPY --from=build /src/halo-operator/target/halo-operator.jar /opt/halo/halo-operator.jar
+# The Java runtime: Temurin 25 jlinked to the modules the jars use.
+FROM eclipse-temurin:25-jdk AS jre
+COPY scripts/image-jre.sh /usr/local/bin/
+RUN image-jre.sh "$JAVA_HOME" /jre
+
+# The base filesystem: Debian's packages extracted by mmdebstrap, the user 65532.
+FROM debian:bookworm AS base
+COPY scripts/image-base.sh /usr/local/bin/
+RUN apt-get update && apt-get install -y --no-install-recommends mmdebstrap \
+    && image-base.sh /rootfs
+
+FROM scratch AS agent
+COPY --from=base /rootfs/ /
+COPY --from=jre /jre /opt/java/openjdk
 COPY --from=build /src/halo-agent/target/halo-agent.jar /opt/halo/halo-agent.jar
+ENV JAVA_HOME=/opt/java/openjdk
+ENV PATH=/opt/java/openjdk/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# make image sets these from the Makefile and git; here: --build-arg VERSION=... REVISION=... SOURCE=...
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE=""
+LABEL org.opencontainers.image.title="halo-agent" \
+      org.opencontainers.image.description="Halo elector agent (the sidecar in every pod of a group)" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$REVISION" \
+      org.opencontainers.image.source="$SOURCE"
 # JVM options are not baked in: the operator puts the agent's (dev.halo.common.AgentDefaults, or
 # HALO_AGENT_JVM_OPTIONS) on each agent container's command line, and the chart puts the
 # operator's (values jvmOptions) on the operator's.
 # 65532: a numeric non-root user, so Kubernetes' runAsNonRoot can verify it.
 USER 65532:65532
 WORKDIR /tmp
+ENTRYPOINT ["java", "-jar", "/opt/halo/halo-agent.jar"]
+CMD ["--help"]
+
+FROM agent AS operator
+COPY --from=build /src/halo-operator/target/halo-operator.jar /opt/halo/halo-operator.jar
+LABEL org.opencontainers.image.title="halo" \
+      org.opencontainers.image.description="Halo operator; carries the elector agent too"
 ENTRYPOINT ["java", "-jar", "/opt/halo/halo-operator.jar"]
 CMD ["--help"]

@@ -2,13 +2,24 @@
 SHELL := /bin/bash
 MVN ?= mvn -B
 
-.PHONY: help test build deps sandbox bench chaos manifests run image deploy
+.PHONY: help test build jars deps image-deps sandbox bench chaos manifests run image image-test deploy
 
-# The image `make image` builds and `make deploy` installs (push it where your cluster pulls from).
+# The images `make image` builds and `make deploy` installs (push them where your cluster pulls
+# from): the operator's, and the agent's beside it (the chart derives the agent's name the same way).
 IMAGE_REPOSITORY ?= halo
 IMAGE_TAG ?= 0.1.0
+AGENT_IMAGE_REPOSITORY ?= $(IMAGE_REPOSITORY)-agent
 IMAGE ?= $(IMAGE_REPOSITORY):$(IMAGE_TAG)
 NAMESPACE ?= halo-system
+# The JDK whose jlink makes the images' Java runtime (Temurin 25 is on the project's machines).
+JLINK_JDK ?= /usr/lib/jvm/temurin-25-jdk-amd64
+# OCI labels and time stamps of the images: the checked-out commit ("-dirty" with local changes).
+IMAGE_REVISION ?= $(shell git describe --always --dirty --abbrev=40 --match=none 2>/dev/null || echo unknown)
+IMAGE_SOURCE ?= $(shell git remote get-url origin 2>/dev/null)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+IMAGE_ENV = IMAGE_REPOSITORY=$(IMAGE_REPOSITORY) AGENT_IMAGE_REPOSITORY=$(AGENT_IMAGE_REPOSITORY) \
+  IMAGE_TAG=$(IMAGE_TAG) OPERATOR_JAR=$(OPERATOR_JAR) AGENT_JAR=$(AGENT_JAR) JLINK_JDK=$(JLINK_JDK) \
+  IMAGE_REVISION=$(IMAGE_REVISION) IMAGE_SOURCE=$(IMAGE_SOURCE) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH)
 
 # What the build makes (one module per part; see docs/design.md "Modules"):
 HALO_JAR := halo-dist/target/halo.jar
@@ -24,7 +35,8 @@ help:
 	@echo "make build    build $(HALO_JAR) (every part), $(OPERATOR_JAR) and $(AGENT_JAR) without running tests"
 	@echo "make manifests regenerate crds/ from the Java model, copy it into helm/halo/crds/, render the chart into deploy/"
 	@echo "make run      run the operator against the current kubeconfig"
-	@echo "make image    build the container image $(IMAGE) (needs a Docker engine)"
+	@echo "make image    build the images $(IMAGE) (operator) and $(AGENT_IMAGE_REPOSITORY):$(IMAGE_TAG) (agent) as OCI archives in target/images/, without a container engine (as root: installs mmdebstrap, umoci, skopeo)"
+	@echo "make image-test run each image's entry points from its unpacked filesystem under chroot: --version, the agent elected on a real etcd and resigning on SIGTERM, the operator's --help"
 	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
 	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent, the operator and scale into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
 	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking the invariants of docs/design.md; report in target/chaos/"
@@ -97,14 +109,47 @@ manifests:
 run: build
 	HALO_LEADER_ELECTION=false java -jar $(OPERATOR_JAR) operator
 
-## Builds the one image (operator and agent) from the Dockerfile; needs a running Docker engine.
-image:
-	@command -v docker >/dev/null 2>&1 || { echo "make image: docker is not installed; install Docker (or build the Dockerfile with another OCI builder)" >&2; exit 1; }
-	@docker info >/dev/null 2>&1 || { echo "make image: no Docker engine answers (docker info failed); start one, or build on a machine that has one" >&2; exit 1; }
-	docker build -t $(IMAGE) .
+## The operator's and the agent's jars, rebuilt when a source is newer (tests are make test's job).
+jars:
+	@if [ ! -f $(OPERATOR_JAR) ] || [ ! -f $(AGENT_JAR) ] || [ -n "$$(find halo-*/src halo-*/pom.xml pom.xml -newer $(AGENT_JAR) -print -quit)" ] \
+	    || [ -n "$$(find halo-*/src halo-*/pom.xml pom.xml -newer $(OPERATOR_JAR) -print -quit)" ]; then \
+	  echo "building $(OPERATOR_JAR) and $(AGENT_JAR)"; \
+	  $(MVN) -q -DskipTests -Dspotless.check.skip=true package -pl halo-operator,halo-agent -am || exit 1; \
+	fi
+
+## Installs what make image and make image-test use, from Debian, when missing.
+IMAGE_TOOLS = mmdebstrap umoci skopeo jq curl
+image-deps:
+	@missing=""; for t in $(IMAGE_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -z "$$missing" ]; then \
+	  exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing$$missing (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "make image:$$missing missing: install with 'sudo apt-get install$$missing' and run as root (the base filesystem keeps its owners)" >&2; \
+	  exit 1; \
+	fi
+
+## Builds the operator's and the agent's images without a container engine (no Docker here): a
+## base from Debian's packages, a jlinked Java runtime, the jars; OCI archives in target/images/
+## (push with skopeo copy, or podman load). The Dockerfile builds the same with Docker.
+image: image-deps jars
+	@[ "$$(id -u)" = 0 ] || { echo "make image: run as root (mmdebstrap extracts the base with its owners)" >&2; exit 1; }
+	@[ -x $(JLINK_JDK)/bin/jlink ] || { echo "make image: no jlink in JLINK_JDK=$(JLINK_JDK); set JLINK_JDK to a JDK 25 (Temurin's)" >&2; exit 1; }
+	@$(JLINK_JDK)/bin/java -version 2>&1 | grep -q 'version "2[5-9]' || { echo "make image: JLINK_JDK=$(JLINK_JDK) is not a JDK 25 or later (jlink without jmods, --sun-misc-unsafe-memory-access); set JLINK_JDK" >&2; exit 1; }
+	$(IMAGE_ENV) scripts/image-build.sh
+
+## Runs each image of make image from its unpacked filesystem (chroot, as user 65532): --version,
+## the agent against a real etcd on loopback (master on /status, resigns on SIGTERM), the
+## operator's --help and its message when unconfigured. Needs root; does not rebuild the images.
+image-test: deps image-deps
+	@[ "$$(id -u)" = 0 ] || { echo "make image-test: run as root (chroot, mount -t proc)" >&2; exit 1; }
+	$(IMAGE_ENV) scripts/image-test.sh
 
 ## Installs or upgrades the chart on the cluster of the current kubeconfig; needs helm 3.
 deploy:
 	@command -v helm >/dev/null 2>&1 || { echo "make deploy: helm is not installed; install Helm 3, or use 'kubectl apply -f deploy/' (default values)" >&2; exit 1; }
 	helm upgrade --install halo helm/halo --namespace $(NAMESPACE) --create-namespace \
-	  --set image.repository=$(IMAGE_REPOSITORY) --set image.tag=$(IMAGE_TAG) $(HELM_ARGS)
+	  --set image.repository=$(IMAGE_REPOSITORY) --set image.tag=$(IMAGE_TAG) \
+	  --set agent.image=$(AGENT_IMAGE_REPOSITORY):$(IMAGE_TAG) $(HELM_ARGS)

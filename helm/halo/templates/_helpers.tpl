@@ -33,6 +33,15 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
 {{/*
+The agent image: agent.image, or the operator's repository with "-agent" and the same tag, as
+`make image` names the two images it builds (halo:<tag> and halo-agent:<tag>).
+*/}}
+{{- define "halo.agentImage" -}}
+{{- $derived := printf "%s-agent:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- default $derived .Values.agent.image -}}
+{{- end -}}
+
+{{/*
 The permissions the operator needs on the objects of the groups it reconciles, and nothing more:
 RbacIT records every call the operator makes in the integration tests and checks these rules
 against them (see README, "RBAC").

@@ -4,6 +4,8 @@ import dev.halo.common.Failures;
 import dev.halo.common.Threads;
 import dev.halo.etcd.EtcdFailure;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,25 +25,37 @@ public final class Agent implements AutoCloseable {
   private final AgentConfig config;
   private final ElectionClient client;
   private final ScheduledExecutorService exec;
-  private final RoleState roleState = new RoleState(System::nanoTime);
+  private final AgentClock clock = AgentClock.system();
+  private final RoleState roleState = new RoleState(clock::nanoTime);
   private final AgentMetrics metrics;
   private final LeaseKeeper leases;
   private final Elector elector;
   private final DeadlineWatchdog watchdog;
   private final RolePublisher publisher;
   private final Optional<HealthProbe> probe;
+  private final Optional<RoleHistoryLog> history;
   private final AgentHttpServer http;
   private volatile boolean stopped;
+  // The term of the latest promotion, set by the first transition listener: a /status read in the
+  // instant between a promotion and that listener reports the previous (lower) term, which a store
+  // refuses at worst; never a higher one, as the leader last read can be just before a demotion.
+  private volatile long masterTerm;
 
   private Agent(AgentConfig config, ElectionClient client) throws IOException {
     this.config = config;
     this.client = client;
     this.exec = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-elector", r));
     this.metrics = new AgentMetrics(roleState, config.member());
-    this.leases = new LeaseKeeper(client, roleState, metrics, exec, System::nanoTime, config);
-    this.elector = new Elector(config, client, roleState, leases, exec);
-    this.watchdog = new DeadlineWatchdog(roleState, leases, elector);
-    this.publisher = new RolePublisher(config.roleFile(), config.roleWebhook());
+    this.leases = new LeaseKeeper(client, roleState, metrics, exec, clock::nanoTime, config);
+    this.elector = new Elector(config, client, roleState, leases, exec, clock::nanoTime);
+    this.watchdog = new DeadlineWatchdog(roleState, leases, elector, clock::nanoTime);
+    this.publisher =
+        new RolePublisher(
+            config.roleFile(),
+            config.roleWebhook(),
+            config.member(),
+            config.roleJsonRefreshInterval(),
+            new RolePublisher.Live(this::validUntil, elector::leader));
     this.probe =
         config
             .health()
@@ -52,6 +66,11 @@ public final class Agent implements AutoCloseable {
     this.http =
         new AgentHttpServer(
             config.bindAddress(), config.port(), roleState, this::status, metrics::scrape);
+    this.history =
+        config
+            .roleHistory()
+            .map(file -> new RoleHistoryLog(file, config.member(), leases::leaseId, clock));
+    history.ifPresent(roleState::journal);
     roleState.onTransition(this::onTransition);
   }
 
@@ -77,7 +96,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void begin() throws IOException {
-    publisher.initialize(Role.STANDBY);
+    publisher.initialize();
     http.start();
     leases.start();
     watchdog.start();
@@ -117,21 +136,36 @@ public final class Agent implements AutoCloseable {
   public AgentStatus status() {
     long lease = leases.leaseId();
     Optional<EtcdFailure> failure = client.lastFailure();
+    Role role = roleState.role();
+    Optional<ElectionClient.Candidate> seen = elector.leader();
+    long term =
+        role == Role.MASTER
+            ? masterTerm
+            : seen.map(ElectionClient.Candidate::createRevision).orElse(0L);
     return new AgentStatus(
         config.member(),
-        roleState.role().wire(),
-        elector.leader().map(ElectionClient.Candidate::value).orElse(""),
-        elector.leader().map(ElectionClient.Candidate::createRevision).orElse(0L),
+        role.wire(),
+        term,
+        role == Role.MASTER ? validUntil().map(RoleNotice::format).orElse(null) : null,
+        seen.map(ElectionClient.Candidate::value).orElse(""),
+        term,
         lease == 0 ? "" : LeaseKeeper.hex(lease),
         elector.key(),
         elector.createRevision(),
         Math.max(0, TimeUnit.NANOSECONDS.toMillis(roleState.nanosLeft())),
         elector.phase() == Elector.Phase.CAMPAIGNING,
         leases.etcdReachable(),
-        elector.phase().name().toLowerCase(java.util.Locale.ROOT),
+        elector.phase().name().toLowerCase(Locale.ROOT),
         config.leaseTtlSeconds(),
         failure.map(f -> f.kind().reason()).orElse(""),
         failure.map(EtcdFailure::message).orElse(""));
+  }
+
+  /** The deadline as wall-clock time while master; empty otherwise. */
+  private Optional<Instant> validUntil() {
+    return roleState.role() == Role.MASTER
+        ? RoleNotice.validUntil(roleState.nanosLeft(), clock.wallTime())
+        : Optional.empty();
   }
 
   private void onHealth(boolean healthy) {
@@ -143,18 +177,26 @@ public final class Agent implements AutoCloseable {
   }
 
   private void onTransition(RoleState.Transition t) {
-    watchdog.wake();
-    leases.roleChanged(t.to());
+    // A promotion's revision is its term (this agent's candidate key's create revision); a
+    // standby tells the term and name of the leader it last read.
+    boolean master = t.to() == Role.MASTER;
+    Optional<ElectionClient.Candidate> seen = elector.leader();
+    long term =
+        master ? t.revision() : seen.map(ElectionClient.Candidate::createRevision).orElse(0L);
+    String leader = master ? t.leader() : seen.map(ElectionClient.Candidate::value).orElse("");
+    if (master) {
+      masterTerm = term;
+    }
     metrics.transition(t);
-    publisher.publish(t.to(), t.leader(), t.revision());
+    publisher.publish(t.to(), term, leader);
     var event = t.to() == Role.MASTER ? log.atInfo() : log.atWarn();
     event
         .addKeyValue("from", t.from().wire())
         .addKeyValue("to", t.to().wire())
         .addKeyValue("reason", t.reason())
         .addKeyValue("member", config.member())
-        .addKeyValue("leader", t.leader())
-        .addKeyValue("revision", t.revision())
+        .addKeyValue("leader", leader)
+        .addKeyValue("term", term)
         .log("role changed");
   }
 
@@ -167,8 +209,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     stopped = true;
-    long start = System.nanoTime();
-    roleState.demote("shutdown", "", 0);
+    long start = clock.nanoTime();
     probe.ifPresent(HealthProbe::close);
     try {
       elector.withdraw("shutdown").get(SHUTDOWN_BUDGET_MS, TimeUnit.MILLISECONDS);
@@ -182,11 +223,12 @@ public final class Agent implements AutoCloseable {
     watchdog.close();
     http.close();
     publisher.close();
+    history.ifPresent(RoleHistoryLog::close);
     exec.shutdownNow();
     client.close();
     log.atInfo()
         .addKeyValue("member", config.member())
-        .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .addKeyValue("tookMs", TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - start))
         .log("agent stopped");
   }
 

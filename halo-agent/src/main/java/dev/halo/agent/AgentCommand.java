@@ -1,6 +1,7 @@
 package dev.halo.agent;
 
 import dev.halo.common.AgentVariables;
+import dev.halo.common.HaloVersion;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
@@ -19,6 +21,7 @@ import sun.misc.Signal;
 @Command(
     name = "agent",
     mixinStandardHelpOptions = true,
+    versionProvider = AgentCommand.Version.class,
     description = "Run the elector agent (configured by HALO_* environment variables).",
     footer = {
       "",
@@ -159,6 +162,14 @@ public final class AgentCommand implements Callable<Integer> {
   private static void put(Map<String, String> env, String key, String value) {
     if (value != null) {
       env.put(key, value);
+    }
+  }
+
+  /** {@code --version}: the agent jar's version and the Java that runs it. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return HaloVersion.lines("halo-agent", AgentCommand.class);
     }
   }
 }

@@ -11,7 +11,8 @@ import java.util.Optional;
  * The agent's validated configuration (see {@link AgentConfigParser} for the variables). {@code
  * podUid} and {@code groupUid} go into the agent's {@link dev.halo.common.MemberIdentity}; empty
  * when not set (an agent run outside a Halo pod). {@code etcdSecurity} says how to reach a secured
- * etcd (TLS, client certificate, user and password file).
+ * etcd (TLS, client certificate, user and password file). {@code roleHistory} is the file that gets
+ * one line per role transition ({@code HALO_ROLE_HISTORY}), for test harnesses.
  */
 public record AgentConfig(
     List<URI> etcdEndpoints,
@@ -27,7 +28,42 @@ public record AgentConfig(
     Optional<Path> roleFile,
     Optional<URI> roleWebhook,
     String podUid,
-    String groupUid) {
+    String groupUid,
+    Optional<Path> roleHistory) {
+
+  /** A configuration without a role history. */
+  public AgentConfig(
+      List<URI> etcdEndpoints,
+      EtcdSecurity etcdSecurity,
+      String election,
+      String member,
+      int leaseTtlSeconds,
+      String bindAddress,
+      int port,
+      Optional<HealthCheck> health,
+      Duration healthPeriod,
+      int healthFailures,
+      Optional<Path> roleFile,
+      Optional<URI> roleWebhook,
+      String podUid,
+      String groupUid) {
+    this(
+        etcdEndpoints,
+        etcdSecurity,
+        election,
+        member,
+        leaseTtlSeconds,
+        bindAddress,
+        port,
+        health,
+        healthPeriod,
+        healthFailures,
+        roleFile,
+        roleWebhook,
+        podUid,
+        groupUid,
+        Optional.empty());
+  }
 
   /** How the agent probes its workload: an HTTP GET or a TCP connect. */
   public sealed interface HealthCheck {
@@ -68,6 +104,15 @@ public record AgentConfig(
   public Duration standbyKeepAliveInterval() {
     long ms = leaseTtl().minus(deadlineMargin()).toMillis() / 3;
     return Duration.ofMillis(Math.max(keepAliveInterval().toMillis(), ms));
+  }
+
+  /**
+   * How often a master rewrites {@code validUntil} in {@code <role file>.json}: half of TTL −
+   * margin (2 s at TTL 5), so while renewals flow the stated bound stays at least about that far
+   * ahead, at one small write per interval instead of one per renewal.
+   */
+  public Duration roleJsonRefreshInterval() {
+    return leaseTtl().minus(deadlineMargin()).dividedBy(2);
   }
 
   /** The timeout of a single etcd call. */

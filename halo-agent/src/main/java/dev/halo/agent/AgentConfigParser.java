@@ -14,6 +14,7 @@ import static dev.halo.common.AgentVariables.MEMBER;
 import static dev.halo.common.AgentVariables.POD_NAME;
 import static dev.halo.common.AgentVariables.POD_UID;
 import static dev.halo.common.AgentVariables.ROLE_FILE;
+import static dev.halo.common.AgentVariables.ROLE_HISTORY;
 import static dev.halo.common.AgentVariables.ROLE_WEBHOOK;
 
 import dev.halo.agent.AgentConfig.HealthCheck;
@@ -65,7 +66,8 @@ public final class AgentConfigParser {
     Optional<HealthCheck> health = health();
     int periodMs = integer(HEALTH_PERIOD_MS, 1000, 100, 3_600_000);
     int failures = integer(HEALTH_FAILURES, 3, 1, 1000);
-    Optional<Path> roleFile = roleFile();
+    Optional<Path> roleFile = fileInExistingDirectory(ROLE_FILE);
+    Optional<Path> roleHistory = fileInExistingDirectory(ROLE_HISTORY);
     Optional<URI> webhook = value(ROLE_WEBHOOK).map(v -> httpUrl(ROLE_WEBHOOK, v));
     if (!errors.isEmpty()) {
       return new Result(Optional.empty(), List.copyOf(errors));
@@ -85,7 +87,8 @@ public final class AgentConfigParser {
             roleFile,
             webhook,
             value(POD_UID).orElse(""),
-            value(GROUP_UID).orElse(""));
+            value(GROUP_UID).orElse(""),
+            roleHistory);
     return new Result(Optional.of(config), List.of());
   }
 
@@ -172,15 +175,15 @@ public final class AgentConfigParser {
     }
   }
 
-  private Optional<Path> roleFile() {
-    Optional<Path> file = value(ROLE_FILE).map(Path::of);
+  private Optional<Path> fileInExistingDirectory(String variable) {
+    Optional<Path> file = value(variable).map(Path::of);
     file.map(Path::toAbsolutePath)
         .map(Path::getParent)
         .filter(dir -> !Files.isDirectory(dir))
         .ifPresent(
             dir ->
                 errors.add(
-                    ROLE_FILE + ": directory " + dir + " does not exist; mount a volume there"));
+                    variable + ": directory " + dir + " does not exist; mount a volume there"));
     return file;
   }
 

@@ -9,8 +9,10 @@ import dev.halo.common.MemberIdentity;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,16 +62,17 @@ final class Elector {
       ElectionClient client,
       RoleState roleState,
       LeaseKeeper leases,
-      ScheduledExecutorService exec) {
+      ScheduledExecutorService exec,
+      LongSupplier nanoClock) {
     this.config = config;
     this.client = client;
     this.roleState = roleState;
     this.leases = leases;
     this.exec = exec;
     this.prefix = ElectionKeys.prefix(config.election());
-    this.watches = new WatchPair(client, exec, System::nanoTime);
+    this.watches = new WatchPair(client, exec, nanoClock);
     this.decision = new MasterDecision(roleState, leases, config.member());
-    this.retries = new SessionRetries(config.etcdEndpoints(), config.etcdSecurity());
+    this.retries = new SessionRetries(config.etcdEndpoints(), config.etcdSecurity(), nanoClock);
     leases.onLeaseLost(id -> rejoin("lease-lost"));
   }
 
@@ -99,22 +102,31 @@ final class Elector {
         });
   }
 
-  /** Re-confirms everything from etcd after the deadline passed or the key vanished. */
+  /**
+   * Re-confirms everything from etcd after the deadline passed or the key vanished. Any thread (a
+   * deadline can be noticed on an HTTP thread); never blocks.
+   */
   void rejoin(String reason) {
-    exec.execute(
-        () -> {
-          if (phase == Phase.JOINING || phase == Phase.CAMPAIGNING) {
-            decision.demote(reason);
-            startSession(reason);
-          }
-        });
+    try {
+      exec.execute(
+          () -> {
+            if (phase == Phase.JOINING || phase == Phase.CAMPAIGNING) {
+              decision.demote(reason);
+              startSession(reason);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      log.atDebug().addKeyValue("reason", reason).log("rejoin after shutdown ignored");
+    }
   }
 
   /**
    * Leaves the queue (workload unhealthy, or shutdown): demote, delete the key marked with why,
-   * then revoke the lease.
+   * then revoke the lease. The demotion happens at once on the calling thread and also fences the
+   * leader reads in flight, so an agent on its way out never becomes master.
    */
   CompletableFuture<Void> withdraw(String reason) {
+    decision.resign(reason);
     return CompletableFuture.supplyAsync(
             () -> {
               if (phase == Phase.IDLE || phase == Phase.STOPPED) {

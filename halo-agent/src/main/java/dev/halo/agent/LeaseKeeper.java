@@ -59,6 +59,7 @@ final class LeaseKeeper {
     this.marginNanos = config.deadlineMargin().toNanos();
     this.masterInterval = config.keepAliveInterval();
     this.standbyInterval = config.standbyKeepAliveInterval();
+    roleState.onTransition(t -> roleChanged(t.to()));
   }
 
   void onLeaseLost(LossListener listener) {
@@ -97,7 +98,7 @@ final class LeaseKeeper {
    * A new master renews at once, then at the master's cadence (its deadline still counts from its
    * last standby renewal). Any thread.
    */
-  void roleChanged(Role to) {
+  private void roleChanged(Role to) {
     if (to != Role.MASTER) {
       return;
     }

@@ -38,6 +38,14 @@ final class MasterDecision {
         leader.map(Candidate::createRevision).orElse(0L));
   }
 
+  /** Demotes if master and fences every read in flight: the agent is leaving the election. */
+  void resign(String reason) {
+    roleState.resign(
+        reason,
+        leader.map(Candidate::value).orElse(""),
+        leader.map(Candidate::createRevision).orElse(0L));
+  }
+
   /**
    * Promotes when {@code view} shows this agent's key first, demotes when it shows another; returns
    * how long to wait before reading again when a promotion was refused for now.

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +25,14 @@ final class SessionRetries {
       Backoff.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2));
   private final List<URI> etcdEndpoints;
   private final EtcdSecurity security;
+  private final LongSupplier nanoClock;
   private long lastRetryNanos;
   private long retryScheduledFor = -1;
 
-  SessionRetries(List<URI> etcdEndpoints, EtcdSecurity security) {
+  SessionRetries(List<URI> etcdEndpoints, EtcdSecurity security, LongSupplier nanoClock) {
     this.etcdEndpoints = etcdEndpoints;
     this.security = security;
+    this.nanoClock = nanoClock;
   }
 
   /** Etcd answered (a watch delivered): the next failure starts from the shortest delay. */
@@ -46,7 +49,7 @@ final class SessionRetries {
       return OptionalLong.empty();
     }
     retryScheduledFor = s;
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     if (now - lastRetryNanos > WatchPair.HEALTHY_AFTER.toNanos()) {
       retries.reset(); // quiet for a while: this is a new incident
     }

@@ -3,6 +3,7 @@ package dev.halo.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -101,6 +102,23 @@ class AgentConfigParserTest {
         .singleElement()
         .asString()
         .contains("HALO_ROLE_FILE")
+        .contains("/nonexistent-halo-dir");
+  }
+
+  @Test
+  void roleHistoryIsOptionalAndItsDirectoryMustExist() {
+    Map<String, String> env = minimal();
+    assertThat(AgentConfigParser.parse(env).config().orElseThrow().roleHistory()).isEmpty();
+
+    env.put("HALO_ROLE_HISTORY", "/tmp/web-0.history");
+    assertThat(AgentConfigParser.parse(env).config().orElseThrow().roleHistory())
+        .contains(Path.of("/tmp/web-0.history"));
+
+    env.put("HALO_ROLE_HISTORY", "/nonexistent-halo-dir/history");
+    assertThat(errors(env))
+        .singleElement()
+        .asString()
+        .contains("HALO_ROLE_HISTORY")
         .contains("/nonexistent-halo-dir");
   }
 }

@@ -27,8 +27,13 @@ public final class BenchReport {
     return m;
   }
 
+  /** Where the figures go: target/bench, or the {@code halo.bench.dir} system property. */
+  public static Path dir() {
+    return Path.of(System.getProperty("halo.bench.dir", "target/bench"));
+  }
+
   public static Path write(String name, Map<String, Object> figures) throws IOException {
-    Path dir = Path.of(System.getProperty("halo.bench.dir", "target/bench"));
+    Path dir = dir();
     Files.createDirectories(dir);
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("machine", machine());

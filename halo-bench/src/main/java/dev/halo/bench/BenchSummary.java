@@ -1,5 +1,6 @@
 package dev.halo.bench;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.Color;
@@ -19,6 +20,7 @@ import java.util.Map;
  */
 public final class BenchSummary {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
   private static final Color[] PALETTE = {Charts.BLUE, Charts.ORANGE, Charts.GREEN, Charts.RED};
 
   private final Path dir;
@@ -96,8 +98,8 @@ public final class BenchSummary {
       String ttl = series.getKey().replace("ttl", "");
       md.append("### Lease TTL ").append(ttl).append(" s\n\n");
       md.append(
-          "| scenario | n | fault → key lost | election handover | label convergence | fault → traffic | client-visible gap | failed requests (total; p50 / max per handover) | dual-master observations |\n");
-      md.append("|---|---|---|---|---|---|---|---|---|\n");
+          "| scenario | n | fault → key lost | election handover | label convergence | fault → traffic | client-visible gap | failed requests (total; p50 / max per handover) | dual-master observations | master intervals; smallest gap (histories) |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|\n");
       List<Charts.Row> rows = new ArrayList<>();
       StringBuilder switchoverNotes = new StringBuilder();
       for (Iterator<Map.Entry<String, JsonNode>> s = series.getValue().fields(); s.hasNext(); ) {
@@ -106,7 +108,7 @@ public final class BenchSummary {
         JsonNode failed = f.path("failedRequests");
         md.append(
             String.format(
-                "| %s | %s | %s | %s | %s | %s | %s | %s; %s / %s | %s |%n",
+                "| %s | %s | %s | %s | %s | %s | %s | %s; %s / %s | %s | %s |%n",
                 e.getKey(),
                 f.path("n").asText(),
                 MarkdownFigures.triple(f.path("faultToKeyLost")),
@@ -117,7 +119,8 @@ public final class BenchSummary {
                 failed.path("total").asText("-"),
                 failed.path("perHandover").path("p50Ms").asText("-"),
                 failed.path("perHandover").path("maxMs").asText("-"),
-                f.path("dualMasterObservations").asText()));
+                f.path("dualMasterObservations").asText(),
+                historyCell(f.path("roleHistory"))));
         rows.add(
             new Charts.Row(
                 e.getKey() + " fault → traffic",
@@ -146,6 +149,13 @@ public final class BenchSummary {
       if (!switchoverNotes.isEmpty()) {
         md.append("\n").append(switchoverNotes);
       }
+      JsonNode histories = doc.path("roleHistory").path(series.getKey());
+      md.append("\n")
+          .append(
+              histories.isObject()
+                  ? capitalized(HistoryFigures.summary(JSON.convertValue(histories, MAP))) + "."
+                  : "No role histories were checked in this series.")
+          .append("\n");
       String png = "failover-ttl" + ttl + ".png";
       Charts.distributions(dir.resolve(png), "Failover, lease TTL " + ttl + " s (ms)", rows);
       md.append("\n![failover TTL ").append(ttl).append("](").append(png).append(")\n\n");
@@ -156,7 +166,27 @@ public final class BenchSummary {
             + " operator noticing it and asking the master to step down). Election handover: key"
             + " lost → the new master's agent holds the role. Label convergence: election change →"
             + " labels and Service endpoints name only the new master. Client-visible gap: the last"
-            + " reply from the old master → the first from the new one.\n\n");
+            + " reply from the old master → the first from the new one. Dual-master observations:"
+            + " samples of labels and /role that caught two masters. Master intervals (histories):"
+            + " the masters that started during the scenario, from every agent's role history"
+            + " (monotonic timestamps of each transition), checked for overlap however short; the"
+            + " smallest gap is the least time from one master's end to the next one's start.\n\n");
+  }
+
+  private static String historyCell(JsonNode h) {
+    if (!h.isObject()) {
+      return "-";
+    }
+    String cell =
+        h.path("masterIntervals").asText()
+            + "; "
+            + (h.path("smallestGapMs").isNumber() ? h.path("smallestGapMs").asText() + " ms" : "-");
+    int violations = h.path("violations").asInt();
+    return violations == 0 ? cell : cell + " (" + violations + " VIOLATIONS)";
+  }
+
+  private static String capitalized(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   private void peer(JsonNode doc) throws IOException {

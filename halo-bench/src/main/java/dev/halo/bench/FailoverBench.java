@@ -5,6 +5,9 @@ import dev.halo.common.Annotations;
 import dev.halo.common.ElectionKeys;
 import dev.halo.sandbox.FailoverScenario;
 import dev.halo.sandbox.SteadyClient;
+import dev.halo.sandbox.history.HistoryFile;
+import dev.halo.sandbox.history.RoleHistoryChecker;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +37,12 @@ import java.util.concurrent.Future;
  * file the moment its agent held the role, from the pod informer and the service proxy the moment
  * labels and endpoints named it alone, and from the client (one request every 20 ms through the
  * proxy) the last reply of the old master and the first of the new one.
+ *
+ * <p>Two kinds of evidence that no group had two masters: {@link DualMasterSampler} samples labels
+ * and {@code /role} throughout, and at the end of each TTL series every group's role histories
+ * (each agent's transitions with monotonic timestamps) go through the role history checker, which
+ * finds an overlap however short; failover.json gives the master intervals checked and the smallest
+ * gap between consecutive masters, per scenario and per series.
  */
 public final class FailoverBench {
   /** The ways a master goes. */
@@ -70,6 +79,7 @@ public final class FailoverBench {
   private final int groups;
   private final int rounds;
   private final DualMasterSampler dual;
+  private final Map<String, Object> histories = new LinkedHashMap<>();
   private int nextGroup;
 
   private FailoverBench(BenchRig rig, int groups, int rounds) {
@@ -111,6 +121,7 @@ public final class FailoverBench {
       failover.put("series", series);
       failover.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
       failover.put("roleSampling", bench.dual.roleRounds());
+      failover.put("roleHistory", bench.histories);
       bench.dual.close();
       if (!argv.contains("--peer-only")) {
         System.out.println("wrote " + BenchReport.write("failover.json", failover));
@@ -166,6 +177,7 @@ public final class FailoverBench {
       names.add(name);
     }
     Map<String, Object> byScenario = new LinkedHashMap<>();
+    Map<String, long[]> windows = new LinkedHashMap<>();
     dual.watch(names);
     ExecutorService workers = Executors.newFixedThreadPool(groups);
     try {
@@ -181,6 +193,7 @@ public final class FailoverBench {
           f.get();
         }
         Map<String, Object> figures = FailoverFigures.of(done, failures, dual.drain(names));
+        windows.put(scenario.name(), new long[] {started, System.nanoTime()});
         figures.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
         byScenario.put(scenario.name(), figures);
         System.out.printf(
@@ -196,7 +209,36 @@ public final class FailoverBench {
           100,
           () -> names.stream().allMatch(n -> rig.pods(n).isEmpty()));
     }
+    checkHistories(ttl, names, byScenario, windows);
     return byScenario;
+  }
+
+  /**
+   * Checks the role histories of the series' groups (all their agents have stopped by now): the
+   * series' figures go to {@link #histories}, each scenario's (the masters that started while it
+   * ran) to its figures.
+   */
+  private void checkHistories(
+      int ttl, List<String> names, Map<String, Object> byScenario, Map<String, long[]> windows)
+      throws IOException {
+    Map<String, List<HistoryFile>> files = new LinkedHashMap<>();
+    names.forEach(n -> files.put(n, rig.kubelet.roleHistories(n)));
+    List<RoleHistoryChecker.Verdict> verdicts = HistoryFigures.check(files);
+    Map<String, Object> series = HistoryFigures.of(verdicts);
+    histories.put("ttl" + ttl, series);
+    windows.forEach(
+        (scenario, w) -> {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> figures = (Map<String, Object>) byScenario.get(scenario);
+          figures.put(
+              "roleHistory", HistoryFigures.of(HistoryFigures.within(verdicts, w[0], w[1])));
+        });
+    System.out.printf("bench: TTL %d s %s%n", ttl, HistoryFigures.summary(series));
+    if (((Number) series.get("violations")).intValue() > 0) {
+      HistoryFigures.copy(
+          files.values().stream().flatMap(List::stream).toList(),
+          BenchReport.dir().resolve("role-history-ttl" + ttl));
+    }
   }
 
   private void runGroup(

@@ -68,7 +68,12 @@ public final class OperatorProcess implements AutoCloseable {
     Path kubeconfig = Files.createTempFile("halo-operator-", ".kubeconfig");
     api.writeKubeconfig(kubeconfig, apiUrl);
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // -Dhalo.bench.operatorJava=<java launcher> runs the operator on another Java runtime, e.g. the
+    // image's (docs/install.md, "Images").
+    command.add(
+        System.getProperty(
+            "halo.bench.operatorJava",
+            Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(JVM_OPTIONS);
     // For profiling a bench's operator, e.g.
     // -Dhalo.bench.operatorJvmOptions=-XX:StartFlightRecording=...
@@ -181,11 +186,13 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** Heap used from {@code jcmd <pid> GC.heap_info} (the "used" of the heap's first line). */
   long heapUsedKib() throws IOException, InterruptedException {
-    Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(jcmd("GC.heap_info"));
+    // JDK 17 prints "total 366592K, used 14510K", JDK 25 "total reserved 366592K, committed
+    // 24576K, used 14510K": the heap's line has the first "used".
+    Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
     if (!m.find()) {
       throw new IllegalStateException("jcmd GC.heap_info gave no heap figures");
     }
-    return Long.parseLong(m.group(2));
+    return Long.parseLong(m.group(1));
   }
 
   /** Heap used right after a full collection ({@code jcmd GC.run}): the live set. */

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * as an OS process and restarting dead agents after 1 s, and the service proxy. One fault at a
  * time, targets picked from the live state; the rollouts and scaling they start run on under the
  * next faults. A {@link Checker} samples throughout; at the end every group must be whole again
- * (its replicas Running with one agreed master). Writes target/chaos/report.json and
- * target/chaos/summary.txt.
+ * (its replicas Running with one agreed master), and every group's role histories must prove that
+ * no two masters overlapped ({@link HistoryCheck}). Writes target/chaos/report.json,
+ * target/chaos/summary.txt and a copy of the role histories in target/chaos/role-history/.
  */
 public final class ChaosCampaign implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChaosCampaign.class);
@@ -146,9 +147,12 @@ public final class ChaosCampaign implements AutoCloseable {
                         + missed));
       }
       checker.close();
+      Map<String, Object> histories =
+          HistoryCheck.run(rig.kubelet, GROUP_NAMES, checker.judge(), campaignStart, out);
       return report.write(
           plan,
           checker.judge(),
+          histories,
           GROUPS,
           disturbances,
           faults.orphans().stream().map(o -> o.asMap(campaignStart)).toList(),

@@ -3,6 +3,7 @@ package dev.halo.chaos;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.halo.bench.BenchReport;
+import dev.halo.bench.HistoryFigures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ final class ChaosReport {
   Map<String, Object> write(
       FaultPlan plan,
       Judge judge,
+      Map<String, Object> histories,
       Map<String, Integer> groups,
       Disturbances disturbances,
       List<Map<String, Object>> orphans,
@@ -56,6 +58,7 @@ final class ChaosReport {
     }
     r.put("violations", violations);
     r.putAll(judge.figures());
+    r.put("roleHistory", histories);
     r.put("allowedLabelLagMs", Judge.ALLOWED_LABEL_LAG_MS);
     r.put("noMasterAllowedMs", "TTL + " + Judge.NO_MASTER_SLACK_MS);
     r.put("groups", groups);
@@ -100,6 +103,9 @@ final class ChaosReport {
         String.format(
             "max time without a labelled master (while a healthy standby existed): %s ms; max label lag behind etcd: %s ms (allowed %s ms)%n",
             r.get("maxNoMasterMs"), r.get("maxLabelLagMs"), r.get("allowedLabelLagMs")));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> histories = (Map<String, Object>) r.get("roleHistory");
+    s.append(HistoryFigures.summary(histories)).append('\n');
     List<?> violations = (List<?>) r.get("violations");
     s.append(
         violations.isEmpty() ? "violations: none\n" : "violations: " + violations.size() + "\n");

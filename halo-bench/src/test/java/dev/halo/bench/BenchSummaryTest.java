@@ -31,8 +31,12 @@ class BenchSummaryTest {
             "clientGap": {"p50Ms": 45, "p99Ms": 70, "maxMs": 70},
             "failedRequests": {"total": 3, "perHandover": {"p50Ms": 1, "maxMs": 2}},
             "dualMasterObservations": 0, "failedRounds": [],
+            "roleHistory": {"masterIntervals": 2, "smallestGapMs": 41.25, "violations": 0},
             "rounds": [{"takeoverMs": 4950, "faultToTrafficMs": 5000, "clientGapMs": 45},
-                       {"takeoverMs": 5150, "faultToTrafficMs": 5200, "clientGapMs": 70}]}}}}
+                       {"takeoverMs": 5150, "faultToTrafficMs": 5200, "clientGapMs": 70}]}}},
+         "roleHistory": {"ttl5": {"groups": 2, "files": 6, "masterIntervals": 5, "handovers": 3,
+            "smallestGapMs": 41.25, "smallestGapBetween": "ttl5-0-1 → ttl5-0-2",
+            "violations": 0, "violationDetails": []}}}
         """);
     Files.writeString(
         dir.resolve("peer.json"),
@@ -50,6 +54,10 @@ class BenchSummaryTest {
     assertThat(md)
         .contains("on 2 cores")
         .contains("| crash | 2 | 4900 / 5100 / 5100 | 40 / 60 / 60 | 80 / 110 / 110")
+        .contains("| 0 | 2; 41.25 ms |")
+        .contains(
+            "Role histories: 5 master intervals checked (6 files, 2 groups), smallest gap between"
+                + " consecutive masters 41.25 ms (ttl5-0-1 → ttl5-0-2), no violation.")
         .contains("| 5 s | crash | 5000 / 4000 / 1000 | 4950 / 5150 | 4800 / 5600 | 1.031 | 0.92 |")
         .contains("![failover TTL 5](failover-ttl5.png)")
         .contains("agent.json was not written in this run.")

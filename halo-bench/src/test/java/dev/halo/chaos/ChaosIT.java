@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The short chaos campaign inside {@code make test}: every fault kind at least once against three
- * groups, and not one violation of the invariants of docs/design.md. {@code make chaos} runs the
- * long one.
+ * groups, and not one violation of the invariants of docs/design.md, neither in the samples nor in
+ * the agents' role histories. {@code make chaos} runs the long one.
  */
 class ChaosIT {
   private static final long SEED = 1;
@@ -37,5 +37,13 @@ class ChaosIT {
     assertThat(written.path("seed").asLong()).isEqualTo(SEED);
     assertThat(written.path("faults").asInt()).isEqualTo(FAULTS);
     assertThat(written.path("samples").asLong()).isGreaterThan(100);
+    // The histories prove it too: every group had masters one after the other, none overlapping
+    // (an overlap would be among the violations above).
+    JsonNode histories = written.path("roleHistory");
+    assertThat(histories.path("violations").asInt()).isZero();
+    assertThat(histories.path("masterIntervals").asInt()).isGreaterThan(3);
+    assertThat(histories.path("handovers").asInt()).isPositive();
+    assertThat(histories.path("smallestGapMs").asDouble()).isPositive();
+    assertThat(out.resolve("role-history")).isNotEmptyDirectory();
   }
 }

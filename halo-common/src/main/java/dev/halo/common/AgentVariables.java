@@ -48,6 +48,12 @@ public final class AgentVariables {
   public static final String ROLE_WEBHOOK = "HALO_ROLE_WEBHOOK";
 
   /**
+   * A file the agent appends one JSON line to per role transition (monotonic timestamps, term,
+   * lease), for test harnesses that check no two master intervals overlap; unset in pods.
+   */
+  public static final String ROLE_HISTORY = "HALO_ROLE_HISTORY";
+
+  /**
    * Set only by the sandbox (never in a pod): the pid of the process that started the agent; the
    * agent shuts down gracefully when that process is gone.
    */

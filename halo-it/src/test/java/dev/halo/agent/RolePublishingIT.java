@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The role file and the role webhook follow every role change. */
+/** The role file, {@code <role file>.json} and the role webhook follow every role change. */
 class RolePublishingIT {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(1);
 
@@ -64,14 +64,20 @@ class RolePublishingIT {
       assertThat(received.get(0))
           .containsEntry("role", "master")
           .containsEntry("leader", "r-0")
-          .containsKey("revision");
+          .containsEntry("member", "r-0")
+          .containsKeys("term", "validUntil")
+          .containsEntry("revision", received.get(0).get("term"));
+      assertThat(Http.json(read(dir.resolve("role.json"))))
+          .containsEntry("role", "master")
+          .containsEntry("term", received.get(0).get("term"));
       assertThat(calls.get()).isGreaterThanOrEqualTo(2);
 
       agent.close();
       assertThat(agent.role()).isEqualTo("down");
       await().until(() -> read(roleFile).equals("standby\n"));
       try (var files = Files.list(dir)) {
-        assertThat(files.map(p -> p.getFileName().toString())).containsExactly("role");
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .containsExactlyInAnyOrder("role", "role.json");
       }
     } finally {
       hook.stop(0);

@@ -126,7 +126,7 @@ class HelmChartTest {
     assertThat(env(operator))
         .containsEntry("HALO_LEADER_ELECTION", "true")
         .containsEntry("HALO_WATCH_NAMESPACES", "")
-        .containsEntry("HALO_AGENT_IMAGE", "halo:0.1.0")
+        .containsEntry("HALO_AGENT_IMAGE", "halo-agent:0.1.0")
         .containsEntry("HALO_LOG_LEVEL", "INFO")
         .containsEntry("HALO_OPERATOR_PORT", "8080")
         .doesNotContainKeys("HALO_ETCD_ENDPOINTS", "HALO_AGENT_JVM_OPTIONS");
@@ -322,12 +322,24 @@ class HelmChartTest {
     Container operator = operatorContainer(deployment(values));
     assertThat(operator.getImage()).isEqualTo("registry.example/halo:1.2.3");
     assertThat(env(operator))
-        .containsEntry("HALO_AGENT_IMAGE", "registry.example/halo:1.2.3")
+        .containsEntry("HALO_AGENT_IMAGE", "registry.example/halo-agent:1.2.3")
         .containsEntry("HALO_ETCD_ENDPOINTS", "http://etcd-0.etcd:2379,http://etcd-1.etcd:2379")
         .containsEntry("HALO_AGENT_JVM_OPTIONS", "-XX:+UseSerialGC -Xmx48m")
         .containsEntry("HALO_LOG_LEVEL", "DEBUG")
         .containsEntry("HALO_OPERATOR_PORT", "9090");
     assertThat(operator.getPorts().get(0).getContainerPort()).isEqualTo(9090);
+  }
+
+  @Test
+  void agentImageIsDerivedFromTheOperatorsUnlessGiven() {
+    String repository = "image: {repository: registry.example/halo, tag: \"1.2.3\"}\n";
+    assertThat(env(operatorContainer(deployment(repository))))
+        .containsEntry("HALO_AGENT_IMAGE", "registry.example/halo-agent:1.2.3");
+    assertThat(
+            env(
+                operatorContainer(
+                    deployment(repository + "agent: {image: mirror.example/agent:9}\n"))))
+        .containsEntry("HALO_AGENT_IMAGE", "mirror.example/agent:9");
   }
 
   @Test

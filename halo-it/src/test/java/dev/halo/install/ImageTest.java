@@ -5,38 +5,75 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halo.operator.OperatorConfig;
 import dev.halo.operator.OperatorMain;
 import dev.halo.operator.model.PodFactory;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * What can be checked of the image without a Docker engine: the Dockerfile's shape, and that it,
- * the chart, the Makefile and the operator agree on the jar's path, the user and the tag.
+ * What can be checked of the images without building them (make image and make image-test do that,
+ * as root, outside make test): that the Dockerfile builds what scripts/image-build.sh builds, and
+ * that both, the chart, the Makefile and the operator agree on the jars' paths, the user and the
+ * names.
  */
 class ImageTest {
   private final List<String> dockerfile = lines(Path.of("Dockerfile"));
+  private final Map<String, String> imageEnv = imageEnv();
 
   @Test
-  void buildsWithMavenAndRunsOnAJreOnly() {
+  void dockerfileBuildsTheJarsWithMavenAndTheRuntimeWithTheScriptsOfMakeImage() {
     List<String> stages = dockerfile.stream().filter(l -> l.startsWith("FROM ")).toList();
-    assertThat(stages).hasSize(2);
-    assertThat(stages.get(0)).startsWith("FROM maven:3.9-eclipse-temurin-17 AS build");
-    assertThat(stages.get(1)).startsWith("FROM eclipse-temurin:17-jre");
+    assertThat(stages)
+        .containsExactly(
+            "FROM maven:3.9-eclipse-temurin-17 AS build",
+            "FROM eclipse-temurin:25-jdk AS jre",
+            "FROM debian:bookworm AS base",
+            "FROM scratch AS agent",
+            "FROM agent AS operator");
+    assertThat(dockerfile)
+        .contains("COPY scripts/image-jre.sh /usr/local/bin/")
+        .contains("RUN image-jre.sh \"$JAVA_HOME\" /jre")
+        .contains("COPY scripts/image-base.sh /usr/local/bin/")
+        .contains("&& image-base.sh /rootfs");
+    assertThat(lines(Path.of(".dockerignore")))
+        .contains("!scripts/image-base.sh", "!scripts/image-jre.sh");
+    assertThat(Path.of("scripts/image-build.sh"))
+        .content()
+        .contains("\"$scripts/image-base.sh\"", "\"$scripts/image-jre.sh\"");
   }
 
   @Test
-  void runtimeCopiesEachPartsJarWhereTheChartAndTheOperatorRunIt() {
+  void eachImageHasTheLayoutOfMakeImage() {
+    String javaHome = imageEnv.get("JAVA_HOME");
     assertThat(dockerfile)
+        .contains("COPY --from=base /rootfs/ /")
+        .contains("COPY --from=jre /jre " + javaHome)
+        .contains("ENV JAVA_HOME=" + javaHome)
+        .contains("ENV PATH=" + imageEnv.get("IMAGE_PATH"));
+    assertThat(imageEnv.get("IMAGE_PATH")).startsWith(javaHome + "/bin:");
+  }
+
+  @Test
+  void eachPartsJarIsWhereTheChartAndTheOperatorRunIt() {
+    assertThat(imageEnv)
+        .containsEntry("AGENT_JAR_PATH", PodFactory.AGENT_JAR)
+        .containsEntry("OPERATOR_JAR_PATH", OperatorMain.JAR);
+    assertThat(dockerfile)
+        .contains("COPY --from=build /src/halo-agent/target/halo-agent.jar " + PodFactory.AGENT_JAR)
+        .contains("ENTRYPOINT [\"java\", \"-jar\", \"" + PodFactory.AGENT_JAR + "\"]")
         .contains(
             "COPY --from=build /src/halo-operator/target/halo-operator.jar " + OperatorMain.JAR)
-        .contains("COPY --from=build /src/halo-agent/target/halo-agent.jar " + PodFactory.AGENT_JAR)
         .contains("ENTRYPOINT [\"java\", \"-jar\", \"" + OperatorMain.JAR + "\"]");
-    assertThat(operatorArgs()).containsSubsequence("-jar", OperatorMain.JAR, "operator");
+    assertThat(operatorDeployment().getSpec().getTemplate().getSpec().getContainers().get(0))
+        .satisfies(c -> assertThat(c.getCommand()).containsExactly("java"))
+        .satisfies(c -> assertThat(c.getArgs()).containsSubsequence("-jar", OperatorMain.JAR));
   }
 
   /**
@@ -64,39 +101,56 @@ class ImageTest {
     Matcher uid = Pattern.compile("USER (\\d+):(\\d+)").matcher(user);
     assertThat(uid.matches()).as("numeric USER uid:gid, so runAsNonRoot can check it").isTrue();
     assertThat(Long.parseLong(uid.group(1))).isPositive();
-    Deployment deployment =
-        HelmChart.render("").stream()
-            .filter(Deployment.class::isInstance)
-            .map(Deployment.class::cast)
-            .findFirst()
-            .orElseThrow();
-    assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser())
-        .isEqualTo(Long.parseLong(uid.group(1)));
+    assertThat(imageEnv).containsEntry("IMAGE_USER", uid.group(1) + ":" + uid.group(2));
+    assertThat(operatorDeployment().getSpec().getTemplate().getSpec().getSecurityContext())
+        .satisfies(s -> assertThat(s.getRunAsUser()).isEqualTo(Long.parseLong(uid.group(1))))
+        .satisfies(s -> assertThat(s.getRunAsGroup()).isEqualTo(Long.parseLong(uid.group(2))));
   }
 
+  /**
+   * make image names the images as the chart does by default: the operator's repository and tag,
+   * and the agent's with "-agent"; the operator's own default (no chart) is the operator's image,
+   * which carries the agent's jar too.
+   */
   @Test
-  void makeImageTagsWhatTheChartAndTheOperatorDefaultTo() throws IOException {
+  void makeImageNamesWhatTheChartAndTheOperatorDefaultTo() throws IOException {
     String chart = Files.readString(HelmChart.DIR.resolve("Chart.yaml"));
     Matcher appVersion = Pattern.compile("(?m)^appVersion: \"([^\"]+)\"").matcher(chart);
     assertThat(appVersion.find()).isTrue();
-    List<String> makefile = lines(Path.of("Makefile"));
-    assertThat(makefile)
-        .contains("IMAGE_REPOSITORY ?= halo", "IMAGE_TAG ?= " + appVersion.group(1));
-    assertThat(OperatorConfig.DEFAULT_AGENT_IMAGE).isEqualTo("halo:" + appVersion.group(1));
+    String tag = appVersion.group(1);
+    assertThat(lines(Path.of("Makefile")))
+        .contains(
+            "IMAGE_REPOSITORY ?= halo",
+            "IMAGE_TAG ?= " + tag,
+            "AGENT_IMAGE_REPOSITORY ?= $(IMAGE_REPOSITORY)-agent");
+    Deployment deployment = operatorDeployment();
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("halo:" + tag);
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .filteredOn(e -> e.getName().equals("HALO_AGENT_IMAGE"))
+        .extracting(EnvVar::getValue)
+        .containsExactly("halo-agent:" + tag);
+    assertThat(OperatorConfig.DEFAULT_AGENT_IMAGE).isEqualTo("halo:" + tag);
   }
 
-  private static List<String> operatorArgs() {
+  private static Deployment operatorDeployment() {
     return HelmChart.render("").stream()
         .filter(Deployment.class::isInstance)
         .map(Deployment.class::cast)
         .findFirst()
-        .orElseThrow()
-        .getSpec()
-        .getTemplate()
-        .getSpec()
-        .getContainers()
-        .get(0)
-        .getArgs();
+        .orElseThrow();
+  }
+
+  /** scripts/image.env: NAME=value lines, what make image and make image-test share. */
+  private static Map<String, String> imageEnv() {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String line : lines(Path.of("scripts", "image.env"))) {
+      int eq = line.indexOf('=');
+      if (!line.startsWith("#") && eq > 0) {
+        env.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return env;
   }
 
   private static List<String> lines(Path file) {

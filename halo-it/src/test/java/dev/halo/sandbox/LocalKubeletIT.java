@@ -8,6 +8,9 @@ import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import dev.halo.sandbox.LocalKubelet.AgentMode;
+import dev.halo.sandbox.history.HistoryFile;
+import dev.halo.sandbox.history.MasterInterval;
+import dev.halo.sandbox.history.RoleHistoryChecker;
 import dev.halo.testing.EtcdExtension;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -167,6 +170,7 @@ class LocalKubeletIT {
 
     // kill -9 of the master: reported terminated, the standby takes over within TTL + 1 s.
     AgentHandle standbyAgent = kubelet.agent(standby);
+    long crashedPid = ((AgentProcess) kubelet.agent(master)).pid();
     kubelet.crashAgent(master);
     long crashed = System.nanoTime();
     await()
@@ -227,6 +231,28 @@ class LocalKubeletIT {
             "DELETED terminating not-ready");
     assertThat(client.pods().inNamespace(ns).withName(standby).get()).isNull();
     assertThat(leader(election)).isEqualTo(master);
+
+    // The pods' role histories hold all three masters, one after the other: the killed agent's
+    // interval closed by the time the kubelet saw it die, the restarted agent in the same file.
+    List<HistoryFile> histories = kubelet.roleHistories(GROUP);
+    assertThat(histories).extracting(HistoryFile::pod).containsExactlyInAnyOrder("g-0", "g-1");
+    assertThat(histories.stream().filter(h -> h.pod().equals(master)).findFirst().orElseThrow())
+        .satisfies(h -> assertThat(h.processEnds()).containsKey(crashedPid));
+    RoleHistoryChecker.Verdict verdict =
+        RoleHistoryChecker.check(GROUP, histories, System.nanoTime());
+    assertThat(verdict.violations()).isEmpty();
+    assertThat(verdict.intervals())
+        .extracting(MasterInterval::member)
+        .containsExactly(master, standby, master);
+    assertThat(verdict.intervals().get(0).pid()).isEqualTo(crashedPid);
+    assertThat(verdict.intervals().get(0).ended()).contains("process " + crashedPid + " ended");
+    assertThat(verdict.intervals().get(1).ended()).contains("demoted");
+    assertThat(verdict.intervals().get(2).ended()).contains("end of the run");
+    assertThat(verdict.handovers()).hasSize(2).allMatch(h -> h.gapNanos() > 0);
+    log.info(
+        "role histories: {} master intervals, smallest gap {} ms",
+        verdict.intervals().size(),
+        verdict.smallestGapNanos().orElseThrow() / 1_000_000);
 
     kubelet.close();
     kubelet = null;
@@ -679,8 +705,9 @@ class LocalKubeletIT {
       assertThat(
               Http.get(
                   "http://127.0.0.1:" + kubelet.workloadPort(name) + "/", Duration.ofSeconds(1)))
-          .as("the workload answers its pod name and the role its agent published")
-          .hasValueSatisfying(body -> assertThat(body).matches(name + " (master|standby)\\n"));
+          .as("the workload answers its pod name and the role and term its agent published")
+          .hasValueSatisfying(
+              body -> assertThat(body).matches(name + " (master|standby) term=[1-9][0-9]*\\n"));
     }
   }
 

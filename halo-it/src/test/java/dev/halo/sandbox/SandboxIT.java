@@ -182,7 +182,11 @@ class SandboxIT {
   void curlReachesTheMasterBeforeAndAfterItsAgentCrashes() throws Exception {
     int port = sandbox.servicePort("web").orElseThrow();
     String master = awaitMaster("web");
-    await().atMost(CONVERGE).until(() -> curl(port).equals(Optional.of(master + " master")));
+    await()
+        .atMost(CONVERGE)
+        .until(() -> curl(port).filter(r -> r.startsWith(master + " master term=")).isPresent());
+    long term = term(curl(port).orElseThrow());
+    assertThat(post(port, "/write", "before")).startsWith("accepted: " + master).endsWith("200");
     OptionalLong pid = sandbox.agentPid(master);
     assertThat(pid).as("the agent process of %s", master).isPresent();
     new ProcessBuilder("kill", "-9", Long.toString(pid.getAsLong())).start().waitFor();
@@ -192,11 +196,18 @@ class SandboxIT {
             () -> {
               Optional<String> reply = curl(port);
               assertThat(reply).isPresent();
-              assertThat(reply.get()).endsWith(" master").doesNotStartWith(master + " ");
+              assertThat(reply.get()).contains(" master term=").doesNotStartWith(master + " ");
             });
     String next = awaitMaster("web");
     assertThat(next).isNotEqualTo(master);
-    assertThat(curl(port)).contains(next + " master");
+    String reply = curl(port).orElseThrow();
+    assertThat(reply).startsWith(next + " master term=");
+    assertThat(term(reply)).as("the new master's term").isGreaterThan(term);
+    // The fencing token at work: once the new master wrote, a write with the old term is refused.
+    assertThat(post(port, "/write", "after")).startsWith("accepted: " + next).endsWith("200");
+    assertThat(post(port, "/write?term=" + term, "stale"))
+        .startsWith("rejected: term " + term + " is lower than " + term(reply))
+        .endsWith("409");
 
     // The kubelet restarts the dead agent (10 s later): the pod is Ready 2/2 again, as a standby.
     await()
@@ -310,6 +321,31 @@ class SandboxIT {
     String output = new String(etcdctl.getInputStream().readAllBytes()).strip();
     assertThat(etcdctl.exitValue()).as("etcdctl: %s", output).isZero();
     return output;
+  }
+
+  /** The term in the demo workload's reply {@code <pod> <role> term=<term>}. */
+  private static long term(String reply) {
+    return Long.parseLong(reply.substring(reply.indexOf(" term=") + " term=".length()));
+  }
+
+  /** {@code curl -s -m 1 --data-binary <value> http://127.0.0.1:<port><path>}: body, then code. */
+  private static String post(int port, String path, String value)
+      throws IOException, InterruptedException {
+    Process curl =
+        new ProcessBuilder(
+                "curl",
+                "-s",
+                "-m",
+                "1",
+                "--data-binary",
+                value,
+                "-w",
+                "%{http_code}",
+                "http://127.0.0.1:" + port + path)
+            .redirectErrorStream(true)
+            .start();
+    assertThat(curl.waitFor(5, TimeUnit.SECONDS)).as("curl ends").isTrue();
+    return new String(curl.getInputStream().readAllBytes()).strip();
   }
 
   /** {@code curl -s -m 1 http://127.0.0.1:<port>/}: the reply body, or empty on failure. */

@@ -1,16 +1,19 @@
 package dev.halo.operator;
 
+import dev.halo.common.HaloVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
 import sun.misc.Signal;
 
 /** {@code halo operator}: the operator, against the in-cluster config or the current kubeconfig. */
 @Command(
     name = "operator",
     mixinStandardHelpOptions = true,
+    versionProvider = OperatorCommand.Version.class,
     description = "Run the Halo operator (configured by HALO_* environment variables).",
     footer = {
       "",
@@ -60,5 +63,13 @@ public final class OperatorCommand implements Callable<Integer> {
       stop.await();
     }
     return 0;
+  }
+
+  /** {@code --version}: the operator jar's version and the Java that runs it. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return HaloVersion.lines("halo-operator", OperatorCommand.class);
+    }
   }
 }

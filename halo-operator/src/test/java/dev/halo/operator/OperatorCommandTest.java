@@ -2,10 +2,15 @@ package dev.halo.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code halo operator --help}: the settings a user can give, with their defaults. */
+/**
+ * {@code halo operator --help}: the settings a user can give, with their defaults; {@code
+ * --version}.
+ */
 class OperatorCommandTest {
   @Test
   void helpListsEveryEnvironmentVariableWithItsDefault() {
@@ -23,5 +28,14 @@ class OperatorCommandTest {
         .contains("[8080]")
         .contains("HALO_AGENT_JVM_OPTIONS")
         .contains("HALO_LOG_LEVEL");
+  }
+
+  @Test
+  void versionNamesTheOperatorAndItsJava() {
+    StringWriter out = new StringWriter();
+    CommandLine command = new CommandLine(new OperatorCommand()).setOut(new PrintWriter(out));
+
+    assertThat(command.execute("--version")).isZero();
+    assertThat(out.toString()).startsWith("halo-operator ").contains("Java " + Runtime.version());
   }
 }

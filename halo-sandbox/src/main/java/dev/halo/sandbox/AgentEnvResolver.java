@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -50,8 +51,11 @@ final class AgentEnvResolver {
     this.etcd = etcd;
   }
 
-  /** The agent's variables, in order; throws when a required reference cannot be resolved. */
-  Map<String, String> agentEnv(KubeletPod rt, Path roleFile) {
+  /**
+   * The agent's variables, in order; throws when a required reference cannot be resolved. With a
+   * {@code roleHistory} file the agent appends its role transitions to it.
+   */
+  Map<String, String> agentEnv(KubeletPod rt, Path roleFile, Optional<Path> roleHistory) {
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar var : rt.agentContainer.getEnv()) {
       String value = resolve(rt.pod, var, env);
@@ -71,6 +75,7 @@ final class AgentEnvResolver {
         AgentVariables.AGENT_PORT,
         mode == AgentMode.IN_PROCESS ? "0" : Integer.toString(Http.freePort()));
     env.put(AgentVariables.ROLE_FILE, roleFile.toString());
+    roleHistory.ifPresent(file -> env.put(AgentVariables.ROLE_HISTORY, file.toString()));
     pointAtWorkload(env, rt.workload.port());
     if (options.overrideEtcdEndpoints()) {
       env.put(AgentVariables.ETCD_ENDPOINTS, etcd.endpoints());

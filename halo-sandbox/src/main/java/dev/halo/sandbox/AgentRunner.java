@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -23,12 +24,15 @@ final class AgentRunner {
   private final AgentMode mode;
   private final Options options;
   private final AgentEnvResolver envResolver;
+  private final RoleHistories histories;
   private final Set<TcpProxy> proxies = ConcurrentHashMap.newKeySet();
 
-  AgentRunner(AgentMode mode, Options options, AgentEnvResolver envResolver) {
+  AgentRunner(
+      AgentMode mode, Options options, AgentEnvResolver envResolver, RoleHistories histories) {
     this.mode = mode;
     this.options = options;
     this.envResolver = envResolver;
+    this.histories = histories;
   }
 
   /** Starts the agent of a running pod; records a failure to start as a terminated container. */
@@ -38,7 +42,11 @@ final class AgentRunner {
     rt.agentStartedAt = Instant.now();
     AgentEnv agentEnv;
     try {
-      Map<String, String> env = envResolver.agentEnv(rt, roleFile);
+      // Agent processes append their role transitions to the pod's history file (in-process
+      // agents share one pid and are never killed: the harness could not close what they leave).
+      Optional<Path> history =
+          mode == AgentMode.PROCESS ? Optional.of(histories.fileOf(rt)) : Optional.empty();
+      Map<String, String> env = envResolver.agentEnv(rt, roleFile, history);
       if (options.etcdProxies()) {
         env.put(AgentVariables.ETCD_ENDPOINTS, throughProxies(rt, env));
       }
@@ -64,6 +72,9 @@ final class AgentRunner {
           .addKeyValue("error", e.getMessage())
           .log("kubelet: agent failed to start");
       return;
+    }
+    if (rt.agent instanceof AgentProcess process) {
+      histories.follow(rt, process);
     }
     rt.agentState = KubeletPod.AgentState.RUNNING;
     if (!options.readinessRequests() && rt.agent instanceof InProcessAgent) {
@@ -143,6 +154,7 @@ final class AgentRunner {
         process.kill();
         exitCode = process.waitFor(Duration.ofSeconds(10));
       }
+      histories.processEnded(rt, process.pid(), System.nanoTime());
       process.close(); // deletes its log file
     } else {
       agent.close();
@@ -161,6 +173,8 @@ final class AgentRunner {
   void kill(KubeletPod rt, AgentProcess process, String who) {
     process.kill();
     int exitCode = process.waitFor(Duration.ofSeconds(10));
+    // Its role history may end in an open master interval: it ended by now at the latest.
+    histories.processEnded(rt, process.pid(), System.nanoTime());
     rt.agentTerminated(exitCode, "Error", "killed by " + who);
     log.atInfo()
         .addKeyValue("pod", rt.name)

@@ -5,6 +5,7 @@ import dev.halo.agent.ElectionClient;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import dev.halo.common.Threads;
+import dev.halo.sandbox.history.HistoryFile;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -48,19 +49,23 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Workload</b>: one {@link DemoWorkload} on 127.0.0.1 for all of the pod's non-agent
  *       containers (their images are not run): it answers {@code GET /} with the pod name and the
- *       role its agent published, {@code /health} with 200 or 503 ({@link #setWorkloadHealthy}, or
- *       {@code POST /health?healthy=false}), and remembers the agent's role webhook ({@link
- *       #lastWebhook}).
+ *       role and term its agent published, {@code /health} with 200 or 503 ({@link
+ *       #setWorkloadHealthy}, or {@code POST /health?healthy=false}), takes {@code POST /write}s
+ *       into a store the pods of its group share, fenced by the term, and remembers the agent's
+ *       role webhook ({@link #lastWebhook}).
  *   <li><b>Agent environment</b>: the container's {@code env} with {@code value}, {@code $(VAR)}
  *       references, {@code fieldRef} (metadata.name/namespace/uid/labels/annotations,
  *       spec.nodeName, status.podIP/hostIP), {@code configMapKeyRef} and {@code secretKeyRef}
  *       resolved; then {@code HALO_AGENT_ADDRESS=127.0.0.1}, {@code HALO_AGENT_PORT=<free port>} (0
  *       for an in-process agent, which binds a port itself and reports it), {@code
- *       HALO_ROLE_FILE=<temp dir>/<pod>/role}, and {@code HALO_HEALTH_HTTP}, {@code
- *       HALO_HEALTH_TCP} and {@code HALO_ROLE_WEBHOOK} (when set) pointed at the workload. {@code
- *       HALO_ETCD_ENDPOINTS} stays what the operator wrote unless {@link
- *       Options#withEtcdEndpoints()} is used; with {@link Options#withEtcdProxies()} it names
- *       loopback proxies of the pod's own in front of those endpoints, which {@link #cutEtcd} cuts.
+ *       HALO_ROLE_FILE=<temp dir>/<pod>/<pod uid>/role} (a directory per pod object, as an
+ *       emptyDir), for agent processes {@code HALO_ROLE_HISTORY=<temp dir>/role-history/<pod>-<pod
+ *       uid>.jsonl} (one file per pod, which a restarted agent appends to: {@link #roleHistories}),
+ *       and {@code HALO_HEALTH_HTTP}, {@code HALO_HEALTH_TCP} and {@code HALO_ROLE_WEBHOOK} (when
+ *       set) pointed at the workload. {@code HALO_ETCD_ENDPOINTS} stays what the operator wrote
+ *       unless {@link Options#withEtcdEndpoints()} is used; with {@link Options#withEtcdProxies()}
+ *       it names loopback proxies of the pod's own in front of those endpoints, which {@link
+ *       #cutEtcd} cuts.
  *   <li><b>Secret volumes</b>: every Secret volume of the pod is written into a directory of the
  *       pod with the kubelet's atomic {@code ..data} symlink layout ({@link SecretVolumes}), and
  *       every agent variable naming a file under one of the agent container's mount paths (e.g.
@@ -249,6 +254,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final PodLifecycle lifecycle;
   private final ReadinessProber prober;
   private final PodControls controls;
+  private final RoleHistories histories;
   // Agents of force-deleted pods, left running; stopped at close.
   private final List<AgentHandle> abandoned = new CopyOnWriteArrayList<>();
   private SharedIndexInformer<Pod> informer;
@@ -272,9 +278,10 @@ public final class LocalKubelet implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             r -> Threads.daemon("kubelet-" + namespace + "-probe", r));
     this.api = new PodApiWriter(client, namespace, closed);
+    this.histories = new RoleHistories(root.resolve("role-history"));
     this.agents =
         new AgentRunner(
-            mode, options, new AgentEnvResolver(client, namespace, mode, options, etcd));
+            mode, options, new AgentEnvResolver(client, namespace, mode, options, etcd), histories);
     this.lifecycle =
         new PodLifecycle(
             namespace,
@@ -457,6 +464,23 @@ public final class LocalKubelet implements AutoCloseable {
   /** The role file the pod's agent writes. */
   public Path roleFile(String pod) {
     return lifecycle.roleFile(pod);
+  }
+
+  /**
+   * The role history file of every pod whose agent ran as a process (AgentMode.PROCESS) in this
+   * namespace, pods that are gone included, each with the monotonic time ({@link System#nanoTime})
+   * by which each of its agent processes had ended (killed by {@link #crashAgent}, stopped with its
+   * pod, or exited): what {@link dev.halo.sandbox.history.RoleHistoryChecker} needs to close an
+   * interval a killed agent left open. The files are in the kubelet's working directory, which
+   * {@link #close} deletes: check them before.
+   */
+  public List<HistoryFile> roleHistories() {
+    return histories.files(null);
+  }
+
+  /** The role history files of the pods of {@code group} ({@code halo.dev/group}). */
+  public List<HistoryFile> roleHistories(String group) {
+    return histories.files(group);
   }
 
   /** The body of the last role webhook the pod's agent posted to the workload, if any. */

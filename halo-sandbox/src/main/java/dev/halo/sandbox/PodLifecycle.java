@@ -1,5 +1,6 @@
 package dev.halo.sandbox;
 
+import dev.halo.common.Labels;
 import dev.halo.sandbox.LocalKubelet.Options;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
@@ -104,6 +105,18 @@ final class PodLifecycle {
 
   private Path roleFile(KubeletPod rt) {
     return podDir(rt).resolve("role");
+  }
+
+  /**
+   * The demo's fenced store that the pods of one group share (a pod without a group label has its
+   * own); a name no pod can have, as pod names never start with a dot.
+   */
+  Path storeFile(KubeletPod rt) {
+    String group =
+        rt.pod.getMetadata().getLabels() == null
+            ? null
+            : rt.pod.getMetadata().getLabels().get(Labels.GROUP);
+    return root.resolve(".fenced-store").resolve(group == null ? rt.name : group);
   }
 
   void onPodSeen(Pod pod) {
@@ -215,7 +228,7 @@ final class PodLifecycle {
         Files.createDirectories(podDir(rt));
         rt.workload =
             options.workloadServers()
-                ? DemoWorkload.start(rt.name, roleFile(rt))
+                ? DemoWorkload.start(rt.name, roleFile(rt), storeFile(rt))
                 : DemoWorkload.serverless(rt.name, roleFile(rt));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the workload of " + rt.name, e);

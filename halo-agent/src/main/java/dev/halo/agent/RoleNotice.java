@@ -1,0 +1,75 @@
+package dev.halo.agent;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * What the agent tells its workload in {@code <role file>.json} and the webhook: the role, the
+ * fencing {@code term} (the create revision of the master's candidate key, which only grows from
+ * one master to the next) and, while master, {@code validUntil}, the agent's deadline as wall-clock
+ * time. For a standby the term is the current leader's as last seen (0 when none).
+ */
+record RoleNotice(
+    Role role, long term, Optional<Instant> validUntil, String member, String leader) {
+  // RFC 3339 in UTC with exactly three fraction digits (ISO_INSTANT drops a zero fraction).
+  private static final DateTimeFormatter RFC_3339_MILLIS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  /**
+   * The deadline {@code nanosLeft} from now as wall-clock time, truncated to the millisecond (never
+   * later than the deadline); empty when the deadline passed or is unset.
+   */
+  static Optional<Instant> validUntil(long nanosLeft, Instant now) {
+    if (nanosLeft <= 0) {
+      return Optional.empty();
+    }
+    return Optional.of(now.plusNanos(nanosLeft).truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  /** {@code instant} as RFC 3339 UTC with millisecond precision, e.g. 2026-12-07T03:04:05.120Z. */
+  static String format(Instant instant) {
+    return RFC_3339_MILLIS.format(instant);
+  }
+
+  /** The form of {@code <role file>.json}: role, term, validUntil, member, leader. */
+  String json() {
+    return fields().append('}').toString();
+  }
+
+  /** The webhook's form: the file's fields plus {@code revision}, a deprecated alias of term. */
+  String webhookJson() {
+    return fields().append(",\"revision\":").append(term).append('}').toString();
+  }
+
+  private StringBuilder fields() {
+    return new StringBuilder(160)
+        .append("{\"role\":")
+        .append(quote(role.wire()))
+        .append(",\"term\":")
+        .append(term)
+        .append(",\"validUntil\":")
+        .append(validUntil.map(t -> quote(format(t))).orElse("null"))
+        .append(",\"member\":")
+        .append(quote(member))
+        .append(",\"leader\":")
+        .append(quote(leader));
+  }
+
+  /** A JSON string; the leader's name is whatever a candidate put in etcd, so escape it all. */
+  static String quote(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
+  }
+}

@@ -22,6 +22,7 @@ final class PartitionFaults {
   private static final Duration ORPHAN_EXTRA = Duration.ofSeconds(3);
   private static final Duration FENCE_GRACE = Duration.ofSeconds(2);
   private static final long POLL_MS = 20;
+  private static final Duration STANDBY_WAIT = Duration.ofSeconds(20);
 
   private final ChaosRig rig;
   private final ChaosGroups groups;
@@ -90,7 +91,8 @@ final class PartitionFaults {
   }
 
   /**
-   * Cuts the master's agent off from etcd, lets the kubelet go of its pod (the agent and workload
+   * Once another agent of the group campaigns (up to 20 s, so that one could take over at once),
+   * cuts the master's agent off from etcd, lets the kubelet go of its pod (the agent and workload
    * run on) and deletes the pod object with grace period 0, as {@code kubectl delete pod --force
    * --grace-period=0} on a node that lost contact. The orphan is killed TTL + 3 s later. Meanwhile
    * the orphan's and the group's agents' {@code /role} are polled every 20 ms to measure how long
@@ -99,6 +101,9 @@ final class PartitionFaults {
    * orphan's deadline (TTL after the cut): that window is excused, plus 2 s.
    */
   String forceDeleteMaster(String group, int ttl) throws InterruptedException {
+    // A standby that could take over at once: without one there is nobody to overlap with.
+    boolean standby =
+        groups.awaitCampaigningStandby(group, groups.awaitMaster(group), STANDBY_WAIT);
     String master = groups.awaitMaster(group);
     long cutAt = System.nanoTime();
     rig.kubelet.cutEtcd(master);
@@ -131,7 +136,8 @@ final class PartitionFaults {
         + " ms after its deletion, another agent answered master beside it for "
         + overlap.dualMs
         + " ms"
-        + (overlap.dualMs > 0 ? " (" + overlap.beside + ")" : "");
+        + (overlap.dualMs > 0 ? " (" + overlap.beside + ")" : "")
+        + (standby ? "" : "; no standby was campaigning when it began");
   }
 
   private synchronized void record(OrphanedPod orphan, long cutAt, long killedAt) {

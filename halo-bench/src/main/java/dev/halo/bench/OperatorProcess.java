@@ -3,10 +3,14 @@ package dev.halo.bench;
 import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.Http;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,9 +19,9 @@ import java.util.regex.Pattern;
  * halo.operator.jar} system property, else {@code halo-operator/target/halo-operator.jar}) as its
  * own process with the chart's JVM options (heap capped as MaxRAMPercentage=70 of the chart's 512
  * MiB limit), leader election off, against the embedded API server, so that its footprint can be
- * read from /proc and jcmd.
+ * read from /proc and jcmd, and so that the chaos campaign can stop it with a signal.
  */
-final class OperatorProcess implements AutoCloseable {
+public final class OperatorProcess implements AutoCloseable {
   static final List<String> JVM_OPTIONS = List.of("-Xmx358m", "-XX:+ExitOnOutOfMemoryError");
 
   private final Process process;
@@ -44,8 +48,25 @@ final class OperatorProcess implements AutoCloseable {
   static OperatorProcess start(EmbeddedApiServer api, String namespace, String etcdEndpoints)
       throws IOException {
     Path dir = Files.createTempDirectory("halo-operator-bench-");
-    Path kubeconfig = dir.resolve("kubeconfig");
-    api.writeKubeconfig(kubeconfig);
+    return start(api, api.url(), namespace, etcdEndpoints, Map.of(), dir.resolve("operator.log"));
+  }
+
+  /**
+   * Starts the operator against {@code api} reached at {@code apiUrl} (its own URL, or a proxy in
+   * front of it), watching {@code namespace}, with {@code env} added to its environment (e.g.
+   * {@code KUBERNETES_USER_AGENT}) and its output appended to {@code log}.
+   */
+  public static OperatorProcess start(
+      EmbeddedApiServer api,
+      String apiUrl,
+      String namespace,
+      String etcdEndpoints,
+      Map<String, String> env,
+      Path log)
+      throws IOException {
+    Files.createDirectories(log.toAbsolutePath().getParent());
+    Path kubeconfig = Files.createTempFile("halo-operator-", ".kubeconfig");
+    api.writeKubeconfig(kubeconfig, apiUrl);
     List<String> command = new ArrayList<>();
     // -Dhalo.bench.operatorJava=<java launcher> runs the operator on another Java runtime, e.g. the
     // image's (docs/install.md, "Images").
@@ -61,9 +82,8 @@ final class OperatorProcess implements AutoCloseable {
       command.addAll(List.of(extra.split("\\s+")));
     }
     command.addAll(List.of("-jar", jar().toString(), "operator"));
-    Path log = dir.resolve("operator.log");
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.redirectOutput(log.toFile());
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("HALO_LEADER_ELECTION", "false");
     pb.environment().put("HALO_WATCH_NAMESPACES", namespace);
@@ -72,15 +92,61 @@ final class OperatorProcess implements AutoCloseable {
     pb.environment().put("HALO_OPERATOR_ADDRESS", "127.0.0.1");
     int port = Http.freePort();
     pb.environment().put("HALO_OPERATOR_PORT", Integer.toString(port));
-    return new OperatorProcess(pb.start(), log, port);
+    pb.environment().putAll(env);
+    Process process = pb.start();
+    kubeconfig.toFile().deleteOnExit();
+    return new OperatorProcess(process, log, port);
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /**
+   * Waits until the operator answers {@code /healthz} with 200 (its informers in sync); throws
+   * naming its log when it exits or {@code timeout} passes first.
+   */
+  public void awaitHealthy(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String url = "http://127.0.0.1:" + port + "/healthz";
+    while (!Http.get(url, Duration.ofMillis(500)).map(b -> b.startsWith("ok")).orElse(false)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the operator "
+                + (process.isAlive() ? "is not healthy after " + timeout : "exited")
+                + "; its log: "
+                + log.toAbsolutePath());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** SIGSTOP: the operator stays alive but runs nothing, as in a long stop-the-world pause. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling the operator", e);
+    }
   }
 
   /** Where the operator's log goes (kept after the bench for a post-mortem). */
@@ -91,7 +157,7 @@ final class OperatorProcess implements AutoCloseable {
   /** The sum of a Prometheus series' samples on the operator's /metrics (all label sets). */
   double metric(String series) {
     String body =
-        Http.get("http://127.0.0.1:" + port + "/metrics", java.time.Duration.ofSeconds(5))
+        Http.get("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(5))
             .orElseThrow(() -> new IllegalStateException("the operator's /metrics did not answer"));
     double sum = 0;
     for (String line : body.split("\n")) {
@@ -160,10 +226,14 @@ final class OperatorProcess implements AutoCloseable {
     return out;
   }
 
+  /** SIGTERM (after SIGCONT, should it be paused), SIGKILL when it has not exited in 10 s. */
   @Override
   public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      resume();
+    }
     process.destroy();
-    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
   }

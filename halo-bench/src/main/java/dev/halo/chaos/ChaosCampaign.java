@@ -11,14 +11,14 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code make chaos SEED=n}: a seeded campaign of faults ({@link FaultKind}) against three groups
  * (two with lease TTL 2 s, one with TTL 5 s) on the sandbox's machinery: embedded API server,
- * 3-member etcd, the operator in this JVM (restartable, on its own API client so API faults can
- * target it), the local kubelet running every agent as an OS process and restarting dead agents
- * after 1 s, and the service proxy. One fault at a time, targets picked from the live state; the
- * rollouts and scaling they start run on under the next faults. A {@link Checker} samples
- * throughout; at the end every group must be whole again (its replicas Running with one agreed
- * master), and every group's role histories must prove that no two masters overlapped ({@link
- * HistoryCheck}). Writes target/chaos/report.json, target/chaos/summary.txt and a copy of the role
- * histories in target/chaos/role-history/.
+ * 3-member etcd, the operator as its own process (restartable, pausable, its API requests named by
+ * a user agent of their own so API faults can target them), the local kubelet running every agent
+ * as an OS process and restarting dead agents after 1 s, and the service proxy. One fault at a
+ * time, targets picked from the live state; the rollouts and scaling they start run on under the
+ * next faults. A {@link Checker} samples throughout; at the end every group must be whole again
+ * (its replicas Running with one agreed master), and every group's role histories must prove that
+ * no two masters overlapped ({@link HistoryCheck}). Writes target/chaos/report.json,
+ * target/chaos/summary.txt and a copy of the role histories in target/chaos/role-history/.
  */
 public final class ChaosCampaign implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChaosCampaign.class);
@@ -32,8 +32,8 @@ public final class ChaosCampaign implements AutoCloseable {
   private final FaultInjector faults;
   private final ChaosReport report = new ChaosReport();
 
-  private ChaosCampaign() throws Exception {
-    rig = new ChaosRig();
+  private ChaosCampaign(Path out) throws Exception {
+    rig = new ChaosRig(out);
     groups = new ChaosGroups(rig);
     faults = new FaultInjector(rig, groups, disturbances, GROUPS, MAX_TTL);
   }
@@ -41,7 +41,7 @@ public final class ChaosCampaign implements AutoCloseable {
   /** Runs {@code faults} faults from {@code seed}; returns the report (also written to disk). */
   public static Map<String, Object> run(
       long seed, int faults, long minPauseMs, long maxPauseMs, Path out) throws Exception {
-    try (ChaosCampaign campaign = new ChaosCampaign()) {
+    try (ChaosCampaign campaign = new ChaosCampaign(out)) {
       return campaign.execute(
           FaultPlan.of(seed, faults, GROUP_NAMES.size(), minPauseMs, maxPauseMs), out);
     }
@@ -149,7 +149,15 @@ public final class ChaosCampaign implements AutoCloseable {
       checker.close();
       Map<String, Object> histories =
           HistoryCheck.run(rig.kubelet, GROUP_NAMES, checker.judge(), campaignStart, out);
-      return report.write(plan, checker.judge(), histories, GROUPS, disturbances, start, out);
+      return report.write(
+          plan,
+          checker.judge(),
+          histories,
+          GROUPS,
+          disturbances,
+          faults.orphans().stream().map(o -> o.asMap(campaignStart)).toList(),
+          start,
+          out);
     }
   }
 

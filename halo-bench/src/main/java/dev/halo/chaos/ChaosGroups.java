@@ -77,6 +77,31 @@ final class ChaosGroups {
     return leader;
   }
 
+  /**
+   * Waits (up to {@code timeout}) until an agent of the group other than {@code master} runs and
+   * campaigns, so that it could take over at once; returns whether one did.
+   */
+  boolean awaitCampaigningStandby(String group, String master, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String pod : rig.kubelet.pods()) {
+        if (pod.startsWith(group + "-") && !pod.equals(master) && campaigning(pod)) {
+          return true;
+        }
+      }
+      sleep(100);
+    }
+    return false;
+  }
+
+  private boolean campaigning(String pod) {
+    try {
+      return "campaigning".equals(rig.kubelet.agent(pod).status().orElse(Map.of()).get("phase"));
+    } catch (RuntimeException e) {
+      return false; // stopped meanwhile
+    }
+  }
+
   String leader(String group) {
     try {
       return rig.electionClient

@@ -37,6 +37,7 @@ final class ChaosReport {
       Map<String, Object> histories,
       Map<String, Integer> groups,
       Disturbances disturbances,
+      List<Map<String, Object>> orphans,
       long start,
       Path out)
       throws Exception {
@@ -62,6 +63,7 @@ final class ChaosReport {
     r.put("noMasterAllowedMs", "TTL + " + Judge.NO_MASTER_SLACK_MS);
     r.put("groups", groups);
     r.put("excusedWindows", disturbances.closed());
+    r.put("orphans", orphans);
     r.put("durationSeconds", (System.nanoTime() - start) / 1_000_000_000);
     r.put("machine", BenchReport.machine());
     r.put("log", log_);

@@ -2,30 +2,33 @@ package dev.halo.chaos;
 
 import dev.halo.agent.ElectionClient;
 import dev.halo.agent.JetcdElectionClient;
-import dev.halo.common.AgentDefaults;
-import dev.halo.operator.HaloOperator;
-import dev.halo.operator.OperatorConfig;
+import dev.halo.bench.OperatorProcess;
 import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.EtcdCluster;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.ServiceProxy;
+import dev.halo.sandbox.TcpProxy;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandbox machinery a chaos campaign runs on: API server, 3-member etcd, a restartable operator
- * on its own API client (so API faults can target it), the kubelet and the service proxy.
+ * The sandbox machinery a chaos campaign runs on: API server, 3-member etcd, the operator as its
+ * own process (so that it can be stopped with a signal, and its API requests carry a user agent of
+ * their own that API faults select), the kubelet and the service proxy.
  */
 final class ChaosRig implements AutoCloseable {
   static final String NAMESPACE = "chaos";
   static final String OPERATOR_USER_AGENT = "halo-operator-chaos";
+  private static final Duration OPERATOR_START_TIMEOUT = Duration.ofSeconds(90);
   // Logged as the campaign: its log is what a reader of a failed run follows.
   private static final Logger log = LoggerFactory.getLogger(ChaosCampaign.class);
 
@@ -35,10 +38,16 @@ final class ChaosRig implements AutoCloseable {
   final ServiceProxy proxy;
   final ElectionClient electionClient;
   final KubernetesClient checkerClient;
-  private HaloOperator operator;
-  private KubernetesClient operatorClient;
+  final List<TcpProxy> operatorEtcdProxies;
+  final TcpProxy operatorApiProxy;
+  private final Path out;
+  private final AtomicLong operatorRequests = new AtomicLong();
+  private OperatorProcess operator;
+  private int operatorStarts;
 
-  ChaosRig() throws Exception {
+  /** Starts the rig; the operator's logs go to {@code out}/operator-<n>.log. */
+  ChaosRig(Path out) throws Exception {
+    this.out = out;
     api = EmbeddedApiServer.start();
     try {
       api.client()
@@ -46,14 +55,25 @@ final class ChaosRig implements AutoCloseable {
           .resource(
               new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
           .create();
+      api.onRequest(
+          r -> {
+            if (OPERATOR_USER_AGENT.equals(r.userAgent())) {
+              operatorRequests.incrementAndGet();
+            }
+          });
       etcd = EtcdCluster.start(3);
+      operatorEtcdProxies = etcd.clientUrls().stream().map(URI::create).map(TcpProxy::to).toList();
+      operatorApiProxy = TcpProxy.to(URI.create(api.url()));
       kubelet =
           LocalKubelet.start(
               api.client(),
               NAMESPACE,
               etcd,
               LocalKubelet.AgentMode.PROCESS,
-              LocalKubelet.Options.defaults().withAgentRestarts(Duration.ofSeconds(1)));
+              LocalKubelet.Options.defaults()
+                  .withEtcdEndpoints()
+                  .withEtcdProxies()
+                  .withAgentRestarts(Duration.ofSeconds(1)));
       startOperator();
       proxy = ServiceProxy.start(api.client(), NAMESPACE, kubelet, 0);
       electionClient =
@@ -66,34 +86,60 @@ final class ChaosRig implements AutoCloseable {
     }
   }
 
+  /** Starts the operator process and waits until it is healthy and has called the API server. */
   void startOperator() throws Exception {
-    operatorClient =
-        new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder(api.config()).withUserAgent(OPERATOR_USER_AGENT).build())
-            .build();
+    long requestsBefore = operatorRequests.get();
+    long start = System.nanoTime();
+    Path operatorLog = out.resolve("operator-" + (++operatorStarts) + ".log");
     operator =
-        HaloOperator.start(
-            operatorClient,
-            new OperatorConfig(
-                Set.of(NAMESPACE),
-                "halo:chaos",
-                etcd.clientUrls(),
-                false,
-                "",
-                "127.0.0.1",
-                0,
-                AgentDefaults.JVM_OPTIONS));
+        OperatorProcess.start(
+            api,
+            operatorApiProxy.endpoint("http").toString(),
+            NAMESPACE,
+            operatorEtcdProxies.stream()
+                .map(p -> p.endpoint("http").toString())
+                .collect(Collectors.joining(",")),
+            Map.of(
+                "KUBERNETES_USER_AGENT",
+                OPERATOR_USER_AGENT,
+                // C1 only, as the benches run: on 2 cores C2's compiler threads slowed every
+                // operator start, and each restart is a new JVM.
+                "JAVA_TOOL_OPTIONS",
+                "-XX:TieredStopAtLevel=1"),
+            operatorLog);
+    operator.awaitHealthy(OPERATOR_START_TIMEOUT);
+    log.atInfo()
+        .addKeyValue("pid", operator.pid())
+        .addKeyValue("log", operatorLog)
+        .addKeyValue("tookMs", (System.nanoTime() - start) / 1_000_000)
+        .log("chaos: operator started");
+    if (operatorRequests.get() == requestsBefore) {
+      throw new IllegalStateException(
+          "no API request carried the user agent "
+              + OPERATOR_USER_AGENT
+              + ": the API faults would miss the operator");
+    }
   }
 
-  void stopOperator() {
+  /** Stops the operator (SIGTERM; SIGKILL after 10 s). */
+  void stopOperator() throws InterruptedException {
     if (operator != null) {
+      long start = System.nanoTime();
       operator.close();
+      log.atInfo()
+          .addKeyValue("pid", operator.pid())
+          .addKeyValue("tookMs", (System.nanoTime() - start) / 1_000_000)
+          .log("chaos: operator stopped");
       operator = null;
     }
-    if (operatorClient != null) {
-      operatorClient.close();
-      operatorClient = null;
+  }
+
+  /** The running operator process. */
+  OperatorProcess operator() {
+    if (operator == null) {
+      throw new IllegalStateException("the operator is not running");
     }
+    return operator;
   }
 
   @Override
@@ -101,8 +147,15 @@ final class ChaosRig implements AutoCloseable {
     for (AutoCloseable part : new AutoCloseable[] {checkerClient, electionClient, proxy}) {
       closeQuietly(part);
     }
-    stopOperator();
-    for (AutoCloseable part : new AutoCloseable[] {kubelet, etcd, api}) {
+    closeQuietly(operator);
+    operator = null;
+    for (AutoCloseable part : new AutoCloseable[] {kubelet, operatorApiProxy}) {
+      closeQuietly(part);
+    }
+    if (operatorEtcdProxies != null) {
+      operatorEtcdProxies.forEach(ChaosRig::closeQuietly);
+    }
+    for (AutoCloseable part : new AutoCloseable[] {etcd, api}) {
       closeQuietly(part);
     }
   }

@@ -2,24 +2,30 @@ package dev.halo.chaos;
 
 import dev.halo.agent.ElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.bench.EtcdLeader;
+import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.common.Threads;
 import dev.halo.sandbox.AgentHandle;
 import dev.halo.sandbox.LocalKubelet;
+import dev.halo.sandbox.OrphanedPod;
 import dev.halo.sandbox.ServiceProxy;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * Samples every group (one thread each, a sample every 50 ms plus its own time), on its own API
  * client (never faulted): etcd's leader, the pods' labels and readiness, every running agent's
- * {@code /role}, and the Service endpoints; the {@link Judge} turns the samples into violations.
+ * {@code /role} (orphans of forced deletions included), and the Service endpoints; the {@link
+ * Judge} turns the samples into violations.
  */
 final class Checker implements AutoCloseable {
   private final KubernetesClient client;
@@ -30,6 +36,7 @@ final class Checker implements AutoCloseable {
   private final Map<String, Integer> ttlByGroup;
   private final BooleanSupplier excused;
   private final long startNanos;
+  private static final ElectionClient.Candidate NONE = new ElectionClient.Candidate("", "", 0, 0);
   private final Judge judge = new Judge();
   private final AgentExits exits = new AgentExits();
   private final List<Thread> threads = new ArrayList<>();
@@ -82,7 +89,7 @@ final class Checker implements AutoCloseable {
 
   private Judge.Sample sample(String group, int ttl) {
     boolean isExcused = excused.getAsBoolean();
-    String before = leader(group);
+    ElectionClient.Candidate before = leader(group);
     boolean hagExists =
         client.resources(HighAvailabilityGroup.class).inNamespace(namespace).withName(group).get()
             != null;
@@ -94,6 +101,7 @@ final class Checker implements AutoCloseable {
     List<String> labelled = new ArrayList<>();
     List<String> healthyStandbys = new ArrayList<>();
     List<String> roleMaster = new ArrayList<>();
+    Set<Integer> asked = new HashSet<>(); // agents by port: an agent orphaned meanwhile once
     for (Pod p : pods) {
       String name = p.getMetadata().getName();
       boolean master = Labels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(Labels.ROLE));
@@ -107,28 +115,34 @@ final class Checker implements AutoCloseable {
       try {
         AgentHandle agent = kubelet.agent(name);
         exits.follow(name, agent);
+        asked.add(agent.port());
         status = agent.status().orElse(Map.of());
-      } catch (IllegalStateException e) {
-        continue; // stopped meanwhile
+      } catch (IllegalStateException | NoSuchElementException e) {
+        continue; // stopped or let go of meanwhile
       }
       if (Labels.ROLE_MASTER.equals(status.get("role"))) {
         roleMaster.add(name);
       } else if (!master
-          && "CAMPAIGNING".equals(status.get("phase"))
+          && "campaigning".equals(status.get("phase"))
           && ready(p)
           && p.getMetadata().getDeletionTimestamp() == null) {
         healthyStandbys.add(name); // in the election, Ready: it could be master
       }
     }
-    String after = leader(group);
+    for (OrphanedPod orphan : kubelet.orphans()) {
+      if (orphan.name().startsWith(group + "-") && asked.add(orphan.agent().port())) {
+        orphanRole(orphan, before).ifPresent(roleMaster::add);
+      }
+    }
+    ElectionClient.Candidate after = leader(group);
     labelled.sort(null);
     roleMaster.sort(null);
     return new Judge.Sample(
         atMs,
         group,
         ttl,
-        before,
-        after,
+        name(before),
+        name(after),
         labelled,
         roleMaster,
         healthyStandbys,
@@ -136,9 +150,36 @@ final class Checker implements AutoCloseable {
         isExcused || excused.getAsBoolean());
   }
 
-  /** etcd's leader of the group ("" when none), or null when etcd cannot be read. */
-  private String leader(String group) {
-    return EtcdLeader.of(etcd, namespace, group);
+  /**
+   * A force-deleted pod's agent that still runs (an orphan) and answers master: under its pod's
+   * name while its key is the leader key (it still is the leader), else under a name of its own,
+   * since a new pod of the same name may run beside it.
+   */
+  private static Optional<String> orphanRole(OrphanedPod orphan, ElectionClient.Candidate leader) {
+    Map<String, Object> status = orphan.agent().status().orElse(Map.of());
+    if (!Labels.ROLE_MASTER.equals(status.get("role"))) {
+      return Optional.empty();
+    }
+    boolean leads = leader != null && leader.key().equals(status.get("key"));
+    return Optional.of(
+        leads ? orphan.name() : orphan.name() + " (orphan, pid " + orphan.pid() + ")");
+  }
+
+  /** etcd's leader of the group (NONE when none), or null when etcd cannot be read in 1 s. */
+  private ElectionClient.Candidate leader(String group) {
+    try {
+      return etcd.leader(ElectionKeys.prefix(ElectionKeys.electionName(namespace, group)))
+          .get(1, TimeUnit.SECONDS)
+          .leader()
+          .orElse(NONE);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** The leader's pod name for the Judge: "" when none, null when unknown. */
+  private static String name(ElectionClient.Candidate leader) {
+    return leader == null ? null : leader.value();
   }
 
   List<String> endpoints(String group) {

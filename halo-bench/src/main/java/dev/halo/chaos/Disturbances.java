@@ -23,9 +23,12 @@ final class Disturbances {
       this.graceNanos = grace.toNanos();
     }
 
+    /** Ends the window (the first call counts), starting its grace period. */
     @Override
     public void close() {
-      endNanos = System.nanoTime();
+      if (endNanos == Long.MAX_VALUE) {
+        endNanos = System.nanoTime();
+      }
     }
   }
 

@@ -1,11 +1,9 @@
 package dev.halo.chaos;
 
 import static dev.halo.chaos.ChaosRig.NAMESPACE;
-import static dev.halo.chaos.ChaosRig.OPERATOR_USER_AGENT;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.sandbox.AgentProcess;
-import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -22,6 +20,8 @@ final class FaultInjector {
   private final Disturbances disturbances;
   private final Map<String, Integer> ttlByGroup;
   private final int maxTtl;
+  private final OperatorFaults operatorFaults;
+  private final PartitionFaults partitions;
   private int templateRound;
   private int unreadableRound;
   private final List<String> unreadableNotReported = new ArrayList<>();
@@ -37,6 +37,13 @@ final class FaultInjector {
     this.disturbances = disturbances;
     this.ttlByGroup = ttlByGroup;
     this.maxTtl = maxTtl;
+    this.operatorFaults = new OperatorFaults(rig, groups, disturbances, maxTtl);
+    this.partitions = new PartitionFaults(rig, groups, disturbances);
+  }
+
+  /** The orphans of forced deletions so far, with their kill times. */
+  List<PartitionFaults.Orphan> orphans() {
+    return partitions.orphans();
   }
 
   /** The unreadable groups the operator did not report in time, as {@code name: message}. */
@@ -122,47 +129,25 @@ final class FaultInjector {
         return "etcd down for " + (maxTtl + 1) + " s";
       }
       case RESTART_OPERATOR -> {
-        Disturbances.Window w = disturbances.open("operator restart", Duration.ofSeconds(5));
-        try {
-          rig.stopOperator();
-          Thread.sleep(500);
-          rig.startOperator();
-        } finally {
-          w.close();
-        }
-        return "restarted the operator";
+        return operatorFaults.restart();
       }
       case RESTART_OPERATOR_DURING_HANDOVER -> {
-        String master = groups.awaitMaster(group);
-        Disturbances.Window w =
-            disturbances.open("operator restart in a handover", Duration.ofSeconds(5));
-        try {
-          rig.kubelet.crashAgent(master);
-          rig.stopOperator();
-          Thread.sleep(500);
-          rig.startOperator();
-        } finally {
-          w.close();
-        }
-        return "killed " + master + "'s agent and restarted the operator";
+        return operatorFaults.restartDuringHandover(group);
+      }
+      case PAUSE_OPERATOR -> {
+        return operatorFaults.pause(f, group);
+      }
+      case PARTITION_OPERATOR_FROM_ETCD, PARTITION_OPERATOR_FROM_API -> {
+        return operatorFaults.partition(f, group);
       }
       case API_ERRORS, API_HANG -> {
-        Disturbances.Window w = disturbances.open("API " + f.kind(), Duration.ofSeconds(3));
-        try {
-          rig.api.injectFault(
-              f.kind() == FaultKind.API_ERRORS
-                  ? EmbeddedApiServer.Fault.ERRORS
-                  : EmbeddedApiServer.Fault.HANG,
-              r -> OPERATOR_USER_AGENT.equals(r.userAgent()),
-              Duration.ofSeconds(3));
-          Thread.sleep(3000);
-        } finally {
-          rig.api.clearFault();
-          w.close();
-        }
-        return "API "
-            + (f.kind() == FaultKind.API_ERRORS ? "errors" : "hang")
-            + " for the operator, 3 s";
+        return operatorFaults.apiFault(f.kind());
+      }
+      case FORCE_DELETE_MASTER_POD -> {
+        return partitions.forceDeleteMaster(group, ttl);
+      }
+      case PARTITION_MASTER_FROM_ETCD, PARTITION_STANDBY_FROM_ETCD -> {
+        return partitions.partitionAgent(f, group, ttl);
       }
       case ROLLING_UPDATE -> {
         int round = ++templateRound;

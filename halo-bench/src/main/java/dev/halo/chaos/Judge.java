@@ -26,9 +26,14 @@ import java.util.Objects;
  *       carry its last log lines.
  * </ul>
  *
- * Samples taken while a fault makes relabelling impossible by design (etcd without quorum: the
- * operator is fail-static; the operator down or its API calls failing) are excused: they neither
- * start nor extend a lag or no-master window, and the excused time is reported.
+ * Samples taken while a fault makes relabelling impossible by design are excused: they neither
+ * start nor extend a lag or no-master window, and the excused time is reported. The windows ({@link
+ * Disturbances}, opened by the faults): etcd without quorum (the operator is fail-static) plus TTL
+ * + 2 s; the operator stopped, paused, or cut off from etcd or from the API server, plus 5 s; its
+ * API calls failing or held, plus 3 s; a forced deletion of a master whose agent runs on, until
+ * that agent's own deadline (TTL after it was cut off from etcd) plus 2 s, since the next master
+ * must not be master before it. {@code DUAL_LABEL}, {@code DUAL_ROLE} and {@code ROLE_NOT_LEADER}
+ * are never excused.
  */
 final class Judge {
   static final long ALLOWED_LABEL_LAG_MS = 3000;

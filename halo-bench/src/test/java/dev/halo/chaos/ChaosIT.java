@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class ChaosIT {
   private static final long SEED = 1;
-  private static final int FAULTS = 30;
+  // Every kind once (the plan starts with each kind in a shuffled order), then a few more.
+  private static final int FAULTS = 24;
 
   @Test
   void everyFaultKindOnceAndNoInvariantBroken() throws Exception {

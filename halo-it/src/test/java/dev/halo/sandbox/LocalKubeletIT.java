@@ -329,6 +329,85 @@ class LocalKubeletIT {
   }
 
   @Test
+  void anOrphanRunsOnAfterAForcedDeletionBesideItsReplacementUntilItsTimeIsUp() throws Exception {
+    String ns = "orphan";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    kubelet = LocalKubelet.start(client, ns, etcd.cluster(), AgentMode.PROCESS);
+    createPods(ns, election, "g-0");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> kubelet.agent("g-0").role().equals("master"));
+    String oldUid = getPod(ns, "g-0").getMetadata().getUid();
+
+    long orphaned = System.nanoTime();
+    OrphanedPod orphan = kubelet.orphan("g-0", Duration.ofSeconds(15));
+    // What `kubectl delete pod --force --grace-period=0` does: the object goes at once.
+    client.pods().inNamespace(ns).withName("g-0").withGracePeriod(0).delete();
+    await().atMost(Duration.ofSeconds(5)).until(() -> getPod(ns, "g-0") == null);
+
+    assertThat(orphan.uid()).isEqualTo(oldUid);
+    assertThat(orphan.isAlive()).isTrue();
+    assertThat(orphan.agent().role()).isEqualTo("master");
+    assertThat(kubelet.orphans()).containsExactly(orphan);
+    assertThat(kubelet.pods()).isEmpty();
+
+    // A new pod of the same name starts beside the orphan, with files of its own.
+    createPods(ns, election, "g-0");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    AgentHandle replacement = kubelet.agent("g-0");
+    assertThat(((AgentProcess) replacement).pid()).isNotEqualTo(orphan.pid());
+    assertThat(replacement.role()).isEqualTo("standby");
+    assertThat(orphan.agent().role()).isEqualTo("master");
+    assertThat(kubelet.roleFile("g-0").toString()).doesNotContain(oldUid);
+
+    // Its time up, the orphan is killed and says when; the replacement wins after the TTL.
+    long killedAt = orphan.killedAtNanos().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(killedAt - orphaned).isGreaterThanOrEqualTo(Duration.ofSeconds(15).toNanos());
+    assertThat(ProcessHandle.of(orphan.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(kubelet.orphans()).isEmpty();
+    await().atMost(Duration.ofSeconds(TTL + 10)).until(() -> replacement.role().equals("master"));
+  }
+
+  @Test
+  void withEtcdProxiesAMasterCutFromEtcdDemotesItselfWhileRunningAndRejoinsWhenHealed() {
+    String ns = "partition";
+    String election = ElectionKeys.electionName(ns, GROUP);
+    startProcessKubelet(ns, LocalKubelet.Options.defaults().withEtcdProxies());
+    createPods(ns, election, "g-0", "g-1");
+    kubelet.awaitRunning("g-0", Duration.ofSeconds(30));
+    kubelet.awaitRunning("g-1", Duration.ofSeconds(30));
+    String master = awaitSingleMaster(election, Duration.ofSeconds(20));
+    AgentHandle cutOff = kubelet.agent(master);
+    AgentHandle standby = kubelet.agent(other(master));
+    await().atMost(Duration.ofSeconds(20)).until(() -> cutOff.role().equals("master"));
+
+    kubelet.cutEtcd(master);
+    // The lease runs out on the server; the cut-off agent demotes itself at its own deadline,
+    // still running and answering.
+    await()
+        .pollInterval(Duration.ofMillis(20))
+        .atMost(Duration.ofSeconds(TTL + 5))
+        .until(() -> standby.role().equals("master"));
+    await().atMost(Duration.ofSeconds(TTL)).until(() -> cutOff.role().equals("standby"));
+    assertThat(kubelet.pods()).contains(master);
+    assertThat(leader(election)).isEqualTo(other(master));
+
+    kubelet.healEtcd(master);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "campaigning".equals(cutOff.status().orElse(Map.of()).get("phase")));
+    assertThat(standby.role()).isEqualTo("master");
+    assertThat(cutOff.role()).isEqualTo("standby");
+    try (LocalKubelet direct =
+        LocalKubelet.start(client, "direct", etcd.cluster(), AgentMode.PROCESS)) {
+      assertThatThrownBy(() -> direct.cutEtcd("g-0"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("withEtcdProxies");
+    }
+  }
+
+  @Test
   void aDeadAgentIsNoticedEveryProbePeriodWhileHealthzIsAskedOnlyEveryReadinessPeriod() {
     String ns = "readiness";
     String election = ElectionKeys.electionName(ns, GROUP);

@@ -3,11 +3,17 @@ package dev.halo.sandbox;
 import dev.halo.common.AgentVariables;
 import dev.halo.sandbox.LocalKubelet.AgentMode;
 import dev.halo.sandbox.LocalKubelet.Options;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +25,7 @@ final class AgentRunner {
   private final Options options;
   private final AgentEnvResolver envResolver;
   private final RoleHistories histories;
+  private final Set<TcpProxy> proxies = ConcurrentHashMap.newKeySet();
 
   AgentRunner(
       AgentMode mode, Options options, AgentEnvResolver envResolver, RoleHistories histories) {
@@ -39,7 +46,11 @@ final class AgentRunner {
       // agents share one pid and are never killed: the harness could not close what they leave).
       Optional<Path> history =
           mode == AgentMode.PROCESS ? Optional.of(histories.fileOf(rt)) : Optional.empty();
-      agentEnv = agentEnv(envResolver.agentEnv(rt, roleFile, history));
+      Map<String, String> env = envResolver.agentEnv(rt, roleFile, history);
+      if (options.etcdProxies()) {
+        env.put(AgentVariables.ETCD_ENDPOINTS, throughProxies(rt, env));
+      }
+      agentEnv = agentEnv(env);
     } catch (RuntimeException e) {
       rt.agentTerminated(1, "CreateContainerConfigError", e.getMessage());
       log.atWarn()
@@ -70,6 +81,40 @@ final class AgentRunner {
       rt.agentReady = true; // Ready once started: the first status write says so
     }
     logStarted(rt);
+  }
+
+  /**
+   * The pod's etcd endpoints through proxies of its own, started with its first agent and kept for
+   * the pod's life (a restarted agent gets the same ones, cut or not).
+   */
+  private String throughProxies(KubeletPod rt, Map<String, String> env) {
+    List<URI> endpoints =
+        Arrays.stream(env.getOrDefault(AgentVariables.ETCD_ENDPOINTS, "").split(","))
+            .map(String::strip)
+            .filter(e -> !e.isEmpty())
+            .map(URI::create)
+            .toList();
+    if (rt.etcdProxies.isEmpty()) {
+      rt.etcdProxies = endpoints.stream().map(TcpProxy::to).toList();
+      proxies.addAll(rt.etcdProxies);
+    }
+    List<String> through = new ArrayList<>();
+    for (int i = 0; i < endpoints.size(); i++) {
+      through.add(rt.etcdProxies.get(i).endpoint(endpoints.get(i).getScheme()).toString());
+    }
+    return String.join(",", through);
+  }
+
+  /** Closes the pod's etcd proxies (it is gone). */
+  void closeEtcdProxies(KubeletPod rt) {
+    rt.etcdProxies.forEach(TcpProxy::close);
+    proxies.removeAll(rt.etcdProxies);
+  }
+
+  /** Closes every etcd proxy still open (the kubelet stops). */
+  void closeEtcdProxies() {
+    proxies.forEach(TcpProxy::close);
+    proxies.clear();
   }
 
   private static AgentEnv agentEnv(Map<String, String> env) {

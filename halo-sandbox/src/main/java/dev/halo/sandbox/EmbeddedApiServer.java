@@ -327,6 +327,14 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
+   * Writes a kubeconfig for this server reached at {@code via} (e.g. a proxy in front of it, which
+   * a test can cut), otherwise like {@link #writeKubeconfig(Path)}.
+   */
+  public void writeKubeconfig(Path file, String via) {
+    Kubeconfig.write(file, via);
+  }
+
+  /**
    * Records a canned response, as {@code KubernetesMockServer.expect()} does; canned responses
    * answer before the CRUD store (e.g. {@code expect().post().withPath(...).andReturn(500,
    * "boom").once()}), but not before discovery, {@code /version} and {@code /openapi}, which this

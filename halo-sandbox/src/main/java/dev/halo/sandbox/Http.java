@@ -52,12 +52,11 @@ public final class Http {
     }
   }
 
-  /** A free TCP port on 127.0.0.1. */
+  /**
+   * A free TCP port on 127.0.0.1 for a process that binds it later, from below the kernel's
+   * ephemeral range so that no outgoing connection takes it meanwhile ({@link FreePorts}).
+   */
   public static int freePort() {
-    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port", e);
-    }
+    return FreePorts.pick();
   }
 }

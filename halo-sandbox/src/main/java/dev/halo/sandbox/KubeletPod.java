@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,6 +54,8 @@ final class KubeletPod {
   DemoWorkload workload;
   Instant workloadFinishedAt;
   AgentHandle agent;
+  // With Options.withEtcdProxies(): the pod's own way to each etcd endpoint, for all its agents.
+  List<TcpProxy> etcdProxies = List.of();
   AgentState agentState = AgentState.WAITING;
   boolean agentReady;
   int probeFailures;

@@ -58,11 +58,14 @@ import org.slf4j.LoggerFactory;
  *       spec.nodeName, status.podIP/hostIP), {@code configMapKeyRef} and {@code secretKeyRef}
  *       resolved; then {@code HALO_AGENT_ADDRESS=127.0.0.1}, {@code HALO_AGENT_PORT=<free port>} (0
  *       for an in-process agent, which binds a port itself and reports it), {@code
- *       HALO_ROLE_FILE=<temp dir>/<pod>/role}, for agent processes {@code HALO_ROLE_HISTORY=<temp
- *       dir>/role-history/<pod>-<pod uid>.jsonl} (one file per pod, which a restarted agent appends
- *       to: {@link #roleHistories}), and {@code HALO_HEALTH_HTTP}, {@code HALO_HEALTH_TCP} and
- *       {@code HALO_ROLE_WEBHOOK} (when set) pointed at the workload. {@code HALO_ETCD_ENDPOINTS}
- *       stays what the operator wrote unless {@link Options#withEtcdEndpoints()} is used.
+ *       HALO_ROLE_FILE=<temp dir>/<pod>/<pod uid>/role} (a directory per pod object, as an
+ *       emptyDir), for agent processes {@code HALO_ROLE_HISTORY=<temp dir>/role-history/<pod>-<pod
+ *       uid>.jsonl} (one file per pod, which a restarted agent appends to: {@link #roleHistories}),
+ *       and {@code HALO_HEALTH_HTTP}, {@code HALO_HEALTH_TCP} and {@code HALO_ROLE_WEBHOOK} (when
+ *       set) pointed at the workload. {@code HALO_ETCD_ENDPOINTS} stays what the operator wrote
+ *       unless {@link Options#withEtcdEndpoints()} is used; with {@link Options#withEtcdProxies()}
+ *       it names loopback proxies of the pod's own in front of those endpoints, which {@link
+ *       #cutEtcd} cuts.
  *   <li><b>Secret volumes</b>: every Secret volume of the pod is written into a directory of the
  *       pod with the kubelet's atomic {@code ..data} symlink layout ({@link SecretVolumes}), and
  *       every agent variable naming a file under one of the agent container's mount paths (e.g.
@@ -112,7 +115,8 @@ public final class LocalKubelet implements AutoCloseable {
       Duration readinessPeriod,
       Optional<Function<AgentConfig, ElectionClient>> electionClients,
       boolean workloadServers,
-      boolean readinessRequests) {
+      boolean readinessRequests,
+      boolean etcdProxies) {
     public Options {
       extraEnv = Map.copyOf(extraEnv);
       if (probePeriod.isNegative() || probePeriod.isZero()) {
@@ -138,7 +142,8 @@ public final class LocalKubelet implements AutoCloseable {
           DEFAULT_PROBE_PERIOD,
           Optional.empty(),
           true,
-          true);
+          true,
+          false);
     }
 
     /** Replace {@code HALO_ETCD_ENDPOINTS} with the endpoints of the kubelet's etcd cluster. */
@@ -213,6 +218,16 @@ public final class LocalKubelet implements AutoCloseable {
       return edit(o -> o.readinessRequests = false);
     }
 
+    /**
+     * Puts a loopback {@link TcpProxy} of the pod's own in front of each of its agent's etcd
+     * endpoints ({@code HALO_ETCD_ENDPOINTS} points at them; they live as long as the pod, across
+     * agent restarts), so that {@link #cutEtcd} can partition one agent from etcd while it keeps
+     * serving its workload. Off by default: agents reach etcd directly.
+     */
+    public Options withEtcdProxies() {
+      return edit(o -> o.etcdProxies = true);
+    }
+
     private Options edit(Consumer<OptionsDraft> change) {
       OptionsDraft draft = new OptionsDraft(this);
       change.accept(draft);
@@ -244,6 +259,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final List<AgentHandle> abandoned = new CopyOnWriteArrayList<>();
   private SharedIndexInformer<Pod> informer;
   private SharedIndexInformer<Secret> secrets;
+  private final List<OrphanedPod> orphans = new CopyOnWriteArrayList<>();
 
   private LocalKubelet(
       KubernetesClient client,
@@ -504,6 +520,50 @@ public final class LocalKubelet implements AutoCloseable {
   }
 
   /**
+   * Leaves the pod's agent process and workload running as a node that lost its kubelet does, and
+   * lets go of the pod (PROCESS mode only): from now on the kubelet writes no status for it, does
+   * not probe or restart its agent, takes its finalizer off (so a DELETE, such as {@code kubectl
+   * delete pod --force --grace-period=0}, removes the object at once), does not stop it when the
+   * object goes, and starts a new pod of the same name beside it. After {@code lifetime} it kills
+   * the agent with SIGKILL and stops the workload, and the orphan records when.
+   */
+  public OrphanedPod orphan(String pod, Duration lifetime) {
+    if (mode != AgentMode.PROCESS) {
+      throw new IllegalStateException("orphan needs AgentMode.PROCESS: it kills the agent later");
+    }
+    KubeletPod running = lifecycle.runtime(pod);
+    synchronized (running) {
+      if (running.phase != KubeletPod.Phase.RUNNING
+          || !(running.agent instanceof AgentProcess)
+          || !running.agentRunning()) {
+        throw new IllegalStateException(
+            "pod " + pod + " has no running agent process to leave running");
+      }
+    }
+    KubeletPod rt = lifecycle.abandon(pod);
+    OrphanedPod orphan = new OrphanedPod(rt, (AgentProcess) rt.agent);
+    orphans.add(orphan);
+    orphan.killedAtNanos().thenRun(() -> orphans.remove(orphan));
+    timer.schedule(
+        () -> lifecycle.run("kill orphan " + pod, () -> orphan.kill("orphan's time is up")),
+        lifetime.toMillis(),
+        TimeUnit.MILLISECONDS);
+    api.removeFinalizer(rt.name, rt.uid);
+    log.atInfo()
+        .addKeyValue("pod", pod)
+        .addKeyValue("uid", rt.uid)
+        .addKeyValue("pid", orphan.pid())
+        .addKeyValue("lifetimeMs", lifetime.toMillis())
+        .log("kubelet: let go of the pod, its agent and workload run on as an orphan");
+    return orphan;
+  }
+
+  /** The orphaned pods whose agent still runs ({@link #orphan}). */
+  public List<OrphanedPod> orphans() {
+    return List.copyOf(orphans);
+  }
+
+  /**
    * Starts a new agent for the pod (stopping the current one first if it still runs), as a
    * container restart: restartCount goes up by one and the last termination becomes lastState.
    */
@@ -539,6 +599,34 @@ public final class LocalKubelet implements AutoCloseable {
     return agent;
   }
 
+  /**
+   * Cuts the pod's agent off from etcd ({@link Options#withEtcdProxies()} only): its proxies close
+   * every connection and black-hole new ones, as a network partition that drops packets does, while
+   * the agent goes on running and serving its workload. The proxies stay with the pod when it is
+   * {@link #orphan orphaned}.
+   */
+  public void cutEtcd(String pod) {
+    etcdProxies(pod).forEach(TcpProxy::cut);
+  }
+
+  /** Ends {@link #cutEtcd}: the pod's agent reaches etcd again. */
+  public void healEtcd(String pod) {
+    etcdProxies(pod).forEach(TcpProxy::heal);
+  }
+
+  private List<TcpProxy> etcdProxies(String pod) {
+    if (!options.etcdProxies()) {
+      throw new IllegalStateException("cutting a pod from etcd needs Options.withEtcdProxies()");
+    }
+    KubeletPod rt = lifecycle.runtime(pod);
+    synchronized (rt) {
+      if (rt.etcdProxies.isEmpty()) {
+        throw new IllegalStateException("pod " + pod + " has no etcd proxies (no agent started)");
+      }
+      return rt.etcdProxies;
+    }
+  }
+
   /** Waits until the pod's agent runs and answers, and the status saying so has been written. */
   public void awaitRunning(String pod, Duration timeout) {
     controls.awaitRunning(pod, timeout);
@@ -562,8 +650,10 @@ public final class LocalKubelet implements AutoCloseable {
     }
     timer.shutdownNow();
     prober.close();
+    orphans().forEach(o -> o.kill("kubelet stopped"));
     lifecycle.stopAll();
     abandoned.forEach(AgentHandle::close);
+    agents.closeEtcdProxies();
     // Leave no pod stuck behind our finalizer, without hanging when the API is already gone.
     Future<?> cleanup =
         exec.submit(

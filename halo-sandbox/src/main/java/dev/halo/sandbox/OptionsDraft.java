@@ -19,6 +19,7 @@ final class OptionsDraft {
   Optional<Function<AgentConfig, ElectionClient>> electionClients;
   boolean workloadServers;
   boolean readinessRequests;
+  boolean etcdProxies;
 
   OptionsDraft(Options o) {
     overrideEtcdEndpoints = o.overrideEtcdEndpoints();
@@ -30,6 +31,7 @@ final class OptionsDraft {
     electionClients = o.electionClients();
     workloadServers = o.workloadServers();
     readinessRequests = o.readinessRequests();
+    etcdProxies = o.etcdProxies();
   }
 
   Options build() {
@@ -42,6 +44,7 @@ final class OptionsDraft {
         readinessPeriod,
         electionClients,
         workloadServers,
-        readinessRequests);
+        readinessRequests,
+        etcdProxies);
   }
 }

@@ -91,8 +91,20 @@ final class PodLifecycle {
     return rt;
   }
 
+  /** The role file of the pod of that name the kubelet runs now (where it would be, if none). */
   Path roleFile(String pod) {
-    return root.resolve(pod).resolve("role");
+    KubeletPod rt = pods.get(pod);
+    return rt == null ? root.resolve(pod).resolve("role") : roleFile(rt);
+  }
+
+  // Each pod object gets a directory of its own, as an emptyDir volume is: an orphaned pod's
+  // agent (disown) may still write its files while a new pod of the same name runs.
+  private Path podDir(KubeletPod rt) {
+    return root.resolve(rt.name).resolve(rt.uid);
+  }
+
+  private Path roleFile(KubeletPod rt) {
+    return podDir(rt).resolve("role");
   }
 
   /**
@@ -213,11 +225,11 @@ final class PodLifecycle {
         return;
       }
       try {
-        Files.createDirectories(root.resolve(rt.name));
+        Files.createDirectories(podDir(rt));
         rt.workload =
             options.workloadServers()
-                ? DemoWorkload.start(rt.name, roleFile(rt.name), storeFile(rt))
-                : DemoWorkload.serverless(rt.name, roleFile(rt.name));
+                ? DemoWorkload.start(rt.name, roleFile(rt), storeFile(rt))
+                : DemoWorkload.serverless(rt.name, roleFile(rt));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the workload of " + rt.name, e);
       }
@@ -227,7 +239,7 @@ final class PodLifecycle {
           .addKeyValue("port", rt.workload.port())
           .log("kubelet: started workload");
       if (rt.agentContainer != null) {
-        agents.start(rt, roleFile(rt.name));
+        agents.start(rt, roleFile(rt));
       }
       api.writeStatus(rt);
     }
@@ -239,7 +251,7 @@ final class PodLifecycle {
    */
   private boolean mountVolumes(KubeletPod rt) {
     try {
-      volumes.setUp(rt, root.resolve(rt.name));
+      volumes.setUp(rt, podDir(rt));
     } catch (SecretVolumes.MountException e) {
       boolean changed = !e.getMessage().equals(rt.mountFailure);
       rt.phase = KubeletPod.Phase.PENDING;
@@ -298,7 +310,7 @@ final class PodLifecycle {
     AgentRunner.releaseDead(rt);
     rt.restartCount++;
     rt.statusFrozen = false;
-    agents.start(rt, roleFile(rt.name));
+    agents.start(rt, roleFile(rt));
   }
 
   /** With {@link Options#withAgentRestarts}, restarts the pod's dead agent after the delay. */
@@ -323,7 +335,7 @@ final class PodLifecycle {
       }
       AgentRunner.releaseDead(rt);
       rt.restartCount++;
-      agents.start(rt, roleFile(rt.name));
+      agents.start(rt, roleFile(rt));
       log.atInfo()
           .addKeyValue("pod", rt.name)
           .addKeyValue("restartCount", rt.restartCount)
@@ -346,6 +358,7 @@ final class PodLifecycle {
       finishedUids.add(rt.uid);
       agents.stop(rt, "pod terminating");
       AgentRunner.releaseDead(rt);
+      agents.closeEtcdProxies(rt);
       if (rt.workload != null) {
         rt.workload.stop();
         rt.workloadFinishedAt = Instant.now();

@@ -12,6 +12,7 @@ import dev.halo.sandbox.ServiceProxy;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,7 @@ final class Checker implements AutoCloseable {
 
   private Judge.Sample sample(String group, int ttl) {
     boolean isExcused = excused.getAsBoolean();
-    ElectionClient.Candidate before = leader(group);
+    ElectionClient.LeaderView before = leaderView(group);
     boolean hagExists =
         client.resources(HighAvailabilityGroup.class).inNamespace(namespace).withName(group).get()
             != null;
@@ -102,6 +103,7 @@ final class Checker implements AutoCloseable {
     List<String> healthyStandbys = new ArrayList<>();
     List<String> roleMaster = new ArrayList<>();
     Set<Integer> asked = new HashSet<>(); // agents by port: an agent orphaned meanwhile once
+    Map<String, String> masterLeases = new HashMap<>(); // who answered master, with its lease
     for (Pod p : pods) {
       String name = p.getMetadata().getName();
       boolean master = Labels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(Labels.ROLE));
@@ -122,6 +124,7 @@ final class Checker implements AutoCloseable {
       }
       if (Labels.ROLE_MASTER.equals(status.get("role"))) {
         roleMaster.add(name);
+        masterLeases.put(name, String.valueOf(status.get("leaseId")));
       } else if (!master
           && "campaigning".equals(status.get("phase"))
           && ready(p)
@@ -131,50 +134,87 @@ final class Checker implements AutoCloseable {
     }
     for (OrphanedPod orphan : kubelet.orphans()) {
       if (orphan.name().startsWith(group + "-") && asked.add(orphan.agent().port())) {
-        orphanRole(orphan, before).ifPresent(roleMaster::add);
+        orphanRole(orphan, leaderOf(before))
+            .ifPresent(
+                r -> {
+                  roleMaster.add(r.name());
+                  masterLeases.put(r.name(), r.lease());
+                });
       }
     }
-    ElectionClient.Candidate after = leader(group);
+    ElectionClient.LeaderView after = leaderView(group);
+    List<String> fenced = fencedMasters(masterLeases, after);
     labelled.sort(null);
     roleMaster.sort(null);
     return new Judge.Sample(
         atMs,
         group,
         ttl,
-        name(before),
-        name(after),
+        name(leaderOf(before)),
+        name(leaderOf(after)),
         labelled,
         roleMaster,
         healthyStandbys,
         hagExists,
-        isExcused || excused.getAsBoolean());
+        isExcused || excused.getAsBoolean(),
+        fenced);
   }
+
+  /**
+   * Those of the agents answering master whose own lease is fenced in {@code view}, read after
+   * their answers: their key was removed while they might run, and the leader waits for them.
+   */
+  static List<String> fencedMasters(
+      Map<String, String> masterLeases, ElectionClient.LeaderView view) {
+    if (view == null) {
+      return List.of();
+    }
+    Set<String> fencedLeases = new HashSet<>();
+    view.fences().forEach(f -> fencedLeases.add(Long.toHexString(f.fencedLease())));
+    List<String> out = new ArrayList<>();
+    masterLeases.forEach(
+        (name, lease) -> {
+          if (fencedLeases.contains(lease)) {
+            out.add(name);
+          }
+        });
+    out.sort(null);
+    return out;
+  }
+
+  /** An agent that answers master: the name it is judged under, and its lease (hex). */
+  private record Master(String name, String lease) {}
 
   /**
    * A force-deleted pod's agent that still runs (an orphan) and answers master: under its pod's
    * name while its key is the leader key (it still is the leader), else under a name of its own,
    * since a new pod of the same name may run beside it.
    */
-  private static Optional<String> orphanRole(OrphanedPod orphan, ElectionClient.Candidate leader) {
+  private static Optional<Master> orphanRole(OrphanedPod orphan, ElectionClient.Candidate leader) {
     Map<String, Object> status = orphan.agent().status().orElse(Map.of());
     if (!Labels.ROLE_MASTER.equals(status.get("role"))) {
       return Optional.empty();
     }
     boolean leads = leader != null && leader.key().equals(status.get("key"));
     return Optional.of(
-        leads ? orphan.name() : orphan.name() + " (orphan, pid " + orphan.pid() + ")");
+        new Master(
+            leads ? orphan.name() : orphan.name() + " (orphan, pid " + orphan.pid() + ")",
+            String.valueOf(status.get("leaseId"))));
   }
 
-  /** etcd's leader of the group (NONE when none), or null when etcd cannot be read in 1 s. */
-  private ElectionClient.Candidate leader(String group) {
+  /** etcd's view of the group's election, or null when etcd cannot be read in 1 s. */
+  private ElectionClient.LeaderView leaderView(String group) {
     try {
       return etcd.leader(ElectionKeys.prefix(ElectionKeys.electionName(namespace, group)))
-          .get(1, TimeUnit.SECONDS)
-          .leader()
-          .orElse(NONE);
+          .get(1, TimeUnit.SECONDS);
     } catch (Exception e) {
       return null;
     }
+  }
+
+  /** The leader in {@code view} (NONE when none), or null when etcd could not be read. */
+  private static ElectionClient.Candidate leaderOf(ElectionClient.LeaderView view) {
+    return view == null ? null : view.leader().orElse(NONE);
   }
 
   /** The leader's pod name for the Judge: "" when none, null when unknown. */

@@ -15,7 +15,10 @@ import java.util.Objects;
  *   <li>{@code DUAL_LABEL}: two pods labelled master in one list of the group's pods.
  *   <li>{@code DUAL_ROLE}: two agents answer {@code master} on {@code /role} in one sample.
  *   <li>{@code ROLE_NOT_LEADER}: an agent answers {@code master} while etcd names another leader
- *       both before and after its answer.
+ *       both before and after its answer, unless a fence of that agent's own lease holds the leader
+ *       back (docs/fencing.md): an old master whose key the operator removed while it may still run
+ *       answers master until its deadline by design, and the leader waits for it; if the leader
+ *       answered master too, {@code DUAL_ROLE} says so.
  *   <li>{@code LABEL_LAG}: the labelled master differs from etcd's (stable) leader for longer than
  *       {@link #ALLOWED_LABEL_LAG_MS}.
  *   <li>{@code NO_MASTER}: no pod labelled master for longer than TTL + 2 s while a healthy standby
@@ -50,7 +53,34 @@ final class Judge {
       List<String> roleMaster,
       List<String> healthyStandbys,
       boolean hagExists,
-      boolean excused) {
+      boolean excused,
+      List<String> fencedMasters) {
+    /** A sample in which no agent that answers master is fenced. */
+    Sample(
+        long atMs,
+        String group,
+        int ttlSeconds,
+        String leaderBefore,
+        String leaderAfter,
+        List<String> labelled,
+        List<String> roleMaster,
+        List<String> healthyStandbys,
+        boolean hagExists,
+        boolean excused) {
+      this(
+          atMs,
+          group,
+          ttlSeconds,
+          leaderBefore,
+          leaderAfter,
+          labelled,
+          roleMaster,
+          healthyStandbys,
+          hagExists,
+          excused,
+          List.of());
+    }
+
     /** etcd's leader when it was the same before and after the sample, else null. */
     String stableLeader() {
       return leaderBefore != null && leaderBefore.equals(leaderAfter) ? leaderBefore : null;
@@ -111,7 +141,8 @@ final class Judge {
     boolean roleNotLeader =
         leader != null
             && !leader.isEmpty()
-            && s.roleMaster().stream().anyMatch(p -> !p.equals(leader));
+            && s.roleMaster().stream()
+                .anyMatch(p -> !p.equals(leader) && !s.fencedMasters().contains(p));
     if (roleNotLeader && !g.roleNotLeaderOpen) {
       violations.add(
           new Violation(

@@ -2,7 +2,10 @@ package dev.halo.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.agent.ElectionClient;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class JudgeTest {
@@ -40,6 +43,70 @@ class JudgeTest {
     assertThat(judge.violations())
         .extracting(Judge.Violation::kind)
         .containsExactly("ROLE_NOT_LEADER");
+  }
+
+  @Test
+  void aFencedOldMasterAnsweringMasterIsNotAViolationUnlessTheLeaderAnswersToo() {
+    Judge judge = new Judge();
+    String orphan = "g-0 (orphan, pid 42)";
+    judge.accept(
+        new Judge.Sample(
+            0,
+            "g",
+            2,
+            "g-1",
+            "g-1",
+            List.of(),
+            List.of(orphan),
+            List.of(),
+            true,
+            false,
+            List.of(orphan)));
+    assertThat(judge.violations()).as("the leader waits for the fence of the old master").isEmpty();
+    judge.accept(
+        new Judge.Sample(
+            100,
+            "g",
+            2,
+            "g-1",
+            "g-1",
+            List.of(),
+            List.of(orphan),
+            List.of(),
+            true,
+            false,
+            List.of()));
+    assertThat(judge.violations())
+        .as("without a fence of its lease the same answer breaks the invariant")
+        .extracting(Judge.Violation::kind)
+        .containsExactly("ROLE_NOT_LEADER");
+    judge.accept(
+        new Judge.Sample(
+            200,
+            "g",
+            2,
+            "g-1",
+            "g-1",
+            List.of(),
+            List.of(orphan, "g-1"),
+            List.of(),
+            true,
+            false,
+            List.of(orphan)));
+    assertThat(judge.violations())
+        .extracting(Judge.Violation::kind)
+        .containsExactly("ROLE_NOT_LEADER", "DUAL_ROLE");
+  }
+
+  @Test
+  void onlyMastersWhoseOwnLeaseIsFencedCountAsFenced() {
+    ElectionClient.LeaderView view =
+        new ElectionClient.LeaderView(
+            Optional.empty(), 9, List.of(new ElectionClient.Fence("/f/a1", 0xa1, 5)));
+
+    assertThat(Checker.fencedMasters(Map.of("g-0 (orphan, pid 1)", "a1", "g-1", "b2"), view))
+        .containsExactly("g-0 (orphan, pid 1)");
+    assertThat(Checker.fencedMasters(Map.of("g-0", "a1"), null)).isEmpty();
   }
 
   @Test

@@ -205,7 +205,8 @@ final class Checker implements AutoCloseable {
   /** etcd's view of the group's election, or null when etcd cannot be read in 1 s. */
   private ElectionClient.LeaderView leaderView(String group) {
     try {
-      return etcd.leader(ElectionKeys.prefix(ElectionKeys.electionName(namespace, group)))
+      String election = ElectionKeys.electionName(namespace, group);
+      return etcd.leader(ElectionKeys.prefix(election), ElectionKeys.fencePrefix(election))
           .get(1, TimeUnit.SECONDS);
     } catch (Exception e) {
       return null;

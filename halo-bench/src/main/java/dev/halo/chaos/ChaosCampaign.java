@@ -41,9 +41,16 @@ public final class ChaosCampaign implements AutoCloseable {
   /** Runs {@code faults} faults from {@code seed}; returns the report (also written to disk). */
   public static Map<String, Object> run(
       long seed, int faults, long minPauseMs, long maxPauseMs, Path out) throws Exception {
+    return run(seed, faults, minPauseMs, maxPauseMs, out, List.of(FaultKind.values()));
+  }
+
+  /** As above, with faults of the {@code allowed} kinds only. */
+  static Map<String, Object> run(
+      long seed, int faults, long minPauseMs, long maxPauseMs, Path out, List<FaultKind> allowed)
+      throws Exception {
     try (ChaosCampaign campaign = new ChaosCampaign(out)) {
       return campaign.execute(
-          FaultPlan.of(seed, faults, GROUP_NAMES.size(), minPauseMs, maxPauseMs), out);
+          FaultPlan.of(seed, faults, GROUP_NAMES.size(), minPauseMs, maxPauseMs, allowed), out);
     }
   }
 

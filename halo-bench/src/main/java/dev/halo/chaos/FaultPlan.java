@@ -14,15 +14,19 @@ record FaultPlan(long seed, List<Fault> faults) {
   record Fault(int index, FaultKind kind, int group, long pauseMs, double pick) {}
 
   static FaultPlan of(long seed, int count, int groups, long minPauseMs, long maxPauseMs) {
+    return of(seed, count, groups, minPauseMs, maxPauseMs, List.of(FaultKind.values()));
+  }
+
+  /** As above, drawing only from {@code allowed}. */
+  static FaultPlan of(
+      long seed, int count, int groups, long minPauseMs, long maxPauseMs, List<FaultKind> allowed) {
     Random random = new Random(seed);
-    List<FaultKind> kinds = new ArrayList<>(List.of(FaultKind.values()));
+    List<FaultKind> kinds = new ArrayList<>(allowed);
     Collections.shuffle(kinds, random);
     List<Fault> faults = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       FaultKind kind =
-          i < kinds.size()
-              ? kinds.get(i)
-              : FaultKind.values()[random.nextInt(FaultKind.values().length)];
+          i < kinds.size() ? kinds.get(i) : allowed.get(random.nextInt(allowed.size()));
       long pause = minPauseMs + (long) (random.nextDouble() * (maxPauseMs - minPauseMs));
       faults.add(new Fault(i, kind, random.nextInt(groups), pause, random.nextDouble()));
     }

@@ -410,6 +410,7 @@ public final class HighAvailabilityGroupReconciler
   public DeleteControl cleanup(HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     writer.deleteOwned(hag);
     releaseOwnKeys(hag, groupPods(hag.getMetadata().getName(), context));
+    roles.forget(hag);
     failovers.forget(key(hag));
     writes.forget(key(hag));
     metrics.forget(key(hag));

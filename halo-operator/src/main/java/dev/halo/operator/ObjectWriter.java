@@ -177,6 +177,44 @@ final class ObjectWriter {
     return new Labelling(result, true);
   }
 
+  /**
+   * Labels {@code pod} standby even though the pods as read show it is not master: the operator
+   * itself labelled it master last, and a pod watch that stalled (a cut connection fabric8 did not
+   * notice) would otherwise hide that label until a second pod is labelled master beside it. A pod
+   * that is gone (404) has no label to remove. Returns whether the pod is not master now.
+   */
+  boolean demoteRemembered(HighAvailabilityGroup hag, String pod, List<Pod> pods) {
+    String patch = "{\"metadata\":{\"labels\":{\"" + ROLE + "\":\"" + ROLE_STANDBY + "\"}}}";
+    boolean done =
+        writes.send(
+            hag,
+            Write.ROLE_LABELS,
+            "label pod " + pod + " " + ROLE + "=" + ROLE_STANDBY,
+            () -> {
+              try {
+                replace(
+                    pods,
+                    client
+                        .pods()
+                        .inNamespace(hag.getMetadata().getNamespace())
+                        .withName(pod)
+                        .patch(MERGE, patch));
+              } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                  throw e;
+                }
+              }
+            });
+    if (done) {
+      log.atInfo()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("pod", pod)
+          .log(
+              "demoted to standby the pod last labelled master, which the pods as read no longer show");
+    }
+    return done;
+  }
+
   private boolean label(HighAvailabilityGroup hag, String pod, String role, List<Pod> pods) {
     String patch = "{\"metadata\":{\"labels\":{\"" + ROLE + "\":\"" + role + "\"}}}";
     return writes.send(

@@ -11,9 +11,12 @@ import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,14 @@ final class RoleLabeller {
   private final PodSigns podSigns;
   private final OperatorMetrics metrics;
 
+  /**
+   * Per group, the pod this operator last left labelled master. The plan reads labels from the
+   * informer's cache; should the pod watch stall, the cache would not show the label this operator
+   * itself wrote, and the plan would promote another pod without demoting it. Demoting the
+   * remembered pod first keeps one labelled master whatever the cache shows.
+   */
+  private final Map<String, String> lastMaster = new ConcurrentHashMap<>();
+
   RoleLabeller(
       ObjectWriter writer,
       EventRecorder events,
@@ -73,14 +84,37 @@ final class RoleLabeller {
   Labelled assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
     RoleAssignment plan = RoleAssignment.plan(pods, members);
     String recorded = hag.getStatus() == null ? null : hag.getStatus().getMaster();
+    String group = key(hag);
+    Optional<String> unseen = plan.unseenMaster(Optional.ofNullable(lastMaster.get(group)));
+    if (unseen.isPresent()) {
+      String remembered = unseen.get();
+      List<Pod> current = new ArrayList<>(pods);
+      if (!writer.demoteRemembered(hag, remembered, current)) {
+        return new Labelled(current, Optional.of(remembered), plan.master());
+      }
+      lastMaster.remove(group, remembered);
+      pods = current;
+    }
     ObjectWriter.Labelling applied = writer.applyRoles(hag, pods, plan);
     if (!applied.complete()) {
       // The labels fell short of the plan: the master is still whom they route to, and the
       // elected one is announced once its label is applied.
+      labelledMaster(applied.pods()).ifPresent(m -> lastMaster.put(group, m));
       return new Labelled(applied.pods(), labelledMaster(applied.pods()), plan.master());
     }
-    plan.master().ifPresent(m -> announce(hag, recorded, m, pods, members.view()));
+    if (plan.master().isPresent()) {
+      lastMaster.put(group, plan.master().get());
+    } else {
+      lastMaster.remove(group);
+    }
+    final List<Pod> read = pods;
+    plan.master().ifPresent(m -> announce(hag, recorded, m, read, members.view()));
     return new Labelled(applied.pods(), plan.master());
+  }
+
+  /** Forgets a deleted group. */
+  void forget(HighAvailabilityGroup hag) {
+    lastMaster.remove(key(hag));
   }
 
   /** The pod labelled master, if any (labels as they are, no election consulted). */

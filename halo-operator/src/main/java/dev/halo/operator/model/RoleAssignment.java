@@ -65,6 +65,17 @@ public record RoleAssignment(
     return membership.leader().flatMap(l -> membership.view().fenceHoldingBack(l));
   }
 
+  /**
+   * The pod the operator itself last left labelled master, when this plan would neither keep it
+   * master nor demote it: the pods the plan was made from do not show its label (a pod watch that
+   * stalled hides the operator's own writes), so it must be demoted before anyone is promoted.
+   */
+  public Optional<String> unseenMaster(Optional<String> lastLabelledMaster) {
+    return lastLabelledMaster
+        .filter(p -> !master.map(p::equals).orElse(false))
+        .filter(p -> !demote.contains(p));
+  }
+
   public boolean changesLabels() {
     return !demote.isEmpty() || promote.isPresent() || !standby.isEmpty();
   }

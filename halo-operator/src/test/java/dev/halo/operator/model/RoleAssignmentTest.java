@@ -45,6 +45,28 @@ class RoleAssignmentTest {
   }
 
   @Test
+  void aMasterTheOperatorLabelledButThePodsReadDoNotShowIsDemotedFirst() {
+    // web-0's master label, written by the operator, is missing from a stalled pod cache.
+    RoleAssignment plan =
+        plan("web", List.of(pod("web-0", "standby"), pod("web-1", "standby")), view("web-1"));
+
+    assertThat(plan.demote()).isEmpty();
+    assertThat(plan.unseenMaster(Optional.of("web-0"))).contains("web-0");
+  }
+
+  @Test
+  void theRememberedMasterNeedsNothingExtraWhenThePlanKeepsOrDemotesIt() {
+    RoleAssignment keeps =
+        plan("web", List.of(pod("web-0", "master"), pod("web-1", "standby")), view("web-0"));
+    RoleAssignment demotes =
+        plan("web", List.of(pod("web-0", "master"), pod("web-1", "standby")), view("web-1"));
+
+    assertThat(keeps.unseenMaster(Optional.of("web-0"))).isEmpty();
+    assertThat(demotes.unseenMaster(Optional.of("web-0"))).isEmpty();
+    assertThat(demotes.unseenMaster(Optional.empty())).isEmpty();
+  }
+
+  @Test
   void nothingChangesWhenLabelsAlreadyFollowTheElection() {
     RoleAssignment plan =
         plan(

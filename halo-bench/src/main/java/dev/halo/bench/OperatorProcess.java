@@ -2,8 +2,8 @@ package dev.halo.bench;
 
 import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.Http;
+import dev.halo.sandbox.Signals;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,17 +136,7 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   private void signal(String name) {
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start();
-      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while signalling the operator", e);
-    }
+    Signals.send(pid(), name);
   }
 
   /** Where the operator's log goes (kept after the bench for a post-mortem). */

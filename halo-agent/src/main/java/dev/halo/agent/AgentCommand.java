@@ -3,87 +3,133 @@ package dev.halo.agent;
 import dev.halo.common.AgentVariables;
 import dev.halo.common.HaloVersion;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /**
  * {@code halo agent}: the elector sidecar. Configured by HALO_* environment variables; each option
- * below overrides the variable it names.
+ * overrides the variable it names. The command line is parsed here rather than by a library: a
+ * dozen {@code --name value} options did not need one (picocli loaded about 170 classes and took a
+ * tenth of the agent's start).
  */
-@Command(
-    name = "agent",
-    mixinStandardHelpOptions = true,
-    versionProvider = AgentCommand.Version.class,
-    description = "Run the elector agent (configured by HALO_* environment variables).",
-    footer = {
-      "",
-      "HALO_PARENT_PID  set by the sandbox only: the agent stops (as on SIGTERM) once the"
-          + " process with this pid is gone"
-    })
-public final class AgentCommand implements Callable<Integer> {
+public final class AgentCommand {
   private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
   static final int EXIT_CONFIG = 2;
 
-  @Option(names = "--etcd-endpoints", description = "HALO_ETCD_ENDPOINTS")
-  String endpoints;
+  /** An option, the variable it overrides, and what {@code --help} says about it. */
+  record Flag(String name, String variable, String help) {}
 
-  @Option(names = "--election", description = "HALO_ELECTION")
-  String election;
+  static final List<Flag> FLAGS =
+      List.of(
+          new Flag("--etcd-endpoints", AgentVariables.ETCD_ENDPOINTS, "comma-separated URLs"),
+          new Flag(
+              "--etcd-cacert",
+              AgentVariables.ETCD_CACERT,
+              "PEM file of the CA that signed etcd's certificate"),
+          new Flag(
+              "--etcd-cert",
+              AgentVariables.ETCD_CERT,
+              "PEM client certificate shown to etcd (mutual TLS)"),
+          new Flag(
+              "--etcd-key",
+              AgentVariables.ETCD_KEY,
+              "its PEM private key (PKCS#8, PKCS#1 or SEC1)"),
+          new Flag("--etcd-user", AgentVariables.ETCD_USER, "etcd user to authenticate as"),
+          new Flag(
+              "--etcd-password-file",
+              AgentVariables.ETCD_PASSWORD_FILE,
+              "file holding that user's password"),
+          new Flag(
+              "--etcd-server-name",
+              AgentVariables.ETCD_SERVER_NAME,
+              "name etcd's certificate is checked against"),
+          new Flag("--election", AgentVariables.ELECTION, "the election's etcd name"),
+          new Flag("--member", AgentVariables.MEMBER, "this pod's name"),
+          new Flag("--lease-ttl-seconds", AgentVariables.LEASE_TTL_SECONDS, "2..60"),
+          new Flag("--port", AgentVariables.AGENT_PORT, "port of the local HTTP API"),
+          new Flag("--address", AgentVariables.AGENT_ADDRESS, "address of the local HTTP API"));
 
-  @Option(names = "--member", description = "HALO_MEMBER")
-  String member;
+  private AgentCommand() {}
 
-  @Option(names = "--lease-ttl-seconds", description = "HALO_LEASE_TTL_SECONDS")
-  String ttl;
+  /**
+   * Runs {@code halo agent} with {@code args} (the options, without the word {@code agent}) until
+   * SIGTERM; returns the exit code: 0, or 2 for a bad option or configuration.
+   */
+  public static int run(List<String> args, PrintStream out, PrintStream err)
+      throws InterruptedException {
+    if (args.contains("-h") || args.contains("--help")) {
+      out.print(usage());
+      return 0;
+    }
+    if (args.contains("-V") || args.contains("--version")) {
+      for (String line : HaloVersion.lines("halo-agent", AgentCommand.class)) {
+        out.println(line);
+      }
+      return 0;
+    }
+    Map<String, String> env = new HashMap<>(System.getenv());
+    Optional<String> error = applyFlags(args, env);
+    if (error.isPresent()) {
+      err.println("halo agent: " + error.get());
+      err.print(usage());
+      return EXIT_CONFIG;
+    }
+    return runAgent(env, err);
+  }
 
-  @Option(
-      names = "--etcd-cacert",
-      description = "HALO_ETCD_CACERT: PEM file of the CA that signed etcd's certificate")
-  String etcdCacert;
+  /**
+   * Puts each {@code --name value} or {@code --name=value} of {@code args} into {@code env} under
+   * its variable; the first option it does not know, or one without a value, is the error.
+   */
+  static Optional<String> applyFlags(List<String> args, Map<String, String> env) {
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      int eq = arg.indexOf('=');
+      String name = eq > 0 ? arg.substring(0, eq) : arg;
+      Optional<Flag> flag = FLAGS.stream().filter(f -> f.name().equals(name)).findFirst();
+      if (flag.isEmpty()) {
+        return Optional.of("unknown option '" + arg + "'");
+      }
+      if (eq < 0 && i + 1 >= args.size()) {
+        return Optional.of("option '" + name + "' needs a value");
+      }
+      env.put(flag.get().variable(), eq > 0 ? arg.substring(eq + 1) : args.get(++i));
+    }
+    return Optional.empty();
+  }
 
-  @Option(
-      names = "--etcd-cert",
-      description = "HALO_ETCD_CERT: PEM client certificate shown to etcd (mutual TLS)")
-  String etcdCert;
+  /** What {@code --help} prints. */
+  static String usage() {
+    StringBuilder usage =
+        new StringBuilder()
+            .append("Usage: agent [-hV] [--<option> <value>]...\n")
+            .append("Run the elector agent (configured by HALO_* environment variables; each")
+            .append(" option overrides the variable it names).\n");
+    for (Flag f : FLAGS) {
+      String left = "      " + f.name() + "=<value>";
+      usage.append(left).append(" ".repeat(Math.max(1, 42 - left.length())));
+      usage.append(f.variable()).append(": ").append(f.help()).append('\n');
+    }
+    return usage
+        .append("  -h, --help                              Show this help message and exit.\n")
+        .append("  -V, --version                           Print version information and exit.\n")
+        .append("\nHALO_PARENT_PID  set by the sandbox only: the agent stops (as on SIGTERM)")
+        .append(" once the process with this pid is gone\n")
+        .toString();
+  }
 
-  @Option(
-      names = "--etcd-key",
-      description = "HALO_ETCD_KEY: its PEM private key (PKCS#8, PKCS#1 or SEC1)")
-  String etcdKey;
-
-  @Option(names = "--etcd-user", description = "HALO_ETCD_USER: etcd user to authenticate as")
-  String etcdUser;
-
-  @Option(
-      names = "--etcd-password-file",
-      description = "HALO_ETCD_PASSWORD_FILE: file holding that user's password")
-  String etcdPasswordFile;
-
-  @Option(
-      names = "--etcd-server-name",
-      description = "HALO_ETCD_SERVER_NAME: name etcd's certificate is checked against")
-  String etcdServerName;
-
-  @Option(names = "--port", description = "HALO_AGENT_PORT")
-  String port;
-
-  @Option(names = "--address", description = "HALO_AGENT_ADDRESS")
-  String address;
-
-  @Override
-  public Integer call() throws IOException, InterruptedException {
-    AgentConfigParser.Result parsed = AgentConfigParser.parse(environment());
+  private static int runAgent(Map<String, String> env, PrintStream err)
+      throws InterruptedException {
+    AgentConfigParser.Result parsed = AgentConfigParser.parse(env);
     if (parsed.config().isEmpty()) {
-      System.err.println(
-          "halo agent: invalid configuration: " + String.join("; ", parsed.errors()));
+      err.println("halo agent: invalid configuration: " + String.join("; ", parsed.errors()));
       return EXIT_CONFIG;
     }
     AgentConfig config = parsed.config().get();
@@ -91,7 +137,7 @@ public final class AgentCommand implements Callable<Integer> {
     try {
       agent = Agent.start(config);
     } catch (IOException e) {
-      System.err.println(
+      err.println(
           "halo agent: cannot listen on "
               + config.bindAddress()
               + ":"
@@ -140,36 +186,5 @@ public final class AgentCommand implements Callable<Integer> {
                       stop.countDown();
                     }),
             stop::countDown);
-  }
-
-  private Map<String, String> environment() {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    put(env, AgentVariables.ETCD_ENDPOINTS, endpoints);
-    put(env, AgentVariables.ETCD_CACERT, etcdCacert);
-    put(env, AgentVariables.ETCD_CERT, etcdCert);
-    put(env, AgentVariables.ETCD_KEY, etcdKey);
-    put(env, AgentVariables.ETCD_USER, etcdUser);
-    put(env, AgentVariables.ETCD_PASSWORD_FILE, etcdPasswordFile);
-    put(env, AgentVariables.ETCD_SERVER_NAME, etcdServerName);
-    put(env, AgentVariables.ELECTION, election);
-    put(env, AgentVariables.MEMBER, member);
-    put(env, AgentVariables.LEASE_TTL_SECONDS, ttl);
-    put(env, AgentVariables.AGENT_PORT, port);
-    put(env, AgentVariables.AGENT_ADDRESS, address);
-    return env;
-  }
-
-  private static void put(Map<String, String> env, String key, String value) {
-    if (value != null) {
-      env.put(key, value);
-    }
-  }
-
-  /** {@code --version}: the agent jar's version and the Java that runs it. */
-  static final class Version implements IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return HaloVersion.lines("halo-agent", AgentCommand.class);
-    }
   }
 }

@@ -1,6 +1,5 @@
 package dev.halo.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.halo.common.Threads;
@@ -16,8 +15,6 @@ import java.util.function.Supplier;
  * /metrics}. No endpoint changes state.
  */
 final class AgentHttpServer implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final HttpServer server;
 
   AgentHttpServer(
@@ -30,8 +27,7 @@ final class AgentHttpServer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(address, port), 64);
     server.setExecutor(Executors.newFixedThreadPool(2, r -> Threads.daemon("halo-agent-http", r)));
     server.createContext("/role", ex -> reply(ex, "text/plain", roleState.role().wire() + "\n"));
-    server.createContext(
-        "/status", ex -> reply(ex, "application/json", JSON.writeValueAsString(status.get())));
+    server.createContext("/status", ex -> reply(ex, "application/json", Json.write(status.get())));
     server.createContext("/healthz", ex -> reply(ex, "text/plain", "ok\n"));
     server.createContext(
         "/metrics", ex -> reply(ex, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));

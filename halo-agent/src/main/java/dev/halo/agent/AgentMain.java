@@ -1,8 +1,8 @@
 package dev.halo.agent;
 
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.bridge.SLF4JBridgeHandler;
-import picocli.CommandLine;
 
 /**
  * The agent jar's entry point: {@code java -jar halo-agent.jar [agent] [options]} runs the elector
@@ -12,14 +12,14 @@ import picocli.CommandLine;
 public final class AgentMain {
   private AgentMain() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     // gRPC logs through java.util.logging; route it into the one log format.
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
-    String[] rest =
-        args.length > 0 && args[0].equals("agent")
-            ? Arrays.copyOfRange(args, 1, args.length)
-            : args;
-    System.exit(new CommandLine(new AgentCommand()).execute(rest));
+    List<String> rest = Arrays.asList(args);
+    if (!rest.isEmpty() && rest.get(0).equals("agent")) {
+      rest = rest.subList(1, rest.size());
+    }
+    System.exit(AgentCommand.run(rest, System.out, System.err));
   }
 }

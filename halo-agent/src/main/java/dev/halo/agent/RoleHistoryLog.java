@@ -68,15 +68,15 @@ final class RoleHistoryLog implements Consumer<RoleState.Transition>, AutoClosea
 
   private String line(RoleState.Transition t, long term, String lease) {
     return "{\"member\":"
-        + quote(member)
+        + Json.quote(member)
         + ",\"lease\":"
-        + quote(lease)
+        + Json.quote(lease)
         + ",\"from\":"
-        + quote(t.from().wire())
+        + Json.quote(t.from().wire())
         + ",\"to\":"
-        + quote(t.to().wire())
+        + Json.quote(t.to().wire())
         + ",\"reason\":"
-        + quote(t.reason())
+        + Json.quote(t.reason())
         + ",\"term\":"
         + term
         + ",\"atNanos\":"
@@ -84,7 +84,7 @@ final class RoleHistoryLog implements Consumer<RoleState.Transition>, AutoClosea
         + ",\"deadlineNanos\":"
         + t.deadlineNanos()
         + ",\"wallTime\":"
-        + quote(WALL_TIME.format(clock.wallTime()))
+        + Json.quote(WALL_TIME.format(clock.wallTime()))
         + ",\"pid\":"
         + pid
         + "}\n";
@@ -122,29 +122,6 @@ final class RoleHistoryLog implements Consumer<RoleState.Transition>, AutoClosea
           .addKeyValue("error", Failures.rootMessage(e))
           .log("cannot write the role history; the election goes on, the history is incomplete");
     }
-  }
-
-  /** {@code s} as a JSON string literal. */
-  static String quote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 
   @Override

@@ -47,29 +47,14 @@ record RoleNotice(
   private StringBuilder fields() {
     return new StringBuilder(160)
         .append("{\"role\":")
-        .append(quote(role.wire()))
+        .append(Json.quote(role.wire()))
         .append(",\"term\":")
         .append(term)
         .append(",\"validUntil\":")
-        .append(validUntil.map(t -> quote(format(t))).orElse("null"))
+        .append(validUntil.map(t -> Json.quote(format(t))).orElse("null"))
         .append(",\"member\":")
-        .append(quote(member))
+        .append(Json.quote(member))
         .append(",\"leader\":")
-        .append(quote(leader));
-  }
-
-  /** A JSON string; the leader's name is whatever a candidate put in etcd, so escape it all. */
-  static String quote(String s) {
-    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append('"').toString();
+        .append(Json.quote(leader));
   }
 }

@@ -133,9 +133,4 @@ class RoleHistoryLogTest {
         .contains("\"to\":\"standby\"", "\"reason\":\"shutdown\"", "\"lease\":\"1f\"")
         .contains("\"term\":" + BrokenEtcdClient.CREATE_REVISION);
   }
-
-  @Test
-  void quotesControlCharactersAndBackslashes() {
-    assertThat(RoleHistoryLog.quote("a\\b\n\u0001")).isEqualTo("\"a\\\\b\\n\\u0001\"");
-  }
 }

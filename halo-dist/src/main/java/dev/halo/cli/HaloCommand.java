@@ -1,6 +1,5 @@
 package dev.halo.cli;
 
-import dev.halo.agent.AgentCommand;
 import dev.halo.operator.OperatorCommand;
 import dev.halo.sandbox.SandboxCommand;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -13,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Halo: single-master workloads on Kubernetes, elected through etcd.",
-    subcommands = {AgentCommand.class, OperatorCommand.class, SandboxCommand.class})
+    subcommands = {AgentSubcommand.class, OperatorCommand.class, SandboxCommand.class})
 public final class HaloCommand implements Runnable {
 
   public static void main(String[] args) {

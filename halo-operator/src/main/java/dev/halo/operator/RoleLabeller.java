@@ -99,7 +99,12 @@ final class RoleLabeller {
     if (!applied.complete()) {
       // The labels fell short of the plan: the master is still whom they route to, and the
       // elected one is announced once its label is applied.
-      labelledMaster(applied.pods()).ifPresent(m -> lastMaster.put(group, m));
+      Optional<String> still = labelledMaster(applied.pods());
+      if (still.isPresent()) {
+        lastMaster.put(group, still.get());
+      } else {
+        lastMaster.remove(group);
+      }
       return new Labelled(applied.pods(), labelledMaster(applied.pods()), plan.master());
     }
     if (plan.master().isPresent()) {

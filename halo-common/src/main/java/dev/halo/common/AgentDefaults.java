@@ -39,4 +39,12 @@ public final class AgentDefaults {
           "-XX:-UsePerfData",
           "-XX:+ExitOnOutOfMemoryError",
           "-Dio.netty.allocator.type=unpooled");
+
+  /**
+   * Prints {@link #JVM_OPTIONS} one a line, so that the image scripts start the agent as the
+   * operator does: {@code java -cp halo-agent.jar dev.halo.common.AgentDefaults}.
+   */
+  public static void main(String[] args) {
+    JVM_OPTIONS.forEach(System.out::println);
+  }
 }

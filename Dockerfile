@@ -57,9 +57,9 @@ WORKDIR /tmp
 FROM runtime AS agent
 COPY --from=aot /halo-agent.aot /opt/halo/halo-agent.aot
 # The operator puts the agent's JVM options (dev.halo.common.AgentDefaults, or
-# HALO_AGENT_JVM_OPTIONS) on each agent container's command line; these are the image's own
-# (scripts/image.env), for its Java 25: the AOT cache, and trimming the native heap.
-ENV JDK_JAVA_OPTIONS="-XX:AOTCache=/opt/halo/halo-agent.aot -XX:TrimNativeHeapInterval=5000"
+# HALO_AGENT_JVM_OPTIONS) on each agent container's command line; the AOT cache is the image's
+# own (scripts/image.env): its Java 25 only.
+ENV JDK_JAVA_OPTIONS="-XX:AOTCache=/opt/halo/halo-agent.aot"
 # make image sets these from the Makefile and git; here: --build-arg VERSION=... REVISION=... SOURCE=...
 ARG VERSION=0.1.0
 ARG REVISION=unknown

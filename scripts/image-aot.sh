@@ -2,8 +2,8 @@
 # The agent image's AOT cache (Java 25): a training run of the agent as a pod starts it, whose
 # classes the JVM writes at its exit already loaded and linked, so that every agent started with
 # -XX:AOTCache=<the cache> skips that work (about half its start). The run uses the image's Java
-# runtime and jar at their image paths, AgentDefaults' JVM options and the agent image's own
-# (AGENT_JDK_JAVA_OPTIONS in scripts/image.env), against a real etcd on loopback: the agent
+# runtime and jar at their image paths and AgentDefaults' JVM options (the cache maps only for a
+# JVM with compatible options), against a real etcd on loopback: the agent
 # campaigns and becomes master, its HTTP API is read (/status, /role, /healthz, /metrics), then on
 # SIGTERM it resigns and exits 0, and the JVM writes the cache.
 #
@@ -90,7 +90,7 @@ in_image() {
 mapfile -t options < <(in_image java -cp "$AGENT_JAR_PATH" dev.halo.common.AgentDefaults)
 ((${#options[@]} > 0)) || fail "no JVM options from dev.halo.common.AgentDefaults"
 port=$(free_port)
-in_image "JDK_JAVA_OPTIONS=$AGENT_JDK_JAVA_OPTIONS" "HALO_ETCD_ENDPOINTS=$endpoints" \
+in_image "HALO_ETCD_ENDPOINTS=$endpoints" \
   HALO_ELECTION=/halo/image-aot/training/election HALO_MEMBER=training-0 \
   HALO_AGENT_ADDRESS=127.0.0.1 "HALO_AGENT_PORT=$port" \
   java "${options[@]}" "-XX:AOTCacheOutput=$cache" -jar "$AGENT_JAR_PATH" agent >"$work/agent.log" 2>&1 &

@@ -119,7 +119,7 @@ add_layer agent agent
 add_layer agent operator operator
 add_layer agent aot
 configure agent "$AGENT_JAR_PATH" halo-agent "Halo elector agent (the sidecar in every pod of a group)" \
-  "JDK_JAVA_OPTIONS=-XX:AOTCache=$AGENT_AOT_CACHE_PATH $AGENT_JDK_JAVA_OPTIONS"
+  "JDK_JAVA_OPTIONS=-XX:AOTCache=$AGENT_AOT_CACHE_PATH"
 configure operator "$OPERATOR_JAR_PATH" halo "Halo operator; carries the elector agent too"
 
 agent_archive=$out/halo-agent-$IMAGE_TAG.oci.tar

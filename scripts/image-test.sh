@@ -253,7 +253,7 @@ unpack operator "$operator_archive" "$IMAGE_REPOSITORY:$IMAGE_TAG"
 
 check_image agent halo-agent
 [[ ! -e $work/agent/bundle/rootfs$OPERATOR_JAR_PATH ]] || fail "agent: carries the operator's jar"
-jq -e --arg want "JDK_JAVA_OPTIONS=-XX:AOTCache=$AGENT_AOT_CACHE_PATH $AGENT_JDK_JAVA_OPTIONS" \
+jq -e --arg want "JDK_JAVA_OPTIONS=-XX:AOTCache=$AGENT_AOT_CACHE_PATH" \
   '.config.Env | index($want) != null' "$work/agent/config.json" >/dev/null \
   || fail "agent: its configuration has no JDK_JAVA_OPTIONS with the AOT cache: $(jq -c .config.Env "$work/agent/config.json")"
 mapfile -t agent_entry < <(entrypoint agent)

@@ -38,7 +38,7 @@ help:
 	@echo "make image    build the images $(IMAGE) (operator) and $(AGENT_IMAGE_REPOSITORY):$(IMAGE_TAG) (agent, with its AOT cache trained against a real etcd) as OCI archives in target/images/, without a container engine (as root: installs mmdebstrap, umoci, skopeo)"
 	@echo "make image-test run each image's entry points from its unpacked filesystem under chroot: --version, the agent's AOT cache, the agent elected on a real etcd and resigning on SIGTERM, its start time, the operator's --help"
 	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
-	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent, the operator and scale into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
+	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent (on this Java and, as root after make image, in its image), the operator and scale into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
 	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking the invariants of docs/design.md; report in target/chaos/"
 	@echo "make sandbox  run Halo end to end here (API server, etcd with TLS, client certificates and roles, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour, \"--insecure-etcd\" for a plaintext etcd"
 
@@ -71,7 +71,8 @@ sandbox: deps
 
 ## Benchmarks: figures go to target/bench/*.json, tables to target/bench/REPORT.md, charts to
 ## target/bench/*.png (tests assert behaviour, benchmarks measure it). BENCH_ARGS=--quick for a
-## short run. Each bench is its own JVM so one's threads and heap do not colour the next; they
+## short run. The agent is measured on this machine's Java and, as root after make image, in its
+## image (under chroot: its Java 25 and AOT cache), against its targets. Each bench is its own JVM so one's threads and heap do not colour the next; they
 ## start with plain java on the test classpath Maven wrote (a Maven start per bench costs ~8 s),
 ## C1 only: on 2 cores the C2 compiler threads of a bench JVM took CPU from the agent JVMs it
 ## measures (the crash series at TTL 2 ran 51 s with C2, 40 s without).
@@ -82,6 +83,7 @@ bench: deps
 	$(MVN) -q -DskipTests -Dspotless.check.skip=true package -pl halo-dist -am
 	rm -rf target/bench
 	$(BENCH_RUN) dev.halo.bench.AgentBench $(BENCH_ARGS)
+	$(IMAGE_ENV) scripts/image-agent-bench.sh $(BENCH_RUN) dev.halo.bench.AgentBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.FailoverBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.OperatorBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.ScaleBench $(BENCH_ARGS)

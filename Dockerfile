@@ -3,7 +3,8 @@
 #   docker build -t halo:0.1.0 .                        the operator (it carries the agent's jar too)
 #   docker build --target agent -t halo-agent:0.1.0 .   the elector agent alone, for every pod
 # Layers: Debian's C library and base files (no shell), a jlinked Java runtime at
-# /opt/java/openjdk, the jars under /opt/halo; user 65532.
+# /opt/java/openjdk, the jars under /opt/halo, and in the agent's image its AOT cache (trained
+# against a real etcd in the aot stage); user 65532.
 
 # Build stage: the operator's and the agent's shaded jars (tests run in CI, not in the image build).
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -33,12 +34,32 @@ COPY scripts/image-base.sh /usr/local/bin/
 RUN apt-get update && apt-get install -y --no-install-recommends mmdebstrap \
     && image-base.sh /rootfs
 
-FROM scratch AS agent
+# The agent's AOT cache: a training run of the agent against a real etcd, on the runtime and the
+# jar at the paths the agent image has them (scripts/image-aot.sh, as make image runs it).
+FROM debian:bookworm AS aot
+RUN apt-get update && apt-get install -y --no-install-recommends etcd-server curl
+COPY scripts/image-aot.sh scripts/image.env /usr/local/bin/
+COPY --from=jre /jre /opt/java/openjdk
+COPY --from=build /src/halo-agent/target/halo-agent.jar /opt/halo/halo-agent.jar
+RUN image-aot.sh / /halo-agent.aot
+
+# What both images share: the base, the runtime, the agent's jar.
+FROM scratch AS runtime
 COPY --from=base /rootfs/ /
 COPY --from=jre /jre /opt/java/openjdk
 COPY --from=build /src/halo-agent/target/halo-agent.jar /opt/halo/halo-agent.jar
 ENV JAVA_HOME=/opt/java/openjdk
 ENV PATH=/opt/java/openjdk/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# 65532: a numeric non-root user, so Kubernetes' runAsNonRoot can verify it.
+USER 65532:65532
+WORKDIR /tmp
+
+FROM runtime AS agent
+COPY --from=aot /halo-agent.aot /opt/halo/halo-agent.aot
+# The operator puts the agent's JVM options (dev.halo.common.AgentDefaults, or
+# HALO_AGENT_JVM_OPTIONS) on each agent container's command line; the AOT cache is the image's
+# own (scripts/image.env): its Java 25 only.
+ENV JDK_JAVA_OPTIONS="-XX:AOTCache=/opt/halo/halo-agent.aot"
 # make image sets these from the Makefile and git; here: --build-arg VERSION=... REVISION=... SOURCE=...
 ARG VERSION=0.1.0
 ARG REVISION=unknown
@@ -48,18 +69,20 @@ LABEL org.opencontainers.image.title="halo-agent" \
       org.opencontainers.image.version="$VERSION" \
       org.opencontainers.image.revision="$REVISION" \
       org.opencontainers.image.source="$SOURCE"
-# JVM options are not baked in: the operator puts the agent's (dev.halo.common.AgentDefaults, or
-# HALO_AGENT_JVM_OPTIONS) on each agent container's command line, and the chart puts the
-# operator's (values jvmOptions) on the operator's.
-# 65532: a numeric non-root user, so Kubernetes' runAsNonRoot can verify it.
-USER 65532:65532
-WORKDIR /tmp
 ENTRYPOINT ["java", "-jar", "/opt/halo/halo-agent.jar"]
 CMD ["--help"]
 
-FROM agent AS operator
+# The last stage is what a plain `docker build .` builds. The chart puts the operator's JVM
+# options (values jvmOptions) on its command line.
+FROM runtime AS operator
 COPY --from=build /src/halo-operator/target/halo-operator.jar /opt/halo/halo-operator.jar
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE=""
 LABEL org.opencontainers.image.title="halo" \
-      org.opencontainers.image.description="Halo operator; carries the elector agent too"
+      org.opencontainers.image.description="Halo operator; carries the elector agent too" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$REVISION" \
+      org.opencontainers.image.source="$SOURCE"
 ENTRYPOINT ["java", "-jar", "/opt/halo/halo-operator.jar"]
 CMD ["--help"]

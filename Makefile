@@ -35,10 +35,10 @@ help:
 	@echo "make build    build $(HALO_JAR) (every part), $(OPERATOR_JAR) and $(AGENT_JAR) without running tests"
 	@echo "make manifests regenerate crds/ from the Java model, copy it into helm/halo/crds/, render the chart into deploy/"
 	@echo "make run      run the operator against the current kubeconfig"
-	@echo "make image    build the images $(IMAGE) (operator) and $(AGENT_IMAGE_REPOSITORY):$(IMAGE_TAG) (agent) as OCI archives in target/images/, without a container engine (as root: installs mmdebstrap, umoci, skopeo)"
-	@echo "make image-test run each image's entry points from its unpacked filesystem under chroot: --version, the agent elected on a real etcd and resigning on SIGTERM, the operator's --help"
+	@echo "make image    build the images $(IMAGE) (operator) and $(AGENT_IMAGE_REPOSITORY):$(IMAGE_TAG) (agent, with its AOT cache trained against a real etcd) as OCI archives in target/images/, without a container engine (as root: installs mmdebstrap, umoci, skopeo)"
+	@echo "make image-test run each image's entry points from its unpacked filesystem under chroot: --version, the agent's AOT cache, the agent elected on a real etcd and resigning on SIGTERM, its start time, the operator's --help"
 	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
-	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent, the operator and scale into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
+	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent (on this Java and, as root after make image, in its image), the operator and scale into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
 	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking the invariants of docs/design.md; report in target/chaos/"
 	@echo "make sandbox  run Halo end to end here (API server, etcd with TLS, client certificates and roles, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour, \"--insecure-etcd\" for a plaintext etcd"
 
@@ -71,7 +71,8 @@ sandbox: deps
 
 ## Benchmarks: figures go to target/bench/*.json, tables to target/bench/REPORT.md, charts to
 ## target/bench/*.png (tests assert behaviour, benchmarks measure it). BENCH_ARGS=--quick for a
-## short run. Each bench is its own JVM so one's threads and heap do not colour the next; they
+## short run. The agent is measured on this machine's Java and, as root after make image, in its
+## image (under chroot: its Java 25 and AOT cache), against its targets. Each bench is its own JVM so one's threads and heap do not colour the next; they
 ## start with plain java on the test classpath Maven wrote (a Maven start per bench costs ~8 s),
 ## C1 only: on 2 cores the C2 compiler threads of a bench JVM took CPU from the agent JVMs it
 ## measures (the crash series at TTL 2 ran 51 s with C2, 40 s without).
@@ -82,6 +83,7 @@ bench: deps
 	$(MVN) -q -DskipTests -Dspotless.check.skip=true package -pl halo-dist -am
 	rm -rf target/bench
 	$(BENCH_RUN) dev.halo.bench.AgentBench $(BENCH_ARGS)
+	$(IMAGE_ENV) scripts/image-agent-bench.sh $(BENCH_RUN) dev.halo.bench.AgentBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.FailoverBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.OperatorBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.ScaleBench $(BENCH_ARGS)
@@ -132,17 +134,19 @@ image-deps:
 	fi
 
 ## Builds the operator's and the agent's images without a container engine (no Docker here): a
-## base from Debian's packages, a jlinked Java runtime, the jars; OCI archives in target/images/
-## (push with skopeo copy, or podman load). The Dockerfile builds the same with Docker.
-image: image-deps jars
+## base from Debian's packages, a jlinked Java runtime, the jars, and the agent's AOT cache from a
+## training run against a real etcd (hence deps); OCI archives in target/images/ (push with skopeo
+## copy, or podman load). The Dockerfile builds the same with Docker.
+image: deps image-deps jars
 	@[ "$$(id -u)" = 0 ] || { echo "make image: run as root (mmdebstrap extracts the base with its owners)" >&2; exit 1; }
 	@[ -x $(JLINK_JDK)/bin/jlink ] || { echo "make image: no jlink in JLINK_JDK=$(JLINK_JDK); set JLINK_JDK to a JDK 25 (Temurin's)" >&2; exit 1; }
 	@$(JLINK_JDK)/bin/java -version 2>&1 | grep -q 'version "2[5-9]' || { echo "make image: JLINK_JDK=$(JLINK_JDK) is not a JDK 25 or later (jlink without jmods, --sun-misc-unsafe-memory-access); set JLINK_JDK" >&2; exit 1; }
 	$(IMAGE_ENV) scripts/image-build.sh
 
 ## Runs each image of make image from its unpacked filesystem (chroot, as user 65532): --version,
-## the agent against a real etcd on loopback (master on /status, resigns on SIGTERM), the
-## operator's --help and its message when unconfigured. Needs root; does not rebuild the images.
+## the agent's AOT cache (-XX:AOTMode=on), the agent against a real etcd on loopback (master on
+## /status, no JVM warning, resigns on SIGTERM), three timed agent starts, the operator's --help
+## and its message when unconfigured. Needs root; does not rebuild the images.
 image-test: deps image-deps
 	@[ "$$(id -u)" = 0 ] || { echo "make image-test: run as root (chroot, mount -t proc)" >&2; exit 1; }
 	$(IMAGE_ENV) scripts/image-test.sh

@@ -6,9 +6,12 @@
 # agent. Checks:
 #   both images   labels (title, version, revision), user 65532, no shell, the jars each carries,
 #                 `--version` of each entry point (and of the agent jar in the operator image)
-#   agent image   the agent, started as the operator starts it in a pod (AgentDefaults' JVM
-#                 options), campaigns against etcd and reports role master on /status; on
-#                 SIGTERM it resigns (its key leaves etcd) and exits 0
+#   agent image   its AOT cache maps (java -XX:AOTMode=on, which fails when it cannot); the agent,
+#                 started as the operator starts it in a pod (AgentDefaults' JVM options, the
+#                 image's JDK_JAVA_OPTIONS with the cache), campaigns against etcd and reports
+#                 role master on /status, with no warning or error from the JVM; on SIGTERM it
+#                 resigns (its key leaves etcd) and exits 0; then three agents, one after the
+#                 other, are timed from process start to campaigning (printed, not judged)
 #   operator      `--help` lists its settings; `operator` without a configuration stops at once
 #                 with the message that names what to set
 # Exits non-zero with a message saying what failed; always unmounts and stops what it started.
@@ -125,11 +128,13 @@ check_image() {
   echo "make image-test: $name: labels, user $IMAGE_USER, no shell, $(du -smx "$rootfs" | cut -f1) MiB unpacked"
 }
 
-# `<entry point> --version` (or another jar's): the part's name and a Java line.
+# `<entry point> --version` (or another jar's): the part's name and a Java line on stdout (the
+# agent image's java says on stderr that it picked up JDK_JAVA_OPTIONS).
 check_version() {
   local name=$1 part=$2 out limit=60
   shift 2
-  out=$(in_image "$name" "" "$@" --version 2>&1) || fail "$name: $* --version failed: $out"
+  out=$(in_image "$name" "" "$@" --version 2>"$work/version.err") \
+    || fail "$name: $* --version failed: $out $(cat "$work/version.err")"
   [[ $out =~ ^$part\ [0-9] ]] || fail "$name: $* --version printed no '$part <version>': $out"
   [[ $out == *$'\n'Java\ * ]] || fail "$name: $* --version printed no Java line: $out"
   echo "make image-test: $name: $* --version: ${out//$'\n'/; }"
@@ -155,8 +160,9 @@ check_agent_elected_and_resigns() {
   await 30 etcdctl --endpoints "$endpoints" endpoint health >/dev/null 2>&1 \
     || fail "etcd did not start on $endpoints: $(tail -5 "$work/etcd.log")"
 
-  mapfile -t options < <(java -cp "$AGENT_JAR" "$scripts/AgentJvmOptions.java")
+  mapfile -t options < <(java -cp "$AGENT_JAR" dev.halo.common.AgentDefaults)
   ((${#options[@]} > 0)) || fail "no agent JVM options from $AGENT_JAR"
+  check_aot_cache "$name" "${options[@]}"
   in_image "$name" "HALO_ETCD_ENDPOINTS=$endpoints HALO_ELECTION=$election HALO_MEMBER=smoke-0 \
 HALO_AGENT_ADDRESS=127.0.0.1 HALO_AGENT_PORT=$agent_port" \
     java "${options[@]}" -jar "$AGENT_JAR_PATH" agent >"$work/agent.log" 2>&1 &
@@ -170,9 +176,12 @@ HALO_AGENT_ADDRESS=127.0.0.1 HALO_AGENT_PORT=$agent_port" \
   [[ -n $(etcdctl --endpoints "$endpoints" get --prefix --keys-only "$election/") ]] \
     || fail "$name: the agent is master but has no key under $election/"
   echo "make image-test: $name: the agent campaigned and is master (/status, uid $uid, key in etcd)"
-  # The JVM's own warnings (an option or a library the runtime frowns on) start with "WARNING:".
-  ! grep -q '^WARNING:' "$work/agent.log" \
-    || fail "$name: the JVM warned: $(grep -m3 '^WARNING:' "$work/agent.log")"
+  # The JVM's own warnings (an option or a library the runtime frowns on) start with "WARNING:";
+  # its unified logging's (a cache it cannot map, say) carry [warning] or [error].
+  ! grep -qE '^WARNING:|\[(warning|error) *\]' "$work/agent.log" \
+    || fail "$name: the JVM warned: $(grep -m3 -E '^WARNING:|\[(warning|error) *\]' "$work/agent.log")"
+  grep -q "Picked up JDK_JAVA_OPTIONS: -XX:AOTCache=$AGENT_AOT_CACHE_PATH" "$work/agent.log" \
+    || fail "$name: the agent did not start with the AOT cache: $(head -3 "$work/agent.log")"
 
   kill -TERM "$agent"
   local status=0
@@ -183,8 +192,47 @@ HALO_AGENT_ADDRESS=127.0.0.1 HALO_AGENT_PORT=$agent_port" \
   grep -q 'withdrawn reason=shutdown' "$work/agent.log" \
     || fail "$name: the agent's log does not say it withdrew: $(tail -20 "$work/agent.log")"
   echo "make image-test: $name: on SIGTERM the agent resigned (key gone from etcd) and exited 0"
+  time_agent_starts "$name" "$endpoints" "${options[@]}"
   kill -TERM "$etcd"
   wait "$etcd" || true
+}
+
+# The image's java with its JDK_JAVA_OPTIONS and -XX:AOTMode=on, which stops the JVM when the
+# cache does not map (a missing file, another runtime or jar, incompatible options); without it
+# the JVM would go on with a warning and start slower.
+check_aot_cache() {
+  local name=$1 out limit=60
+  shift
+  out=$(in_image "$name" "" java "$@" -XX:AOTMode=on -jar "$AGENT_JAR_PATH" --version 2>&1) \
+    || fail "$name: the AOT cache $AGENT_AOT_CACHE_PATH does not map: $out"
+  ! grep -qE '\[(warning|error) *\]' <<<"$out" || fail "$name: the JVM warned: $out"
+  echo "make image-test: $name: its AOT cache maps ($(du -m "$work/$name/bundle/rootfs$AGENT_AOT_CACHE_PATH" | cut -f1) MiB, -XX:AOTMode=on)"
+}
+
+# Starts three agents one after the other, each in an election of its own, and prints how long
+# each took from process start to campaigning (on /status, asked every 20 ms: a curl process per
+# question takes CPU from the JVM it times); make bench measures it properly.
+time_agent_starts() {
+  local name=$1 endpoints=$2 i port agent t0 times=()
+  shift 2
+  for i in 1 2 3; do
+    port=$(free_port)
+    t0=$(date +%s%N)
+    in_image "$name" "HALO_ETCD_ENDPOINTS=$endpoints HALO_ELECTION=/halo/image-test/start-$i/election \
+HALO_MEMBER=start-$i HALO_AGENT_ADDRESS=127.0.0.1 HALO_AGENT_PORT=$port" \
+      java "$@" -jar "$AGENT_JAR_PATH" agent >"$work/start-$i.log" 2>&1 &
+    agent=$!
+    pids+=("$agent")
+    local deadline=$((SECONDS + 60))
+    until curl -sf -m 1 "http://127.0.0.1:$port/status" 2>/dev/null | grep -q '"phase":"campaigning"'; do
+      ((SECONDS < deadline)) || fail "$name: agent start-$i did not campaign: $(tail -20 "$work/start-$i.log")"
+      sleep 0.02
+    done
+    times+=("$((($(date +%s%N) - t0) / 1000000))")
+    kill -TERM "$agent"
+    wait "$agent" || fail "$name: agent start-$i did not exit 0 on SIGTERM"
+  done
+  echo "make image-test: $name: process start -> campaigning: ${times[*]} ms (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 }
 
 check_operator() {
@@ -206,12 +254,19 @@ unpack operator "$operator_archive" "$IMAGE_REPOSITORY:$IMAGE_TAG"
 
 check_image agent halo-agent
 [[ ! -e $work/agent/bundle/rootfs$OPERATOR_JAR_PATH ]] || fail "agent: carries the operator's jar"
+jq -e --arg want "JDK_JAVA_OPTIONS=-XX:AOTCache=$AGENT_AOT_CACHE_PATH" \
+  '.config.Env | index($want) != null' "$work/agent/config.json" >/dev/null \
+  || fail "agent: its configuration has no JDK_JAVA_OPTIONS with the AOT cache: $(jq -c .config.Env "$work/agent/config.json")"
 mapfile -t agent_entry < <(entrypoint agent)
 check_version agent halo-agent "${agent_entry[@]}"
 check_agent_elected_and_resigns agent
 
 check_image operator halo
 [[ -f $work/operator/bundle/rootfs$OPERATOR_JAR_PATH ]] || fail "operator: no $OPERATOR_JAR_PATH"
+# The agent's cache is no use to the operator's JVM (another jar): only the agent image has it.
+[[ ! -e $work/operator/bundle/rootfs$AGENT_AOT_CACHE_PATH ]] || fail "operator: carries the agent's AOT cache"
+jq -e '[.config.Env[] | select(startswith("JDK_JAVA_OPTIONS="))] | length == 0' \
+  "$work/operator/config.json" >/dev/null || fail "operator: its configuration sets JDK_JAVA_OPTIONS"
 mapfile -t operator_entry < <(entrypoint operator)
 check_version operator halo-operator "${operator_entry[@]}"
 check_version operator halo-agent java -jar "$AGENT_JAR_PATH"

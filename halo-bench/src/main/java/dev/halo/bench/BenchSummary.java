@@ -52,7 +52,13 @@ public final class BenchSummary {
     }
     failover(failover);
     peer(read("peer.json"));
-    agent(read("agent.json"));
+    JsonNode agent = read("agent.json");
+    JsonNode agentImage = read("agent-image.json");
+    if (agent == null && agentImage == null) {
+      missing("Agent", "agent.json");
+    } else {
+      md.append(AgentSummary.markdown(agent, agentImage));
+    }
     generic("Operator footprint", read("operator.json"));
     scale(read("scale.json"));
     Path file = dir.resolve("REPORT.md");
@@ -256,36 +262,6 @@ public final class BenchSummary {
     } catch (IOException e) {
       return List.of();
     }
-  }
-
-  private void agent(JsonNode doc) {
-    if (doc == null) {
-      missing("Agent", "agent.json");
-      return;
-    }
-    md.append("## Agent (agent.json)\n\n");
-    JsonNode fp = doc.path("footprint");
-    md.append("JVM options: `")
-        .append(String.join(" ", MarkdownFigures.texts(doc.path("jvmOptions"))))
-        .append("`\n\n");
-    md.append("| figure | value |\n|---|---|\n");
-    md.append("| process start → campaigning, p50 / p99 / max | ")
-        .append(MarkdownFigures.triple(fp.path("startToCampaigning")))
-        .append(" ms |\n");
-    md.append("| RSS ")
-        .append(fp.path("rssMiBAfterSeconds").asText())
-        .append(" s after election (MiB, each agent) | ")
-        .append(fp.path("rssMiB"))
-        .append(" |\n");
-    JsonNode cds = doc.path("withClassArchive");
-    if (!cds.isMissingNode()) {
-      md.append(
-              "| process start → campaigning with the sandbox's class archive (AppCDS), p50 / p99")
-          .append(" / max | ")
-          .append(MarkdownFigures.triple(cds.path("startToCampaigning")))
-          .append(" ms |\n");
-    }
-    md.append("\n");
   }
 
   private void scale(JsonNode doc) throws IOException {

@@ -70,6 +70,47 @@ class BenchSummaryTest {
   }
 
   @Test
+  void putsTheAgentOnThisJavaAndInItsImageSideBySideWithTheTargets() throws Exception {
+    Files.writeString(
+        dir.resolve("agent.json"),
+        """
+        {"runtime": "Java 17.0.15, halo-agent.jar", "jvmOptions": ["-XX:+UseSerialGC", "-Xmx24m"],
+         "footprint": {"startToCampaigning": {"p50Ms": 900, "p99Ms": 950, "maxMs": 950},
+                       "masterRssMiB": 64, "rssMiB": [64, 65], "masterCpuPercentOfACore": 0.67},
+         "classesLoadedByCampaigning": 3980,
+         "withClassArchive": {"startToCampaigning": {"p50Ms": 500, "p99Ms": 540, "maxMs": 540}},
+         "loadAverageAtStart": "1.00 1.10 1.20", "loadAverageAtEnd": "2.00 1.10 1.20"}
+        """);
+    Files.writeString(
+        dir.resolve("agent-image.json"),
+        """
+        {"runtime": "the agent image (Java 25.0.3)", "jvmOptions": ["-XX:+UseSerialGC", "-Xmx24m"],
+         "image": {"java": "Java 25.0.3",
+                   "JDK_JAVA_OPTIONS": "-XX:AOTCache=/opt/halo/halo-agent.aot"},
+         "footprint": {"startToCampaigning": {"p50Ms": 280, "p99Ms": 300, "maxMs": 300},
+                       "masterRssMiB": 62, "rssMiB": [62, 62], "masterCpuPercentOfACore": 0.63},
+         "classesLoadedByCampaigning": 4348,
+         "loadAverageAtStart": "3.00 1.10 1.20", "loadAverageAtEnd": "4.00 1.10 1.20"}
+        """);
+
+    String md = Files.readString(new BenchSummary(dir).write());
+
+    assertThat(md)
+        .contains(
+            "JVM options (the operator's for agents): `-XX:+UseSerialGC -Xmx24m`; the image adds"
+                + " `JDK_JAVA_OPTIONS=-XX:AOTCache=/opt/halo/halo-agent.aot` (Java 25.0.3).")
+        .contains(
+            "| figure | target | Java 17.0.15, halo-agent.jar | the agent image (Java 25.0.3) |")
+        .contains(
+            "| process start → campaigning, p50 / p99 / max (ms) | p50 ≤ 300 | 900 / 950 / 950"
+                + " | 280 / 300 / 300 |")
+        .contains("| master's RSS 30 s after its election (MiB) | ≤ 56 | 64 | 62 |")
+        .contains("| classes loaded by campaigning |  | 3980 | 4348 |")
+        .contains("class archive, p50 / p99 / max (ms) |  | 500 / 540 / 540 | - |")
+        .contains("| load average at start / end |  | 1.00 1.10 1.20 / 2.00 1.10 1.20 |");
+  }
+
+  @Test
   void writesTheScaleTableAndCurveAndShowsAFailedSize() throws Exception {
     Files.writeString(
         dir.resolve("scale.json"),

@@ -16,10 +16,13 @@ public final class AgentDefaults {
   public static final int MAX_LEASE_TTL_SECONDS = 60;
 
   /**
-   * JVM options for the agent container. The agent mostly waits on etcd: a small heap that starts
-   * small, C1 only with one compiler thread, a small code cache and unpooled Netty buffers keep it
-   * near 78 MiB RSS (docs/benchmarks.md); an out-of-memory error ends the process rather than
-   * leaving a half-dead elector running.
+   * JVM options for the agent container; they run on Java 17 and later (the sandbox, the tests and
+   * the benches use them on Java 17, pods on the image's Java 25, which adds its own in {@code
+   * JDK_JAVA_OPTIONS}: scripts/image.env). The agent mostly waits on etcd: a small heap that starts
+   * small, C1 only with one compiler thread and ten times the usual compile thresholds (only the
+   * hottest methods are compiled: less code, less CPU to start and at idle), a small code cache and
+   * unpooled Netty buffers (docs/benchmarks.md); an out-of-memory error ends the process rather
+   * than leaving a half-dead elector running.
    */
   public static final List<String> JVM_OPTIONS =
       List.of(
@@ -29,10 +32,19 @@ public final class AgentDefaults {
           "-Xss256k",
           "-XX:TieredStopAtLevel=1",
           "-XX:CICompilerCount=1",
+          "-XX:CompileThresholdScaling=10",
           "-XX:ReservedCodeCacheSize=16m",
           "-XX:MaxMetaspaceSize=64m",
           "-XX:MaxDirectMemorySize=16m",
           "-XX:-UsePerfData",
           "-XX:+ExitOnOutOfMemoryError",
           "-Dio.netty.allocator.type=unpooled");
+
+  /**
+   * Prints {@link #JVM_OPTIONS} one a line, so that the image scripts start the agent as the
+   * operator does: {@code java -cp halo-agent.jar dev.halo.common.AgentDefaults}.
+   */
+  public static void main(String[] args) {
+    JVM_OPTIONS.forEach(System.out::println);
+  }
 }

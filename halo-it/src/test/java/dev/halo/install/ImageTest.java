@@ -2,6 +2,7 @@ package dev.halo.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.common.AgentDefaults;
 import dev.halo.operator.OperatorConfig;
 import dev.halo.operator.OperatorMain;
 import dev.halo.operator.model.PodFactory;
@@ -35,18 +36,49 @@ class ImageTest {
             "FROM maven:3.9-eclipse-temurin-17 AS build",
             "FROM eclipse-temurin:25-jdk AS jre",
             "FROM debian:bookworm AS base",
-            "FROM scratch AS agent",
-            "FROM agent AS operator");
+            "FROM debian:bookworm AS aot",
+            "FROM scratch AS runtime",
+            "FROM runtime AS agent",
+            "FROM runtime AS operator");
     assertThat(dockerfile)
         .contains("COPY scripts/image-jre.sh /usr/local/bin/")
         .contains("RUN image-jre.sh \"$JAVA_HOME\" /jre")
         .contains("COPY scripts/image-base.sh /usr/local/bin/")
-        .contains("&& image-base.sh /rootfs");
+        .contains("&& image-base.sh /rootfs")
+        .contains("COPY scripts/image-aot.sh scripts/image.env /usr/local/bin/")
+        .contains("RUN image-aot.sh / /halo-agent.aot");
     assertThat(lines(Path.of(".dockerignore")))
-        .contains("!scripts/image-base.sh", "!scripts/image-jre.sh");
+        .contains(
+            "!scripts/image-base.sh",
+            "!scripts/image-jre.sh",
+            "!scripts/image-aot.sh",
+            "!scripts/image.env");
     assertThat(Path.of("scripts/image-build.sh"))
         .content()
-        .contains("\"$scripts/image-base.sh\"", "\"$scripts/image-jre.sh\"");
+        .contains(
+            "\"$scripts/image-base.sh\"", "\"$scripts/image-jre.sh\"", "\"$scripts/image-aot.sh\"");
+  }
+
+  /**
+   * Only the agent's image carries its AOT cache and the option that uses it, in {@code
+   * JDK_JAVA_OPTIONS} (the operator puts AgentDefaults' on the command line, which also run on Java
+   * 17); the training stage runs the agent's jar and runtime at the paths the image has them.
+   */
+  @Test
+  void theAgentImageAloneCarriesItsAotCacheAndTheOptionThatUsesIt() {
+    String cache = imageEnv.get("AGENT_AOT_CACHE_PATH");
+    assertThat(cache).startsWith("/opt/halo/");
+    String env = "ENV JDK_JAVA_OPTIONS=\"-XX:AOTCache=" + cache + "\"";
+    List<String> agent = stage("agent");
+    assertThat(agent).contains("COPY --from=aot /halo-agent.aot " + cache, env);
+    assertThat(stage("operator"))
+        .noneMatch(l -> l.contains("JDK_JAVA_OPTIONS") || l.contains(cache));
+    assertThat(stage("runtime")).noneMatch(l -> l.contains("JDK_JAVA_OPTIONS"));
+    assertThat(stage("aot"))
+        .contains("COPY --from=jre /jre " + imageEnv.get("JAVA_HOME"))
+        .contains(
+            "COPY --from=build /src/halo-agent/target/halo-agent.jar " + PodFactory.AGENT_JAR);
+    assertThat(String.join("\n", AgentDefaults.JVM_OPTIONS)).doesNotContain("AOTCache");
   }
 
   @Test
@@ -131,6 +163,23 @@ class ImageTest {
         .extracting(EnvVar::getValue)
         .containsExactly("halo-agent:" + tag);
     assertThat(OperatorConfig.DEFAULT_AGENT_IMAGE).isEqualTo("halo:" + tag);
+  }
+
+  /** The lines of the Dockerfile's stage {@code name}, from its FROM to the next. */
+  private List<String> stage(String name) {
+    int from = -1;
+    for (int i = 0; i < dockerfile.size(); i++) {
+      if (dockerfile.get(i).startsWith("FROM ")) {
+        if (from >= 0) {
+          return dockerfile.subList(from, i);
+        }
+        if (dockerfile.get(i).endsWith(" AS " + name)) {
+          from = i;
+        }
+      }
+    }
+    assertThat(from).as("a stage " + name).isNotNegative();
+    return dockerfile.subList(from, dockerfile.size());
   }
 
   private static Deployment operatorDeployment() {

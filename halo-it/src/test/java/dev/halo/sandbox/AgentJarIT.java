@@ -63,4 +63,25 @@ class AgentJarIT {
           .doesNotContain("com.sun.org.apache.xerces.");
     }
   }
+
+  @Test
+  void theAgentWritesItsJsonAndMetricsAndReadsItsCommandLineWithoutALibrary() {
+    Path jar = AgentProcess.agentJar();
+    try (AgentProcess agent =
+        AgentProcess.startWith(jar, env("libraries"), List.of("-Xlog:class+load=info"))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> agent.role().equals("master"));
+      String metrics =
+          Http.get("http://127.0.0.1:" + agent.port() + "/metrics", Duration.ofSeconds(2))
+              .orElseThrow();
+      assertThat(metrics).contains("halo_agent_is_master{member=\"a-0\"} 1.0");
+      assertThat(agent.status()).hasValueSatisfying(s -> assertThat(s).containsKey("term"));
+
+      assertThat(agent.output())
+          .contains("dev.halo.agent.Json source:")
+          .doesNotContain("com.fasterxml.jackson.databind.")
+          .doesNotContain("io.micrometer.")
+          .doesNotContain("io.prometheus.")
+          .doesNotContain("picocli.");
+    }
+  }
 }

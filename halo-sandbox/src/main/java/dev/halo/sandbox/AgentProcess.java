@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,20 +63,59 @@ public final class AgentProcess implements AgentHandle {
     return start(agentJar(), env, List.of("agent"), List.of());
   }
 
+  /**
+   * How an agent process is started: {@code java}, the command up to and including the java
+   * executable (this JVM's, or another runtime's, e.g. under chroot in an unpacked image); {@code
+   * environment}, the variables it starts with instead of this JVM's (none: this JVM's, less any
+   * {@code HALO_} ones); {@code jar}, the agent's jar as that java sees it.
+   */
+  public record Launcher(List<String> java, Optional<Map<String, String>> environment, String jar) {
+    /** This JVM's java and the agent's jar ({@link #agentJar()}), as the sandbox starts agents. */
+    public static Launcher thisJava() {
+      return thisJava(agentJar());
+    }
+
+    static Launcher thisJava(Path jar) {
+      return new Launcher(
+          List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+          Optional.empty(),
+          jar.toString());
+    }
+  }
+
+  /**
+   * Starts the agent with {@code launcher}, the agent's default JVM options and {@code extraJvm}
+   * (no class archive unless they name one): a bench measuring another runtime.
+   */
+  public static AgentProcess start(Launcher launcher, AgentEnv env, List<String> extraJvm) {
+    return start(launcher, env, List.of("agent"), extraJvm);
+  }
+
   private static AgentProcess start(
       Path jar, AgentEnv env, List<String> args, List<String> extraJvm) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return start(Launcher.thisJava(jar), env, args, extraJvm);
+  }
+
+  private static AgentProcess start(
+      Launcher launcher, AgentEnv env, List<String> args, List<String> extraJvm) {
+    List<String> command = new ArrayList<>(launcher.java());
     command.addAll(AgentDefaults.JVM_OPTIONS);
     command.addAll(extraJvm);
     command.add("-jar");
-    command.add(jar.toString());
+    command.add(launcher.jar());
     command.addAll(args);
     try {
       Path log = Files.createTempFile("halo-agent-" + env.member() + "-", ".log");
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.redirectOutput(log.toFile());
       builder.environment().keySet().removeIf(k -> k.startsWith("HALO_"));
+      launcher
+          .environment()
+          .ifPresent(
+              vars -> {
+                builder.environment().clear();
+                builder.environment().putAll(vars);
+              });
       // The agent stops by itself when this JVM is gone, however it ended.
       builder
           .environment()

@@ -37,6 +37,8 @@ public final class HaloOperator implements AutoCloseable {
   private final String identity = identity();
   private final LeaderLeaseRelease leaseRelease;
   private final ServerVersion serverVersion;
+  private final HighAvailabilityGroupReconciler reconciler;
+  private volatile boolean watchStallReported;
   private volatile boolean leading;
   private volatile boolean closing;
 
@@ -84,7 +86,10 @@ public final class HaloOperator implements AutoCloseable {
                 serverVersion,
                 config.groupEtcdSecrets()),
             metrics,
-            OperatorConfig.loopbackWarning(config, System.getenv()));
+            OperatorConfig.loopbackWarning(config, System.getenv()),
+            config.watchStaleAfter());
+    this.reconciler = reconciler;
+    metrics.watchFreshness(reconciler::watchOldestUnseen);
     operator.register(
         reconciler,
         o -> {
@@ -106,15 +111,8 @@ public final class HaloOperator implements AutoCloseable {
     http.createContext(
         "/healthz",
         ex -> {
-          boolean healthy = operator.getRuntimeInfo().allEventSourcesAreHealthy();
-          reply(
-              ex,
-              healthy ? 200 : 503,
-              healthy
-                  ? "ok\n"
-                  : "event sources unhealthy: "
-                      + operator.getRuntimeInfo().unhealthyEventSources().keySet()
-                      + "\n");
+          String problem = unhealthy();
+          reply(ex, problem == null ? 200 : 503, problem == null ? "ok\n" : problem + "\n");
         });
     http.createContext("/metrics", ex -> reply(ex, 200, metrics.scrape()));
   }
@@ -167,6 +165,47 @@ public final class HaloOperator implements AutoCloseable {
     OperatorConfig.loopbackWarning(config, System.getenv())
         .ifPresent(warning -> log.atWarn().log(warning));
     return halo;
+  }
+
+  /**
+   * Why the operator is unhealthy, or null: an event source (informer, election) is not running, or
+   * a watch stalled (an object the operator wrote did not come back on it). The liveness probe
+   * restarts an unhealthy operator; its new informers list and watch afresh.
+   */
+  private String unhealthy() {
+    if (!operator.getRuntimeInfo().allEventSourcesAreHealthy()) {
+      return "event sources unhealthy: "
+          + operator.getRuntimeInfo().unhealthyEventSources().keySet();
+    }
+    var stall = reconciler.watchStall();
+    if (stall.isEmpty()) {
+      if (watchStallReported) {
+        watchStallReported = false;
+        log.info("the watches deliver again");
+      }
+      return null;
+    }
+    String problem =
+        "watch stalled: the operator's write of "
+            + stall.get().kind()
+            + " "
+            + stall.get().object()
+            + " (resourceVersion "
+            + stall.get().resourceVersion()
+            + ") has not come back on its watch for "
+            + stall.get().unseenFor().toSeconds()
+            + " s, so its cache of them is stale; the liveness probe restarts the operator, or"
+            + " restart it by hand (kubectl rollout restart of the operator's Deployment)";
+    if (!watchStallReported) {
+      watchStallReported = true;
+      log.atError()
+          .addKeyValue("kind", stall.get().kind())
+          .addKeyValue("object", stall.get().object())
+          .addKeyValue("resourceVersion", stall.get().resourceVersion())
+          .addKeyValue("unseenForMs", stall.get().unseenFor().toMillis())
+          .log(problem);
+    }
+    return problem;
   }
 
   // A replica that lost its Lease must stop reconciling at once, or two would write labels.

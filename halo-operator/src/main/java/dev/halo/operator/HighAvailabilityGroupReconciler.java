@@ -92,6 +92,8 @@ public final class HighAvailabilityGroupReconciler
   private final OperatorMetrics metrics;
   private final FailoverTracker failovers = new FailoverTracker();
   private final PodSigns podSigns = new PodSigns();
+  private final WatchFreshness freshness;
+  private volatile boolean groupCacheLookedUp;
   private final EventRecorder events;
   private final GuardedWrites writes;
   private final ObjectWriter writer;
@@ -100,32 +102,27 @@ public final class HighAvailabilityGroupReconciler
   private final Switchovers switchovers;
   private final Optional<String> defaultEtcdWarning;
 
-  /** A reconciler that writes through {@code client}, the client the SDK runs with. */
-  public HighAvailabilityGroupReconciler(
-      KubernetesClient client,
-      ElectionService elections,
-      OperatorDefaults defaults,
-      OperatorMetrics metrics) {
-    this(client, elections, defaults, metrics, Optional.empty());
-  }
-
   /**
    * As above; {@code defaultEtcdWarning}, when present, is recorded as a Warning Event {@value
-   * #ETCD_ENDPOINTS_LOOPBACK} on each group that uses the operator's default etcd endpoints.
+   * #ETCD_ENDPOINTS_LOOPBACK} on each group that uses the operator's default etcd endpoints; a pod
+   * or group status the reconciler writes that its watch has not delivered within {@code
+   * watchStaleAfter} marks that watch stalled ({@link #watchStall()}).
    */
   public HighAvailabilityGroupReconciler(
       KubernetesClient client,
       ElectionService elections,
       OperatorDefaults defaults,
       OperatorMetrics metrics,
-      Optional<String> defaultEtcdWarning) {
+      Optional<String> defaultEtcdWarning,
+      Duration watchStaleAfter) {
     this.defaultEtcdWarning = defaultEtcdWarning;
+    this.freshness = new WatchFreshness(watchStaleAfter, System::nanoTime);
     this.elections = elections;
     this.defaults = defaults;
     this.metrics = metrics;
     this.events = new EventRecorder(client);
     this.writes = new GuardedWrites(events, System::currentTimeMillis);
-    this.writer = new ObjectWriter(client, defaults, writes);
+    this.writer = new ObjectWriter(client, defaults, writes, freshness);
     this.releaser =
         new LeaseReleaser(
             elections,
@@ -137,11 +134,24 @@ public final class HighAvailabilityGroupReconciler
     this.switchovers = new Switchovers(writer, events, releaser);
   }
 
+  /**
+   * The oldest write of this reconciler's (a pod, a group's status) that its watch has not
+   * delivered for longer than the bound it was given: evidence that the watch stalled.
+   */
+  public Optional<WatchFreshness.Stall> watchStall() {
+    return freshness.stall();
+  }
+
+  /** How long the oldest write unseen on its watch has waited (zero: none waits). */
+  public Duration watchOldestUnseen() {
+    return freshness.oldestUnseen();
+  }
+
   @Override
   public List<EventSource<?, HighAvailabilityGroup>> prepareEventSources(
       EventSourceContext<HighAvailabilityGroup> context) {
     return List.of(
-        new PodEventSource(configuration(Pod.class), context, podSigns),
+        new PodEventSource(configuration(Pod.class), context, podSigns, freshness),
         informer(context, Service.class),
         informer(context, PodDisruptionBudget.class),
         new ElectionEventSource(elections, defaults));
@@ -170,6 +180,19 @@ public final class HighAvailabilityGroupReconciler
   public UpdateControl<HighAvailabilityGroup> reconcile(
       HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     long start = System.nanoTime();
+    if (!groupCacheLookedUp) {
+      // Status writes come back through the SDK's own informer of groups: read its cache.
+      var groups = context.getPrimaryCache();
+      freshness.lookUp(
+          WatchFreshness.GROUP,
+          object -> {
+            int slash = object.indexOf('/');
+            return groups
+                .get(new ResourceID(object.substring(slash + 1), object.substring(0, slash)))
+                .map(g -> g.getMetadata().getResourceVersion());
+          });
+      groupCacheLookedUp = true;
+    }
     try {
       return reconcileGroup(hag, context);
     } catch (RuntimeException e) {

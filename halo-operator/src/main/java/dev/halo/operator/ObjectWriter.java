@@ -48,11 +48,17 @@ final class ObjectWriter {
   private final KubernetesClient client;
   private final OperatorDefaults defaults;
   private final GuardedWrites writes;
+  private final WatchFreshness freshness;
 
-  ObjectWriter(KubernetesClient client, OperatorDefaults defaults, GuardedWrites writes) {
+  ObjectWriter(
+      KubernetesClient client,
+      OperatorDefaults defaults,
+      GuardedWrites writes,
+      WatchFreshness freshness) {
     this.client = client;
     this.defaults = defaults;
     this.writes = writes;
+    this.freshness = freshness;
   }
 
   /** Creates the master (and standby) Service and the budget, and reverts selector drift. */
@@ -231,8 +237,9 @@ final class ObjectWriter {
                     .patch(MERGE, patch)));
   }
 
-  private static void replace(List<Pod> pods, Pod updated) {
+  private void replace(List<Pod> pods, Pod updated) {
     if (updated != null) {
+      wrote(updated);
       pods.replaceAll(p -> PodState.name(p).equals(PodState.name(updated)) ? updated : p);
     }
   }
@@ -247,13 +254,29 @@ final class ObjectWriter {
         hag,
         Write.STATUS,
         "write the status of HighAvailabilityGroup " + key(hag),
-        () ->
-            client
-                .resources(HighAvailabilityGroup.class)
-                .inNamespace(hag.getMetadata().getNamespace())
-                .withName(hag.getMetadata().getName())
-                .subresource("status")
-                .patch(MERGE, Serialization.asJson(body)));
+        () -> {
+          HighAvailabilityGroup written =
+              client
+                  .resources(HighAvailabilityGroup.class)
+                  .inNamespace(hag.getMetadata().getNamespace())
+                  .withName(hag.getMetadata().getName())
+                  .subresource("status")
+                  .patch(MERGE, Serialization.asJson(body));
+          if (written != null) {
+            freshness.wrote(
+                WatchFreshness.GROUP, key(hag), written.getMetadata().getResourceVersion());
+          }
+        });
+  }
+
+  // A pod as the API server answered a write of it: it must come back on the pod watch.
+  private void wrote(Pod pod) {
+    if (pod != null) {
+      freshness.wrote(
+          WatchFreshness.POD,
+          pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(),
+          pod.getMetadata().getResourceVersion());
+    }
   }
 
   /** Removes one annotation of the group (a JSON merge patch; an absent one is no error). */
@@ -288,7 +311,7 @@ final class ObjectWriter {
             hag,
             Write.POD_CREATE,
             "create pod " + name,
-            () -> ignoringConflict(() -> client.pods().resource(pod).create()));
+            () -> ignoringConflict(() -> wrote(client.pods().resource(pod).create())));
     if (created) {
       log.atInfo()
           .addKeyValue("group", key(hag))

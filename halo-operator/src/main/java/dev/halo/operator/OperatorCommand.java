@@ -47,6 +47,8 @@ import sun.misc.Signal;
       "  HALO_OPERATOR_PORT              their port; 0 picks a free one [8080]",
       "  HALO_AGENT_JVM_OPTIONS          JVM options of every agent container, separated by"
           + " spaces [the agent's defaults]",
+      "  HALO_WATCH_STALE_SECONDS        seconds an object the operator wrote may stay unseen on"
+          + " its watch before /healthz fails [30]",
       "  HALO_LOG_LEVEL                  DEBUG, INFO, WARN or ERROR [INFO]"
     })
 public final class OperatorCommand implements Callable<Integer> {

@@ -5,6 +5,7 @@ import dev.halo.etcd.EtcdSecurity;
 import dev.halo.operator.model.EtcdSecrets;
 import dev.halo.operator.validation.ElectionRules;
 import dev.halo.operator.validation.EtcdSecretRules;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,6 +35,9 @@ import java.util.stream.Collectors;
  * @param groupEtcdSecrets Secrets for groups that list no etcd endpoints and give no settings of
  *     their own ({@code HALO_GROUP_ETCD_TLS_SECRET}, {@code _CA_SECRET}, {@code _SERVER_NAME},
  *     {@code _CREDENTIALS_SECRET}); see {@link EtcdSecrets#of}
+ * @param watchStaleAfter how long an object the operator wrote (a pod, a group's status) may stay
+ *     unseen on its watch before {@code /healthz} reports the watch stalled ({@code
+ *     HALO_WATCH_STALE_SECONDS})
  */
 public record OperatorConfig(
     Set<String> namespaces,
@@ -45,9 +49,12 @@ public record OperatorConfig(
     int port,
     List<String> agentJvmOptions,
     EtcdSecurity etcdSecurity,
-    EtcdSecrets groupEtcdSecrets) {
+    EtcdSecrets groupEtcdSecrets,
+    Duration watchStaleAfter) {
   public static final String DEFAULT_AGENT_IMAGE = "halo:0.1.0";
 
+  public static final Duration DEFAULT_WATCH_STALE_AFTER = Duration.ofSeconds(30);
+  public static final String WATCH_STALE_SECONDS = "HALO_WATCH_STALE_SECONDS";
   public static final String GROUP_ETCD_TLS_SECRET = "HALO_GROUP_ETCD_TLS_SECRET";
   public static final String GROUP_ETCD_CA_SECRET = "HALO_GROUP_ETCD_CA_SECRET";
   public static final String GROUP_ETCD_SERVER_NAME = "HALO_GROUP_ETCD_SERVER_NAME";
@@ -58,6 +65,9 @@ public record OperatorConfig(
     agentJvmOptions = List.copyOf(agentJvmOptions);
     Objects.requireNonNull(etcdSecurity, "etcdSecurity");
     Objects.requireNonNull(groupEtcdSecrets, "groupEtcdSecrets");
+    if (watchStaleAfter.isNegative() || watchStaleAfter.isZero()) {
+      throw new IllegalArgumentException("watchStaleAfter must be positive");
+    }
   }
 
   /** A configuration that talks to etcd in plaintext without auth, without Secrets for groups. */
@@ -80,7 +90,24 @@ public record OperatorConfig(
         port,
         agentJvmOptions,
         EtcdSecurity.none(),
-        EtcdSecrets.NONE);
+        EtcdSecrets.NONE,
+        DEFAULT_WATCH_STALE_AFTER);
+  }
+
+  /** This configuration with another bound for a write unseen on its watch. */
+  public OperatorConfig withWatchStaleAfter(Duration staleAfter) {
+    return new OperatorConfig(
+        namespaces,
+        agentImage,
+        etcdEndpoints,
+        leaderElection,
+        leaseNamespace,
+        address,
+        port,
+        agentJvmOptions,
+        etcdSecurity,
+        groupEtcdSecrets,
+        staleAfter);
   }
 
   /** The outcome of parsing: a configuration, or the problems found. */
@@ -131,6 +158,7 @@ public record OperatorConfig(
                         + o
                         + "\", which is not a JVM option; give options such as -Xmx24m,"
                         + " separated by spaces"));
+    Duration watchStaleAfter = watchStaleAfter(env, errors);
     if (!errors.isEmpty()) {
       return new Result(Optional.empty(), List.copyOf(errors));
     }
@@ -146,8 +174,32 @@ public record OperatorConfig(
                 port,
                 jvmOptions,
                 etcdSecurity,
-                groupEtcdSecrets)),
+                groupEtcdSecrets,
+                watchStaleAfter)),
         List.of());
+  }
+
+  private static Duration watchStaleAfter(Map<String, String> env, List<String> errors) {
+    String raw = env.getOrDefault(WATCH_STALE_SECONDS, "").trim();
+    if (raw.isEmpty()) {
+      return DEFAULT_WATCH_STALE_AFTER;
+    }
+    try {
+      int seconds = Integer.parseInt(raw);
+      if (seconds >= 1) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    errors.add(
+        WATCH_STALE_SECONDS
+            + "=\""
+            + raw
+            + "\" must be a whole number of seconds, 1 or more (default "
+            + DEFAULT_WATCH_STALE_AFTER.toSeconds()
+            + ")");
+    return DEFAULT_WATCH_STALE_AFTER;
   }
 
   /**

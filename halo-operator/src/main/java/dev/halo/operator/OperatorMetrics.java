@@ -52,6 +52,20 @@ public final class OperatorMetrics {
     }
   }
 
+  /** Registers the age of the oldest write of the operator's not yet seen on its watch. */
+  void watchFreshness(java.util.function.Supplier<Duration> oldestUnseen) {
+    Gauge.builder(
+            "halo.operator.watch.unseen.write", oldestUnseen, d -> d.get().toMillis() / 1000.0)
+        .description(
+            "seconds the oldest write of the operator's (a pod, a group's status) has waited to"
+                + " come back on its watch (0: none waits); past HALO_WATCH_STALE_SECONDS /healthz"
+                + " fails")
+        .baseUnit("seconds")
+        // Gauges hold their object weakly; nothing else holds this supplier.
+        .strongReference(true)
+        .register(registry);
+  }
+
   void reconciled(Duration took) {
     reconcile.record(took);
   }

@@ -9,6 +9,7 @@ import dev.halo.operator.model.EtcdSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,26 @@ class OperatorConfigTest {
     assertThat(parse(Map.of("HALO_AGENT_JVM_OPTIONS", "  ")).config().orElseThrow())
         .extracting(OperatorConfig::agentJvmOptions)
         .isEqualTo(AgentDefaults.JVM_OPTIONS);
+  }
+
+  @Test
+  void theWatchBoundIsThirtySecondsOrWholeSecondsGiven() {
+    assertThat(parse(Map.of()).config().orElseThrow().watchStaleAfter())
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(
+            parse(Map.of("HALO_WATCH_STALE_SECONDS", " 5 "))
+                .config()
+                .orElseThrow()
+                .watchStaleAfter())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(parse(Map.of("HALO_WATCH_STALE_SECONDS", "0")).errors())
+        .singleElement()
+        .asString()
+        .contains("HALO_WATCH_STALE_SECONDS=\"0\"", "whole number of seconds, 1 or more");
+    assertThat(parse(Map.of("HALO_WATCH_STALE_SECONDS", "30s")).errors())
+        .singleElement()
+        .asString()
+        .contains("\"30s\"");
   }
 
   @Test

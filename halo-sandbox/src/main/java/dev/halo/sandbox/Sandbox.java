@@ -183,7 +183,8 @@ public final class Sandbox implements AutoCloseable {
         0,
         AgentDefaults.JVM_OPTIONS,
         issuer.operatorSecurity(),
-        EtcdSecrets.NONE);
+        EtcdSecrets.NONE,
+        OperatorConfig.DEFAULT_WATCH_STALE_AFTER);
   }
 
   private <T extends AutoCloseable> T track(T part) {

@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * see what a client does while it waits. {@link #heal()} closes the black-holed connections, so
  * clients reconnect, and forwards again.
  *
+ * <p>{@link #silenceOpenConnections()} is the quieter failure: every connection open now stays open
+ * but forwards nothing more, in either direction, while new connections work. A client then holds a
+ * connection that looks alive and never delivers, as when a middlebox forgets a connection without
+ * resetting it; only its own timeouts or pings can tell. {@link #heal()} closes them.
+ *
  * <p>A connection that either side closes is closed on both. {@link #latency} delays each chunk by
  * the same amount in both directions, in order.
  */
@@ -92,9 +97,27 @@ public final class TcpProxy implements AutoCloseable {
     log.atInfo().addKeyValue("port", port()).addKeyValue("target", target).log("proxy: cut");
   }
 
-  /** Forwards again; connections black-holed meanwhile are closed, so their clients reconnect. */
+  /**
+   * Makes every connection open now go silent: it stays open and forwards nothing more either way.
+   * New connections are forwarded as usual. Returns how many went silent.
+   */
+  public synchronized int silenceOpenConnections() {
+    links.forEach(l -> l.silent = true);
+    log.atInfo()
+        .addKeyValue("port", port())
+        .addKeyValue("target", target)
+        .addKeyValue("connections", links.size())
+        .log("proxy: open connections silenced");
+    return links.size();
+  }
+
+  /**
+   * Forwards again; connections black-holed or silenced meanwhile are closed, so their clients
+   * reconnect.
+   */
   public synchronized void heal() {
     cut = false;
+    links.stream().filter(l -> l.silent).toList().forEach(Link::close);
     blackholed.forEach(TcpProxy::quietly);
     blackholed.clear();
     log.atInfo().addKeyValue("port", port()).addKeyValue("target", target).log("proxy: healed");
@@ -209,6 +232,8 @@ public final class TcpProxy implements AutoCloseable {
     private final Socket upstream;
     // Per direction, the time the last delayed chunk is due: later chunks never overtake it.
     private final long[] lastDue = new long[2];
+    // Silenced: open, but what either side sends is dropped.
+    volatile boolean silent;
 
     Link(Socket client, Socket upstream) {
       this.client = client;
@@ -223,7 +248,9 @@ public final class TcpProxy implements AutoCloseable {
         OutputStream out = to.getOutputStream();
         int n;
         while ((n = in.read(buffer)) >= 0) {
-          forward(out, Arrays.copyOf(buffer, n), direction);
+          if (!silent) {
+            forward(out, Arrays.copyOf(buffer, n), direction);
+          }
         }
         closeAfterDelayed(direction);
       } catch (IOException | RejectedExecutionException e) {

@@ -117,6 +117,31 @@ class TcpProxyTest {
   }
 
   @Test
+  void silencedConnectionsStayOpenAndDeliverNothingWhileNewOnesWork() throws IOException {
+    try (Socket before = connect()) {
+      assertThat(roundTrip(before, "x")).isEqualTo("x");
+
+      assertThat(proxy.silenceOpenConnections()).isEqualTo(1);
+
+      before.setSoTimeout(300);
+      before.getOutputStream().write("lost".getBytes(StandardCharsets.UTF_8));
+      // Neither closed nor answered: the client learns nothing until its own timeout.
+      assertThatThrownBy(() -> before.getInputStream().read())
+          .isInstanceOf(SocketTimeoutException.class);
+      try (Socket after = connect()) {
+        assertThat(roundTrip(after, "new")).isEqualTo("new");
+      }
+
+      proxy.heal();
+
+      before.setSoTimeout(2000);
+      assertThat(endOfStreamOrReset(before))
+          .as("a silenced connection is let go at the heal")
+          .isTrue();
+    }
+  }
+
+  @Test
   void latencyDelaysEachDirection() throws IOException {
     proxy.latency(Duration.ofMillis(100));
     try (Socket s = connect()) {

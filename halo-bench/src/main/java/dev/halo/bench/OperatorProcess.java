@@ -4,12 +4,17 @@ import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.Http;
 import dev.halo.sandbox.Signals;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +27,8 @@ import java.util.regex.Pattern;
  * read from /proc and jcmd, and so that the chaos campaign can stop it with a signal.
  */
 public final class OperatorProcess implements AutoCloseable {
+  private static final HttpClient PROBE =
+      HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
   static final List<String> JVM_OPTIONS = List.of("-Xmx358m", "-XX:+ExitOnOutOfMemoryError");
 
   private final Process process;
@@ -122,6 +129,25 @@ public final class OperatorProcess implements AutoCloseable {
                 + log.toAbsolutePath());
       }
       Thread.sleep(100);
+    }
+  }
+
+  /**
+   * What the operator says is wrong when it answers {@code /healthz} with 503, as a liveness probe
+   * counts a failure; empty when it answers healthy or not at all (a paused operator is not
+   * restarted for being paused).
+   */
+  public Optional<String> unhealthy() throws InterruptedException {
+    try {
+      HttpResponse<String> answer =
+          PROBE.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return answer.statusCode() == 503 ? Optional.of(answer.body().strip()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 

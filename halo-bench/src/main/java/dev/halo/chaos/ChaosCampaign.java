@@ -84,15 +84,16 @@ public final class ChaosCampaign implements AutoCloseable {
     }
     long campaignStart = System.nanoTime();
     try (Checker checker =
-        new Checker(
-            rig.checkerClient,
-            rig.electionClient,
-            rig.kubelet,
-            rig.proxy,
-            ChaosRig.NAMESPACE,
-            GROUPS,
-            disturbances::excused,
-            campaignStart)) {
+            new Checker(
+                rig.checkerClient,
+                rig.electionClient,
+                rig.kubelet,
+                rig.proxy,
+                ChaosRig.NAMESPACE,
+                GROUPS,
+                disturbances::excused,
+                campaignStart);
+        OperatorLiveness liveness = new OperatorLiveness(rig, disturbances, campaignStart)) {
       for (FaultPlan.Fault f : plan.faults()) {
         Thread.sleep(f.pauseMs());
         String group = GROUP_NAMES.get(f.group());
@@ -153,6 +154,7 @@ public final class ChaosCampaign implements AutoCloseable {
                     "a group whose spec does not fit the model got no Valid=False within 15 s: "
                         + missed));
       }
+      liveness.close();
       checker.close();
       Map<String, Object> histories =
           HistoryCheck.run(rig.kubelet, GROUP_NAMES, checker.judge(), campaignStart, out);
@@ -163,6 +165,7 @@ public final class ChaosCampaign implements AutoCloseable {
           GROUPS,
           disturbances,
           faults.orphans().stream().map(o -> o.asMap(campaignStart)).toList(),
+          liveness.restarts(),
           start,
           out);
     }

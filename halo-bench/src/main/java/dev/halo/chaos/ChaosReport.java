@@ -38,6 +38,7 @@ final class ChaosReport {
       Map<String, Integer> groups,
       Disturbances disturbances,
       List<Map<String, Object>> orphans,
+      List<Map<String, Object>> livenessRestarts,
       long start,
       Path out)
       throws Exception {
@@ -64,6 +65,7 @@ final class ChaosReport {
     r.put("groups", groups);
     r.put("excusedWindows", disturbances.closed());
     r.put("orphans", orphans);
+    r.put("livenessRestarts", livenessRestarts);
     r.put("durationSeconds", (System.nanoTime() - start) / 1_000_000_000);
     r.put("machine", BenchReport.machine());
     r.put("log", log_);
@@ -106,6 +108,12 @@ final class ChaosReport {
     @SuppressWarnings("unchecked")
     Map<String, Object> histories = (Map<String, Object>) r.get("roleHistory");
     s.append(HistoryFigures.summary(histories)).append('\n');
+    List<?> restarts = (List<?>) r.get("livenessRestarts");
+    s.append("operator restarts by its liveness probe: ").append(restarts.size());
+    for (Object restart : restarts) {
+      s.append("\n  ").append(restart);
+    }
+    s.append('\n');
     List<?> violations = (List<?>) r.get("violations");
     s.append(
         violations.isEmpty() ? "violations: none\n" : "violations: " + violations.size() + "\n");

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ final class ChaosRig implements AutoCloseable {
   final TcpProxy operatorApiProxy;
   private final Path out;
   private final AtomicLong operatorRequests = new AtomicLong();
+  private final AtomicInteger operatorFaults = new AtomicInteger();
   private OperatorProcess operator;
   private int operatorStarts;
 
@@ -87,7 +89,7 @@ final class ChaosRig implements AutoCloseable {
   }
 
   /** Starts the operator process and waits until it is healthy and has called the API server. */
-  void startOperator() throws Exception {
+  synchronized void startOperator() throws Exception {
     long requestsBefore = operatorRequests.get();
     long start = System.nanoTime();
     Path operatorLog = out.resolve("operator-" + (++operatorStarts) + ".log");
@@ -105,7 +107,11 @@ final class ChaosRig implements AutoCloseable {
                 // C1 only, as the benches run: on 2 cores C2's compiler threads slowed every
                 // operator start, and each restart is a new JVM.
                 "JAVA_TOOL_OPTIONS",
-                "-XX:TieredStopAtLevel=1"),
+                "-XX:TieredStopAtLevel=1",
+                // A write unseen on its watch for 5 s (not 30): a stalled watch is found, and
+                // the operator restarted by OperatorLiveness, within a fault's reach.
+                "HALO_WATCH_STALE_SECONDS",
+                "5"),
             operatorLog);
     operator.awaitHealthy(OPERATOR_START_TIMEOUT);
     log.atInfo()
@@ -122,7 +128,7 @@ final class ChaosRig implements AutoCloseable {
   }
 
   /** Stops the operator (SIGTERM; SIGKILL after 10 s). */
-  void stopOperator() throws InterruptedException {
+  synchronized void stopOperator() throws InterruptedException {
     if (operator != null) {
       long start = System.nanoTime();
       operator.close();
@@ -134,8 +140,49 @@ final class ChaosRig implements AutoCloseable {
     }
   }
 
+  /**
+   * Marks a fault at work on the operator (restart, pause, partition, API fault) until closed;
+   * meanwhile the liveness probe leaves it alone.
+   */
+  OperatorFault operatorFault() {
+    operatorFaults.incrementAndGet();
+    return operatorFaults::decrementAndGet;
+  }
+
+  /** A fault at work on the operator, until closed. */
+  interface OperatorFault extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** Whether the operator, with no fault at work on it, answers {@code /healthz} unhealthy. */
+  boolean probeOperator() throws InterruptedException {
+    OperatorProcess current;
+    synchronized (this) {
+      current = operator;
+    }
+    return operatorFaults.get() == 0 && current != null && current.unhealthy().isPresent();
+  }
+
+  /**
+   * Restarts the operator as its liveness probe would, when no fault is at work on it and it still
+   * answers unhealthy; returns what it said was wrong, or null when it did not restart it.
+   */
+  synchronized String restartUnhealthyOperator() throws Exception {
+    if (operatorFaults.get() != 0 || operator == null) {
+      return null;
+    }
+    java.util.Optional<String> reason = operator.unhealthy();
+    if (reason.isEmpty()) {
+      return null;
+    }
+    stopOperator();
+    startOperator();
+    return reason.get();
+  }
+
   /** The running operator process. */
-  OperatorProcess operator() {
+  synchronized OperatorProcess operator() {
     if (operator == null) {
       throw new IllegalStateException("the operator is not running");
     }

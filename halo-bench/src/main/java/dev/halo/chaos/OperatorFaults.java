@@ -31,7 +31,8 @@ final class OperatorFaults {
   }
 
   String restart() throws Exception {
-    try (Disturbances.Window w = disturbances.open("operator restart", CATCH_UP)) {
+    try (ChaosRig.OperatorFault busy = rig.operatorFault();
+        Disturbances.Window w = disturbances.open("operator restart", CATCH_UP)) {
       rig.stopOperator();
       Thread.sleep(500);
       rig.startOperator();
@@ -41,7 +42,8 @@ final class OperatorFaults {
 
   String restartDuringHandover(String group) throws Exception {
     String master = groups.awaitMaster(group);
-    try (Disturbances.Window w = disturbances.open("operator restart in a handover", CATCH_UP)) {
+    try (ChaosRig.OperatorFault busy = rig.operatorFault();
+        Disturbances.Window w = disturbances.open("operator restart in a handover", CATCH_UP)) {
       rig.kubelet.crashAgent(master);
       rig.stopOperator();
       Thread.sleep(500);
@@ -59,7 +61,8 @@ final class OperatorFaults {
     boolean handover = f.pick() < 0.5;
     String master = handover ? groups.awaitMaster(group) : null;
     long pauseMs = maxTtl * 1000L + 2000;
-    try (Disturbances.Window w = disturbances.open("operator paused", CATCH_UP)) {
+    try (ChaosRig.OperatorFault busy = rig.operatorFault();
+        Disturbances.Window w = disturbances.open("operator paused", CATCH_UP)) {
       rig.operator().pause();
       try {
         if (handover) {
@@ -78,7 +81,8 @@ final class OperatorFaults {
 
   String apiFault(FaultKind kind) throws InterruptedException {
     boolean errors = kind == FaultKind.API_ERRORS;
-    try (Disturbances.Window w = disturbances.open("API " + kind, API_FAULT)) {
+    try (ChaosRig.OperatorFault busy = rig.operatorFault();
+        Disturbances.Window w = disturbances.open("API " + kind, API_FAULT)) {
       rig.api.injectFault(
           errors ? EmbeddedApiServer.Fault.ERRORS : EmbeddedApiServer.Fault.HANG,
           r -> OPERATOR_USER_AGENT.equals(r.userAgent()),
@@ -102,7 +106,8 @@ final class OperatorFaults {
     boolean handover = f.pick() < 0.5;
     String master = handover ? groups.awaitMaster(group) : null;
     String from = fromEtcd ? "etcd" : "the API server";
-    try (Disturbances.Window w = disturbances.open("operator cut from " + from, CATCH_UP)) {
+    try (ChaosRig.OperatorFault busy = rig.operatorFault();
+        Disturbances.Window w = disturbances.open("operator cut from " + from, CATCH_UP)) {
       cut.forEach(TcpProxy::cut);
       try {
         if (handover) {

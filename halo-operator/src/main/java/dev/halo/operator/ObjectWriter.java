@@ -302,6 +302,25 @@ final class ObjectWriter {
     writes.settled(hag, write);
   }
 
+  /**
+   * The group's pod {@code name} as the API server has it now (empty inside: there is none), or
+   * empty when the server did not answer; a read, for a decision the cache may be late for.
+   */
+  Optional<Optional<Pod>> readPod(HighAvailabilityGroup hag, String name) {
+    try {
+      return Optional.of(
+          Optional.ofNullable(
+              client.pods().inNamespace(hag.getMetadata().getNamespace()).withName(name).get()));
+    } catch (KubernetesClientException e) {
+      log.atDebug()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("pod", name)
+          .addKeyValue("error", e.getMessage())
+          .log("could not read the pod; its cached state stands");
+      return Optional.empty();
+    }
+  }
+
   /** Creates pod {@code index}; returns whether the API server accepted it. */
   boolean createPod(HighAvailabilityGroup hag, int index) {
     Pod pod = PodFactory.pod(hag, index, defaults);

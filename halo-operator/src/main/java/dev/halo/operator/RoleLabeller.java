@@ -143,7 +143,23 @@ final class RoleLabeller {
     if (from.isEmpty()) {
       return;
     }
-    FailoverCause.Verdict verdict = FailoverCause.of(evidence(hag, from.get(), master, pods, view));
+    FailoverCause.Evidence evidence = evidence(hag, from.get(), master, pods, view);
+    FailoverCause.Verdict verdict = FailoverCause.of(evidence);
+    if (verdict.reason().equals(FailoverCause.RESIGNED)) {
+      // An agent resigns on SIGTERM, which a pod's deletion sends: its key can leave the election
+      // before the pod watch shows the deletion. The API server's answer decides.
+      Optional<Optional<Pod>> read = writer.readPod(hag, from.get());
+      if (read.isPresent()) {
+        verdict =
+            FailoverCause.of(
+                new FailoverCause.Evidence(
+                    evidence.departure(),
+                    read.get(),
+                    evidence.action(),
+                    evidence.podSignSeenAtMillis(),
+                    evidence.electedAtMillis()));
+      }
+    }
     Integer count = hag.getStatus() == null ? null : hag.getStatus().getFailovers();
     reportFailover(
         hag, failovers.failedOver(group, count, from.get(), master, verdict, Instant.now()));

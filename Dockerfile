@@ -38,7 +38,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends mmdebstrap \
 # jar at the paths the agent image has them (scripts/image-aot.sh, as make image runs it).
 FROM debian:bookworm AS aot
 RUN apt-get update && apt-get install -y --no-install-recommends etcd-server curl
-COPY scripts/image-aot.sh scripts/image.env /usr/local/bin/
+COPY scripts/image-aot.sh scripts/image.env scripts/image-lib.sh /usr/local/bin/
 COPY --from=jre /jre /opt/java/openjdk
 COPY --from=build /src/halo-agent/target/halo-agent.jar /opt/halo/halo-agent.jar
 RUN image-aot.sh / /halo-agent.aot

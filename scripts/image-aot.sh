@@ -20,6 +20,8 @@ out=${2:?usage: scripts/image-aot.sh ROOTFS OUT}
 scripts=$(dirname "$0")
 # shellcheck source=scripts/image.env
 . "$scripts/image.env"
+# shellcheck source=scripts/image-lib.sh
+. "$scripts/image-lib.sh"
 
 fail() {
   echo "make image: AOT cache: FAILED: $*" >&2
@@ -47,23 +49,6 @@ if [[ $root != / ]]; then
   mount -t proc proc "$root/proc"
   mounted=$root/proc
 fi
-
-free_port() {
-  local port
-  while :; do
-    port=$((30000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-# Polls a command for up to $1 seconds, five times a second.
-await() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
 
 etcd_port=$(free_port)
 peer_port=$(free_port)

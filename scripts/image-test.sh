@@ -25,6 +25,8 @@ dir=${IMAGE_DIR:-target/images}
 scripts=$(dirname "$0")
 # shellcheck source=scripts/image.env
 . "$scripts/image.env"
+# shellcheck source=scripts/image-lib.sh
+. "$scripts/image-lib.sh"
 chroot=$(command -v chroot)
 uid=${IMAGE_USER%%:*}
 
@@ -53,25 +55,6 @@ cleanup() {
   if [[ $status == 0 ]]; then echo "make image-test: passed"; fi
 }
 trap cleanup EXIT
-
-# Polls a command for up to $1 seconds, five times a second.
-await() {
-  local timeout=$1
-  shift
-  local deadline=$((SECONDS + timeout))
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
-
-free_port() {
-  local port
-  while :; do
-    port=$((30000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 
 # Unpacks an archive into $work/<name>: layout/ (the archive), bundle/rootfs and
 # bundle/config.json (the runtime configuration), config.json (the image's configuration).

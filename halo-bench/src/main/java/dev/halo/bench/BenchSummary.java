@@ -32,8 +32,58 @@ public final class BenchSummary {
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(System.getProperty("halo.bench.dir", "target/bench"));
-    Path report = new BenchSummary(dir).write();
+    BenchSummary summary = new BenchSummary(dir);
+    Path report = summary.write();
     System.out.println("wrote " + report);
+    List<String> findings = summary.safetyFindings();
+    if (!findings.isEmpty()) {
+      // A bench that saw two masters found a defect, whatever its figures: make bench fails.
+      System.err.println(
+          "bench: FAILED: two masters at once (role history overlaps or dual-master samples): "
+              + String.join("; ", findings)
+              + "; see "
+              + report
+              + " and, for overlapping histories, the files copied to "
+              + dir.resolve("role-history-ttl<TTL>"));
+      System.exit(1);
+    }
+  }
+
+  /**
+   * What the Halo benches (failover and scale, not the peer's) found against one master at a time:
+   * every {@code violations} of a role history check and every {@code dualMasterObservations} above
+   * zero, each as its place in the report and its count.
+   */
+  List<String> safetyFindings() throws IOException {
+    List<String> findings = new ArrayList<>();
+    for (String name : List.of("failover.json", "scale.json")) {
+      JsonNode report = read(name);
+      if (report != null) {
+        collectFindings(report, name, findings);
+      }
+    }
+    return findings;
+  }
+
+  private static void collectFindings(JsonNode node, String path, List<String> findings) {
+    if (node.isObject()) {
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                String at = path + "/" + e.getKey();
+                boolean counted =
+                    e.getKey().equals("violations") || e.getKey().equals("dualMasterObservations");
+                if (counted && e.getValue().isNumber() && e.getValue().asLong() > 0) {
+                  findings.add(at + " = " + e.getValue().asLong());
+                } else {
+                  collectFindings(e.getValue(), at, findings);
+                }
+              });
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        collectFindings(node.get(i), path + "/" + i, findings);
+      }
+    }
   }
 
   Path write() throws IOException {

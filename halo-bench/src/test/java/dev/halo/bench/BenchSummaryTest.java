@@ -153,4 +153,47 @@ class BenchSummaryTest {
     assertThat(image).isNotNull();
     assertThat(image.getWidth()).isGreaterThan(500);
   }
+
+  @Test
+  void safetyFindingsAreEveryHistoryViolationAndDualMasterObservationOfHalosBenches()
+      throws Exception {
+    Files.writeString(
+        dir.resolve("failover.json"),
+        """
+        {"series": {"ttl5": {"crash": {"dualMasterObservations": 0,
+                                       "roleHistory": {"violations": 0}},
+                             "podDelete": {"dualMasterObservations": 2,
+                                           "roleHistory": {"violations": 1}}}},
+         "roleHistory": {"ttl5": {"violations": 1, "violationDetails": ["overlap"]}}}
+        """);
+    Files.writeString(
+        dir.resolve("scale.json"),
+        """
+        {"points": [{"groups": 100, "dualMasterObservations": 0},
+                    {"groups": 300, "dualMasterObservations": 3}]}
+        """);
+    // The peer's own dual masters are the peer's, not a defect of Halo's.
+    Files.writeString(
+        dir.resolve("peer.json"), "{\"series\": {\"ttl5\": {\"dualMasterObservations\": 4}}}");
+
+    assertThat(new BenchSummary(dir).safetyFindings())
+        .containsExactlyInAnyOrder(
+            "failover.json/series/ttl5/podDelete/dualMasterObservations = 2",
+            "failover.json/series/ttl5/podDelete/roleHistory/violations = 1",
+            "failover.json/roleHistory/ttl5/violations = 1",
+            "scale.json/points/1/dualMasterObservations = 3");
+  }
+
+  @Test
+  void aCleanRunHasNoSafetyFindings() throws Exception {
+    Files.writeString(
+        dir.resolve("failover.json"),
+        """
+        {"series": {"ttl5": {"crash": {"dualMasterObservations": 0,
+                                       "roleHistory": {"violations": 0}}}},
+         "roleHistory": {"ttl5": {"violations": 0}}}
+        """);
+
+    assertThat(new BenchSummary(dir).safetyFindings()).isEmpty();
+  }
 }

@@ -45,14 +45,15 @@ class ImageTest {
         .contains("RUN image-jre.sh \"$JAVA_HOME\" /jre")
         .contains("COPY scripts/image-base.sh /usr/local/bin/")
         .contains("&& image-base.sh /rootfs")
-        .contains("COPY scripts/image-aot.sh scripts/image.env /usr/local/bin/")
+        .contains("COPY scripts/image-aot.sh scripts/image.env scripts/image-lib.sh /usr/local/bin/")
         .contains("RUN image-aot.sh / /halo-agent.aot");
     assertThat(lines(Path.of(".dockerignore")))
         .contains(
             "!scripts/image-base.sh",
             "!scripts/image-jre.sh",
             "!scripts/image-aot.sh",
-            "!scripts/image.env");
+            "!scripts/image.env",
+            "!scripts/image-lib.sh");
     assertThat(Path.of("scripts/image-build.sh"))
         .content()
         .contains(

@@ -144,6 +144,9 @@ final class KeyRemover {
   boolean finishFences(HighAvailabilityGroup hag, Membership membership) {
     boolean unfinished = false;
     for (Fence f : membership.view().fences()) {
+      if (!membership.finishes(f)) {
+        continue; // another site's fence: its own operator finishes it
+      }
       if (f.value().isEmpty()) {
         removals.unreadableFence(hag, f);
       } else if (f.unfinished()) {

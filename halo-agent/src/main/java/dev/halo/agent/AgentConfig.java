@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.common.MemberIdentity;
 import dev.halo.etcd.EtcdSecurity;
 import java.net.URI;
 import java.nio.file.Path;
@@ -12,7 +13,9 @@ import java.util.Optional;
  * podUid} and {@code groupUid} go into the agent's {@link dev.halo.common.MemberIdentity}; empty
  * when not set (an agent run outside a Halo pod). {@code etcdSecurity} says how to reach a secured
  * etcd (TLS, client certificate, user and password file). {@code roleHistory} is the file that gets
- * one line per role transition ({@code HALO_ROLE_HISTORY}), for test harnesses.
+ * one line per role transition ({@code HALO_ROLE_HISTORY}), for test harnesses. {@code site} and
+ * {@code siteAddress} ({@code HALO_SITE}, {@code HALO_SITE_ADDRESS}) are set only for a group that
+ * spans several sites; they go into the identity too.
  */
 public record AgentConfig(
     List<URI> etcdEndpoints,
@@ -29,7 +32,46 @@ public record AgentConfig(
     Optional<URI> roleWebhook,
     String podUid,
     String groupUid,
-    Optional<Path> roleHistory) {
+    Optional<Path> roleHistory,
+    String site,
+    String siteAddress) {
+
+  /** A configuration of an agent of a group on one site. */
+  public AgentConfig(
+      List<URI> etcdEndpoints,
+      EtcdSecurity etcdSecurity,
+      String election,
+      String member,
+      int leaseTtlSeconds,
+      String bindAddress,
+      int port,
+      Optional<HealthCheck> health,
+      Duration healthPeriod,
+      int healthFailures,
+      Optional<Path> roleFile,
+      Optional<URI> roleWebhook,
+      String podUid,
+      String groupUid,
+      Optional<Path> roleHistory) {
+    this(
+        etcdEndpoints,
+        etcdSecurity,
+        election,
+        member,
+        leaseTtlSeconds,
+        bindAddress,
+        port,
+        health,
+        healthPeriod,
+        healthFailures,
+        roleFile,
+        roleWebhook,
+        podUid,
+        groupUid,
+        roleHistory,
+        "",
+        "");
+  }
 
   /** A configuration without a role history. */
   public AgentConfig(
@@ -72,6 +114,15 @@ public record AgentConfig(
 
     /** Healthy when a TCP connection to host:port opens. */
     record Tcp(String host, int port) implements HealthCheck {}
+  }
+
+  /**
+   * The identity this agent publishes beside its candidate key: with its site and address when its
+   * group spans several sites.
+   */
+  public MemberIdentity identity() {
+    MemberIdentity id = new MemberIdentity(member, podUid, groupUid);
+    return site.isEmpty() ? id : id.atSite(site, siteAddress);
   }
 
   public Duration leaseTtl() {

@@ -16,6 +16,8 @@ import static dev.halo.common.AgentVariables.POD_UID;
 import static dev.halo.common.AgentVariables.ROLE_FILE;
 import static dev.halo.common.AgentVariables.ROLE_HISTORY;
 import static dev.halo.common.AgentVariables.ROLE_WEBHOOK;
+import static dev.halo.common.AgentVariables.SITE;
+import static dev.halo.common.AgentVariables.SITE_ADDRESS;
 
 import dev.halo.agent.AgentConfig.HealthCheck;
 import dev.halo.common.AgentDefaults;
@@ -88,7 +90,9 @@ public final class AgentConfigParser {
             webhook,
             value(POD_UID).orElse(""),
             value(GROUP_UID).orElse(""),
-            roleHistory);
+            roleHistory,
+            value(SITE).orElse(""),
+            value(SITE_ADDRESS).orElse(""));
     return new Result(Optional.of(config), List.of());
   }
 

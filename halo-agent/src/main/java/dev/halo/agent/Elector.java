@@ -164,8 +164,7 @@ final class Elector {
       return CompletableFuture.completedFuture(null);
     }
     long lease = ElectionKeys.leaseOf(key);
-    MemberIdentity marked =
-        new MemberIdentity(config.member(), config.podUid(), config.groupUid()).leaving(why);
+    MemberIdentity marked = config.identity().leaving(why);
     return client
         .leave(
             key,
@@ -227,8 +226,7 @@ final class Elector {
   }
 
   private CompletableFuture<Long> campaign(long lease) {
-    MemberIdentity identity =
-        new MemberIdentity(config.member(), config.podUid(), config.groupUid());
+    MemberIdentity identity = config.identity();
     return client.campaign(
         ElectionKeys.candidateKey(config.election(), lease),
         config.member(),

@@ -37,6 +37,18 @@ public final class AgentVariables {
   /** The UID of the HighAvailabilityGroup that owns the pod, published in the member identity. */
   public static final String GROUP_UID = "HALO_GROUP_UID";
 
+  /**
+   * The site (cluster) the agent runs on, for a group spread over several sites; published in the
+   * member identity. Unset for a group on one site.
+   */
+  public static final String SITE = "HALO_SITE";
+
+  /**
+   * Where the other sites would reach this member (the pod IP, downward API {@code status.podIP});
+   * published in the member identity next to {@link #SITE}.
+   */
+  public static final String SITE_ADDRESS = "HALO_SITE_ADDRESS";
+
   public static final String LEASE_TTL_SECONDS = "HALO_LEASE_TTL_SECONDS";
   public static final String AGENT_ADDRESS = "HALO_AGENT_ADDRESS";
   public static final String AGENT_PORT = "HALO_AGENT_PORT";

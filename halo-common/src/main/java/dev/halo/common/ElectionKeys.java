@@ -35,11 +35,28 @@ public final class ElectionKeys {
   private static final String ELECTION_SEGMENT = "/election";
   private static final String FENCES = "/fence";
 
+  /**
+   * The path segment under {@code /halo/} of the multi-site groups' elections. It is no DNS label
+   * (a namespace is one), so a multi-site group's keys never meet those of a namespace's group.
+   */
+  public static final String SITES_SEGMENT = "_sites";
+
   private ElectionKeys() {}
 
   /** The election name of a group: {@code /halo/<namespace>/<group>/election}. */
   public static String electionName(String namespace, String group) {
     return "/halo/" + namespace + "/" + group + ELECTION_SEGMENT;
+  }
+
+  /**
+   * The election of a group spread over several sites (clusters), each its own
+   * HighAvailabilityGroup with {@code spec.site.group = siteGroup}: {@code
+   * /halo/_sites/<siteGroup>/election}. It comes from the shared group's name alone, so every
+   * site's operator and agents find the same election whatever the namespace and name of their
+   * cluster's group.
+   */
+  public static String siteElectionName(String siteGroup) {
+    return "/halo/" + SITES_SEGMENT + "/" + siteGroup + ELECTION_SEGMENT;
   }
 
   /** The prefix under which candidate keys of an election live. */

@@ -21,8 +21,15 @@ import java.util.regex.Pattern;
  * ({@link #RESIGNED}, {@link #UNHEALTHY}, {@link #STEPPED_DOWN}) in the transaction that deletes
  * its candidate key, so whoever watches sees why the key went; a key that goes with its lease and
  * no such mark expired or was revoked. Readers that do not know the field ignore it.
+ *
+ * <p>An agent of a multi-site group (the HighAvailabilityGroup's {@code spec.site}) adds {@code
+ * "site"}, the name of its cluster's site, and {@code "address"}, where the other sites would reach
+ * it (its pod IP); the operators of the other sites take such a key for a remote member of the
+ * shared group, never for a foreign one. Without a site both fields are left out, so the value is
+ * what it always was.
  */
-public record MemberIdentity(String pod, String podUid, String groupUid, String left) {
+public record MemberIdentity(
+    String pod, String podUid, String groupUid, String left, String site, String address) {
   /** {@link #left}: the agent resigned on its own (SIGTERM, shutdown). */
   public static final String RESIGNED = "resigned";
 
@@ -39,16 +46,33 @@ public record MemberIdentity(String pod, String podUid, String groupUid, String 
     podUid = podUid == null ? "" : podUid;
     groupUid = groupUid == null ? "" : groupUid;
     left = left == null ? "" : left;
+    site = site == null ? "" : site;
+    address = address == null ? "" : address;
   }
 
-  /** The identity of a campaigning agent (it has not left). */
+  /** The identity of a campaigning agent (it has not left) of a group on one site. */
   public MemberIdentity(String pod, String podUid, String groupUid) {
     this(pod, podUid, groupUid, "");
   }
 
+  /** An identity of a group on one site, marked as leaving for {@code left} unless empty. */
+  public MemberIdentity(String pod, String podUid, String groupUid, String left) {
+    this(pod, podUid, groupUid, left, "", "");
+  }
+
   /** This identity marked as leaving the election for {@code why}. */
   public MemberIdentity leaving(String why) {
-    return new MemberIdentity(pod, podUid, groupUid, why);
+    return new MemberIdentity(pod, podUid, groupUid, why, site, address);
+  }
+
+  /** This identity as published on site {@code site}, reachable at {@code address}. */
+  public MemberIdentity atSite(String site, String address) {
+    return new MemberIdentity(pod, podUid, groupUid, left, site, address);
+  }
+
+  /** The site the agent runs on, when its group spans several; empty for a one-site group. */
+  public Optional<String> siteName() {
+    return site.isEmpty() ? Optional.empty() : Optional.of(site);
   }
 
   /** Why the agent left, when it marked its leaving; empty while it campaigns. */
@@ -65,6 +89,8 @@ public record MemberIdentity(String pod, String podUid, String groupUid, String 
         + "\",\"groupUID\":\""
         + escape(groupUid)
         + (left.isEmpty() ? "" : "\",\"left\":\"" + escape(left))
+        + (site.isEmpty() ? "" : "\",\"site\":\"" + escape(site))
+        + (site.isEmpty() ? "" : "\",\"address\":\"" + escape(address))
         + "\"}";
   }
 
@@ -83,7 +109,12 @@ public record MemberIdentity(String pod, String podUid, String groupUid, String 
     }
     return Optional.of(
         new MemberIdentity(
-            fields.get("pod"), fields.get("podUID"), fields.get("groupUID"), fields.get("left")));
+            fields.get("pod"),
+            fields.get("podUID"),
+            fields.get("groupUID"),
+            fields.get("left"),
+            fields.get("site"),
+            fields.get("address")));
   }
 
   // Pod names and UIDs never hold these; dropping them keeps the value parseable whatever comes in.

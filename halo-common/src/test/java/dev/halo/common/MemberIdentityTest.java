@@ -26,6 +26,33 @@ class MemberIdentityTest {
   }
 
   @Test
+  void aMultiSiteMemberPublishesItsSiteAndAddressAndKeepsThemWhenItLeaves() {
+    MemberIdentity id =
+        new MemberIdentity("web-1", "5e0c-pod", "77aa-group").atSite("paris", "10.1.2.3");
+
+    assertThat(id.encode())
+        .isEqualTo(
+            "{\"pod\":\"web-1\",\"podUID\":\"5e0c-pod\",\"groupUID\":\"77aa-group\","
+                + "\"site\":\"paris\",\"address\":\"10.1.2.3\"}");
+    assertThat(MemberIdentity.decode(id.encode())).contains(id);
+    assertThat(id.siteName()).contains("paris");
+    MemberIdentity leaving = id.leaving(MemberIdentity.RESIGNED);
+    assertThat(MemberIdentity.decode(leaving.encode())).contains(leaving);
+    assertThat(leaving.site()).isEqualTo("paris");
+    assertThat(new MemberIdentity("web-1", "", "").siteName()).isEmpty();
+  }
+
+  @Test
+  void aSiteElectionComesFromTheSharedGroupAloneAndMeetsNoNamespace() {
+    String election = ElectionKeys.siteElectionName("orders");
+
+    assertThat(election).isEqualTo("/halo/_sites/orders/election");
+    assertThat(ElectionKeys.groupPrefix(election)).isEqualTo("/halo/_sites/orders/");
+    assertThat(ElectionKeys.electionOfMemberKey(ElectionKeys.memberKey(election, 0x1fL)))
+        .contains(election);
+  }
+
+  @Test
   void aValueThatIsNoIdentityReadsAsNone() {
     assertThat(MemberIdentity.decode("web-1")).isEmpty();
     assertThat(MemberIdentity.decode("{\"podUID\":\"x\"}")).isEmpty();

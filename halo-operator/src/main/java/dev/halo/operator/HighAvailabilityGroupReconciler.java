@@ -2,7 +2,6 @@ package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
-import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.operator.WriteRefusals.Write;
 import dev.halo.operator.election.Candidate;
@@ -10,6 +9,7 @@ import dev.halo.operator.election.ElectionEventSource;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.GroupElection;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.PodFactory;
@@ -314,7 +314,7 @@ public final class HighAvailabilityGroupReconciler
   private static Membership membership(
       HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
     String uid = Objects.toString(hag.getMetadata().getUid(), "");
-    return Membership.of(hag.getMetadata().getName(), uid, pods, view);
+    return Membership.of(hag.getMetadata().getName(), uid, GroupElection.siteName(hag), pods, view);
   }
 
   /** Foreign keys are never touched; each is told once (per 5 minutes) as a Warning. */
@@ -482,7 +482,7 @@ public final class HighAvailabilityGroupReconciler
   }
 
   static String election(HighAvailabilityGroup hag) {
-    return ElectionKeys.electionName(hag.getMetadata().getNamespace(), hag.getMetadata().getName());
+    return GroupElection.name(hag);
   }
 
   /**

@@ -139,14 +139,16 @@ final class KeyRemover {
   /**
    * Finishes the group's fences that a removal left {@code revoking} (an operator stopped or lost
    * etcd half-way), unless this remover's own removal of that lease is still under way; reports
-   * unreadable ones. Returns whether any is unfinished.
+   * unreadable ones. A group spread over sites finishes only its own members' fences ({@link
+   * Membership#finishes}). Returns whether any it finishes is unfinished.
    */
   boolean finishFences(HighAvailabilityGroup hag, Membership membership) {
     boolean unfinished = false;
     for (Fence f : membership.view().fences()) {
       if (f.value().isEmpty()) {
         removals.unreadableFence(hag, f);
-      } else if (f.unfinished()) {
+        // Another site's unfinished fence is left to that site's operator.
+      } else if (f.unfinished() && membership.finishes(f)) {
         unfinished = true;
         finish(hag, f);
       }

@@ -18,6 +18,7 @@ import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.Revocations;
 import dev.halo.operator.model.TestGroups;
 import dev.halo.operator.model.TestPods;
+import dev.halo.operator.model.TestSites;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.util.ArrayList;
@@ -148,6 +149,27 @@ class LeaseReleaserTest {
 
     assertThat(fake.finishedFences()).containsExactly(revoking.key());
     assertThat(fake.removals()).isEmpty();
+  }
+
+  @Test
+  void aSiteFinishesOnlyItsOwnMembersUnfinishedFenceAndNeverTouchesAnotherSitesKeys() {
+    List<Pod> pods = List.of(TestPods.pod("web-0", "standby"));
+    Fence lyons = TestSites.fence(0x200, "uid-group-lyon");
+    Fence own = TestSites.fence(0x201, TestPods.GROUP_UID);
+    Membership view =
+        TestSites.members(
+            pods,
+            TestSites.view(
+                    TestSites.remote("web-1", 30, 0x300), TestSites.local("web-0", 31, 0x301))
+                .withFences(List.of(lyons, own), OptionalLong.empty()));
+
+    assertThat(releaser.releaseGone(hag, pods, view)).isTrue();
+    releaser.releaseAll(hag, view);
+
+    assertThat(fake.finishedFences()).containsExactly(own.key());
+    assertThat(fake.removals()).extracting(r -> r.key().leaseId()).containsExactly(0x301L);
+    assertThat(fake.revoked()).doesNotContain(0x300L, 0x200L);
+    assertThat(fake.stepDownRequests()).isEmpty();
   }
 
   @Test

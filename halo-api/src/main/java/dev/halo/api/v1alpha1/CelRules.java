@@ -20,6 +20,9 @@ public final class CelRules {
   /** An optional DNS-1035 label (Service names; empty means the default). */
   public static final String OPTIONAL_DNS_1035 = "^([a-z]([-a-z0-9]*[a-z0-9])?)?$";
 
+  /** A DNS-1123 label (the site's and the shared group's names). */
+  public static final String DNS_1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
   /** An http(s) URL with host and port (etcd endpoints). */
   public static final String ETCD_URL = "^https?://[^\\s/?#]+:[0-9]+([/?#]\\S*)?$";
 

@@ -81,6 +81,11 @@ public class HighAvailabilityGroupSpec {
           + " endpoints (HALO_ETCD_ENDPOINTS).")
   private ElectionSpec election;
 
+  @JsonPropertyDescription(
+      "For a group spread over several clusters (sites) sharing one etcd: this cluster's site and"
+          + " the shared group; absent: a group of this cluster alone.")
+  private SiteSpec site;
+
   @JsonPropertyDescription("How the agent probes the workload; unhealthy pods leave the election.")
   private HealthSpec health;
 
@@ -125,6 +130,14 @@ public class HighAvailabilityGroupSpec {
 
   public void setElection(ElectionSpec election) {
     this.election = election;
+  }
+
+  public SiteSpec getSite() {
+    return site;
+  }
+
+  public void setSite(SiteSpec site) {
+    this.site = site;
   }
 
   public HealthSpec getHealth() {

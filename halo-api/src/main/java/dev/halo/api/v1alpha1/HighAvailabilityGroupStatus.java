@@ -14,6 +14,11 @@ public class HighAvailabilityGroupStatus {
 
   private String masterZone;
 
+  @JsonPropertyDescription(
+      "For a group spread over sites: the master when it runs on another site; this site's pods"
+          + " are then all standby.")
+  private RemoteMaster remoteMaster;
+
   @JsonPropertyDescription("Pending, Electing, Running, Degraded or Invalid.")
   private String phase;
 
@@ -47,7 +52,8 @@ public class HighAvailabilityGroupStatus {
   @JsonPropertyDescription(
       "Valid (SpecValid | InvalidSpec), EtcdReachable (Reachable, OutdatedVersion | Unreachable,"
           + " TLSFailed, CertificateExpired, AuthFailed, PermissionDenied; Unknown: NotWatched),"
-          + " MasterElected (Elected | NoMaster, ForeignLeader, Fenced), ForeignCandidates"
+          + " MasterElected (Elected, RemoteMaster | NoMaster, ForeignLeader, Fenced),"
+          + " ForeignCandidates"
           + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), ObjectsApplied"
           + " (Applied | RoleLabelRefused, ServiceRefused, DisruptionBudgetRefused, DeleteRefused,"
           + " AnnotationRefused), Ready (Running | the phase: Pending, Electing, Degraded,"
@@ -68,6 +74,14 @@ public class HighAvailabilityGroupStatus {
 
   public void setMasterZone(String masterZone) {
     this.masterZone = masterZone;
+  }
+
+  public RemoteMaster getRemoteMaster() {
+    return remoteMaster;
+  }
+
+  public void setRemoteMaster(RemoteMaster remoteMaster) {
+    this.remoteMaster = remoteMaster;
   }
 
   public String getPhase() {

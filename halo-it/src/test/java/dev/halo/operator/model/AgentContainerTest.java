@@ -8,8 +8,10 @@ import dev.halo.api.v1alpha1.AgentSpec;
 import dev.halo.api.v1alpha1.HealthSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HttpGetCheck;
+import dev.halo.api.v1alpha1.SiteSpec;
 import dev.halo.api.v1alpha1.TcpSocketCheck;
 import dev.halo.common.AgentDefaults;
+import dev.halo.common.MemberIdentity;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -57,6 +59,7 @@ class AgentContainerTest {
               : switch (var.getValueFrom().getFieldRef().getFieldPath()) {
                 case "metadata.name" -> "web-1";
                 case "metadata.uid" -> "uid-pod-web-1";
+                case "status.podIP" -> "10.1.2.3";
                 default -> throw new AssertionError("unexpected fieldRef " + var);
               };
       env.put(var.getName(), value);
@@ -82,6 +85,24 @@ class AgentContainerTest {
 
     assertThat(config.podUid()).isEqualTo("uid-pod-web-1");
     assertThat(config.groupUid()).isEqualTo("uid-shop-web");
+  }
+
+  @Test
+  void aSitesAgentCampaignsInTheSharedElectionAndPublishesItsSiteAndPodIp(@TempDir Path roleDir) {
+    SiteSpec site = new SiteSpec();
+    site.setName("paris");
+    site.setGroup("orders");
+    hag.getSpec().setSite(site);
+    Map<String, String> env = resolvedEnv();
+    env.put("HALO_ROLE_FILE", roleDir.resolve("role").toString());
+
+    AgentConfig config = AgentConfigParser.parse(env).config().orElseThrow();
+
+    assertThat(config.election()).isEqualTo("/halo/_sites/orders/election");
+    assertThat(config.identity())
+        .isEqualTo(
+            new MemberIdentity("web-1", "uid-pod-web-1", "uid-shop-web")
+                .atSite("paris", "10.1.2.3"));
   }
 
   @Test

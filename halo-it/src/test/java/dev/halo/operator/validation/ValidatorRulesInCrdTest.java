@@ -78,6 +78,9 @@ class ValidatorRulesInCrdTest {
           "volumeMounts" + COST,
           Rule.AGENT_PORT_IN_USE,
           "ports" + COST,
+          Rule.SITE_ENDPOINTS,
+          "as election-missing: a group may leave its endpoints to the operator's"
+              + " HALO_ETCD_ENDPOINTS, which the API server does not know",
           Rule.ETCD_VOLUME_NAME,
           "role-volume-reserved already compares each volume's name with one literal, and with"
               + " volumes lacking maxItems the API server's estimate (about a million volumes)"
@@ -305,7 +308,31 @@ class ValidatorRulesInCrdTest {
                 ((ArrayNode) container(g).get("ports"))
                     .addObject()
                     .put("name", "admin")
-                    .put("containerPort", AgentDefaults.PORT)));
+                    .put("containerPort", AgentDefaults.PORT)),
+        ex(Rule.SITE_NAME, "absent", g -> site(g, null, "orders")),
+        ex(Rule.SITE_NAME, "Paris", g -> site(g, "Paris", "orders")),
+        ex(Rule.SITE_GROUP, "absent", g -> site(g, "paris", null)),
+        ex(Rule.SITE_GROUP, "orders.eu", g -> site(g, "paris", "orders.eu")),
+        ex(
+            Rule.SITE_ENDPOINTS,
+            "2 endpoints",
+            g -> {
+              site(g, "paris", "orders");
+              endpoints(g, "http://etcd-0.etcd:2379", "http://etcd-1.etcd:2379");
+            }));
+  }
+
+  /** Makes the group one site's of a shared group, on three etcd members. */
+  private static void site(ObjectNode group, String name, String shared) {
+    ObjectNode site = obj(group, "spec.site");
+    if (name != null) {
+      site.put("name", name);
+    }
+    if (shared != null) {
+      site.put("group", shared);
+    }
+    endpoints(
+        group, "http://etcd-0.etcd:2379", "http://etcd-1.etcd:2379", "http://etcd-2.etcd:2379");
   }
 
   @Test

@@ -3,20 +3,25 @@ package dev.halo.operator.election;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.ElectionKeys;
 import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.GroupElection;
 import dev.halo.operator.model.OperatorDefaults;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Brings etcd election changes into the Java Operator SDK: a change of election {@code
  * /halo/<namespace>/<group>/election} triggers a reconcile of HighAvailabilityGroup {@code
- * <namespace>/<group>}, and the group's {@link ElectionView} is its secondary resource.
+ * <namespace>/<group>}, and the group's {@link ElectionView} is its secondary resource. The
+ * election of a group spread over sites ({@code /halo/_sites/<shared group>/election}) names no
+ * namespace: it reconciles the groups of this cluster that were last seen campaigning in it.
  *
  * <p>It does not close the service: whoever created the service owns it.
  */
@@ -25,6 +30,9 @@ public final class ElectionEventSource
   private final ElectionService service;
   private final OperatorDefaults defaults;
   private final AtomicBoolean listening = new AtomicBoolean();
+  // Site elections and this cluster's groups in them. A group that left one stays listed: that
+  // costs a spare reconcile on a change there, never a missed one.
+  private final Map<String, Set<ResourceID>> siteGroups = new ConcurrentHashMap<>();
 
   public ElectionEventSource(ElectionService service, OperatorDefaults defaults) {
     super(ElectionView.class, "etcd-elections");
@@ -43,9 +51,12 @@ public final class ElectionEventSource
     if (endpoints.isEmpty()) {
       return Set.of();
     }
-    String election =
-        ElectionKeys.electionName(
-            group.getMetadata().getNamespace(), group.getMetadata().getName());
+    String election = GroupElection.name(group);
+    if (GroupElection.site(group.getSpec()).isPresent()) {
+      siteGroups
+          .computeIfAbsent(election, e -> ConcurrentHashMap.newKeySet())
+          .add(ResourceID.fromResource(group));
+    }
     return Set.of(service.view(endpoints, election));
   }
 
@@ -66,6 +77,7 @@ public final class ElectionEventSource
             && parts[0].isEmpty()
             && parts[1].equals("halo")
             && !parts[2].isEmpty()
+            && !parts[2].equals(ElectionKeys.SITES_SEGMENT)
             && !parts[3].isEmpty()
             && parts[4].equals("election");
     return wellFormed ? Optional.of(new ResourceID(parts[3], parts[2])) : Optional.empty();
@@ -74,6 +86,9 @@ public final class ElectionEventSource
   private void onElectionChanged(String election) {
     if (isRunning()) {
       groupOf(election).ifPresent(id -> getEventHandler().handleEvent(new Event(id)));
+      siteGroups
+          .getOrDefault(election, Set.of())
+          .forEach(id -> getEventHandler().handleEvent(new Event(id)));
     }
   }
 }

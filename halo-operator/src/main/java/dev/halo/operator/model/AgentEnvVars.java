@@ -13,12 +13,13 @@ import static dev.halo.common.AgentVariables.MEMBER;
 import static dev.halo.common.AgentVariables.POD_NAME;
 import static dev.halo.common.AgentVariables.POD_UID;
 import static dev.halo.common.AgentVariables.ROLE_FILE;
+import static dev.halo.common.AgentVariables.SITE;
+import static dev.halo.common.AgentVariables.SITE_ADDRESS;
 
 import dev.halo.api.v1alpha1.HealthSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.common.AgentDefaults;
-import dev.halo.common.ElectionKeys;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -45,8 +46,15 @@ public final class AgentEnvVars {
     env.add(plain(GROUP_UID, Objects.toString(hag.getMetadata().getUid(), "")));
     env.add(plain(ETCD_ENDPOINTS, String.join(",", EtcdEndpoints.of(spec, defaults))));
     env.addAll(EtcdSecretVolumes.env(EtcdSecrets.of(spec, defaults)));
-    env.add(
-        plain(ELECTION, ElectionKeys.electionName(GroupMeta.namespace(hag), GroupMeta.group(hag))));
+    env.add(plain(ELECTION, GroupElection.name(hag)));
+    GroupElection.site(spec)
+        .ifPresent(
+            site -> {
+              // Where the other sites would reach this member; routing between sites is the
+              // user's network (docs/multi-site.md).
+              env.add(plain(SITE, site.getName()));
+              env.add(fieldRef(SITE_ADDRESS, "status.podIP"));
+            });
     env.add(plain(LEASE_TTL_SECONDS, leaseTtlSeconds(spec)));
     env.add(plain(AGENT_PORT, Integer.toString(agentPort)));
     env.add(plain(ROLE_FILE, Names.ROLE_FILE));

@@ -6,7 +6,9 @@ import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.api.v1alpha1.MemberStatus;
+import dev.halo.api.v1alpha1.RemoteMaster;
 import dev.halo.common.Labels;
+import dev.halo.common.MemberIdentity;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.Fence;
@@ -31,6 +33,9 @@ public final class StatusFactory {
   public static final String RUNNING = "Running";
   public static final String DEGRADED = "Degraded";
   public static final String INVALID = "Invalid";
+
+  /** MasterElected's reason when the master is another site's member. */
+  public static final String REMOTE_MASTER = "RemoteMaster";
 
   /** How long a pod may wait in ContainerCreating before the Ready condition names it. */
   static final Duration CREATING_FOR_LONG = Duration.ofSeconds(60);
@@ -165,11 +170,14 @@ public final class StatusFactory {
             .flatMap(m -> pods.stream().filter(p -> PodState.name(p).equals(m)).findFirst())
             .map(PodState::zone)
             .orElse(null));
+    Optional<Candidate> remote = remoteMaster(o);
+    s.setRemoteMaster(remote.map(StatusFactory::remoteMaster).orElse(null));
     s.setFailovers(o.failovers());
     s.setLastFailover(o.lastFailover());
     s.setObservedGeneration(hag.getMetadata().getGeneration());
-    String phase =
-        phase(valid, o.view().reachable(), o.master().isPresent(), ready, replicas, pods);
+    // A master on another site is the group's master: this site is not degraded for that.
+    boolean elected = o.master().isPresent() || remote.isPresent();
+    String phase = phase(valid, o.view().reachable(), elected, ready, replicas, pods);
     s.setPhase(phase);
     s.setConditions(
         Conditions.merge(
@@ -224,12 +232,7 @@ public final class StatusFactory {
             ? Desired.unknown(
                 Conditions.ETCD_REACHABLE, "NotWatched", "not watched while the spec is invalid")
             : etcdReachable(o));
-    d.add(
-        new Desired(
-            Conditions.MASTER_ELECTED,
-            o.master().isPresent(),
-            o.master().isPresent() ? "Elected" : noMasterReason(o),
-            o.master().map(m -> m + " is master").orElseGet(() -> noMasterMessage(o))));
+    d.add(masterElected(o));
     d.add(foreignCandidates(o));
     d.add(
         o.createRefused()
@@ -326,6 +329,50 @@ public final class StatusFactory {
                     Conditions.ETCD_REACHABLE, true, "Reachable", "election is being watched"));
   }
 
+  private static Desired masterElected(Observed o) {
+    if (o.master().isPresent()) {
+      return new Desired(
+          Conditions.MASTER_ELECTED, true, "Elected", o.master().get() + " is master");
+    }
+    return remoteMaster(o)
+        .map(
+            c ->
+                new Desired(
+                    Conditions.MASTER_ELECTED,
+                    true,
+                    REMOTE_MASTER,
+                    describeRemote(c)
+                        + " is master; every pod of this site stands by, so this site's master"
+                        + " Service has no endpoints"))
+        .orElseGet(
+            () ->
+                new Desired(
+                    Conditions.MASTER_ELECTED, false, noMasterReason(o), noMasterMessage(o)));
+  }
+
+  /** The election's leader when it is another site's member that no fence holds back. */
+  private static Optional<Candidate> remoteMaster(Observed o) {
+    if (!o.view().reachable() || o.master().isPresent()) {
+      return Optional.empty();
+    }
+    return o.membership()
+        .remoteLeader()
+        .filter(l -> RoleAssignment.fenced(o.membership()).isEmpty());
+  }
+
+  private static RemoteMaster remoteMaster(Candidate c) {
+    MemberIdentity id = c.identity().orElseThrow();
+    return new RemoteMaster(id.pod(), id.site(), id.address());
+  }
+
+  private static String describeRemote(Candidate c) {
+    MemberIdentity id = c.identity().orElseThrow();
+    return id.pod()
+        + " on site "
+        + id.site()
+        + (id.address().isEmpty() ? "" : " (" + id.address() + ")");
+  }
+
   private static String noMasterReason(Observed o) {
     if (o.membership().foreignLeader().isPresent()) {
       return "ForeignLeader";
@@ -368,7 +415,10 @@ public final class StatusFactory {
           Conditions.FOREIGN_CANDIDATES,
           false,
           "None",
-          "every candidate key belongs to a pod of this group");
+          o.membership().site().isPresent()
+              ? "every candidate key belongs to a pod of this group or to a member on another"
+                  + " site"
+              : "every candidate key belongs to a pod of this group");
     }
     String listed =
         String.join(", ", foreign.stream().limit(3).map(StatusFactory::describe).toList())

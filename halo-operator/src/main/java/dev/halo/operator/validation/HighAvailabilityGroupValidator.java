@@ -66,6 +66,7 @@ public final class HighAvailabilityGroupValidator {
     EtcdSecretRules.check(spec, defaults, problems);
     HealthRules.check(spec.getHealth(), problems);
     ServiceRules.check(spec, problems);
+    SiteRules.check(spec, defaults, problems);
     return problems.violations();
   }
 

@@ -57,7 +57,10 @@ public enum Rule {
   SERVICE_TYPE,
   SERVICE_NAME,
   SERVICE_PORTS,
-  AGENT_PORT_IN_USE;
+  AGENT_PORT_IN_USE,
+  SITE_NAME,
+  SITE_GROUP,
+  SITE_ENDPOINTS;
 
   /** The rule's id as docs and tests name it: {@code zone-duplicate}. */
   public String id() {

@@ -7,11 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.api.v1alpha1.RemoteMaster;
+import dev.halo.api.v1alpha1.SiteSpec;
 import dev.halo.common.FenceValue;
 import dev.halo.common.Names;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.Fence;
 import dev.halo.operator.model.TestPods;
+import dev.halo.operator.model.TestSites;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -90,6 +93,38 @@ class StatusFactoryTest {
             "web-0 leads the election but waits for the fence of web-9 (lease 99): that pod's"
                 + " agent may still run and act as master until its deadline; the fence expires"
                 + " 4 s after its lease was revoked");
+  }
+
+  @Test
+  void aMasterOnAnotherSiteIsElectedRemoteAndTheSiteRunsWithAllPodsStandby() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setSite(new SiteSpec());
+    hag.getSpec().getSite().setName(TestSites.SITE);
+    hag.getSpec().getSite().setGroup("orders");
+    List<io.fabric8.kubernetes.api.model.Pod> pods =
+        List.of(pod("web-0", "standby"), pod("web-1", "standby"));
+    ElectionView view =
+        TestSites.view(
+            TestSites.remote("web-0", 10, 0x100),
+            TestSites.local("web-0", 11, 0x101),
+            TestSites.local("web-1", 12, 0x102));
+
+    HighAvailabilityGroupStatus s =
+        StatusFactory.build(
+            hag,
+            new StatusFactory.Observed(
+                pods, TestSites.members(pods, view), Optional.empty(), List.of(), 0, null, "t"));
+
+    assertThat(s.getMaster()).isNull();
+    assertThat(s.getRemoteMaster())
+        .extracting(RemoteMaster::getPod, RemoteMaster::getSite, RemoteMaster::getAddress)
+        .containsExactly("web-0", "lyon", "10.9.0.7");
+    assertThat(s.getPhase()).isEqualTo("Running");
+    assertThat(condition(s, "MasterElected").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "MasterElected").getReason()).isEqualTo("RemoteMaster");
+    assertThat(condition(s, "MasterElected").getMessage())
+        .startsWith("web-0 on site lyon (10.9.0.7) is master");
+    assertThat(condition(s, "ForeignCandidates").getStatus()).isEqualTo("False");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.HttpGetCheck;
 import dev.halo.api.v1alpha1.ServiceSpec;
+import dev.halo.api.v1alpha1.SiteSpec;
 import dev.halo.api.v1alpha1.TcpSocketCheck;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.TestGroups;
@@ -63,6 +64,49 @@ class HighAvailabilityGroupValidatorTest {
     http.setPort(port);
     http.setPath(path);
     return http;
+  }
+
+  private void site(String name, String group, int endpoints) {
+    SiteSpec site = new SiteSpec();
+    site.setName(name);
+    site.setGroup(group);
+    spec().setSite(site);
+    List<String> urls = new ArrayList<>();
+    for (int i = 0; i < endpoints; i++) {
+      urls.add("http://etcd-" + i + ".etcd:2379");
+    }
+    spec().getElection().setEndpoints(urls);
+  }
+
+  @Test
+  void acceptsASiteOfASharedGroupOnThreeEtcdMembers() {
+    site("paris", "orders", 3);
+
+    assertThat(errors()).isEmpty();
+  }
+
+  @Test
+  void refusesASiteOnFewerThanThreeEtcdMembersSayingWhy() {
+    site("paris", "orders", 2);
+
+    assertOnlyError(
+        "spec.election.endpoints lists 2 etcd endpoint(s) for a group spread over sites; list at"
+            + " least 3, one etcd member per site on three sites, so that etcd keeps its quorum"
+            + " (and the election) when one site is cut off");
+  }
+
+  @Test
+  void refusesSiteAndSharedGroupNamesThatAreNoDnsLabels() {
+    site("Paris", null, 3);
+
+    assertThat(errors())
+        .containsExactly(
+            PREFIX
+                + "spec.site.name \"Paris\" is not a valid name; use at most 63 lowercase letters,"
+                + " digits or '-', starting and ending with a letter or digit",
+            PREFIX
+                + "spec.site.group is missing; name the shared group (at most 63 lowercase"
+                + " letters, digits or '-', starting and ending with a letter or digit)");
   }
 
   @Test

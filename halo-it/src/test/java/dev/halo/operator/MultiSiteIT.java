@@ -1,0 +1,286 @@
+package dev.halo.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.api.v1alpha1.SiteSpec;
+import dev.halo.common.AgentDefaults;
+import dev.halo.common.ElectionKeys;
+import dev.halo.common.Labels;
+import dev.halo.common.MemberIdentity;
+import dev.halo.operator.model.TestGroups;
+import dev.halo.sandbox.EmbeddedApiServer;
+import dev.halo.sandbox.InProcessAgent;
+import dev.halo.sandbox.LocalKubelet;
+import dev.halo.testing.EtcdExtension;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * One group spread over two sites: two Kubernetes API servers, each with its own operator and
+ * kubelet, and one etcd of three members that both sites' agents campaign in. Each site's group has
+ * its own namespace and name; they share {@code spec.site.group}.
+ */
+class MultiSiteIT {
+  private static final String SHARED = "orders";
+  private static final String ELECTION = ElectionKeys.siteElectionName(SHARED);
+  private static final Duration WITHIN = Duration.ofSeconds(60);
+
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.members(3);
+
+  private final List<Site> sites = new ArrayList<>();
+
+  /** One cluster: its API server, operator and kubelet, and its group of two pods. */
+  private record Site(
+      String name,
+      String ns,
+      String group,
+      EmbeddedApiServer api,
+      HaloOperator operator,
+      LocalKubelet kubelet)
+      implements AutoCloseable {
+    KubernetesClient client() {
+      return api.client();
+    }
+
+    List<String> masters() {
+      return client()
+          .pods()
+          .inNamespace(ns)
+          .withLabel(Labels.GROUP, group)
+          .list()
+          .getItems()
+          .stream()
+          .filter(p -> Labels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(Labels.ROLE)))
+          .map(p -> p.getMetadata().getName())
+          .toList();
+    }
+
+    boolean allStandby() {
+      var pods = client().pods().inNamespace(ns).withLabel(Labels.GROUP, group).list().getItems();
+      return pods.size() == 2
+          && pods.stream()
+              .allMatch(
+                  p -> Labels.ROLE_STANDBY.equals(p.getMetadata().getLabels().get(Labels.ROLE)));
+    }
+
+    HighAvailabilityGroup get() {
+      return client().resources(HighAvailabilityGroup.class).inNamespace(ns).withName(group).get();
+    }
+
+    Optional<Condition> condition(String type) {
+      HighAvailabilityGroup hag = get();
+      if (hag == null || hag.getStatus() == null) {
+        return Optional.empty();
+      }
+      return hag.getStatus().getConditions().stream()
+          .filter(c -> type.equals(c.getType()))
+          .findFirst();
+    }
+
+    long foreignWarnings() {
+      return client().v1().events().inNamespace(ns).list().getItems().stream()
+          .filter(e -> e.getReason().startsWith("Foreign"))
+          .count();
+    }
+
+    @Override
+    public void close() throws Exception {
+      kubelet.close();
+      operator.close();
+      api.close();
+    }
+  }
+
+  @BeforeEach
+  void startTwoSites() throws Exception {
+    sites.add(site("paris", "shop", "web"));
+    sites.add(site("lyon", "sales", "orders-lyon"));
+  }
+
+  @AfterEach
+  void stop() {
+    for (Site site : sites) {
+      try {
+        site.close();
+      } catch (Exception e) {
+        // stopping anyway
+      }
+    }
+  }
+
+  private Site site(String name, String ns, String group) throws Exception {
+    EmbeddedApiServer api = EmbeddedApiServer.start();
+    api.client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    HaloOperator operator =
+        HaloOperator.start(
+            api.client(),
+            new OperatorConfig(
+                Set.of(ns),
+                "halo:test",
+                etcd.cluster().clientUrls(),
+                false,
+                "",
+                "127.0.0.1",
+                0,
+                AgentDefaults.JVM_OPTIONS));
+    LocalKubelet kubelet =
+        LocalKubelet.start(api.client(), ns, etcd.cluster(), LocalKubelet.AgentMode.IN_PROCESS);
+    HighAvailabilityGroup hag = TestGroups.valid(ns, group);
+    hag.getMetadata().setUid(null);
+    hag.getSpec().setReplicas(2);
+    hag.getSpec().getElection().setEndpoints(etcd.cluster().clientUrls());
+    hag.getSpec().getElection().setLeaseTTLSeconds(2);
+    SiteSpec site = new SiteSpec();
+    site.setName(name);
+    site.setGroup(SHARED);
+    hag.getSpec().setSite(site);
+    api.client().resource(hag).create();
+    return new Site(name, ns, group, api, operator, kubelet);
+  }
+
+  @Test
+  void oneMasterOverBothSitesFailsOverAndEachSiteLeavesTheOthersKeysAlone() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    String master = masterSite.masters().get(0);
+    awaitRemoteMasterSeenBy(other, master, masterSite.name);
+    assertThat(leaderIdentity().site()).isEqualTo(masterSite.name);
+
+    Map<String, String> othersKeys = memberKeysOf(other.name);
+    assertThat(othersKeys).hasSize(2);
+    ((InProcessAgent) masterSite.kubelet.agent(master)).agent().shutdown();
+
+    Site newMasterSite = awaitOneMasterOverBothSites(masterSite.name + "/" + master);
+    Site standbySite = sites.get(0) == newMasterSite ? sites.get(1) : sites.get(0);
+    awaitRemoteMasterSeenBy(standbySite, newMasterSite.masters().get(0), newMasterSite.name);
+    assertThat(memberKeysOf(other.name)).containsAllEntriesOf(othersKeys);
+    for (Site site : sites) {
+      assertThat(site.condition("ForeignCandidates")).map(Condition::getStatus).contains("False");
+      assertThat(site.foreignWarnings()).as("Foreign* events on " + site.name).isZero();
+    }
+
+    // Deleting the standby site's group removes its keys only; the master stays where it is.
+    Map<String, String> mastersKeys = memberKeysOf(newMasterSite.name);
+    String newMaster = newMasterSite.masters().get(0);
+    standbySite.client().resource(standbySite.get()).delete();
+    await().atMost(WITHIN).until(() -> memberKeysOf(standbySite.name).isEmpty());
+    assertThat(memberKeysOf(newMasterSite.name)).containsAllEntriesOf(mastersKeys);
+    assertThat(newMasterSite.masters()).containsExactly(newMaster);
+    assertThat(leaderIdentity().pod()).isEqualTo(newMaster);
+    assertThat(newMasterSite.condition("MasterElected"))
+        .map(Condition::getReason)
+        .contains("Elected");
+  }
+
+  /** Waits until exactly one pod of both sites is labelled master; returns its site. */
+  private Site awaitOneMasterOverBothSites() {
+    return awaitOneMasterOverBothSites("");
+  }
+
+  /** As above, a master other than {@code old} ({@code <site>/<pod>}). */
+  private Site awaitOneMasterOverBothSites(String old) {
+    await()
+        .atMost(WITHIN)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              List<String> masters = allMasters();
+              return masters.size() == 1
+                  && !masters.get(0).equals(old)
+                  && leaderIdentity().pod().equals(masters.get(0).split("/")[1]);
+            });
+    String site = allMasters().get(0).split("/")[0];
+    return sites.stream().filter(s -> s.name.equals(site)).findFirst().orElseThrow();
+  }
+
+  private List<String> allMasters() {
+    return sites.stream().flatMap(s -> s.masters().stream().map(m -> s.name + "/" + m)).toList();
+  }
+
+  /**
+   * Waits until {@code site} shows {@code master} of {@code masterSite} as its remote master, with
+   * all its own pods standby and its phase Running (a remote master is no reason for Degraded).
+   */
+  private void awaitRemoteMasterSeenBy(Site site, String master, String masterSite) {
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                site.allStandby()
+                    && "Running".equals(site.get().getStatus().getPhase())
+                    && site.condition("MasterElected")
+                        .filter(c -> "True".equals(c.getStatus()))
+                        .filter(c -> "RemoteMaster".equals(c.getReason()))
+                        .isPresent()
+                    && site.get().getStatus().getRemoteMaster() != null
+                    && master.equals(site.get().getStatus().getRemoteMaster().getPod())
+                    && masterSite.equals(site.get().getStatus().getRemoteMaster().getSite()));
+    HighAvailabilityGroup hag = site.get();
+    assertThat(hag.getStatus().getMaster()).isNull();
+    assertThat(hag.getStatus().getRemoteMaster().getAddress()).isEqualTo("127.0.0.1");
+  }
+
+  /** The identity under the leader's lease: etcd's leader, the seed equivalence, with its site. */
+  private MemberIdentity leaderIdentity() {
+    String[] lines =
+        etcd.cluster()
+            .etcdctl(
+                "get",
+                ElectionKeys.prefix(ELECTION),
+                "--prefix",
+                "--sort-by=CREATE",
+                "--order=ASCEND",
+                "--limit=1")
+            .strip()
+            .split("\n");
+    if (lines.length < 2) {
+      return new MemberIdentity("", "", "");
+    }
+    long lease = ElectionKeys.leaseOf(lines[0]);
+    return Optional.ofNullable(memberKeys().get(ElectionKeys.memberKey(ELECTION, lease)))
+        .flatMap(MemberIdentity::decode)
+        .orElse(new MemberIdentity("", "", ""));
+  }
+
+  /** The member keys that agents of site {@code site} published, with their values. */
+  private Map<String, String> memberKeysOf(String site) {
+    Map<String, String> out = new TreeMap<>();
+    memberKeys()
+        .forEach(
+            (key, value) ->
+                MemberIdentity.decode(value)
+                    .filter(id -> id.site().equals(site))
+                    .ifPresent(id -> out.put(key, value)));
+    return out;
+  }
+
+  private Map<String, String> memberKeys() {
+    String[] lines =
+        etcd.cluster()
+            .etcdctl("get", ElectionKeys.membersPrefix(ELECTION), "--prefix")
+            .strip()
+            .split("\n");
+    Map<String, String> keys = new TreeMap<>();
+    for (int i = 0; i + 1 < lines.length; i += 2) {
+      keys.put(lines[i], lines[i + 1]);
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.halo.operator.validation;
+
+import static dev.halo.operator.validation.Problems.quote;
+
+import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
+import dev.halo.api.v1alpha1.SiteSpec;
+import dev.halo.operator.model.EtcdEndpoints;
+import dev.halo.operator.model.OperatorDefaults;
+
+/**
+ * Checks {@code spec.site}: the site's and the shared group's names, and that the etcd a group
+ * spread over several sites campaigns in has a member in at least three places.
+ */
+final class SiteRules {
+  /** The fewest etcd endpoints of a multi-site group: one etcd member per site, three sites. */
+  static final int MIN_SITE_ENDPOINTS = 3;
+
+  private SiteRules() {}
+
+  static void check(HighAvailabilityGroupSpec spec, OperatorDefaults defaults, Problems problems) {
+    SiteSpec site = spec.getSite();
+    if (site == null) {
+      return;
+    }
+    name(Rule.SITE_NAME, "spec.site.name", site.getName(), "this cluster's site", problems);
+    name(Rule.SITE_GROUP, "spec.site.group", site.getGroup(), "the shared group", problems);
+    int endpoints = EtcdEndpoints.of(spec, defaults).size();
+    if (endpoints > 0 && endpoints < MIN_SITE_ENDPOINTS) {
+      problems.add(
+          Rule.SITE_ENDPOINTS,
+          "spec.election.endpoints",
+          "lists "
+              + endpoints
+              + " etcd endpoint(s) for a group spread over sites; list at least "
+              + MIN_SITE_ENDPOINTS
+              + ", one etcd member per site on three sites, so that etcd keeps its quorum (and the"
+              + " election) when one site is cut off");
+    }
+  }
+
+  private static void name(Rule rule, String field, String value, String what, Problems problems) {
+    if (value == null || value.isBlank()) {
+      problems.add(rule, field, "is missing; name " + what + " (" + Dns.DNS_1123_RULE + ")");
+    } else if (!Dns.isDns1123Label(value)) {
+      problems.add(rule, field, quote(value) + " is not a valid name; use " + Dns.DNS_1123_RULE);
+    }
+  }
+}

@@ -45,7 +45,8 @@ class ImageTest {
         .contains("RUN image-jre.sh \"$JAVA_HOME\" /jre")
         .contains("COPY scripts/image-base.sh /usr/local/bin/")
         .contains("&& image-base.sh /rootfs")
-        .contains("COPY scripts/image-aot.sh scripts/image.env scripts/image-lib.sh /usr/local/bin/")
+        .contains(
+            "COPY scripts/image-aot.sh scripts/image.env scripts/image-lib.sh /usr/local/bin/")
         .contains("RUN image-aot.sh / /halo-agent.aot");
     assertThat(lines(Path.of(".dockerignore")))
         .contains(

@@ -15,6 +15,7 @@ import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.PodFactory;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RolloutPlanner;
+import dev.halo.operator.model.SiteTiming;
 import dev.halo.operator.status.StatusFactory;
 import dev.halo.operator.validation.HighAvailabilityGroupValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -79,6 +80,10 @@ public final class HighAvailabilityGroupReconciler
   static final String ETCD_ENDPOINTS_LOOPBACK = "EtcdEndpointsLoopback";
 
   private static final String ETCD_UNREACHABLE = "EtcdUnreachable";
+
+  /** Warning reason: a multi-site group's lease TTL is too short for etcd between its sites. */
+  static final String LEASE_TTL_TOO_SHORT = "LeaseTTLTooShort";
+
   // The Warning reasons of an etcd that cannot be read: down, or refusing TLS or credentials.
   private static final List<String> ETCD_FAILURE_EVENTS =
       List.of(
@@ -236,6 +241,7 @@ public final class HighAvailabilityGroupReconciler
     if (defaultEtcdWarning.isPresent() && EtcdEndpoints.usesOperatorDefault(hag.getSpec())) {
       events.warning(hag, ETCD_ENDPOINTS_LOOPBACK, defaultEtcdWarning.get());
     }
+    warnAboutSiteTiming(hag);
     writer.ensureServicesAndBudget(hag, context);
     ElectionView view =
         context
@@ -273,6 +279,21 @@ public final class HighAvailabilityGroupReconciler
   private UpdateControl<HighAvailabilityGroup> after(HighAvailabilityGroup hag, Duration delay) {
     return after(
         writes.untilNextRetry(key(hag)).filter(retry -> retry.compareTo(delay) < 0).orElse(delay));
+  }
+
+  /** A Warning while a multi-site group's TTL is too short for etcd between its sites. */
+  private void warnAboutSiteTiming(HighAvailabilityGroup hag) {
+    SiteTiming.of(hag.getSpec())
+        .flatMap(SiteTiming::warning)
+        .ifPresentOrElse(
+            w -> {
+              events.warning(hag, LEASE_TTL_TOO_SHORT, w);
+              log.atWarn()
+                  .addKeyValue("group", key(hag))
+                  .addKeyValue("problem", w)
+                  .log("lease TTL too short for etcd between sites; the group runs on");
+            },
+            () -> events.forget(hag, LEASE_TTL_TOO_SHORT));
   }
 
   /** Warns about the version of the group's etcd; returns the warning, for the status. */

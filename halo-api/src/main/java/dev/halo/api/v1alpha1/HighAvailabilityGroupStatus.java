@@ -56,7 +56,7 @@ public class HighAvailabilityGroupStatus {
           + " ForeignCandidates"
           + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), ObjectsApplied"
           + " (Applied | RoleLabelRefused, ServiceRefused, DisruptionBudgetRefused, DeleteRefused,"
-          + " AnnotationRefused), Ready (Running | the phase: Pending, Electing, Degraded,"
+          + " AnnotationRefused), LeaseTTLSafe (with spec.site: TTLSafe | TTLTooShort), Ready (Running | the phase: Pending, Electing, Degraded,"
           + " Invalid); in parentheses the reasons when True | when False.")
   private List<Condition> conditions = new ArrayList<>();
 

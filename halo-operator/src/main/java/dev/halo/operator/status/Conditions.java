@@ -30,6 +30,13 @@ public final class Conditions {
   /** True while the election holds keys that are no pod's of this group (see Membership). */
   public static final String FOREIGN_CANDIDATES = "ForeignCandidates";
 
+  /**
+   * A group with {@code spec.site} only: False (reason {@code TTLTooShort}) while its lease TTL is
+   * too short to keep a healthy master through an etcd leader election, with the TTL that would be;
+   * the group runs on either way.
+   */
+  public static final String LEASE_TTL_SAFE = "LeaseTTLSafe";
+
   private Conditions() {}
 
   /**

@@ -15,6 +15,7 @@ import dev.halo.operator.election.Fence;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
+import dev.halo.operator.model.SiteTiming;
 import dev.halo.operator.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -36,6 +37,9 @@ public final class StatusFactory {
 
   /** MasterElected's reason when the master is another site's member. */
   public static final String REMOTE_MASTER = "RemoteMaster";
+
+  /** LeaseTTLSafe's reason, and the Warning Event's, when the TTL is too short between sites. */
+  public static final String TTL_TOO_SHORT = "TTLTooShort";
 
   /** How long a pod may wait in ContainerCreating before the Ready condition names it. */
   static final Duration CREATING_FOR_LONG = Duration.ofSeconds(60);
@@ -182,7 +186,7 @@ public final class StatusFactory {
     s.setConditions(
         Conditions.merge(
             previous.getConditions(),
-            conditions(o, valid, phase),
+            conditions(hag, o, valid, phase),
             hag.getMetadata().getGeneration() == null ? 0 : hag.getMetadata().getGeneration(),
             o.now()));
     return s;
@@ -218,7 +222,8 @@ public final class StatusFactory {
     return reachable && ready >= replicas ? RUNNING : DEGRADED;
   }
 
-  private static List<Desired> conditions(Observed o, boolean valid, String phase) {
+  private static List<Desired> conditions(
+      HighAvailabilityGroup hag, Observed o, boolean valid, String phase) {
     List<Desired> d = new ArrayList<>();
     d.add(
         new Desired(
@@ -245,6 +250,9 @@ public final class StatusFactory {
                         "Created",
                         "no pod create is refused by the API server")));
     d.add(objectsApplied(o.refusedWrites()));
+    if (valid) {
+      SiteTiming.of(hag.getSpec()).map(StatusFactory::leaseTtlSafe).ifPresent(d::add);
+    }
     d.add(
         new Desired(
             Conditions.READY,
@@ -254,6 +262,24 @@ public final class StatusFactory {
                 ? "master elected and all replicas ready"
                 : "phase is " + phase + stuckCreating(o)));
     return d;
+  }
+
+  /** Whether a multi-site group's TTL survives an etcd leader election ({@link SiteTiming}). */
+  private static Desired leaseTtlSafe(SiteTiming timing) {
+    return timing
+        .warning()
+        .map(w -> new Desired(Conditions.LEASE_TTL_SAFE, false, TTL_TOO_SHORT, w))
+        .orElseGet(
+            () ->
+                new Desired(
+                    Conditions.LEASE_TTL_SAFE,
+                    true,
+                    "TTLSafe",
+                    "TTL − the agent's deadline margin ("
+                        + timing.untilDeadline().toMillis()
+                        + " ms) exceeds 2 × etcd's election timeout + 2 × RTT ("
+                        + timing.etcdElection().toMillis()
+                        + " ms)"));
   }
 
   /** False while a write is refused: the first one's reason, every one's message. */

@@ -20,10 +20,11 @@ public final class Conditions {
 
   /**
    * False while the API server refuses another write of the group's objects: a role label patch, a
-   * Service, the disruption budget, a pod delete or the switchover annotation's removal. Its reason
-   * names the first kind refused ({@code RoleLabelRefused}, {@code ServiceRefused}, {@code
-   * DisruptionBudgetRefused}, {@code DeleteRefused}, {@code AnnotationRefused}), its message each
-   * refusal with the server's message and the fields it named. True ({@code Applied}) otherwise.
+   * Service, a remote master's EndpointSlice, the disruption budget, a pod delete or the switchover
+   * annotation's removal. Its reason names the first kind refused ({@code RoleLabelRefused}, {@code
+   * ServiceRefused}, {@code EndpointSliceRefused}, {@code DisruptionBudgetRefused}, {@code
+   * DeleteRefused}, {@code AnnotationRefused}), its message each refusal with the server's message
+   * and the fields it named. True ({@code Applied}) otherwise.
    */
   public static final String OBJECTS_APPLIED = "ObjectsApplied";
 

@@ -6,15 +6,17 @@ import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.api.v1alpha1.MemberStatus;
-import dev.halo.api.v1alpha1.RemoteMaster;
 import dev.halo.common.Labels;
 import dev.halo.common.MemberIdentity;
+import dev.halo.common.Names;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.Fence;
+import dev.halo.operator.model.MasterRoute;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
+import dev.halo.operator.model.ServiceFactory;
 import dev.halo.operator.model.SiteTiming;
 import dev.halo.operator.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -175,7 +177,7 @@ public final class StatusFactory {
             .map(PodState::zone)
             .orElse(null));
     Optional<Candidate> remote = remoteMaster(o);
-    s.setRemoteMaster(remote.map(StatusFactory::remoteMaster).orElse(null));
+    s.setRemoteMaster(remote.map(MasterRoute::remoteMaster).orElse(null));
     s.setFailovers(o.failovers());
     s.setLastFailover(o.lastFailover());
     s.setObservedGeneration(hag.getMetadata().getGeneration());
@@ -237,7 +239,7 @@ public final class StatusFactory {
             ? Desired.unknown(
                 Conditions.ETCD_REACHABLE, "NotWatched", "not watched while the spec is invalid")
             : etcdReachable(o));
-    d.add(masterElected(o));
+    d.add(masterElected(hag, o));
     d.add(foreignCandidates(o));
     d.add(
         o.createRefused()
@@ -355,7 +357,7 @@ public final class StatusFactory {
                     Conditions.ETCD_REACHABLE, true, "Reachable", "election is being watched"));
   }
 
-  private static Desired masterElected(Observed o) {
+  private static Desired masterElected(HighAvailabilityGroup hag, Observed o) {
     if (o.master().isPresent()) {
       return new Desired(
           Conditions.MASTER_ELECTED, true, "Elected", o.master().get() + " is master");
@@ -368,8 +370,8 @@ public final class StatusFactory {
                     true,
                     REMOTE_MASTER,
                     describeRemote(c)
-                        + " is master; every pod of this site stands by, so this site's master"
-                        + " Service has no endpoints"))
+                        + " is master; every pod of this site stands by"
+                        + route(hag, c)))
         .orElseGet(
             () ->
                 new Desired(
@@ -378,17 +380,22 @@ public final class StatusFactory {
 
   /** The election's leader when it is another site's member that no fence holds back. */
   private static Optional<Candidate> remoteMaster(Observed o) {
-    if (!o.view().reachable() || o.master().isPresent()) {
-      return Optional.empty();
-    }
-    return o.membership()
-        .remoteLeader()
-        .filter(l -> RoleAssignment.fenced(o.membership()).isEmpty());
+    return MasterRoute.remoteLeader(o.membership(), o.master());
   }
 
-  private static RemoteMaster remoteMaster(Candidate c) {
-    MemberIdentity id = c.identity().orElseThrow();
-    return new RemoteMaster(id.pod(), id.site(), id.address());
+  /** What this site's master Service does while {@code c}, on another site, is master. */
+  private static String route(HighAvailabilityGroup hag, Candidate c) {
+    String service = ServiceFactory.masterName(hag);
+    boolean address = c.identity().filter(id -> !id.address().isBlank()).isPresent();
+    if (!MasterRoute.endpointSliceMode(hag.getSpec())) {
+      return ", so this site's master Service has no endpoints";
+    }
+    return address
+        ? "; this site's master Service "
+            + service
+            + " sends to it through the EndpointSlice "
+            + Names.remoteMasterSlice(service)
+        : ", and it published no address, so this site's master Service has no endpoints";
   }
 
   private static String describeRemote(Candidate c) {

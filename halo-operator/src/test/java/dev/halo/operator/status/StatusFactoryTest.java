@@ -129,6 +129,30 @@ class StatusFactoryTest {
   }
 
   @Test
+  void inEndpointSliceModeARemoteMasterIsReachedThroughTheSlice() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setSite(new SiteSpec());
+    hag.getSpec().getSite().setName(TestSites.SITE);
+    hag.getSpec().getSite().setGroup("orders");
+    hag.getSpec().getSite().setRemoteMasterService("EndpointSlice");
+    List<io.fabric8.kubernetes.api.model.Pod> pods = List.of(pod("web-0", "standby"));
+    ElectionView view =
+        TestSites.view(TestSites.remote("web-0", 10, 0x100), TestSites.local("web-0", 11, 0x101));
+
+    HighAvailabilityGroupStatus s =
+        StatusFactory.build(
+            hag,
+            new StatusFactory.Observed(
+                pods, TestSites.members(pods, view), Optional.empty(), List.of(), 0, null, "t"));
+
+    assertThat(condition(s, "MasterElected").getMessage())
+        .isEqualTo(
+            "web-0 on site lyon (10.9.0.7) is master; every pod of this site stands by; this"
+                + " site's master Service web sends to it through the EndpointSlice"
+                + " web-remote-master");
+  }
+
+  @Test
   void aSiteWhoseTtlIsTooShortForEtcdRunsWithLeaseTtlSafeFalseNamingASafeTtl() {
     HighAvailabilityGroup hag = hag();
     hag.getSpec().setSite(new SiteSpec());

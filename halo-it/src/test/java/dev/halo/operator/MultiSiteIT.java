@@ -188,6 +188,24 @@ class MultiSiteIT {
     String master = masterSite.masters().get(0);
     awaitRemoteMasterSeenBy(other, master, masterSite.name);
     assertThat(leaderIdentity().site()).isEqualTo(masterSite.name);
+    // TTL 2 s leaves 1 s before the agent's deadline, not more than 2 × etcd's 1000 ms default.
+    for (Site site : sites) {
+      await()
+          .atMost(WITHIN)
+          .until(
+              () ->
+                  site.condition("LeaseTTLSafe")
+                          .filter(c -> "False".equals(c.getStatus()))
+                          .filter(c -> "TTLTooShort".equals(c.getReason()))
+                          .isPresent()
+                      && site.client().v1().events().inNamespace(site.ns).list().getItems().stream()
+                          .anyMatch(
+                              e ->
+                                  "LeaseTTLTooShort".equals(e.getReason())
+                                      && e.getMessage()
+                                          .endsWith(
+                                              "set spec.election.leaseTTLSeconds to at least 4")));
+    }
 
     Map<String, String> othersKeys = memberKeysOf(other.name);
     assertThat(othersKeys).hasSize(2);

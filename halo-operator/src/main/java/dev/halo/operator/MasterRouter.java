@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * site (no selector, an EndpointSlice with the remote master's address), in an order that never
  * lets the Service reach two masters: to remote only once no pod here is labelled master, and its
  * slice only once no other slice of the Service lists a ready endpoint; back here by deleting the
- * slice before the selector returns (docs/multi-site.md).
+ * slice before the selector returns (docs/multi-site.md). Its writes, the Service's switches
+ * included, are one kind of write ({@code EndpointSliceRefused}): ObjectWriter settles the Service
+ * writes it did not need at every reconcile, which would reset a refused switch's backoff.
  */
 final class MasterRouter {
   private static final Logger log = LoggerFactory.getLogger(MasterRouter.class);
@@ -68,7 +70,9 @@ final class MasterRouter {
   private boolean toRemote(
       HighAvailabilityGroup hag, Service current, Optional<EndpointSlice> slice, RemoteMaster m) {
     String wanted = ServiceFactory.remoteName(m);
-    if (!ServiceFactory.remoteAnnotation(current).filter(wanted::equals).isPresent()) {
+    boolean switching =
+        !ServiceFactory.remoteAnnotation(current).filter(wanted::equals).isPresent();
+    if (switching) {
       Service selectorless =
           new ServiceBuilder(current)
               .editMetadata()
@@ -80,7 +84,7 @@ final class MasterRouter {
               .build();
       writes.send(
           hag,
-          Write.SERVICE,
+          Write.ENDPOINT_SLICE,
           "remove the selector of Service " + name(current) + " (the master is on another site)",
           () -> conflictFree(() -> client.services().resource(selectorless).update()));
     }
@@ -90,7 +94,9 @@ final class MasterRouter {
     }
     EndpointSlice desired = EndpointSliceFactory.remoteMaster(hag, m);
     if (slice.isPresent() && !EndpointSliceFactory.drifted(slice.get(), desired)) {
-      writes.settled(hag, Write.ENDPOINT_SLICE);
+      if (!switching) {
+        writes.settled(hag, Write.ENDPOINT_SLICE);
+      }
       return false;
     }
     if (anotherSliceServes(hag, name(current))) {
@@ -154,10 +160,10 @@ final class MasterRouter {
     if (slice.isPresent() && !delete(hag, slice.get())) {
       return; // the selector waits: the slice would send traffic beside this site's master
     }
-    if (slice.isEmpty()) {
-      writes.settled(hag, Write.ENDPOINT_SLICE);
-    }
     if (!ServiceFactory.routesRemote(current)) {
+      if (slice.isEmpty()) {
+        writes.settled(hag, Write.ENDPOINT_SLICE);
+      }
       return;
     }
     Service desired = ServiceFactory.master(hag);
@@ -172,7 +178,7 @@ final class MasterRouter {
             .build();
     if (writes.send(
         hag,
-        Write.SERVICE,
+        Write.ENDPOINT_SLICE,
         "restore the selector of Service " + name(current),
         () -> conflictFree(() -> client.services().resource(selecting).update()))) {
       events.normal(

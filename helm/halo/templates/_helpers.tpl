@@ -69,6 +69,11 @@ against them (see README, "RBAC").
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["list", "watch", "create", "deletecollection"]
+# A site's master Service sent to a master on another site (spec.site.remoteMasterService:
+# EndpointSlice): the slice listing its address; the Service's other slices are read first.
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["list", "watch", "create", "update", "delete", "deletecollection"]
 # Events on the groups (MasterElected, Failover, InvalidSpec, ...).
 - apiGroups: [""]
   resources: ["events"]

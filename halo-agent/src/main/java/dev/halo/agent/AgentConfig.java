@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.common.AgentDefaults;
 import dev.halo.common.MemberIdentity;
 import dev.halo.etcd.EtcdSecurity;
 import java.net.URI;
@@ -134,8 +135,7 @@ public record AgentConfig(
    * TTL/5), which covers the keepalive round trip and clock rate differences.
    */
   public Duration deadlineMargin() {
-    Duration fifth = leaseTtl().dividedBy(5);
-    return fifth.compareTo(Duration.ofSeconds(1)) > 0 ? fifth : Duration.ofSeconds(1);
+    return AgentDefaults.deadlineMargin(leaseTtl());
   }
 
   /**

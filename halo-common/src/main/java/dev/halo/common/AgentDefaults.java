@@ -1,5 +1,6 @@
 package dev.halo.common;
 
+import java.time.Duration;
 import java.util.List;
 
 /** Defaults of the elector agent that the operator, the sandbox and the tests all use. */
@@ -14,6 +15,16 @@ public final class AgentDefaults {
 
   public static final int MIN_LEASE_TTL_SECONDS = 2;
   public static final int MAX_LEASE_TTL_SECONDS = 60;
+
+  /**
+   * How long before the server could expire a lease of {@code ttl} the agent stops claiming master:
+   * max(1 s, TTL/5), which covers the keepalive round trip and clock rate differences. The operator
+   * uses it too, to warn about a TTL too short for etcd between sites.
+   */
+  public static Duration deadlineMargin(Duration ttl) {
+    Duration fifth = ttl.dividedBy(5);
+    return fifth.compareTo(Duration.ofSeconds(1)) > 0 ? fifth : Duration.ofSeconds(1);
+  }
 
   /**
    * JVM options for the agent container; they run on Java 17 and later (the sandbox, the tests and

@@ -13,6 +13,13 @@ public final class Annotations {
    */
   public static final String SWITCHOVER = "halo.dev/switchover";
 
+  /**
+   * On a master Service: it has no selector because the master runs on another site, whose address
+   * an EndpointSlice lists; the value names that master ({@code <site>/<pod>}). Absent: the Service
+   * selects this site's master.
+   */
+  public static final String REMOTE_MASTER = "halo.dev/remote-master";
+
   /** On a pod: which container {@code kubectl logs} and {@code exec} pick by default. */
   public static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
 }

@@ -21,6 +21,15 @@ public final class Labels {
   public static final String APP_MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY_HALO = "halo";
 
+  /** On an EndpointSlice: the Service it serves endpoints for (Kubernetes' key). */
+  public static final String SERVICE_NAME = "kubernetes.io/service-name";
+
+  /** On an EndpointSlice: who keeps it; Kubernetes' own controller leaves others' slices alone. */
+  public static final String ENDPOINT_SLICE_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
+
+  /** {@link #ENDPOINT_SLICE_MANAGED_BY}'s value on the slices Halo keeps. */
+  public static final String ENDPOINT_SLICE_MANAGER = "halo.dev";
+
   /** The node label that pins a pod to a zone. */
   public static final String TOPOLOGY_ZONE = "topology.kubernetes.io/zone";
 

@@ -49,6 +49,14 @@ public final class Names {
     return configured == null || configured.isBlank() ? group : configured;
   }
 
+  /**
+   * The EndpointSlice that sends the master Service {@code service} to a master on another site
+   * (spec.site.remoteMasterService: EndpointSlice).
+   */
+  public static String remoteMasterSlice(String service) {
+    return service + "-remote-master";
+  }
+
   public static String standbyService(String group) {
     return group + "-standby";
   }

@@ -9,6 +9,7 @@ import dev.halo.common.AgentDefaults;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.common.MemberIdentity;
+import dev.halo.install.ApiCall;
 import dev.halo.operator.model.TestGroups;
 import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.InProcessAgent;
@@ -16,14 +17,22 @@ import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +58,7 @@ class MultiSiteIT {
       String ns,
       String group,
       EmbeddedApiServer api,
+      ApiCallRecorder calls,
       HaloOperator operator,
       LocalKubelet kubelet)
       implements AutoCloseable {
@@ -75,6 +85,21 @@ class MultiSiteIT {
           && pods.stream()
               .allMatch(
                   p -> Labels.ROLE_STANDBY.equals(p.getMetadata().getLabels().get(Labels.ROLE)));
+    }
+
+    Service masterService() {
+      return client().services().inNamespace(ns).withName(group).get();
+    }
+
+    Optional<EndpointSlice> remoteSlice() {
+      return Optional.ofNullable(
+          client()
+              .discovery()
+              .v1()
+              .endpointSlices()
+              .inNamespace(ns)
+              .withName(group + "-remote-master")
+              .get());
     }
 
     HighAvailabilityGroup get() {
@@ -128,9 +153,10 @@ class MultiSiteIT {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
+    ApiCallRecorder calls = ApiCallRecorder.on(api);
     HaloOperator operator =
         HaloOperator.start(
-            api.client(),
+            ApiCallRecorder.operatorClient(api),
             new OperatorConfig(
                 Set.of(ns),
                 "halo:test",
@@ -152,7 +178,7 @@ class MultiSiteIT {
     site.setGroup(SHARED);
     hag.getSpec().setSite(site);
     api.client().resource(hag).create();
-    return new Site(name, ns, group, api, operator, kubelet);
+    return new Site(name, ns, group, api, calls, operator, kubelet);
   }
 
   @Test
@@ -162,6 +188,24 @@ class MultiSiteIT {
     String master = masterSite.masters().get(0);
     awaitRemoteMasterSeenBy(other, master, masterSite.name);
     assertThat(leaderIdentity().site()).isEqualTo(masterSite.name);
+    // TTL 2 s leaves 1 s before the agent's deadline, not more than 2 × etcd's 1000 ms default.
+    for (Site site : sites) {
+      await()
+          .atMost(WITHIN)
+          .until(
+              () ->
+                  site.condition("LeaseTTLSafe")
+                          .filter(c -> "False".equals(c.getStatus()))
+                          .filter(c -> "TTLTooShort".equals(c.getReason()))
+                          .isPresent()
+                      && site.client().v1().events().inNamespace(site.ns).list().getItems().stream()
+                          .anyMatch(
+                              e ->
+                                  "LeaseTTLTooShort".equals(e.getReason())
+                                      && e.getMessage()
+                                          .endsWith(
+                                              "set spec.election.leaseTTLSeconds to at least 4")));
+    }
 
     Map<String, String> othersKeys = memberKeysOf(other.name);
     assertThat(othersKeys).hasSize(2);
@@ -187,6 +231,97 @@ class MultiSiteIT {
     assertThat(newMasterSite.condition("MasterElected"))
         .map(Condition::getReason)
         .contains("Elected");
+  }
+
+  @Test
+  void inEndpointSliceModeTheStandbySitesMasterServiceFollowsTheRemoteMasterAndComesBack()
+      throws InterruptedException {
+    for (Site site : sites) {
+      site.client()
+          .resources(HighAvailabilityGroup.class)
+          .inNamespace(site.ns)
+          .withName(site.group)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"spec\":{\"site\":{\"remoteMasterService\":\"EndpointSlice\"}}}");
+    }
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    String master = masterSite.masters().get(0);
+    awaitRemoteMasterSeenBy(other, master, masterSite.name);
+
+    await()
+        .atMost(WITHIN)
+        .until(() -> other.remoteSlice().isPresent() && !selects(other.masterService()));
+    EndpointSlice slice = other.remoteSlice().orElseThrow();
+    assertThat(slice.getMetadata().getName()).isEqualTo(other.group + "-remote-master");
+    assertThat(slice.getMetadata().getLabels())
+        .containsEntry("kubernetes.io/service-name", other.group)
+        .containsEntry("endpointslice.kubernetes.io/managed-by", "halo.dev");
+    assertThat(slice.getAddressType()).isEqualTo("IPv4");
+    assertThat(slice.getEndpoints())
+        .singleElement()
+        .satisfies(e -> assertThat(e.getAddresses()).containsExactly("127.0.0.1"));
+    assertThat(slice.getPorts()).extracting(EndpointPort::getPort).containsExactly(8080);
+    assertThat(other.masterService().getMetadata().getAnnotations())
+        .containsEntry("halo.dev/remote-master", masterSite.name + "/" + master);
+    assertThat(other.condition("MasterElected").map(Condition::getMessage).orElseThrow())
+        .endsWith("sends to it through the EndpointSlice " + other.group + "-remote-master");
+    // The master's own site keeps its selector and has no slice.
+    assertThat(masterSite.masterService().getSpec().getSelector())
+        .containsEntry(Labels.ROLE, Labels.ROLE_MASTER);
+    assertThat(masterSite.remoteSlice()).isEmpty();
+
+    // Sample the Service before the slice: a selector seen while the slice still exists would
+    // be a moment with two routes to a master.
+    List<String> both = new CopyOnWriteArrayList<>();
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (sampling.get()) {
+                Service svc = other.masterService();
+                if (selects(svc) && other.remoteSlice().isPresent()) {
+                  both.add(svc.getMetadata().getResourceVersion());
+                }
+              }
+            },
+            "service-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    // The master's site goes: the master comes to this site.
+    masterSite.client().resource(masterSite.get()).delete();
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other.masters().size() == 1
+                    && other.remoteSlice().isEmpty()
+                    && Labels.ROLE_MASTER.equals(
+                        Optional.ofNullable(other.masterService().getSpec().getSelector())
+                            .map(s -> s.get(Labels.ROLE))
+                            .orElse(null)));
+    sampling.set(false);
+    sampler.join(5000);
+    assertThat(other.masterService().getMetadata().getAnnotations())
+        .doesNotContainKey("halo.dev/remote-master");
+    assertThat(both).as("Service versions that selected while the remote slice existed").isEmpty();
+
+    Set<ApiCall> calls = new HashSet<>();
+    sites.forEach(s -> calls.addAll(s.calls.calls()));
+    assertThat(calls)
+        .extracting(ApiCall::triple)
+        .contains(
+            "discovery.k8s.io endpointslices create", "discovery.k8s.io endpointslices delete");
+    assertThat(ApiCallRecorder.notGrantedByChart(calls))
+        .as("calls the chart's RBAC does not allow (helm/halo/templates/_helpers.tpl)")
+        .isEmpty();
+  }
+
+  private static boolean selects(Service service) {
+    return service != null
+        && service.getSpec().getSelector() != null
+        && !service.getSpec().getSelector().isEmpty();
   }
 
   /** Waits until exactly one pod of both sites is labelled master; returns its site. */
@@ -224,6 +359,7 @@ class MultiSiteIT {
         .until(
             () ->
                 site.allStandby()
+                    && site.get().getStatus() != null
                     && "Running".equals(site.get().getStatus().getPhase())
                     && site.condition("MasterElected")
                         .filter(c -> "True".equals(c.getStatus()))

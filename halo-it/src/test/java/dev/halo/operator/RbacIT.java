@@ -63,6 +63,18 @@ class RbacIT {
   private static final Grant LEASE_UPDATE =
       new Grant(RELEASE_NS, "coordination.k8s.io", "leases", "update");
 
+  /**
+   * Sent only while a master runs on another site, which takes a second API server: MultiSiteIT
+   * checks those calls against the chart.
+   */
+  private static final Grant SLICE_CREATE =
+      new Grant(CLUSTER, "discovery.k8s.io", "endpointslices", "create");
+
+  private static final Grant SLICE_UPDATE =
+      new Grant(CLUSTER, "discovery.k8s.io", "endpointslices", "update");
+  private static final Grant SLICE_DELETE =
+      new Grant(CLUSTER, "discovery.k8s.io", "endpointslices", "delete");
+
   /** What the chart may grant, reviewed: each entry is needed by a call the operator makes. */
   private static final Set<Grant> REVIEWED =
       Set.of(
@@ -96,6 +108,15 @@ class RbacIT {
           new Grant(CLUSTER, "policy", "poddisruptionbudgets", "watch"),
           new Grant(CLUSTER, "policy", "poddisruptionbudgets", "create"),
           new Grant(CLUSTER, "policy", "poddisruptionbudgets", "deletecollection"),
+          // The EndpointSlice of a site's master Service while the master is on another site:
+          // informer, the Service's other slices listed, created, updated (the remote master
+          // moved), deleted (it came back), all deleted with the group.
+          new Grant(CLUSTER, "discovery.k8s.io", "endpointslices", "list"),
+          new Grant(CLUSTER, "discovery.k8s.io", "endpointslices", "watch"),
+          SLICE_CREATE,
+          SLICE_UPDATE,
+          SLICE_DELETE,
+          new Grant(CLUSTER, "discovery.k8s.io", "endpointslices", "deletecollection"),
           // Events on the groups (MasterElected, Failover, InvalidSpec, ...).
           new Grant(CLUSTER, "", "events", "create"),
           // Leader election between the replicas: the Lease halo-operator, in the release
@@ -298,7 +319,8 @@ class RbacIT {
         .isEqualTo(new TreeSet<>(REVIEWED));
     Set<Grant> unused =
         REVIEWED.stream()
-            .filter(g -> !g.equals(LEASE_UPDATE))
+            .filter(
+                g -> !Set.of(LEASE_UPDATE, SLICE_CREATE, SLICE_UPDATE, SLICE_DELETE).contains(g))
             .filter(g -> calls.stream().noneMatch(g::covers))
             .collect(Collectors.toCollection(TreeSet::new));
     assertThat(unused).as("reviewed permissions that no recorded call used").isEmpty();

@@ -149,6 +149,9 @@ final class GuardedWrites {
           case ROLE_LABELS ->
               "role labels are left as they are meanwhile (no promotion before every demotion)";
           case SERVICE -> "the Service keeps what it has meanwhile";
+          case ENDPOINT_SLICE ->
+              "the master Service keeps its selector or slice as they are meanwhile (never both"
+                  + " for two masters)";
           case DISRUPTION_BUDGET -> "the group has no disruption budget meanwhile";
           case POD_DELETE -> "the pod stays and the rollout or scale-down waits meanwhile";
           case ANNOTATION -> "the switchover annotation stays meanwhile";
@@ -163,6 +166,8 @@ final class GuardedWrites {
       case POD_CREATE -> "pods are created again: the earlier refusal is resolved";
       case ROLE_LABELS -> "role labels are applied again: the earlier refusal is resolved";
       case SERVICE -> "Services are written again: the earlier refusal is resolved";
+      case ENDPOINT_SLICE ->
+          "the remote master's EndpointSlice is written again: the earlier refusal is resolved";
       case DISRUPTION_BUDGET ->
           "the disruption budget is written again: the earlier refusal is resolved";
       case POD_DELETE -> "pods are deleted again: the earlier refusal is resolved";

@@ -10,16 +10,20 @@ import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.GroupElection;
+import dev.halo.operator.model.MasterRoute;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.PodFactory;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RolloutPlanner;
+import dev.halo.operator.model.SiteTiming;
+import dev.halo.operator.status.Conditions;
 import dev.halo.operator.status.StatusFactory;
 import dev.halo.operator.validation.HighAvailabilityGroupValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -79,6 +83,10 @@ public final class HighAvailabilityGroupReconciler
   static final String ETCD_ENDPOINTS_LOOPBACK = "EtcdEndpointsLoopback";
 
   private static final String ETCD_UNREACHABLE = "EtcdUnreachable";
+
+  /** Warning reason: a multi-site group's lease TTL is too short for etcd between its sites. */
+  static final String LEASE_TTL_TOO_SHORT = "LeaseTTLTooShort";
+
   // The Warning reasons of an etcd that cannot be read: down, or refusing TLS or credentials.
   private static final List<String> ETCD_FAILURE_EVENTS =
       List.of(
@@ -100,6 +108,7 @@ public final class HighAvailabilityGroupReconciler
   private final LeaseReleaser releaser;
   private final RoleLabeller roles;
   private final Switchovers switchovers;
+  private final MasterRouter router;
   private final Optional<String> defaultEtcdWarning;
 
   /**
@@ -132,6 +141,7 @@ public final class HighAvailabilityGroupReconciler
             () -> System.nanoTime() / 1_000_000);
     this.roles = new RoleLabeller(writer, events, failovers, releaser.actions(), podSigns, metrics);
     this.switchovers = new Switchovers(writer, events, releaser);
+    this.router = new MasterRouter(client, writes, events);
   }
 
   /**
@@ -154,6 +164,7 @@ public final class HighAvailabilityGroupReconciler
         new PodEventSource(configuration(Pod.class), context, podSigns, freshness),
         informer(context, Service.class),
         informer(context, PodDisruptionBudget.class),
+        informer(context, EndpointSlice.class),
         new ElectionEventSource(elections, defaults));
   }
 
@@ -236,6 +247,7 @@ public final class HighAvailabilityGroupReconciler
     if (defaultEtcdWarning.isPresent() && EtcdEndpoints.usesOperatorDefault(hag.getSpec())) {
       events.warning(hag, ETCD_ENDPOINTS_LOOPBACK, defaultEtcdWarning.get());
     }
+    warnAboutSiteTiming(hag);
     writer.ensureServicesAndBudget(hag, context);
     ElectionView view =
         context
@@ -257,6 +269,7 @@ public final class HighAvailabilityGroupReconciler
       labelled = roles.assign(hag, pods, members);
       // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
       releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
+      releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
@@ -273,6 +286,34 @@ public final class HighAvailabilityGroupReconciler
   private UpdateControl<HighAvailabilityGroup> after(HighAvailabilityGroup hag, Duration delay) {
     return after(
         writes.untilNextRetry(key(hag)).filter(retry -> retry.compareTo(delay) < 0).orElse(delay));
+  }
+
+  /**
+   * A Warning while a multi-site group's TTL is too short for etcd between its sites; logged once,
+   * when the status does not say so yet.
+   */
+  private void warnAboutSiteTiming(HighAvailabilityGroup hag) {
+    Optional<String> warning = SiteTiming.of(hag.getSpec()).flatMap(SiteTiming::warning);
+    if (warning.isEmpty()) {
+      events.forget(hag, LEASE_TTL_TOO_SHORT);
+      return;
+    }
+    events.warning(hag, LEASE_TTL_TOO_SHORT, warning.get());
+    boolean reported =
+        Optional.ofNullable(hag.getStatus())
+            .map(HighAvailabilityGroupStatus::getConditions)
+            .stream()
+            .flatMap(List::stream)
+            .anyMatch(
+                c ->
+                    Conditions.LEASE_TTL_SAFE.equals(c.getType())
+                        && warning.get().equals(c.getMessage()));
+    if (!reported) {
+      log.atWarn()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("problem", warning.get())
+          .log("lease TTL too short for etcd between sites; the group runs on");
+    }
   }
 
   /** Warns about the version of the group's etcd; returns the warning, for the status. */

@@ -64,7 +64,14 @@ final class ObjectWriter {
   /** Creates the master (and standby) Service and the budget, and reverts selector drift. */
   void ensureServicesAndBudget(HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     List<Service> actual = List.copyOf(context.getSecondaryResources(Service.class));
-    boolean serviceWrites = ensureService(hag, ServiceFactory.master(hag), actual);
+    Service master = ServiceFactory.master(hag);
+    // A Service sent to a remote master keeps its mode here: only MasterRouter switches it.
+    if (find(actual, master.getMetadata().getName())
+        .filter(ServiceFactory::routesRemote)
+        .isPresent()) {
+      master.getSpec().setSelector(null);
+    }
+    boolean serviceWrites = ensureService(hag, master, actual);
     Service standby = ServiceFactory.standby(hag);
     if (Boolean.TRUE.equals(hag.getSpec().getService().getStandby())) {
       serviceWrites |= ensureService(hag, standby, actual);
@@ -356,6 +363,7 @@ final class ObjectWriter {
     String selector = GROUP + "=" + hag.getMetadata().getName();
     client.pods().inNamespace(ns).withLabelSelector(selector).delete();
     client.services().inNamespace(ns).withLabelSelector(selector).delete();
+    client.discovery().v1().endpointSlices().inNamespace(ns).withLabelSelector(selector).delete();
     client.policy().v1().podDisruptionBudget().inNamespace(ns).withLabelSelector(selector).delete();
   }
 

@@ -25,6 +25,11 @@ final class WriteRefusals {
     ROLE_LABELS(
         "RoleLabelRefused", "RoleLabelsApplied", Duration.ofMillis(500), Duration.ofSeconds(30)),
     SERVICE("ServiceRefused", "ServiceApplied", Duration.ofSeconds(1), Duration.ofMinutes(1)),
+    ENDPOINT_SLICE(
+        "EndpointSliceRefused",
+        "EndpointSliceApplied",
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(1)),
     DISRUPTION_BUDGET(
         "DisruptionBudgetRefused",
         "DisruptionBudgetApplied",

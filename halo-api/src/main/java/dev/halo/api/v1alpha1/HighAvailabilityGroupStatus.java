@@ -55,8 +55,9 @@ public class HighAvailabilityGroupStatus {
           + " MasterElected (Elected, RemoteMaster | NoMaster, ForeignLeader, Fenced),"
           + " ForeignCandidates"
           + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), ObjectsApplied"
-          + " (Applied | RoleLabelRefused, ServiceRefused, DisruptionBudgetRefused, DeleteRefused,"
-          + " AnnotationRefused), Ready (Running | the phase: Pending, Electing, Degraded,"
+          + " (Applied | RoleLabelRefused, ServiceRefused, EndpointSliceRefused,"
+          + " DisruptionBudgetRefused, DeleteRefused,"
+          + " AnnotationRefused), LeaseTTLSafe (with spec.site: TTLSafe | TTLTooShort), Ready (Running | the phase: Pending, Electing, Degraded,"
           + " Invalid); in parentheses the reasons when True | when False.")
   private List<Condition> conditions = new ArrayList<>();
 

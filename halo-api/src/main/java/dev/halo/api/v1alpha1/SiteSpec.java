@@ -1,6 +1,9 @@
 package dev.halo.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -25,6 +28,30 @@ public class SiteSpec {
           + " the election is /halo/_sites/<group>/election.")
   private String group;
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Pattern("^(None|EndpointSlice)$")
+  @JsonPropertyDescription(
+      "What this site's master Service does while the master runs on another site: None"
+          + " (default; no endpoints) or EndpointSlice (the Service loses its selector and the"
+          + " operator keeps an EndpointSlice with the remote master's address).")
+  private String remoteMasterService;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Min(1)
+  @Max(60000)
+  @JsonPropertyDescription(
+      "The etcd cluster's --election-timeout in milliseconds (default 1000, etcd's default):"
+          + " only to warn when spec.election.leaseTTLSeconds is too short for it.")
+  private Integer etcdElectionTimeoutMillis;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Min(0)
+  @Max(60000)
+  @JsonPropertyDescription(
+      "The round-trip time between the sites' etcd members in milliseconds (default 0): only to"
+          + " warn when spec.election.leaseTTLSeconds is too short for it.")
+  private Integer rttMillis;
+
   public String getName() {
     return name;
   }
@@ -39,5 +66,29 @@ public class SiteSpec {
 
   public void setGroup(String group) {
     this.group = group;
+  }
+
+  public String getRemoteMasterService() {
+    return remoteMasterService;
+  }
+
+  public void setRemoteMasterService(String remoteMasterService) {
+    this.remoteMasterService = remoteMasterService;
+  }
+
+  public Integer getEtcdElectionTimeoutMillis() {
+    return etcdElectionTimeoutMillis;
+  }
+
+  public void setEtcdElectionTimeoutMillis(Integer etcdElectionTimeoutMillis) {
+    this.etcdElectionTimeoutMillis = etcdElectionTimeoutMillis;
+  }
+
+  public Integer getRttMillis() {
+    return rttMillis;
+  }
+
+  public void setRttMillis(Integer rttMillis) {
+    this.rttMillis = rttMillis;
   }
 }

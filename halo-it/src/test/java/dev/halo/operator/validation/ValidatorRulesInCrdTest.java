@@ -319,6 +319,27 @@ class ValidatorRulesInCrdTest {
             g -> {
               site(g, "paris", "orders");
               endpoints(g, "http://etcd-0.etcd:2379", "http://etcd-1.etcd:2379");
+            }),
+        ex(
+            Rule.SITE_REMOTE_MASTER_SERVICE,
+            "ExternalName",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("remoteMasterService", "ExternalName");
+            }),
+        ex(
+            Rule.SITE_TIMING_RANGE,
+            "election timeout 0",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("etcdElectionTimeoutMillis", 0);
+            }),
+        ex(
+            Rule.SITE_TIMING_RANGE,
+            "RTT 60001",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("rttMillis", 60_001);
             }));
   }
 

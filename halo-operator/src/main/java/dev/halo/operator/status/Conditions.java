@@ -20,15 +20,23 @@ public final class Conditions {
 
   /**
    * False while the API server refuses another write of the group's objects: a role label patch, a
-   * Service, the disruption budget, a pod delete or the switchover annotation's removal. Its reason
-   * names the first kind refused ({@code RoleLabelRefused}, {@code ServiceRefused}, {@code
-   * DisruptionBudgetRefused}, {@code DeleteRefused}, {@code AnnotationRefused}), its message each
-   * refusal with the server's message and the fields it named. True ({@code Applied}) otherwise.
+   * Service, a remote master's EndpointSlice, the disruption budget, a pod delete or the switchover
+   * annotation's removal. Its reason names the first kind refused ({@code RoleLabelRefused}, {@code
+   * ServiceRefused}, {@code EndpointSliceRefused}, {@code DisruptionBudgetRefused}, {@code
+   * DeleteRefused}, {@code AnnotationRefused}), its message each refusal with the server's message
+   * and the fields it named. True ({@code Applied}) otherwise.
    */
   public static final String OBJECTS_APPLIED = "ObjectsApplied";
 
   /** True while the election holds keys that are no pod's of this group (see Membership). */
   public static final String FOREIGN_CANDIDATES = "ForeignCandidates";
+
+  /**
+   * A group with {@code spec.site} only: False (reason {@code TTLTooShort}) while its lease TTL is
+   * too short to keep a healthy master through an etcd leader election, with the TTL that would be;
+   * the group runs on either way.
+   */
+  public static final String LEASE_TTL_SAFE = "LeaseTTLSafe";
 
   private Conditions() {}
 

@@ -6,15 +6,18 @@ import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.api.v1alpha1.MemberStatus;
-import dev.halo.api.v1alpha1.RemoteMaster;
 import dev.halo.common.Labels;
 import dev.halo.common.MemberIdentity;
+import dev.halo.common.Names;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.Fence;
+import dev.halo.operator.model.MasterRoute;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
+import dev.halo.operator.model.ServiceFactory;
+import dev.halo.operator.model.SiteTiming;
 import dev.halo.operator.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -36,6 +39,9 @@ public final class StatusFactory {
 
   /** MasterElected's reason when the master is another site's member. */
   public static final String REMOTE_MASTER = "RemoteMaster";
+
+  /** LeaseTTLSafe's reason, and the Warning Event's, when the TTL is too short between sites. */
+  public static final String TTL_TOO_SHORT = "TTLTooShort";
 
   /** How long a pod may wait in ContainerCreating before the Ready condition names it. */
   static final Duration CREATING_FOR_LONG = Duration.ofSeconds(60);
@@ -171,7 +177,7 @@ public final class StatusFactory {
             .map(PodState::zone)
             .orElse(null));
     Optional<Candidate> remote = remoteMaster(o);
-    s.setRemoteMaster(remote.map(StatusFactory::remoteMaster).orElse(null));
+    s.setRemoteMaster(remote.map(MasterRoute::remoteMaster).orElse(null));
     s.setFailovers(o.failovers());
     s.setLastFailover(o.lastFailover());
     s.setObservedGeneration(hag.getMetadata().getGeneration());
@@ -182,7 +188,7 @@ public final class StatusFactory {
     s.setConditions(
         Conditions.merge(
             previous.getConditions(),
-            conditions(o, valid, phase),
+            conditions(hag, o, valid, phase),
             hag.getMetadata().getGeneration() == null ? 0 : hag.getMetadata().getGeneration(),
             o.now()));
     return s;
@@ -218,7 +224,8 @@ public final class StatusFactory {
     return reachable && ready >= replicas ? RUNNING : DEGRADED;
   }
 
-  private static List<Desired> conditions(Observed o, boolean valid, String phase) {
+  private static List<Desired> conditions(
+      HighAvailabilityGroup hag, Observed o, boolean valid, String phase) {
     List<Desired> d = new ArrayList<>();
     d.add(
         new Desired(
@@ -232,7 +239,7 @@ public final class StatusFactory {
             ? Desired.unknown(
                 Conditions.ETCD_REACHABLE, "NotWatched", "not watched while the spec is invalid")
             : etcdReachable(o));
-    d.add(masterElected(o));
+    d.add(masterElected(hag, o));
     d.add(foreignCandidates(o));
     d.add(
         o.createRefused()
@@ -245,6 +252,9 @@ public final class StatusFactory {
                         "Created",
                         "no pod create is refused by the API server")));
     d.add(objectsApplied(o.refusedWrites()));
+    if (valid) {
+      SiteTiming.of(hag.getSpec()).map(StatusFactory::leaseTtlSafe).ifPresent(d::add);
+    }
     d.add(
         new Desired(
             Conditions.READY,
@@ -254,6 +264,24 @@ public final class StatusFactory {
                 ? "master elected and all replicas ready"
                 : "phase is " + phase + stuckCreating(o)));
     return d;
+  }
+
+  /** Whether a multi-site group's TTL survives an etcd leader election ({@link SiteTiming}). */
+  private static Desired leaseTtlSafe(SiteTiming timing) {
+    return timing
+        .warning()
+        .map(w -> new Desired(Conditions.LEASE_TTL_SAFE, false, TTL_TOO_SHORT, w))
+        .orElseGet(
+            () ->
+                new Desired(
+                    Conditions.LEASE_TTL_SAFE,
+                    true,
+                    "TTLSafe",
+                    "TTL − the agent's deadline margin ("
+                        + timing.untilDeadline().toMillis()
+                        + " ms) exceeds 2 × etcd's election timeout + 2 × RTT ("
+                        + timing.etcdElection().toMillis()
+                        + " ms)"));
   }
 
   /** False while a write is refused: the first one's reason, every one's message. */
@@ -329,7 +357,7 @@ public final class StatusFactory {
                     Conditions.ETCD_REACHABLE, true, "Reachable", "election is being watched"));
   }
 
-  private static Desired masterElected(Observed o) {
+  private static Desired masterElected(HighAvailabilityGroup hag, Observed o) {
     if (o.master().isPresent()) {
       return new Desired(
           Conditions.MASTER_ELECTED, true, "Elected", o.master().get() + " is master");
@@ -342,8 +370,8 @@ public final class StatusFactory {
                     true,
                     REMOTE_MASTER,
                     describeRemote(c)
-                        + " is master; every pod of this site stands by, so this site's master"
-                        + " Service has no endpoints"))
+                        + " is master; every pod of this site stands by"
+                        + route(hag, c)))
         .orElseGet(
             () ->
                 new Desired(
@@ -352,17 +380,22 @@ public final class StatusFactory {
 
   /** The election's leader when it is another site's member that no fence holds back. */
   private static Optional<Candidate> remoteMaster(Observed o) {
-    if (!o.view().reachable() || o.master().isPresent()) {
-      return Optional.empty();
-    }
-    return o.membership()
-        .remoteLeader()
-        .filter(l -> RoleAssignment.fenced(o.membership()).isEmpty());
+    return MasterRoute.remoteLeader(o.membership(), o.master());
   }
 
-  private static RemoteMaster remoteMaster(Candidate c) {
-    MemberIdentity id = c.identity().orElseThrow();
-    return new RemoteMaster(id.pod(), id.site(), id.address());
+  /** What this site's master Service does while {@code c}, on another site, is master. */
+  private static String route(HighAvailabilityGroup hag, Candidate c) {
+    String service = ServiceFactory.masterName(hag);
+    boolean address = c.identity().filter(id -> !id.address().isBlank()).isPresent();
+    if (!MasterRoute.endpointSliceMode(hag.getSpec())) {
+      return ", so this site's master Service has no endpoints";
+    }
+    return address
+        ? "; this site's master Service "
+            + service
+            + " sends to it through the EndpointSlice "
+            + Names.remoteMasterSlice(service)
+        : ", and it published no address, so this site's master Service has no endpoints";
   }
 
   private static String describeRemote(Candidate c) {

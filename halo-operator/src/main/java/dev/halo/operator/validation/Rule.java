@@ -60,7 +60,9 @@ public enum Rule {
   AGENT_PORT_IN_USE,
   SITE_NAME,
   SITE_GROUP,
-  SITE_ENDPOINTS;
+  SITE_ENDPOINTS,
+  SITE_REMOTE_MASTER_SERVICE,
+  SITE_TIMING_RANGE;
 
   /** The rule's id as docs and tests name it: {@code zone-duplicate}. */
   public String id() {

@@ -6,6 +6,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.SiteSpec;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.OperatorDefaults;
+import java.util.List;
 
 /**
  * Checks {@code spec.site}: the site's and the shared group's names, and that the etcd a group
@@ -14,6 +15,11 @@ import dev.halo.operator.model.OperatorDefaults;
 final class SiteRules {
   /** The fewest etcd endpoints of a multi-site group: one etcd member per site, three sites. */
   static final int MIN_SITE_ENDPOINTS = 3;
+
+  /** What a site's master Service may do while the master is on another site. */
+  static final List<String> REMOTE_MASTER_SERVICES = List.of("None", "EndpointSlice");
+
+  static final int MAX_TIMING_MILLIS = 60_000;
 
   private SiteRules() {}
 
@@ -24,6 +30,15 @@ final class SiteRules {
     }
     name(Rule.SITE_NAME, "spec.site.name", site.getName(), "this cluster's site", problems);
     name(Rule.SITE_GROUP, "spec.site.group", site.getGroup(), "the shared group", problems);
+    String mode = site.getRemoteMasterService();
+    if (mode != null && !REMOTE_MASTER_SERVICES.contains(mode)) {
+      problems.add(
+          Rule.SITE_REMOTE_MASTER_SERVICE,
+          "spec.site.remoteMasterService",
+          quote(mode) + " is not a mode; use one of " + String.join(", ", REMOTE_MASTER_SERVICES));
+    }
+    millis("spec.site.etcdElectionTimeoutMillis", site.getEtcdElectionTimeoutMillis(), 1, problems);
+    millis("spec.site.rttMillis", site.getRttMillis(), 0, problems);
     int endpoints = EtcdEndpoints.of(spec, defaults).size();
     if (endpoints > 0 && endpoints < MIN_SITE_ENDPOINTS) {
       problems.add(
@@ -35,6 +50,15 @@ final class SiteRules {
               + MIN_SITE_ENDPOINTS
               + ", one etcd member per site on three sites, so that etcd keeps its quorum (and the"
               + " election) when one site is cut off");
+    }
+  }
+
+  private static void millis(String field, Integer value, int min, Problems problems) {
+    if (value != null && (value < min || value > MAX_TIMING_MILLIS)) {
+      problems.add(
+          Rule.SITE_TIMING_RANGE,
+          field,
+          "is " + value + "; give milliseconds from " + min + " to " + MAX_TIMING_MILLIS);
     }
   }
 

@@ -37,6 +37,21 @@ class ServiceFactoryTest {
   }
 
   @Test
+  void masterForARemoteMasterHasNoSelectorAndNamesThatMaster() {
+    Service master =
+        ServiceFactory.masterForRemote(
+            hag, new dev.halo.api.v1alpha1.RemoteMaster("orders-lyon-0", "lyon", "10.2.0.7"));
+
+    assertThat(master.getSpec().getSelector()).isNull();
+    assertThat(master.getMetadata().getAnnotations())
+        .containsEntry("halo.dev/remote-master", "lyon/orders-lyon-0");
+    assertThat(ServiceFactory.routesRemote(master)).isTrue();
+    assertThat(ServiceFactory.routesRemote(ServiceFactory.master(hag))).isFalse();
+    assertThat(master.getSpec().getPorts())
+        .isEqualTo(ServiceFactory.master(hag).getSpec().getPorts());
+  }
+
+  @Test
   void masterTakesTheConfiguredNameAndType() {
     hag.getSpec().getService().setName("web-primary");
     hag.getSpec().getService().setType("LoadBalancer");

@@ -4,6 +4,7 @@ import static dev.halo.operator.model.TestPods.pod;
 import static dev.halo.operator.model.TestPods.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halo.api.v1alpha1.ElectionSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
@@ -125,6 +126,82 @@ class StatusFactoryTest {
     assertThat(condition(s, "MasterElected").getMessage())
         .startsWith("web-0 on site lyon (10.9.0.7) is master");
     assertThat(condition(s, "ForeignCandidates").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void inEndpointSliceModeARemoteMasterIsReachedThroughTheSlice() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setSite(new SiteSpec());
+    hag.getSpec().getSite().setName(TestSites.SITE);
+    hag.getSpec().getSite().setGroup("orders");
+    hag.getSpec().getSite().setRemoteMasterService("EndpointSlice");
+    List<io.fabric8.kubernetes.api.model.Pod> pods = List.of(pod("web-0", "standby"));
+    ElectionView view =
+        TestSites.view(TestSites.remote("web-0", 10, 0x100), TestSites.local("web-0", 11, 0x101));
+
+    HighAvailabilityGroupStatus s =
+        StatusFactory.build(
+            hag,
+            new StatusFactory.Observed(
+                pods, TestSites.members(pods, view), Optional.empty(), List.of(), 0, null, "t"));
+
+    assertThat(condition(s, "MasterElected").getMessage())
+        .isEqualTo(
+            "web-0 on site lyon (10.9.0.7) is master; every pod of this site stands by; this"
+                + " site's master Service web sends to it through the EndpointSlice"
+                + " web-remote-master");
+  }
+
+  @Test
+  void aSiteWhoseTtlIsTooShortForEtcdRunsWithLeaseTtlSafeFalseNamingASafeTtl() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setSite(new SiteSpec());
+    hag.getSpec().getSite().setName(TestSites.SITE);
+    hag.getSpec().getSite().setGroup("orders");
+    hag.getSpec().getSite().setRttMillis(50);
+    hag.getSpec().setElection(new ElectionSpec());
+    hag.getSpec().getElection().setLeaseTTLSeconds(3);
+
+    HighAvailabilityGroupStatus s =
+        build(
+            hag,
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            view("web-0", "web-1"),
+            Optional.of("web-0"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getPhase()).isEqualTo("Running");
+    assertThat(condition(s, "LeaseTTLSafe").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "LeaseTTLSafe").getReason()).isEqualTo("TTLTooShort");
+    assertThat(condition(s, "LeaseTTLSafe").getMessage())
+        .endsWith("set spec.election.leaseTTLSeconds to at least 4");
+
+    hag.getSpec().getElection().setLeaseTTLSeconds(4);
+    HighAvailabilityGroupStatus fixed =
+        build(
+            hag,
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            view("web-0", "web-1"),
+            Optional.of("web-0"),
+            List.of(),
+            "t2");
+    assertThat(condition(fixed, "LeaseTTLSafe").getStatus()).isEqualTo("True");
+    assertThat(condition(fixed, "LeaseTTLSafe").getReason()).isEqualTo("TTLSafe");
+  }
+
+  @Test
+  void aGroupOfOneClusterHasNoLeaseTtlSafeCondition() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            view("web-0", "web-1"),
+            Optional.of("web-0"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getConditions()).extracting(Condition::getType).doesNotContain("LeaseTTLSafe");
   }
 
   @Test

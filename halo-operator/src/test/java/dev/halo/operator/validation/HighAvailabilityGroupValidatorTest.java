@@ -110,6 +110,39 @@ class HighAvailabilityGroupValidatorTest {
   }
 
   @Test
+  void refusesAnUnknownRemoteMasterServiceModeNamingTheModes() {
+    site("paris", "orders", 3);
+    spec().getSite().setRemoteMasterService("ExternalName");
+
+    assertOnlyError(
+        "spec.site.remoteMasterService \"ExternalName\" is not a mode; use one of None,"
+            + " EndpointSlice");
+  }
+
+  @Test
+  void refusesSiteTimingsOutOfRange() {
+    site("paris", "orders", 3);
+    spec().getSite().setEtcdElectionTimeoutMillis(0);
+    spec().getSite().setRttMillis(-1);
+
+    assertThat(errors())
+        .containsExactly(
+            PREFIX + "spec.site.etcdElectionTimeoutMillis is 0; give milliseconds from 1 to 60000",
+            PREFIX + "spec.site.rttMillis is -1; give milliseconds from 0 to 60000");
+  }
+
+  @Test
+  void acceptsATtlTooShortForEtcdBetweenSitesWhichIsOnlyWarnedAbout() {
+    site("paris", "orders", 3);
+    spec().getElection().setLeaseTTLSeconds(2);
+    spec().getSite().setEtcdElectionTimeoutMillis(1500);
+    spec().getSite().setRttMillis(150);
+    spec().getSite().setRemoteMasterService("EndpointSlice");
+
+    assertThat(errors()).isEmpty();
+  }
+
+  @Test
   void acceptsAValidGroup() {
     assertThat(errors()).isEmpty();
   }

@@ -318,6 +318,77 @@ class MultiSiteIT {
         .isEmpty();
   }
 
+  @Test
+  void aRefusedEndpointSliceIsReportedLeavesTheServiceWithoutARouteAndIsWrittenOnceAllowed() {
+    String refusal =
+        "admission webhook \"slices.policy.example\" denied the request: endpointslices are"
+            + " locked";
+    for (Site site : sites) {
+      site.api
+          .expect()
+          .post()
+          .withPath("/apis/discovery.k8s.io/v1/namespaces/" + site.ns + "/endpointslices")
+          .andReturn(
+              403,
+              "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                  + "\"status\":\"Failure\",\"message\":\""
+                  + refusal.replace("\"", "\\\"")
+                  + "\",\"reason\":\"Forbidden\",\"details\":{\"kind\":\"endpointslices\"},"
+                  + "\"code\":403}")
+          .always();
+      site.client()
+          .resources(HighAvailabilityGroup.class)
+          .inNamespace(site.ns)
+          .withName(site.group)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"spec\":{\"site\":{\"remoteMasterService\":\"EndpointSlice\"}}}");
+    }
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    awaitRemoteMasterSeenBy(other, masterSite.masters().get(0), masterSite.name);
+
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other
+                    .condition("ObjectsApplied")
+                    .filter(c -> "False".equals(c.getStatus()))
+                    .filter(c -> "EndpointSliceRefused".equals(c.getReason()))
+                    .isPresent());
+    assertThat(other.condition("ObjectsApplied").orElseThrow().getMessage())
+        .contains("403 Forbidden: " + refusal);
+    assertThat(other.client().v1().events().inNamespace(other.ns).list().getItems())
+        .filteredOn(e -> "EndpointSliceRefused".equals(e.getReason()))
+        .isNotEmpty()
+        .allSatisfy(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getMessage()).contains(refusal);
+            });
+    // Meanwhile the Service routes nowhere, as in mode None: no selector, no slice.
+    assertThat(selects(other.masterService())).isFalse();
+    assertThat(other.remoteSlice()).isEmpty();
+    // The master's own site never needed a slice, so nothing of it was refused.
+    assertThat(masterSite.condition("ObjectsApplied")).map(Condition::getStatus).contains("True");
+
+    sites.forEach(s -> s.api.clearExpectations());
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other.remoteSlice().isPresent()
+                    && other
+                        .condition("ObjectsApplied")
+                        .map(Condition::getStatus)
+                        .filter("True"::equals)
+                        .isPresent());
+    assertThat(other.client().v1().events().inNamespace(other.ns).list().getItems())
+        .extracting(e -> e.getReason())
+        .contains("EndpointSliceApplied");
+  }
+
   private static boolean selects(Service service) {
     return service != null
         && service.getSpec().getSelector() != null

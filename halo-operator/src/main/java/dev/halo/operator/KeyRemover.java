@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,12 @@ final class KeyRemover {
 
     void unreadableFence(HighAvailabilityGroup hag, Fence fence);
 
+    /**
+     * Another site's fence was left unfinished for {@code seconds}, longer than its site's operator
+     * needs ({@link #abandonedAfterMillis}), and was finished here.
+     */
+    default void abandonedFenceFinished(HighAvailabilityGroup hag, Fence fence, long seconds) {}
+
     /** Reports nothing. */
     Removals NONE =
         new Removals() {
@@ -50,6 +57,20 @@ final class KeyRemover {
   private final LeaseCalls calls;
   private final LeaseActions actions;
   private final Removals removals;
+  private final LongSupplier clockMillis;
+
+  /**
+   * When this remover first saw each of another site's fences unfinished, by {@code
+   * key@modRevision} (monotonic ms).
+   */
+  private final Map<String, Long> unfinishedSince =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+              return size() > 1000;
+            }
+          });
 
   /** Fences finished here, as {@code key@modRevision}: the write a view behind etcd still shows. */
   private final Set<String> finished =
@@ -67,12 +88,25 @@ final class KeyRemover {
       OperatorDefaults defaults,
       LeaseCalls calls,
       LeaseActions actions,
-      Removals removals) {
+      Removals removals,
+      LongSupplier clockMillis) {
     this.elections = elections;
     this.defaults = defaults;
     this.calls = calls;
     this.actions = actions;
     this.removals = removals;
+    this.clockMillis = clockMillis;
+  }
+
+  /**
+   * How long another site's fence may stay {@code revoking} before this site finishes it: its own
+   * operator finishes it right after the delete, or at its next reconcile once it can reach etcd
+   * again; twice the armed fence's life (lease TTL + 1 s), at least 10 s, means that site's
+   * operator is gone or cut off. Finishing it is the same conditional step whoever takes it.
+   */
+  static long abandonedAfterMillis(Fence fence) {
+    long ttl = fence.value().map(v -> v.ttlSeconds()).orElse(0L);
+    return Math.max(10_000, 2 * (ttl + 1) * 1000);
   }
 
   /** Removes a key by its path; each lease once at a time, and not while its calls back off. */
@@ -139,27 +173,42 @@ final class KeyRemover {
   /**
    * Finishes the group's fences that a removal left {@code revoking} (an operator stopped or lost
    * etcd half-way), unless this remover's own removal of that lease is still under way; reports
-   * unreadable ones. A group spread over sites finishes only its own members' fences ({@link
-   * Membership#finishes}). Returns whether any it finishes is unfinished.
+   * unreadable ones. A group spread over sites finishes its own members' fences at once ({@link
+   * Membership#finishes}) and another site's only once that site's operator has left it unfinished
+   * for {@link #abandonedAfterMillis}: otherwise a site lost in the middle of a removal would hold
+   * every other site's candidates back for good. Returns whether any fence is unfinished.
    */
   boolean finishFences(HighAvailabilityGroup hag, Membership membership) {
     boolean unfinished = false;
+    long now = clockMillis.getAsLong();
     for (Fence f : membership.view().fences()) {
       if (f.value().isEmpty()) {
         removals.unreadableFence(hag, f);
-        // Another site's unfinished fence is left to that site's operator.
       } else if (f.unfinished() && membership.finishes(f)) {
         unfinished = true;
-        finish(hag, f);
+        finish(hag, f, -1);
+      } else if (f.unfinished()) {
+        unfinished = true;
+        long since = unfinishedSince.computeIfAbsent(written(f), k -> now);
+        if (now - since >= abandonedAfterMillis(f)) {
+          finish(hag, f, (now - since) / 1000);
+        }
       }
     }
     return unfinished;
   }
 
-  private void finish(HighAvailabilityGroup hag, Fence fence) {
+  private static String written(Fence fence) {
+    return fence.key() + "@" + fence.modRevision();
+  }
+
+  /**
+   * Finishes {@code fence}; {@code abandonedSeconds} ≥ 0 when it is another site's, left so long.
+   */
+  private void finish(HighAvailabilityGroup hag, Fence fence, long abandonedSeconds) {
     long lease = fence.value().orElseThrow().fencedLease();
     // A view that still shows a fence this releaser finished is behind: not again.
-    String written = fence.key() + "@" + fence.modRevision();
+    String written = written(fence);
     if (finished.contains(written) || !calls.begin(lease)) {
       return;
     }
@@ -167,6 +216,7 @@ final class KeyRemover {
         .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
         .addKeyValue("fence", fence.key())
         .addKeyValue("fenced", fence.describe())
+        .addKeyValue("otherSiteLeftItForSeconds", abandonedSeconds < 0 ? "" : abandonedSeconds)
         .log("finishing a fence left unfinished: revoking the fenced lease again, then arming it");
     elections
         .finishFence(EtcdEndpoints.of(hag.getSpec(), defaults), fence)
@@ -175,6 +225,10 @@ final class KeyRemover {
               calls.end(lease, error == null);
               if (error == null) {
                 finished.add(written);
+                unfinishedSince.remove(written);
+                if (abandonedSeconds >= 0) {
+                  removals.abandonedFenceFinished(hag, fence, abandonedSeconds);
+                }
               } else {
                 log.atWarn()
                     .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))

@@ -130,7 +130,7 @@ final class LeaseReleaser {
     this.elections = elections;
     this.defaults = defaults;
     this.reporter = reporter;
-    this.remover = new KeyRemover(elections, defaults, calls, actions, removals);
+    this.remover = new KeyRemover(elections, defaults, calls, actions, removals, clockMillis);
     this.clockMillis = clockMillis;
   }
 

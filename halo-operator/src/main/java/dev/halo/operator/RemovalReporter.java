@@ -12,13 +12,16 @@ import org.slf4j.LoggerFactory;
  * Makes each key removal visible: the metric {@code halo_lease_removals_total{path}} and an Event
  * on the group naming the path: Warning {@value #MASTER_FENCED} when the next master waits for a
  * fence, Normal {@value #KEY_REMOVED} when the key went at once. An unreadable fence, which holds
- * every agent of the group back, is a Warning {@value #UNREADABLE_FENCE}.
+ * every agent of the group back, is a Warning {@value #UNREADABLE_FENCE}; another site's fence
+ * finished here because that site's operator left it half-done is a Warning {@value
+ * #ABANDONED_FENCE_FINISHED}.
  */
 final class RemovalReporter implements KeyRemover.Removals {
   private static final Logger log = LoggerFactory.getLogger(RemovalReporter.class);
   static final String MASTER_FENCED = "MasterFenced";
   static final String KEY_REMOVED = "KeyRemoved";
   static final String UNREADABLE_FENCE = "UnreadableFence";
+  static final String ABANDONED_FENCE_FINISHED = "AbandonedFenceFinished";
 
   private final GuardedWrites.Events events;
   private final OperatorMetrics metrics;
@@ -51,6 +54,30 @@ final class RemovalReporter implements KeyRemover.Removals {
             + " is not a fence Halo wrote, yet it holds every agent of the group back from"
             + " mastership; if no operator wrote it, delete it: etcdctl del "
             + fence.key());
+  }
+
+  @Override
+  public void abandonedFenceFinished(HighAvailabilityGroup hag, Fence fence, long seconds) {
+    log.atWarn()
+        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+        .addKeyValue("fence", fence.key())
+        .addKeyValue("fenced", fence.describe())
+        .addKeyValue("leftForSeconds", seconds)
+        .log("finished another site's fence that its operator left half-done");
+    events.warning(hag, ABANDONED_FENCE_FINISHED, abandonedMessage(fence, seconds));
+  }
+
+  /** E.g. {@code the fence of web-0 (lease 200), a member of another site, ...}. */
+  static String abandonedMessage(Fence fence, long seconds) {
+    long armedFor = fence.value().map(v -> v.ttlSeconds() + 1).orElse(0L);
+    return "the fence of "
+        + fence.describe()
+        + ", a member of another site, was left half-done for "
+        + seconds
+        + " s by that site's operator, so this site finished it: the lease is revoked and the"
+        + " fence holds the next master back "
+        + armedFor
+        + " s more. Check that site's operator and its access to etcd";
   }
 
   /**

@@ -173,6 +173,60 @@ class LeaseReleaserTest {
   }
 
   @Test
+  void anotherSitesFenceLeftHalfDoneIsFinishedHereOnlyOnceItsSiteLeftItTooLong() {
+    List<Pod> pods = List.of(TestPods.pod("web-0", "standby"));
+    Fence lyons = TestSites.fence(0x200, "uid-group-lyon");
+    long[] now = {50_000};
+    List<String> abandoned = new ArrayList<>();
+    LeaseReleaser releaser =
+        new LeaseReleaser(
+            fake,
+            new OperatorDefaults("halo:test", List.of(), List.of("http://etcd:2379")),
+            (g, report) -> {},
+            new KeyRemover.Removals() {
+              @Override
+              public void removed(
+                  HighAvailabilityGroup g, Revocations.Revocation r, Removed removed) {}
+
+              @Override
+              public void unreadableFence(HighAvailabilityGroup g, Fence fence) {}
+
+              @Override
+              public void abandonedFenceFinished(
+                  HighAvailabilityGroup g, Fence fence, long seconds) {
+                abandoned.add(fence.key() + " after " + seconds + " s");
+              }
+            },
+            () -> now[0]);
+    Membership view =
+        TestSites.members(
+            pods,
+            TestSites.view(
+                    TestSites.remote("web-1", 30, 0x300), TestSites.local("web-0", 31, 0x301))
+                .withFences(List.of(lyons), OptionalLong.empty()));
+    // TTL 3 s: an armed fence lives 4 s; lyon's operator gets twice that, at least 10 s.
+    assertThat(KeyRemover.abandonedAfterMillis(lyons)).isEqualTo(10_000);
+
+    assertThat(releaser.releaseGone(hag, pods, view)).as("looks again soon").isTrue();
+    now[0] += 9_999;
+    assertThat(releaser.releaseGone(hag, pods, view)).isTrue();
+    assertThat(fake.finishedFences()).isEmpty();
+    assertThat(abandoned).isEmpty();
+
+    now[0] += 1;
+    releaser.releaseGone(hag, pods, view);
+    assertThat(fake.finishedFences()).containsExactly(lyons.key());
+    assertThat(abandoned).containsExactly(lyons.key() + " after 10 s");
+    // A view behind etcd that still shows it does not finish it twice.
+    now[0] += 60_000;
+    releaser.releaseGone(hag, pods, view);
+    assertThat(fake.finishedFences()).containsExactly(lyons.key());
+    // Never a key of the other site's members.
+    assertThat(fake.revoked()).doesNotContain(0x300L);
+    assertThat(fake.removals()).extracting(r -> r.key().leaseId()).doesNotContain(0x300L);
+  }
+
+  @Test
   void anArmedFenceNeedsNothingAndAnUnreadableOneIsReported() {
     List<Pod> pods = List.of(TestPods.pod("web-0", "master"));
     List<Fence> unreadable = new ArrayList<>();

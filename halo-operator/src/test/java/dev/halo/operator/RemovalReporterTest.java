@@ -116,4 +116,21 @@ class RemovalReporterTest {
               assertThat(t.message()).endsWith("etcdctl del /halo/shop/web/fence/1");
             });
   }
+
+  @Test
+  void anotherSitesFenceFinishedHereIsAWarningThatPointsAtThatSite() {
+    Fence lyons = dev.halo.operator.model.TestSites.fence(0x200, "uid-group-lyon");
+
+    reporter.abandonedFenceFinished(hag, lyons, 12);
+
+    assertThat(told)
+        .containsExactly(
+            new Told(
+                "Warning",
+                "AbandonedFenceFinished",
+                "the fence of web-0 (lease 200), a member of another site, was left half-done for"
+                    + " 12 s by that site's operator, so this site finished it: the lease is"
+                    + " revoked and the fence holds the next master back 4 s more. Check that"
+                    + " site's operator and its access to etcd"));
+  }
 }

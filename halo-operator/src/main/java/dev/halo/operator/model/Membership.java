@@ -162,9 +162,9 @@ public final class Membership {
 
   /**
    * Whether this group's operator may finish {@code fence} (revoke the fenced lease again and arm
-   * it): for a group on one site any fence of its election, as before sites existed; for a group
-   * spread over sites only a fence of its own member, since another site's is that site's to
-   * finish.
+   * it) at once: for a group on one site any fence of its election, as before sites existed; for a
+   * group spread over sites only a fence of its own member, since another site's is that site's to
+   * finish (this site takes it over only once that site left it too long: KeyRemover).
    */
   public boolean finishes(Fence fence) {
     return site.isEmpty()

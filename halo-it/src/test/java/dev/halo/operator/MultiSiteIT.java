@@ -389,6 +389,51 @@ class MultiSiteIT {
         .contains("EndpointSliceApplied");
   }
 
+  @Test
+  void twoSitesApplyingTheSameManifestKeepTheirSameNamedPodsApart() throws Exception {
+    stop();
+    sites.clear();
+    // The same namespace, group and pod names on both sites: web-0 and web-1 exist twice.
+    sites.add(site("paris", "shop", "web"));
+    sites.add(site("lyon", "shop", "web"));
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    String master = masterSite.masters().get(0);
+    awaitRemoteMasterSeenBy(other, master, masterSite.name);
+    Map<String, String> parisKeys = memberKeysOf("paris");
+    Map<String, String> lyonKeys = memberKeysOf("lyon");
+    assertThat(parisKeys).hasSize(2);
+    assertThat(lyonKeys).hasSize(2);
+
+    // No flap: the master's twin on the other site stays standby, no key is revoked or replaced.
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                allMasters().equals(List.of(masterSite.name + "/" + master))
+                    && memberKeysOf("paris").equals(parisKeys)
+                    && memberKeysOf("lyon").equals(lyonKeys));
+    for (Site site : sites) {
+      assertThat(site.get().getStatus().getMembers())
+          .as("members of " + site.name + " counted from its own keys only")
+          .hasSize(2)
+          .allSatisfy(m -> assertThat(m.getCampaigning()).isTrue());
+    }
+
+    ((InProcessAgent) masterSite.kubelet.agent(master)).agent().shutdown();
+    Site newMasterSite = awaitOneMasterOverBothSites(masterSite.name + "/" + master);
+    Site standbySite = sites.get(0) == newMasterSite ? sites.get(1) : sites.get(0);
+    awaitRemoteMasterSeenBy(standbySite, newMasterSite.masters().get(0), newMasterSite.name);
+    // The other site's keys were never touched; the master's site lost only its master's key.
+    assertThat(memberKeysOf(other.name))
+        .containsAllEntriesOf(other == sites.get(0) ? parisKeys : lyonKeys);
+    for (Site site : sites) {
+      assertThat(site.condition("ForeignCandidates")).map(Condition::getStatus).contains("False");
+      assertThat(site.foreignWarnings()).as("Foreign* events on " + site.name).isZero();
+    }
+  }
+
   private static boolean selects(Service service) {
     return service != null
         && service.getSpec().getSelector() != null
@@ -408,9 +453,10 @@ class MultiSiteIT {
         .until(
             () -> {
               List<String> masters = allMasters();
+              MemberIdentity leader = leaderIdentity();
               return masters.size() == 1
                   && !masters.get(0).equals(old)
-                  && leaderIdentity().pod().equals(masters.get(0).split("/")[1]);
+                  && masters.get(0).equals(leader.site() + "/" + leader.pod());
             });
     String site = allMasters().get(0).split("/")[0];
     return sites.stream().filter(s -> s.name.equals(site)).findFirst().orElseThrow();

@@ -83,8 +83,7 @@ public final class FailoverCause {
 
   private static String reason(KeyDeparture d, Optional<Pod> pod, Optional<LeaseAction> action) {
     String left = d.how() == KeyDeparture.How.MARKED ? d.left() : "";
-    if (action.filter(LeaseAction::handOver).isPresent()
-        || left.equals(MemberIdentity.STEPPED_DOWN)) {
+    if (action.filter(LeaseAction::handOver).isPresent()) {
       return SWITCHOVER;
     }
     if (action.filter(a -> a.kind() == LeaseAction.Kind.FENCE).isPresent()
@@ -96,6 +95,12 @@ public final class FailoverCause {
     }
     if (PodState.failed(pod.get()) || PodState.agentTerminated(pod.get())) {
       return POD_FAILED;
+    }
+    // A step-down of a pod still running: a hand-over whose request this operator did not record
+    // (another replica or an earlier start sent it). A terminating pod's agent asked to step down
+    // is a pod deletion, above.
+    if (left.equals(MemberIdentity.STEPPED_DOWN)) {
+      return SWITCHOVER;
     }
     if (left.equals(MemberIdentity.UNHEALTHY)) {
       return UNHEALTHY;

@@ -52,6 +52,23 @@ class FailoverCauseTest {
   }
 
   @Test
+  void aDeletedMasterThatTheOperatorAskedToStepDownIsAPodDeletionNotASwitchover() {
+    // The pod watch showed it terminating; the operator asked its agent to step down before
+    // the agent's own SIGTERM handling resigned: the key is marked steppedDown.
+    LeaseAction asked = new LeaseAction(LeaseAction.Kind.STEP_DOWN, "podDeleted", T - 8);
+
+    FailoverCause.Verdict v =
+        verdict(
+            gone(KeyDeparture.How.MARKED, "steppedDown"),
+            TestPods.terminating(web0),
+            Optional.of(asked),
+            10);
+
+    assertThat(v.reason()).isEqualTo("podDeleted");
+    assertThat(v.durationMillis()).hasValue(18);
+  }
+
+  @Test
   void aRevocationByTheOperatorOfALivePodIsRevoked() {
     LeaseAction revoked = new LeaseAction(LeaseAction.Kind.REVOKE, "staleKey", T - 10);
 

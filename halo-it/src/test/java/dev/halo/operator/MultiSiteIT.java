@@ -16,6 +16,7 @@ import dev.halo.sandbox.InProcessAgent;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
@@ -234,6 +235,53 @@ class MultiSiteIT {
   }
 
   @Test
+  void aFailoverStaysOnTheMastersSiteThoughTheOtherSitesStandbysQueuedEarlier() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    String master = masterSite.masters().get(0);
+    String standby = masterSite.group + (master.endsWith("-0") ? "-1" : "-0");
+    await().atMost(WITHIN).until(() -> queue().size() == 4);
+
+    // The master's site's standby goes to the back, as after a restart: both standbys of the
+    // other site are now queued ahead of it.
+    long lease = ElectionKeys.leaseOf(memberKeyOf(masterSite.name, standby));
+    etcd.cluster()
+        .etcdctl(
+            "put",
+            "--lease=" + Long.toHexString(lease),
+            ElectionKeys.stepDownKey(ELECTION, lease),
+            "test");
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                queue().size() == 4
+                    && !queue().contains(masterSite.name + "/" + Long.toHexString(lease)));
+
+    // The other site's operator puts its standbys back behind it.
+    String m = masterSite.name;
+    String o = other.name;
+    await()
+        .atMost(WITHIN)
+        .until(
+            () -> queue().stream().map(e -> e.split("/")[0]).toList().equals(List.of(m, m, o, o)));
+    assertThat(
+            other.client().v1().events().inNamespace(other.ns).list().getItems().stream()
+                .filter(e -> "StandbyRequeued".equals(e.getReason()))
+                .map(Event::getMessage))
+        .isNotEmpty()
+        .allMatch(msg -> msg.contains(" of site " + m + ","));
+    assertThat(masterSite.masters()).containsExactly(master);
+
+    ((InProcessAgent) masterSite.kubelet.agent(master)).agent().shutdown();
+
+    Site newMasterSite = awaitOneMasterOverBothSites(m + "/" + master);
+    assertThat(newMasterSite.name).isEqualTo(m);
+    assertThat(newMasterSite.masters()).containsExactly(standby);
+    awaitRemoteMasterSeenBy(other, standby, m);
+  }
+
+  @Test
   void inEndpointSliceModeTheStandbySitesMasterServiceFollowsTheRemoteMasterAndComesBack()
       throws InterruptedException {
     for (Site site : sites) {
@@ -393,6 +441,49 @@ class MultiSiteIT {
     return Optional.ofNullable(memberKeys().get(ElectionKeys.memberKey(ELECTION, lease)))
         .flatMap(MemberIdentity::decode)
         .orElse(new MemberIdentity("", "", ""));
+  }
+
+  /** The election's queue, leader first: {@code <site>/<lease hex>} of each candidate key. */
+  private List<String> queue() {
+    Map<String, String> members = memberKeys();
+    String[] lines =
+        etcd.cluster()
+            .etcdctl(
+                "get",
+                ElectionKeys.prefix(ELECTION),
+                "--prefix",
+                "--keys-only",
+                "--sort-by=CREATE",
+                "--order=ASCEND")
+            .strip()
+            .split("\n");
+    List<String> out = new ArrayList<>();
+    for (String line : lines) {
+      if (line.isBlank()) {
+        continue;
+      }
+      long lease = ElectionKeys.leaseOf(line.strip());
+      String site =
+          Optional.ofNullable(members.get(ElectionKeys.memberKey(ELECTION, lease)))
+              .flatMap(MemberIdentity::decode)
+              .map(MemberIdentity::site)
+              .orElse("?");
+      out.add(site + "/" + Long.toHexString(lease));
+    }
+    return out;
+  }
+
+  /** The member key of pod {@code pod} on site {@code site}. */
+  private String memberKeyOf(String site, String pod) {
+    return memberKeys().entrySet().stream()
+        .filter(
+            e ->
+                MemberIdentity.decode(e.getValue())
+                    .filter(id -> id.site().equals(site) && id.pod().equals(pod))
+                    .isPresent())
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow();
   }
 
   /** The member keys that agents of site {@code site} published, with their values. */

@@ -109,6 +109,7 @@ public final class HighAvailabilityGroupReconciler
   private final RoleLabeller roles;
   private final Switchovers switchovers;
   private final MasterRouter router;
+  private final StandbyRequeues requeues;
   private final Optional<String> defaultEtcdWarning;
 
   /**
@@ -142,6 +143,8 @@ public final class HighAvailabilityGroupReconciler
     this.roles = new RoleLabeller(writer, events, failovers, releaser.actions(), podSigns, metrics);
     this.switchovers = new Switchovers(writer, events, releaser);
     this.router = new MasterRouter(client, writes, events);
+    this.requeues =
+        new StandbyRequeues(elections, defaults, events, () -> System.nanoTime() / 1_000_000);
   }
 
   /**
@@ -270,6 +273,8 @@ public final class HighAvailabilityGroupReconciler
       // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
       releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
+      // Standbys of the site that should take over first move ahead of this site's.
+      releasing |= requeues.act(hag, members);
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
@@ -475,6 +480,7 @@ public final class HighAvailabilityGroupReconciler
     writer.deleteOwned(hag);
     releaseOwnKeys(hag, groupPods(hag.getMetadata().getName(), context));
     roles.forget(hag);
+    requeues.forget(hag);
     failovers.forget(key(hag));
     writes.forget(key(hag));
     metrics.forget(key(hag));

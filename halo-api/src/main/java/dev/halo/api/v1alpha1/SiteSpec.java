@@ -52,6 +52,15 @@ public class SiteSpec {
           + " warn when spec.election.leaseTTLSeconds is too short for it.")
   private Integer rttMillis;
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Size(max = 63)
+  @Pattern(CelRules.DNS_1123_LABEL)
+  @JsonPropertyDescription(
+      "The site that should hold the master (a DNS label), the same on every site: when the"
+          + " master fails, standbys of its own site queue first, then this site's, then the"
+          + " others'. Absent: only the master's own site queues first.")
+  private String preferred;
+
   public String getName() {
     return name;
   }
@@ -74,6 +83,14 @@ public class SiteSpec {
 
   public void setRemoteMasterService(String remoteMasterService) {
     this.remoteMasterService = remoteMasterService;
+  }
+
+  public String getPreferred() {
+    return preferred;
+  }
+
+  public void setPreferred(String preferred) {
+    this.preferred = preferred;
   }
 
   public Integer getEtcdElectionTimeoutMillis() {

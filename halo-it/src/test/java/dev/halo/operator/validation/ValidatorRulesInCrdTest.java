@@ -340,6 +340,13 @@ class ValidatorRulesInCrdTest {
             g -> {
               site(g, "paris", "orders");
               obj(g, "spec.site").put("rttMillis", 60_001);
+            }),
+        ex(
+            Rule.SITE_PREFERRED,
+            "Lyon",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("preferred", "Lyon");
             }));
   }
 

@@ -6,6 +6,9 @@ import dev.halo.common.ElectionKeys;
 import dev.halo.common.Failures;
 import dev.halo.etcd.EtcdClient;
 import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import java.util.concurrent.CompletableFuture;
@@ -15,10 +18,14 @@ import java.util.function.Supplier;
 
 /**
  * The operator's writes to one etcd cluster, each bounded by the call timeout: revoking a lease and
- * asking the agent that holds a lease to step down. They go through whichever client the connection
- * holds at the moment (it replaces its client after a long outage).
+ * asking the agent that holds a lease to step down (or, for a standby, to queue again). They go
+ * through whichever client the connection holds at the moment (it replaces its client after a long
+ * outage).
  */
 final class EtcdCalls {
+  /** The value of a step-down request that re-queues a standby (agents do not read it). */
+  static final String REQUEUE = "requeue";
+
   private final Supplier<EtcdClient> client;
   private final long timeoutMs;
 
@@ -76,6 +83,34 @@ final class EtcdCalls {
                                 attached))
                         .commit()))
         .thenApply(r -> null);
+  }
+
+  /**
+   * Puts the step-down key of {@code leaseId}, attached to that lease, only while {@code leaderKey}
+   * exists with {@code leaderCreateRevision}; completes with whether it was put.
+   */
+  CompletableFuture<Boolean> requestRequeue(
+      String election, long leaseId, String leaderKey, long leaderCreateRevision) {
+    EtcdClient etcd = client.get();
+    PutOption attached = PutOption.builder().withLeaseId(leaseId).build();
+    return bounded(
+            etcd.call(
+                () ->
+                    etcd.jetcd()
+                        .getKVClient()
+                        .txn()
+                        .If(
+                            new Cmp(
+                                bytes(leaderKey),
+                                Cmp.Op.EQUAL,
+                                CmpTarget.createRevision(leaderCreateRevision)))
+                        .Then(
+                            Op.put(
+                                bytes(ElectionKeys.stepDownKey(election, leaseId)),
+                                bytes(REQUEUE),
+                                attached))
+                        .commit()))
+        .thenApply(TxnResponse::isSucceeded);
   }
 
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {

@@ -191,6 +191,11 @@ final class EtcdConnection implements AutoCloseable {
     return calls.requestStepDown(election, leaseId, reason, legacyAgent);
   }
 
+  CompletableFuture<Boolean> requestRequeue(
+      String election, long leaseId, String leaderKey, long leaderCreateRevision) {
+    return calls.requestRequeue(election, leaseId, leaderKey, leaderCreateRevision);
+  }
+
   CompletableFuture<Removed> remove(String election, KeyRemoval removal) {
     return removal.path() == RemovalPath.IMMEDIATE
         ? calls

@@ -101,6 +101,21 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
+  public CompletableFuture<Boolean> requestRequeue(
+      List<String> endpoints,
+      String election,
+      long leaseId,
+      String leaderKey,
+      long leaderCreateRevision) {
+    try {
+      return connection(endpoints)
+          .requestRequeue(election, leaseId, leaderKey, leaderCreateRevision);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
   public Optional<String> versionWarning(List<String> endpoints) {
     EtcdConnection connection = connections.get(key(normalize(endpoints)));
     return connection == null ? Optional.empty() : connection.versionWarning();

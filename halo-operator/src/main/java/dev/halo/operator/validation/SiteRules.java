@@ -37,6 +37,13 @@ final class SiteRules {
           "spec.site.remoteMasterService",
           quote(mode) + " is not a mode; use one of " + String.join(", ", REMOTE_MASTER_SERVICES));
     }
+    String preferred = site.getPreferred();
+    if (preferred != null && !Dns.isDns1123Label(preferred)) {
+      problems.add(
+          Rule.SITE_PREFERRED,
+          "spec.site.preferred",
+          quote(preferred) + " is not a site name; use " + Dns.DNS_1123_RULE);
+    }
     millis("spec.site.etcdElectionTimeoutMillis", site.getEtcdElectionTimeoutMillis(), 1, problems);
     millis("spec.site.rttMillis", site.getRttMillis(), 0, problems);
     int endpoints = EtcdEndpoints.of(spec, defaults).size();

@@ -20,6 +20,13 @@ public final class Annotations {
    */
   public static final String REMOTE_MASTER = "halo.dev/remote-master";
 
+  /**
+   * On a multi-site group in {@code spec.site.failover: Manual}: lets this site's pods campaign
+   * although the master is not on this site ({@code kubectl annotate hag web
+   * halo.dev/activate-site=true}); the operator removes it once this site holds the master.
+   */
+  public static final String ACTIVATE_SITE = "halo.dev/activate-site";
+
   /** On a pod: which container {@code kubectl logs} and {@code exec} pick by default. */
   public static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
 }

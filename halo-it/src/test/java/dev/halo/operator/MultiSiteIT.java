@@ -282,6 +282,72 @@ class MultiSiteIT {
   }
 
   @Test
+  void inManualFailoverASiteWithoutTheMasterStaysOutUntilSomeoneLetsItIn() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    other
+        .client()
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(other.ns)
+        .withName(other.group)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"site\":{\"failover\":\"Manual\"}}}");
+
+    // Held out: its agents leave the queue and stand by; the condition says how to let them in.
+    String m = masterSite.name;
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                queue().stream().allMatch(e -> e.startsWith(m + "/"))
+                    && other.allStandby()
+                    && other
+                        .condition("SiteActive")
+                        .filter(c -> "False".equals(c.getStatus()))
+                        .filter(c -> "HeldOut".equals(c.getReason()))
+                        .isPresent());
+    assertThat(other.condition("SiteActive").orElseThrow().getMessage())
+        .contains(" on site " + m + ":")
+        .endsWith("kubectl annotate hag " + other.group + " halo.dev/activate-site=true");
+    assertThat(etcd.cluster().etcdctl("get", ElectionKeys.siteHoldKey(ELECTION, other.name)))
+        .contains("failover is Manual");
+
+    // The master's site goes: nobody of this site takes over on its own.
+    masterSite.client().resource(masterSite.get()).delete();
+    await().atMost(WITHIN).until(() -> queue().isEmpty());
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> queue().isEmpty() && other.allStandby());
+
+    // Let in: it takes over, and the request is removed once it holds the master.
+    other
+        .client()
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(other.ns)
+        .withName(other.group)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"halo.dev/activate-site\":\"true\"}}}");
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other.masters().size() == 1
+                    && other.name.equals(leaderIdentity().site())
+                    && other
+                        .condition("SiteActive")
+                        .filter(c -> "HoldsMaster".equals(c.getReason()))
+                        .isPresent()
+                    && Optional.ofNullable(other.get().getMetadata().getAnnotations())
+                        .map(a -> !a.containsKey("halo.dev/activate-site"))
+                        .orElse(true));
+    assertThat(etcd.cluster().etcdctl("get", ElectionKeys.siteHoldKey(ELECTION, other.name)))
+        .isBlank();
+  }
+
+  @Test
   void inEndpointSliceModeTheStandbySitesMasterServiceFollowsTheRemoteMasterAndComesBack()
       throws InterruptedException {
     for (Site site : sites) {

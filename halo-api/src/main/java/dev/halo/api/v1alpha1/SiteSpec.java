@@ -61,6 +61,15 @@ public class SiteSpec {
           + " others'. Absent: only the master's own site queues first.")
   private String preferred;
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Pattern("^(Automatic|Manual)$")
+  @JsonPropertyDescription(
+      "Whether this site takes over the master on its own: Automatic (default; its pods campaign"
+          + " always) or Manual (while the master is on another site its pods stand by without"
+          + " campaigning, until a person lets them in with the annotation"
+          + " halo.dev/activate-site=true on this group).")
+  private String failover;
+
   public String getName() {
     return name;
   }
@@ -91,6 +100,14 @@ public class SiteSpec {
 
   public void setPreferred(String preferred) {
     this.preferred = preferred;
+  }
+
+  public String getFailover() {
+    return failover;
+  }
+
+  public void setFailover(String failover) {
+    this.failover = failover;
   }
 
   public Integer getEtcdElectionTimeoutMillis() {

@@ -347,6 +347,13 @@ class ValidatorRulesInCrdTest {
             g -> {
               site(g, "paris", "orders");
               obj(g, "spec.site").put("preferred", "Lyon");
+            }),
+        ex(
+            Rule.SITE_FAILOVER,
+            "manual",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("failover", "manual");
             }));
   }
 

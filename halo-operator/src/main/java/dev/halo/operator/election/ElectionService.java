@@ -69,6 +69,17 @@ public interface ElectionService extends AutoCloseable {
   }
 
   /**
+   * Puts {@code key} with {@code value} (attached to no lease) when {@code held}, else deletes it:
+   * a site's hold ({@link dev.halo.common.ElectionKeys#siteHoldKey}). Fails when etcd does not
+   * answer in time.
+   */
+  default CompletableFuture<Void> setSiteHold(
+      List<String> endpoints, String key, boolean held, String value) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this election service does not hold sites"));
+  }
+
+  /**
    * The warning about the server versions of the etcd members at {@code endpoints} ({@link
    * EtcdVersionRules}), once they were read; empty when they are trusted or not read yet. A change
    * notifies the listeners with every tracked election of that cluster.

@@ -113,6 +113,18 @@ final class EtcdCalls {
         .thenApply(TxnResponse::isSucceeded);
   }
 
+  /**
+   * Puts {@code key} with {@code value}, attached to no lease, when {@code held}; else deletes it.
+   */
+  CompletableFuture<Void> setSiteHold(String key, boolean held, String value) {
+    EtcdClient etcd = client.get();
+    return held
+        ? bounded(etcd.call(() -> etcd.jetcd().getKVClient().put(bytes(key), bytes(value))))
+            .thenApply(r -> null)
+        : bounded(etcd.call(() -> etcd.jetcd().getKVClient().delete(bytes(key))))
+            .thenApply(r -> null);
+  }
+
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
     return call.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
   }

@@ -196,6 +196,10 @@ final class EtcdConnection implements AutoCloseable {
     return calls.requestRequeue(election, leaseId, leaderKey, leaderCreateRevision);
   }
 
+  CompletableFuture<Void> setSiteHold(String key, boolean held, String value) {
+    return calls.setSiteHold(key, held, value);
+  }
+
   CompletableFuture<Removed> remove(String election, KeyRemoval removal) {
     return removal.path() == RemovalPath.IMMEDIATE
         ? calls

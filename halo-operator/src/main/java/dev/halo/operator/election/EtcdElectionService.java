@@ -116,6 +116,16 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
+  public CompletableFuture<Void> setSiteHold(
+      List<String> endpoints, String key, boolean held, String value) {
+    try {
+      return connection(endpoints).setSiteHold(key, held, value);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
   public Optional<String> versionWarning(List<String> endpoints) {
     EtcdConnection connection = connections.get(key(normalize(endpoints)));
     return connection == null ? Optional.empty() : connection.versionWarning();

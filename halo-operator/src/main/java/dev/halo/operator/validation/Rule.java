@@ -63,7 +63,8 @@ public enum Rule {
   SITE_ENDPOINTS,
   SITE_REMOTE_MASTER_SERVICE,
   SITE_TIMING_RANGE,
-  SITE_PREFERRED;
+  SITE_PREFERRED,
+  SITE_FAILOVER;
 
   /** The rule's id as docs and tests name it: {@code zone-duplicate}. */
   public String id() {

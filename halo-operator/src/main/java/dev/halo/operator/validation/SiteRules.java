@@ -19,6 +19,9 @@ final class SiteRules {
   /** What a site's master Service may do while the master is on another site. */
   static final List<String> REMOTE_MASTER_SERVICES = List.of("None", "EndpointSlice");
 
+  /** Whether a site takes over the master on its own. */
+  static final List<String> FAILOVER_MODES = List.of("Automatic", "Manual");
+
   static final int MAX_TIMING_MILLIS = 60_000;
 
   private SiteRules() {}
@@ -43,6 +46,13 @@ final class SiteRules {
           Rule.SITE_PREFERRED,
           "spec.site.preferred",
           quote(preferred) + " is not a site name; use " + Dns.DNS_1123_RULE);
+    }
+    String failover = site.getFailover();
+    if (failover != null && !FAILOVER_MODES.contains(failover)) {
+      problems.add(
+          Rule.SITE_FAILOVER,
+          "spec.site.failover",
+          quote(failover) + " is not a mode; use one of " + String.join(", ", FAILOVER_MODES));
     }
     millis("spec.site.etcdElectionTimeoutMillis", site.getEtcdElectionTimeoutMillis(), 1, problems);
     millis("spec.site.rttMillis", site.getRttMillis(), 0, problems);

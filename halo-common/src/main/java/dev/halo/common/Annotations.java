@@ -14,6 +14,13 @@ public final class Annotations {
   public static final String SWITCHOVER = "halo.dev/switchover";
 
   /**
+   * On the group of the master's site of a multi-site group: a planned switchover to the member
+   * this names ({@code kubectl annotate hag web halo.dev/switchover-to=lyon/orders-lyon-1}), on any
+   * site; the operator removes it once that member is master, or refuses it with an event.
+   */
+  public static final String SWITCHOVER_TO = "halo.dev/switchover-to";
+
+  /**
    * On a master Service: it has no selector because the master runs on another site, whose address
    * an EndpointSlice lists; the value names that master ({@code <site>/<pod>}). Absent: the Service
    * selects this site's master.

@@ -35,6 +35,7 @@ public final class ElectionKeys {
   private static final String ELECTION_SEGMENT = "/election";
   private static final String FENCES = "/fence";
   private static final String HOLDS = "/hold";
+  private static final String SWITCHOVER = "/switchover";
 
   /**
    * The path segment under {@code /halo/} of the multi-site groups' elections. It is no DNS label
@@ -108,6 +109,26 @@ public final class ElectionKeys {
    */
   public static String siteHoldKey(String election, String site) {
     return parent(election) + HOLDS + "/" + site;
+  }
+
+  /**
+   * The cross-site switchover request of a group spread over sites: {@code <election's
+   * parent>/switchover}, e.g. {@code /halo/_sites/orders/switchover}, value {@code <site>/<pod>
+   * <lease id hex>} (the member to hand over to and its lease). The master's site's operator puts
+   * it attached to the master's lease, so it goes with that master; every site's operator re-queues
+   * its own standbys that are queued ahead of that member.
+   */
+  public static String switchoverKey(String election) {
+    return parent(election) + SWITCHOVER;
+  }
+
+  /** The election a switchover request key belongs to, if {@code key} is one. */
+  public static Optional<String> electionOfSwitchoverKey(String key) {
+    if (!key.endsWith(SWITCHOVER)) {
+      return Optional.empty();
+    }
+    String parent = key.substring(0, key.length() - SWITCHOVER.length());
+    return parent.isEmpty() ? Optional.empty() : Optional.of(parent + ELECTION_SEGMENT);
   }
 
   /**

@@ -348,6 +348,78 @@ class MultiSiteIT {
   }
 
   @Test
+  void aSwitchoverToTheOtherSiteReQueuesWhoeverIsAheadOfTheTargetThenHandsOver() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    String m = masterSite.name;
+    String o = other.name;
+    await()
+        .atMost(WITHIN)
+        .until(
+            () -> queue().stream().map(e -> e.split("/")[0]).toList().equals(List.of(m, m, o, o)));
+
+    // A member that does not campaign is refused, and the request removed.
+    annotate(masterSite, "halo.dev/switchover-to", o + "/no-such-pod");
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                warnings(masterSite, "SwitchoverRefused") > 0
+                    && !annotated(masterSite, "halo.dev/switchover-to"));
+
+    // The other site's member queued last: both members ahead of it must queue again first.
+    List<String> queue = queue();
+    String target = podOf(queue.get(3).split("/")[1]);
+    annotate(masterSite, "halo.dev/switchover-to", o + "/" + target);
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other.masters().equals(List.of(target))
+                    && target.equals(leaderIdentity().pod())
+                    && allMasters().size() == 1
+                    && !annotated(masterSite, "halo.dev/switchover-to"));
+    assertThat(
+            other.client().v1().events().inNamespace(other.ns).list().getItems().stream()
+                .map(Event::getMessage))
+        .anyMatch(msg -> msg.endsWith("of site " + o + ", for the switchover to it"));
+    awaitRemoteMasterSeenBy(masterSite, target, o);
+    assertThat(etcd.cluster().etcdctl("get", ElectionKeys.switchoverKey(ELECTION))).isBlank();
+  }
+
+  private static void annotate(Site site, String key, String value) {
+    site.client()
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(site.ns)
+        .withName(site.group)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
+  }
+
+  private static boolean annotated(Site site, String key) {
+    return Optional.ofNullable(site.get().getMetadata().getAnnotations())
+        .map(a -> a.containsKey(key))
+        .orElse(false);
+  }
+
+  private static long warnings(Site site, String reason) {
+    return site.client().v1().events().inNamespace(site.ns).list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason()) && "Warning".equals(e.getType()))
+        .count();
+  }
+
+  /** The pod whose agent holds the lease {@code leaseHex}. */
+  private String podOf(String leaseHex) {
+    return Optional.ofNullable(
+            memberKeys()
+                .get(ElectionKeys.memberKey(ELECTION, Long.parseUnsignedLong(leaseHex, 16))))
+        .flatMap(MemberIdentity::decode)
+        .map(MemberIdentity::pod)
+        .orElseThrow();
+  }
+
+  @Test
   void inEndpointSliceModeTheStandbySitesMasterServiceFollowsTheRemoteMasterAndComesBack()
       throws InterruptedException {
     for (Site site : sites) {

@@ -10,11 +10,11 @@ import java.util.Objects;
 /**
  * Which updates of a group start a reconcile: a spec change (the generation moves), a new or
  * withdrawn switchover request ({@value Annotations#SWITCHOVER}, an annotation, which moves no
- * generation) or site activation ({@value Annotations#ACTIVATE_SITE}), deletion and finalizer
- * changes, and a status that lost its phase (cleared, or unreadable and so read as empty) so that
- * it is written again. Not the operator's own status writes: those would only reconcile again to
- * the same result. It replaces the SDK's generation-aware filtering, which would drop the
- * annotation.
+ * generation), site activation ({@value Annotations#ACTIVATE_SITE}) or cross-site switchover
+ * ({@value Annotations#SWITCHOVER_TO}), deletion and finalizer changes, and a status that lost its
+ * phase (cleared, or unreadable and so read as empty) so that it is written again. Not the
+ * operator's own status writes: those would only reconcile again to the same result. It replaces
+ * the SDK's generation-aware filtering, which would drop the annotation.
  */
 public final class GroupUpdateFilter implements OnUpdateFilter<HighAvailabilityGroup> {
   @Override
@@ -25,6 +25,8 @@ public final class GroupUpdateFilter implements OnUpdateFilter<HighAvailabilityG
         || !Objects.equals(switchoverRequest(n), switchoverRequest(b))
         || !Objects.equals(
             annotation(n, Annotations.ACTIVATE_SITE), annotation(b, Annotations.ACTIVATE_SITE))
+        || !Objects.equals(
+            annotation(n, Annotations.SWITCHOVER_TO), annotation(b, Annotations.SWITCHOVER_TO))
         || n.getDeletionTimestamp() != null
         || !Objects.equals(n.getFinalizers(), b.getFinalizers())
         || (phase(before) != null && phase(now) == null);

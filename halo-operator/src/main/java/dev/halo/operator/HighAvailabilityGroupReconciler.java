@@ -112,6 +112,7 @@ public final class HighAvailabilityGroupReconciler
   private final MasterRouter router;
   private final StandbyRequeues requeues;
   private final SiteHolds holds;
+  private final SiteSwitchovers siteSwitchovers;
   private final Optional<String> defaultEtcdWarning;
 
   /**
@@ -149,6 +150,9 @@ public final class HighAvailabilityGroupReconciler
         new StandbyRequeues(elections, defaults, events, () -> System.nanoTime() / 1_000_000);
     this.holds =
         new SiteHolds(elections, defaults, events, writer, () -> System.nanoTime() / 1_000_000);
+    this.siteSwitchovers =
+        new SiteSwitchovers(
+            elections, defaults, events, writer, releaser, () -> System.nanoTime() / 1_000_000);
   }
 
   /**
@@ -279,6 +283,7 @@ public final class HighAvailabilityGroupReconciler
       labelled = roles.assign(hag, pods, members);
       // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
       releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
+      releasing |= siteSwitchovers.act(hag, members);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
       // Standbys of the site that should take over first move ahead of this site's.
       releasing |= requeues.act(hag, members);
@@ -490,6 +495,7 @@ public final class HighAvailabilityGroupReconciler
     roles.forget(hag);
     requeues.forget(hag);
     holds.forget(hag);
+    siteSwitchovers.forget(hag);
     failovers.forget(key(hag));
     writes.forget(key(hag));
     metrics.forget(key(hag));

@@ -3,12 +3,14 @@ package dev.halo.operator;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.SiteSpec;
 import dev.halo.operator.election.ElectionService;
+import dev.halo.operator.election.SwitchoverRequest;
 import dev.halo.operator.model.AgentEnvVars;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.GroupElection;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.SiteQueue;
+import dev.halo.operator.model.SiteSwitchover;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,7 +67,13 @@ final class StandbyRequeues {
 
   /** Asks what the plan says; returns whether a standby is still out of order (look again soon). */
   boolean act(HighAvailabilityGroup hag, Membership members) {
-    List<SiteQueue.Requeue> plan = SiteQueue.plan(members, preferred(hag));
+    // A cross-site switchover under way decides the order alone: the site preference would move
+    // its target back again.
+    Optional<SwitchoverRequest> switchover = members.view().switchover();
+    List<SiteQueue.Requeue> plan =
+        switchover
+            .map(r -> SiteSwitchover.requeues(members, r))
+            .orElseGet(() -> SiteQueue.plan(members, preferred(hag)));
     if (plan.isEmpty()) {
       return false;
     }
@@ -77,19 +85,27 @@ final class StandbyRequeues {
         plan.stream()
             .filter(r -> now - asked.getOrDefault(r.standby().leaseId(), now - again) >= again)
             .toList();
-    String group = HighAvailabilityGroupReconciler.key(hag);
+    // A switchover's rounds are paced apart from the preference's, so that one does not wait.
+    String group =
+        HighAvailabilityGroupReconciler.key(hag)
+            + switchover.map(r -> "/switchover/" + Long.toHexString(r.targetLease())).orElse("");
     Long lastRound = rounds.get(group);
     if (due.isEmpty() || (lastRound != null && now - lastRound < ROUND_GAP_MS)) {
       return true;
     }
     rounds.put(group, now);
     for (SiteQueue.Requeue r : due) {
-      ask(hag, members, r, now);
+      ask(hag, members, r, now, switchover.isPresent());
     }
     return true;
   }
 
-  private void ask(HighAvailabilityGroup hag, Membership members, SiteQueue.Requeue r, long now) {
+  private void ask(
+      HighAvailabilityGroup hag,
+      Membership members,
+      SiteQueue.Requeue r,
+      long now,
+      boolean forSwitchover) {
     long lease = r.standby().leaseId();
     asked.put(lease, now);
     String pod = r.standby().member();
@@ -99,7 +115,9 @@ final class StandbyRequeues {
             + r.before().member()
             + " of site "
             + r.beforeSite()
-            + ", so that a failover goes there first";
+            + (forSwitchover
+                ? ", for the switchover to it"
+                : ", so that a failover goes there first");
     log.atInfo()
         .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
         .addKeyValue("pod", pod)
@@ -137,7 +155,8 @@ final class StandbyRequeues {
 
   /** Forgets a deleted group. */
   void forget(HighAvailabilityGroup hag) {
-    rounds.remove(HighAvailabilityGroupReconciler.key(hag));
+    String group = HighAvailabilityGroupReconciler.key(hag);
+    rounds.keySet().removeIf(k -> k.equals(group) || k.startsWith(group + "/switchover/"));
   }
 
   private static Optional<String> preferred(HighAvailabilityGroup hag) {

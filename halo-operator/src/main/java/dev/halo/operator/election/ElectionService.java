@@ -80,6 +80,20 @@ public interface ElectionService extends AutoCloseable {
   }
 
   /**
+   * Puts the group's cross-site switchover request ({@link
+   * dev.halo.common.ElectionKeys#switchoverKey}) attached to {@code masterLease}, so that it goes
+   * with that master, or deletes it when {@code request} is empty.
+   */
+  default CompletableFuture<Void> writeSwitchover(
+      List<String> endpoints,
+      String election,
+      Optional<SwitchoverRequest> request,
+      long masterLease) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this election service does not switch over sites"));
+  }
+
+  /**
    * The warning about the server versions of the etcd members at {@code endpoints} ({@link
    * EtcdVersionRules}), once they were read; empty when they are trusted or not read yet. A change
    * notifies the listeners with every tracked election of that cluster.

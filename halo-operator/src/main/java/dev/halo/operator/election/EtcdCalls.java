@@ -11,6 +11,7 @@ import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -123,6 +124,23 @@ final class EtcdCalls {
             .thenApply(r -> null)
         : bounded(etcd.call(() -> etcd.jetcd().getKVClient().delete(bytes(key))))
             .thenApply(r -> null);
+  }
+
+  /**
+   * Puts the group's cross-site switchover request attached to {@code masterLease}, or deletes it
+   * when {@code request} is empty.
+   */
+  CompletableFuture<Void> writeSwitchover(
+      String election, Optional<SwitchoverRequest> request, long masterLease) {
+    EtcdClient etcd = client.get();
+    ByteSequence key = bytes(ElectionKeys.switchoverKey(election));
+    if (request.isEmpty()) {
+      return bounded(etcd.call(() -> etcd.jetcd().getKVClient().delete(key))).thenApply(r -> null);
+    }
+    PutOption attached = PutOption.builder().withLeaseId(masterLease).build();
+    ByteSequence value = bytes(request.get().encode());
+    return bounded(etcd.call(() -> etcd.jetcd().getKVClient().put(key, value, attached)))
+        .thenApply(r -> null);
   }
 
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {

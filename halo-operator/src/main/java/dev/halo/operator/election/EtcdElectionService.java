@@ -126,6 +126,19 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
+  public CompletableFuture<Void> writeSwitchover(
+      List<String> endpoints,
+      String election,
+      Optional<SwitchoverRequest> request,
+      long masterLease) {
+    try {
+      return connection(endpoints).writeSwitchover(election, request, masterLease);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
   public Optional<String> versionWarning(List<String> endpoints) {
     EtcdConnection connection = connections.get(key(normalize(endpoints)));
     return connection == null ? Optional.empty() : connection.versionWarning();

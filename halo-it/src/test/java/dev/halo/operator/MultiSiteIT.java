@@ -387,6 +387,43 @@ class MultiSiteIT {
     assertThat(etcd.cluster().etcdctl("get", ElectionKeys.switchoverKey(ELECTION))).isBlank();
   }
 
+  @Test
+  void theMasterFailsBackToThePreferredSiteOnceItRanTheWindowElsewhere() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    for (Site site : sites) {
+      site.client()
+          .resources(HighAvailabilityGroup.class)
+          .inNamespace(site.ns)
+          .withName(site.group)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"spec\":{\"site\":{\"preferred\":\""
+                  + other.name
+                  + "\",\"failbackAfterSeconds\":5}}}");
+    }
+
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other.masters().size() == 1
+                    && allMasters().size() == 1
+                    && other.name.equals(leaderIdentity().site()));
+    assertThat(
+            masterSite.client().v1().events().inNamespace(masterSite.ns).list().getItems().stream()
+                .filter(e -> "Failback".equals(e.getReason()))
+                .map(Event::getMessage))
+        .anyMatch(msg -> msg.endsWith("(failback)"));
+    awaitRemoteMasterSeenBy(masterSite, other.masters().get(0), other.name);
+    // The preferred site holds the master: nothing moves it back.
+    String master = other.masters().get(0);
+    await()
+        .during(Duration.ofSeconds(7))
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> other.masters().equals(List.of(master)));
+  }
+
   private static void annotate(Site site, String key, String value) {
     site.client()
         .resources(HighAvailabilityGroup.class)

@@ -7,6 +7,7 @@ import dev.halo.operator.election.SwitchoverRequest;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
+import dev.halo.operator.model.SiteFailback;
 import dev.halo.operator.model.SiteSwitchover;
 import java.util.Map;
 import java.util.Optional;
@@ -21,13 +22,17 @@ import org.slf4j.LoggerFactory;
  * lease, so that every site's operator re-queues its standbys queued ahead of the target ({@link
  * StandbyRequeues}); once the target is next in line, asks the master to hand over. The annotation
  * is removed when the target leads, or with a Warning when the request cannot be done; a request
- * whose annotation was removed meanwhile is withdrawn.
+ * whose annotation was removed meanwhile is withdrawn. Without an annotation, a failback to the
+ * preferred site ({@link SiteFailback}) takes the same path.
  */
 final class SiteSwitchovers {
   private static final Logger log = LoggerFactory.getLogger(SiteSwitchovers.class);
 
   /** A failed write of the request is tried again after this. */
   static final long RETRY_MS = 2_000;
+
+  /** How long after a failback's hand-over its request is left to go with the master's lease. */
+  static final long FAILBACK_HAND_OVER_MS = 30_000;
 
   private final ElectionService elections;
   private final OperatorDefaults defaults;
@@ -40,6 +45,14 @@ final class SiteSwitchovers {
   private final Map<String, Written> written = new ConcurrentHashMap<>();
 
   private record Written(Optional<SwitchoverRequest> request, long atMillis) {}
+
+  /** Group → the leader key and when this operator first saw it lead. */
+  private final Map<String, LeaderSeen> leaders = new ConcurrentHashMap<>();
+
+  /** Group → when its last failback handed over. */
+  private final Map<String, Long> failbacks = new ConcurrentHashMap<>();
+
+  private record LeaderSeen(String key, long sinceMillis) {}
 
   SiteSwitchovers(
       ElectionService elections,
@@ -59,14 +72,24 @@ final class SiteSwitchovers {
   /** Acts on the group's request, if any; returns whether one is under way (look again soon). */
   boolean act(HighAvailabilityGroup hag, Membership members) {
     Map<String, String> annotations = hag.getMetadata().getAnnotations();
-    String target = annotations == null ? null : annotations.get(Annotations.SWITCHOVER_TO);
+    String asked = annotations == null ? null : annotations.get(Annotations.SWITCHOVER_TO);
     Optional<SwitchoverRequest> published = members.view().switchover();
     long ownMaster =
         members.leaderPod().flatMap(p -> members.leader()).map(c -> c.leaseId()).orElse(0L);
+    Optional<String> failback = asked == null ? failbackTarget(hag, members) : Optional.empty();
+    if (failback.isPresent()) {
+      return failBack(hag, members, failback.get(), published);
+    }
+    String target = asked;
     if (target == null) {
-      // Withdrawn: the request this site's master published goes too.
+      // Withdrawn: the request this site's master published goes too; not while a failback hands
+      // over, as the site preference would move its target back (the request goes with the
+      // master's lease anyway).
+      Long failedBack = failbacks.get(HighAvailabilityGroupReconciler.key(hag));
+      boolean handingOver =
+          failedBack != null && clockMillis.getAsLong() - failedBack < FAILBACK_HAND_OVER_MS;
       published
-          .filter(r -> ownMaster != 0 && r.masterLease() == ownMaster)
+          .filter(r -> !handingOver && ownMaster != 0 && r.masterLease() == ownMaster)
           .ifPresent(r -> write(hag, members, Optional.empty(), r.masterLease()));
       return false;
     }
@@ -115,6 +138,57 @@ final class SiteSwitchovers {
             + ")");
     releaser.handOver(hag, h.master(), members);
     return true;
+  }
+
+  /** The failback target, if one is due ({@link SiteFailback}); tracks how long the master led. */
+  private Optional<String> failbackTarget(HighAvailabilityGroup hag, Membership members) {
+    String group = HighAvailabilityGroupReconciler.key(hag);
+    long now = clockMillis.getAsLong();
+    String leaderKey = members.leader().map(c -> c.key()).orElse("");
+    LeaderSeen seen =
+        leaders.compute(
+            group,
+            (g, before) ->
+                before != null && before.key().equals(leaderKey)
+                    ? before
+                    : new LeaderSeen(leaderKey, now));
+    Long last = failbacks.get(group);
+    return SiteFailback.target(
+        hag, members, now - seen.sinceMillis(), last == null ? Long.MAX_VALUE : now - last);
+  }
+
+  /** A failback is a cross-site switchover that no annotation asked for; it acts the same way. */
+  private boolean failBack(
+      HighAvailabilityGroup hag,
+      Membership members,
+      String target,
+      Optional<SwitchoverRequest> published) {
+    SiteSwitchover.Step step = SiteSwitchover.plan(members, target);
+    if (step instanceof SiteSwitchover.Step.Publish p) {
+      if (!published.equals(Optional.of(p.request()))) {
+        events.normal(
+            hag,
+            "Failback",
+            "the master fails back to "
+                + target
+                + " on the preferred site once the "
+                + p.ahead()
+                + " candidate(s) queued ahead of it queued again");
+        write(hag, members, Optional.of(p.request()), p.request().masterLease());
+      }
+      return true;
+    }
+    if (step instanceof SiteSwitchover.Step.HandOver h) {
+      if (!published.equals(Optional.of(h.request()))) {
+        write(hag, members, Optional.of(h.request()), h.request().masterLease());
+      }
+      failbacks.put(HighAvailabilityGroupReconciler.key(hag), clockMillis.getAsLong());
+      events.normal(
+          hag, "Failback", h.master() + " hands over mastership to " + target + " (failback)");
+      releaser.handOver(hag, h.master(), members);
+      return true;
+    }
+    return false;
   }
 
   private void finish(
@@ -171,5 +245,7 @@ final class SiteSwitchovers {
   /** Forgets a deleted group. */
   void forget(HighAvailabilityGroup hag) {
     written.remove(HighAvailabilityGroupReconciler.key(hag));
+    leaders.remove(HighAvailabilityGroupReconciler.key(hag));
+    failbacks.remove(HighAvailabilityGroupReconciler.key(hag));
   }
 }

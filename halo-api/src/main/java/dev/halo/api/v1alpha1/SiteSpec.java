@@ -62,6 +62,15 @@ public class SiteSpec {
   private String preferred;
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Min(5)
+  @Max(86400)
+  @JsonPropertyDescription(
+      "Fail back to spec.site.preferred: once the master has run this many seconds on this site"
+          + " (not the preferred one) and the preferred site has a campaigning standby, the"
+          + " master hands over to it, at most once per this many seconds. Absent: no failback.")
+  private Integer failbackAfterSeconds;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   @Pattern("^(Automatic|Manual)$")
   @JsonPropertyDescription(
       "Whether this site takes over the master on its own: Automatic (default; its pods campaign"
@@ -100,6 +109,14 @@ public class SiteSpec {
 
   public void setPreferred(String preferred) {
     this.preferred = preferred;
+  }
+
+  public Integer getFailbackAfterSeconds() {
+    return failbackAfterSeconds;
+  }
+
+  public void setFailbackAfterSeconds(Integer failbackAfterSeconds) {
+    this.failbackAfterSeconds = failbackAfterSeconds;
   }
 
   public String getFailover() {

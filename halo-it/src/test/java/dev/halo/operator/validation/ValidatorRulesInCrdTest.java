@@ -354,6 +354,13 @@ class ValidatorRulesInCrdTest {
             g -> {
               site(g, "paris", "orders");
               obj(g, "spec.site").put("failover", "manual");
+            }),
+        ex(
+            Rule.SITE_FAILBACK,
+            "4 seconds",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("failbackAfterSeconds", 4);
             }));
   }
 

@@ -22,6 +22,9 @@ final class SiteRules {
   /** Whether a site takes over the master on its own. */
   static final List<String> FAILOVER_MODES = List.of("Automatic", "Manual");
 
+  static final int MIN_FAILBACK_SECONDS = 5;
+  static final int MAX_FAILBACK_SECONDS = 86_400;
+
   static final int MAX_TIMING_MILLIS = 60_000;
 
   private SiteRules() {}
@@ -53,6 +56,18 @@ final class SiteRules {
           Rule.SITE_FAILOVER,
           "spec.site.failover",
           quote(failover) + " is not a mode; use one of " + String.join(", ", FAILOVER_MODES));
+    }
+    Integer failback = site.getFailbackAfterSeconds();
+    if (failback != null && (failback < MIN_FAILBACK_SECONDS || failback > MAX_FAILBACK_SECONDS)) {
+      problems.add(
+          Rule.SITE_FAILBACK,
+          "spec.site.failbackAfterSeconds",
+          "is "
+              + failback
+              + "; give seconds from "
+              + MIN_FAILBACK_SECONDS
+              + " to "
+              + MAX_FAILBACK_SECONDS);
     }
     millis("spec.site.etcdElectionTimeoutMillis", site.getEtcdElectionTimeoutMillis(), 1, problems);
     millis("spec.site.rttMillis", site.getRttMillis(), 0, problems);

@@ -147,7 +147,8 @@ public final class HighAvailabilityGroupReconciler
     this.switchovers = new Switchovers(writer, events, releaser);
     this.router = new MasterRouter(client, writes, events);
     this.requeues =
-        new StandbyRequeues(elections, defaults, events, () -> System.nanoTime() / 1_000_000);
+        new StandbyRequeues(
+            elections, defaults, events::normal, () -> System.nanoTime() / 1_000_000);
     this.holds =
         new SiteHolds(elections, defaults, events, writer, () -> System.nanoTime() / 1_000_000);
     this.siteSwitchovers =

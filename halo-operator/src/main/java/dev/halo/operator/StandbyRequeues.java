@@ -45,7 +45,7 @@ final class StandbyRequeues {
 
   private final ElectionService elections;
   private final OperatorDefaults defaults;
-  private final EventRecorder events;
+  private final Notices events;
   private final LongSupplier clockMillis;
 
   /** Lease → when it was asked. */
@@ -57,7 +57,7 @@ final class StandbyRequeues {
   StandbyRequeues(
       ElectionService elections,
       OperatorDefaults defaults,
-      EventRecorder events,
+      Notices events,
       LongSupplier clockMillis) {
     this.elections = elections;
     this.defaults = defaults;
@@ -151,6 +151,12 @@ final class StandbyRequeues {
                     .log("leader changed before the re-queue request; not asked");
               }
             });
+  }
+
+  /** Where Normal events go ({@link EventRecorder#normal}). */
+  @FunctionalInterface
+  interface Notices {
+    void normal(HighAvailabilityGroup hag, String reason, String message);
   }
 
   /** Forgets a deleted group. */

@@ -2,6 +2,7 @@ package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Annotations;
+import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.SwitchoverRequest;
 import dev.halo.operator.model.EtcdEndpoints;
@@ -75,13 +76,12 @@ final class SiteSwitchovers {
     String asked = annotations == null ? null : annotations.get(Annotations.SWITCHOVER_TO);
     Optional<SwitchoverRequest> published = members.view().switchover();
     long ownMaster =
-        members.leaderPod().flatMap(p -> members.leader()).map(c -> c.leaseId()).orElse(0L);
+        members.leaderPod().flatMap(p -> members.leader()).map(Candidate::leaseId).orElse(0L);
     Optional<String> failback = asked == null ? failbackTarget(hag, members) : Optional.empty();
     if (failback.isPresent()) {
       return failBack(hag, members, failback.get(), published);
     }
-    String target = asked;
-    if (target == null) {
+    if (asked == null) {
       // Withdrawn: the request this site's master published goes too; not while a failback hands
       // over, as the site preference would move its target back (the request goes with the
       // master's lease anyway).
@@ -93,7 +93,17 @@ final class SiteSwitchovers {
           .ifPresent(r -> write(hag, members, Optional.empty(), r.masterLease()));
       return false;
     }
-    SiteSwitchover.Step step = SiteSwitchover.plan(members, target.strip());
+    return follow(hag, members, asked.strip(), published, ownMaster);
+  }
+
+  /** Takes the next step of the switchover to {@code target} asked for by the annotation. */
+  private boolean follow(
+      HighAvailabilityGroup hag,
+      Membership members,
+      String target,
+      Optional<SwitchoverRequest> published,
+      long ownMaster) {
+    SiteSwitchover.Step step = SiteSwitchover.plan(members, target);
     if (step instanceof SiteSwitchover.Step.Wait) {
       return false;
     }
@@ -114,7 +124,7 @@ final class SiteSwitchovers {
             hag,
             "Switchover",
             "hands over to "
-                + target.strip()
+                + target
                 + " once the "
                 + p.ahead()
                 + " candidate(s) queued ahead of it queued again, each by its own site's operator");
@@ -132,7 +142,7 @@ final class SiteSwitchovers {
         "Switchover",
         h.master()
             + " hands over mastership to "
-            + target.strip()
+            + target
             + " ("
             + Annotations.SWITCHOVER_TO
             + ")");
@@ -144,7 +154,7 @@ final class SiteSwitchovers {
   private Optional<String> failbackTarget(HighAvailabilityGroup hag, Membership members) {
     String group = HighAvailabilityGroupReconciler.key(hag);
     long now = clockMillis.getAsLong();
-    String leaderKey = members.leader().map(c -> c.key()).orElse("");
+    String leaderKey = members.leader().map(Candidate::key).orElse("");
     LeaderSeen seen =
         leaders.compute(
             group,

@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.common.ElectionKeys;
 import dev.halo.common.Failures;
 import dev.halo.common.Threads;
 import dev.halo.etcd.EtcdFailure;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,6 +24,9 @@ public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   private static final long SHUTDOWN_BUDGET_MS = 700;
 
+  /** How often an agent of a multi-site group reads whether its site is held out. */
+  static final long SITE_HOLD_PERIOD_MS = 1000;
+
   private final AgentConfig config;
   private final ElectionClient client;
   private final ScheduledExecutorService exec;
@@ -35,7 +40,12 @@ public final class Agent implements AutoCloseable {
   private final Optional<HealthProbe> probe;
   private final Optional<RoleHistoryLog> history;
   private final AgentHttpServer http;
+  private final Optional<SiteHold> siteHold;
   private volatile boolean stopped;
+  private volatile boolean healthy;
+
+  // Null until the site's hold was first read: a site's agent joins only once it knows.
+  private volatile Boolean held;
   // The term of the latest promotion, set by the first transition listener: a /status read in the
   // instant between a promotion and that listener reports the previous (lower) term, which a store
   // refuses at worst; never a higher one, as the leader last read can be just before a demotion.
@@ -72,6 +82,16 @@ public final class Agent implements AutoCloseable {
             .map(file -> new RoleHistoryLog(file, config.member(), leases::leaseId, clock));
     history.ifPresent(roleState::journal);
     roleState.onTransition(this::onTransition);
+    this.siteHold =
+        config.site().isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                new SiteHold(
+                    client,
+                    ElectionKeys.siteHoldKey(config.election(), config.site()),
+                    SITE_HOLD_PERIOD_MS,
+                    exec,
+                    this::onHold));
   }
 
   /** Starts an agent talking to etcd through jetcd. */
@@ -108,10 +128,12 @@ public final class Agent implements AutoCloseable {
         .addKeyValue("port", http.port())
         .addKeyValue("healthCheck", config.health().isPresent())
         .log("agent started");
+    siteHold.ifPresent(SiteHold::start);
     if (probe.isPresent()) {
       probe.get().start();
     } else {
-      elector.join("start");
+      healthy = true;
+      joinIfLetIn("start");
     }
   }
 
@@ -170,10 +192,31 @@ public final class Agent implements AutoCloseable {
   }
 
   private void onHealth(boolean healthy) {
+    this.healthy = healthy;
     if (healthy) {
-      elector.join("healthy");
+      joinIfLetIn("healthy");
     } else {
       elector.withdraw("unhealthy");
+    }
+  }
+
+  /**
+   * The site's hold came or went. A held standby leaves the queue; a held master stays (its
+   * operator holds a site only while the master is elsewhere, so this is a moment's race) and
+   * leaves once it is no longer master.
+   */
+  private void onHold(boolean held) {
+    this.held = held;
+    if (!held) {
+      joinIfLetIn("site-let-in");
+    } else if (roleState.role() != Role.MASTER) {
+      elector.withdraw("site-held");
+    }
+  }
+
+  private void joinIfLetIn(String reason) {
+    if (healthy && (siteHold.isEmpty() || Boolean.FALSE.equals(held))) {
+      elector.join(reason);
     }
   }
 
@@ -187,6 +230,12 @@ public final class Agent implements AutoCloseable {
     String leader = master ? t.leader() : seen.map(ElectionClient.Candidate::value).orElse("");
     if (master) {
       masterTerm = term;
+    } else if (Boolean.TRUE.equals(held) && !stopped) {
+      try {
+        exec.execute(() -> elector.withdraw("site-held"));
+      } catch (RejectedExecutionException e) {
+        log.atDebug().log("hold after shutdown ignored");
+      }
     }
     metrics.transition(t);
     publisher.publish(t.to(), term, leader);
@@ -212,6 +261,7 @@ public final class Agent implements AutoCloseable {
     stopped = true;
     long start = clock.nanoTime();
     probe.ifPresent(HealthProbe::close);
+    siteHold.ifPresent(SiteHold::close);
     try {
       elector.withdraw("shutdown").get(SHUTDOWN_BUDGET_MS, TimeUnit.MILLISECONDS);
     } catch (Exception e) {

@@ -14,11 +14,25 @@ public final class Annotations {
   public static final String SWITCHOVER = "halo.dev/switchover";
 
   /**
+   * On the group of the master's site of a multi-site group: a planned switchover to the member
+   * this names ({@code kubectl annotate hag web halo.dev/switchover-to=lyon/orders-lyon-1}), on any
+   * site; the operator removes it once that member is master, or refuses it with an event.
+   */
+  public static final String SWITCHOVER_TO = "halo.dev/switchover-to";
+
+  /**
    * On a master Service: it has no selector because the master runs on another site, whose address
    * an EndpointSlice lists; the value names that master ({@code <site>/<pod>}). Absent: the Service
    * selects this site's master.
    */
   public static final String REMOTE_MASTER = "halo.dev/remote-master";
+
+  /**
+   * On a multi-site group in {@code spec.site.failover: Manual}: lets this site's pods campaign
+   * although the master is not on this site ({@code kubectl annotate hag web
+   * halo.dev/activate-site=true}); the operator removes it once this site holds the master.
+   */
+  public static final String ACTIVATE_SITE = "halo.dev/activate-site";
 
   /** On a pod: which container {@code kubectl logs} and {@code exec} pick by default. */
   public static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";

@@ -34,6 +34,8 @@ public final class ElectionKeys {
   private static final String STEP_DOWN = "/stepdown";
   private static final String ELECTION_SEGMENT = "/election";
   private static final String FENCES = "/fence";
+  private static final String HOLDS = "/hold";
+  private static final String SWITCHOVER = "/switchover";
 
   /**
    * The path segment under {@code /halo/} of the multi-site groups' elections. It is no DNS label
@@ -95,6 +97,38 @@ public final class ElectionKeys {
   /** The prefix of the {@link #fenceKey}s of an election, which an agent reads with the leader. */
   public static String fencePrefix(String election) {
     return parent(election) + FENCES + "/";
+  }
+
+  /**
+   * The hold of a site of a group spread over sites: {@code <election's parent>/hold/<site>}, e.g.
+   * {@code /halo/_sites/orders/hold/lyon}. While it exists, that site's agents do not campaign (a
+   * master among them stays); its own site's operator puts it in {@code spec.site.failover: Manual}
+   * while the master is on another site, and deletes it when the site is let in. It is attached to
+   * no lease, so it holds while that operator is gone; {@code etcdctl del} it to let the site in by
+   * hand.
+   */
+  public static String siteHoldKey(String election, String site) {
+    return parent(election) + HOLDS + "/" + site;
+  }
+
+  /**
+   * The cross-site switchover request of a group spread over sites: {@code <election's
+   * parent>/switchover}, e.g. {@code /halo/_sites/orders/switchover}, value {@code <site>/<pod>
+   * <lease id hex>} (the member to hand over to and its lease). The master's site's operator puts
+   * it attached to the master's lease, so it goes with that master; every site's operator re-queues
+   * its own standbys that are queued ahead of that member.
+   */
+  public static String switchoverKey(String election) {
+    return parent(election) + SWITCHOVER;
+  }
+
+  /** The election a switchover request key belongs to, if {@code key} is one. */
+  public static Optional<String> electionOfSwitchoverKey(String key) {
+    if (!key.endsWith(SWITCHOVER)) {
+      return Optional.empty();
+    }
+    String parent = key.substring(0, key.length() - SWITCHOVER.length());
+    return parent.isEmpty() ? Optional.empty() : Optional.of(parent + ELECTION_SEGMENT);
   }
 
   /**

@@ -16,6 +16,7 @@ import dev.halo.sandbox.InProcessAgent;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
@@ -231,6 +232,228 @@ class MultiSiteIT {
     assertThat(newMasterSite.condition("MasterElected"))
         .map(Condition::getReason)
         .contains("Elected");
+  }
+
+  @Test
+  void aFailoverStaysOnTheMastersSiteThoughTheOtherSitesStandbysQueuedEarlier() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    String master = masterSite.masters().get(0);
+    String standby = masterSite.group + (master.endsWith("-0") ? "-1" : "-0");
+    await().atMost(WITHIN).until(() -> queue().size() == 4);
+
+    // The master's site's standby goes to the back, as after a restart: both standbys of the
+    // other site are now queued ahead of it.
+    long lease = ElectionKeys.leaseOf(memberKeyOf(masterSite.name, standby));
+    etcd.cluster()
+        .etcdctl(
+            "put",
+            "--lease=" + Long.toHexString(lease),
+            ElectionKeys.stepDownKey(ELECTION, lease),
+            "test");
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                queue().size() == 4
+                    && !queue().contains(masterSite.name + "/" + Long.toHexString(lease)));
+
+    // The other site's operator puts its standbys back behind it.
+    String m = masterSite.name;
+    String o = other.name;
+    await()
+        .atMost(WITHIN)
+        .until(
+            () -> queue().stream().map(e -> e.split("/")[0]).toList().equals(List.of(m, m, o, o)));
+    assertThat(
+            other.client().v1().events().inNamespace(other.ns).list().getItems().stream()
+                .filter(e -> "StandbyRequeued".equals(e.getReason()))
+                .map(Event::getMessage))
+        .isNotEmpty()
+        .allMatch(msg -> msg.contains(" of site " + m + ","));
+    assertThat(masterSite.masters()).containsExactly(master);
+
+    ((InProcessAgent) masterSite.kubelet.agent(master)).agent().shutdown();
+
+    Site newMasterSite = awaitOneMasterOverBothSites(m + "/" + master);
+    assertThat(newMasterSite.name).isEqualTo(m);
+    assertThat(newMasterSite.masters()).containsExactly(standby);
+    awaitRemoteMasterSeenBy(other, standby, m);
+  }
+
+  @Test
+  void inManualFailoverASiteWithoutTheMasterStaysOutUntilSomeoneLetsItIn() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    other
+        .client()
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(other.ns)
+        .withName(other.group)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"site\":{\"failover\":\"Manual\"}}}");
+
+    // Held out: its agents leave the queue and stand by; the condition says how to let them in.
+    String m = masterSite.name;
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                queue().stream().allMatch(e -> e.startsWith(m + "/"))
+                    && other.allStandby()
+                    && other
+                        .condition("SiteActive")
+                        .filter(c -> "False".equals(c.getStatus()))
+                        .filter(c -> "HeldOut".equals(c.getReason()))
+                        .isPresent());
+    assertThat(other.condition("SiteActive").orElseThrow().getMessage())
+        .contains(" on site " + m + ":")
+        .endsWith("kubectl annotate hag " + other.group + " halo.dev/activate-site=true");
+    assertThat(etcd.cluster().etcdctl("get", ElectionKeys.siteHoldKey(ELECTION, other.name)))
+        .contains("failover is Manual");
+
+    // The master's site goes: nobody of this site takes over on its own.
+    masterSite.client().resource(masterSite.get()).delete();
+    await().atMost(WITHIN).until(() -> queue().isEmpty());
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> queue().isEmpty() && other.allStandby());
+
+    // Let in: it takes over, and the request is removed once it holds the master.
+    other
+        .client()
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(other.ns)
+        .withName(other.group)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"halo.dev/activate-site\":\"true\"}}}");
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other.masters().size() == 1
+                    && other.name.equals(leaderIdentity().site())
+                    && other
+                        .condition("SiteActive")
+                        .filter(c -> "HoldsMaster".equals(c.getReason()))
+                        .isPresent()
+                    && Optional.ofNullable(other.get().getMetadata().getAnnotations())
+                        .map(a -> !a.containsKey("halo.dev/activate-site"))
+                        .orElse(true));
+    assertThat(etcd.cluster().etcdctl("get", ElectionKeys.siteHoldKey(ELECTION, other.name)))
+        .isBlank();
+  }
+
+  @Test
+  void aSwitchoverToTheOtherSiteReQueuesWhoeverIsAheadOfTheTargetThenHandsOver() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    String m = masterSite.name;
+    String o = other.name;
+    await()
+        .atMost(WITHIN)
+        .until(
+            () -> queue().stream().map(e -> e.split("/")[0]).toList().equals(List.of(m, m, o, o)));
+
+    // A member that does not campaign is refused, and the request removed.
+    annotate(masterSite, "halo.dev/switchover-to", o + "/no-such-pod");
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                warnings(masterSite, "SwitchoverRefused") > 0
+                    && !annotated(masterSite, "halo.dev/switchover-to"));
+
+    // The other site's member queued last: both members ahead of it must queue again first.
+    List<String> queue = queue();
+    String target = podOf(queue.get(3).split("/")[1]);
+    annotate(masterSite, "halo.dev/switchover-to", o + "/" + target);
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other.masters().equals(List.of(target))
+                    && target.equals(leaderIdentity().pod())
+                    && allMasters().size() == 1
+                    && !annotated(masterSite, "halo.dev/switchover-to"));
+    assertThat(
+            other.client().v1().events().inNamespace(other.ns).list().getItems().stream()
+                .map(Event::getMessage))
+        .anyMatch(msg -> msg.endsWith("of site " + o + ", for the switchover to it"));
+    awaitRemoteMasterSeenBy(masterSite, target, o);
+    assertThat(etcd.cluster().etcdctl("get", ElectionKeys.switchoverKey(ELECTION))).isBlank();
+  }
+
+  @Test
+  void theMasterFailsBackToThePreferredSiteOnceItRanTheWindowElsewhere() {
+    Site masterSite = awaitOneMasterOverBothSites();
+    Site other = sites.get(0) == masterSite ? sites.get(1) : sites.get(0);
+    for (Site site : sites) {
+      site.client()
+          .resources(HighAvailabilityGroup.class)
+          .inNamespace(site.ns)
+          .withName(site.group)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"spec\":{\"site\":{\"preferred\":\""
+                  + other.name
+                  + "\",\"failbackAfterSeconds\":5}}}");
+    }
+
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                other.masters().size() == 1
+                    && allMasters().size() == 1
+                    && other.name.equals(leaderIdentity().site()));
+    assertThat(
+            masterSite.client().v1().events().inNamespace(masterSite.ns).list().getItems().stream()
+                .filter(e -> "Failback".equals(e.getReason()))
+                .map(Event::getMessage))
+        .anyMatch(msg -> msg.endsWith("(failback)"));
+    awaitRemoteMasterSeenBy(masterSite, other.masters().get(0), other.name);
+    // The preferred site holds the master: nothing moves it back.
+    String master = other.masters().get(0);
+    await()
+        .during(Duration.ofSeconds(7))
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> other.masters().equals(List.of(master)));
+  }
+
+  private static void annotate(Site site, String key, String value) {
+    site.client()
+        .resources(HighAvailabilityGroup.class)
+        .inNamespace(site.ns)
+        .withName(site.group)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
+  }
+
+  private static boolean annotated(Site site, String key) {
+    return Optional.ofNullable(site.get().getMetadata().getAnnotations())
+        .map(a -> a.containsKey(key))
+        .orElse(false);
+  }
+
+  private static long warnings(Site site, String reason) {
+    return site.client().v1().events().inNamespace(site.ns).list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason()) && "Warning".equals(e.getType()))
+        .count();
+  }
+
+  /** The pod whose agent holds the lease {@code leaseHex}. */
+  private String podOf(String leaseHex) {
+    return Optional.ofNullable(
+            memberKeys()
+                .get(ElectionKeys.memberKey(ELECTION, Long.parseUnsignedLong(leaseHex, 16))))
+        .flatMap(MemberIdentity::decode)
+        .map(MemberIdentity::pod)
+        .orElseThrow();
   }
 
   @Test
@@ -510,6 +733,49 @@ class MultiSiteIT {
     return Optional.ofNullable(memberKeys().get(ElectionKeys.memberKey(ELECTION, lease)))
         .flatMap(MemberIdentity::decode)
         .orElse(new MemberIdentity("", "", ""));
+  }
+
+  /** The election's queue, leader first: {@code <site>/<lease hex>} of each candidate key. */
+  private List<String> queue() {
+    Map<String, String> members = memberKeys();
+    String[] lines =
+        etcd.cluster()
+            .etcdctl(
+                "get",
+                ElectionKeys.prefix(ELECTION),
+                "--prefix",
+                "--keys-only",
+                "--sort-by=CREATE",
+                "--order=ASCEND")
+            .strip()
+            .split("\n");
+    List<String> out = new ArrayList<>();
+    for (String line : lines) {
+      if (line.isBlank()) {
+        continue;
+      }
+      long lease = ElectionKeys.leaseOf(line.strip());
+      String site =
+          Optional.ofNullable(members.get(ElectionKeys.memberKey(ELECTION, lease)))
+              .flatMap(MemberIdentity::decode)
+              .map(MemberIdentity::site)
+              .orElse("?");
+      out.add(site + "/" + Long.toHexString(lease));
+    }
+    return out;
+  }
+
+  /** The member key of pod {@code pod} on site {@code site}. */
+  private String memberKeyOf(String site, String pod) {
+    return memberKeys().entrySet().stream()
+        .filter(
+            e ->
+                MemberIdentity.decode(e.getValue())
+                    .filter(id -> id.site().equals(site) && id.pod().equals(pod))
+                    .isPresent())
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow();
   }
 
   /** The member keys that agents of site {@code site} published, with their values. */

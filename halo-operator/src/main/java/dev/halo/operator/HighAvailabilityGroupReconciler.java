@@ -16,6 +16,7 @@ import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.PodFactory;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RolloutPlanner;
+import dev.halo.operator.model.SiteFailover;
 import dev.halo.operator.model.SiteTiming;
 import dev.halo.operator.status.Conditions;
 import dev.halo.operator.status.StatusFactory;
@@ -109,6 +110,9 @@ public final class HighAvailabilityGroupReconciler
   private final RoleLabeller roles;
   private final Switchovers switchovers;
   private final MasterRouter router;
+  private final StandbyRequeues requeues;
+  private final SiteHolds holds;
+  private final SiteSwitchovers siteSwitchovers;
   private final Optional<String> defaultEtcdWarning;
 
   /**
@@ -142,6 +146,14 @@ public final class HighAvailabilityGroupReconciler
     this.roles = new RoleLabeller(writer, events, failovers, releaser.actions(), podSigns, metrics);
     this.switchovers = new Switchovers(writer, events, releaser);
     this.router = new MasterRouter(client, writes, events);
+    this.requeues =
+        new StandbyRequeues(
+            elections, defaults, events::normal, () -> System.nanoTime() / 1_000_000);
+    this.holds =
+        new SiteHolds(elections, defaults, events, writer, () -> System.nanoTime() / 1_000_000);
+    this.siteSwitchovers =
+        new SiteSwitchovers(
+            elections, defaults, events, writer, releaser, () -> System.nanoTime() / 1_000_000);
   }
 
   /**
@@ -260,22 +272,28 @@ public final class HighAvailabilityGroupReconciler
     Membership members = membership(hag, pods, view);
     RoleLabeller.Labelled labelled;
     boolean releasing = false;
+    boolean heldOut = false;
     Optional<String> outdated = Optional.empty();
     if (view.reachable()) {
       ETCD_FAILURE_EVENTS.forEach(reason -> events.forget(hag, reason));
       outdated = etcdVersion(hag);
       reportForeign(hag, members);
+      // Before any pod is created: a held site's agents must find the hold when they start.
+      heldOut = holds.act(hag, members).filter(SiteFailover.State::held).isPresent();
       releasing = releaser.releaseGone(hag, pods, members);
       labelled = roles.assign(hag, pods, members);
       // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
       releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
+      releasing |= siteSwitchovers.act(hag, members);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
+      // Standbys of the site that should take over first move ahead of this site's.
+      releasing |= requeues.act(hag, members);
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
       labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
-    releasing |= rollout(hag, labelled.pods(), members);
+    releasing |= rollout(hag, labelled.pods(), members, heldOut);
     record(hag, labelled, members, errors, outdated);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
@@ -386,13 +404,14 @@ public final class HighAvailabilityGroupReconciler
   }
 
   /** Applies one rollout step; returns whether it asked a master to hand over. */
-  private boolean rollout(HighAvailabilityGroup hag, List<Pod> pods, Membership view) {
+  private boolean rollout(
+      HighAvailabilityGroup hag, List<Pod> pods, Membership view, boolean heldOut) {
     String group = hag.getMetadata().getName();
     String hash = PodFactory.templateHash(hag, defaults);
     boolean handingOver = false;
     boolean deletes = false;
     for (RolloutPlanner.Step step :
-        RolloutPlanner.plan(group, hag.getSpec().getReplicas(), hash, pods, view)) {
+        RolloutPlanner.plan(group, hag.getSpec().getReplicas(), hash, pods, view, heldOut)) {
       if (step instanceof RolloutPlanner.Step.Create c) {
         for (int index : c.indices()) {
           if (!writer.createPod(hag, index)) {
@@ -475,6 +494,9 @@ public final class HighAvailabilityGroupReconciler
     writer.deleteOwned(hag);
     releaseOwnKeys(hag, groupPods(hag.getMetadata().getName(), context));
     roles.forget(hag);
+    requeues.forget(hag);
+    holds.forget(hag);
+    siteSwitchovers.forget(hag);
     failovers.forget(key(hag));
     writes.forget(key(hag));
     metrics.forget(key(hag));

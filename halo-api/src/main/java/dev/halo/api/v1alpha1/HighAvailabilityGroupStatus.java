@@ -57,7 +57,8 @@ public class HighAvailabilityGroupStatus {
           + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), ObjectsApplied"
           + " (Applied | RoleLabelRefused, ServiceRefused, EndpointSliceRefused,"
           + " DisruptionBudgetRefused, DeleteRefused,"
-          + " AnnotationRefused), LeaseTTLSafe (with spec.site: TTLSafe | TTLTooShort), Ready (Running | the phase: Pending, Electing, Degraded,"
+          + " AnnotationRefused), LeaseTTLSafe (with spec.site: TTLSafe | TTLTooShort), SiteActive (with spec.site.failover"
+          + " Manual: HoldsMaster, Activated | HeldOut; Unknown: EtcdUnreachable), Ready (Running | the phase: Pending, Electing, Degraded,"
           + " Invalid); in parentheses the reasons when True | when False.")
   private List<Condition> conditions = new ArrayList<>();
 

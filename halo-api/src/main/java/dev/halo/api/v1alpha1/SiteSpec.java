@@ -52,6 +52,33 @@ public class SiteSpec {
           + " warn when spec.election.leaseTTLSeconds is too short for it.")
   private Integer rttMillis;
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Size(max = 63)
+  @Pattern(CelRules.DNS_1123_LABEL)
+  @JsonPropertyDescription(
+      "The site that should hold the master (a DNS label), the same on every site: when the"
+          + " master fails, standbys of its own site queue first, then this site's, then the"
+          + " others'. Absent: only the master's own site queues first.")
+  private String preferred;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Min(5)
+  @Max(86400)
+  @JsonPropertyDescription(
+      "Fail back to spec.site.preferred: once the master has run this many seconds on this site"
+          + " (not the preferred one) and the preferred site has a campaigning standby, the"
+          + " master hands over to it, at most once per this many seconds. Absent: no failback.")
+  private Integer failbackAfterSeconds;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Pattern("^(Automatic|Manual)$")
+  @JsonPropertyDescription(
+      "Whether this site takes over the master on its own: Automatic (default; its pods campaign"
+          + " always) or Manual (while the master is on another site its pods stand by without"
+          + " campaigning, until a person lets them in with the annotation"
+          + " halo.dev/activate-site=true on this group).")
+  private String failover;
+
   public String getName() {
     return name;
   }
@@ -74,6 +101,30 @@ public class SiteSpec {
 
   public void setRemoteMasterService(String remoteMasterService) {
     this.remoteMasterService = remoteMasterService;
+  }
+
+  public String getPreferred() {
+    return preferred;
+  }
+
+  public void setPreferred(String preferred) {
+    this.preferred = preferred;
+  }
+
+  public Integer getFailbackAfterSeconds() {
+    return failbackAfterSeconds;
+  }
+
+  public void setFailbackAfterSeconds(Integer failbackAfterSeconds) {
+    this.failbackAfterSeconds = failbackAfterSeconds;
+  }
+
+  public String getFailover() {
+    return failover;
+  }
+
+  public void setFailover(String failover) {
+    this.failover = failover;
   }
 
   public Integer getEtcdElectionTimeoutMillis() {

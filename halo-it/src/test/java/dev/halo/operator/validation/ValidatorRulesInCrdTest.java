@@ -340,6 +340,27 @@ class ValidatorRulesInCrdTest {
             g -> {
               site(g, "paris", "orders");
               obj(g, "spec.site").put("rttMillis", 60_001);
+            }),
+        ex(
+            Rule.SITE_PREFERRED,
+            "Lyon",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("preferred", "Lyon");
+            }),
+        ex(
+            Rule.SITE_FAILOVER,
+            "manual",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("failover", "manual");
+            }),
+        ex(
+            Rule.SITE_FAILBACK,
+            "4 seconds",
+            g -> {
+              site(g, "paris", "orders");
+              obj(g, "spec.site").put("failbackAfterSeconds", 4);
             }));
   }
 

@@ -5,6 +5,7 @@ import dev.halo.common.MemberIdentity;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,9 @@ import java.util.stream.Collectors;
  * The candidates of every election of one etcd cluster, as read and watched, with how keys left
  * ({@link DepartureLog}) and when the current leader became leader. One thread writes it; any
  * thread may read it. Watched changes are applied between {@link #watched} (their arrival time) and
- * {@link #settle}. Of the keys under {@code /halo/} it keeps candidates, member keys and fences;
- * others, such as the step-down requests beside them, change nothing.
+ * {@link #settle}. Of the keys under {@code /halo/} it keeps candidates, member keys, fences and
+ * cross-site switchover requests; others, such as the step-down requests beside them, change
+ * nothing.
  */
 final class ElectionCache {
   private static final String ROOT = "/halo/";
@@ -36,7 +38,8 @@ final class ElectionCache {
       List<KeyDeparture> departures,
       Optional<LeaderChange> leaderSince,
       List<Fence> fences,
-      OptionalLong fenceGoneAtMillis) {}
+      OptionalLong fenceGoneAtMillis,
+      Optional<SwitchoverRequest> switchover) {}
 
   /** A member key as read: the identity it holds and the lease it is attached to. */
   record Member(String key, MemberIdentity identity, long leaseId) {}
@@ -49,6 +52,8 @@ final class ElectionCache {
   private final Set<String> requested = ConcurrentHashMap.newKeySet();
   private final Map<String, LeaderChange> leaders = new ConcurrentHashMap<>();
   private final Map<String, Fence> fences = new ConcurrentHashMap<>();
+  // Election → its cross-site switchover request.
+  private final Map<String, SwitchoverRequest> switchovers = new ConcurrentHashMap<>();
   // When the watch last saw a fence of each election go (wall clock, ms).
   private final Map<String, Long> fenceGone = new ConcurrentHashMap<>();
   private final DepartureLog departures = new DepartureLog();
@@ -74,7 +79,7 @@ final class ElectionCache {
     Stored e = entries.get(election);
     List<Fence> fenced = fencesOf(election);
     // A group whose keys are all gone may still hold fences, which someone has to finish.
-    if (e == null && fenced.isEmpty()) {
+    if (e == null && fenced.isEmpty() && !switchovers.containsKey(election)) {
       return Optional.empty();
     }
     Long gone = fenceGone.get(election);
@@ -87,7 +92,8 @@ final class ElectionCache {
             departures.of(election),
             Optional.ofNullable(leaders.get(election)),
             fenced,
-            gone == null ? OptionalLong.empty() : OptionalLong.of(gone)));
+            gone == null ? OptionalLong.empty() : OptionalLong.of(gone),
+            Optional.ofNullable(switchovers.get(election))));
   }
 
   private List<Fence> fencesOf(String election) {
@@ -101,6 +107,17 @@ final class ElectionCache {
   Optional<String> putFence(Fence fence) {
     Optional<String> election = ElectionKeys.electionOfFenceKey(fence.key());
     election.ifPresent(e -> fences.put(fence.key(), fence));
+    return election;
+  }
+
+  /** Applies a put of a switchover request key; returns the election it belongs to. */
+  Optional<String> putSwitchover(ElectionKeyValues.Switchover switchover) {
+    Optional<String> election = ElectionKeys.electionOfSwitchoverKey(switchover.key());
+    election.ifPresent(
+        e ->
+            switchover
+                .request()
+                .ifPresentOrElse(r -> switchovers.put(e, r), () -> switchovers.remove(e)));
     return election;
   }
 
@@ -168,6 +185,10 @@ final class ElectionCache {
 
   /** Applies a delete of a key at {@code revision}; returns the election it changed. */
   Optional<String> delete(String key, long revision) {
+    Optional<String> switchoverOf = ElectionKeys.electionOfSwitchoverKey(key);
+    if (switchoverOf.isPresent()) {
+      return switchovers.remove(switchoverOf.get()) != null ? switchoverOf : Optional.empty();
+    }
     if (fences.remove(key) != null) {
       Optional<String> election = ElectionKeys.electionOfFenceKey(key);
       election.ifPresent(e -> arrivedAtMillis.ifPresent(at -> fenceGone.put(e, at)));
@@ -214,6 +235,26 @@ final class ElectionCache {
   /** As above, with the fences read at the same revision. */
   Set<String> replaceAll(
       Collection<Candidate> all, Collection<Member> read, Collection<Fence> fenced, long revision) {
+    return replaceAll(all, read, fenced, List.of(), revision);
+  }
+
+  /** As above, with the switchover requests read at the same revision. */
+  Set<String> replaceAll(
+      Collection<Candidate> all,
+      Collection<Member> read,
+      Collection<Fence> fenced,
+      Collection<ElectionKeyValues.Switchover> requested,
+      long revision) {
+    Map<String, SwitchoverRequest> nextSwitchovers = new HashMap<>();
+    for (ElectionKeyValues.Switchover s : requested) {
+      ElectionKeys.electionOfSwitchoverKey(s.key())
+          .ifPresent(e -> s.request().ifPresent(r -> nextSwitchovers.put(e, r)));
+    }
+    Set<String> switchoversChanged = new HashSet<>(switchovers.keySet());
+    switchoversChanged.addAll(nextSwitchovers.keySet());
+    switchoversChanged.removeIf(e -> Objects.equals(switchovers.get(e), nextSwitchovers.get(e)));
+    switchovers.clear();
+    switchovers.putAll(nextSwitchovers);
     Set<String> fencesChanged = new HashSet<>();
     Map<String, Fence> nextFences =
         fenced.stream().collect(Collectors.toMap(Fence::key, f -> f, (a, b) -> b));
@@ -242,6 +283,7 @@ final class ElectionCache {
     arrivedAtMillis = OptionalLong.empty();
     Set<String> changed = replaceCandidates(all, revision);
     changed.addAll(fencesChanged);
+    changed.addAll(switchoversChanged);
     identitiesChanged.stream()
         .filter(entries::containsKey)
         .forEach(

@@ -46,6 +46,19 @@ final class ElectionKeyValues {
             key, FenceValue.decode(string(kv.getValue())), kv.getLease(), kv.getModRevision()));
   }
 
+  /** A cross-site switchover request ({@link ElectionKeys#switchoverKey}), if {@code kv} is one. */
+  static Optional<Switchover> switchover(KeyValue kv) {
+    String key = string(kv.getKey());
+    if (ElectionKeys.electionOfSwitchoverKey(key).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Switchover(key, SwitchoverRequest.decode(string(kv.getValue()), kv.getLease())));
+  }
+
+  /** A switchover request key as read; its value may not read as a request. */
+  record Switchover(String key, Optional<SwitchoverRequest> request) {}
+
   static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }

@@ -51,6 +51,49 @@ public interface ElectionService extends AutoCloseable {
   }
 
   /**
+   * Asks the standby holding {@code leaseId} to queue again: the same request as {@link
+   * #requestStepDown} (its agent demotes, which changes nothing for a standby, gives up its lease
+   * and campaigns anew, at the back of the queue), put only while {@code leaderKey} still exists
+   * with {@code leaderCreateRevision}. Whoever queues behind a leader that still holds its key is
+   * not master, so a standby that has just become master is never asked. Completes with whether the
+   * request was put; fails when the lease is gone or etcd does not answer in time.
+   */
+  default CompletableFuture<Boolean> requestRequeue(
+      List<String> endpoints,
+      String election,
+      long leaseId,
+      String leaderKey,
+      long leaderCreateRevision) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this election service does not re-queue"));
+  }
+
+  /**
+   * Puts {@code key} with {@code value} (attached to no lease) when {@code held}, else deletes it:
+   * a site's hold ({@link dev.halo.common.ElectionKeys#siteHoldKey}). Fails when etcd does not
+   * answer in time.
+   */
+  default CompletableFuture<Void> setSiteHold(
+      List<String> endpoints, String key, boolean held, String value) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this election service does not hold sites"));
+  }
+
+  /**
+   * Puts the group's cross-site switchover request ({@link
+   * dev.halo.common.ElectionKeys#switchoverKey}) attached to {@code masterLease}, so that it goes
+   * with that master, or deletes it when {@code request} is empty.
+   */
+  default CompletableFuture<Void> writeSwitchover(
+      List<String> endpoints,
+      String election,
+      Optional<SwitchoverRequest> request,
+      long masterLease) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this election service does not switch over sites"));
+  }
+
+  /**
    * The warning about the server versions of the etcd members at {@code endpoints} ({@link
    * EtcdVersionRules}), once they were read; empty when they are trusted or not read yet. A change
    * notifies the listeners with every tracked election of that cluster.

@@ -24,6 +24,7 @@ import java.util.OptionalLong;
  * @param fences the group's fences ({@link Fence}): candidates younger than a fenced key must not
  *     be master while it exists
  * @param fenceGoneAtMillis when the watch last saw one of the group's fences go (wall clock, ms)
+ * @param switchover the cross-site switchover under way in the group, if any
  */
 public record ElectionView(
     String election,
@@ -36,7 +37,8 @@ public record ElectionView(
     List<KeyDeparture> departures,
     Optional<LeaderChange> leaderSince,
     List<Fence> fences,
-    OptionalLong fenceGoneAtMillis) {
+    OptionalLong fenceGoneAtMillis,
+    Optional<SwitchoverRequest> switchover) {
   /** etcd's election order: lowest create revision first. */
   static final Comparator<Candidate> QUEUE_ORDER =
       Comparator.comparingLong(Candidate::createRevision).thenComparing(Candidate::key);
@@ -73,7 +75,8 @@ public record ElectionView(
         List.of(),
         Optional.empty(),
         List.of(),
-        OptionalLong.empty());
+        OptionalLong.empty(),
+        Optional.empty());
   }
 
   /** A view with a verdict: etcd answered ({@code reachable}) or was found unreachable. */
@@ -96,7 +99,8 @@ public record ElectionView(
         departures,
         leaderSince,
         fences,
-        fenceGoneAtMillis);
+        fenceGoneAtMillis,
+        switchover);
   }
 
   /** This view with the group's fences and when the watch last saw one go. */
@@ -112,7 +116,25 @@ public record ElectionView(
         departures,
         leaderSince,
         fences,
-        fenceGoneAtMillis);
+        fenceGoneAtMillis,
+        switchover);
+  }
+
+  /** This view with the group's cross-site switchover request. */
+  public ElectionView withSwitchover(Optional<SwitchoverRequest> switchover) {
+    return new ElectionView(
+        election,
+        reachable,
+        candidates,
+        revision,
+        error,
+        known,
+        failureReason,
+        departures,
+        leaderSince,
+        fences,
+        fenceGoneAtMillis,
+        switchover);
   }
 
   /**
@@ -153,7 +175,8 @@ public record ElectionView(
         List.of(),
         Optional.empty(),
         List.of(),
-        OptionalLong.empty());
+        OptionalLong.empty(),
+        Optional.empty());
   }
 
   /**

@@ -182,13 +182,28 @@ final class EtcdConnection implements AutoCloseable {
             e ->
                 new ElectionView(election, true, e.candidates(), e.revision(), "")
                     .withHistory(e.departures(), e.leaderSince())
-                    .withFences(e.fences(), e.fenceGoneAtMillis()))
+                    .withFences(e.fences(), e.fenceGoneAtMillis())
+                    .withSwitchover(e.switchover()))
         .orElseGet(() -> new ElectionView(election, true, List.of(), 0, ""));
   }
 
   CompletableFuture<Void> requestStepDown(
       String election, long leaseId, String reason, boolean legacyAgent) {
     return calls.requestStepDown(election, leaseId, reason, legacyAgent);
+  }
+
+  CompletableFuture<Boolean> requestRequeue(
+      String election, long leaseId, String leaderKey, long leaderCreateRevision) {
+    return calls.requestRequeue(election, leaseId, leaderKey, leaderCreateRevision);
+  }
+
+  CompletableFuture<Void> setSiteHold(String key, boolean held, String value) {
+    return calls.setSiteHold(key, held, value);
+  }
+
+  CompletableFuture<Void> writeSwitchover(
+      String election, Optional<SwitchoverRequest> request, long masterLease) {
+    return calls.writeSwitchover(election, request, masterLease);
   }
 
   CompletableFuture<Removed> remove(String election, KeyRemoval removal) {
@@ -282,7 +297,12 @@ final class EtcdConnection implements AutoCloseable {
     List<ElectionCache.Member> members =
         response.getKvs().stream().flatMap(kv -> member(kv).stream()).toList();
     List<Fence> fences = response.getKvs().stream().flatMap(kv -> fence(kv).stream()).toList();
-    Set<String> changed = new HashSet<>(cache.replaceAll(all, members, fences, revision));
+    List<ElectionKeyValues.Switchover> switchovers =
+        response.getKvs().stream()
+            .flatMap(kv -> ElectionKeyValues.switchover(kv).stream())
+            .toList();
+    Set<String> changed =
+        new HashSet<>(cache.replaceAll(all, members, fences, switchovers, revision));
     // A successful read does not reset the backoff: a member can answer reads and still end
     // every watch at once; only a watch that proves healthy does.
     startWatch(watchGeneration, revision + 1);
@@ -331,8 +351,9 @@ final class EtcdConnection implements AutoCloseable {
       Optional<String> election =
           switch (event.getEventType()) {
             case PUT ->
-                fence(kv)
-                    .map(cache::putFence)
+                ElectionKeyValues.switchover(kv)
+                    .map(cache::putSwitchover)
+                    .or(() -> fence(kv).map(cache::putFence))
                     .orElseGet(
                         () ->
                             member(kv)

@@ -101,6 +101,44 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
+  public CompletableFuture<Boolean> requestRequeue(
+      List<String> endpoints,
+      String election,
+      long leaseId,
+      String leaderKey,
+      long leaderCreateRevision) {
+    try {
+      return connection(endpoints)
+          .requestRequeue(election, leaseId, leaderKey, leaderCreateRevision);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> setSiteHold(
+      List<String> endpoints, String key, boolean held, String value) {
+    try {
+      return connection(endpoints).setSiteHold(key, held, value);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> writeSwitchover(
+      List<String> endpoints,
+      String election,
+      Optional<SwitchoverRequest> request,
+      long masterLease) {
+    try {
+      return connection(endpoints).writeSwitchover(election, request, masterLease);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
   public Optional<String> versionWarning(List<String> endpoints) {
     EtcdConnection connection = connections.get(key(normalize(endpoints)));
     return connection == null ? Optional.empty() : connection.versionWarning();

@@ -40,12 +40,26 @@ public final class RolloutPlanner {
   /** The planned steps: pod creation (if any) plus at most one disruptive step. */
   public static List<Step> plan(
       String group, int replicas, String desiredHash, List<Pod> pods, Membership view) {
+    return plan(group, replicas, desiredHash, pods, view, false);
+  }
+
+  /**
+   * As above, for a site whose pods are {@code heldOut} of the election ({@link SiteFailover}):
+   * they never campaign, so an updated pod counts once it is Ready.
+   */
+  public static List<Step> plan(
+      String group,
+      int replicas,
+      String desiredHash,
+      List<Pod> pods,
+      Membership view,
+      boolean heldOut) {
     List<Integer> missing =
         IntStream.range(0, replicas)
             .filter(i -> pods.stream().noneMatch(p -> PodState.index(group, p) == i))
             .boxed()
             .toList();
-    Step disruption = disruption(group, replicas, desiredHash, pods, view, missing);
+    Step disruption = disruption(group, replicas, desiredHash, pods, view, missing, heldOut);
     Set<String> held = view.previous().stream().map(Candidate::member).collect(Collectors.toSet());
     List<Integer> creatable =
         missing.stream().filter(i -> !held.contains(Names.pod(group, i))).toList();
@@ -62,7 +76,8 @@ public final class RolloutPlanner {
       String desiredHash,
       List<Pod> pods,
       Membership view,
-      List<Integer> missing) {
+      List<Integer> missing,
+      boolean heldOut) {
     if (!view.view().reachable()) {
       // Without the election we cannot tell the master from a standby: disrupt nothing.
       return new Step.Wait("etcd unreachable");
@@ -89,7 +104,7 @@ public final class RolloutPlanner {
     boolean currentReady =
         pods.stream()
             .filter(p -> desiredHash.equals(PodState.templateHash(p)))
-            .allMatch(p -> PodState.ready(p) && view.isCampaigning(PodState.name(p)));
+            .allMatch(p -> PodState.ready(p) && (heldOut || view.isCampaigning(PodState.name(p))));
     if (!currentReady) {
       return new Step.Wait("waiting for updated pods to be Ready and campaigning");
     }

@@ -38,6 +38,12 @@ public final class Conditions {
    */
   public static final String LEASE_TTL_SAFE = "LeaseTTLSafe";
 
+  /**
+   * A multi-site group in {@code spec.site.failover: Manual}: whether this site's pods campaign
+   * (True: it holds the master, or was let in) or are held out (False, reason {@code HeldOut}).
+   */
+  public static final String SITE_ACTIVE = "SiteActive";
+
   private Conditions() {}
 
   /**

@@ -17,6 +17,7 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.model.ServiceFactory;
+import dev.halo.operator.model.SiteFailover;
 import dev.halo.operator.model.SiteTiming;
 import dev.halo.operator.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -254,6 +255,7 @@ public final class StatusFactory {
     d.add(objectsApplied(o.refusedWrites()));
     if (valid) {
       SiteTiming.of(hag.getSpec()).map(StatusFactory::leaseTtlSafe).ifPresent(d::add);
+      siteActive(hag, o.membership()).ifPresent(d::add);
     }
     d.add(
         new Desired(
@@ -264,6 +266,28 @@ public final class StatusFactory {
                 ? "master elected and all replicas ready"
                 : "phase is " + phase + stuckCreating(o)));
     return d;
+  }
+
+  /** In manual failover: whether this site's pods campaign ({@link SiteFailover}). */
+  private static Optional<Desired> siteActive(HighAvailabilityGroup hag, Membership members) {
+    Optional<SiteFailover.State> state = SiteFailover.of(hag, members);
+    if (state.isEmpty() || state.get() == SiteFailover.State.AUTOMATIC) {
+      return Optional.empty();
+    }
+    if (!members.view().reachable()) {
+      return Optional.of(
+          Desired.unknown(
+              Conditions.SITE_ACTIVE,
+              "EtcdUnreachable",
+              "etcd cannot be read: the site's hold is left as it is"));
+    }
+    String message = SiteFailover.describe(state.get(), members, hag.getMetadata().getName());
+    return Optional.of(
+        switch (state.get()) {
+          case HOLDS_MASTER -> new Desired(Conditions.SITE_ACTIVE, true, "HoldsMaster", message);
+          case ACTIVATED -> new Desired(Conditions.SITE_ACTIVE, true, "Activated", message);
+          default -> new Desired(Conditions.SITE_ACTIVE, false, "HeldOut", message);
+        });
   }
 
   /** Whether a multi-site group's TTL survives an etcd leader election ({@link SiteTiming}). */

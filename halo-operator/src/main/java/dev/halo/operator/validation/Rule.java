@@ -62,7 +62,10 @@ public enum Rule {
   SITE_GROUP,
   SITE_ENDPOINTS,
   SITE_REMOTE_MASTER_SERVICE,
-  SITE_TIMING_RANGE;
+  SITE_TIMING_RANGE,
+  SITE_PREFERRED,
+  SITE_FAILOVER,
+  SITE_FAILBACK;
 
   /** The rule's id as docs and tests name it: {@code zone-duplicate}. */
   public String id() {

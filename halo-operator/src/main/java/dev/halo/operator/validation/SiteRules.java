@@ -19,6 +19,12 @@ final class SiteRules {
   /** What a site's master Service may do while the master is on another site. */
   static final List<String> REMOTE_MASTER_SERVICES = List.of("None", "EndpointSlice");
 
+  /** Whether a site takes over the master on its own. */
+  static final List<String> FAILOVER_MODES = List.of("Automatic", "Manual");
+
+  static final int MIN_FAILBACK_SECONDS = 5;
+  static final int MAX_FAILBACK_SECONDS = 86_400;
+
   static final int MAX_TIMING_MILLIS = 60_000;
 
   private SiteRules() {}
@@ -36,6 +42,32 @@ final class SiteRules {
           Rule.SITE_REMOTE_MASTER_SERVICE,
           "spec.site.remoteMasterService",
           quote(mode) + " is not a mode; use one of " + String.join(", ", REMOTE_MASTER_SERVICES));
+    }
+    String preferred = site.getPreferred();
+    if (preferred != null && !Dns.isDns1123Label(preferred)) {
+      problems.add(
+          Rule.SITE_PREFERRED,
+          "spec.site.preferred",
+          quote(preferred) + " is not a site name; use " + Dns.DNS_1123_RULE);
+    }
+    String failover = site.getFailover();
+    if (failover != null && !FAILOVER_MODES.contains(failover)) {
+      problems.add(
+          Rule.SITE_FAILOVER,
+          "spec.site.failover",
+          quote(failover) + " is not a mode; use one of " + String.join(", ", FAILOVER_MODES));
+    }
+    Integer failback = site.getFailbackAfterSeconds();
+    if (failback != null && (failback < MIN_FAILBACK_SECONDS || failback > MAX_FAILBACK_SECONDS)) {
+      problems.add(
+          Rule.SITE_FAILBACK,
+          "spec.site.failbackAfterSeconds",
+          "is "
+              + failback
+              + "; give seconds from "
+              + MIN_FAILBACK_SECONDS
+              + " to "
+              + MAX_FAILBACK_SECONDS);
     }
     millis("spec.site.etcdElectionTimeoutMillis", site.getEtcdElectionTimeoutMillis(), 1, problems);
     millis("spec.site.rttMillis", site.getRttMillis(), 0, problems);

@@ -25,6 +25,7 @@ public final class FakeElectionService implements ElectionService {
   private final List<String> finished = new CopyOnWriteArrayList<>();
   private final List<Long> stepDowns = new CopyOnWriteArrayList<>();
   private final List<Long> legacyStepDowns = new CopyOnWriteArrayList<>();
+  private final List<Long> requeues = new CopyOnWriteArrayList<>();
   private volatile Throwable failure;
   private volatile boolean closed;
 
@@ -89,6 +90,26 @@ public final class FakeElectionService implements ElectionService {
       legacyStepDowns.add(leaseId);
     }
     return requestStepDown(endpoints, election, leaseId, reason);
+  }
+
+  /** Records a re-queue request as put (the leader guard always holds here). */
+  @Override
+  public CompletableFuture<Boolean> requestRequeue(
+      List<String> endpoints,
+      String election,
+      long leaseId,
+      String leaderKey,
+      long leaderCreateRevision) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    requeues.add(leaseId);
+    return CompletableFuture.completedFuture(true);
+  }
+
+  /** The leases asked to queue again, in order. */
+  public List<Long> requeueRequests() {
+    return List.copyOf(requeues);
   }
 
   /** The leases asked to step down also where an agent of release 0.1.0 watches. */

@@ -105,6 +105,17 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void aSiteHeldOutOfTheElectionRollsOnOnceTheReplacementIsReady() {
+    List<io.fabric8.kubernetes.api.model.Pod> pods =
+        List.of(pod("web-0", "standby", "h1"), pod("web-1", "standby", "h2"));
+    // No pod of the site campaigns: the master is on another site and this one is held out.
+    assertThat(RolloutPlanner.plan("web", 2, "h2", pods, TestPods.members(pods, view()), true))
+        .containsExactly(new Step.Delete("web-0", "templateChanged"));
+    assertThat(RolloutPlanner.plan("web", 2, "h2", pods, TestPods.members(pods, view()), false))
+        .containsExactly(new Step.Wait("waiting for updated pods to be Ready and campaigning"));
+  }
+
+  @Test
   void oneDisruptionAtATime() {
     List<io.fabric8.kubernetes.api.model.Pod> pods =
         List.of(

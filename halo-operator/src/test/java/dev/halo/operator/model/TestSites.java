@@ -39,6 +39,15 @@ public final class TestSites {
                     .atSite("lyon", "10.9.0.7")));
   }
 
+  /** A key of the group on site {@code site}, another than paris. */
+  public static Candidate remoteAt(String site, String pod, long createRevision, long lease) {
+    return new Candidate(key(lease), pod, createRevision, lease)
+        .withIdentity(
+            Optional.of(
+                new MemberIdentity(pod, "uid-" + site + "-" + pod, "uid-group-" + site)
+                    .atSite(site, "10.9.0.8")));
+  }
+
   public static ElectionView view(Candidate... queue) {
     return new ElectionView(ELECTION, true, List.of(queue), 20, "");
   }

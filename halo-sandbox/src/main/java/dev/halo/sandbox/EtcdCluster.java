@@ -388,6 +388,27 @@ public final class EtcdCluster implements AutoCloseable {
     return member(i).process().pid();
   }
 
+  /**
+   * Makes member {@code i} the raft leader ({@code etcdctl move-leader}), waiting until it leads.
+   */
+  public void moveLeader(int i) {
+    EtcdMember target = member(i);
+    if (findLeader().filter(l -> l == i).isPresent()) {
+      return;
+    }
+    target.status(); // learns its id
+    String hexId = Long.toHexString(Long.parseUnsignedLong(target.memberId));
+    etcdctl("move-leader", hexId);
+    long deadline = deadline(LEADER_TIMEOUT);
+    while (findLeader().filter(l -> l == i).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            target.name + " did not become leader in " + LEADER_TIMEOUT);
+      }
+      pause();
+    }
+  }
+
   /** Index of the raft leader now, if a running member follows one that runs; does not wait. */
   public Optional<Integer> currentLeader() {
     return findLeader();

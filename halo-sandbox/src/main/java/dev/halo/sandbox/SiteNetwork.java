@@ -23,7 +23,7 @@ public final class SiteNetwork implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SiteNetwork.class);
 
   private final List<String> sites;
-  private final Duration oneWay;
+  private Duration oneWay;
   private final TcpProxy[] peers;
   // clients.get(s).get(m): site s's way to member m.
   private final List<List<TcpProxy>> clients = new ArrayList<>();
@@ -88,8 +88,24 @@ public final class SiteNetwork implements AutoCloseable {
   }
 
   /** The round-trip time between two sites. */
-  public Duration rtt() {
+  public synchronized Duration rtt() {
     return oneWay.multipliedBy(2);
+  }
+
+  /**
+   * Changes the round-trip time between sites on every proxy at once (etcd keeps the timing it
+   * started with).
+   */
+  public synchronized void rtt(Duration rtt) {
+    oneWay = rtt.dividedBy(2);
+    for (TcpProxy peer : peers) {
+      peer.latency(oneWay);
+    }
+    for (int s = 0; s < clients.size(); s++) {
+      for (int m = 0; m < sites.size(); m++) {
+        clients.get(s).get(m).latency(s == m ? Duration.ZERO : oneWay);
+      }
+    }
   }
 
   /** The etcd endpoints of {@code site}'s clients: its own member first, then the others. */

@@ -1,12 +1,8 @@
 package dev.halo.sandbox;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.api.v1alpha1.SiteSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,7 +161,7 @@ public final class Sandbox implements AutoCloseable {
       etcd = track(EtcdCluster.start(options.etcdMembers(), security));
     } else {
       network = track(SiteNetwork.between(SITES, options.siteRtt()));
-      etcd = track(EtcdCluster.start(SITES.size(), security, wanPeering(network)));
+      etcd = track(EtcdCluster.start(SITES.size(), security, network.etcdPeering()));
       network.attach(etcd, secured);
       siteControl = track(SiteControl.start(network));
     }
@@ -196,7 +192,7 @@ public final class Sandbox implements AutoCloseable {
                   i == 0 ? options.proxyPort() : 0)));
     }
     if (options.example()) {
-      sites.forEach(site -> applyExample(site, options.siteRtt()));
+      sites.forEach(site -> SandboxExample.applyTo(site, options.siteRtt()));
     }
     log.atInfo()
         .addKeyValue("api", api().url())
@@ -225,23 +221,6 @@ public final class Sandbox implements AutoCloseable {
       contexts.put(names.get(i), apis.get(i).url());
     }
     return contexts;
-  }
-
-  /**
-   * etcd's timing tuned for the RTT between sites as docs/multi-site.md advises: heartbeat about
-   * the RTT, election timeout ten times it (never below etcd's defaults, 100 ms and 1000 ms).
-   */
-  static EtcdCluster.Peering wanPeering(SiteNetwork network) {
-    return new EtcdCluster.Peering(
-        heartbeatMillis(network.rtt()), electionTimeoutMillis(network.rtt()), network.peerFront());
-  }
-
-  static int heartbeatMillis(java.time.Duration rtt) {
-    return (int) Math.max(100, rtt.toMillis());
-  }
-
-  static int electionTimeoutMillis(java.time.Duration rtt) {
-    return (int) Math.max(1000, 10 * rtt.toMillis());
   }
 
   /**
@@ -278,58 +257,12 @@ public final class Sandbox implements AutoCloseable {
    * start from.
    */
   public static HighAvailabilityGroup exampleGroup(String name, String namespace) {
-    HighAvailabilityGroup hag = loadExample();
+    HighAvailabilityGroup hag = SandboxExample.load();
     hag.getSpec().getElection().setTls(null);
     hag.getMetadata().setName(name);
     hag.getMetadata().setNamespace(namespace);
     hag.getSpec().getService().setName(name);
     return hag;
-  }
-
-  private static HighAvailabilityGroup loadExample() {
-    try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(EXAMPLE_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(EXAMPLE_RESOURCE + " is not in the jar; rebuild it");
-      }
-      return Serialization.unmarshal(in, HighAvailabilityGroup.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * Applies the example to {@code site}; on a secured etcd its TLS Secret is issued first, so its
-   * pods find it, on a plaintext one its TLS settings are left out. On a site of several, the group
-   * is one site of the shared group {@value #SITE_GROUP}, with two pods, and tells the operator
-   * etcd's timing for {@code rtt}.
-   */
-  private static void applyExample(SandboxSite site, java.time.Duration rtt) {
-    HighAvailabilityGroup hag = loadExample();
-    hag.getMetadata().setNamespace(NAMESPACE);
-    if (!site.name().isEmpty()) {
-      SiteSpec spec = new SiteSpec();
-      spec.setName(site.name());
-      spec.setGroup(SITE_GROUP);
-      spec.setEtcdElectionTimeoutMillis(electionTimeoutMillis(rtt));
-      spec.setRttMillis((int) rtt.toMillis());
-      hag.getSpec().setSite(spec);
-      hag.getSpec().setReplicas(SITE_REPLICAS);
-      hag.getSpec().setZones(List.of("a", "b"));
-    }
-    if (site.issuer().isEmpty()) {
-      hag.getSpec().getElection().setTls(null);
-    } else {
-      site.issuer().get().ensure(hag);
-    }
-    site.client().resource(hag).inNamespace(NAMESPACE).createOr(NonDeletingOperation::update);
-    log.atInfo()
-        .addKeyValue("site", site.name())
-        .addKeyValue("kind", hag.getKind())
-        .addKeyValue("name", hag.getMetadata().getName())
-        .addKeyValue(
-            "etcdTlsSecret",
-            site.issuer().isEmpty() ? "" : hag.getSpec().getElection().getTls().getSecretName())
-        .log("sandbox: applied the example");
   }
 
   /**

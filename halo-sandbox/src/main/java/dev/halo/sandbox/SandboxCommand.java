@@ -205,44 +205,53 @@ public final class SandboxCommand implements Callable<Integer> {
   private static void printBanner(Sandbox sandbox, PrintStream out) {
     out.println();
     out.println("Halo sandbox is up");
-    out.println(
-        "  etcd            "
-            + sandbox.etcdEndpoints()
-            + (sandbox.securedEtcd()
-                ? "  (TLS, client certificates, roles)"
-                : "  (plaintext, --insecure-etcd)"));
-    for (SandboxSite site : sandbox.sites()) {
-      String indent = "  ";
-      if (!site.name().isEmpty()) {
-        out.println("  site " + site.name() + "      kubectl --context " + site.name());
-        indent = "    ";
-        out.printf("%s%-16s%s%n", indent, "etcd", String.join(",", site.etcdEndpoints()));
-      }
-      out.printf("%s%-16s%s%n", indent, "kubernetes API", site.api().url());
-      for (ServiceProxy.Route r : site.proxy().routes()) {
-        out.printf(
-            "%sservice %-8s http://127.0.0.1:%d  (port %d)%n",
-            indent, r.service(), r.localPort(), r.servicePort());
-      }
-    }
     if (sandbox.sites().size() > 1) {
-      SiteNetwork network = sandbox.network();
-      out.println(
-          "  witness site    "
-              + network.sites().get(network.sites().size() - 1)
-              + (sandbox.sites().size() < network.sites().size() ? " (etcd only)" : "")
-              + "   RTT between sites "
-              + network.rtt().toMillis()
-              + " ms");
-      String first = sandbox.sites().get(0).name();
-      out.println("  " + sandbox.siteControl().command("cut", first) + "   # cut a site off");
-      out.println("  " + sandbox.siteControl().command("heal", first));
+      printSites(sandbox, out);
+    } else {
+      out.println("  kubernetes API  " + sandbox.api().url());
+      out.println("  kubeconfig      " + sandbox.kubeconfig());
+      out.println("  etcd            " + sandbox.etcdEndpoints() + etcdKind(sandbox));
+      printServices(sandbox.proxy(), "  ", out);
     }
-    out.println("  kubeconfig      " + sandbox.kubeconfig());
     out.println("  export KUBECONFIG=" + sandbox.kubeconfig());
     out.println("  " + sandbox.etcdctl() + " get /halo/ --prefix");
     out.println();
     out.flush();
+  }
+
+  /** Each site's API server, etcd endpoints and Services, the witness, and the site switch. */
+  private static void printSites(Sandbox sandbox, PrintStream out) {
+    SiteNetwork network = sandbox.network();
+    out.println("  kubeconfig      " + sandbox.kubeconfig() + "  (a context per site)");
+    out.println("  etcd            " + sandbox.etcdEndpoints() + etcdKind(sandbox));
+    for (SandboxSite site : sandbox.sites()) {
+      out.println("  site " + site.name() + "      kubectl --context " + site.name());
+      out.println("    kubernetes API  " + site.api().url());
+      out.println("    etcd            " + String.join(",", site.etcdEndpoints()));
+      printServices(site.proxy(), "    ", out);
+    }
+    if (sandbox.sites().size() < network.sites().size()) {
+      out.println(
+          "  site " + network.sites().get(network.sites().size() - 1) + "      witness, etcd only");
+    }
+    out.println("  RTT between sites " + network.rtt().toMillis() + " ms");
+    String first = sandbox.sites().get(0).name();
+    out.println("  " + sandbox.siteControl().command("cut", first) + "   # cut a site off");
+    out.println("  " + sandbox.siteControl().command("heal", first));
+  }
+
+  private static String etcdKind(Sandbox sandbox) {
+    return sandbox.securedEtcd()
+        ? "  (TLS, client certificates, roles)"
+        : "  (plaintext, --insecure-etcd)";
+  }
+
+  private static void printServices(ServiceProxy proxy, String indent, PrintStream out) {
+    for (ServiceProxy.Route r : proxy.routes()) {
+      out.printf(
+          "%sservice %-7s http://127.0.0.1:%d  (port %d)%n",
+          indent, r.service(), r.localPort(), r.servicePort());
+    }
   }
 
   /** From here on, log lines go to {@code file}, not over the live view. */

@@ -60,6 +60,25 @@ public final class SiteNetwork implements AutoCloseable {
   }
 
   /**
+   * etcd's timing for this network's RTT as docs/multi-site.md advises, with the peer proxies of
+   * {@link #peerFront}: heartbeat about the RTT, election timeout ten times it.
+   */
+  public EtcdCluster.Peering etcdPeering() {
+    Duration rtt = rtt();
+    return new EtcdCluster.Peering(heartbeatMillis(rtt), electionTimeoutMillis(rtt), peerFront());
+  }
+
+  /** etcd's heartbeat for {@code rtt}: the RTT, never below etcd's default 100 ms. */
+  static int heartbeatMillis(Duration rtt) {
+    return (int) Math.max(100, rtt.toMillis());
+  }
+
+  /** etcd's election timeout for {@code rtt}: 10 × RTT, never below etcd's default 1000 ms. */
+  static int electionTimeoutMillis(Duration rtt) {
+    return (int) Math.max(1000, 10 * rtt.toMillis());
+  }
+
+  /**
    * Puts the client proxies in front of {@code etcd}'s members (their https ports when {@code
    * secure}), once it runs; needed before {@link #endpoints} and {@link #cut}.
    */

@@ -111,6 +111,12 @@ public final class BenchSummary {
     }
     generic("Operator footprint", read("operator.json"));
     scale(read("scale.json"));
+    JsonNode sites = read("sites.json");
+    if (sites == null) {
+      missing("Multi-site", "sites.json");
+    } else {
+      md.append(SiteSummary.markdown(sites));
+    }
     Path file = dir.resolve("REPORT.md");
     Files.writeString(file, md.toString());
     return file;

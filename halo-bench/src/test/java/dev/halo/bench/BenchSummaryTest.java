@@ -196,4 +196,24 @@ class BenchSummaryTest {
 
     assertThat(new BenchSummary(dir).safetyFindings()).isEmpty();
   }
+
+  @Test
+  void writesTheSiteLossAgainstItsBoundAndWhichSiteWonAfterALocalCrash() throws Exception {
+    Files.writeString(
+        dir.resolve("sites.json"),
+        """
+        {"setup": "two sites",
+         "siteLoss": [{"rttMs": 20, "lossToLabelledMs": {"n": 4, "p50Ms": 7700, "maxMs": 8100},
+                       "boundMs": 7020, "withinBound": 0}],
+         "localCrash": {"rttMs": 20, "crashToLabelledMs": {"n": 4, "p50Ms": 100, "maxMs": 130},
+                        "wonBySameSite": 3, "wonByOtherSite": 1}}
+        """);
+
+    String md = Files.readString(new BenchSummary(dir).write());
+
+    assertThat(md)
+        .contains("## Multi-site (sites.json)")
+        .contains("| RTT 20 ms | 4 | 7700 / 8100 | 7020 ms | 0 of 4 |")
+        .contains("on the same site 3 times, on the other site 1 times");
+  }
 }

@@ -41,8 +41,30 @@ public final class EtcdCluster implements AutoCloseable {
   // Set once etcd's authentication is on: etcdctl and admin() then run as root.
   private volatile String rootPassword;
 
+  /**
+   * How the members reach and time each other: the peer URL each member advertises (what the others
+   * dial; {@code front} may put a proxy there) and raft's heartbeat and election timeout.
+   */
+  public record Peering(int heartbeatMillis, int electionTimeoutMillis, PeerFront front) {
+    /** etcd's defaults (heartbeat 100 ms, election timeout 1000 ms), members dialled directly. */
+    public static Peering lan() {
+      return new Peering(100, 1000, (member, peerPort) -> "http://127.0.0.1:" + peerPort);
+    }
+  }
+
+  /** The peer URL the others dial to reach {@code member}, which listens on {@code peerPort}. */
+  @FunctionalInterface
+  public interface PeerFront {
+    String advertise(int member, int peerPort);
+  }
+
   private EtcdCluster(
-      Path etcdBin, Path etcdctlBin, Path root, int size, EtcdServerSecurity security) {
+      Path etcdBin,
+      Path etcdctlBin,
+      Path root,
+      int size,
+      EtcdServerSecurity security,
+      Peering peering) {
     this.etcdctlBin = etcdctlBin;
     this.root = root;
     this.security = security;
@@ -50,9 +72,13 @@ public final class EtcdCluster implements AutoCloseable {
     List<String> flags = securityFlags(security);
     List<EtcdMember.Ports> ports = EtcdMember.freePorts(size);
     String token = "halo-" + UUID.randomUUID();
+    List<String> advertised =
+        IntStream.range(0, size)
+            .mapToObj(i -> peering.front().advertise(i, ports.get(i).peer()))
+            .toList();
     String initialCluster =
         IntStream.range(0, size)
-            .mapToObj(i -> "m" + i + "=http://127.0.0.1:" + ports.get(i).peer())
+            .mapToObj(i -> "m" + i + "=" + advertised.get(i))
             .collect(Collectors.joining(","));
     this.members =
         IntStream.range(0, size)
@@ -63,6 +89,8 @@ public final class EtcdCluster implements AutoCloseable {
                         etcdBin,
                         root,
                         ports.get(i),
+                        advertised.get(i),
+                        peering,
                         initialCluster,
                         token,
                         security.tls(),
@@ -121,12 +149,21 @@ public final class EtcdCluster implements AutoCloseable {
    * its users (plus root) when it lists any.
    */
   public static EtcdCluster start(int members, EtcdServerSecurity security) {
+    return start(members, security, Peering.lan());
+  }
+
+  /**
+   * As {@link #start(int, EtcdServerSecurity)}, the members reaching each other as {@code peering}
+   * says (e.g. through proxies that add a WAN's latency, with raft timed for it).
+   */
+  public static EtcdCluster start(int members, EtcdServerSecurity security, Peering peering) {
     EtcdCluster cluster =
         start(
             members,
             binary("HALO_ETCD_BIN", DEFAULT_ETCD),
             binary("HALO_ETCDCTL_BIN", DEFAULT_ETCDCTL),
-            security);
+            security,
+            peering);
     if (security.auth()) {
       try {
         cluster.enableAuth();
@@ -140,26 +177,27 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** Starts a cluster with explicit binaries, so tests can point at a missing one. */
   static EtcdCluster start(int members, Path etcdBin, Path etcdctlBin) {
-    return start(members, etcdBin, etcdctlBin, EtcdServerSecurity.plaintext());
+    return start(members, etcdBin, etcdctlBin, EtcdServerSecurity.plaintext(), Peering.lan());
   }
 
   private static EtcdCluster start(
-      int members, Path etcdBin, Path etcdctlBin, EtcdServerSecurity security) {
+      int members, Path etcdBin, Path etcdctlBin, EtcdServerSecurity security, Peering peering) {
     if (members != 1 && members != 3) {
       throw new IllegalArgumentException("members must be 1 or 3, was " + members);
     }
     requireBinary("etcd", etcdBin);
     try {
-      return startOnce(members, etcdBin, etcdctlBin, security);
+      return startOnce(members, etcdBin, etcdctlBin, security, peering);
     } catch (PortClashException e) {
       // Another process grabbed a port between picking and binding it: new ports will do.
-      return startOnce(members, etcdBin, etcdctlBin, security);
+      return startOnce(members, etcdBin, etcdctlBin, security, peering);
     }
   }
 
   private static EtcdCluster startOnce(
-      int size, Path etcdBin, Path etcdctlBin, EtcdServerSecurity security) {
-    EtcdCluster cluster = new EtcdCluster(etcdBin, etcdctlBin, createRoot(), size, security);
+      int size, Path etcdBin, Path etcdctlBin, EtcdServerSecurity security, Peering peering) {
+    EtcdCluster cluster =
+        new EtcdCluster(etcdBin, etcdctlBin, createRoot(), size, security, peering);
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
       cluster.members.forEach(EtcdMember::launch);
@@ -281,6 +319,14 @@ public final class EtcdCluster implements AutoCloseable {
     return member(i).clientUrl();
   }
 
+  /** The https client URL of member {@code i} of a secured cluster. */
+  public String secureUrl(int i) {
+    if (!security.tls()) {
+      throw new IllegalStateException("this etcd cluster was started without TLS");
+    }
+    return member(i).secureUrl();
+  }
+
   /** Number of members. */
   public int size() {
     return members.size();
@@ -340,6 +386,32 @@ public final class EtcdCluster implements AutoCloseable {
   /** OS process id of member {@code i}'s latest process. */
   public long pid(int i) {
     return member(i).process().pid();
+  }
+
+  /**
+   * Makes member {@code i} the raft leader ({@code etcdctl move-leader}), waiting until it leads.
+   */
+  public void moveLeader(int i) {
+    EtcdMember target = member(i);
+    if (findLeader().filter(l -> l == i).isPresent()) {
+      return;
+    }
+    target.status(); // learns its id
+    String hexId = Long.toHexString(Long.parseUnsignedLong(target.memberId));
+    etcdctl("move-leader", hexId);
+    long deadline = deadline(LEADER_TIMEOUT);
+    while (findLeader().filter(l -> l == i).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            target.name + " did not become leader in " + LEADER_TIMEOUT);
+      }
+      pause();
+    }
+  }
+
+  /** Index of the raft leader now, if a running member follows one that runs; does not wait. */
+  public Optional<Integer> currentLeader() {
+    return findLeader();
   }
 
   /** Index of the current raft leader, waiting up to 15 s for a running member to lead. */

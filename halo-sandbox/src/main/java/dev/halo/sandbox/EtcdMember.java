@@ -60,6 +60,8 @@ final class EtcdMember {
       Path etcdBin,
       Path root,
       Ports ports,
+      String advertisedPeerUrl,
+      EtcdCluster.Peering peering,
       String initialCluster,
       String token,
       boolean secure,
@@ -84,13 +86,14 @@ final class EtcdMember {
             "--listen-client-urls=" + clientUrls,
             "--advertise-client-urls=" + clientUrls,
             "--listen-peer-urls=" + peerUrl,
-            "--initial-advertise-peer-urls=" + peerUrl,
+            // What the others dial: this port, or a proxy in front of it.
+            "--initial-advertise-peer-urls=" + advertisedPeerUrl,
             "--initial-cluster=" + initialCluster,
             "--initial-cluster-token=" + token,
             // Ignored by etcd once the data dir holds a member, so restarts reuse this command.
             "--initial-cluster-state=new",
-            "--heartbeat-interval=100",
-            "--election-timeout=1000",
+            "--heartbeat-interval=" + peering.heartbeatMillis(),
+            "--election-timeout=" + peering.electionTimeoutMillis(),
             "--logger=zap",
             "--log-level=warn");
     List<String> all = new ArrayList<>(base);

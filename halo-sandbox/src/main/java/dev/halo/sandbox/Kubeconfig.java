@@ -15,7 +15,8 @@ final class Kubeconfig {
    * halo-sandbox}, no credentials, namespace {@code default}), creating the parent directories.
    */
   static void write(Path file, String url) {
-    String yaml =
+    writeYaml(
+        file,
         String.join(
             "\n",
             "apiVersion: v1",
@@ -34,7 +35,36 @@ final class Kubeconfig {
             "users:",
             "- name: halo-sandbox",
             "  user: {}",
-            "");
+            ""));
+  }
+
+  /**
+   * Writes a kubeconfig with a cluster and a context per entry of {@code servers} (site name to
+   * server URL), each named after the site; the first is the current context.
+   */
+  static void write(Path file, java.util.Map<String, String> servers) {
+    StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Config\nclusters:\n");
+    servers.forEach(
+        (site, url) ->
+            yaml.append("- name: ")
+                .append(site)
+                .append("\n  cluster:\n    server: ")
+                .append(url)
+                .append('\n'));
+    yaml.append("contexts:\n");
+    servers.forEach(
+        (site, url) ->
+            yaml.append("- name: ")
+                .append(site)
+                .append("\n  context:\n    cluster: ")
+                .append(site)
+                .append("\n    user: halo-sandbox\n    namespace: default\n"));
+    yaml.append("current-context: ").append(servers.keySet().iterator().next()).append('\n');
+    yaml.append("users:\n- name: halo-sandbox\n  user: {}\n");
+    writeYaml(file, yaml.toString());
+  }
+
+  private static void writeYaml(Path file, String yaml) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {

@@ -26,22 +26,23 @@ public final class LiveView implements AutoCloseable {
   private static final String EXAMPLE_GROUP = "web";
 
   private final Sandbox sandbox;
-  private final EventFeed feed;
+  private final Map<String, EventFeed> feeds;
   private final PrintStream out;
   private final String logFile;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("sandbox-live-view", r));
 
-  LiveView(Sandbox sandbox, EventFeed feed, PrintStream out, String logFile) {
+  LiveView(Sandbox sandbox, Map<String, EventFeed> feeds, PrintStream out, String logFile) {
     this.sandbox = sandbox;
-    this.feed = feed;
+    this.feeds = new java.util.LinkedHashMap<>(feeds);
     this.out = out;
     this.logFile = logFile;
   }
 
-  /** Starts redrawing. */
-  public static LiveView start(Sandbox sandbox, EventFeed feed, PrintStream out, String logFile) {
-    LiveView view = new LiveView(sandbox, feed, out, logFile);
+  /** Starts redrawing; {@code feeds} has each site's events by site name ({@code ""}: one site). */
+  public static LiveView start(
+      Sandbox sandbox, Map<String, EventFeed> feeds, PrintStream out, String logFile) {
+    LiveView view = new LiveView(sandbox, feeds, out, logFile);
     view.timer.scheduleWithFixedDelay(view::draw, 0, 1, TimeUnit.SECONDS);
     return view;
   }
@@ -57,6 +58,10 @@ public final class LiveView implements AutoCloseable {
 
   /** The whole screen as text. */
   String render() {
+    if (sandbox.sites().size() > 1) {
+      return SitesView.render(sandbox, feeds, logFile);
+    }
+    EventFeed feed = feeds.get("");
     StringBuilder s = new StringBuilder();
     s.append("Halo sandbox   API ")
         .append(sandbox.api().url())

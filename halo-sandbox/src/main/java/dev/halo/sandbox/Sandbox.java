@@ -1,31 +1,26 @@
 package dev.halo.sandbox;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.common.AgentDefaults;
-import dev.halo.operator.HaloOperator;
-import dev.halo.operator.OperatorConfig;
-import dev.halo.operator.model.EtcdSecrets;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Halo end to end on one machine, all on 127.0.0.1: an embedded Kubernetes API, a real etcd
  * cluster, the real operator (in this JVM), a local kubelet that runs each pod's real agent as an
- * OS process next to a {@link DemoWorkload}, and a service proxy per Service. {@link #close()}
+ * OS process next to a {@link DemoWorkload}, and a service proxy per Service; with {@code --sites}
+ * a {@link SandboxSite} of those per site and a {@link SiteNetwork} between them. {@link #close()}
  * stops everything in reverse order and deletes the sandbox's temporary directory; so does a
  * shutdown hook when the JVM ends without it, and the {@link ChildReaper} watchdog when the JVM is
  * killed.
@@ -38,6 +33,18 @@ public final class Sandbox implements AutoCloseable {
   public static final String EXAMPLE_RESOURCE = "examples/sandbox.yaml";
 
   /**
+   * The sites of a multi-site sandbox, one etcd member each, in order: {@code --sites 2} gives the
+   * first two an API server and leaves the third a witness that runs only etcd.
+   */
+  public static final List<String> SITES = List.of("paris", "lyon", "nice");
+
+  /** The shared group ({@code spec.site.group}) of the example on every site. */
+  public static final String SITE_GROUP = "web";
+
+  /** Pods of the example per site when there are several (two sites' agents share 2 cores). */
+  static final int SITE_REPLICAS = 2;
+
+  /**
    * How to start.
    *
    * @param etcdMembers 1 or 3 etcd members
@@ -48,6 +55,10 @@ public final class Sandbox implements AutoCloseable {
    * @param insecureEtcd plaintext etcd without auth, and the example without its TLS Secret;
    *     otherwise etcd speaks TLS only, wants client certificates and has auth on ({@link
    *     SandboxEtcdIssuer})
+   * @param sites 1, or 2 or 3 sites ({@link #SITES}): an API server, operator and kubelet per site
+   *     and three etcd members, one per site, reached through a {@link SiteNetwork} ({@code
+   *     etcdMembers} is then ignored); {@code apiPort} and {@code proxyPort} are the first site's
+   * @param siteRtt the round-trip time between two sites' etcd members and clients
    */
   public record Options(
       int etcdMembers,
@@ -55,7 +66,28 @@ public final class Sandbox implements AutoCloseable {
       int proxyPort,
       Optional<Path> kubeconfig,
       boolean example,
-      boolean insecureEtcd) {}
+      boolean insecureEtcd,
+      int sites,
+      java.time.Duration siteRtt) {
+    /** One site, as before sites existed. */
+    public Options(
+        int etcdMembers,
+        int apiPort,
+        int proxyPort,
+        Optional<Path> kubeconfig,
+        boolean example,
+        boolean insecureEtcd) {
+      this(
+          etcdMembers,
+          apiPort,
+          proxyPort,
+          kubeconfig,
+          example,
+          insecureEtcd,
+          1,
+          java.time.Duration.ZERO);
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
   // A kubelet restarts a crashed container after 10 s at first (CrashLoopBackOff); so does ours.
@@ -64,11 +96,11 @@ public final class Sandbox implements AutoCloseable {
   private final Path root;
   private final Path kubeconfig;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
-  private EmbeddedApiServer api;
+  private final List<SandboxSite> sites = new ArrayList<>();
   private EtcdCluster etcd;
-  private SandboxEtcdIssuer issuer;
-  private LocalKubelet kubelet;
-  private ServiceProxy proxy;
+  private SiteNetwork network;
+  private SiteControl siteControl;
+  private boolean secured;
   // Stops everything when the JVM ends without close() (System.exit, an uncaught error).
   private final Thread shutdownHook = new Thread(this::close, "sandbox-shutdown");
 
@@ -82,6 +114,7 @@ public final class Sandbox implements AutoCloseable {
    * is one line saying what failed and what to do.
    */
   public static Sandbox start(Options options) {
+    siteNames(options.sites());
     if (options.etcdMembers() != 1 && options.etcdMembers() != 3) {
       throw new IllegalArgumentException(
           "--etcd-members must be 1 or 3, was " + options.etcdMembers());
@@ -108,35 +141,86 @@ public final class Sandbox implements AutoCloseable {
 
   private void startParts(Options options) throws IOException {
     long start = System.nanoTime();
-    api = track(EmbeddedApiServer.start(options.apiPort()).validateSchemas(true));
-    api.writeKubeconfig(kubeconfig);
+    secured = !options.insecureEtcd();
+    List<String> names = siteNames(options.sites());
+    List<EmbeddedApiServer> apis = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      apis.add(
+          track(EmbeddedApiServer.start(i == 0 ? options.apiPort() : 0).validateSchemas(true)));
+    }
+    if (options.sites() == 1) {
+      apis.get(0).writeKubeconfig(kubeconfig);
+    } else {
+      Kubeconfig.write(kubeconfig, contexts(names, apis));
+    }
     if (options.proxyPort() > 0) {
       ServiceProxy.requireFree(options.proxyPort()); // fail before the slow parts start
     }
-    if (options.insecureEtcd()) {
-      etcd = track(EtcdCluster.start(options.etcdMembers()));
-      AgentClassArchive.trainAgainstTheAgentsEtcd();
+    EtcdServerSecurity security = secured ? etcdSecurity() : EtcdServerSecurity.plaintext();
+    if (options.sites() == 1) {
+      etcd = track(EtcdCluster.start(options.etcdMembers(), security));
     } else {
-      etcd = track(EtcdCluster.start(options.etcdMembers(), etcdSecurity()));
-      issuer = track(SandboxEtcdIssuer.start(etcd, api.client(), NAMESPACE));
-      AgentClassArchive.trainAgainst(etcd.secureEndpoints(), issuer.operatorSecurity());
+      network = track(SiteNetwork.between(SITES, options.siteRtt()));
+      etcd = track(EtcdCluster.start(SITES.size(), security, network.etcdPeering()));
+      network.attach(etcd, secured);
+      siteControl = track(SiteControl.start(network));
     }
-    kubelet =
-        track(
-            LocalKubelet.start(
-                api.client(), NAMESPACE, etcd, LocalKubelet.AgentMode.PROCESS, kubeletOptions()));
-    track(HaloOperator.start(api.newClient(), operatorConfig()));
-    proxy = track(ServiceProxy.start(api.client(), NAMESPACE, kubelet, options.proxyPort()));
+    List<Optional<SandboxEtcdIssuer>> issuers = new ArrayList<>();
+    for (EmbeddedApiServer api : apis) {
+      issuers.add(
+          secured
+              ? Optional.of(track(SandboxEtcdIssuer.start(etcd, api.client(), NAMESPACE)))
+              : Optional.empty());
+    }
+    if (secured) {
+      AgentClassArchive.trainAgainst(
+          etcd.secureEndpoints(), issuers.get(0).get().operatorSecurity());
+    } else {
+      AgentClassArchive.trainAgainstTheAgentsEtcd();
+    }
+    for (int i = 0; i < names.size(); i++) {
+      List<String> endpoints =
+          network == null ? List.of(etcdEndpoints().split(",")) : network.endpoints(names.get(i));
+      sites.add(
+          track(
+              SandboxSite.start(
+                  names.get(i),
+                  apis.get(i),
+                  etcd,
+                  issuers.get(i),
+                  endpoints,
+                  i == 0 ? options.proxyPort() : 0)));
+    }
     if (options.example()) {
-      applyExample();
+      sites.forEach(site -> SandboxExample.applyTo(site, options.siteRtt()));
     }
     log.atInfo()
-        .addKeyValue("api", api.url())
+        .addKeyValue("api", api().url())
+        .addKeyValue("sites", names.size())
         .addKeyValue("kubeconfig", kubeconfig)
         .addKeyValue("etcd", etcdEndpoints())
-        .addKeyValue("secured", issuer != null)
+        .addKeyValue("secured", securedEtcd())
         .addKeyValue("tookMs", (System.nanoTime() - start) / 1_000_000)
         .log("sandbox started");
+  }
+
+  /**
+   * The sites with an API server: {@code ""} alone for one site, else the first of {@link #SITES}.
+   */
+  static List<String> siteNames(int sites) {
+    if (sites < 1 || sites > SITES.size()) {
+      throw new IllegalArgumentException(
+          "--sites must be 1, 2 or 3 (one etcd member per site, three sites), was " + sites);
+    }
+    return sites == 1 ? List.of("") : SITES.subList(0, sites);
+  }
+
+  private static Map<String, String> contexts(List<String> names, List<EmbeddedApiServer> apis) {
+    Map<String, String> contexts = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      contexts.put(names.get(i), apis.get(i).url());
+    }
+    return contexts;
   }
 
   /**
@@ -161,32 +245,6 @@ public final class Sandbox implements AutoCloseable {
                 SandboxEtcdIssuer.OPERATOR, "unused-" + java.util.UUID.randomUUID(), ""));
   }
 
-  private OperatorConfig operatorConfig() {
-    if (issuer == null) {
-      return new OperatorConfig(
-          Set.of(NAMESPACE),
-          "halo:sandbox",
-          etcd.clientUrls(),
-          false,
-          "",
-          "127.0.0.1",
-          0,
-          AgentDefaults.JVM_OPTIONS);
-    }
-    return new OperatorConfig(
-        Set.of(NAMESPACE),
-        "halo:sandbox",
-        List.of(etcd.secureEndpoints().split(",")),
-        false,
-        "",
-        "127.0.0.1",
-        0,
-        AgentDefaults.JVM_OPTIONS,
-        issuer.operatorSecurity(),
-        EtcdSecrets.NONE,
-        OperatorConfig.DEFAULT_WATCH_STALE_AFTER);
-  }
-
   private <T extends AutoCloseable> T track(T part) {
     started.push(part);
     return part;
@@ -199,7 +257,7 @@ public final class Sandbox implements AutoCloseable {
    * start from.
    */
   public static HighAvailabilityGroup exampleGroup(String name, String namespace) {
-    HighAvailabilityGroup hag = loadExample();
+    HighAvailabilityGroup hag = SandboxExample.load();
     hag.getSpec().getElection().setTls(null);
     hag.getMetadata().setName(name);
     hag.getMetadata().setNamespace(namespace);
@@ -207,78 +265,66 @@ public final class Sandbox implements AutoCloseable {
     return hag;
   }
 
-  private static HighAvailabilityGroup loadExample() {
-    try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(EXAMPLE_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(EXAMPLE_RESOURCE + " is not in the jar; rebuild it");
-      }
-      return Serialization.unmarshal(in, HighAvailabilityGroup.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * Applies the example; on a secured etcd its TLS Secret is issued first, so its pods find it, on
-   * a plaintext one its TLS settings are left out.
-   */
-  private void applyExample() {
-    HighAvailabilityGroup hag = loadExample();
-    if (issuer == null) {
-      hag.getSpec().getElection().setTls(null);
-    } else {
-      issuer.ensure(hag);
-    }
-    api.client().resource(hag).inNamespace(NAMESPACE).createOr(NonDeletingOperation::update);
-    log.atInfo()
-        .addKeyValue("kind", hag.getKind())
-        .addKeyValue("name", hag.getMetadata().getName())
-        .addKeyValue(
-            "etcdTlsSecret",
-            issuer == null ? "" : hag.getSpec().getElection().getTls().getSecretName())
-        .log("sandbox: applied the example");
-  }
-
   /**
    * Waits up to {@code timeout} until the service proxy listens for {@code service}; true when it
    * does.
    */
   public boolean awaitService(String service, java.time.Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (proxy.routes().stream().noneMatch(r -> r.service().equals(service))) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
+    return sites.get(0).awaitService(service, timeout);
   }
 
+  /** The first site's API client (the only site's, in a sandbox of one). */
   public KubernetesClient client() {
-    return api.client();
+    return api().client();
   }
 
+  /** The first site's API server. */
   public EmbeddedApiServer api() {
-    return api;
+    return sites.get(0).api();
   }
 
   public EtcdCluster etcd() {
     return etcd;
   }
 
+  /** The sites with an API server; one, named {@code ""}, unless started with {@code --sites}. */
+  public List<SandboxSite> sites() {
+    return List.copyOf(sites);
+  }
+
+  /** The site named {@code name}, or an exception naming the sites there are. */
+  public SandboxSite site(String name) {
+    return sites.stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no site " + name + "; the sites are " + String.join(", ", network().sites())));
+  }
+
+  /** The WAN between the sites' etcd members; only with {@code --sites} 2 or more. */
+  public SiteNetwork network() {
+    if (network == null) {
+      throw new IllegalStateException("this sandbox has one site; start it with --sites 2 or 3");
+    }
+    return network;
+  }
+
+  /** The HTTP switch that cuts and heals sites; only with {@code --sites} 2 or more. */
+  public SiteControl siteControl() {
+    network();
+    return siteControl;
+  }
+
   /** Whether etcd runs secured (TLS, client certificates, auth), i.e. not --insecure-etcd. */
   public boolean securedEtcd() {
-    return issuer != null;
+    return secured;
   }
 
   /** The etcd endpoints groups and the operator use: https when secured. */
   public String etcdEndpoints() {
-    return issuer == null ? etcd.endpoints() : etcd.secureEndpoints();
+    return secured ? etcd.secureEndpoints() : etcd.endpoints();
   }
 
   /**
@@ -286,39 +332,33 @@ public final class Sandbox implements AutoCloseable {
    * read-only client certificate when secured.
    */
   public String etcdctl() {
-    return issuer == null
-        ? "ETCDCTL_API=3 etcdctl --endpoints " + etcd.endpoints()
-        : issuer.etcdctl();
+    return issuer()
+        .map(SandboxEtcdIssuer::etcdctl)
+        .orElse("ETCDCTL_API=3 etcdctl --endpoints " + etcd.endpoints());
   }
 
-  /** Who issues the groups' etcd users and Secrets; empty with --insecure-etcd. */
+  /** Who issues the first site's groups' etcd users and Secrets; empty with --insecure-etcd. */
   public Optional<SandboxEtcdIssuer> issuer() {
-    return Optional.ofNullable(issuer);
+    return sites.get(0).issuer();
   }
 
+  /** The first site's kubelet. */
   public LocalKubelet kubelet() {
-    return kubelet;
+    return sites.get(0).kubelet();
   }
 
+  /** The first site's service proxy. */
   public ServiceProxy proxy() {
-    return proxy;
+    return sites.get(0).proxy();
   }
 
   public Path kubeconfig() {
     return kubeconfig;
   }
 
-  /** The HighAvailabilityGroups of the sandbox namespace, by name. */
+  /** The HighAvailabilityGroups of the first site's sandbox namespace, by name. */
   public List<HighAvailabilityGroup> groups() {
-    return api
-        .client()
-        .resources(HighAvailabilityGroup.class)
-        .inNamespace(NAMESPACE)
-        .list()
-        .getItems()
-        .stream()
-        .sorted(Comparator.comparing(g -> g.getMetadata().getName()))
-        .toList();
+    return sites.get(0).groups();
   }
 
   private boolean reaperReleased;

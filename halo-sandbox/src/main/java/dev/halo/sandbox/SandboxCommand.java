@@ -8,9 +8,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -70,6 +74,24 @@ public final class SandboxCommand implements Callable<Integer> {
               + " group)")
   boolean insecureEtcd;
 
+  @Option(
+      names = "--sites",
+      defaultValue = "1",
+      description =
+          "1, or 2 or 3 sites: an API server (a kubeconfig context named after the site),"
+              + " operator and kubelet per site, one etcd member per site (with 2, the third site"
+              + " is a witness that runs only etcd), linked through proxies (default:"
+              + " ${DEFAULT-VALUE})")
+  int sites;
+
+  @Option(
+      names = "--site-rtt-ms",
+      defaultValue = "0",
+      description =
+          "round-trip time between two sites in ms, added by the proxies; etcd's heartbeat"
+              + " and election timeout are tuned for it (default: ${DEFAULT-VALUE})")
+  int siteRttMs;
+
   @Option(names = "--headless", description = "log events as lines instead of the live view")
   boolean headless;
 
@@ -84,6 +106,14 @@ public final class SandboxCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
+    if (sites > 1 && scenario != null) {
+      System.err.println("halo sandbox: --scenario runs on one site; leave out --sites");
+      return EXIT_FAILED;
+    }
+    if (siteRttMs < 0 || siteRttMs > 10_000) {
+      System.err.println("halo sandbox: --site-rtt-ms must be from 0 to 10000, was " + siteRttMs);
+      return EXIT_FAILED;
+    }
     Sandbox sandbox;
     try {
       sandbox =
@@ -94,13 +124,15 @@ public final class SandboxCommand implements Callable<Integer> {
                   proxyPort,
                   Optional.ofNullable(kubeconfig),
                   !noExample,
-                  insecureEtcd));
+                  insecureEtcd,
+                  sites,
+                  java.time.Duration.ofMillis(siteRttMs)));
     } catch (RuntimeException e) {
       System.err.println("halo sandbox: " + oneLine(e));
       return EXIT_FAILED;
     }
     try (sandbox) {
-      if (!noExample && !sandbox.awaitService(EXAMPLE_SERVICE, EXAMPLE_TIMEOUT)) {
+      if (!noExample && !awaitServices(sandbox)) {
         log.atWarn()
             .addKeyValue("service", EXAMPLE_SERVICE)
             .log("the example's Service did not appear in time; see the operator's log lines");
@@ -110,28 +142,54 @@ public final class SandboxCommand implements Callable<Integer> {
         return runFailover(sandbox, out);
       }
       if (headless) {
-        try (EventFeed feed =
-            EventFeed.start(
-                sandbox.client(),
-                Sandbox.NAMESPACE,
+        Map<String, EventFeed> feeds =
+            feeds(
+                sandbox,
                 20,
-                line -> log.atInfo().addKeyValue("event", line).log("sandbox event"))) {
+                site ->
+                    line ->
+                        log.atInfo()
+                            .addKeyValue("site", site)
+                            .addKeyValue("event", line)
+                            .log("sandbox event"));
+        try {
           stop.await();
+        } finally {
+          feeds.values().forEach(EventFeed::close);
         }
       } else {
         Path logFile = Files.createTempFile("halo-sandbox-", ".log");
         ChildReaper.deleteAtExit(logFile);
-        try (EventFeed feed = EventFeed.start(sandbox.client(), Sandbox.NAMESPACE, 8, line -> {});
-            LiveView view = LiveView.start(sandbox, feed, out, logFile.toString())) {
+        Map<String, EventFeed> feeds =
+            feeds(sandbox, sandbox.sites().size() == 1 ? 8 : 4, site -> line -> {});
+        try (LiveView view = LiveView.start(sandbox, feeds, out, logFile.toString())) {
           logTo(logFile);
           stop.await();
         } finally {
+          feeds.values().forEach(EventFeed::close);
           Files.deleteIfExists(logFile);
         }
       }
       out.println("stopping the sandbox ...");
       return 0;
     }
+  }
+
+  /** An event feed per site, keeping {@code keep} lines, each line to {@code listener}. */
+  private static Map<String, EventFeed> feeds(
+      Sandbox sandbox, int keep, Function<String, Consumer<String>> listener) {
+    Map<String, EventFeed> feeds = new LinkedHashMap<>();
+    for (SandboxSite site : sandbox.sites()) {
+      feeds.put(
+          site.name(),
+          EventFeed.start(site.client(), Sandbox.NAMESPACE, keep, listener.apply(site.name())));
+    }
+    return feeds;
+  }
+
+  private static boolean awaitServices(Sandbox sandbox) {
+    return sandbox.sites().stream()
+        .allMatch(site -> site.awaitService(EXAMPLE_SERVICE, EXAMPLE_TIMEOUT));
   }
 
   private static int runFailover(Sandbox sandbox, PrintStream out) {
@@ -147,23 +205,53 @@ public final class SandboxCommand implements Callable<Integer> {
   private static void printBanner(Sandbox sandbox, PrintStream out) {
     out.println();
     out.println("Halo sandbox is up");
-    out.println("  kubernetes API  " + sandbox.api().url());
-    out.println("  kubeconfig      " + sandbox.kubeconfig());
-    out.println(
-        "  etcd            "
-            + sandbox.etcdEndpoints()
-            + (sandbox.securedEtcd()
-                ? "  (TLS, client certificates, roles)"
-                : "  (plaintext, --insecure-etcd)"));
-    for (ServiceProxy.Route r : sandbox.proxy().routes()) {
-      out.printf(
-          "  service %-7s http://127.0.0.1:%d  (port %d)%n",
-          r.service(), r.localPort(), r.servicePort());
+    if (sandbox.sites().size() > 1) {
+      printSites(sandbox, out);
+    } else {
+      out.println("  kubernetes API  " + sandbox.api().url());
+      out.println("  kubeconfig      " + sandbox.kubeconfig());
+      out.println("  etcd            " + sandbox.etcdEndpoints() + etcdKind(sandbox));
+      printServices(sandbox.proxy(), "  ", out);
     }
     out.println("  export KUBECONFIG=" + sandbox.kubeconfig());
     out.println("  " + sandbox.etcdctl() + " get /halo/ --prefix");
     out.println();
     out.flush();
+  }
+
+  /** Each site's API server, etcd endpoints and Services, the witness, and the site switch. */
+  private static void printSites(Sandbox sandbox, PrintStream out) {
+    SiteNetwork network = sandbox.network();
+    out.println("  kubeconfig      " + sandbox.kubeconfig() + "  (a context per site)");
+    out.println("  etcd            " + sandbox.etcdEndpoints() + etcdKind(sandbox));
+    for (SandboxSite site : sandbox.sites()) {
+      out.println("  site " + site.name() + "      kubectl --context " + site.name());
+      out.println("    kubernetes API  " + site.api().url());
+      out.println("    etcd            " + String.join(",", site.etcdEndpoints()));
+      printServices(site.proxy(), "    ", out);
+    }
+    if (sandbox.sites().size() < network.sites().size()) {
+      out.println(
+          "  site " + network.sites().get(network.sites().size() - 1) + "      witness, etcd only");
+    }
+    out.println("  RTT between sites " + network.rtt().toMillis() + " ms");
+    String first = sandbox.sites().get(0).name();
+    out.println("  " + sandbox.siteControl().command("cut", first) + "   # cut a site off");
+    out.println("  " + sandbox.siteControl().command("heal", first));
+  }
+
+  private static String etcdKind(Sandbox sandbox) {
+    return sandbox.securedEtcd()
+        ? "  (TLS, client certificates, roles)"
+        : "  (plaintext, --insecure-etcd)";
+  }
+
+  private static void printServices(ServiceProxy proxy, String indent, PrintStream out) {
+    for (ServiceProxy.Route r : proxy.routes()) {
+      out.printf(
+          "%sservice %-7s http://127.0.0.1:%d  (port %d)%n",
+          indent, r.service(), r.localPort(), r.servicePort());
+    }
   }
 
   /** From here on, log lines go to {@code file}, not over the live view. */

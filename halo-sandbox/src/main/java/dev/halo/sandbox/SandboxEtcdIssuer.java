@@ -5,6 +5,7 @@ import dev.halo.api.v1alpha1.EtcdTlsSpec;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.ElectionKeys;
 import dev.halo.etcd.EtcdSecurity;
+import dev.halo.operator.model.GroupElection;
 import io.etcd.jetcd.auth.Permission;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -130,7 +131,7 @@ public final class SandboxEtcdIssuer implements AutoCloseable {
       if (client.secrets().inNamespace(namespace).withName(secretName.get()).get() != null) {
         return;
       }
-      issue(group, secretName.get());
+      issue(group, secretName.get(), GroupElection.name(withNamespace(hag)));
     } catch (RuntimeException e) {
       log.atWarn()
           .addKeyValue("group", group)
@@ -145,11 +146,17 @@ public final class SandboxEtcdIssuer implements AutoCloseable {
    * certificate for it from the same CA (creating or replacing the Secret: a rotation).
    */
   public void issue(String group, String secretName) {
+    issue(group, secretName, ElectionKeys.electionName(namespace, group));
+  }
+
+  /**
+   * As {@link #issue(String, String)}, granting the keys of {@code election}: a site of a group
+   * spread over several gets the shared group's {@code /halo/_sites/<group>/}, as
+   * docs/etcd-security.md says, the same on every site.
+   */
+  public void issue(String group, String secretName, String election) {
     String user = agentUser(namespace, group);
-    etcd.grantPrefix(
-        user,
-        ElectionKeys.groupPrefix(ElectionKeys.electionName(namespace, group)),
-        Permission.Type.READWRITE);
+    etcd.grantPrefix(user, ElectionKeys.groupPrefix(election), Permission.Type.READWRITE);
     CertificateAuthority ca = etcd.certificateAuthority();
     CertificateAuthority.Issued cert =
         ca.client(
@@ -177,6 +184,13 @@ public final class SandboxEtcdIssuer implements AutoCloseable {
         .addKeyValue("secret", secretName)
         .addKeyValue("etcdUser", user)
         .log("sandbox: issued the group's etcd client certificate");
+  }
+
+  private HighAvailabilityGroup withNamespace(HighAvailabilityGroup hag) {
+    if (hag.getMetadata().getNamespace() == null) {
+      hag.getMetadata().setNamespace(namespace);
+    }
+    return hag;
   }
 
   private static Optional<String> tlsSecret(HighAvailabilityGroup hag) {

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * connection that looks alive and never delivers, as when a middlebox forgets a connection without
  * resetting it; only its own timeouts or pings can tell. {@link #heal()} closes them.
  *
+ * <p>{@link #cutFrom} is {@link #cut()} for some clients only: those a predicate picks by their
+ * accepted socket (e.g. {@link SocketOwner}: the connections a given process opened).
+ *
  * <p>A connection that either side closes is closed on both. {@link #latency} delays each chunk by
  * the same amount in both directions, in order.
  */
@@ -57,6 +61,8 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final Set<Socket> blackholed = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  // Clients cut by cutFrom(); never matches when nothing is cut that way.
+  private volatile Predicate<Socket> cutClients = s -> false;
   private volatile long latencyNanos;
   private volatile boolean closed;
 
@@ -98,6 +104,19 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
+   * Closes the connections of the clients {@code from} picks (by their accepted socket) and
+   * black-holes their new ones until {@link #heal()}; other clients are forwarded as before.
+   */
+  public synchronized void cutFrom(Predicate<Socket> from) {
+    cutClients = from;
+    links.stream().filter(l -> from.test(l.client)).toList().forEach(Link::close);
+    log.atInfo()
+        .addKeyValue("port", port())
+        .addKeyValue("target", target)
+        .log("proxy: cut for some clients");
+  }
+
+  /**
    * Makes every connection open now go silent: it stays open and forwards nothing more either way.
    * New connections are forwarded as usual. Returns how many went silent.
    */
@@ -117,6 +136,7 @@ public final class TcpProxy implements AutoCloseable {
    */
   public synchronized void heal() {
     cut = false;
+    cutClients = s -> false;
     links.stream().filter(l -> l.silent).toList().forEach(Link::close);
     blackholed.forEach(TcpProxy::quietly);
     blackholed.clear();
@@ -172,7 +192,8 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private void connect(Socket client) {
-    if (holdIfCut(client)) {
+    boolean cutClient = cutClients.test(client);
+    if (holdIfCut(client, cutClient)) {
       return;
     }
     Socket upstream = new Socket();
@@ -188,9 +209,10 @@ public final class TcpProxy implements AutoCloseable {
     }
     Link link = new Link(client, upstream);
     synchronized (this) {
-      if (cut || closed) {
+      cutClient = cutClient || cutClients.test(client);
+      if (cut || cutClient || closed) {
         quietly(upstream);
-        if (!holdIfCut(client)) {
+        if (!holdIfCut(client, cutClient)) {
           quietly(client);
         }
         return;
@@ -205,13 +227,16 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  /** Black-holes {@code client} when the proxy is cut; returns whether it did. */
-  private synchronized boolean holdIfCut(Socket client) {
+  /**
+   * Black-holes {@code client} when the proxy is cut, for all or for this client ({@code
+   * cutClient}); returns whether it did.
+   */
+  private synchronized boolean holdIfCut(Socket client, boolean cutClient) {
     if (closed) {
       quietly(client);
       return true;
     }
-    if (cut) {
+    if (cut || cutClient) {
       blackholed.add(client);
       return true;
     }

@@ -142,6 +142,31 @@ class TcpProxyTest {
   }
 
   @Test
+  void cutFromClosesThePickedClientsOnlyAndHoldsTheirNewConnectionsUntilHealed()
+      throws IOException {
+    try (Socket picked = connect();
+        Socket spared = connect()) {
+      assertThat(roundTrip(picked, "a")).isEqualTo("a");
+      assertThat(roundTrip(spared, "b")).isEqualTo("b");
+      int sparedPort = spared.getLocalPort();
+      proxy.cutFrom(accepted -> accepted.getPort() != sparedPort);
+
+      assertThat(endOfStreamOrReset(picked)).isTrue();
+      assertThat(roundTrip(spared, "still")).isEqualTo("still");
+      try (Socket fresh = connect()) {
+        fresh.getOutputStream().write('x');
+        assertThatThrownBy(() -> fresh.getInputStream().read())
+            .isInstanceOf(SocketTimeoutException.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.held() == 1);
+      }
+      proxy.heal();
+      try (Socket again = connect()) {
+        assertThat(roundTrip(again, "healed")).isEqualTo("healed");
+      }
+    }
+  }
+
+  @Test
   void latencyDelaysEachDirection() throws IOException {
     proxy.latency(Duration.ofMillis(100));
     try (Socket s = connect()) {

@@ -83,7 +83,9 @@ class OperatorFailoverRecordsIT {
 
     FailoverRecord f = awaitFailover("deleted", old, Duration.ofSeconds(10));
     assertThat(f.getReason()).isEqualTo("podDeleted");
-    assertThat(f.getDurationMillis()).isNotNull().isPositive().isLessThan(2_000L);
+    // 0 is a measurement too: the agent resigned on SIGTERM, and its key's deletion and the next
+    // leader came in one watch response, before the pod watch showed the pod terminating.
+    assertThat(f.getDurationMillis()).isNotNull().isBetween(0L, 2_000L);
   }
 
   @Test

@@ -41,6 +41,8 @@ public final class Agent implements AutoCloseable {
   private final Optional<RoleHistoryLog> history;
   private final AgentHttpServer http;
   private final Optional<SiteHold> siteHold;
+  // The site's hold key, read by siteHold; empty for a group on one site.
+  private final String holdKey;
   private volatile boolean stopped;
   private volatile boolean healthy;
 
@@ -82,16 +84,12 @@ public final class Agent implements AutoCloseable {
             .map(file -> new RoleHistoryLog(file, config.member(), leases::leaseId, clock));
     history.ifPresent(roleState::journal);
     roleState.onTransition(this::onTransition);
+    this.holdKey =
+        config.site().isEmpty() ? "" : ElectionKeys.siteHoldKey(config.election(), config.site());
     this.siteHold =
-        config.site().isEmpty()
+        holdKey.isEmpty()
             ? Optional.empty()
-            : Optional.of(
-                new SiteHold(
-                    client,
-                    ElectionKeys.siteHoldKey(config.election(), config.site()),
-                    SITE_HOLD_PERIOD_MS,
-                    exec,
-                    this::onHold));
+            : Optional.of(new SiteHold(client, holdKey, SITE_HOLD_PERIOD_MS, exec, this::onHold));
   }
 
   /** Starts an agent talking to etcd through jetcd. */
@@ -181,7 +179,9 @@ public final class Agent implements AutoCloseable {
         config.leaseTtlSeconds(),
         failure.map(f -> f.kind().reason()).orElse(""),
         failure.map(EtcdFailure::message).orElse(""),
-        elector.fencedBy());
+        elector.fencedBy(),
+        Boolean.TRUE.equals(held),
+        holdKey);
   }
 
   /** The deadline as wall-clock time while master; empty otherwise. */

@@ -9,7 +9,11 @@ package dev.halo.agent;
  * latest etcd failure ({@code Unreachable}, {@code TLSFailed}, {@code CertificateExpired}, {@code
  * AuthFailed}, {@code PermissionDenied}; empty while etcd answers) and {@code etcdFailureMessage}
  * what to do about it. {@code fencedBy} names the pod and lease whose fence keeps this agent,
- * though it leads, from becoming master (empty when none).
+ * though it leads, from becoming master (empty when none). {@code heldOut} is true while the
+ * agent's site is held out of the election ({@code spec.site.failover: Manual} with the master on
+ * another site): the last read of {@code holdKey}, the site's hold key ({@code
+ * /halo/_sites/<group>/hold/<site>}, empty for a group on one site), found it, so the agent does
+ * not campaign (phase {@code idle}) unless it is master.
  */
 public record AgentStatus(
     String member,
@@ -28,4 +32,6 @@ public record AgentStatus(
     int leaseTtlSeconds,
     String etcdFailure,
     String etcdFailureMessage,
-    String fencedBy) {}
+    String fencedBy,
+    boolean heldOut,
+    String holdKey) {}

@@ -25,6 +25,7 @@ final class BrokenEtcdClient implements ElectionClient {
   volatile boolean watchesBreak = true;
   volatile boolean leaderReadsFail;
   volatile boolean renewalsFail;
+  volatile boolean keysExist;
 
   /** When each call was made (System.nanoTime()). */
   final ConcurrentLinkedQueue<Long> prefixWatches = new ConcurrentLinkedQueue<>();
@@ -86,7 +87,7 @@ final class BrokenEtcdClient implements ElectionClient {
 
   @Override
   public CompletableFuture<Boolean> exists(String key) {
-    return CompletableFuture.completedFuture(false);
+    return CompletableFuture.completedFuture(keysExist);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.halo.bench;
 
 import dev.halo.common.ElectionKeys;
+import dev.halo.common.MemberIdentity;
 import dev.halo.sandbox.Sandbox;
 import dev.halo.sandbox.SandboxSite;
 import dev.halo.sandbox.SiteNetwork;
@@ -22,8 +23,9 @@ import java.util.Optional;
  *       lost site; the time until the other site labels a master, at each RTT, against the bound
  *       TTL + 2 × etcd's election timeout + RTT. Healed after each round.
  *   <li>{@code localCrash}: kill -9 of the master's agent (the kubelet reports the container
- *       terminated, so its own site's operator revokes its lease); the time until a master is
- *       labelled and on which site: the next key in line wins, wherever it is.
+ *       terminated, so its own site's operator revokes its lease), once the operators have put a
+ *       standby of the master's site next in line; the time until a master is labelled and on which
+ *       site (the master's own, by same-site preference).
  * </ul>
  *
  * Writes target/bench/sites.json.
@@ -118,7 +120,18 @@ public final class SiteBench {
     List<Long> millis = new ArrayList<>();
     int sameSite = 0;
     for (int i = 0; i < n; i++) {
-      Master master = awaitSteady();
+      Master steady = awaitSteady();
+      // The operators keep a standby of the master's site first in line (StandbyRequeues, at
+      // most a round per 10 s): the crash comes once they have.
+      Master master =
+          BenchRig.awaitValue(
+              "a standby of the master's site next in line",
+              ROUND_TIMEOUT,
+              100,
+              () ->
+                  onlyMaster()
+                      .filter(m -> m.equals(steady) && candidates() == 4)
+                      .filter(m -> nextInLineSite().filter(m.site().name()::equals).isPresent()));
       long t0 = System.nanoTime();
       master.site().kubelet().crashAgent(master.pod());
       Master next =
@@ -167,6 +180,31 @@ public final class SiteBench {
         .lines()
         .filter(l -> !l.isBlank())
         .count();
+  }
+
+  /** The site of the second candidate by create revision: the next master if the first goes. */
+  private Optional<String> nextInLineSite() {
+    List<String> keys =
+        sandbox
+            .etcd()
+            .etcdctl(
+                "get", ELECTION, "--prefix", "--keys-only", "--sort-by=CREATE", "--order=ASCEND")
+            .lines()
+            .filter(l -> !l.isBlank())
+            .toList();
+    if (keys.size() < 2) {
+      return Optional.empty();
+    }
+    String identity =
+        sandbox
+            .etcd()
+            .etcdctl(
+                "get",
+                ElectionKeys.memberKey(
+                    ElectionKeys.siteElectionName(GROUP), ElectionKeys.leaseOf(keys.get(1))),
+                "--print-value-only")
+            .strip();
+    return MemberIdentity.decode(identity).map(MemberIdentity::site);
   }
 
   private SandboxSite otherThan(SandboxSite site) {

@@ -345,6 +345,16 @@ class MultiSiteIT {
                         .orElse(true));
     assertThat(etcd.cluster().etcdctl("get", ElectionKeys.siteHoldKey(ELECTION, other.name)))
         .isBlank();
+    // The site records the master's arrival from the lost site, named with that site.
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                Optional.ofNullable(other.get().getStatus())
+                    .map(s -> s.getLastFailover())
+                    .filter(f -> other.masters().equals(List.of(f.getTo())))
+                    .filter(f -> f.getFrom().startsWith(m + "/"))
+                    .isPresent());
   }
 
   @Test
@@ -370,6 +380,7 @@ class MultiSiteIT {
     // The other site's member queued last: both members ahead of it must queue again first.
     List<String> queue = queue();
     String target = podOf(queue.get(3).split("/")[1]);
+    String master = masterSite.masters().get(0);
     annotate(masterSite, "halo.dev/switchover-to", o + "/" + target);
     await()
         .atMost(WITHIN)
@@ -385,6 +396,34 @@ class MultiSiteIT {
         .anyMatch(msg -> msg.endsWith("of site " + o + ", for the switchover to it"));
     awaitRemoteMasterSeenBy(masterSite, target, o);
     assertThat(etcd.cluster().etcdctl("get", ElectionKeys.switchoverKey(ELECTION))).isBlank();
+
+    // Each site records the move, naming the other site's member with its site.
+    awaitLastFailover(masterSite, master, o + "/" + target, "switchover");
+    awaitLastFailover(other, m + "/" + master, target, "switchover");
+  }
+
+  /**
+   * Waits until {@code site}'s status records the failover {@code from} → {@code to} for {@code
+   * reason}, with its duration, and a Failover event says so.
+   */
+  private static void awaitLastFailover(Site site, String from, String to, String reason) {
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                Optional.ofNullable(site.get().getStatus())
+                    .map(s -> s.getLastFailover())
+                    .filter(f -> from.equals(f.getFrom()) && to.equals(f.getTo()))
+                    .isPresent());
+    var status = site.get().getStatus();
+    assertThat(status.getLastFailover().getReason()).as(site.name).isEqualTo(reason);
+    assertThat(status.getLastFailover().getDurationMillis()).as(site.name).isNotNull();
+    assertThat(status.getFailovers()).as(site.name).isPositive();
+    assertThat(
+            site.client().v1().events().inNamespace(site.ns).list().getItems().stream()
+                .filter(e -> "Failover".equals(e.getReason()))
+                .map(Event::getMessage))
+        .anyMatch(msg -> msg.startsWith(from + " -> " + to + " (" + reason + ")"));
   }
 
   @Test

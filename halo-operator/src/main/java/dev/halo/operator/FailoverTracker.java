@@ -1,6 +1,8 @@
 package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.FailoverRecord;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.api.v1alpha1.RemoteMaster;
 import dev.halo.operator.model.FailoverCause;
 import java.time.Instant;
 import java.util.Map;
@@ -9,12 +11,49 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers, per group, the last master the operator labelled, the failover count and the last
- * failover record; why and how long a failover took is {@link FailoverCause}'s call.
+ * failover record; why and how long a failover took is {@link FailoverCause}'s call. A master is
+ * named by its pod, or, when it is on another site of a group spread over sites, {@code
+ * <site>/<pod>} ({@link #onSite}): pod names may repeat between sites, a site and pod may not.
  */
 final class FailoverTracker {
   private final Map<String, String> lastMaster = new ConcurrentHashMap<>();
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   private final Map<String, FailoverRecord> lastRecords = new ConcurrentHashMap<>();
+
+  /** The name of a master on another site, e.g. {@code lyon/orders-lyon-1}. */
+  static String onSite(String site, String pod) {
+    return site + "/" + pod;
+  }
+
+  /** Whether {@code master} names a master on another site (a pod name has no slash). */
+  static boolean remote(String master) {
+    return master.contains("/");
+  }
+
+  /**
+   * Whether a failover from {@code from} to {@code to} is this site's to record: one end is this
+   * site's pod. A master moving between two other sites is recorded by those sites.
+   */
+  static boolean concernsThisSite(String from, String to) {
+    return !remote(from) || !remote(to);
+  }
+
+  /**
+   * The master the status records: this site's pod, else the remote master as {@code <site>/<pod>};
+   * null when it records none.
+   */
+  static String recordedMaster(HighAvailabilityGroupStatus status) {
+    if (status == null) {
+      return null;
+    }
+    if (status.getMaster() != null) {
+      return status.getMaster();
+    }
+    RemoteMaster r = status.getRemoteMaster();
+    return r == null || r.getPod() == null || r.getSite() == null
+        ? null
+        : onSite(r.getSite(), r.getPod());
+  }
 
   /**
    * The number of failovers: the larger of what status says and what this operator counted, so a

@@ -2,10 +2,13 @@ package dev.halo.operator;
 
 import dev.halo.api.v1alpha1.FailoverRecord;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.MemberIdentity;
+import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.KeyDeparture;
 import dev.halo.operator.election.LeaderChange;
 import dev.halo.operator.model.FailoverCause;
+import dev.halo.operator.model.MasterRoute;
 import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Labels a group's pods with the roles the election gives them (every demotion before the
  * promotion) and announces a new master: the MasterElected event and, when it replaced another, the
- * Failover event, metric and record.
+ * Failover event, metric and record. A group spread over sites records the failovers that concern
+ * this site: the master arriving here from another site, or leaving here for another site.
  */
 final class RoleLabeller {
   private static final Logger log = LoggerFactory.getLogger(RoleLabeller.class);
@@ -83,7 +87,7 @@ final class RoleLabeller {
    */
   Labelled assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
     RoleAssignment plan = RoleAssignment.plan(pods, members);
-    String recorded = hag.getStatus() == null ? null : hag.getStatus().getMaster();
+    String recorded = FailoverTracker.recordedMaster(hag.getStatus());
     String group = key(hag);
     Optional<String> unseen = plan.unseenMaster(Optional.ofNullable(lastMaster.get(group)));
     if (unseen.isPresent()) {
@@ -112,8 +116,12 @@ final class RoleLabeller {
     } else {
       lastMaster.remove(group);
     }
-    final List<Pod> read = pods;
-    plan.master().ifPresent(m -> announce(hag, recorded, m, read, members.view()));
+    Optional<Candidate> remoteLeader = MasterRoute.remoteLeader(members, plan.master());
+    if (plan.master().isPresent()) {
+      announce(hag, recorded, plan.master().get(), pods, members);
+    } else if (remoteLeader.isPresent()) {
+      announceRemote(hag, recorded, remoteLeader.get(), pods, members);
+    }
     return new Labelled(applied.pods(), plan.master());
   }
 
@@ -127,12 +135,9 @@ final class RoleLabeller {
     return pods.stream().filter(PodState::labelledMaster).map(PodState::name).findFirst();
   }
 
+  /** A pod of this site is labelled master: from this site's pod, or from another site's. */
   private void announce(
-      HighAvailabilityGroup hag,
-      String recorded,
-      String master,
-      List<Pod> pods,
-      ElectionView view) {
+      HighAvailabilityGroup hag, String recorded, String master, List<Pod> pods, Membership m) {
     String group = key(hag);
     if (!failovers.isNew(group, recorded, master)) {
       return;
@@ -143,12 +148,57 @@ final class RoleLabeller {
     if (from.isEmpty()) {
       return;
     }
-    FailoverCause.Evidence evidence = evidence(hag, from.get(), master, pods, view);
+    Optional<Candidate> leader = m.leader().filter(l -> m.leaderPod().equals(Optional.of(master)));
+    FailoverCause.Verdict verdict =
+        FailoverTracker.remote(from.get())
+            ? remoteVerdict(from.get(), leader, m.view())
+            : localVerdict(hag, from.get(), leader, pods, m);
+    Integer count = hag.getStatus() == null ? null : hag.getStatus().getFailovers();
+    reportFailover(
+        hag, failovers.failedOver(group, count, from.get(), master, verdict, Instant.now()));
+  }
+
+  /**
+   * A member of another site leads, and no pod of this site is labelled master: when this site's
+   * pod was master before, the master left this site, a failover this site records. A master moving
+   * between other sites is theirs to record: this site only remembers where it is.
+   */
+  private void announceRemote(
+      HighAvailabilityGroup hag, String recorded, Candidate leader, List<Pod> pods, Membership m) {
+    MemberIdentity id = leader.identity().orElseThrow();
+    String master = FailoverTracker.onSite(id.site(), id.pod());
+    String group = key(hag);
+    if (!failovers.isNew(group, recorded, master)) {
+      return;
+    }
+    log.atInfo()
+        .addKeyValue("group", group)
+        .addKeyValue("master", id.pod())
+        .addKeyValue("site", id.site())
+        .log("master is on another site");
+    Optional<String> from = failovers.labelled(group, recorded, master);
+    if (from.isEmpty() || !FailoverTracker.concernsThisSite(from.get(), master)) {
+      return;
+    }
+    FailoverCause.Verdict verdict = localVerdict(hag, from.get(), Optional.of(leader), pods, m);
+    Integer count = hag.getStatus() == null ? null : hag.getStatus().getFailovers();
+    reportFailover(
+        hag, failovers.failedOver(group, count, from.get(), master, verdict, Instant.now()));
+  }
+
+  /** Why this site's pod {@code from} stopped being master, from all this operator saw. */
+  private FailoverCause.Verdict localVerdict(
+      HighAvailabilityGroup hag,
+      String from,
+      Optional<Candidate> leader,
+      List<Pod> pods,
+      Membership m) {
+    FailoverCause.Evidence evidence = evidence(hag, from, leader, pods, m);
     FailoverCause.Verdict verdict = FailoverCause.of(evidence);
     if (verdict.reason().equals(FailoverCause.RESIGNED)) {
       // An agent resigns on SIGTERM, which a pod's deletion sends: its key can leave the election
       // before the pod watch shows the deletion. The API server's answer decides.
-      Optional<Optional<Pod>> read = writer.readPod(hag, from.get());
+      Optional<Optional<Pod>> read = writer.readPod(hag, from);
       if (read.isPresent()) {
         verdict =
             FailoverCause.of(
@@ -160,19 +210,46 @@ final class RoleLabeller {
                     evidence.electedAtMillis()));
       }
     }
-    Integer count = hag.getStatus() == null ? null : hag.getStatus().getFailovers();
-    reportFailover(
-        hag, failovers.failedOver(group, count, from.get(), master, verdict, Instant.now()));
+    return verdict;
+  }
+
+  /**
+   * Why {@code from}, {@code <site>/<pod>} of another site, stopped being master: only its key's
+   * departure tells, since its pod and its operator's actions are that site's.
+   */
+  private static FailoverCause.Verdict remoteVerdict(
+      String from, Optional<Candidate> leader, ElectionView view) {
+    int slash = from.indexOf('/');
+    Optional<KeyDeparture> departure =
+        view.lastRemoteLeaderDeparture(from.substring(0, slash), from.substring(slash + 1));
+    return FailoverCause.ofRemote(departure, view.fenceGoneAtMillis(), electedAt(view, leader));
   }
 
   /** What the watches and the operator's own actions tell about {@code from}'s going. */
   private FailoverCause.Evidence evidence(
-      HighAvailabilityGroup hag, String from, String to, List<Pod> pods, ElectionView view) {
-    Optional<KeyDeparture> departure = view.lastLeaderDeparture(from);
+      HighAvailabilityGroup hag,
+      String from,
+      Optional<Candidate> leader,
+      List<Pod> pods,
+      Membership m) {
+    Optional<KeyDeparture> departure = m.view().lastLeaderDeparture(from, m.site().orElse(""));
+    return new FailoverCause.Evidence(
+        departure,
+        pods.stream().filter(p -> PodState.name(p).equals(from)).findFirst(),
+        departure.flatMap(d -> actions.of(d.leaseId())),
+        podSigns.of(hag.getMetadata().getNamespace(), from),
+        electedAt(m.view(), leader));
+  }
+
+  /**
+   * When {@code leader}'s key became leader as the watch saw it, or when the fence it waited for
+   * went, whichever came later; empty when the watch did not see it arrive.
+   */
+  private static OptionalLong electedAt(ElectionView view, Optional<Candidate> leader) {
     OptionalLong elected =
-        view.leaderSince()
-            .filter(l -> view.leader().filter(c -> c.key().equals(l.key())).isPresent())
-            .filter(l -> view.leader().get().member().equals(to))
+        leader
+            .filter(c -> view.leader().filter(l -> l.key().equals(c.key())).isPresent())
+            .flatMap(c -> view.leaderSince().filter(l -> l.key().equals(c.key())))
             .map(LeaderChange::seenAtMillis)
             .orElse(OptionalLong.empty());
     // A leader that waited for a fence could be master only once the fence went.
@@ -181,12 +258,7 @@ final class RoleLabeller {
         && view.fenceGoneAtMillis().getAsLong() > elected.getAsLong()) {
       elected = view.fenceGoneAtMillis();
     }
-    return new FailoverCause.Evidence(
-        departure,
-        pods.stream().filter(p -> PodState.name(p).equals(from)).findFirst(),
-        departure.flatMap(d -> actions.of(d.leaseId())),
-        podSigns.of(hag.getMetadata().getNamespace(), from),
-        elected);
+    return elected;
   }
 
   private void reportFailover(HighAvailabilityGroup hag, FailoverRecord f) {

@@ -3,6 +3,8 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halo.api.v1alpha1.FailoverRecord;
+import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.api.v1alpha1.RemoteMaster;
 import dev.halo.operator.model.FailoverCause;
 import java.time.Instant;
 import java.util.OptionalLong;
@@ -28,6 +30,47 @@ class FailoverTrackerTest {
   @Test
   void afterARestartTheRecordedMasterIsThePrevious() {
     assertThat(tracker.labelled("shop/web", "web-0", "web-1")).contains("web-0");
+  }
+
+  @Test
+  void aMasterLeavingForAnotherSiteIsRecordedWithItsSite() {
+    tracker.labelled("shop/web", null, "web-0");
+    String lyon = FailoverTracker.onSite("lyon", "orders-lyon-1");
+
+    assertThat(tracker.isNew("shop/web", null, lyon)).isTrue();
+    assertThat(tracker.labelled("shop/web", null, lyon)).contains("web-0");
+    assertThat(FailoverTracker.concernsThisSite("web-0", lyon)).isTrue();
+    assertThat(lyon).isEqualTo("lyon/orders-lyon-1");
+  }
+
+  @Test
+  void aMasterArrivingFromAnotherSiteReplacesTheRemoteOne() {
+    tracker.labelled("shop/web", null, "lyon/web-0");
+
+    assertThat(tracker.isNew("shop/web", null, "web-0")).isTrue();
+    assertThat(tracker.labelled("shop/web", null, "web-0")).contains("lyon/web-0");
+    assertThat(FailoverTracker.concernsThisSite("lyon/web-0", "web-0")).isTrue();
+  }
+
+  @Test
+  void aMasterMovingBetweenOtherSitesIsNotThisSitesToRecord() {
+    assertThat(FailoverTracker.concernsThisSite("lyon/web-0", "nice/web-0")).isFalse();
+  }
+
+  @Test
+  void theRecordedMasterIsTheLocalPodElseTheRemoteMasterWithItsSite() {
+    HighAvailabilityGroupStatus local = new HighAvailabilityGroupStatus();
+    local.setMaster("web-0");
+    HighAvailabilityGroupStatus remote = new HighAvailabilityGroupStatus();
+    remote.setRemoteMaster(new RemoteMaster("web-0", "lyon", "10.2.0.7"));
+
+    assertThat(FailoverTracker.recordedMaster(local)).isEqualTo("web-0");
+    assertThat(FailoverTracker.recordedMaster(remote)).isEqualTo("lyon/web-0");
+    assertThat(FailoverTracker.recordedMaster(new HighAvailabilityGroupStatus())).isNull();
+    assertThat(FailoverTracker.recordedMaster(null)).isNull();
+    // After a restart, a pod of this site taking over from the recorded remote master.
+    assertThat(tracker.labelled("shop/web", FailoverTracker.recordedMaster(remote), "web-0"))
+        .contains("lyon/web-0");
   }
 
   @Test

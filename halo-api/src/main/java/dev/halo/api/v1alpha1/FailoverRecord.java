@@ -4,8 +4,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** The last change of master. */
 public class FailoverRecord {
+  @JsonPropertyDescription(
+      "The old master: a pod of this group, or <site>/<pod> when it was on another site of a"
+          + " group spread over sites (spec.site).")
   private String from;
 
+  @JsonPropertyDescription(
+      "The new master: a pod of this group, or <site>/<pod> when the master went to another"
+          + " site.")
   private String to;
 
   @JsonPropertyDescription(

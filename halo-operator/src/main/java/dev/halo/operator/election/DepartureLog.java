@@ -31,6 +31,8 @@ final class DepartureLog {
 
   private final List<Pending> pending = new ArrayList<>();
   private final Map<Long, Long> identityDeletedAt = new HashMap<>();
+  // The site of an identity deleted just before its key, in the same watch response.
+  private final Map<Long, String> deletedSites = new HashMap<>();
   private final Map<Long, Mark> marks = new HashMap<>();
   // Read by any thread: each value is an immutable list, replaced on change.
   private final Map<String, List<KeyDeparture>> settled = new ConcurrentHashMap<>();
@@ -53,9 +55,10 @@ final class DepartureLog {
     identity.leftBecause().ifPresent(left -> marks.put(leaseId, new Mark(revision, left)));
   }
 
-  /** A lease's identity was deleted at {@code revision}. */
-  void identityDeleted(long leaseId, long revision) {
+  /** A lease's identity, {@code identity}, was deleted at {@code revision}. */
+  void identityDeleted(long leaseId, MemberIdentity identity, long revision) {
     identityDeletedAt.put(leaseId, revision);
+    deletedSites.put(leaseId, identity.site());
   }
 
   /** Classifies the deletions seen since the last call. */
@@ -79,7 +82,16 @@ final class DepartureLog {
       List<KeyDeparture> list = new ArrayList<>(settled.getOrDefault(p.election(), List.of()));
       list.add(
           new KeyDeparture(
-              p.key().member(), lease, p.revision(), p.seenAtMillis(), p.wasLeader(), how, left));
+              p.key().member(),
+              lease,
+              p.revision(),
+              p.seenAtMillis(),
+              p.wasLeader(),
+              how,
+              left,
+              p.identity()
+                  .map(MemberIdentity::site)
+                  .orElseGet(() -> deletedSites.getOrDefault(lease, ""))));
       settled.put(
           p.election(), List.copyOf(list.subList(Math.max(0, list.size() - KEPT), list.size())));
     }
@@ -103,6 +115,7 @@ final class DepartureLog {
   private void clearScratch() {
     pending.clear();
     identityDeletedAt.clear();
+    deletedSites.clear();
     marks.clear();
   }
 }

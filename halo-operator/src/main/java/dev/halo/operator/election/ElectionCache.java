@@ -196,7 +196,7 @@ final class ElectionCache {
     }
     Member gone = members.remove(key);
     if (gone != null) {
-      departures.identityDeleted(gone.leaseId(), revision);
+      departures.identityDeleted(gone.leaseId(), gone.identity(), revision);
       Optional<String> election =
           ElectionKeys.electionOfMemberKey(key).filter(entries::containsKey);
       election.ifPresent(e -> store(e, candidatesOf(e), revision));

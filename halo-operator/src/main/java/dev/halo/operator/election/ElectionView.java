@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Predicate;
 
 /**
  * An election as the operator last saw it; candidates are ordered by create revision, so the first
@@ -145,11 +146,28 @@ public record ElectionView(
     return fences.stream().filter(f -> f.holdsBack(candidate.createRevision())).findFirst();
   }
 
-  /** The last departure of a key of {@code member} that led the election when it went. */
-  public Optional<KeyDeparture> lastLeaderDeparture(String member) {
+  /**
+   * The last departure of a key that led the election when it went and was held by pod {@code
+   * member} of this site, {@code site} (empty for a group on one site): a key whose identity named
+   * that site or none. A pod of the same name on another site is another member.
+   */
+  public Optional<KeyDeparture> lastLeaderDeparture(String member, String site) {
+    return lastLeaderDeparture(member, d -> d.site().isEmpty() || d.site().equals(site));
+  }
+
+  /**
+   * The last departure of a leading key held by pod {@code member} of another site, {@code site}:
+   * only a key whose identity named that site.
+   */
+  public Optional<KeyDeparture> lastRemoteLeaderDeparture(String site, String member) {
+    return lastLeaderDeparture(member, d -> d.site().equals(site));
+  }
+
+  private Optional<KeyDeparture> lastLeaderDeparture(
+      String member, Predicate<KeyDeparture> ofSite) {
     for (int i = departures.size() - 1; i >= 0; i--) {
       KeyDeparture d = departures.get(i);
-      if (d.wasLeader() && d.member().equals(member)) {
+      if (d.wasLeader() && d.member().equals(member) && ofSite.test(d)) {
         return Optional.of(d);
       }
     }

@@ -10,6 +10,8 @@ package dev.halo.operator.election;
  * @param wasLeader whether the key led the election when it went
  * @param how how it went, see {@link How}
  * @param left why its agent left, when it marked that ({@link How#MARKED}); empty otherwise
+ * @param site the site its member identity named (a group spread over sites); empty when it named
+ *     none or the key carried no identity
  */
 public record KeyDeparture(
     String member,
@@ -18,7 +20,24 @@ public record KeyDeparture(
     long seenAtMillis,
     boolean wasLeader,
     How how,
-    String left) {
+    String left,
+    String site) {
+
+  public KeyDeparture {
+    site = site == null ? "" : site;
+  }
+
+  /** A departure of a key whose identity named no site. */
+  public KeyDeparture(
+      String member,
+      long leaseId,
+      long revision,
+      long seenAtMillis,
+      boolean wasLeader,
+      How how,
+      String left) {
+    this(member, leaseId, revision, seenAtMillis, wasLeader, how, left, "");
+  }
 
   /** How a key left, from what else changed in etcd at the same revision. */
   public enum How {

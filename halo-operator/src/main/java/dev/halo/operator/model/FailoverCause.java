@@ -81,6 +81,48 @@ public final class FailoverCause {
     return new Verdict(reason, duration);
   }
 
+  /**
+   * Why a master on another site went, and how long its going took, from its key's departure as
+   * this site's watch saw it: its pod and its site's lease actions are not visible here. A key that
+   * went with its lease and a fence of the group that went after it (so the new master waited for
+   * that fence) was removed under a fence by its own site's operator.
+   *
+   * @param departure the remote master's leading key leaving; empty when the watch did not see it
+   * @param fenceGoneAtMillis when this site's watch last saw one of the group's fences go
+   * @param electedAtMillis as in {@link Evidence}
+   */
+  public static Verdict ofRemote(
+      Optional<KeyDeparture> departure,
+      OptionalLong fenceGoneAtMillis,
+      OptionalLong electedAtMillis) {
+    if (departure.isEmpty()) {
+      return new Verdict(UNKNOWN, OptionalLong.empty());
+    }
+    KeyDeparture d = departure.get();
+    String reason;
+    if (d.how() == KeyDeparture.How.MARKED) {
+      reason = markedReason(d.left());
+    } else if (d.how() == KeyDeparture.How.DELETED) {
+      reason = RESIGNED;
+    } else if (fenceGoneAtMillis.isPresent() && fenceGoneAtMillis.getAsLong() >= d.seenAtMillis()) {
+      reason = FENCED;
+    } else {
+      reason = LEASE_EXPIRED;
+    }
+    OptionalLong duration =
+        electedAtMillis.isPresent()
+            ? OptionalLong.of(Math.max(0, electedAtMillis.getAsLong() - d.seenAtMillis()))
+            : OptionalLong.empty();
+    return new Verdict(reason, duration);
+  }
+
+  private static String markedReason(String left) {
+    if (left.equals(MemberIdentity.STEPPED_DOWN)) {
+      return SWITCHOVER;
+    }
+    return left.equals(MemberIdentity.UNHEALTHY) ? UNHEALTHY : RESIGNED;
+  }
+
   private static String reason(KeyDeparture d, Optional<Pod> pod, Optional<LeaseAction> action) {
     String left = d.how() == KeyDeparture.How.MARKED ? d.left() : "";
     if (action.filter(LeaseAction::handOver).isPresent()) {
@@ -99,14 +141,8 @@ public final class FailoverCause {
     // A step-down of a pod still running: a hand-over whose request this operator did not record
     // (another replica or an earlier start sent it). A terminating pod's agent asked to step down
     // is a pod deletion, above.
-    if (left.equals(MemberIdentity.STEPPED_DOWN)) {
-      return SWITCHOVER;
-    }
-    if (left.equals(MemberIdentity.UNHEALTHY)) {
-      return UNHEALTHY;
-    }
     if (!left.isEmpty()) {
-      return RESIGNED;
+      return markedReason(left);
     }
     if (action.filter(a -> a.kind() == LeaseAction.Kind.REVOKE).isPresent()) {
       return REVOKED;

@@ -270,6 +270,23 @@ class ElectionCacheTest {
   }
 
   @Test
+  void aDepartureCarriesTheSiteItsIdentityNamed() {
+    MemberIdentity web0 = new MemberIdentity("web-0", "p0", "g").atSite("lyon", "10.2.0.7");
+    cache.put(leased(WEB, "a", "web-0", 11), 11);
+    cache.putMember(new ElectionCache.Member("/halo/shop/web/members/a", web0, 0xa), 11);
+    cache.put(leased(WEB, "b", "web-1", 12), 12);
+
+    cache.watched(9_000);
+    cache.delete("/halo/shop/web/members/a", 40);
+    cache.delete(WEB + "/a", 40);
+    cache.settle();
+
+    assertThat(cache.get(WEB).orElseThrow().departures())
+        .singleElement()
+        .satisfies(d -> assertThat(d.site()).isEqualTo("lyon"));
+  }
+
+  @Test
   void aKeyDeletedAloneWithoutAMarkWasDeleted() {
     MemberIdentity web0 = new MemberIdentity("web-0", "p0", "g");
     cache.put(leased(WEB, "a", "web-0", 11), 11);

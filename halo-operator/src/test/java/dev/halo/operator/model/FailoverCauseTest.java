@@ -188,6 +188,48 @@ class FailoverCauseTest {
         .isEqualTo("resigned");
   }
 
+  @Test
+  void aMasterOnAnotherSiteIsJudgedByItsKeysDepartureAlone() {
+    assertThat(remote(KeyDeparture.How.MARKED, "steppedDown").reason()).isEqualTo("switchover");
+    assertThat(remote(KeyDeparture.How.MARKED, "unhealthy").reason()).isEqualTo("unhealthy");
+    assertThat(remote(KeyDeparture.How.MARKED, "resigned").reason()).isEqualTo("resigned");
+    assertThat(remote(KeyDeparture.How.DELETED, "").reason()).isEqualTo("resigned");
+    assertThat(remote(KeyDeparture.How.WITH_LEASE, "").reason()).isEqualTo("leaseExpired");
+    assertThat(remote(KeyDeparture.How.WITH_LEASE, "").durationMillis()).hasValue(25);
+  }
+
+  @Test
+  void aRemoteMastersKeyThatWentWithItsLeaseBeforeAFenceWentWasFencedByItsOwnSite() {
+    FailoverCause.Verdict v =
+        FailoverCause.ofRemote(
+            Optional.of(gone(KeyDeparture.How.WITH_LEASE, "")),
+            OptionalLong.of(T + 3_000),
+            OptionalLong.of(T + 3_000));
+    FailoverCause.Verdict olderFence =
+        FailoverCause.ofRemote(
+            Optional.of(gone(KeyDeparture.How.WITH_LEASE, "")),
+            OptionalLong.of(T - 60_000),
+            OptionalLong.of(T + 10));
+
+    assertThat(v.reason()).isEqualTo("fenced");
+    assertThat(v.durationMillis()).hasValue(3_000);
+    assertThat(olderFence.reason()).isEqualTo("leaseExpired");
+  }
+
+  @Test
+  void aRemoteMastersDepartureTheWatchDidNotSeeIsUnknown() {
+    FailoverCause.Verdict v =
+        FailoverCause.ofRemote(Optional.empty(), OptionalLong.empty(), OptionalLong.of(T));
+
+    assertThat(v.reason()).isEqualTo("unknown");
+    assertThat(v.durationMillis()).isEmpty();
+  }
+
+  private static FailoverCause.Verdict remote(KeyDeparture.How how, String left) {
+    return FailoverCause.ofRemote(
+        Optional.of(gone(how, left)), OptionalLong.empty(), OptionalLong.of(T + 25));
+  }
+
   private static Optional<LeaseAction> none() {
     return Optional.empty();
   }

@@ -167,7 +167,8 @@ public final class LiveView implements AutoCloseable {
         .orElse("-");
   }
 
-  private static String ready(Pod pod) {
+  /** "true" when the pod's Ready condition is True, else "false" (also for {@link SitesView}). */
+  static String ready(Pod pod) {
     return pod.getStatus() != null
             && pod.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
@@ -175,7 +176,8 @@ public final class LiveView implements AutoCloseable {
         : "false";
   }
 
-  private static String dash(String value) {
+  /** The value, or "-" when there is none (also for {@link SitesView}). */
+  static String dash(String value) {
     return value == null || value.isBlank() ? "-" : value;
   }
 

@@ -57,10 +57,10 @@ final class SitesView {
                 link,
                 site.get().api().url(),
                 g.getMetadata().getName(),
-                st == null ? "-" : dash(st.getReady()),
-                st == null ? "-" : dash(st.getMaster()),
+                st == null ? "-" : LiveView.dash(st.getReady()),
+                st == null ? "-" : LiveView.dash(st.getMaster()),
                 st == null ? "-" : remote(st.getRemoteMaster()),
-                st == null ? "-" : dash(st.getPhase())));
+                st == null ? "-" : LiveView.dash(st.getPhase())));
       }
     }
     s.append(
@@ -80,9 +80,9 @@ final class SitesView {
                 "%-7s %-12s %-5s %-8s %-6s %-10s %s%n",
                 site.name(),
                 pod.getMetadata().getName(),
-                dash(labels.get(Labels.ZONE)),
-                dash(labels.get(Labels.ROLE)),
-                ready(pod),
+                LiveView.dash(labels.get(Labels.ZONE)),
+                LiveView.dash(labels.get(Labels.ROLE)),
+                LiveView.ready(pod),
                 v == null ? "-" : v.agentState(),
                 v == null || v.agentPid().isEmpty() ? "-" : v.agentPid().getAsLong()));
       }
@@ -125,17 +125,5 @@ final class SitesView {
     return remote == null || remote.getPod() == null
         ? "-"
         : remote.getSite() + "/" + remote.getPod();
-  }
-
-  private static String ready(Pod pod) {
-    return pod.getStatus() != null
-            && pod.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
-        ? "true"
-        : "false";
-  }
-
-  private static String dash(String value) {
-    return value == null || value.isBlank() ? "-" : value;
   }
 }

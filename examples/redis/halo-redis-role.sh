@@ -59,10 +59,11 @@ read_agent() {
   MEMBER=$(field member "$state")
   [ -n "$ROLE" ] || ROLE=unknown
   if [ -n "$ROLE_JSON" ] && [ "$ROLE" = master ]; then
-    # RFC 3339 UTC strings of one format order as the instants do.
+    # RFC 3339 UTC strings of one format order as the instants do; "now" is the end of the
+    # current second, so a validity is taken to run out up to 1 s early, never late.
     until=$(field validUntil "$state")
     [ "$until" != null ] || until=""
-    now=$(date -u +%Y-%m-%dT%H:%M:%S)
+    now=$(date -u +%Y-%m-%dT%H:%M:%S.999Z)
     if [ -z "$until" ] || [ "$(expr "$until" \> "$now")" != 1 ]; then
       ROLE=unknown
     fi

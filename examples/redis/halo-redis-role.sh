@@ -59,11 +59,12 @@ read_agent() {
   MEMBER=$(field member "$state")
   [ -n "$ROLE" ] || ROLE=unknown
   if [ -n "$ROLE_JSON" ] && [ "$ROLE" = master ]; then
-    # RFC 3339 UTC strings of one format order as the instants do; "now" is the end of the
-    # current second, so a validity is taken to run out up to 1 s early, never late.
+    # RFC 3339 UTC strings of one format order as the instants do. A date without %N (busybox)
+    # gives the end of the current second: the validity then ends up to 1 s early, never late.
     until=$(field validUntil "$state")
     [ "$until" != null ] || until=""
-    now=$(date -u +%Y-%m-%dT%H:%M:%S.999Z)
+    now=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+    case $now in *N*) now=$(date -u +%Y-%m-%dT%H:%M:%S.999Z) ;; esac
     if [ -z "$until" ] || [ "$(expr "$until" \> "$now")" != 1 ]; then
       ROLE=unknown
     fi

@@ -92,6 +92,12 @@ class LocalKubeletRealProcessIT {
     long shell = kubelet.workloadPid("r-0", "tree").orElseThrow();
     await().until(() -> ProcessHandle.of(shell).orElseThrow().children().count() == 1);
     long sleeper = ProcessHandle.of(shell).orElseThrow().children().findFirst().orElseThrow().pid();
+    // A process whose parent is gone is no descendant any more, but still in the pod's group.
+    await().atMost(START).until(() -> Files.exists(podDir.resolve("orphan.pid")));
+    long orphan = Long.parseLong(Files.readString(podDir.resolve("orphan.pid")).trim());
+    assertThat(alive(orphan)).isTrue();
+    assertThat(ProcessHandle.of(shell).orElseThrow().descendants().map(ProcessHandle::pid))
+        .doesNotContain(orphan);
     await().atMost(START).until(() -> "True".equals(condition(ns, "r-0", "Ready")));
     await().atMost(START).until(() -> kubelet.agent("r-0").role().equals("master"));
 
@@ -113,6 +119,7 @@ class LocalKubeletRealProcessIT {
     assertThat(alive(newPid)).isFalse();
     assertThat(alive(shell)).isFalse();
     assertThat(alive(sleeper)).isFalse();
+    assertThat(alive(orphan)).isFalse();
   }
 
   @Test
@@ -234,7 +241,12 @@ class LocalKubeletRealProcessIT {
         .addNewContainer()
         .withName("tree")
         .withImage("busybox")
-        .withCommand("sh", "-c", "env > env.txt.tmp && mv env.txt.tmp env.txt; sleep 600 & wait")
+        .withCommand(
+            "sh",
+            "-c",
+            "env > env.txt.tmp && mv env.txt.tmp env.txt;"
+                + " (sleep 600 & echo $! > orphan.tmp && mv orphan.tmp orphan.pid);"
+                + " sleep 600 & wait")
         .withEnv(podFields())
         .endContainer()
         .addNewContainer()

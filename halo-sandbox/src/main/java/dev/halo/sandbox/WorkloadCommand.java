@@ -71,7 +71,7 @@ final class WorkloadCommand {
     return Optional.empty();
   }
 
-  private static boolean executable(Path path) {
+  static boolean executable(Path path) {
     return Files.isRegularFile(path) && Files.isExecutable(path);
   }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,11 @@ import java.util.stream.Stream;
  */
 final class WorkloadProcess {
   private static final File NULL_DEVICE = new File("/dev/null");
+  // Each process leads a process group of its own (setsid), so that everything it starts, even
+  // what outlives its parent, is stopped with it, as a container's processes are. Without setsid
+  // only the processes still descending from it are.
+  private static final Optional<Path> SETSID =
+      WorkloadCommand.resolve("setsid", System.getenv("PATH"), WorkloadCommand::executable);
   // What a runtime reports for a container whose program could not be started.
   private static final int START_ERROR_EXIT_CODE = 128;
   // A process that ran this long before it exited starts the restart backoff afresh.
@@ -39,6 +45,8 @@ final class WorkloadProcess {
   final Map<Integer, Integer> ports;
   final Optional<Probe> readiness;
   private Process process;
+  // The process group the running process leads; 0 when none (no setsid, or released).
+  private long group;
   Instant startedAt;
   int restartCount;
   boolean ready;
@@ -69,8 +77,11 @@ final class WorkloadProcess {
 
   /** Starts the program (again): only the environment above, output appended to its log file. */
   void start() throws IOException {
+    List<String> command = new ArrayList<>();
+    SETSID.ifPresent(setsid -> command.add(setsid.toString()));
+    command.addAll(argv);
     ProcessBuilder builder =
-        new ProcessBuilder(argv)
+        new ProcessBuilder(command)
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
@@ -79,6 +90,10 @@ final class WorkloadProcess {
     builder.environment().putAll(env);
     process = builder.start();
     ChildReaper.adopt(process);
+    if (SETSID.isPresent()) {
+      group = process.pid();
+      ChildReaper.adoptGroup(group);
+    }
     startedAt = Instant.now();
     termination = null;
     ready = false;
@@ -128,6 +143,7 @@ final class WorkloadProcess {
             .build();
     lastTermination = termination;
     ready = false;
+    endGroup();
     crashes = Duration.between(startedAt, now).compareTo(STABLE_RUN) >= 0 ? 1 : crashes + 1;
   }
 
@@ -160,6 +176,7 @@ final class WorkloadProcess {
     List<ProcessHandle> tree =
         Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList();
     tree.forEach(ProcessHandle::destroy);
+    signalGroup("TERM");
     long deadline = System.nanoTime() + grace.toNanos();
     boolean killed = false;
     for (ProcessHandle p : tree) {
@@ -176,7 +193,34 @@ final class WorkloadProcess {
         p.destroyForcibly();
       }
     }
+    endGroup();
     return killed;
+  }
+
+  /** The group's leader has ended: what is left of the group goes with it, as in a container. */
+  private void endGroup() {
+    if (group > 1) {
+      signalGroup("KILL");
+      ChildReaper.releaseGroup(group);
+      group = 0;
+    }
+  }
+
+  private void signalGroup(String signal) {
+    if (group <= 1) {
+      return;
+    }
+    try {
+      Process kill =
+          new ProcessBuilder("sh", "-c", "kill -" + signal + " -" + group + " 2>/dev/null")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      kill.waitFor(2, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // The tree was signalled one by one above; only what left it can escape.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** SIGKILL to the process (a test's crash). */

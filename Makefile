@@ -31,7 +31,7 @@ classpath = mkdir -p target && $(MVN) -q -DskipTests -Dspotless.check.skip=true 
 HELM_ARGS ?=
 
 help:
-	@echo "make test     install missing tools (etcd), then build and run every test (mvn verify)"
+	@echo "make test     install missing tools (etcd, redis-server), then build and run every test (mvn verify)"
 	@echo "make build    build $(HALO_JAR) (every part), $(OPERATOR_JAR) and $(AGENT_JAR) without running tests"
 	@echo "make manifests regenerate crds/ from the Java model, copy it into helm/halo/crds/, render the chart into deploy/"
 	@echo "make run      run the operator against the current kubeconfig"
@@ -42,15 +42,25 @@ help:
 	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking the invariants of docs/design.md; report in target/chaos/"
 	@echo "make sandbox  run Halo end to end here (API server, etcd with TLS, client certificates and roles, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour, \"--insecure-etcd\" for a plaintext etcd"
 
-## Installs etcd (server and etcdctl) from Debian when missing; tests start real etcd processes.
+## Installs etcd (server and etcdctl) and redis-server (with redis-cli) from Debian when missing;
+## tests start real etcd processes, and the sandbox's kubelet can run redis-server as a pod's workload.
 deps:
 	@if command -v etcd >/dev/null 2>&1 && command -v etcdctl >/dev/null 2>&1; then \
-	  exit 0; \
+	  :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing etcd-server and etcd-client (Debian packages)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client >/dev/null; \
 	else \
 	  echo "etcd is missing: install it with 'sudo apt-get install etcd-server etcd-client', then run make test again" >&2; \
+	  exit 1; \
+	fi
+	@if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing redis-server (Debian package, brings redis-tools with redis-cli)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	else \
+	  echo "redis-server is missing: install it with 'sudo apt-get install redis-server', then run make test again" >&2; \
 	  exit 1; \
 	fi
 

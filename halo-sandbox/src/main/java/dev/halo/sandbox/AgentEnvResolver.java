@@ -3,6 +3,7 @@ package dev.halo.sandbox;
 import dev.halo.common.AgentVariables;
 import dev.halo.sandbox.LocalKubelet.AgentMode;
 import dev.halo.sandbox.LocalKubelet.Options;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -56,17 +57,8 @@ final class AgentEnvResolver {
    * {@code roleHistory} file the agent appends its role transitions to it.
    */
   Map<String, String> agentEnv(KubeletPod rt, Path roleFile, Optional<Path> roleHistory) {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar var : rt.agentContainer.getEnv()) {
-      String value = resolve(rt.pod, var, env);
-      if (value != null) {
-        env.put(var.getName(), value);
-      }
-    }
+    Map<String, String> env = containerEnv(rt, rt.agentContainer);
     env.replaceAll((name, value) -> toLocalMount(value, rt.mounts));
-    if (!rt.agentContainer.getEnvFrom().isEmpty()) {
-      log.atWarn().addKeyValue("pod", rt.name).log("kubelet: envFrom is not supported, ignored");
-    }
     env.put(AgentVariables.AGENT_ADDRESS, KubeletPod.IP);
     // An in-process agent binds a port of its own choosing (its handle reports it): a free port
     // picked here could be taken by another pod's server before the agent binds it, and with
@@ -81,6 +73,27 @@ final class AgentEnvResolver {
       env.put(AgentVariables.ETCD_ENDPOINTS, etcd.endpoints());
     }
     env.putAll(options.extraEnv());
+    return env;
+  }
+
+  /**
+   * The container's {@code env}, in order, each reference resolved; throws when a required one
+   * cannot be. The same resolution for the agent and for a workload process.
+   */
+  Map<String, String> containerEnv(KubeletPod rt, Container container) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar var : container.getEnv()) {
+      String value = resolve(rt.pod, var, env);
+      if (value != null) {
+        env.put(var.getName(), value);
+      }
+    }
+    if (!container.getEnvFrom().isEmpty()) {
+      log.atWarn()
+          .addKeyValue("pod", rt.name)
+          .addKeyValue("container", container.getName())
+          .log("kubelet: envFrom is not supported, ignored");
+    }
     return env;
   }
 

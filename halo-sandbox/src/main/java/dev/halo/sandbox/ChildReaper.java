@@ -10,30 +10,37 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes sure that a sandbox leaves no process and no temporary file behind, however its JVM ends,
  * kill -9 included (no shutdown hook runs then). A tiny {@code sh} watchdog started with the
- * sandbox is told, on its standard input, the pid of every child process (etcd members, agents) as
- * it starts and ends, and every temporary path created. When its input ends, which the kernel does
- * as soon as this JVM is gone whatever the cause, it sends SIGTERM to every child still listed,
- * SIGKILL to those still running 10 s later, and deletes the paths. After a normal stop nothing is
- * left for it to do. It ignores SIGINT and SIGTERM, so Ctrl-C on the terminal does not stop it
- * before the sandbox.
+ * sandbox is told, on its standard input, the pid of every child process (etcd members, agents,
+ * workload processes) as it starts and ends, the process group of each workload process, and every
+ * temporary path created. When its input ends, which the kernel does as soon as this JVM is gone
+ * whatever the cause, it sends SIGTERM to every child and group still listed, SIGKILL to them 10 s
+ * later (or once the children are gone), and deletes the paths. After a normal stop nothing is left
+ * for it to do. It ignores SIGINT and SIGTERM, so Ctrl-C on the terminal does not stop it before
+ * the sandbox.
  */
 public final class ChildReaper {
   private static final Logger log = LoggerFactory.getLogger(ChildReaper.class);
 
-  // +PID adopts, -PID releases, pPATH deletes at the end. Pids and paths contain no spaces.
+  // +PID adopts, -PID releases, gPGID adopts a process group, hPGID releases it, pPATH deletes at
+  // the end. Pids and paths contain no spaces.
   static final String SCRIPT =
       """
       trap '' INT TERM HUP
       pids=' '
+      groups=' '
       paths=''
       while IFS= read -r line; do
         case "$line" in
           +*) pids="$pids${line#+} " ;;
           -*) p="${line#-}"
               case "$pids" in *" $p "*) pids="${pids%% $p *} ${pids#* $p }" ;; esac ;;
+          g*) groups="$groups${line#g} " ;;
+          h*) g="${line#h}"
+              case "$groups" in *" $g "*) groups="${groups%% $g *} ${groups#* $g }" ;; esac ;;
           p*) paths="$paths ${line#p}" ;;
         esac
       done
+      for g in $groups; do kill -TERM "-$g" 2>/dev/null; done
       live=''
       for p in $pids; do kill -TERM "$p" 2>/dev/null && live="$live $p"; done
       i=0
@@ -45,6 +52,7 @@ public final class ChildReaper {
         live="$still"
       done
       for p in $live; do kill -KILL "$p" 2>/dev/null; done
+      for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
       for d in $paths; do rm -rf -- "$d"; done
       """;
 
@@ -115,6 +123,20 @@ public final class ChildReaper {
   static void adopt(Process child) {
     send("+" + child.pid());
     child.onExit().thenRun(() -> send("-" + child.pid()));
+  }
+
+  /**
+   * The watchdog stops the process group {@code pgid} (SIGTERM, SIGKILL with the adopted processes)
+   * if this JVM ends before {@link #releaseGroup}: what a process started, even once its parent is
+   * gone.
+   */
+  static void adoptGroup(long pgid) {
+    send("g" + pgid);
+  }
+
+  /** The process group is gone: the watchdog forgets it (its id may be reused). */
+  static void releaseGroup(long pgid) {
+    send("h" + pgid);
   }
 
   /** The watchdog deletes {@code path} (recursively) if it is still there when this JVM ends. */

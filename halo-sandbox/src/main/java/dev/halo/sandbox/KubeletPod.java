@@ -52,6 +52,8 @@ final class KubeletPod {
   // Each Secret volume's local directory, by volume name.
   Map<String, Path> volumeDirs = Map.of();
   DemoWorkload workload;
+  // The workload containers run as local processes (WorkloadRunner), by container name.
+  Map<String, WorkloadProcess> processes = Map.of();
   Instant workloadFinishedAt;
   AgentHandle agent;
   // With Options.withEtcdProxies(): the pod's own way to each etcd endpoint, for all its agents.
@@ -89,6 +91,23 @@ final class KubeletPod {
 
   Duration gracePeriod() {
     return Duration.ofSeconds(gracePeriodSeconds(pod));
+  }
+
+  /**
+   * Where the pod takes traffic: the local port of the first workload process that maps a port,
+   * else the demo workload's.
+   */
+  int servicePort() {
+    return processes.values().stream()
+        .mapToInt(WorkloadProcess::localPort)
+        .filter(port -> port > 0)
+        .findFirst()
+        .orElse(workload == null ? 0 : workload.port());
+  }
+
+  /** Whether every workload process is ready (true when there are none). */
+  boolean processesReady() {
+    return processes.values().stream().allMatch(p -> p.running() && p.ready);
   }
 
   boolean agentRunning() {

@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  *       role and term its agent published, {@code /health} with 200 or 503 ({@link
  *       #setWorkloadHealthy}, or {@code POST /health?healthy=false}), takes {@code POST /write}s
  *       into a store the pods of its group share, fenced by the term, and remembers the agent's
- *       role webhook ({@link #lastWebhook}).
+ *       role webhook ({@link #lastWebhook}). A pod annotated {@link #RUN_COMMAND_ANNOTATION} has
+ *       each workload container whose {@code command} is on this machine run as a local process
+ *       instead ({@link WorkloadRunner}), on free local ports.
  *   <li><b>Agent environment</b>: the container's {@code env} with {@code value}, {@code $(VAR)}
  *       references, {@code fieldRef} (metadata.name/namespace/uid/labels/annotations,
  *       spec.nodeName, status.podIP/hostIP), {@code configMapKeyRef} and {@code secretKeyRef}
@@ -101,6 +103,12 @@ public final class LocalKubelet implements AutoCloseable {
     IN_PROCESS,
     PROCESS
   }
+
+  /**
+   * The pod annotation ({@code "true"}) that makes the kubelet run each workload container's {@code
+   * command} as a local process when that program is on this machine.
+   */
+  public static final String RUN_COMMAND_ANNOTATION = WorkloadCommand.RUN_COMMAND_ANNOTATION;
 
   /** The finalizer through which the kubelet makes pod deletion graceful. */
   public static final String FINALIZER = "sandbox.halo.dev/kubelet";
@@ -251,6 +259,7 @@ public final class LocalKubelet implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final PodApiWriter api;
   private final AgentRunner agents;
+  private final WorkloadRunner processes;
   private final PodLifecycle lifecycle;
   private final ReadinessProber prober;
   private final PodControls controls;
@@ -279,21 +288,22 @@ public final class LocalKubelet implements AutoCloseable {
             r -> Threads.daemon("kubelet-" + namespace + "-probe", r));
     this.api = new PodApiWriter(client, namespace, closed);
     this.histories = new RoleHistories(root.resolve("role-history"));
-    this.agents =
-        new AgentRunner(
-            mode, options, new AgentEnvResolver(client, namespace, mode, options, etcd), histories);
+    AgentEnvResolver env = new AgentEnvResolver(client, namespace, mode, options, etcd);
+    this.agents = new AgentRunner(mode, options, env, histories);
+    this.processes = new WorkloadRunner(env, api, exec, timer, closed, options.agentRestartDelay());
     this.lifecycle =
         new PodLifecycle(
             namespace,
             options,
             root,
             agents,
+            processes,
             new SecretVolumes(client, namespace),
             api,
             exec,
             timer,
             closed);
-    this.prober = new ReadinessProber(namespace, lifecycle, api, options, closed);
+    this.prober = new ReadinessProber(namespace, lifecycle, processes, api, options, closed);
     this.controls = new PodControls(namespace, mode, lifecycle, agents, api);
   }
 
@@ -437,16 +447,40 @@ public final class LocalKubelet implements AutoCloseable {
                     ? OptionalLong.of(p.pid())
                     : OptionalLong.empty(),
                 rt.agent == null ? 0 : rt.agent.port(),
-                rt.workload == null ? 0 : rt.workload.port()));
+                rt.servicePort()));
       }
     }
     views.sort(Comparator.comparing(PodView::name));
     return views;
   }
 
-  /** The workload's port (what a Service of the pod sends traffic to). */
+  /**
+   * The workload's port (what a Service of the pod sends traffic to): the local port of its first
+   * workload process's first container port when it runs one ({@link #RUN_COMMAND_ANNOTATION}),
+   * else the demo workload's.
+   */
   public int workloadPort(String pod) {
-    return controls.workload(pod).port();
+    controls.workload(pod);
+    KubeletPod rt = lifecycle.runtime(pod);
+    synchronized (rt) {
+      return rt.servicePort();
+    }
+  }
+
+  /**
+   * The pid of the process running the pod's workload container {@code container} ({@link
+   * #RUN_COMMAND_ANNOTATION}); empty while none runs (exited, waiting for its restart).
+   */
+  public OptionalLong workloadPid(String pod, String container) {
+    KubeletPod rt = lifecycle.runtime(pod);
+    synchronized (rt) {
+      WorkloadProcess wp = rt.processes.get(container);
+      if (wp == null) {
+        throw new IllegalStateException(
+            "pod " + pod + " runs no process for container " + container + " (demo workload)");
+      }
+      return wp.running() ? wp.pid() : OptionalLong.empty();
+    }
   }
 
   /** The directory the kubelet wrote the pod's Secret volume {@code volume} into. */
@@ -653,6 +687,7 @@ public final class LocalKubelet implements AutoCloseable {
     orphans().forEach(o -> o.kill("kubelet stopped"));
     lifecycle.stopAll();
     abandoned.forEach(AgentHandle::close);
+    processes.close();
     agents.closeEtcdProxies();
     // Leave no pod stuck behind our finalizer, without hanging when the API is already gone.
     Future<?> cleanup =

@@ -35,6 +35,7 @@ final class PodLifecycle {
   private final Options options;
   private final Path root;
   private final AgentRunner agents;
+  private final WorkloadRunner processes;
   private final SecretVolumes volumes;
   private final PodApiWriter api;
   private final ExecutorService exec;
@@ -49,6 +50,7 @@ final class PodLifecycle {
       Options options,
       Path root,
       AgentRunner agents,
+      WorkloadRunner processes,
       SecretVolumes volumes,
       PodApiWriter api,
       ExecutorService exec,
@@ -58,6 +60,7 @@ final class PodLifecycle {
     this.options = options;
     this.root = root;
     this.agents = agents;
+    this.processes = processes;
     this.volumes = volumes;
     this.api = api;
     this.exec = exec;
@@ -230,6 +233,7 @@ final class PodLifecycle {
             options.workloadServers()
                 ? DemoWorkload.start(rt.name, roleFile(rt), storeFile(rt))
                 : DemoWorkload.serverless(rt.name, roleFile(rt));
+        processes.start(rt, podDir(rt));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the workload of " + rt.name, e);
       }
@@ -359,6 +363,7 @@ final class PodLifecycle {
       agents.stop(rt, "pod terminating");
       AgentRunner.releaseDead(rt);
       agents.closeEtcdProxies(rt);
+      processes.stop(rt);
       if (rt.workload != null) {
         rt.workload.stop();
         rt.workloadFinishedAt = Instant.now();

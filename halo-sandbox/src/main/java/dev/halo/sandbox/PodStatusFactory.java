@@ -32,15 +32,19 @@ final class PodStatusFactory {
       return pending(rt);
     }
     boolean stopped = rt.phase == KubeletPod.Phase.TERMINATED;
-    boolean workloadReady = !stopped && rt.workload != null && rt.workload.healthy.get();
+    boolean demoReady = !stopped && rt.workload != null && rt.workload.healthy.get();
+    boolean workloadReady = demoReady && rt.processesReady();
     boolean agentIsReady = rt.agentContainer == null || (rt.agentRunning() && rt.agentReady);
     boolean ready = workloadReady && agentIsReady;
     List<ContainerStatus> statuses = new ArrayList<>();
     for (Container c : rt.pod.getSpec().getContainers()) {
+      WorkloadProcess process = rt.processes.get(c.getName());
       statuses.add(
           Names.AGENT_CONTAINER.equals(c.getName())
               ? agentStatus(rt, c)
-              : workloadStatus(rt, c, workloadReady, stopped));
+              : process != null
+                  ? processStatus(rt, c, process)
+                  : workloadStatus(rt, c, demoReady, stopped));
     }
     List<ContainerStatus> initStatuses = new ArrayList<>();
     for (Container c : rt.pod.getSpec().getInitContainers()) {
@@ -183,6 +187,32 @@ final class PodStatusFactory {
         .withRestartCount(0)
         .withState(state)
         .build();
+  }
+
+  /** A workload container run as a process: its own state, readiness and restarts. */
+  private static ContainerStatus processStatus(KubeletPod rt, Container c, WorkloadProcess wp) {
+    ContainerState state =
+        wp.running()
+            ? new ContainerStateBuilder()
+                .withNewRunning()
+                .withStartedAt(timestamp(wp.startedAt))
+                .endRunning()
+                .build()
+            : new ContainerStateBuilder().withTerminated(wp.termination).build();
+    ContainerStatusBuilder status =
+        new ContainerStatusBuilder()
+            .withName(c.getName())
+            .withImage(c.getImage())
+            .withImageID("")
+            .withContainerID(rt.containerId(c.getName(), wp.restartCount))
+            .withReady(wp.running() && wp.ready)
+            .withStarted(wp.running())
+            .withRestartCount(wp.restartCount)
+            .withState(state);
+    if (wp.lastTermination != null && wp.running()) {
+      status.withNewLastState().withTerminated(wp.lastTermination).endLastState();
+    }
+    return status.build();
   }
 
   private static ContainerStatus agentStatus(KubeletPod rt, Container c) {

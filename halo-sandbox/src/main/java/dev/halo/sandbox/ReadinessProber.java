@@ -26,6 +26,7 @@ final class ReadinessProber implements AutoCloseable {
   private static final int PROBE_WORKERS = 8;
 
   private final PodLifecycle pods;
+  private final WorkloadRunner processes;
   private final PodApiWriter api;
   private final Options options;
   private final long readinessPeriodNanos;
@@ -35,10 +36,12 @@ final class ReadinessProber implements AutoCloseable {
   ReadinessProber(
       String namespace,
       PodLifecycle pods,
+      WorkloadRunner processes,
       PodApiWriter api,
       Options options,
       AtomicBoolean closed) {
     this.pods = pods;
+    this.processes = processes;
     this.api = api;
     this.options = options;
     this.readinessPeriodNanos = options.readinessPeriod().toNanos();
@@ -75,6 +78,13 @@ final class ReadinessProber implements AutoCloseable {
   }
 
   private void probe(KubeletPod rt) {
+    if (processes.check(rt, options.probePeriod().toNanos())) {
+      synchronized (rt) {
+        if (rt.phase == KubeletPod.Phase.RUNNING && !closed.get()) {
+          api.writeStatus(rt);
+        }
+      }
+    }
     AgentHandle agent;
     synchronized (rt) {
       if (rt.phase != KubeletPod.Phase.RUNNING || !rt.agentRunning()) {

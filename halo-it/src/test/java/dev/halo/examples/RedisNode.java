@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,15 @@ final class RedisNode implements AutoCloseable {
 
   /** Starts an empty, memory-only Redis and waits until it answers PING. */
   static RedisNode start(String name, Path dir) throws IOException {
+    for (String program : List.of("redis-server", "redis-cli")) {
+      if (Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+          .noneMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)))) {
+        throw new IllegalStateException(
+            program
+                + " is not installed: run make test (as root it installs redis-server), or sudo"
+                + " apt-get install redis-server");
+      }
+    }
     int port = Http.freePort();
     Path data = Files.createDirectories(dir.resolve(name));
     Process server =

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -49,8 +50,18 @@ class LocalKubeletRealProcessIT {
 
   @BeforeAll
   static void startApi() {
+    assertThat(onPath("redis-server"))
+        .as(
+            "redis-server is not installed: run make test (as root it installs it), or sudo"
+                + " apt-get install redis-server")
+        .isTrue();
     kube = EmbeddedApiServer.start();
     client = kube.client();
+  }
+
+  static boolean onPath(String program) {
+    return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, program)));
   }
 
   @AfterAll

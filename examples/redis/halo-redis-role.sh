@@ -14,6 +14,9 @@
 #                             (default "%s"; in a pod "%s.<headless service>")
 #   REDIS_MASTER_PORT         the master's Redis port (default $REDIS_PORT)
 #   REDIS_PEERS               "pod=host:port ..." pairs; a leader listed here is reached there
+#   REDIS_PEERS_FILE          a file of such pairs, one per line, read every round; a line
+#                             "pod:<REDIS_MASTER_PORT>=host:port" is looked up first (the sandbox's
+#                             kubelet writes one: docs/sandbox.md)
 #   REDIS_MIN_REPLICAS_TO_WRITE  min-replicas-to-write of a master (default 0)
 #   HALO_POLL_SECONDS         time between rounds (default 0.5)
 set -u
@@ -25,6 +28,7 @@ REDIS_PORT=${REDIS_PORT:-6379}
 MASTER_PATTERN=${REDIS_MASTER_HOST_PATTERN:-%s}
 MASTER_PORT=${REDIS_MASTER_PORT:-$REDIS_PORT}
 PEERS=${REDIS_PEERS:-}
+PEERS_FILE=${REDIS_PEERS_FILE:-}
 MIN_REPLICAS=${REDIS_MIN_REPLICAS_TO_WRITE:-0}
 POLL=${HALO_POLL_SECONDS:-0.5}
 # A master whose agent no longer vouches for it and that cannot name the new master refuses
@@ -91,6 +95,16 @@ master_address() { # sets MHOST, MPORT for the pod named $1
       return
     fi
   done
+  if [ -n "$PEERS_FILE" ] && [ -r "$PEERS_FILE" ]; then
+    for key in "$1:$MASTER_PORT" "$1"; do
+      address=$(sed -n "s/^$key=//p" "$PEERS_FILE" | head -n 1)
+      if [ -n "$address" ]; then
+        MHOST=${address%:*}
+        MPORT=${address##*:}
+        return
+      fi
+    done
+  fi
   # shellcheck disable=SC2059
   MHOST=$(printf "$MASTER_PATTERN" "$1")
   MPORT=$MASTER_PORT

@@ -3,6 +3,8 @@ package dev.halo.sandbox;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,7 +151,17 @@ final class WorkloadRunner implements AutoCloseable {
         podDir,
         podDir.resolve(c.getName() + ".log"),
         ports,
-        Optional.ofNullable(c.getReadinessProbe()));
+        Optional.ofNullable(c.getReadinessProbe()).map(p -> withLocalPaths(p, mounts)));
+  }
+
+  /** An exec probe's command with paths under the container's mounts made local, as argv's. */
+  static Probe withLocalPaths(Probe probe, Map<String, Path> mounts) {
+    if (probe.getExec() == null || probe.getExec().getCommand() == null) {
+      return probe;
+    }
+    List<String> command = new ArrayList<>(probe.getExec().getCommand());
+    command.replaceAll(arg -> AgentEnvResolver.toLocalMount(arg, mounts));
+    return new ProbeBuilder(probe).withNewExec().withCommand(command).endExec().build();
   }
 
   /**

@@ -59,6 +59,23 @@ class ProcessVolumesTest {
   }
 
   @Test
+  void anExecProbesPathsPointAtTheLocalDirectoryToo() {
+    io.fabric8.kubernetes.api.model.Probe probe =
+        new io.fabric8.kubernetes.api.model.ProbeBuilder()
+            .withNewExec()
+            .withCommand("sh", "/hook/halo-redis-role.sh", "ready")
+            .endExec()
+            .withPeriodSeconds(1)
+            .build();
+    io.fabric8.kubernetes.api.model.Probe local =
+        WorkloadRunner.withLocalPaths(probe, ProcessVolumes.mounts(HOOK, VOLUMES));
+    assertThat(local.getExec().getCommand())
+        .containsExactly("sh", "/tmp/pod/volumes/hook/halo-redis-role.sh", "ready");
+    assertThat(local.getPeriodSeconds()).isEqualTo(1);
+    assertThat(probe.getExec().getCommand()).contains("/hook/halo-redis-role.sh");
+  }
+
+  @Test
   void healthChecksAndWebhookGoToTheProcessThatDeclaresThePortElseToTheDemo() {
     Map<String, String> env = new HashMap<>();
     env.put("HALO_HEALTH_TCP", "localhost:6379");

@@ -32,9 +32,10 @@ import java.util.concurrent.TimeUnit;
  * -9 of its {@code redis-server}, kill -9 of its agent, deletion of its pod, a planned switchover.
  * Per round: how long writes failed and why, which acknowledged writes the new master lacks (Redis
  * replicates asynchronously: they are reported, not hidden), the time from the fault to the new
- * master labelled, and from then until every other Redis replicates from it with its link up
- * (against the bound the hook gives). Every fault runs with {@code min-replicas-to-write} 0 (the
- * example's default), then 1 (the group's hook variable changed, its pods rolled).
+ * master labelled, from then until the Redis that were replicas replicate from it with their link
+ * up (against the bound the hook gives), and until the old master's Redis is a replica too. Every
+ * fault runs with {@code min-replicas-to-write} 0 (the example's default), then 1 (the group's hook
+ * variable changed, its pods rolled).
  *
  * <p>Writes target/bench/redis.json.
  */
@@ -91,11 +92,19 @@ public final class RedisBench {
       bench.awaitSteady();
       try (RedisWriter writer = RedisWriter.start(bench.servicePort(), WRITE_PERIOD)) {
         for (int minReplicas : List.of(0, 1)) {
-          if (minReplicas > 0) {
-            bench.setMinReplicasToWrite(minReplicas);
-          }
           Map<String, Object> mode = new LinkedHashMap<>();
           mode.put("minReplicasToWrite", minReplicas);
+          if (minReplicas > 0) {
+            long rollStart = System.nanoTime();
+            bench.setMinReplicasToWrite(minReplicas);
+            long rolled = System.nanoTime();
+            Map<String, Object> roll = new LinkedHashMap<>();
+            roll.put("tookMs", TimeUnit.NANOSECONDS.toMillis(rolled - rollStart));
+            roll.putAll(RedisWriter.failures(writer.since(rollStart)));
+            roll.put("ackedWritesLost", bench.newlyLost(writer, rolled).size());
+            System.out.printf("bench: redis rolling update %s%n", roll);
+            mode.put("rollingUpdate", roll);
+          }
           List<Map<String, Object>> faults = new ArrayList<>();
           for (Fault fault : Fault.values()) {
             List<Map<String, Object>> rounds = new ArrayList<>();
@@ -134,27 +143,33 @@ public final class RedisBench {
             5,
             () -> labelledMaster().filter(m -> !m.equals(before.master())));
     long labelled = System.nanoTime();
+    // The Redis that were replicas before the fault (the new master's Redis among them) follow
+    // the new master; the old master's Redis is back as a replica later, once its process or
+    // agent is back (a restart delay) or its pod is re-created.
+    BenchRig.await(
+        "the surviving Redis following " + next,
+        ROUND_TIMEOUT,
+        10,
+        () -> survivorsFollow(before.master(), next));
+    long repointed = System.nanoTime();
     Agreement after =
         BenchRig.awaitValue(
-            "Redis following " + next,
+            "every Redis following " + next,
             ROUND_TIMEOUT,
-            10,
+            20,
             () -> agreement(false).filter(a -> a.master().equals(next)));
-    long repointed = System.nanoTime();
+    long rejoined = System.nanoTime();
     BenchRig.await(
         "writes acknowledged again", ROUND_TIMEOUT, 10, () -> writer.steadyAfter(repointed, 20));
     long end = System.nanoTime();
-    Set<Long> present = presentWrites();
-    List<Long> lost = RedisWriter.lost(writer.ackedBefore(end), present);
-    List<Long> lostThisRound = new ArrayList<>(lost);
-    lostThisRound.removeAll(lostBefore);
-    lostBefore.addAll(lostThisRound);
+    List<Long> lostThisRound = newlyLost(writer, end);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("fault", fault.name());
     r.put("from", before.master());
     r.put("to", after.master());
     r.put("faultToLabelledMs", TimeUnit.NANOSECONDS.toMillis(labelled - t0));
     r.put("labelledToReplicasFollowMs", TimeUnit.NANOSECONDS.toMillis(repointed - labelled));
+    r.put("faultToOldMasterReplicaMs", TimeUnit.NANOSECONDS.toMillis(rejoined - t0));
     r.putAll(RedisWriter.failures(writer.since(t0)));
     r.put("ackedWritesLost", lostThisRound.size());
     r.put("lostSeqs", lostThisRound.size() > 20 ? lostThisRound.subList(0, 20) : lostThisRound);
@@ -175,6 +190,39 @@ public final class RedisBench {
   }
 
   private final Set<Long> lostBefore = new HashSet<>();
+
+  /** The acknowledged writes sent before {@code end} that the master lacks and no round counted. */
+  private List<Long> newlyLost(RedisWriter writer, long end) {
+    Set<Long> present = presentWrites();
+    List<Long> lost = new ArrayList<>(RedisWriter.lost(writer.ackedBefore(end), present));
+    lost.removeAll(lostBefore);
+    lostBefore.addAll(lost);
+    return lost;
+  }
+
+  /**
+   * Whether every Redis but the old master's, once replicas, replicates the new master's port with
+   * its link up, and the new master's Redis is master.
+   */
+  private boolean survivorsFollow(String oldMaster, String newMaster) {
+    Map<String, Integer> ports = ports();
+    Integer masterPort = ports.get(newMaster);
+    if (masterPort == null || !"master".equals(replication(masterPort).get("role"))) {
+      return false;
+    }
+    for (Map.Entry<String, Integer> e : ports.entrySet()) {
+      if (e.getKey().equals(oldMaster) || e.getKey().equals(newMaster)) {
+        continue;
+      }
+      Map<String, String> info = replication(e.getValue());
+      if (!"slave".equals(info.get("role"))
+          || !masterPort.toString().equals(info.get("master_port"))
+          || !"up".equals(info.get("master_link_status"))) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   private void inject(Fault fault, String master) {
     switch (fault) {
@@ -408,6 +456,8 @@ public final class RedisBench {
         Stats.of(longs(rounds, "labelledToReplicasFollowMs")).asMap());
     s.put("failureWindowMs", Stats.of(longs(rounds, "failureWindowMs")).asMap());
     s.put("failedWrites", Stats.of(longs(rounds, "failed")).asMap());
+    s.put(
+        "faultToOldMasterReplicaMs", Stats.of(longs(rounds, "faultToOldMasterReplicaMs")).asMap());
     s.put("ackedWritesLost", longs(rounds, "ackedWritesLost"));
     s.put(
         "replicasWithinBound",

@@ -98,6 +98,7 @@ bench: deps
 	$(BENCH_RUN) dev.halo.bench.OperatorBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.ScaleBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.SiteBench $(BENCH_ARGS)
+	$(BENCH_RUN) dev.halo.bench.RedisBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.BenchSummary $(BENCH_ARGS)
 	@echo "report: target/bench/REPORT.md"
 

@@ -4,6 +4,11 @@
 # Redis's own replication state and acts only on a difference, so a restart of this hook (or of
 # Redis) is repaired by the next round and a repeated round changes nothing.
 #
+# "halo-redis-role.sh ready" runs one check instead, for a readinessProbe: exit 0 when Redis does
+# what the agent says (master and master, or standby and a replica of the leader's address with
+# its link up and no sync in progress), else 1. A pod whose Redis has not caught up is not Ready,
+# so a rolling update never hands the master over to it.
+#
 # Environment (all optional):
 #   HALO_ROLE_JSON            read the role from this file (the agent's role.json, e.g.
 #                             /var/run/halo/role.json); when unset, GET $HALO_AGENT_URL/status
@@ -14,6 +19,9 @@
 #                             (default "%s"; in a pod "%s.<headless service>")
 #   REDIS_MASTER_PORT         the master's Redis port (default $REDIS_PORT)
 #   REDIS_PEERS               "pod=host:port ..." pairs; a leader listed here is reached there
+#   REDIS_PEERS_FILE          a file of such pairs, one per line, read every round; a line
+#                             "pod:<REDIS_MASTER_PORT>=host:port" is looked up first (the sandbox's
+#                             kubelet writes one: docs/sandbox.md)
 #   REDIS_MIN_REPLICAS_TO_WRITE  min-replicas-to-write of a master (default 0)
 #   HALO_POLL_SECONDS         time between rounds (default 0.5)
 set -u
@@ -25,6 +33,7 @@ REDIS_PORT=${REDIS_PORT:-6379}
 MASTER_PATTERN=${REDIS_MASTER_HOST_PATTERN:-%s}
 MASTER_PORT=${REDIS_MASTER_PORT:-$REDIS_PORT}
 PEERS=${REDIS_PEERS:-}
+PEERS_FILE=${REDIS_PEERS_FILE:-}
 MIN_REPLICAS=${REDIS_MIN_REPLICAS_TO_WRITE:-0}
 POLL=${HALO_POLL_SECONDS:-0.5}
 # A master whose agent no longer vouches for it and that cannot name the new master refuses
@@ -71,12 +80,14 @@ read_agent() {
   fi
 }
 
-# Sets RROLE (master/slave/unreachable), RHOST, RPORT and RMIN from Redis.
+# Sets RROLE (master/slave/unreachable), RHOST, RPORT, RLINK, RSYNCING and RMIN from Redis.
 read_redis() {
   info=$(rcli info replication | tr -d '\r')
   RROLE=$(printf '%s\n' "$info" | sed -n 's/^role://p')
   RHOST=$(printf '%s\n' "$info" | sed -n 's/^master_host://p')
   RPORT=$(printf '%s\n' "$info" | sed -n 's/^master_port://p')
+  RLINK=$(printf '%s\n' "$info" | sed -n 's/^master_link_status://p')
+  RSYNCING=$(printf '%s\n' "$info" | sed -n 's/^master_sync_in_progress://p')
   RMIN=$(rcli config get min-replicas-to-write | tr -d '\r' | sed -n '2p' | tr -d '"')
   [ -n "$RROLE" ] || RROLE=unreachable
 }
@@ -91,6 +102,16 @@ master_address() { # sets MHOST, MPORT for the pod named $1
       return
     fi
   done
+  if [ -n "$PEERS_FILE" ] && [ -r "$PEERS_FILE" ]; then
+    for key in "$1:$MASTER_PORT" "$1"; do
+      address=$(sed -n "s/^$key=//p" "$PEERS_FILE" | head -n 1)
+      if [ -n "$address" ]; then
+        MHOST=${address%:*}
+        MPORT=${address##*:}
+        return
+      fi
+    done
+  fi
   # shellcheck disable=SC2059
   MHOST=$(printf "$MASTER_PATTERN" "$1")
   MPORT=$MASTER_PORT
@@ -134,6 +155,25 @@ round() {
       config set min-replicas-to-write "$FENCED_MIN_REPLICAS"
   fi
 }
+
+# Exit 0 when Redis does what the agent says (see the top of this file).
+ready() {
+  read_agent
+  read_redis
+  if [ "$ROLE" = master ]; then
+    [ "$RROLE" = master ]
+    return
+  fi
+  [ "$ROLE" = standby ] && [ -n "$LEADER" ] && [ "$LEADER" != "$MEMBER" ] || return 1
+  master_address "$LEADER"
+  [ "$RROLE" = slave ] && [ "$RHOST" = "$MHOST" ] && [ "$RPORT" = "$MPORT" ] &&
+    [ "$RLINK" = up ] && [ "$RSYNCING" = 0 ]
+}
+
+if [ "${1:-}" = ready ]; then
+  ready
+  exit $?
+fi
 
 trap 'log INFO "stopped"; exit 0' TERM INT
 log INFO "started redis=$REDIS_HOST:$REDIS_PORT source=${ROLE_JSON:-$AGENT_URL/status}"

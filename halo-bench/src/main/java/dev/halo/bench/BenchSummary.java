@@ -117,6 +117,12 @@ public final class BenchSummary {
     } else {
       md.append(SiteSummary.markdown(sites));
     }
+    JsonNode redis = read("redis.json");
+    if (redis == null) {
+      missing("Redis", "redis.json");
+    } else {
+      md.append(RedisSummary.markdown(redis));
+    }
     Path file = dir.resolve("REPORT.md");
     Files.writeString(file, md.toString());
     return file;

@@ -216,4 +216,33 @@ class BenchSummaryTest {
         .contains("| RTT 20 ms | 4 | 7700 / 8100 | 7020 ms | 0 of 4 |")
         .contains("on the same site 3 times, on the other site 1 times");
   }
+
+  @Test
+  void writesEachRedisFaultWithItsFailedAndLostWritesAndTheRollingUpdate() throws Exception {
+    Files.writeString(
+        dir.resolve("redis.json"),
+        """
+        {"setup": "redis in the sandbox", "repointBoundMs": 2500,
+         "modes": [{"minReplicasToWrite": 1,
+                    "rollingUpdate": {"tookMs": 9000, "failed": 12, "ackedWritesLost": 0},
+                    "faults": [{"fault": "podDelete",
+                                "faultToLabelledMs": {"n": 3, "p50Ms": 80, "maxMs": 120},
+                                "failureWindowMs": {"n": 3, "p50Ms": 700, "maxMs": 900},
+                                "failedWrites": {"n": 3, "p50Ms": 60, "maxMs": 85},
+                                "ackedWritesLost": [0, 2, 0],
+                                "labelledToReplicasFollowMs": {"n": 3, "maxMs": 1900},
+                                "replicasWithinBound": 3,
+                                "faultToOldMasterReplicaMs": {"n": 3, "maxMs": 7000}}]}]}
+        """);
+
+    String md = Files.readString(new BenchSummary(dir).write());
+
+    assertThat(md)
+        .contains("## Redis under Halo (redis.json)")
+        .contains(
+            "| 1 | podDelete | 3 | 80 / 120 | 700 / 900 | 60 / 85 | [0,2,0] | 1900 (3 of 3 within) | 7000 |")
+        .contains(
+            "Rolling update to min-replicas-to-write 1: 9000 ms, 12 writes failed, 0"
+                + " acknowledged writes lost.");
+  }
 }

@@ -27,8 +27,8 @@ final class RedisNode implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts an empty, memory-only Redis and waits until it answers PING. */
-  static RedisNode start(String name, Path dir) throws IOException {
+  /** Fails saying how to install them when redis-server or redis-cli is not on the PATH. */
+  static void requirePrograms() {
     for (String program : List.of("redis-server", "redis-cli")) {
       if (Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
           .noneMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)))) {
@@ -38,6 +38,11 @@ final class RedisNode implements AutoCloseable {
                 + " apt-get install redis-server");
       }
     }
+  }
+
+  /** Starts an empty, memory-only Redis and waits until it answers PING. */
+  static RedisNode start(String name, Path dir) throws IOException {
+    requirePrograms();
     int port = Http.freePort();
     Path data = Files.createDirectories(dir.resolve(name));
     Process server =
@@ -71,8 +76,13 @@ final class RedisNode implements AutoCloseable {
 
   /** The fields of {@code INFO replication}, e.g. {@code role}, {@code master_port}. */
   Map<String, String> replication() {
+    return replication(port);
+  }
+
+  /** The fields of {@code INFO replication} of the Redis on {@code port}; empty if unreachable. */
+  static Map<String, String> replication(int port) {
     Map<String, String> fields = new LinkedHashMap<>();
-    for (String line : cli("info", "replication").split("\r?\n")) {
+    for (String line : cli(port, "info", "replication").split("\r?\n")) {
       int colon = line.indexOf(':');
       if (colon > 0) {
         fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
@@ -83,6 +93,11 @@ final class RedisNode implements AutoCloseable {
 
   /** redis-cli's raw answer to one command, or its error output; empty if it did not run. */
   String cli(String... command) {
+    return cli(port, command);
+  }
+
+  /** The same for the Redis on {@code port}. */
+  static String cli(int port, String... command) {
     List<String> args = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
     args.addAll(List.of(command));
     try {

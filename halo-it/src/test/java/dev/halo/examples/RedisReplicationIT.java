@@ -41,6 +41,7 @@ class RedisReplicationIT {
   private final Map<String, AgentEnv> envs = new HashMap<>();
   private final Map<String, InProcessAgent> agents = new HashMap<>();
   private final Map<String, RoleHook> hooks = new HashMap<>();
+  private final Map<String, Map<String, String>> hookEnvs = new HashMap<>();
   private int hookStarts;
 
   @BeforeEach
@@ -81,6 +82,10 @@ class RedisReplicationIT {
         .until(() -> replicas(master).allMatch(r -> "hello".equals(r.cli("get", "greeting"))));
 
     hooksRestartWithoutChangingAnything(master);
+    // The readiness check: every Redis does what its agent says.
+    for (String member : MEMBERS) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> RoleHook.ready(hookEnvs.get(member)));
+    }
 
     long killedAt = System.nanoTime();
     agents.remove(master).close();
@@ -96,6 +101,9 @@ class RedisReplicationIT {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> masterRedis.cli("set", "stale", "write").contains("NOREPLICAS"));
+    assertThat(RoleHook.ready(hookEnvs.get(master)))
+        .as("a Redis whose agent is gone is not ready")
+        .isFalse();
 
     startAgent(master);
     await().atMost(Duration.ofSeconds(10)).until(() -> isReplicaOf(masterRedis, redis.get(next)));
@@ -194,6 +202,7 @@ class RedisReplicationIT {
     } else {
       env.put("HALO_AGENT_URL", "http://127.0.0.1:" + envs.get(member).port());
     }
+    hookEnvs.put(member, env);
     Path log = dir.resolve(member).resolve("hook-" + ++hookStarts + ".log");
     hooks.put(member, RoleHook.start(env, log));
   }

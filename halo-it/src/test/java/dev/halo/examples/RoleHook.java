@@ -28,6 +28,21 @@ final class RoleHook implements AutoCloseable {
     return new RoleHook(builder.start(), log);
   }
 
+  /** Runs the hook's readiness check ({@code ready}) with {@code env}; true when it exits 0. */
+  static boolean ready(Map<String, String> env) throws IOException, InterruptedException {
+    ProcessBuilder builder =
+        new ProcessBuilder("sh", SCRIPT.toString(), "ready")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().putAll(env);
+    Process check = builder.start();
+    if (!check.waitFor(10, TimeUnit.SECONDS)) {
+      check.destroyForcibly();
+      return false;
+    }
+    return check.exitValue() == 0;
+  }
+
   /** What the hook logged so far. */
   String log() {
     try {

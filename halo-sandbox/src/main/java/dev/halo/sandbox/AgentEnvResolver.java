@@ -68,7 +68,9 @@ final class AgentEnvResolver {
         mode == AgentMode.IN_PROCESS ? "0" : Integer.toString(Http.freePort()));
     env.put(AgentVariables.ROLE_FILE, roleFile.toString());
     roleHistory.ifPresent(file -> env.put(AgentVariables.ROLE_HISTORY, file.toString()));
-    pointAtWorkload(env, rt.workload.port());
+    Map<Integer, Integer> processPorts = new LinkedHashMap<>();
+    rt.processes.values().forEach(wp -> processPorts.putAll(wp.ports));
+    pointAtWorkload(env, processPorts, rt.workload.port());
     if (options.overrideEtcdEndpoints()) {
       env.put(AgentVariables.ETCD_ENDPOINTS, etcd.endpoints());
     }
@@ -81,7 +83,15 @@ final class AgentEnvResolver {
    * cannot be. The same resolution for the agent and for a workload process.
    */
   Map<String, String> containerEnv(KubeletPod rt, Container container) {
-    Map<String, String> env = new LinkedHashMap<>();
+    return containerEnv(rt, container, Map.of());
+  }
+
+  /**
+   * The same after {@code first}, variables the kubelet defines ahead of the container's own, which
+   * these can refer to with {@code $(NAME)}.
+   */
+  Map<String, String> containerEnv(KubeletPod rt, Container container, Map<String, String> first) {
+    Map<String, String> env = new LinkedHashMap<>(first);
     for (EnvVar var : container.getEnv()) {
       String value = resolve(rt.pod, var, env);
       if (value != null) {
@@ -114,22 +124,48 @@ final class AgentEnvResolver {
     return value;
   }
 
-  /** The workload health checks and role webhook the pod asks for go to its demo workload. */
-  private static void pointAtWorkload(Map<String, String> env, int workloadPort) {
-    if (env.containsKey(AgentVariables.HEALTH_HTTP)) {
+  /**
+   * The workload health checks and role webhook the pod asks for go to the local port of the
+   * workload process whose container declares that port; to the demo workload (its {@code /health}
+   * for an HTTP check) when no process maps it.
+   */
+  static void pointAtWorkload(
+      Map<String, String> env, Map<Integer, Integer> processPorts, int demoPort) {
+    String http = env.get(AgentVariables.HEALTH_HTTP);
+    if (http != null) {
+      Integer local = processPorts.get(port(http));
       env.put(
-          AgentVariables.HEALTH_HTTP, "http://" + KubeletPod.IP + ":" + workloadPort + "/health");
+          AgentVariables.HEALTH_HTTP,
+          local == null
+              ? "http://" + KubeletPod.IP + ":" + demoPort + "/health"
+              : toPort(http, local));
     }
-    if (env.containsKey(AgentVariables.HEALTH_TCP)) {
-      env.put(AgentVariables.HEALTH_TCP, KubeletPod.IP + ":" + workloadPort);
+    String tcp = env.get(AgentVariables.HEALTH_TCP);
+    if (tcp != null) {
+      Integer local = processPorts.get(tcpPort(tcp));
+      env.put(AgentVariables.HEALTH_TCP, KubeletPod.IP + ":" + (local == null ? demoPort : local));
     }
     String webhook = env.get(AgentVariables.ROLE_WEBHOOK);
     if (webhook != null && !webhook.isBlank()) {
-      env.put(AgentVariables.ROLE_WEBHOOK, toWorkload(webhook, workloadPort));
+      Integer local = processPorts.get(port(webhook));
+      env.put(AgentVariables.ROLE_WEBHOOK, toPort(webhook, local == null ? demoPort : local));
     }
   }
 
-  private static String toWorkload(String url, int port) {
+  private static int port(String url) {
+    URI uri = URI.create(url);
+    return uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+  }
+
+  private static int tcpPort(String hostPort) {
+    try {
+      return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String toPort(String url, int port) {
     URI uri = URI.create(url);
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();

@@ -51,6 +51,9 @@ final class KubeletPod {
   Map<String, Path> mounts = Map.of();
   // Each Secret volume's local directory, by volume name.
   Map<String, Path> volumeDirs = Map.of();
+  // With workload processes: every volume they can use (Secret, emptyDir, configMap, the role
+  // volume), by name (ProcessVolumes).
+  Map<String, Path> processVolumeDirs = Map.of();
   DemoWorkload workload;
   // The workload containers run as local processes (WorkloadRunner), by container name.
   Map<String, WorkloadProcess> processes = Map.of();

@@ -290,7 +290,8 @@ public final class LocalKubelet implements AutoCloseable {
     this.histories = new RoleHistories(root.resolve("role-history"));
     AgentEnvResolver env = new AgentEnvResolver(client, namespace, mode, options, etcd);
     this.agents = new AgentRunner(mode, options, env, histories);
-    this.processes = new WorkloadRunner(env, api, exec, timer, closed, options.agentRestartDelay());
+    this.processes =
+        new WorkloadRunner(env, api, exec, timer, closed, options.agentRestartDelay(), peersFile());
     this.lifecycle =
         new PodLifecycle(
             namespace,
@@ -299,6 +300,7 @@ public final class LocalKubelet implements AutoCloseable {
             agents,
             processes,
             new SecretVolumes(client, namespace),
+            new ProcessVolumes(client, namespace),
             api,
             exec,
             timer,
@@ -452,6 +454,15 @@ public final class LocalKubelet implements AutoCloseable {
     }
     views.sort(Comparator.comparing(PodView::name));
     return views;
+  }
+
+  /**
+   * The file listing where each pod's workload processes listen, {@code
+   * <pod>:<containerPort>=127.0.0.1:<local port>} per line (the processes find it in {@value
+   * WorkloadCommand#PEERS_VARIABLE}).
+   */
+  public Path peersFile() {
+    return root.resolve("peers");
   }
 
   /**

@@ -37,6 +37,7 @@ final class PodLifecycle {
   private final AgentRunner agents;
   private final WorkloadRunner processes;
   private final SecretVolumes volumes;
+  private final ProcessVolumes processVolumes;
   private final PodApiWriter api;
   private final ExecutorService exec;
   private final ScheduledExecutorService timer;
@@ -52,6 +53,7 @@ final class PodLifecycle {
       AgentRunner agents,
       WorkloadRunner processes,
       SecretVolumes volumes,
+      ProcessVolumes processVolumes,
       PodApiWriter api,
       ExecutorService exec,
       ScheduledExecutorService timer,
@@ -62,6 +64,7 @@ final class PodLifecycle {
     this.agents = agents;
     this.processes = processes;
     this.volumes = volumes;
+    this.processVolumes = processVolumes;
     this.api = api;
     this.exec = exec;
     this.timer = timer;
@@ -250,12 +253,16 @@ final class PodLifecycle {
   }
 
   /**
-   * Sets up the pod's Secret volumes (caller holds the pod); when one cannot be, leaves the pod
-   * Pending with a FailedMount Warning event, as a kubelet does, until {@link #retryPending}.
+   * Sets up the pod's Secret volumes, and with workload processes the others they use (caller holds
+   * the pod); when one cannot be, leaves the pod Pending with a FailedMount Warning event, as a
+   * kubelet does, until {@link #retryPending}.
    */
   private boolean mountVolumes(KubeletPod rt) {
     try {
       volumes.setUp(rt, podDir(rt));
+      if (WorkloadCommand.requested(rt.pod)) {
+        processVolumes.setUp(rt, podDir(rt));
+      }
     } catch (SecretVolumes.MountException e) {
       boolean changed = !e.getMessage().equals(rt.mountFailure);
       rt.phase = KubeletPod.Phase.PENDING;

@@ -44,6 +44,25 @@ public final class Sandbox implements AutoCloseable {
   /** Pods of the example per site when there are several (two sites' agents share 2 cores). */
   static final int SITE_REPLICAS = 2;
 
+  /** Which example {@link Options#example()} applies. */
+  public enum Example {
+    /** {@value #EXAMPLE_RESOURCE}: the group {@code web} of demo HTTP workloads. */
+    WEB("web"),
+    /** {@code examples/redis/}: the group {@code redis} of real redis-server processes. */
+    REDIS(RedisExample.NAME);
+
+    private final String group;
+
+    Example(String group) {
+      this.group = group;
+    }
+
+    /** The example's group, and its master Service. */
+    public String group() {
+      return group;
+    }
+  }
+
   /**
    * How to start.
    *
@@ -59,6 +78,7 @@ public final class Sandbox implements AutoCloseable {
    *     and three etcd members, one per site, reached through a {@link SiteNetwork} ({@code
    *     etcdMembers} is then ignored); {@code apiPort} and {@code proxyPort} are the first site's
    * @param siteRtt the round-trip time between two sites' etcd members and clients
+   * @param which the example applied when {@code example}; {@link Example#REDIS} on one site only
    */
   public record Options(
       int etcdMembers,
@@ -68,7 +88,30 @@ public final class Sandbox implements AutoCloseable {
       boolean example,
       boolean insecureEtcd,
       int sites,
-      java.time.Duration siteRtt) {
+      java.time.Duration siteRtt,
+      Example which) {
+    /** The {@link Example#WEB} example, when {@code example}. */
+    public Options(
+        int etcdMembers,
+        int apiPort,
+        int proxyPort,
+        Optional<Path> kubeconfig,
+        boolean example,
+        boolean insecureEtcd,
+        int sites,
+        java.time.Duration siteRtt) {
+      this(
+          etcdMembers,
+          apiPort,
+          proxyPort,
+          kubeconfig,
+          example,
+          insecureEtcd,
+          sites,
+          siteRtt,
+          Example.WEB);
+    }
+
     /** One site, as before sites existed. */
     public Options(
         int etcdMembers,
@@ -115,6 +158,13 @@ public final class Sandbox implements AutoCloseable {
    */
   public static Sandbox start(Options options) {
     siteNames(options.sites());
+    if (options.example() && options.which() == Example.REDIS) {
+      if (options.sites() > 1) {
+        throw new IllegalArgumentException(
+            "--example redis runs on one site; leave out --sites or the example");
+      }
+      RedisExample.requirePrograms(System.getenv("PATH"));
+    }
     if (options.etcdMembers() != 1 && options.etcdMembers() != 3) {
       throw new IllegalArgumentException(
           "--etcd-members must be 1 or 3, was " + options.etcdMembers());
@@ -191,7 +241,9 @@ public final class Sandbox implements AutoCloseable {
                   endpoints,
                   i == 0 ? options.proxyPort() : 0)));
     }
-    if (options.example()) {
+    if (options.example() && options.which() == Example.REDIS) {
+      RedisExample.applyTo(sites.get(0));
+    } else if (options.example()) {
       sites.forEach(site -> SandboxExample.applyTo(site, options.siteRtt()));
     }
     log.atInfo()

@@ -38,7 +38,6 @@ public final class SandboxCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(SandboxCommand.class);
   static final int EXIT_FAILED = 1;
-  private static final String EXAMPLE_SERVICE = "web";
   private static final java.time.Duration EXAMPLE_TIMEOUT = java.time.Duration.ofSeconds(30);
 
   @Option(
@@ -64,8 +63,17 @@ public final class SandboxCommand implements Callable<Integer> {
       description = "where to write the kubeconfig (default: in the sandbox's temp directory)")
   Path kubeconfig;
 
-  @Option(names = "--no-example", description = "do not apply deploy/examples/sandbox.yaml")
+  @Option(names = "--no-example", description = "do not apply an example")
   boolean noExample;
+
+  @Option(
+      names = "--example",
+      defaultValue = "web",
+      description =
+          "the example applied at start: web (deploy/examples/sandbox.yaml, demo HTTP"
+              + " workloads) or redis (examples/redis/: redis-server processes, needs"
+              + " redis-server on this machine) (default: ${DEFAULT-VALUE})")
+  String example;
 
   @Option(
       names = "--insecure-etcd",
@@ -110,6 +118,15 @@ public final class SandboxCommand implements Callable<Integer> {
       System.err.println("halo sandbox: --scenario runs on one site; leave out --sites");
       return EXIT_FAILED;
     }
+    Sandbox.Example which = example(example);
+    if (which == null) {
+      System.err.println("halo sandbox: --example must be web or redis, was " + example);
+      return EXIT_FAILED;
+    }
+    if (which == Sandbox.Example.REDIS && scenario != null) {
+      System.err.println("halo sandbox: --scenario runs on the web example; leave out --example");
+      return EXIT_FAILED;
+    }
     if (siteRttMs < 0 || siteRttMs > 10_000) {
       System.err.println("halo sandbox: --site-rtt-ms must be from 0 to 10000, was " + siteRttMs);
       return EXIT_FAILED;
@@ -126,18 +143,22 @@ public final class SandboxCommand implements Callable<Integer> {
                   !noExample,
                   insecureEtcd,
                   sites,
-                  java.time.Duration.ofMillis(siteRttMs)));
+                  java.time.Duration.ofMillis(siteRttMs),
+                  which));
     } catch (RuntimeException e) {
       System.err.println("halo sandbox: " + oneLine(e));
       return EXIT_FAILED;
     }
     try (sandbox) {
-      if (!noExample && !awaitServices(sandbox)) {
+      if (!noExample && !awaitServices(sandbox, which.group())) {
         log.atWarn()
-            .addKeyValue("service", EXAMPLE_SERVICE)
+            .addKeyValue("service", which.group())
             .log("the example's Service did not appear in time; see the operator's log lines");
       }
       printBanner(sandbox, out);
+      if (!noExample && which == Sandbox.Example.REDIS) {
+        printRedis(sandbox, out);
+      }
       if (scenario == Scenario.failover) {
         return runFailover(sandbox, out);
       }
@@ -187,9 +208,36 @@ public final class SandboxCommand implements Callable<Integer> {
     return feeds;
   }
 
-  private static boolean awaitServices(Sandbox sandbox) {
-    return sandbox.sites().stream()
-        .allMatch(site -> site.awaitService(EXAMPLE_SERVICE, EXAMPLE_TIMEOUT));
+  private static boolean awaitServices(Sandbox sandbox, String service) {
+    return sandbox.sites().stream().allMatch(site -> site.awaitService(service, EXAMPLE_TIMEOUT));
+  }
+
+  private static Sandbox.Example example(String name) {
+    for (Sandbox.Example e : Sandbox.Example.values()) {
+      if (e.group().equals(name)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** How to reach the Redis master through its Service. */
+  private static void printRedis(Sandbox sandbox, PrintStream out) {
+    sandbox.proxy().routes().stream()
+        .filter(r -> r.service().equals(RedisExample.NAME))
+        .findFirst()
+        .ifPresent(
+            r -> {
+              out.println(
+                  "  redis-cli -p "
+                      + r.localPort()
+                      + " incr visits   # the master, via its Service");
+              out.println(
+                  "  cat "
+                      + sandbox.kubelet().peersFile()
+                      + "   # each pod's Redis port: redis-cli -p <port> info replication");
+            });
+    out.flush();
   }
 
   private static int runFailover(Sandbox sandbox, PrintStream out) {

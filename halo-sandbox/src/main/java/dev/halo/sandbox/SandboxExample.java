@@ -51,6 +51,14 @@ final class SandboxExample {
       hag.getSpec().setReplicas(Sandbox.SITE_REPLICAS);
       hag.getSpec().setZones(List.of("a", "b"));
     }
+    apply(site, hag);
+  }
+
+  /**
+   * Creates or updates {@code hag} on {@code site}, its etcd TLS settings fitted to the site's etcd
+   * (a Secret issued for a secured one, left out for a plaintext one).
+   */
+  static void apply(SandboxSite site, HighAvailabilityGroup hag) {
     if (site.issuer().isEmpty()) {
       hag.getSpec().getElection().setTls(null);
     } else {

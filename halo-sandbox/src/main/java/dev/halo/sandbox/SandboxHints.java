@@ -13,7 +13,8 @@ final class SandboxHints {
   /**
    * The commands for {@code group}: kubectl, etcdctl ({@code etcdctl}: the command up to its
    * subcommand, with the certificates it needs; the seed equivalence of docs/design.md), the curl
-   * loop through {@code serviceUrl}, and how to delete the master's pod or crash its agent.
+   * loop through {@code serviceUrl} (a redis-cli loop for the Redis example), and how to delete the
+   * master's pod or crash its agent.
    */
   static List<String> commands(
       Path kubeconfig,
@@ -33,7 +34,11 @@ final class SandboxHints {
             + " get "
             + ElectionKeys.electionName(Sandbox.NAMESPACE, group)
             + " --prefix --sort-by=CREATE --order=ASCEND --limit=1 --print-value-only");
-    if (serviceUrl != null) {
+    if (serviceUrl != null && RedisExample.NAME.equals(group)) {
+      String port = serviceUrl.substring(serviceUrl.lastIndexOf(':') + 1);
+      lines.add(
+          "while true; do redis-cli -p " + port + " incr visits || echo failed; sleep 0.2; done");
+    } else if (serviceUrl != null) {
       lines.add(
           "while true; do curl -s -m 1 " + serviceUrl + " || echo unavailable; sleep 0.2; done");
     }

@@ -29,6 +29,13 @@ final class WorkloadCommand {
   /** Prefix of the variable naming each named port's local port ({@code <NAME>} upper case). */
   static final String NAMED_PORT_PREFIX = "HALO_SANDBOX_PORT_";
 
+  /**
+   * Names the file in which the kubelet lists every pod's local ports, one {@code
+   * <pod>:<containerPort>=127.0.0.1:<local port>} per line ({@link ProcessPeers}): the sandbox's
+   * stand-in for reaching another pod by name.
+   */
+  static final String PEERS_VARIABLE = "HALO_SANDBOX_PEERS";
+
   private WorkloadCommand() {}
 
   /** Whether the pod asks for real processes: its annotation {@value #RUN_COMMAND_ANNOTATION}. */
@@ -124,6 +131,17 @@ final class WorkloadCommand {
         env.put(NAMED_PORT_PREFIX + name, Integer.toString(local));
       }
     }
+    return env;
+  }
+
+  /**
+   * {@value #NAMED_PORT_PREFIX}{@code <NAME>} for each named port of one container: every container
+   * of the pod gets those of all its containers, as they share one network.
+   */
+  static Map<String, String> namedPortEnv(
+      List<ContainerPort> declared, Map<Integer, Integer> ports) {
+    Map<String, String> env = portEnv(declared, ports);
+    env.remove(PORT_VARIABLE);
     return env;
   }
 

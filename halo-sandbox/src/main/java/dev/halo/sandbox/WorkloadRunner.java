@@ -3,6 +3,8 @@ package dev.halo.sandbox;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +44,7 @@ final class WorkloadRunner implements AutoCloseable {
   private final AtomicBoolean closed;
   private final Duration firstRestartDelay;
   private final Set<WorkloadProcess> started = ConcurrentHashMap.newKeySet();
+  private final ProcessPeers peers;
 
   WorkloadRunner(
       AgentEnvResolver envResolver,
@@ -49,24 +52,30 @@ final class WorkloadRunner implements AutoCloseable {
       ExecutorService exec,
       ScheduledExecutorService timer,
       AtomicBoolean closed,
-      Optional<Duration> restartDelay) {
+      Optional<Duration> restartDelay,
+      Path peersFile) {
     this.envResolver = envResolver;
     this.api = api;
     this.exec = exec;
     this.timer = timer;
     this.closed = closed;
     this.firstRestartDelay = restartDelay.orElse(DEFAULT_RESTART_DELAY);
+    this.peers = new ProcessPeers(peersFile);
   }
 
   /**
    * Starts a process for each workload container whose program is on this machine, when the pod
-   * asks for it (caller holds the pod); the others keep the demo workload.
+   * asks for it (caller holds the pod); the others keep the demo workload. The containers of a pod
+   * share one network, so each process is told every container's local ports; and paths under a
+   * container's mount paths, in its environment and arguments, point at the pod's volume
+   * directories.
    */
   void start(KubeletPod rt, Path podDir) throws IOException {
     if (!WorkloadCommand.requested(rt.pod)) {
       return;
     }
-    Map<String, WorkloadProcess> processes = new LinkedHashMap<>();
+    Map<Container, Path> programs = new LinkedHashMap<>();
+    Map<String, Map<Integer, Integer>> portsByContainer = new LinkedHashMap<>();
     for (Container c : rt.pod.getSpec().getContainers()) {
       if (Names.AGENT_CONTAINER.equals(c.getName())) {
         continue; // the agent keeps its own runner
@@ -80,7 +89,24 @@ final class WorkloadRunner implements AutoCloseable {
             .log("kubelet: no command on this machine, the container runs the demo workload");
         continue;
       }
-      WorkloadProcess wp = plan(rt, c, program.get(), podDir);
+      programs.put(c, program.get());
+      Map<Integer, Integer> ports = new LinkedHashMap<>();
+      for (ContainerPort port : c.getPorts()) {
+        ports.putIfAbsent(port.getContainerPort(), FreePorts.pick());
+      }
+      portsByContainer.put(c.getName(), ports);
+    }
+    Map<String, String> podVariables = new LinkedHashMap<>();
+    podVariables.put(WorkloadCommand.PEERS_VARIABLE, peers.file().toString());
+    for (Container c : programs.keySet()) {
+      podVariables.putAll(
+          WorkloadCommand.namedPortEnv(c.getPorts(), portsByContainer.get(c.getName())));
+    }
+    Map<String, WorkloadProcess> processes = new LinkedHashMap<>();
+    for (Map.Entry<Container, Path> entry : programs.entrySet()) {
+      Container c = entry.getKey();
+      WorkloadProcess wp =
+          plan(rt, c, entry.getValue(), podDir, portsByContainer.get(c.getName()), podVariables);
       processes.put(c.getName(), wp);
       try {
         wp.start();
@@ -98,27 +124,44 @@ final class WorkloadRunner implements AutoCloseable {
           .log("kubelet: started workload process");
     }
     rt.processes = processes;
+    Map<Integer, Integer> podPorts = new LinkedHashMap<>();
+    portsByContainer.values().forEach(podPorts::putAll);
+    peers.put(rt.name, podPorts);
   }
 
-  private WorkloadProcess plan(KubeletPod rt, Container c, Path program, Path podDir) {
-    Map<Integer, Integer> ports = new LinkedHashMap<>();
-    for (ContainerPort port : c.getPorts()) {
-      ports.putIfAbsent(port.getContainerPort(), FreePorts.pick());
-    }
+  private WorkloadProcess plan(
+      KubeletPod rt,
+      Container c,
+      Path program,
+      Path podDir,
+      Map<Integer, Integer> ports,
+      Map<String, String> podVariables) {
+    Map<String, Path> mounts = ProcessVolumes.mounts(c, rt.processVolumeDirs);
+    Map<String, String> containerEnv = envResolver.containerEnv(rt, c, podVariables);
+    containerEnv.replaceAll((name, value) -> AgentEnvResolver.toLocalMount(value, mounts));
     Map<String, String> env =
         WorkloadCommand.processEnv(
-            rt.name,
-            System.getenv(),
-            envResolver.containerEnv(rt, c),
-            WorkloadCommand.portEnv(c.getPorts(), ports));
+            rt.name, System.getenv(), containerEnv, WorkloadCommand.portEnv(c.getPorts(), ports));
+    List<String> argv = new ArrayList<>(WorkloadCommand.argv(program, c, env, ports));
+    argv.replaceAll(arg -> AgentEnvResolver.toLocalMount(arg, mounts));
     return new WorkloadProcess(
         c.getName(),
-        WorkloadCommand.argv(program, c, env, ports),
+        argv,
         env,
         podDir,
         podDir.resolve(c.getName() + ".log"),
         ports,
-        Optional.ofNullable(c.getReadinessProbe()));
+        Optional.ofNullable(c.getReadinessProbe()).map(p -> withLocalPaths(p, mounts)));
+  }
+
+  /** An exec probe's command with paths under the container's mounts made local, as argv's. */
+  static Probe withLocalPaths(Probe probe, Map<String, Path> mounts) {
+    if (probe.getExec() == null || probe.getExec().getCommand() == null) {
+      return probe;
+    }
+    List<String> command = new ArrayList<>(probe.getExec().getCommand());
+    command.replaceAll(arg -> AgentEnvResolver.toLocalMount(arg, mounts));
+    return new ProbeBuilder(probe).withNewExec().withCommand(command).endExec().build();
   }
 
   /**
@@ -259,6 +302,9 @@ final class WorkloadRunner implements AutoCloseable {
 
   /** Stops the pod's processes (caller holds the pod): SIGTERM, SIGKILL after the grace period. */
   void stop(KubeletPod rt) {
+    if (!rt.processes.isEmpty()) {
+      peers.remove(rt.name);
+    }
     for (WorkloadProcess wp : rt.processes.values()) {
       boolean killed = wp.stop(rt.gracePeriod());
       if (wp.running()) {

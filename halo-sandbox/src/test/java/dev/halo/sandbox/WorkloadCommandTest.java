@@ -82,6 +82,16 @@ class WorkloadCommandTest {
   }
 
   @Test
+  void theOtherContainersOfThePodLearnOnlyTheNamedPorts() {
+    List<ContainerPort> declared =
+        List.of(
+            new ContainerPortBuilder().withContainerPort(6379).withName("redis").build(),
+            new ContainerPortBuilder().withContainerPort(7000).build());
+    assertThat(WorkloadCommand.namedPortEnv(declared, Map.of(6379, 41000, 7000, 41002)))
+        .containsExactly(Map.entry("HALO_SANDBOX_PORT_REDIS", "41000"));
+  }
+
+  @Test
   void tellsTheFirstPortAsPortAndEachNamedPortByName() {
     List<ContainerPort> declared =
         List.of(

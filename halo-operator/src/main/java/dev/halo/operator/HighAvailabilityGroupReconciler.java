@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * pure factories in {@code model/}; etcd is reached only through {@link ElectionService}, and never
  * waited for: a release under way brings the next reconcile sooner. A write the API server refuses
  * does not fail the reconcile ({@link GuardedWrites}): it shows in the {@code PodsCreated} or
- * {@code ObjectsApplied} condition, and the next reconcile comes when its backoff ends.
+ * {@code ObjectsApplied} condition, and the next reconcile comes when its backoff ends. A paused
+ * group ({@link dev.halo.operator.model.Pause}) gets only the labels, the Service and its status.
  */
 @ControllerConfiguration(
     name = HighAvailabilityGroupReconciler.NAME,
@@ -113,6 +114,7 @@ public final class HighAvailabilityGroupReconciler
   private final StandbyRequeues requeues;
   private final SiteHolds holds;
   private final SiteSwitchovers siteSwitchovers;
+  private final Pauses pauses;
   private final Optional<String> defaultEtcdWarning;
 
   /**
@@ -154,6 +156,7 @@ public final class HighAvailabilityGroupReconciler
     this.siteSwitchovers =
         new SiteSwitchovers(
             elections, defaults, events, writer, releaser, () -> System.nanoTime() / 1_000_000);
+    this.pauses = new Pauses(events, writer, metrics);
   }
 
   /**
@@ -234,6 +237,9 @@ public final class HighAvailabilityGroupReconciler
       HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     List<Pod> pods = groupPods(hag.getMetadata().getName(), context);
     List<String> errors = HighAvailabilityGroupValidator.validate(hag, defaults);
+    // Paused: no pod is created, deleted or replaced, no lease revoked, no master moved on the
+    // operator's initiative; labels and the Service still follow the election.
+    boolean paused = pauses.observe(hag);
     boolean unreadable = hag.hasUnreadableSpec();
     metrics.unreadable(key(hag), unreadable);
     if (!errors.isEmpty()) {
@@ -280,20 +286,24 @@ public final class HighAvailabilityGroupReconciler
       reportForeign(hag, members);
       // Before any pod is created: a held site's agents must find the hold when they start.
       heldOut = holds.act(hag, members).filter(SiteFailover.State::held).isPresent();
-      releasing = releaser.releaseGone(hag, pods, members);
+      releasing = !paused && releaser.releaseGone(hag, pods, members);
       labelled = roles.assign(hag, pods, members);
-      // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
-      releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
-      releasing |= siteSwitchovers.act(hag, members);
+      if (paused) {
+        pauses.refuseRequests(hag);
+      } else {
+        // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
+        releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
+        releasing |= siteSwitchovers.act(hag, members);
+      }
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
       // Standbys of the site that should take over first move ahead of this site's.
-      releasing |= requeues.act(hag, members);
+      releasing |= !paused && requeues.act(hag, members);
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
       labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
-    releasing |= rollout(hag, labelled.pods(), members, heldOut);
+    releasing |= !paused && rollout(hag, labelled.pods(), members, heldOut);
     record(hag, labelled, members, errors, outdated);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).

@@ -92,6 +92,13 @@ public class HighAvailabilityGroupSpec {
   @JsonPropertyDescription("Overrides for the injected elector agent.")
   private AgentSpec agent = new AgentSpec();
 
+  @JsonPropertyDescription(
+      "true: the operator creates, deletes and replaces no pod (no rollout, scaling, replacement"
+          + " of failed pods, lease revocation or planned switchover) for maintenance by hand;"
+          + " agents keep electing and role labels and the Service still follow the election."
+          + " false or absent: managed as usual, resuming from where the group is.")
+  private Boolean paused;
+
   public Integer getReplicas() {
     return replicas;
   }
@@ -154,5 +161,13 @@ public class HighAvailabilityGroupSpec {
 
   public void setAgent(AgentSpec agent) {
     this.agent = agent;
+  }
+
+  public Boolean getPaused() {
+    return paused;
+  }
+
+  public void setPaused(Boolean paused) {
+    this.paused = paused;
   }
 }

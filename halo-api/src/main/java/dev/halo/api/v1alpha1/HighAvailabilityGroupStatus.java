@@ -19,7 +19,7 @@ public class HighAvailabilityGroupStatus {
           + " are then all standby.")
   private RemoteMaster remoteMaster;
 
-  @JsonPropertyDescription("Pending, Electing, Running, Degraded or Invalid.")
+  @JsonPropertyDescription("Pending, Electing, Running, Degraded, Invalid or Paused (spec.paused).")
   private String phase;
 
   @StatusReplicas
@@ -59,7 +59,8 @@ public class HighAvailabilityGroupStatus {
           + " DisruptionBudgetRefused, DeleteRefused,"
           + " AnnotationRefused), LeaseTTLSafe (with spec.site: TTLSafe | TTLTooShort), SiteActive (with spec.site.failover"
           + " Manual: HoldsMaster, Activated | HeldOut; Unknown: EtcdUnreachable), Ready (Running | the phase: Pending, Electing, Degraded,"
-          + " Invalid); in parentheses the reasons when True | when False.")
+          + " Invalid), Paused (with spec.paused: SpecPaused); in parentheses the reasons when"
+          + " True | when False.")
   private List<Condition> conditions = new ArrayList<>();
 
   public String getMaster() {

@@ -14,6 +14,7 @@ import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.Fence;
 import dev.halo.operator.model.MasterRoute;
 import dev.halo.operator.model.Membership;
+import dev.halo.operator.model.Pause;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.model.ServiceFactory;
@@ -37,6 +38,9 @@ public final class StatusFactory {
   public static final String RUNNING = "Running";
   public static final String DEGRADED = "Degraded";
   public static final String INVALID = "Invalid";
+
+  /** A valid group with {@code spec.paused} ({@link Pause}); Ready still tells the phase below. */
+  public static final String PAUSED = "Paused";
 
   /** MasterElected's reason when the master is another site's member. */
   public static final String REMOTE_MASTER = "RemoteMaster";
@@ -185,7 +189,7 @@ public final class StatusFactory {
     // A master on another site is the group's master: this site is not degraded for that.
     boolean elected = o.master().isPresent() || remote.isPresent();
     String phase = phase(valid, o.view().reachable(), elected, ready, replicas, pods);
-    s.setPhase(phase);
+    s.setPhase(valid && Pause.paused(hag) ? PAUSED : phase);
     s.setConditions(
         Conditions.merge(
             previous.getConditions(),
@@ -256,6 +260,9 @@ public final class StatusFactory {
     if (valid) {
       SiteTiming.of(hag.getSpec()).map(StatusFactory::leaseTtlSafe).ifPresent(d::add);
       siteActive(hag, o.membership()).ifPresent(d::add);
+    }
+    if (Pause.paused(hag)) {
+      d.add(new Desired(Pause.CONDITION, true, Pause.REASON, Pause.describe(hag, o.pods())));
     }
     d.add(
         new Desired(

@@ -80,7 +80,13 @@ class StatusDescriptionsTest {
       conditions.forEach(c -> reasons.add(c.getReason()));
     }
     assertThat(reasons)
-        .contains("SpecValid", "InvalidSpec", "NotWatched", "ForeignKeysFound", "OutdatedVersion")
+        .contains(
+            "SpecValid",
+            "InvalidSpec",
+            "NotWatched",
+            "ForeignKeysFound",
+            "OutdatedVersion",
+            "SpecPaused")
         .containsAll(REFUSED_WRITE_REASONS)
         .containsAll(ETCD_FAILURE_REASONS);
     assertThat(reasons).allSatisfy(reason -> assertThat(description).contains(reason));
@@ -111,6 +117,20 @@ class StatusDescriptionsTest {
                       "t")
                   .withRefusedWrites(List.of(new StatusFactory.RefusedWrite(reason, "refused")))));
     }
+    HighAvailabilityGroup paused = hag();
+    paused.getSpec().setPaused(true);
+    situations.add(
+        StatusFactory.build(
+                paused,
+                new StatusFactory.Observed(
+                    List.of(master),
+                    TestPods.members(List.of(master), view("web-0")),
+                    Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t"))
+            .getConditions());
     for (String reason : ETCD_FAILURE_REASONS) {
       ElectionView failed = ElectionView.unreachable("/halo/shop/web/election", "no", reason);
       situations.add(conditions(List.of(master), failed, "web-0", List.of()));

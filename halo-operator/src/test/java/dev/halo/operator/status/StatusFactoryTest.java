@@ -238,6 +238,44 @@ class StatusFactoryTest {
   }
 
   @Test
+  void aPausedGroupIsPhasePausedWithAPausedConditionWhileReadyStillTellsItsState() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setPaused(true);
+
+    HighAvailabilityGroupStatus s =
+        build(
+            hag,
+            List.of(pod("web-0", "master")),
+            view("web-0"),
+            Optional.of("web-0"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getPhase()).isEqualTo("Paused");
+    assertThat(s.getMaster()).isEqualTo("web-0");
+    assertThat(condition(s, "Paused").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Paused").getReason()).isEqualTo("SpecPaused");
+    assertThat(condition(s, "Paused").getMessage())
+        .contains("web-1")
+        .contains("kubectl patch hag web -n shop --type merge");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("Degraded");
+  }
+
+  @Test
+  void anInvalidPausedGroupIsInvalidAndAnUnpausedOneHasNoPausedCondition() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setPaused(true);
+    HighAvailabilityGroupStatus invalid =
+        build(hag, List.of(), view(), Optional.empty(), List.of("spec.replicas is 0"), "t1");
+    assertThat(invalid.getPhase()).isEqualTo("Invalid");
+
+    hag.getSpec().setPaused(false);
+    HighAvailabilityGroupStatus resumed =
+        build(hag, List.of(), view(), Optional.empty(), List.of(), "t1");
+    assertThat(resumed.getConditions()).noneMatch(c -> c.getType().equals("Paused"));
+  }
+
+  @Test
   void aRefusedPodCreateIsPodsCreatedFalseWithTheServersMessage() {
     List<io.fabric8.kubernetes.api.model.Pod> pods = List.of(pod("web-0", "master"));
     ElectionView view = view("web-0");

@@ -52,7 +52,8 @@ public class HighAvailabilityGroupStatus {
   @JsonPropertyDescription(
       "Valid (SpecValid | InvalidSpec), EtcdReachable (Reachable, OutdatedVersion | Unreachable,"
           + " TLSFailed, CertificateExpired, AuthFailed, PermissionDenied; Unknown: NotWatched),"
-          + " MasterElected (Elected, RemoteMaster | NoMaster, ForeignLeader, Fenced),"
+          + " MasterElected (Elected, RemoteMaster, ExcludedMaster | NoMaster, ForeignLeader, Fenced,"
+          + " OnlyExcludedMembers),"
           + " ForeignCandidates"
           + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), ObjectsApplied"
           + " (Applied | RoleLabelRefused, ServiceRefused, EndpointSliceRefused,"

@@ -86,7 +86,9 @@ class StatusDescriptionsTest {
             "NotWatched",
             "ForeignKeysFound",
             "OutdatedVersion",
-            "SpecPaused")
+            "SpecPaused",
+            "ExcludedMaster",
+            "OnlyExcludedMembers")
         .containsAll(REFUSED_WRITE_REASONS)
         .containsAll(ETCD_FAILURE_REASONS);
     assertThat(reasons).allSatisfy(reason -> assertThat(description).contains(reason));
@@ -126,6 +128,36 @@ class StatusDescriptionsTest {
                     List.of(master),
                     TestPods.members(List.of(master), view("web-0")),
                     Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t"))
+            .getConditions());
+    HighAvailabilityGroup excluding = hag();
+    dev.halo.api.v1alpha1.NeverMasterSpec never = new dev.halo.api.v1alpha1.NeverMasterSpec();
+    never.setOrdinals(List.of(0, 1));
+    excluding.getSpec().setElection(new dev.halo.api.v1alpha1.ElectionSpec());
+    excluding.getSpec().getElection().setNeverMaster(never);
+    situations.add(
+        StatusFactory.build(
+                excluding,
+                new StatusFactory.Observed(
+                    List.of(master),
+                    TestPods.members(List.of(master), view("web-0")),
+                    Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t"))
+            .getConditions());
+    Pod excludedStandby = pod("web-1", "standby");
+    situations.add(
+        StatusFactory.build(
+                excluding,
+                new StatusFactory.Observed(
+                    List.of(excludedStandby),
+                    TestPods.members(List.of(excludedStandby), view()),
+                    Optional.empty(),
                     List.of(),
                     0,
                     null,

@@ -15,13 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The operator's Prometheus metrics. */
 public final class OperatorMetrics {
   private static final List<String> PHASES =
-      List.of("Pending", "Electing", "Running", "Degraded", "Invalid");
+      List.of("Pending", "Electing", "Running", "Degraded", "Invalid", "Paused");
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, String> phaseByGroup = new ConcurrentHashMap<>();
   private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
   private final Set<String> onOutdatedEtcd = ConcurrentHashMap.newKeySet();
+  private final Set<String> paused = ConcurrentHashMap.newKeySet();
   private final Timer reconcile;
   private final Counter reconcileErrors;
 
@@ -40,6 +41,9 @@ public final class OperatorMetrics {
         .register(registry);
     Gauge.builder("halo.operator.groups.etcd.outdated", onOutdatedEtcd, Set::size)
         .description("groups whose etcd runs a server version with known lease or auth bugs")
+        .register(registry);
+    Gauge.builder("halo.operator.groups.paused", paused, Set::size)
+        .description("groups with spec.paused: the operator changes none of their pods")
         .register(registry);
     for (String phase : PHASES) {
       Gauge.builder(
@@ -94,8 +98,17 @@ public final class OperatorMetrics {
     }
   }
 
+  void paused(String group, boolean isPaused) {
+    if (isPaused) {
+      paused.add(group);
+    } else {
+      paused.remove(group);
+    }
+  }
+
   void forget(String group) {
     phaseByGroup.remove(group);
+    paused.remove(group);
     unreadable.remove(group);
     onOutdatedEtcd.remove(group);
   }

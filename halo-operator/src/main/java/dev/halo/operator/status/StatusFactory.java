@@ -181,6 +181,7 @@ public final class StatusFactory {
     s.setRemoteMaster(remote.map(MasterRoute::remoteMaster).orElse(null));
     s.setFailovers(o.failovers());
     s.setLastFailover(o.lastFailover());
+    s.setTerm(term(o, remote).orElse(null));
     s.setObservedGeneration(hag.getMetadata().getGeneration());
     // A master on another site is the group's master: this site is not degraded for that.
     boolean elected = o.master().isPresent() || remote.isPresent();
@@ -193,6 +194,22 @@ public final class StatusFactory {
             hag.getMetadata().getGeneration() == null ? 0 : hag.getMetadata().getGeneration(),
             o.now()));
     return s;
+  }
+
+  /**
+   * The master's fencing term (docs/fencing.md): the create revision of the leading key, when the
+   * master this status names, here or on another site, is the pod that key belongs to.
+   */
+  private static Optional<Long> term(Observed o, Optional<Candidate> remote) {
+    if (remote.isPresent()) {
+      return Optional.of(remote.get().createRevision());
+    }
+    Optional<Candidate> leader = o.membership().leader();
+    return o.master().isPresent()
+            && leader.isPresent()
+            && o.membership().leaderPod().equals(o.master())
+        ? Optional.of(leader.get().createRevision())
+        : Optional.empty();
   }
 
   /**

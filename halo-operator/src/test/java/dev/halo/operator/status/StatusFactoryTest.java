@@ -205,6 +205,34 @@ class StatusFactoryTest {
   }
 
   @Test
+  void theTermIsTheCreateRevisionOfTheLabelledMastersLeadingKey() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            view("web-0", "web-1"),
+            Optional.of("web-0"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getTerm()).isEqualTo(10L);
+  }
+
+  @Test
+  void noTermWhileTheLabelAndTheElectionDisagree() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "standby"), pod("web-1", "master")),
+            view("web-0", "web-1"),
+            Optional.of("web-1"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getTerm()).isNull();
+  }
+
+  @Test
   void runningGroupReportsMasterMembersAndConditions() {
     HighAvailabilityGroupStatus s =
         build(

@@ -1,0 +1,153 @@
+package dev.halo.kubectl;
+
+import dev.halo.common.HaloVersion;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code kubectl halo}: the entry point kubectl runs as {@code kubectl-halo}. */
+public final class KubectlHalo {
+  static final String USAGE =
+      """
+      kubectl halo: inspect and steer Halo's HighAvailabilityGroups
+
+      Commands:
+        status [GROUP]      master, term, lease TTL, members (role, zone, Ready, campaigning,
+                            excluded), last failovers (every group of the namespace without GROUP)
+        history GROUP       the group's last failovers, newest first
+        switchover GROUP    move the master away from the current one (--to MEMBER: to that one)
+        pause GROUP         set spec.paused: the operator stops changing the group
+        resume GROUP        clear spec.paused
+        explain GROUP       why this member is master and why each other is not
+
+      Options:
+        -n, --namespace NS  the namespace (default: the context's, else default)
+        --context NAME      a context of the kubeconfig (default: the current one)
+        --kubeconfig FILE   the kubeconfig (default: $KUBECONFIG, else ~/.kube/config)
+        -o, --output json|yaml  status, history, explain: a document instead of a table
+        --to MEMBER         switchover: the member that is to become master
+        --wait              switchover: wait for the outcome (exit 1 if refused, 7 if not in time)
+        --timeout SECONDS   switchover --wait: how long (default 60)
+        -h, --help          this text; --version: the plugin's version
+
+      Exit codes: 0 done, 1 refused, 2 usage, 3 kubeconfig, 4 API server unreachable,
+      5 unauthorized or forbidden, 6 no such group, 7 timed out, 8 unexpected answer.
+      More: docs/kubectl-plugin.md
+      """;
+
+  private final PrintStream out;
+  private final Map<String, String> env;
+
+  KubectlHalo(PrintStream out, Map<String, String> env) {
+    this.out = out;
+    this.env = env;
+  }
+
+  public static void main(String[] argv) {
+    if (argv.length == 1 && argv[0].equals(ClassArchiveTraining.COMMAND)) {
+      ClassArchiveTraining.run();
+      return;
+    }
+    System.exit(run(argv, System.out, System.err, System.getenv()));
+  }
+
+  /** Runs one command line; returns the exit code, having printed the failure on {@code err}. */
+  static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env) {
+    try {
+      new KubectlHalo(out, env).dispatch(Args.parse(argv));
+      out.flush();
+      return 0;
+    } catch (Failure f) {
+      out.flush();
+      err.println("error: " + f.getMessage());
+      return f.code();
+    }
+  }
+
+  private void dispatch(Args args) {
+    if (args.flag("--version")) {
+      for (String line : HaloVersion.lines("kubectl-halo", KubectlHalo.class)) {
+        out.println(line);
+      }
+      return;
+    }
+    if (args.command() == null || args.flag("--help")) {
+      if (args.command() == null && !args.flag("--help")) {
+        throw new Failure(Failure.USAGE, "name a command\n\n" + USAGE);
+      }
+      out.print(USAGE);
+      return;
+    }
+    switch (args.command()) {
+      case "status" -> status(args);
+      case "history" -> history(args);
+      default ->
+          throw new Failure(
+              Failure.USAGE,
+              "unknown command \""
+                  + args.command()
+                  + "\"; the commands are status, history, switchover, pause, resume, explain");
+    }
+  }
+
+  private void status(Args args) {
+    args.only("status", "--output");
+    String format = args.output();
+    if (args.arguments().size() > 1) {
+      throw new Failure(Failure.USAGE, "one group or none: kubectl halo status [GROUP]");
+    }
+    Groups groups = groups(args);
+    List<Object> docs = new ArrayList<>();
+    if (args.arguments().isEmpty()) {
+      for (Object hag : groups.list()) {
+        docs.add(Summary.status(hag));
+      }
+    } else {
+      docs.add(Summary.status(groups.get(args.arguments().get(0))));
+    }
+    if (format != null) {
+      print(args.arguments().isEmpty() ? Map.of("groups", docs) : docs.get(0), format);
+      return;
+    }
+    if (docs.isEmpty()) {
+      out.println("no HighAvailabilityGroup in namespace " + groups.namespace());
+    }
+    for (int i = 0; i < docs.size(); i++) {
+      out.print((i > 0 ? "\n" : "") + Tables.status(map(docs.get(i)), Table.WIDTH));
+    }
+  }
+
+  private void history(Args args) {
+    args.only("history", "--output");
+    String format = args.output();
+    String name = args.group("history GROUP");
+    Map<String, Object> doc = Summary.historyDocument(groups(args).get(name));
+    if (format != null) {
+      print(doc, format);
+    } else {
+      out.print(Tables.history(doc, Table.WIDTH));
+    }
+  }
+
+  private Groups groups(Args args) {
+    List<Path> files =
+        KubeConfig.files(
+            args.option("--kubeconfig"),
+            env.get("KUBECONFIG"),
+            Path.of(env.getOrDefault("HOME", System.getProperty("user.home"))));
+    return new Groups(
+        new Api(KubeConfig.load(files, args.option("--context"), args.option("--namespace"))));
+  }
+
+  private void print(Object doc, String format) {
+    out.print(format.equals("json") ? Json.write(doc) + "\n" : Yaml.write(doc));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object o) {
+    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : new LinkedHashMap<>();
+  }
+}

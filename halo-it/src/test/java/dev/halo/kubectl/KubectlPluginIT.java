@@ -120,6 +120,59 @@ class KubectlPluginIT {
   }
 
   @Test
+  @Order(4)
+  void switchoverWithWaitMovesTheMasterAndExitsWithZero() throws Exception {
+    String before = master();
+
+    KubectlPlugin.Run run = plugin.run("switchover", GROUP, "--wait");
+
+    assertThat(run.code()).as(run.toString()).isZero();
+    String after = master();
+    assertThat(after).isNotEqualTo(before);
+    assertThat(run.out())
+        .contains("asked for a switchover of web away from " + before)
+        .containsPattern(after + " is master \\(was " + before + "\\) after \\d+ ms");
+  }
+
+  @Test
+  @Order(5)
+  void pauseSetsSpecPausedAndResumeClearsIt() throws Exception {
+    KubectlPlugin.Run pause = plugin.run("pause", GROUP);
+
+    if (crdHasPaused()) {
+      assertThat(pause.code()).as(pause.toString()).isZero();
+      assertThat(plugin.run("status", GROUP, "-o", "json").out()).contains("\"paused\": true");
+    } else {
+      // Before spec.paused is in the CRD the API server prunes it: the plugin says so.
+      assertThat(pause.code()).as(pause.toString()).isEqualTo(8);
+      assertThat(pause.err()).contains("dropped spec.paused", "upgrade Halo's CRD");
+    }
+    KubectlPlugin.Run resume = plugin.run("resume", GROUP);
+    assertThat(resume.code()).as(resume.toString()).isZero();
+    assertThat(plugin.run("status", GROUP, "-o", "json").out()).doesNotContain("\"paused\": true");
+  }
+
+  private static boolean crdHasPaused() {
+    var crd =
+        sandbox
+            .client()
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("highavailabilitygroups.halo.dev")
+            .get();
+    return crd.getSpec()
+        .getVersions()
+        .get(0)
+        .getSchema()
+        .getOpenAPIV3Schema()
+        .getProperties()
+        .get("spec")
+        .getProperties()
+        .containsKey("paused");
+  }
+
+  @Test
   @Order(9)
   void aMissingGroupExitsWithSixAndSaysWhereItLooked() throws Exception {
     KubectlPlugin.Run run = plugin.run("status", "nope");

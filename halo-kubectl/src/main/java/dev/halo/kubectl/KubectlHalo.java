@@ -3,6 +3,7 @@ package dev.halo.kubectl;
 import dev.halo.common.HaloVersion;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,6 @@ public final class KubectlHalo {
         switchover GROUP    move the master away from the current one (--to MEMBER: to that one)
         pause GROUP         set spec.paused: the operator stops changing the group
         resume GROUP        clear spec.paused
-        explain GROUP       why this member is master and why each other is not
 
       Options:
         -n, --namespace NS  the namespace (default: the context's, else default)
@@ -37,6 +37,9 @@ public final class KubectlHalo {
       5 unauthorized or forbidden, 6 no such group, 7 timed out, 8 unexpected answer.
       More: docs/kubectl-plugin.md
       """;
+
+  /** How long {@code switchover --wait} waits without {@code --timeout}. */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
   private final PrintStream out;
   private final Map<String, String> env;
@@ -84,6 +87,9 @@ public final class KubectlHalo {
     switch (args.command()) {
       case "status" -> status(args);
       case "history" -> history(args);
+      case "switchover" -> switchover(args);
+      case "pause" -> pause(args, true);
+      case "resume" -> pause(args, false);
       default ->
           throw new Failure(
               Failure.USAGE,
@@ -130,6 +136,56 @@ public final class KubectlHalo {
     } else {
       out.print(Tables.history(doc, Table.WIDTH));
     }
+  }
+
+  private void switchover(Args args) {
+    args.only("switchover", "--to", "--wait", "--timeout");
+    String name = args.group("switchover GROUP [--to MEMBER] [--wait] [--timeout SECONDS]");
+    if (args.option("--timeout") != null && !args.flag("--wait")) {
+      throw new Failure(Failure.USAGE, "--timeout goes with --wait");
+    }
+    Duration timeout = timeout(args);
+    new Switchover(groups(args), out).run(name, args.option("--to"), args.flag("--wait"), timeout);
+  }
+
+  private static Duration timeout(Args args) {
+    String t = args.option("--timeout");
+    if (t == null) {
+      return DEFAULT_TIMEOUT;
+    }
+    try {
+      long seconds = Long.parseLong(t.endsWith("s") ? t.substring(0, t.length() - 1) : t);
+      if (seconds > 0) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new Failure(
+        Failure.USAGE, "--timeout takes seconds, e.g. --timeout 120, not \"" + t + "\"");
+  }
+
+  /** pause and resume: a merge patch of spec.paused, checked in the answer. */
+  private void pause(Args args, boolean paused) {
+    String command = paused ? "pause" : "resume";
+    args.only(command);
+    String name = args.group(command + " GROUP");
+    Object hag =
+        groups(args).patch(name, "{\"spec\":{\"paused\":" + paused + "}}", command + " the group");
+    if (paused && !Tree.isTrue(hag, "spec", "paused")) {
+      throw new Failure(
+          Failure.API_ERROR,
+          "the API server took the patch but dropped spec.paused: the HighAvailabilityGroup CRD"
+              + " on this cluster predates pausing; upgrade Halo's CRD (docs/install.md) and try"
+              + " again");
+    }
+    out.println(
+        paused
+            ? name
+                + " paused (spec.paused=true): the operator changes nothing of it and reports the"
+                + " condition Paused until kubectl halo resume "
+                + name
+            : name + " resumed (spec.paused=false): the operator manages it again");
   }
 
   private Groups groups(Args args) {

@@ -107,4 +107,26 @@ class KubectlHaloTest {
         .contains(
             "no kubeconfig", dir.resolve(".kube/config").toString(), "KUBECONFIG", "--kubeconfig");
   }
+
+  @Test
+  void switchoverNeedsAGroupAndTakesTimeoutOnlyWithWait() {
+    assertThat(run("switchover").err()).contains("name the group: kubectl halo switchover GROUP");
+    Result r = run("switchover", "web", "--timeout", "30");
+    assertThat(r.code()).isEqualTo(Failure.USAGE);
+    assertThat(r.err()).contains("--timeout goes with --wait");
+  }
+
+  @Test
+  void aTimeoutIsSeconds() {
+    Result r = run("switchover", "web", "--wait", "--timeout", "soon");
+
+    assertThat(r.code()).isEqualTo(Failure.USAGE);
+    assertThat(r.err()).contains("--timeout takes seconds");
+  }
+
+  @Test
+  void pauseTakesOneGroupAndNoOutputFormat() {
+    assertThat(run("pause").err()).contains("name the group: kubectl halo pause GROUP");
+    assertThat(run("resume", "web", "-o", "json").err()).contains("resume does not take --output");
+  }
 }

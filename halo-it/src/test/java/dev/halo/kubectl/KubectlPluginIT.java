@@ -152,6 +152,26 @@ class KubectlPluginIT {
     assertThat(plugin.run("status", GROUP, "-o", "json").out()).doesNotContain("\"paused\": true");
   }
 
+  @Test
+  @Order(6)
+  void explainSaysWhyTheMasterIsMasterAndWhereTheOthersQueue() {
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              KubectlPlugin.Run run = plugin.run("explain", GROUP);
+              assertThat(run.code()).as(run.toString()).isZero();
+              String master = master();
+              assertThat(run.out())
+                  .contains("web (namespace default): " + master + " is master")
+                  .containsPattern(
+                      "(?m)^" + master + " +master: its key leads the election \\(term \\d+\\)")
+                  .containsPattern(
+                      "(?m)^web-\\d +standby: place 2 in the election queue, next if the master goes$")
+                  .containsPattern("(?m)^web-\\d +standby: place 3 in the election queue$");
+            });
+  }
+
   private static boolean crdHasPaused() {
     var crd =
         sandbox

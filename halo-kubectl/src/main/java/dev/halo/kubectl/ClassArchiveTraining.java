@@ -17,8 +17,8 @@ import java.util.Map;
  * The run that the class data sharing archive is made from ({@code java
  * -XX:ArchiveClassesAtExit=kubectl-halo.jsa ... __train}): the commands against a loopback API
  * server that serves one canned group, so the archive holds the classes a real {@code status},
- * {@code history}, {@code switchover} and {@code pause} load. Needs no cluster, so {@code make
- * kubectl-plugin} and the launcher's first run can make it anywhere.
+ * {@code history}, {@code explain}, {@code switchover} and {@code pause} load. Needs no cluster, so
+ * {@code make kubectl-plugin} and the launcher's first run can make it anywhere.
  */
 final class ClassArchiveTraining {
   static final String COMMAND = "__train";
@@ -72,6 +72,7 @@ final class ClassArchiveTraining {
             {"history", "training"},
             {"status", "missing"},
             {"switchover", "training"},
+            {"explain", "training"},
             {"pause", "training"},
           }) {
         KubectlHalo.run(argv, sink, sink, env);

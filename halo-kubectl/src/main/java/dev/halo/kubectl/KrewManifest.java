@@ -41,7 +41,7 @@ final class KrewManifest {
           shortDescription: Inspect and steer Halo's HighAvailabilityGroups
           description: "Shows a Halo group's master, term, members, roles, zones, readiness and\
          failovers; asks for a switchover (to a chosen member), pauses and resumes the operator\
-         on a group."
+         on a group, and explains why each member is or is not master."
           caveats: "kubectl-halo runs on Java 17 or later (java on PATH, or JAVA_HOME). Its first\
          run makes a class data sharing archive in ~/.cache/kubectl-halo (about a second)."
           platforms:

@@ -22,6 +22,7 @@ public final class KubectlHalo {
         switchover GROUP    move the master away from the current one (--to MEMBER: to that one)
         pause GROUP         set spec.paused: the operator stops changing the group
         resume GROUP        clear spec.paused
+        explain GROUP       why this member is master and why each other is not
 
       Options:
         -n, --namespace NS  the namespace (default: the context's, else default)
@@ -88,6 +89,7 @@ public final class KubectlHalo {
       case "status" -> status(args);
       case "history" -> history(args);
       case "switchover" -> switchover(args);
+      case "explain" -> explain(args);
       case "pause" -> pause(args, true);
       case "resume" -> pause(args, false);
       default ->
@@ -135,6 +137,19 @@ public final class KubectlHalo {
       print(doc, format);
     } else {
       out.print(Tables.history(doc, Table.WIDTH));
+    }
+  }
+
+  private void explain(Args args) {
+    args.only("explain", "--output");
+    String format = args.output();
+    String name = args.group("explain GROUP");
+    Groups groups = groups(args);
+    Map<String, Object> doc = Explanation.of(groups.get(name), groups.events(name));
+    if (format != null) {
+      print(doc, format);
+    } else {
+      out.print(Tables.explain(doc, Table.WIDTH));
     }
   }
 

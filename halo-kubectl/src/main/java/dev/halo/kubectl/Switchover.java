@@ -50,7 +50,7 @@ final class Switchover {
               + group
               + " has no master to switch over from (phase "
               + Tables.dash(Tree.string(hag, "status", "phase"))
-              + "); kubectl describe hag "
+              + "); kubectl halo explain "
               + group
               + " says why");
     }
@@ -222,7 +222,7 @@ final class Switchover {
     return Tables.dash(Tree.at(e, "count")) + "/" + time(e);
   }
 
-  private static String time(Object e) {
+  static String time(Object e) {
     for (String field : new String[] {"lastTimestamp", "eventTime", "firstTimestamp"}) {
       String t = Tree.string(e, field);
       if (t != null) {

@@ -61,6 +61,60 @@ final class Tables {
         + (records.isEmpty() ? "no failover yet\n" : failoverTable(records, width));
   }
 
+  /** Why each member is or is not master, with the conditions and warnings that say more. */
+  static String explain(Map<String, Object> e, int width) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+            Table.fit(
+                e.get("name") + " (namespace " + e.get("namespace") + "): " + e.get("summary"),
+                width))
+        .append('\n');
+    int podWidth = 6;
+    for (Object m : (List<?>) e.get("members")) {
+      podWidth = Math.max(podWidth, dash(Tree.string(m, "pod")).length());
+    }
+    podWidth = Math.min(podWidth, width / 3);
+    for (Object m : (List<?>) e.get("members")) {
+      String pod = Table.fit(dash(Tree.string(m, "pod")), podWidth);
+      sb.append(
+          hanging(
+              pod + " ".repeat(podWidth - pod.length() + 2), dash(Tree.string(m, "why")), width));
+    }
+    section(sb, "conditions not in their healthy state", (List<?>) e.get("conditions"), width);
+    section(sb, "recent warnings", (List<?>) e.get("warnings"), width);
+    return sb.toString();
+  }
+
+  /** {@code text} after {@code lead}, wrapped at spaces, later lines indented under it. */
+  static String hanging(String lead, String text, int width) {
+    StringBuilder sb = new StringBuilder(lead);
+    int column = lead.length();
+    String indent = " ".repeat(lead.length());
+    for (String word : text.split(" ")) {
+      if (column > lead.length() && column + 1 + word.length() > width) {
+        sb.append('\n').append(indent);
+        column = lead.length();
+      } else if (column > lead.length()) {
+        sb.append(' ');
+        column++;
+      }
+      String w = Table.fit(word, width - lead.length());
+      sb.append(w);
+      column += w.length();
+    }
+    return sb.append('\n').toString();
+  }
+
+  private static void section(StringBuilder sb, String title, List<?> lines, int width) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    sb.append(title).append(":\n");
+    for (Object line : lines) {
+      sb.append(hanging("  ", String.valueOf(line), width));
+    }
+  }
+
   private static String failoverTable(List<?> records, int width) {
     List<List<String>> rows = new ArrayList<>();
     for (Object r : records) {

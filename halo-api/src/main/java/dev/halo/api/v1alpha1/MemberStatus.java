@@ -16,6 +16,11 @@ public class MemberStatus {
   @JsonPropertyDescription("Whether the pod's agent holds a key in the election.")
   private Boolean campaigning;
 
+  @JsonPropertyDescription(
+      "Place of the pod's key in the etcd election queue (lowest create revision first): 1 leads,"
+          + " 2 is next; absent when its agent holds no key.")
+  private Integer queue;
+
   public String getPod() {
     return pod;
   }
@@ -54,5 +59,13 @@ public class MemberStatus {
 
   public void setCampaigning(Boolean campaigning) {
     this.campaigning = campaigning;
+  }
+
+  public Integer getQueue() {
+    return queue;
+  }
+
+  public void setQueue(Integer queue) {
+    this.queue = queue;
   }
 }

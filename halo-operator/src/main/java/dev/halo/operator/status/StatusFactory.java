@@ -228,7 +228,18 @@ public final class StatusFactory {
     m.setRole(PodState.role(pod));
     m.setReady(PodState.ready(pod));
     m.setCampaigning(view.isCampaigning(PodState.name(pod)));
+    m.setQueue(queuePlace(PodState.name(pod), view).orElse(null));
     return m;
+  }
+
+  /** Where the pod's first key stands in the election queue, every key counted (1 leads). */
+  static Optional<Integer> queuePlace(String pod, Membership view) {
+    List<Candidate> keys = view.keysOf(pod);
+    if (keys.isEmpty()) {
+      return Optional.empty();
+    }
+    int place = view.view().candidates().indexOf(keys.get(0));
+    return place < 0 ? Optional.empty() : Optional.of(place + 1);
   }
 
   private static String phase(

@@ -493,6 +493,7 @@ public final class HighAvailabilityGroupReconciler
                 writes.refusal(key(hag), Write.POD_CREATE),
                 refusedObjects(key(hag)),
                 etcdVersionWarning));
+    status.setFailoverHistory(failovers.history(key(hag), previous.getFailoverHistory()));
     metrics.phase(key(hag), status.getPhase());
     // Status goes out as a merge patch written here: JOSDK's status patch is a JSON Patch diff
     // against its cached copy, which fails whenever that copy is behind the server.

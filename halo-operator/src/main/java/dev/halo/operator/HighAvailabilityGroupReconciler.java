@@ -284,7 +284,7 @@ public final class HighAvailabilityGroupReconciler
       labelled = roles.assign(hag, pods, members);
       // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
       releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
-      releasing |= siteSwitchovers.act(hag, members);
+      releasing |= siteSwitchovers.act(hag, labelled.pods(), members);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
       // Standbys of the site that should take over first move ahead of this site's.
       releasing |= requeues.act(hag, members);

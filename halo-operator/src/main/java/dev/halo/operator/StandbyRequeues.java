@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts this site's standbys back in the queue behind the standbys of the site that should take over
- * first ({@link SiteQueue}): each is asked to step down, which for a standby means resigning and
- * campaigning anew, at the back. Bounded: a lease is asked at most once per lease TTL (plus a
- * slack), a group re-queues at most one round per {@link #ROUND_GAP_MS}, never the master (the
- * request is put only while the leader seen still leads), and only while etcd answers (the caller
- * calls it only then).
+ * first ({@link SiteQueue}), and anyone's ahead of the member a switchover goes to ({@link
+ * SiteSwitchover}): each is asked to step down, which for a standby means resigning and campaigning
+ * anew, at the back. Bounded: a lease is asked at most once per lease TTL (plus a slack), a group
+ * re-queues at most one round per {@link #ROUND_GAP_MS}, never the master (the request is put only
+ * while the leader seen still leads), and only while etcd answers (the caller calls it only then).
  */
 final class StandbyRequeues {
   private static final Logger log = LoggerFactory.getLogger(StandbyRequeues.class);
@@ -113,8 +113,7 @@ final class StandbyRequeues {
         pod
             + " queues again behind "
             + r.before().member()
-            + " of site "
-            + r.beforeSite()
+            + (r.beforeSite().isEmpty() ? "" : " of site " + r.beforeSite())
             + (forSwitchover
                 ? ", for the switchover to it"
                 : ", so that a failover goes there first");
@@ -122,7 +121,8 @@ final class StandbyRequeues {
         .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
         .addKeyValue("pod", pod)
         .addKeyValue("lease", Long.toHexString(lease))
-        .addKeyValue("before", r.beforeSite() + "/" + r.before().member())
+        .addKeyValue(
+            "before", (r.beforeSite().isEmpty() ? "" : r.beforeSite() + "/") + r.before().member())
         .addKeyValue("leader", r.leader().member())
         .log("asking a standby to queue again");
     elections

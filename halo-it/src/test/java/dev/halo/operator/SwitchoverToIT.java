@@ -3,6 +3,7 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.Annotations;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.sandbox.history.MasterInterval;
@@ -33,6 +34,8 @@ class SwitchoverToIT {
   @Order(2)
   @RegisterExtension
   static final OperatorExtension operator = new OperatorExtension(etcd);
+
+  private static final int WINDOW_SECONDS = 3;
 
   private OperatorHarness h;
   private String ns;
@@ -132,6 +135,60 @@ class SwitchoverToIT {
         .startsWith(master + " is master already");
     assertThat(h.labelledMasters(ns, "no")).containsExactly(master);
     assertThat(h.get(ns, "no").getStatus().getFailovers()).isZero();
+  }
+
+  @Test
+  void theMasterFailsBackToThePreferredZoneOnceAfterAFailoverAway() {
+    HighAvailabilityGroup hag = h.group(ns, "fb"); // fb-0 in zone a, fb-1 in b, fb-2 in c
+    hag.getSpec().getElection().setPreferred(List.of("a"));
+    hag.getSpec().getElection().setFailbackAfterSeconds(WINDOW_SECONDS);
+    h.startGroup(hag);
+    // Wherever the first election put it, the master goes to (or stays in) zone a.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.labelledMasters(ns, "fb").equals(List.of("fb-0")));
+    h.awaitAllCampaigning(ns, "fb");
+    int failovers = h.get(ns, "fb").getStatus().getFailovers();
+
+    kubelet.deletePodGracefully("fb-0"); // fails over to zone b or c
+    String away = h.awaitAgreedMaster(ns, "fb", Duration.ofSeconds(10));
+    assertThat(away).isNotEqualTo("fb-0");
+    // fb-0 comes back as a standby; the master fails back once it campaigned for the window.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                h.get(ns, "fb").getStatus().getMembers().stream()
+                    .anyMatch(
+                        m -> m.getPod().equals("fb-0") && m.getCampaigning() && m.getReady()));
+    long campaigning = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(WINDOW_SECONDS + 15))
+        .until(() -> h.labelledMasters(ns, "fb").equals(List.of("fb-0")));
+    long tookMillis = (System.nanoTime() - campaigning) / 1_000_000;
+    assertThat(tookMillis).isGreaterThanOrEqualTo(WINDOW_SECONDS * 1000L - 1000);
+    assertThat(h.awaitAgreedMaster(ns, "fb", Duration.ofSeconds(5))).isEqualTo("fb-0");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> h.get(ns, "fb").getStatus().getFailovers() == failovers + 2);
+    var failover = h.get(ns, "fb").getStatus().getLastFailover();
+    assertThat(failover.getFrom()).isEqualTo(away);
+    assertThat(failover.getReason()).isEqualTo("switchover");
+    assertThat(events("Failback"))
+        .extracting(Event::getMessage)
+        .anySatisfy(
+            m -> assertThat(m).contains(away + " (zone ").endsWith("fb-0 (zone a) (failback)"));
+
+    // Once only: the master stays in zone a, nothing flaps, for twice the window (events of the
+    // same message are recorded once per five minutes, so the failover count tells).
+    await()
+        .during(Duration.ofSeconds(2L * WINDOW_SECONDS))
+        .atMost(Duration.ofSeconds(2L * WINDOW_SECONDS + 5))
+        .until(() -> h.labelledMasters(ns, "fb").equals(List.of("fb-0")));
+    assertThat(h.get(ns, "fb").getStatus().getFailovers()).isEqualTo(failovers + 2);
+    RoleHistoryChecker.Verdict verdict =
+        RoleHistoryChecker.check("fb", kubelet.roleHistories("fb"), System.nanoTime());
+    assertThat(verdict.violations()).isEmpty();
   }
 
   /** The pods in the election's queue, leader first. */

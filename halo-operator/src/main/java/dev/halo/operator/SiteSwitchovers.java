@@ -11,7 +11,9 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.SiteFailback;
 import dev.halo.operator.model.SiteSwitchover;
+import dev.halo.operator.model.ZonePreference;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,9 +39,6 @@ final class SiteSwitchovers {
   /** A failed write of the request is tried again after this. */
   static final long RETRY_MS = 2_000;
 
-  /** How long after a failback's hand-over its request is left to go with the master's lease. */
-  static final long FAILBACK_HAND_OVER_MS = 30_000;
-
   private final ElectionService elections;
   private final OperatorDefaults defaults;
   private final EventRecorder events;
@@ -52,13 +51,7 @@ final class SiteSwitchovers {
 
   private record Written(Optional<SwitchoverRequest> request, long atMillis) {}
 
-  /** Group → the leader key and when this operator first saw it lead. */
-  private final Map<String, LeaderSeen> leaders = new ConcurrentHashMap<>();
-
-  /** Group → when its last failback handed over. */
-  private final Map<String, Long> failbacks = new ConcurrentHashMap<>();
-
-  private record LeaderSeen(String key, long sinceMillis) {}
+  private final Failbacks failbacks;
 
   /** Group → the request this operator follows (as annotated) and when it first saw it. */
   private final Map<String, Started> started = new ConcurrentHashMap<>();
@@ -81,6 +74,7 @@ final class SiteSwitchovers {
     this.writer = writer;
     this.releaser = releaser;
     this.clockMillis = clockMillis;
+    this.failbacks = new Failbacks(clockMillis);
   }
 
   /** Acts on the group's request, if any; returns whether one is under way (look again soon). */
@@ -90,7 +84,8 @@ final class SiteSwitchovers {
     Optional<SwitchoverRequest> published = members.view().switchover();
     long ownMaster =
         members.leaderPod().flatMap(p -> members.leader()).map(Candidate::leaseId).orElse(0L);
-    Optional<String> failback = asked == null ? failbackTarget(hag, members) : Optional.empty();
+    Optional<String> failback =
+        asked == null ? failbacks.target(hag, pods, members) : Optional.empty();
     if (failback.isPresent()) {
       return failBack(hag, pods, members, failback.get(), published);
     }
@@ -99,9 +94,7 @@ final class SiteSwitchovers {
       // Withdrawn: the request this site's master published goes too; not while a failback hands
       // over, as the site preference would move its target back (the request goes with the
       // master's lease anyway).
-      Long failedBack = failbacks.get(HighAvailabilityGroupReconciler.key(hag));
-      boolean handingOver =
-          failedBack != null && clockMillis.getAsLong() - failedBack < FAILBACK_HAND_OVER_MS;
+      boolean handingOver = failbacks.handingOver(hag);
       published
           .filter(r -> !handingOver && ownMaster != 0 && r.masterLease() == ownMaster)
           .ifPresent(r -> write(hag, members, Optional.empty(), r.masterLease()));
@@ -247,24 +240,7 @@ final class SiteSwitchovers {
     return Optional.empty();
   }
 
-  /** The failback target, if one is due ({@link SiteFailback}); tracks how long the master led. */
-  private Optional<String> failbackTarget(HighAvailabilityGroup hag, Membership members) {
-    String group = HighAvailabilityGroupReconciler.key(hag);
-    long now = clockMillis.getAsLong();
-    String leaderKey = members.leader().map(Candidate::key).orElse("");
-    LeaderSeen seen =
-        leaders.compute(
-            group,
-            (g, before) ->
-                before != null && before.key().equals(leaderKey)
-                    ? before
-                    : new LeaderSeen(leaderKey, now));
-    Long last = failbacks.get(group);
-    return SiteFailback.target(
-        hag, members, now - seen.sinceMillis(), last == null ? Long.MAX_VALUE : now - last);
-  }
-
-  /** A failback is a cross-site switchover that no annotation asked for; it acts the same way. */
+  /** A failback is a switchover that no annotation asked for; it acts the same way. */
   private boolean failBack(
       HighAvailabilityGroup hag,
       List<Pod> pods,
@@ -277,9 +253,12 @@ final class SiteSwitchovers {
         events.normal(
             hag,
             "Failback",
-            "the master fails back to "
+            "the master "
+                + members.leaderPod().map(m -> m + zone(members, pods, m) + " ").orElse("")
+                + "fails back to "
                 + target
-                + " on the preferred site once the "
+                + zone(members, pods, target)
+                + " once the "
                 + p.ahead()
                 + " candidate(s) queued ahead of it queued again");
         write(hag, members, Optional.of(p.request()), p.request().masterLease());
@@ -290,13 +269,29 @@ final class SiteSwitchovers {
       if (!published.equals(Optional.of(h.request()))) {
         write(hag, members, Optional.of(h.request()), h.request().masterLease());
       }
-      failbacks.put(HighAvailabilityGroupReconciler.key(hag), clockMillis.getAsLong());
+      failbacks.handedOver(hag);
       events.normal(
-          hag, "Failback", h.master() + " hands over mastership to " + target + " (failback)");
+          hag,
+          "Failback",
+          h.master()
+              + zone(members, pods, h.master())
+              + " hands over mastership to "
+              + target
+              + zone(members, pods, target)
+              + " (failback)");
       releaser.handOver(hag, h.master(), members);
       return true;
     }
     return false;
+  }
+
+  /** Where a failback's end is, for its events: the preferred site, or a pod's zone. */
+  private static String zone(Membership members, List<Pod> pods, String member) {
+    if (members.site().isPresent()) {
+      return member.contains("/") ? " on the preferred site" : "";
+    }
+    String zone = ZonePreference.zoneOf(pods, member);
+    return zone.isEmpty() ? "" : " (zone " + zone + ")";
   }
 
   private void finish(
@@ -351,11 +346,17 @@ final class SiteSwitchovers {
             });
   }
 
+  /**
+   * How long until a pending failback is due, when one waits for its window ({@link Failbacks}).
+   */
+  Optional<Duration> failbackDueIn(HighAvailabilityGroup hag) {
+    return failbacks.dueIn(hag);
+  }
+
   /** Forgets a deleted group. */
   void forget(HighAvailabilityGroup hag) {
     written.remove(HighAvailabilityGroupReconciler.key(hag));
-    leaders.remove(HighAvailabilityGroupReconciler.key(hag));
-    failbacks.remove(HighAvailabilityGroupReconciler.key(hag));
+    failbacks.forget(hag);
     started.remove(HighAvailabilityGroupReconciler.key(hag));
   }
 }

@@ -19,6 +19,11 @@ import java.util.List;
     message = CelRules.SERVICE_PORTS_MESSAGE,
     fieldPath = CelRules.SERVICE_PORTS_FIELD,
     reason = CelRules.REQUIRED)
+@ValidationRule(
+    value = CelRules.PREFERRED_ZONES,
+    message = CelRules.PREFERRED_ZONES_MESSAGE,
+    fieldPath = CelRules.PREFERRED_ZONES_FIELD,
+    reason = CelRules.INVALID)
 public class HighAvailabilityGroupSpec {
   // Defaulted in the CRD so that every stored group has it: the scale subresource reads a missing
   // spec.replicas as 0, and the disruption controller would then expect no pods at all.

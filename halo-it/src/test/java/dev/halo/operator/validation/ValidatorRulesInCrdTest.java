@@ -361,7 +361,15 @@ class ValidatorRulesInCrdTest {
             g -> {
               site(g, "paris", "orders");
               obj(g, "spec.site").put("failbackAfterSeconds", 4);
-            }));
+            }),
+        ex(
+            Rule.PREFERRED_ZONES,
+            "a zone not in spec.zones",
+            g -> obj(g, "spec.election").putArray("preferred").add("b").add("x")),
+        ex(
+            Rule.ELECTION_FAILBACK,
+            "-1 seconds",
+            g -> obj(g, "spec.election").put("failbackAfterSeconds", -1)));
   }
 
   /** Makes the group one site's of a shared group, on three etcd members. */

@@ -89,8 +89,7 @@ public final class PodFactory {
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("template", spec.getTemplate());
     inputs.put("zones", spec.getZones());
-    // An omitted election builds the same pods as an empty one.
-    inputs.put("election", Optional.ofNullable(spec.getElection()).orElseGet(ElectionSpec::new));
+    inputs.put("election", podInputs(spec.getElection()));
     if (EtcdEndpoints.usesOperatorDefault(spec)) {
       // Only then: a group that lists its own endpoints keeps the hash it had before defaults.
       inputs.put("operatorEtcdEndpoints", defaults.etcdEndpoints());
@@ -111,6 +110,18 @@ public final class PodFactory {
     inputs.put("agentJar", AGENT_JAR);
     inputs.put("agentIdentity", List.of(AgentVariables.POD_UID, AgentVariables.GROUP_UID));
     return ModelJson.hash(inputs, HASH_LENGTH);
+  }
+
+  /**
+   * The election settings the pods are built from: all but the master preference ({@code
+   * preferred}, {@code failbackAfterSeconds}), which the operator alone acts on, so that changing
+   * it rolls no pod. An omitted election builds the same pods as an empty one.
+   */
+  private static ElectionSpec podInputs(ElectionSpec election) {
+    ElectionSpec copy = ModelJson.copy(Optional.ofNullable(election).orElseGet(ElectionSpec::new));
+    copy.setPreferred(null);
+    copy.setFailbackAfterSeconds(null);
+    return copy;
   }
 
   /** The zone of replica {@code index}: {@code zones[index mod zones]}, empty without zones. */

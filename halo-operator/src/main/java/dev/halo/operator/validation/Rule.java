@@ -65,7 +65,9 @@ public enum Rule {
   SITE_TIMING_RANGE,
   SITE_PREFERRED,
   SITE_FAILOVER,
-  SITE_FAILBACK;
+  SITE_FAILBACK,
+  PREFERRED_ZONES,
+  ELECTION_FAILBACK;
 
   /** The rule's id as docs and tests name it: {@code zone-duplicate}. */
   public String id() {

@@ -288,8 +288,9 @@ public final class HighAvailabilityGroupReconciler
       releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
       releasing |= siteSwitchovers.act(hag, labelled.pods(), members);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
-      // Standbys of the site that should take over first move ahead of this site's.
-      releasing |= requeues.act(hag, labelled.pods(), members);
+      // Standbys that should take over first (the site's, the zone's, a switchover's target) move
+      // ahead of the others; a request published just now counts before the watch shows it.
+      releasing |= requeues.act(hag, labelled.pods(), members, siteSwitchovers.justPublished(hag));
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());

@@ -347,6 +347,18 @@ final class SiteSwitchovers {
   }
 
   /**
+   * The request this operator has just published for {@code hag} (within {@link #RETRY_MS}), which
+   * its election watch may not show yet: so that its standbys re-queue in the same reconcile rather
+   * than after the watch brings the request back.
+   */
+  Optional<SwitchoverRequest> justPublished(HighAvailabilityGroup hag) {
+    Written last = written.get(HighAvailabilityGroupReconciler.key(hag));
+    return last == null || clockMillis.getAsLong() - last.atMillis() >= RETRY_MS
+        ? Optional.empty()
+        : last.request();
+  }
+
+  /**
    * How long until a pending failback is due, when one waits for its window ({@link Failbacks}).
    */
   Optional<Duration> failbackDueIn(HighAvailabilityGroup hag) {

@@ -70,9 +70,21 @@ final class StandbyRequeues {
 
   /** Asks what the plan says; returns whether a standby is still out of order (look again soon). */
   boolean act(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
+    return act(hag, pods, members, Optional.empty());
+  }
+
+  /**
+   * As above, with {@code published}: a switchover request this operator has just written, which
+   * the election's view may not show yet (the view's request, when it has one, comes first).
+   */
+  boolean act(
+      HighAvailabilityGroup hag,
+      List<Pod> pods,
+      Membership members,
+      Optional<SwitchoverRequest> published) {
     // A switchover under way decides the order alone: the site or zone preference would move its
     // target back again.
-    Optional<SwitchoverRequest> switchover = members.view().switchover();
+    Optional<SwitchoverRequest> switchover = members.view().switchover().or(() -> published);
     List<SiteQueue.Requeue> plan =
         switchover
             .map(r -> SiteSwitchover.requeues(members, r))

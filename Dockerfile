@@ -20,6 +20,7 @@ COPY halo-sandbox ./halo-sandbox
 COPY halo-dist ./halo-dist
 COPY halo-it ./halo-it
 COPY halo-bench ./halo-bench
+COPY halo-kubectl ./halo-kubectl
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -DskipTests -Dspotless.check.skip=true package -pl halo-operator,halo-agent -am
 

@@ -27,6 +27,9 @@ public final class Agent implements AutoCloseable {
   /** How often an agent of a multi-site group reads whether its site is held out. */
   static final long SITE_HOLD_PERIOD_MS = 1000;
 
+  /** How often an agent reads whether it is held out itself (e.g. spec.election.neverMaster). */
+  static final long MEMBER_HOLD_PERIOD_MS = 1000;
+
   private final AgentConfig config;
   private final ElectionClient client;
   private final ScheduledExecutorService exec;
@@ -40,14 +43,20 @@ public final class Agent implements AutoCloseable {
   private final Optional<HealthProbe> probe;
   private final Optional<RoleHistoryLog> history;
   private final AgentHttpServer http;
-  private final Optional<SiteHold> siteHold;
+  private final Optional<Hold> siteHold;
   // The site's hold key, read by siteHold; empty for a group on one site.
   private final String holdKey;
+  private final Hold memberHold;
+  // This member's own hold key, read by memberHold.
+  private final String memberHoldKey;
   private volatile boolean stopped;
   private volatile boolean healthy;
 
   // Null until the site's hold was first read: a site's agent joins only once it knows.
   private volatile Boolean held;
+  // Null until the member's hold was first read: every agent joins only once it knows; the hold's
+  // value (why) while held, empty when not.
+  private volatile Optional<String> memberHeld;
   // The term of the latest promotion, set by the first transition listener: a /status read in the
   // instant between a promotion and that listener reports the previous (lower) term, which a store
   // refuses at worst; never a higher one, as the leader last read can be just before a demotion.
@@ -89,7 +98,18 @@ public final class Agent implements AutoCloseable {
     this.siteHold =
         holdKey.isEmpty()
             ? Optional.empty()
-            : Optional.of(new SiteHold(client, holdKey, SITE_HOLD_PERIOD_MS, exec, this::onHold));
+            : Optional.of(
+                new Hold(
+                    client,
+                    holdKey,
+                    "site",
+                    SITE_HOLD_PERIOD_MS,
+                    exec,
+                    v -> onHold(v.isPresent())));
+    this.memberHoldKey =
+        ElectionKeys.memberHoldKey(config.election(), config.site(), config.member());
+    this.memberHold =
+        new Hold(client, memberHoldKey, "member", MEMBER_HOLD_PERIOD_MS, exec, this::onMemberHold);
   }
 
   /** Starts an agent talking to etcd through jetcd. */
@@ -126,7 +146,8 @@ public final class Agent implements AutoCloseable {
         .addKeyValue("port", http.port())
         .addKeyValue("healthCheck", config.health().isPresent())
         .log("agent started");
-    siteHold.ifPresent(SiteHold::start);
+    siteHold.ifPresent(Hold::start);
+    memberHold.start();
     if (probe.isPresent()) {
       probe.get().start();
     } else {
@@ -180,8 +201,30 @@ public final class Agent implements AutoCloseable {
         failure.map(f -> f.kind().reason()).orElse(""),
         failure.map(EtcdFailure::message).orElse(""),
         elector.fencedBy(),
-        Boolean.TRUE.equals(held),
-        holdKey);
+        Boolean.TRUE.equals(held) || heldAsMember(),
+        holdKey,
+        memberHoldKey,
+        heldOutReason());
+  }
+
+  private boolean heldAsMember() {
+    Optional<String> m = memberHeld;
+    return m != null && m.isPresent();
+  }
+
+  /** Why this agent does not campaign although healthy: its site's hold, its own, or neither. */
+  private String heldOutReason() {
+    if (Boolean.TRUE.equals(held)) {
+      return "site held out (manual failover): " + holdKey;
+    }
+    Optional<String> m = memberHeld;
+    if (m == null || m.isEmpty()) {
+      return "";
+    }
+    return "member held out"
+        + (m.get().isBlank() ? "" : " (" + m.get().strip() + ")")
+        + ": "
+        + memberHoldKey;
   }
 
   /** The deadline as wall-clock time while master; empty otherwise. */
@@ -214,8 +257,26 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /**
+   * This member's own hold came or went (the operator's, e.g. for spec.election.neverMaster); as a
+   * site's hold: a held standby leaves the queue, a held master stays until its operator asks it to
+   * step down (only when another member can take over), then leaves.
+   */
+  private void onMemberHold(Optional<String> value) {
+    this.memberHeld = value;
+    if (value.isEmpty()) {
+      joinIfLetIn("member-let-in");
+    } else if (roleState.role() != Role.MASTER) {
+      elector.withdraw("member-held");
+    }
+  }
+
   private void joinIfLetIn(String reason) {
-    if (healthy && (siteHold.isEmpty() || Boolean.FALSE.equals(held))) {
+    Optional<String> member = memberHeld;
+    if (healthy
+        && (siteHold.isEmpty() || Boolean.FALSE.equals(held))
+        && member != null
+        && member.isEmpty()) {
       elector.join(reason);
     }
   }
@@ -230,9 +291,10 @@ public final class Agent implements AutoCloseable {
     String leader = master ? t.leader() : seen.map(ElectionClient.Candidate::value).orElse("");
     if (master) {
       masterTerm = term;
-    } else if (Boolean.TRUE.equals(held) && !stopped) {
+    } else if ((Boolean.TRUE.equals(held) || heldAsMember()) && !stopped) {
+      String why = Boolean.TRUE.equals(held) ? "site-held" : "member-held";
       try {
-        exec.execute(() -> elector.withdraw("site-held"));
+        exec.execute(() -> elector.withdraw(why));
       } catch (RejectedExecutionException e) {
         log.atDebug().log("hold after shutdown ignored");
       }
@@ -261,7 +323,8 @@ public final class Agent implements AutoCloseable {
     stopped = true;
     long start = clock.nanoTime();
     probe.ifPresent(HealthProbe::close);
-    siteHold.ifPresent(SiteHold::close);
+    siteHold.ifPresent(Hold::close);
+    memberHold.close();
     try {
       elector.withdraw("shutdown").get(SHUTDOWN_BUDGET_MS, TimeUnit.MILLISECONDS);
     } catch (Exception e) {

@@ -13,7 +13,10 @@ package dev.halo.agent;
  * agent's site is held out of the election ({@code spec.site.failover: Manual} with the master on
  * another site): the last read of {@code holdKey}, the site's hold key ({@code
  * /halo/_sites/<group>/hold/<site>}, empty for a group on one site), found it, so the agent does
- * not campaign (phase {@code idle}) unless it is master.
+ * not campaign (phase {@code idle}) unless it is master; it is true too while the agent's own hold
+ * ({@code memberHoldKey}, {@code <group prefix>/_hold/[<site>/]<pod>}, put by the operator for a
+ * member the spec never wants as master, e.g. {@code spec.election.neverMaster}) exists. {@code
+ * heldOutReason} says which hold and why (empty when none).
  */
 public record AgentStatus(
     String member,
@@ -34,4 +37,6 @@ public record AgentStatus(
     String etcdFailureMessage,
     String fencedBy,
     boolean heldOut,
-    String holdKey) {}
+    String holdKey,
+    String memberHoldKey,
+    String heldOutReason) {}

@@ -111,6 +111,14 @@ public interface ElectionClient extends AutoCloseable {
   /** Whether {@code key} exists now. */
   CompletableFuture<Boolean> exists(String key);
 
+  /**
+   * The value of {@code key} now, empty when it does not exist. Clients that only count keys (test
+   * doubles) answer an empty string for a key that exists.
+   */
+  default CompletableFuture<java.util.Optional<String>> value(String key) {
+    return exists(key).thenApply(e -> e ? java.util.Optional.of("") : java.util.Optional.empty());
+  }
+
   /** Watches {@code prefix} from {@code fromRevision}; close the result to stop. */
   AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler);
 

@@ -240,6 +240,16 @@ public final class JetcdElectionClient implements ElectionClient {
   }
 
   @Override
+  public CompletableFuture<Optional<String>> value(String key) {
+    return bounded(() -> client.getKVClient().get(bytes(key)))
+        .thenApply(
+            r ->
+                r.getKvs().isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8)));
+  }
+
+  @Override
   public AutoCloseable watch(String prefix, long fromRevision, WatchHandler handler) {
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
     // jetcd calls the error callback on every failure while it retries inside, then the

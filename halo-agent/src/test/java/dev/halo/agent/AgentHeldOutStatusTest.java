@@ -57,6 +57,28 @@ class AgentHeldOutStatusTest {
     assertThat(agent.status().holdKey()).isEmpty();
   }
 
+  @Test
+  void anAgentHeldOutAsAMemberSaysWhyAndCampaignsOnceTheHoldGoes() throws Exception {
+    etcd.watchesBreak = false;
+    etcd.memberHold = "spec.election.neverMaster.zones: c";
+    agent = Agent.start(config(""), etcd);
+
+    String key = ElectionKeys.memberHoldKey(ELECTION, "", "orders-lyon-0");
+    await().atMost(Duration.ofSeconds(5)).until(() -> agent.status().heldOut());
+    AgentStatus held = agent.status();
+    assertThat(held.phase()).isEqualTo("idle");
+    assertThat(held.role()).isEqualTo("standby");
+    assertThat(held.memberHoldKey()).isEqualTo(key);
+    assertThat(held.heldOutReason())
+        .isEqualTo("member held out (spec.election.neverMaster.zones: c): " + key);
+
+    etcd.memberHold = null;
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !agent.status().heldOut() && agent.role() == Role.MASTER);
+    assertThat(agent.status().heldOutReason()).isEmpty();
+  }
+
   private static AgentConfig config(String site) {
     return new AgentConfig(
         List.of(URI.create("http://127.0.0.1:1")),

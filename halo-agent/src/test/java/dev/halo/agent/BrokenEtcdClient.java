@@ -27,6 +27,9 @@ final class BrokenEtcdClient implements ElectionClient {
   volatile boolean renewalsFail;
   volatile boolean keysExist;
 
+  /** The value of this agent's own hold key ({@code <group>/_hold/<pod>}), or null: none. */
+  volatile String memberHold;
+
   /** When each call was made (System.nanoTime()). */
   final ConcurrentLinkedQueue<Long> prefixWatches = new ConcurrentLinkedQueue<>();
 
@@ -87,7 +90,15 @@ final class BrokenEtcdClient implements ElectionClient {
 
   @Override
   public CompletableFuture<Boolean> exists(String key) {
-    return CompletableFuture.completedFuture(keysExist);
+    return CompletableFuture.completedFuture(
+        key.contains("/_hold/") ? memberHold != null : keysExist);
+  }
+
+  @Override
+  public CompletableFuture<java.util.Optional<String>> value(String key) {
+    return key.contains("/_hold/")
+        ? CompletableFuture.completedFuture(java.util.Optional.ofNullable(memberHold))
+        : ElectionClient.super.value(key);
   }
 
   @Override

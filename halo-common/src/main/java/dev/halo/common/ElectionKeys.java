@@ -35,6 +35,7 @@ public final class ElectionKeys {
   private static final String ELECTION_SEGMENT = "/election";
   private static final String FENCES = "/fence";
   private static final String HOLDS = "/hold";
+  private static final String MEMBER_HOLDS = "/_hold";
   private static final String SWITCHOVER = "/switchover";
 
   /**
@@ -109,6 +110,20 @@ public final class ElectionKeys {
    */
   public static String siteHoldKey(String election, String site) {
     return parent(election) + HOLDS + "/" + site;
+  }
+
+  /**
+   * The hold of one member: {@code <election's parent>/_hold/<pod>}, e.g. {@code
+   * /halo/shop/web/_hold/web-2}, or {@code <election's parent>/_hold/<site>/<pod>} for a group
+   * spread over sites (pod names may repeat across sites). While it exists, that member's agent
+   * does not campaign (a master stays until asked to step down); its value says why (e.g. {@code
+   * spec.election.neverMaster.zones: c}). The group's operator puts it for each member the spec
+   * never wants as master and deletes it otherwise; attached to no lease, so it holds while that
+   * operator is gone. {@code _hold} is no DNS label, so it never meets a site's {@link
+   * #siteHoldKey}.
+   */
+  public static String memberHoldKey(String election, String site, String member) {
+    return parent(election) + MEMBER_HOLDS + "/" + (site.isEmpty() ? "" : site + "/") + member;
   }
 
   /**

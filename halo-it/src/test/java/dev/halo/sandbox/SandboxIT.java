@@ -61,7 +61,7 @@ class SandboxIT {
     String master = awaitMaster("web");
     String table = kubectl.ok("get", "hag");
     assertThat(table.lines().findFirst().orElseThrow())
-        .contains("NAME", "MASTER", "ZONE", "READY", "PHASE", "AGE");
+        .contains("NAME", "MASTER", "ZONE", "READY", "PHASE", "PAUSED", "LAST FAILOVER", "AGE");
     assertThat(table).containsPattern("(?m)^web\\s.*" + master);
   }
 

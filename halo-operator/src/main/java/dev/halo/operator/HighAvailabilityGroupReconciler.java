@@ -44,6 +44,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -58,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * pure factories in {@code model/}; etcd is reached only through {@link ElectionService}, and never
  * waited for: a release under way brings the next reconcile sooner. A write the API server refuses
  * does not fail the reconcile ({@link GuardedWrites}): it shows in the {@code PodsCreated} or
- * {@code ObjectsApplied} condition, and the next reconcile comes when its backoff ends.
+ * {@code ObjectsApplied} condition, and the next reconcile comes when its backoff ends. A paused
+ * group ({@link dev.halo.operator.model.Pause}) gets only the labels, the Service and its status.
  */
 @ControllerConfiguration(
     name = HighAvailabilityGroupReconciler.NAME,
@@ -113,6 +115,8 @@ public final class HighAvailabilityGroupReconciler
   private final StandbyRequeues requeues;
   private final SiteHolds holds;
   private final SiteSwitchovers siteSwitchovers;
+  private final Pauses pauses;
+  private final MemberHolds memberHolds;
   private final Optional<String> defaultEtcdWarning;
 
   /**
@@ -154,6 +158,9 @@ public final class HighAvailabilityGroupReconciler
     this.siteSwitchovers =
         new SiteSwitchovers(
             elections, defaults, events, writer, releaser, () -> System.nanoTime() / 1_000_000);
+    this.pauses = new Pauses(events, writer, metrics);
+    this.memberHolds =
+        new MemberHolds(elections, defaults, events, releaser, () -> System.nanoTime() / 1_000_000);
   }
 
   /**
@@ -234,6 +241,9 @@ public final class HighAvailabilityGroupReconciler
       HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     List<Pod> pods = groupPods(hag.getMetadata().getName(), context);
     List<String> errors = HighAvailabilityGroupValidator.validate(hag, defaults);
+    // Paused: no pod is created, deleted or replaced, no lease revoked, no master moved on the
+    // operator's initiative; labels and the Service still follow the election.
+    boolean paused = pauses.observe(hag);
     boolean unreadable = hag.hasUnreadableSpec();
     metrics.unreadable(key(hag), unreadable);
     if (!errors.isEmpty()) {
@@ -273,6 +283,7 @@ public final class HighAvailabilityGroupReconciler
     RoleLabeller.Labelled labelled;
     boolean releasing = false;
     boolean heldOut = false;
+    Map<String, String> excluded = Map.of();
     Optional<String> outdated = Optional.empty();
     if (view.reachable()) {
       ETCD_FAILURE_EVENTS.forEach(reason -> events.forget(hag, reason));
@@ -280,20 +291,29 @@ public final class HighAvailabilityGroupReconciler
       reportForeign(hag, members);
       // Before any pod is created: a held site's agents must find the hold when they start.
       heldOut = holds.act(hag, members).filter(SiteFailover.State::held).isPresent();
-      releasing = releaser.releaseGone(hag, pods, members);
+      // Likewise each member's own hold (spec.election.neverMaster).
+      excluded = memberHolds.hold(hag, members);
+      releasing = !paused && releaser.releaseGone(hag, pods, members);
       labelled = roles.assign(hag, pods, members);
-      // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
-      releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
-      releasing |= siteSwitchovers.act(hag, members);
+      if (paused) {
+        pauses.refuseRequests(hag);
+      } else {
+        // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
+        releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
+        releasing |= siteSwitchovers.act(hag, members);
+        releasing |=
+            memberHolds.stepDown(hag, labelled.pods(), members, labelled.elected(), excluded);
+      }
+      memberHolds.warnIfOnlyExcluded(hag, labelled.pods(), members, labelled.elected(), excluded);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
       // Standbys of the site that should take over first move ahead of this site's.
-      releasing |= requeues.act(hag, members);
+      releasing |= !paused && requeues.act(hag, members);
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
       labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
-    releasing |= rollout(hag, labelled.pods(), members, heldOut);
+    releasing |= !paused && rollout(hag, labelled.pods(), members, heldOut, excluded.keySet());
     record(hag, labelled, members, errors, outdated);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
@@ -405,13 +425,18 @@ public final class HighAvailabilityGroupReconciler
 
   /** Applies one rollout step; returns whether it asked a master to hand over. */
   private boolean rollout(
-      HighAvailabilityGroup hag, List<Pod> pods, Membership view, boolean heldOut) {
+      HighAvailabilityGroup hag,
+      List<Pod> pods,
+      Membership view,
+      boolean heldOut,
+      Set<String> excluded) {
     String group = hag.getMetadata().getName();
     String hash = PodFactory.templateHash(hag, defaults);
     boolean handingOver = false;
     boolean deletes = false;
     for (RolloutPlanner.Step step :
-        RolloutPlanner.plan(group, hag.getSpec().getReplicas(), hash, pods, view, heldOut)) {
+        RolloutPlanner.plan(
+            group, hag.getSpec().getReplicas(), hash, pods, view, heldOut, excluded)) {
       if (step instanceof RolloutPlanner.Step.Create c) {
         for (int index : c.indices()) {
           if (!writer.createPod(hag, index)) {
@@ -497,6 +522,7 @@ public final class HighAvailabilityGroupReconciler
     roles.forget(hag);
     requeues.forget(hag);
     holds.forget(hag);
+    memberHolds.forget(hag);
     siteSwitchovers.forget(hag);
     failovers.forget(key(hag));
     writes.forget(key(hag));

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class OperatorMetrics {
   private static final List<String> PHASES =
-      List.of("Pending", "Electing", "Running", "Degraded", "Invalid");
+      List.of("Pending", "Electing", "Running", "Degraded", "Invalid", "Paused");
 
   /** The condition types {@code halo_operator_group_condition} reports, each group alike. */
   static final List<String> CONDITION_TYPES =
@@ -39,7 +39,7 @@ public final class OperatorMetrics {
           Conditions.FOREIGN_CANDIDATES,
           Conditions.LEASE_TTL_SAFE,
           Conditions.SITE_ACTIVE,
-          "Paused");
+          Conditions.PAUSED);
 
   /** What the per-group gauges read: the group's last status, as numbers. */
   record GroupFigures(
@@ -73,6 +73,7 @@ public final class OperatorMetrics {
   private final Map<String, GroupFigures> figuresByGroup = new ConcurrentHashMap<>();
   private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
   private final Set<String> onOutdatedEtcd = ConcurrentHashMap.newKeySet();
+  private final Set<String> paused = ConcurrentHashMap.newKeySet();
   private final Timer reconcile;
   private final Counter reconcileErrors;
 
@@ -91,6 +92,9 @@ public final class OperatorMetrics {
         .register(registry);
     Gauge.builder("halo.operator.groups.etcd.outdated", onOutdatedEtcd, Set::size)
         .description("groups whose etcd runs a server version with known lease or auth bugs")
+        .register(registry);
+    Gauge.builder("halo.operator.groups.paused", paused, Set::size)
+        .description("groups with spec.paused: the operator changes none of their pods")
         .register(registry);
     for (String phase : PHASES) {
       Gauge.builder(
@@ -203,6 +207,14 @@ public final class OperatorMetrics {
         : Tags.of("namespace", group.substring(0, slash), "group", group.substring(slash + 1));
   }
 
+  void paused(String group, boolean isPaused) {
+    if (isPaused) {
+      paused.add(group);
+    } else {
+      paused.remove(group);
+    }
+  }
+
   void forget(String group) {
     if (figuresByGroup.remove(group) != null) {
       Tags tags = groupTags(group);
@@ -214,6 +226,7 @@ public final class OperatorMetrics {
       }
     }
     phaseByGroup.remove(group);
+    paused.remove(group);
     unreadable.remove(group);
     onOutdatedEtcd.remove(group);
   }

@@ -216,7 +216,8 @@ class KubectlCompatTest {
     List<String> lines = ok("get", "hag", "columns").lines().toList();
 
     assertThat(lines.get(0).split("\\s+"))
-        .containsExactlyInAnyOrder("NAME", "MASTER", "ZONE", "READY", "PHASE", "AGE");
+        .containsExactlyInAnyOrder(
+            "NAME", "MASTER", "ZONE", "READY", "PHASE", "PAUSED", "LAST", "FAILOVER", "AGE");
     assertThat(lines.get(0)).startsWith("NAME ");
     assertThat(lines.get(1).split("\\s+"))
         .startsWith("columns")

@@ -68,6 +68,37 @@ class ServerSideTableTest {
   }
 
   @Test
+  void aPausedFlagAndTheLastFailoverTimeShowAsABooleanAndAnAge() {
+    ApiResource hag =
+        new ApiResource(
+            "halo.dev",
+            "v1alpha1",
+            "highavailabilitygroups",
+            "highavailabilitygroup",
+            "HighAvailabilityGroup",
+            true,
+            List.of("hag"),
+            true,
+            List.of(
+                new PrinterColumn("PAUSED", "boolean", "", "", 0, ".spec.paused"),
+                new PrinterColumn("LAST FAILOVER", "date", "", "", 0, ".status.lastFailover.time")),
+            Optional.empty());
+
+    JsonNode table =
+        ServerSideTable.of(
+            hag,
+            json(
+                "{\"metadata\":{\"name\":\"shop\",\"creationTimestamp\":\"2024-12-31T01:00:00Z\"},"
+                    + "\"spec\":{\"paused\":true},"
+                    + "\"status\":{\"lastFailover\":{\"time\":\"2025-01-01T00:48:00.123Z\"}}}"),
+            NOW);
+
+    assertThat(headers(table)).containsExactly("Name", "PAUSED", "LAST FAILOVER", "Age");
+    assertThat(table.path("rows").get(0).path("cells").toString())
+        .isEqualTo("[\"shop\",true,\"11m\",\"24h\"]");
+  }
+
+  @Test
   void aMissingValueIsANullCell() {
     JsonNode table = ServerSideTable.of(HAG, json("{\"metadata\":{\"name\":\"new\"}}"), NOW);
 

@@ -111,6 +111,31 @@ public final class CelRules {
           + " characters that starts with a letter; rename the group or set spec.service.standby"
           + " to false";
 
+  /** Where never-master-ordinals points. */
+  public static final String NEVER_MASTER_ORDINALS_FIELD = ".election.neverMaster.ordinals";
+
+  /** Where never-master-zones points. */
+  public static final String NEVER_MASTER_ZONES_FIELD = ".election.neverMaster.zones";
+
+  private static final String NO_NEVER_MASTER =
+      "!has(self.election) || !has(self.election.neverMaster) || ";
+
+  public static final String NEVER_MASTER_ORDINALS =
+      NO_NEVER_MASTER
+          + "!has(self.election.neverMaster.ordinals) || self.election.neverMaster.ordinals.all(o,"
+          + " o < (has(self.replicas) ? self.replicas : 3))";
+  public static final String NEVER_MASTER_ORDINALS_MESSAGE =
+      "never-master-ordinals: spec.election.neverMaster.ordinals lists an ordinal that is no pod"
+          + " of the group; list ordinals 0..spec.replicas-1";
+
+  public static final String NEVER_MASTER_ZONES =
+      NO_NEVER_MASTER
+          + "!has(self.election.neverMaster.zones) || self.election.neverMaster.zones.all(z,"
+          + " has(self.zones) && z in self.zones)";
+  public static final String NEVER_MASTER_ZONES_MESSAGE =
+      "never-master-zones: spec.election.neverMaster.zones lists a zone that is not in"
+          + " spec.zones; list zones of spec.zones";
+
   public static final String UNIQUE_ZONES = "self.all(z, self.exists_one(y, y == z))";
   public static final String UNIQUE_ZONES_MESSAGE =
       "unique-zones: spec.zones lists a zone more than once; list each zone once";

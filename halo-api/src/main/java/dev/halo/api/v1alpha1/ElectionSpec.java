@@ -55,6 +55,13 @@ public class ElectionSpec {
           + " authenticate as; empty with default endpoints: the operator's default for groups.")
   private String credentialsSecretName;
 
+  // Left out of the JSON when unset; the template hash leaves it out always (no pod restarts).
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyDescription(
+      "Members that never become master (Patroni's nofailover): their agents run and stand by"
+          + " without campaigning; changeable on a running group without restarting pods.")
+  private NeverMasterSpec neverMaster;
+
   public List<String> getEndpoints() {
     return endpoints;
   }
@@ -85,5 +92,13 @@ public class ElectionSpec {
 
   public void setCredentialsSecretName(String credentialsSecretName) {
     this.credentialsSecretName = credentialsSecretName;
+  }
+
+  public NeverMasterSpec getNeverMaster() {
+    return neverMaster;
+  }
+
+  public void setNeverMaster(NeverMasterSpec neverMaster) {
+    this.neverMaster = neverMaster;
   }
 }

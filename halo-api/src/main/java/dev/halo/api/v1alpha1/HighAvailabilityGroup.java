@@ -35,6 +35,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.phase",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "PAUSED",
+    jsonPath = ".spec.paused",
+    type = AdditionalPrinterColumn.Type.BOOLEAN,
+    getDescription = "spec.paused: the operator changes no pod of the group")
+@AdditionalPrinterColumn(
+    name = "LAST FAILOVER",
+    jsonPath = ".status.lastFailover.time",
+    type = AdditionalPrinterColumn.Type.DATE,
+    getDescription = "How long ago the master last changed")
+@AdditionalPrinterColumn(
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)

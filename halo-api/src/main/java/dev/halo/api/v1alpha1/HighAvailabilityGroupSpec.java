@@ -19,6 +19,16 @@ import java.util.List;
     message = CelRules.SERVICE_PORTS_MESSAGE,
     fieldPath = CelRules.SERVICE_PORTS_FIELD,
     reason = CelRules.REQUIRED)
+@ValidationRule(
+    value = CelRules.NEVER_MASTER_ORDINALS,
+    message = CelRules.NEVER_MASTER_ORDINALS_MESSAGE,
+    fieldPath = CelRules.NEVER_MASTER_ORDINALS_FIELD,
+    reason = CelRules.INVALID)
+@ValidationRule(
+    value = CelRules.NEVER_MASTER_ZONES,
+    message = CelRules.NEVER_MASTER_ZONES_MESSAGE,
+    fieldPath = CelRules.NEVER_MASTER_ZONES_FIELD,
+    reason = CelRules.INVALID)
 public class HighAvailabilityGroupSpec {
   // Defaulted in the CRD so that every stored group has it: the scale subresource reads a missing
   // spec.replicas as 0, and the disruption controller would then expect no pods at all.
@@ -92,6 +102,13 @@ public class HighAvailabilityGroupSpec {
   @JsonPropertyDescription("Overrides for the injected elector agent.")
   private AgentSpec agent = new AgentSpec();
 
+  @JsonPropertyDescription(
+      "true: the operator creates, deletes and replaces no pod (no rollout, scaling, replacement"
+          + " of failed pods, lease revocation or planned switchover) for maintenance by hand;"
+          + " agents keep electing and role labels and the Service still follow the election."
+          + " false or absent: managed as usual, resuming from where the group is.")
+  private Boolean paused;
+
   public Integer getReplicas() {
     return replicas;
   }
@@ -154,5 +171,13 @@ public class HighAvailabilityGroupSpec {
 
   public void setAgent(AgentSpec agent) {
     this.agent = agent;
+  }
+
+  public Boolean getPaused() {
+    return paused;
+  }
+
+  public void setPaused(Boolean paused) {
+    this.paused = paused;
   }
 }

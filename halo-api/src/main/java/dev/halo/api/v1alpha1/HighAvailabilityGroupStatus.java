@@ -19,7 +19,7 @@ public class HighAvailabilityGroupStatus {
           + " are then all standby.")
   private RemoteMaster remoteMaster;
 
-  @JsonPropertyDescription("Pending, Electing, Running, Degraded or Invalid.")
+  @JsonPropertyDescription("Pending, Electing, Running, Degraded, Invalid or Paused (spec.paused).")
   private String phase;
 
   @StatusReplicas
@@ -52,14 +52,16 @@ public class HighAvailabilityGroupStatus {
   @JsonPropertyDescription(
       "Valid (SpecValid | InvalidSpec), EtcdReachable (Reachable, OutdatedVersion | Unreachable,"
           + " TLSFailed, CertificateExpired, AuthFailed, PermissionDenied; Unknown: NotWatched),"
-          + " MasterElected (Elected, RemoteMaster | NoMaster, ForeignLeader, Fenced),"
+          + " MasterElected (Elected, RemoteMaster, ExcludedMaster | NoMaster, ForeignLeader, Fenced,"
+          + " OnlyExcludedMembers),"
           + " ForeignCandidates"
           + " (ForeignKeysFound | None), PodsCreated (Created | CreateRefused), ObjectsApplied"
           + " (Applied | RoleLabelRefused, ServiceRefused, EndpointSliceRefused,"
           + " DisruptionBudgetRefused, DeleteRefused,"
           + " AnnotationRefused), LeaseTTLSafe (with spec.site: TTLSafe | TTLTooShort), SiteActive (with spec.site.failover"
           + " Manual: HoldsMaster, Activated | HeldOut; Unknown: EtcdUnreachable), Ready (Running | the phase: Pending, Electing, Degraded,"
-          + " Invalid); in parentheses the reasons when True | when False.")
+          + " Invalid), Paused (with spec.paused: SpecPaused); in parentheses the reasons when"
+          + " True | when False.")
   private List<Condition> conditions = new ArrayList<>();
 
   public String getMaster() {

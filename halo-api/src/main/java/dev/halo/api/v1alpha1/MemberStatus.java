@@ -16,6 +16,11 @@ public class MemberStatus {
   @JsonPropertyDescription("Whether the pod's agent holds a key in the election.")
   private Boolean campaigning;
 
+  @JsonPropertyDescription(
+      "Why the pod never becomes master, e.g. spec.election.neverMaster.zones: c (its agent is held"
+          + " out of the election); absent when it may.")
+  private String excluded;
+
   public String getPod() {
     return pod;
   }
@@ -54,5 +59,13 @@ public class MemberStatus {
 
   public void setCampaigning(Boolean campaigning) {
     this.campaigning = campaigning;
+  }
+
+  public String getExcluded() {
+    return excluded;
+  }
+
+  public void setExcluded(String excluded) {
+    this.excluded = excluded;
   }
 }

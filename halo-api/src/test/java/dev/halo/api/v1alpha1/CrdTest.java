@@ -52,7 +52,7 @@ class CrdTest {
   void printerColumnsAreInTheDeclaredOrder() {
     assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
         .extracting(CustomResourceColumnDefinition::getName)
-        .containsExactly("MASTER", "ZONE", "READY", "PHASE", "AGE");
+        .containsExactly("MASTER", "ZONE", "READY", "PHASE", "PAUSED", "LAST FAILOVER", "AGE");
   }
 
   @Test

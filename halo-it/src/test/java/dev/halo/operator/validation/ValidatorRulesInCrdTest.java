@@ -78,6 +78,10 @@ class ValidatorRulesInCrdTest {
           "volumeMounts" + COST,
           Rule.AGENT_PORT_IN_USE,
           "ports" + COST,
+          Rule.NEVER_MASTER_EVERY_MEMBER,
+          "pod i's zone is spec.zones[i mod len]: telling whether every ordinal 0..replicas-1 is"
+              + " excluded by ordinal or zone takes a loop over the replicas, which CEL has no range"
+              + " for within the API server's cost budget",
           Rule.SITE_ENDPOINTS,
           "as election-missing: a group may leave its endpoints to the operator's"
               + " HALO_ETCD_ENDPOINTS, which the API server does not know",
@@ -361,6 +365,25 @@ class ValidatorRulesInCrdTest {
             g -> {
               site(g, "paris", "orders");
               obj(g, "spec.site").put("failbackAfterSeconds", 4);
+            }),
+        ex(
+            Rule.NEVER_MASTER_ORDINAL,
+            "3 of 3 replicas",
+            g -> obj(g, "spec.election.neverMaster").putArray("ordinals").add(3)),
+        ex(
+            Rule.NEVER_MASTER_ORDINAL,
+            "-1",
+            g -> obj(g, "spec.election.neverMaster").putArray("ordinals").add(-1)),
+        ex(
+            Rule.NEVER_MASTER_ZONE,
+            "d, not in spec.zones",
+            g -> obj(g, "spec.election.neverMaster").putArray("zones").add("d")),
+        ex(
+            Rule.NEVER_MASTER_EVERY_MEMBER,
+            "ordinal 0 and zones b, c",
+            g -> {
+              obj(g, "spec.election.neverMaster").putArray("ordinals").add(0);
+              obj(g, "spec.election.neverMaster").putArray("zones").add("b").add("c");
             }));
   }
 

@@ -90,7 +90,7 @@ public final class PodFactory {
     inputs.put("template", spec.getTemplate());
     inputs.put("zones", spec.getZones());
     // An omitted election builds the same pods as an empty one.
-    inputs.put("election", Optional.ofNullable(spec.getElection()).orElseGet(ElectionSpec::new));
+    inputs.put("election", electionForHash(spec.getElection()));
     if (EtcdEndpoints.usesOperatorDefault(spec)) {
       // Only then: a group that lists its own endpoints keeps the hash it had before defaults.
       inputs.put("operatorEtcdEndpoints", defaults.etcdEndpoints());
@@ -111,6 +111,25 @@ public final class PodFactory {
     inputs.put("agentJar", AGENT_JAR);
     inputs.put("agentIdentity", List.of(AgentVariables.POD_UID, AgentVariables.GROUP_UID));
     return ModelJson.hash(inputs, HASH_LENGTH);
+  }
+
+  /**
+   * The election as the pods are built from it: an omitted one as an empty one, and without {@code
+   * neverMaster}, which reaches the agents through hold keys in etcd, so changing it restarts no
+   * pod.
+   */
+  private static ElectionSpec electionForHash(ElectionSpec election) {
+    if (election == null) {
+      return new ElectionSpec();
+    }
+    if (election.getNeverMaster() == null) {
+      return election;
+    }
+    ElectionSpec copy =
+        io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
+            .convertValue(election, ElectionSpec.class);
+    copy.setNeverMaster(null);
+    return copy;
   }
 
   /** The zone of replica {@code index}: {@code zones[index mod zones]}, empty without zones. */

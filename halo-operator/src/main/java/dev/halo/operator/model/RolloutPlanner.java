@@ -54,12 +54,28 @@ public final class RolloutPlanner {
       List<Pod> pods,
       Membership view,
       boolean heldOut) {
+    return plan(group, replicas, desiredHash, pods, view, heldOut, Set.of());
+  }
+
+  /**
+   * As above, with members held out of the election one by one ({@link NeverMaster}): an updated
+   * pod among {@code excluded} never campaigns either, so it counts once it is Ready.
+   */
+  public static List<Step> plan(
+      String group,
+      int replicas,
+      String desiredHash,
+      List<Pod> pods,
+      Membership view,
+      boolean heldOut,
+      Set<String> excluded) {
     List<Integer> missing =
         IntStream.range(0, replicas)
             .filter(i -> pods.stream().noneMatch(p -> PodState.index(group, p) == i))
             .boxed()
             .toList();
-    Step disruption = disruption(group, replicas, desiredHash, pods, view, missing, heldOut);
+    Step disruption =
+        disruption(group, replicas, desiredHash, pods, view, missing, heldOut, excluded);
     Set<String> held = view.previous().stream().map(Candidate::member).collect(Collectors.toSet());
     List<Integer> creatable =
         missing.stream().filter(i -> !held.contains(Names.pod(group, i))).toList();
@@ -77,7 +93,8 @@ public final class RolloutPlanner {
       List<Pod> pods,
       Membership view,
       List<Integer> missing,
-      boolean heldOut) {
+      boolean heldOut,
+      Set<String> excluded) {
     if (!view.view().reachable()) {
       // Without the election we cannot tell the master from a standby: disrupt nothing.
       return new Step.Wait("etcd unreachable");
@@ -104,7 +121,12 @@ public final class RolloutPlanner {
     boolean currentReady =
         pods.stream()
             .filter(p -> desiredHash.equals(PodState.templateHash(p)))
-            .allMatch(p -> PodState.ready(p) && (heldOut || view.isCampaigning(PodState.name(p))));
+            .allMatch(
+                p ->
+                    PodState.ready(p)
+                        && (heldOut
+                            || excluded.contains(PodState.name(p))
+                            || view.isCampaigning(PodState.name(p))));
     if (!currentReady) {
       return new Step.Wait("waiting for updated pods to be Ready and campaigning");
     }

@@ -44,6 +44,12 @@ public final class Conditions {
    */
   public static final String SITE_ACTIVE = "SiteActive";
 
+  /**
+   * With {@code spec.paused} only: True (reason {@code SpecPaused}), saying what the operator holds
+   * and how to resume ({@link dev.halo.operator.model.Pause}).
+   */
+  public static final String PAUSED = dev.halo.operator.model.Pause.CONDITION;
+
   private Conditions() {}
 
   /**

@@ -14,6 +14,8 @@ import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.Fence;
 import dev.halo.operator.model.MasterRoute;
 import dev.halo.operator.model.Membership;
+import dev.halo.operator.model.NeverMaster;
+import dev.halo.operator.model.Pause;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.model.ServiceFactory;
@@ -38,8 +40,17 @@ public final class StatusFactory {
   public static final String DEGRADED = "Degraded";
   public static final String INVALID = "Invalid";
 
+  /** A valid group with {@code spec.paused} ({@link Pause}); Ready still tells the phase below. */
+  public static final String PAUSED = "Paused";
+
   /** MasterElected's reason when the master is another site's member. */
   public static final String REMOTE_MASTER = "RemoteMaster";
+
+  /** MasterElected's reason (True) when the master is one spec.election.neverMaster excludes. */
+  public static final String EXCLUDED_MASTER = "ExcludedMaster";
+
+  /** MasterElected's reason (False) when every member that could take over is excluded. */
+  public static final String ONLY_EXCLUDED_MEMBERS = "OnlyExcludedMembers";
 
   /** LeaseTTLSafe's reason, and the Warning Event's, when the TTL is too short between sites. */
   public static final String TTL_TOO_SHORT = "TTLTooShort";
@@ -170,7 +181,8 @@ public final class StatusFactory {
     s.setSelector(selector(group));
     s.setReadyReplicas((int) ready);
     s.setReady(ready + "/" + replicas);
-    s.setMembers(pods.stream().map(p -> member(p, o.membership())).toList());
+    java.util.Map<String, String> excluded = NeverMaster.excluded(hag);
+    s.setMembers(pods.stream().map(p -> member(p, o.membership(), excluded)).toList());
     s.setMaster(o.master().orElse(null));
     s.setMasterZone(
         o.master()
@@ -185,7 +197,7 @@ public final class StatusFactory {
     // A master on another site is the group's master: this site is not degraded for that.
     boolean elected = o.master().isPresent() || remote.isPresent();
     String phase = phase(valid, o.view().reachable(), elected, ready, replicas, pods);
-    s.setPhase(phase);
+    s.setPhase(valid && Pause.paused(hag) ? PAUSED : phase);
     s.setConditions(
         Conditions.merge(
             previous.getConditions(),
@@ -204,13 +216,15 @@ public final class StatusFactory {
     return (int) pods.stream().filter(p -> !PodState.terminating(p) && !PodState.failed(p)).count();
   }
 
-  private static MemberStatus member(Pod pod, Membership view) {
+  private static MemberStatus member(
+      Pod pod, Membership view, java.util.Map<String, String> excluded) {
     MemberStatus m = new MemberStatus();
     m.setPod(PodState.name(pod));
     m.setZone(PodState.zone(pod));
     m.setRole(PodState.role(pod));
     m.setReady(PodState.ready(pod));
     m.setCampaigning(view.isCampaigning(PodState.name(pod)));
+    m.setExcluded(excluded.get(PodState.name(pod)));
     return m;
   }
 
@@ -256,6 +270,9 @@ public final class StatusFactory {
     if (valid) {
       SiteTiming.of(hag.getSpec()).map(StatusFactory::leaseTtlSafe).ifPresent(d::add);
       siteActive(hag, o.membership()).ifPresent(d::add);
+    }
+    if (Pause.paused(hag)) {
+      d.add(new Desired(Pause.CONDITION, true, Pause.REASON, Pause.describe(hag, o.pods())));
     }
     d.add(
         new Desired(
@@ -383,8 +400,11 @@ public final class StatusFactory {
 
   private static Desired masterElected(HighAvailabilityGroup hag, Observed o) {
     if (o.master().isPresent()) {
-      return new Desired(
-          Conditions.MASTER_ELECTED, true, "Elected", o.master().get() + " is master");
+      return excludedMaster(hag, o)
+          .orElseGet(
+              () ->
+                  new Desired(
+                      Conditions.MASTER_ELECTED, true, "Elected", o.master().get() + " is master"));
     }
     return remoteMaster(o)
         .map(
@@ -399,7 +419,10 @@ public final class StatusFactory {
         .orElseGet(
             () ->
                 new Desired(
-                    Conditions.MASTER_ELECTED, false, noMasterReason(o), noMasterMessage(o)));
+                    Conditions.MASTER_ELECTED,
+                    false,
+                    noMasterReason(hag, o),
+                    noMasterMessage(hag, o)));
   }
 
   /** The election's leader when it is another site's member that no fence holds back. */
@@ -430,14 +453,50 @@ public final class StatusFactory {
         + (id.address().isEmpty() ? "" : " (" + id.address() + ")");
   }
 
-  private static String noMasterReason(Observed o) {
+  /** A master that spec.election.neverMaster excludes: reason {@code ExcludedMaster}. */
+  private static Optional<Desired> excludedMaster(HighAvailabilityGroup hag, Observed o) {
+    NeverMaster.MasterStep step =
+        NeverMaster.master(NeverMaster.excluded(hag), o.pods(), o.membership(), o.master());
+    if (step instanceof NeverMaster.MasterStep.Stays stays) {
+      return Optional.of(
+          new Desired(
+              Conditions.MASTER_ELECTED, true, EXCLUDED_MASTER, NeverMaster.describeStays(stays)));
+    }
+    if (step instanceof NeverMaster.MasterStep.HandOver h) {
+      return Optional.of(
+          new Desired(
+              Conditions.MASTER_ELECTED,
+              true,
+              EXCLUDED_MASTER,
+              h.master()
+                  + " is master although "
+                  + h.why()
+                  + " excludes it; it hands over to "
+                  + h.to()
+                  + (Pause.paused(hag) ? " once the group is resumed" : "")));
+    }
+    return Optional.empty();
+  }
+
+  private static String noMasterReason(HighAvailabilityGroup hag, Observed o) {
     if (o.membership().foreignLeader().isPresent()) {
       return "ForeignLeader";
     }
-    return RoleAssignment.fenced(o.membership()).isPresent() ? "Fenced" : "NoMaster";
+    if (RoleAssignment.fenced(o.membership()).isPresent()) {
+      return "Fenced";
+    }
+    return onlyExcluded(hag, o) ? ONLY_EXCLUDED_MEMBERS : "NoMaster";
   }
 
-  private static String noMasterMessage(Observed o) {
+  private static boolean onlyExcluded(HighAvailabilityGroup hag, Observed o) {
+    return remoteMaster(o).isEmpty()
+        && NeverMaster.onlyExcludedLeft(NeverMaster.excluded(hag), o.pods(), o.membership());
+  }
+
+  private static String noMasterMessage(HighAvailabilityGroup hag, Observed o) {
+    if (noMasterReason(hag, o).equals(ONLY_EXCLUDED_MEMBERS)) {
+      return NeverMaster.describeOnlyExcluded(NeverMaster.excluded(hag), o.pods());
+    }
     Optional<Fence> fence = RoleAssignment.fenced(o.membership());
     if (o.membership().foreignLeader().isEmpty() && fence.isPresent()) {
       return o.membership().leader().map(Candidate::member).orElse("the leader")

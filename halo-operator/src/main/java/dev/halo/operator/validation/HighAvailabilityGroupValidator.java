@@ -67,6 +67,7 @@ public final class HighAvailabilityGroupValidator {
     HealthRules.check(spec.getHealth(), problems);
     ServiceRules.check(spec, problems);
     SiteRules.check(spec, defaults, problems);
+    NeverMasterRules.check(spec, problems);
     return problems.violations();
   }
 

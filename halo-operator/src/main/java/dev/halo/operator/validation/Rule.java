@@ -65,7 +65,10 @@ public enum Rule {
   SITE_TIMING_RANGE,
   SITE_PREFERRED,
   SITE_FAILOVER,
-  SITE_FAILBACK;
+  SITE_FAILBACK,
+  NEVER_MASTER_ORDINAL,
+  NEVER_MASTER_ZONE,
+  NEVER_MASTER_EVERY_MEMBER;
 
   /** The rule's id as docs and tests name it: {@code zone-duplicate}. */
   public String id() {

@@ -74,6 +74,18 @@ class TemplateHashTest {
   }
 
   @Test
+  void staysWhenNeverMasterMembersChangeSoNoPodRestarts() {
+    assertThat(
+            hashAfter(
+                hag -> {
+                  var never = new dev.halo.api.v1alpha1.NeverMasterSpec();
+                  never.setZones(java.util.List.of("c"));
+                  hag.getSpec().getElection().setNeverMaster(never);
+                }))
+        .isEqualTo(ORIGINAL);
+  }
+
+  @Test
   void changesWithTheAgentImage() {
     assertThat(hashAfter(hag -> hag.getSpec().getAgent().setImage("halo/halo:2")))
         .isNotEqualTo(ORIGINAL);

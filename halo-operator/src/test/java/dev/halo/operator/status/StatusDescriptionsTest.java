@@ -80,7 +80,15 @@ class StatusDescriptionsTest {
       conditions.forEach(c -> reasons.add(c.getReason()));
     }
     assertThat(reasons)
-        .contains("SpecValid", "InvalidSpec", "NotWatched", "ForeignKeysFound", "OutdatedVersion")
+        .contains(
+            "SpecValid",
+            "InvalidSpec",
+            "NotWatched",
+            "ForeignKeysFound",
+            "OutdatedVersion",
+            "SpecPaused",
+            "ExcludedMaster",
+            "OnlyExcludedMembers")
         .containsAll(REFUSED_WRITE_REASONS)
         .containsAll(ETCD_FAILURE_REASONS);
     assertThat(reasons).allSatisfy(reason -> assertThat(description).contains(reason));
@@ -111,6 +119,50 @@ class StatusDescriptionsTest {
                       "t")
                   .withRefusedWrites(List.of(new StatusFactory.RefusedWrite(reason, "refused")))));
     }
+    HighAvailabilityGroup paused = hag();
+    paused.getSpec().setPaused(true);
+    situations.add(
+        StatusFactory.build(
+                paused,
+                new StatusFactory.Observed(
+                    List.of(master),
+                    TestPods.members(List.of(master), view("web-0")),
+                    Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t"))
+            .getConditions());
+    HighAvailabilityGroup excluding = hag();
+    dev.halo.api.v1alpha1.NeverMasterSpec never = new dev.halo.api.v1alpha1.NeverMasterSpec();
+    never.setOrdinals(List.of(0, 1));
+    excluding.getSpec().setElection(new dev.halo.api.v1alpha1.ElectionSpec());
+    excluding.getSpec().getElection().setNeverMaster(never);
+    situations.add(
+        StatusFactory.build(
+                excluding,
+                new StatusFactory.Observed(
+                    List.of(master),
+                    TestPods.members(List.of(master), view("web-0")),
+                    Optional.of("web-0"),
+                    List.of(),
+                    0,
+                    null,
+                    "t"))
+            .getConditions());
+    Pod excludedStandby = pod("web-1", "standby");
+    situations.add(
+        StatusFactory.build(
+                excluding,
+                new StatusFactory.Observed(
+                    List.of(excludedStandby),
+                    TestPods.members(List.of(excludedStandby), view()),
+                    Optional.empty(),
+                    List.of(),
+                    0,
+                    null,
+                    "t"))
+            .getConditions());
     for (String reason : ETCD_FAILURE_REASONS) {
       ElectionView failed = ElectionView.unreachable("/halo/shop/web/election", "no", reason);
       situations.add(conditions(List.of(master), failed, "web-0", List.of()));

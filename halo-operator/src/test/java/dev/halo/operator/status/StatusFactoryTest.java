@@ -238,6 +238,89 @@ class StatusFactoryTest {
   }
 
   @Test
+  void aPausedGroupIsPhasePausedWithAPausedConditionWhileReadyStillTellsItsState() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setPaused(true);
+
+    HighAvailabilityGroupStatus s =
+        build(
+            hag,
+            List.of(pod("web-0", "master")),
+            view("web-0"),
+            Optional.of("web-0"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getPhase()).isEqualTo("Paused");
+    assertThat(s.getMaster()).isEqualTo("web-0");
+    assertThat(condition(s, "Paused").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Paused").getReason()).isEqualTo("SpecPaused");
+    assertThat(condition(s, "Paused").getMessage())
+        .contains("web-1")
+        .contains("kubectl patch hag web -n shop --type merge");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("Degraded");
+  }
+
+  @Test
+  void anInvalidPausedGroupIsInvalidAndAnUnpausedOneHasNoPausedCondition() {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setPaused(true);
+    HighAvailabilityGroupStatus invalid =
+        build(hag, List.of(), view(), Optional.empty(), List.of("spec.replicas is 0"), "t1");
+    assertThat(invalid.getPhase()).isEqualTo("Invalid");
+
+    hag.getSpec().setPaused(false);
+    HighAvailabilityGroupStatus resumed =
+        build(hag, List.of(), view(), Optional.empty(), List.of(), "t1");
+    assertThat(resumed.getConditions()).noneMatch(c -> c.getType().equals("Paused"));
+  }
+
+  private static HighAvailabilityGroup excluding(Integer... ordinals) {
+    HighAvailabilityGroup hag = hag();
+    hag.getSpec().setReplicas(3);
+    dev.halo.api.v1alpha1.NeverMasterSpec never = new dev.halo.api.v1alpha1.NeverMasterSpec();
+    never.setOrdinals(List.of(ordinals));
+    ElectionSpec election = new ElectionSpec();
+    election.setNeverMaster(never);
+    hag.getSpec().setElection(election);
+    return hag;
+  }
+
+  @Test
+  void excludedMembersSayWhyAndAnExcludedMasterThatCannotHandOverSaysSo() {
+    List<io.fabric8.kubernetes.api.model.Pod> pods =
+        List.of(pod("web-0", "master"), pod("web-1", "standby"), pod("web-2", "standby"));
+
+    HighAvailabilityGroupStatus s =
+        build(excluding(0, 1), pods, view("web-0", "web-1"), Optional.of("web-0"), List.of(), "t1");
+
+    assertThat(s.getMembers())
+        .extracting("pod", "excluded")
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("web-0", "spec.election.neverMaster.ordinals: 0"),
+            org.assertj.core.groups.Tuple.tuple("web-1", "spec.election.neverMaster.ordinals: 1"),
+            org.assertj.core.groups.Tuple.tuple("web-2", null));
+    assertThat(condition(s, "MasterElected").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "MasterElected").getReason()).isEqualTo("ExcludedMaster");
+    assertThat(condition(s, "MasterElected").getMessage())
+        .contains("no other member is Ready and campaigning");
+  }
+
+  @Test
+  void noMasterWithOnlyExcludedMembersCampaigningIsOnlyExcludedMembers() {
+    List<io.fabric8.kubernetes.api.model.Pod> pods =
+        List.of(pod("web-1", "standby"), pod("web-2", "standby"));
+
+    HighAvailabilityGroupStatus s =
+        build(excluding(1, 2), pods, view(), Optional.empty(), List.of(), "t1");
+
+    assertThat(condition(s, "MasterElected").getStatus()).isEqualTo("False");
+    assertThat(condition(s, "MasterElected").getReason()).isEqualTo("OnlyExcludedMembers");
+    assertThat(condition(s, "MasterElected").getMessage())
+        .contains("web-1 (spec.election.neverMaster.ordinals: 1)");
+  }
+
+  @Test
   void aRefusedPodCreateIsPodsCreatedFalseWithTheServersMessage() {
     List<io.fabric8.kubernetes.api.model.Pod> pods = List.of(pod("web-0", "master"));
     ElectionView view = view("web-0");

@@ -52,7 +52,8 @@ class CrdValidationTest {
               CelRules.MASTER_SERVICE_NAME,
               CelRules.STANDBY_SERVICE_NAME),
           ".spec",
-          List.of(CelRules.SERVICE_PORTS),
+          List.of(
+              CelRules.SERVICE_PORTS, CelRules.NEVER_MASTER_ORDINALS, CelRules.NEVER_MASTER_ZONES),
           ".spec.template",
           List.of(
               CelRules.TEMPLATE_SPEC,
@@ -220,7 +221,17 @@ class CrdValidationTest {
             }),
         rule(
             "credentialsSecretName pattern",
-            h -> h.getSpec().getElection().setCredentialsSecretName("-user")));
+            h -> h.getSpec().getElection().setCredentialsSecretName("-user")),
+        rule("never-master-ordinals", h -> neverMaster(h, List.of(3), List.of())),
+        rule("never-master-zones", h -> neverMaster(h, List.of(), List.of("d"))));
+  }
+
+  private static void neverMaster(
+      HighAvailabilityGroup hag, List<Integer> ordinals, List<String> zones) {
+    dev.halo.api.v1alpha1.NeverMasterSpec never = new dev.halo.api.v1alpha1.NeverMasterSpec();
+    never.setOrdinals(ordinals);
+    never.setZones(zones);
+    hag.getSpec().getElection().setNeverMaster(never);
   }
 
   private static PodSpec podSpec(HighAvailabilityGroup hag) {

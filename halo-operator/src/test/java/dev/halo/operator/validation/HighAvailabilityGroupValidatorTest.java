@@ -142,6 +142,40 @@ class HighAvailabilityGroupValidatorTest {
     assertThat(errors()).isEmpty();
   }
 
+  private void neverMaster(List<Integer> ordinals, List<String> zones) {
+    dev.halo.api.v1alpha1.NeverMasterSpec never = new dev.halo.api.v1alpha1.NeverMasterSpec();
+    never.setOrdinals(ordinals);
+    never.setZones(zones);
+    spec().getElection().setNeverMaster(never);
+  }
+
+  @Test
+  void acceptsNeverMasterMembersThatLeaveOneToBeMaster() {
+    neverMaster(List.of(2), List.of("b"));
+    assertThat(errors()).isEmpty();
+  }
+
+  @Test
+  void refusesNeverMasterOrdinalsAndZonesTheGroupDoesNotHave() {
+    neverMaster(List.of(3), List.of("d"));
+    assertThat(errors())
+        .containsExactly(
+            PREFIX
+                + "spec.election.neverMaster.ordinals[0] is 3, which is no pod of the group; list"
+                + " ordinals 0..2 (spec.replicas is 3)",
+            PREFIX
+                + "spec.election.neverMaster.zones[0] is \"d\", which is not in spec.zones [a, b,"
+                + " c]; list zones of spec.zones, or add the zone there");
+  }
+
+  @Test
+  void refusesNeverMasterThatExcludesEveryMember() {
+    neverMaster(List.of(0), List.of("b", "c"));
+    assertOnlyError(
+        "spec.election.neverMaster excludes every one of the 3 pods, so the group could never have"
+            + " a master; leave at least one pod that may become master, or add replicas");
+  }
+
   @Test
   void acceptsAValidGroup() {
     assertThat(errors()).isEmpty();

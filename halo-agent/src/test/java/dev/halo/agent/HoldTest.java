@@ -6,70 +6,86 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** An agent of a multi-site group learns from its site's hold key whether it may campaign. */
-class SiteHoldTest {
+/** An agent learns from a hold key (its site's, its own) whether it may campaign, and why not. */
+class HoldTest {
   private static final String KEY = "/halo/_sites/orders/hold/lyon";
+  private static final Optional<String> NONE = Optional.empty();
+  private static final Optional<String> HELD = Optional.of("manual failover");
 
   private final FakeClock clock = new FakeClock();
   private final ManualScheduler exec = new ManualScheduler(clock);
-  private final AtomicReference<CompletableFuture<Boolean>> answer = new AtomicReference<>();
+  private final AtomicReference<CompletableFuture<Optional<String>>> answer =
+      new AtomicReference<>();
   private final AtomicInteger reads = new AtomicInteger();
-  private final List<Boolean> told = new ArrayList<>();
+  private final List<Optional<String>> told = new ArrayList<>();
   private final ElectionClient client =
       (ElectionClient)
           Proxy.newProxyInstance(
               ElectionClient.class.getClassLoader(),
               new Class<?>[] {ElectionClient.class},
               (proxy, method, args) -> {
-                if (!method.getName().equals("exists") || !KEY.equals(args[0])) {
+                if (!method.getName().equals("value") || !KEY.equals(args[0])) {
                   throw new UnsupportedOperationException(method.getName());
                 }
                 reads.incrementAndGet();
                 return answer.get();
               });
-  private final SiteHold hold = new SiteHold(client, KEY, 1000, exec, told::add);
+  private final Hold hold = new Hold(client, KEY, "site", 1000, exec, told::add);
 
   @Test
   void tellsTheFirstAnswerAndThenOnlyChanges() {
-    answer.set(CompletableFuture.completedFuture(false));
+    answer.set(CompletableFuture.completedFuture(NONE));
     hold.start();
     exec.runDue();
     exec.advance(Duration.ofSeconds(3));
-    assertThat(told).containsExactly(false);
+    assertThat(told).containsExactly(NONE);
 
-    answer.set(CompletableFuture.completedFuture(true));
+    answer.set(CompletableFuture.completedFuture(HELD));
     exec.advance(Duration.ofSeconds(1));
-    answer.set(CompletableFuture.completedFuture(false));
+    answer.set(CompletableFuture.completedFuture(NONE));
     exec.advance(Duration.ofSeconds(1));
-    assertThat(told).containsExactly(false, true, false);
+    assertThat(told).containsExactly(NONE, HELD, NONE);
   }
 
   @Test
   void aFailedReadKeepsTheLastAnswerAndReadsAgainOnlyAPeriodLater() {
-    answer.set(CompletableFuture.completedFuture(true));
+    answer.set(CompletableFuture.completedFuture(HELD));
     hold.start();
     exec.runDue();
     answer.set(CompletableFuture.failedFuture(new IllegalStateException("etcd down")));
     int before = reads.get();
     exec.advance(Duration.ofSeconds(5));
 
-    assertThat(told).containsExactly(true);
+    assertThat(told).containsExactly(HELD);
     assertThat(reads.get() - before).isEqualTo(5);
   }
 
   @Test
   void stopsReadingWhenClosed() {
-    answer.set(CompletableFuture.completedFuture(false));
+    answer.set(CompletableFuture.completedFuture(NONE));
     hold.start();
     exec.runDue();
     hold.close();
     int before = reads.get();
     exec.advance(Duration.ofSeconds(5));
     assertThat(reads.get()).isEqualTo(before);
+  }
+
+  @Test
+  void aChangedReasonIsToldToo() {
+    answer.set(CompletableFuture.completedFuture(HELD));
+    hold.start();
+    exec.runDue();
+    answer.set(
+        CompletableFuture.completedFuture(Optional.of("spec.election.neverMaster.zones: c")));
+    exec.advance(Duration.ofSeconds(1));
+
+    assertThat(told).containsExactly(HELD, Optional.of("spec.election.neverMaster.zones: c"));
   }
 }

@@ -1,0 +1,95 @@
+package dev.halo.agent;
+
+import dev.halo.common.Failures;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a hold key keeps this agent out of the election: its site's ({@link
+ * dev.halo.common.ElectionKeys#siteHoldKey}, which its site's operator puts in manual failover mode
+ * while the master is on another site) or its own ({@link
+ * dev.halo.common.ElectionKeys#memberHoldKey}, which the operator puts for a member the spec never
+ * wants as master). It reads the key, and again a period after each answer, and tells {@code
+ * onHold} the first answer and every change: the key's value (why it holds) or empty when there is
+ * none. A failed read keeps the last answer (fail static) and is tried again the next period, so an
+ * etcd that fails at once costs one call per period, no more.
+ */
+final class Hold implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Hold.class);
+
+  private final ElectionClient client;
+  private final String key;
+  private final String what;
+  private final long periodMillis;
+  private final Consumer<Optional<String>> onHold;
+  private final ScheduledExecutorService exec;
+  private volatile boolean closed;
+  private Optional<String> held;
+
+  /** {@code what} names the hold in the log: {@code site} or {@code member}. */
+  Hold(
+      ElectionClient client,
+      String key,
+      String what,
+      long periodMillis,
+      ScheduledExecutorService exec,
+      Consumer<Optional<String>> onHold) {
+    this.client = client;
+    this.key = key;
+    this.what = what;
+    this.periodMillis = periodMillis;
+    this.exec = exec;
+    this.onHold = onHold;
+  }
+
+  /** Starts reading, the first time at once. */
+  void start() {
+    exec.execute(this::read);
+  }
+
+  // On the executor thread; the next read is scheduled when this one is answered.
+  private void read() {
+    if (closed) {
+      return;
+    }
+    client
+        .value(key)
+        .whenCompleteAsync(
+            (value, error) -> {
+              if (!closed) {
+                exec.schedule(this::read, periodMillis, TimeUnit.MILLISECONDS);
+              }
+              if (error != null) {
+                log.atDebug()
+                    .addKeyValue("key", key)
+                    .addKeyValue("hold", what)
+                    .addKeyValue("error", Failures.rootMessage(error))
+                    .log("hold not read; keeping the last answer");
+                return;
+              }
+              if (!value.equals(held)) {
+                held = value;
+                log.atInfo()
+                    .addKeyValue("key", key)
+                    .addKeyValue("hold", what)
+                    .addKeyValue("held", value.isPresent())
+                    .addKeyValue("why", value.orElse(""))
+                    .log(
+                        value.isPresent()
+                            ? "held out of the election: not campaigning"
+                            : "not held: may campaign");
+                onHold.accept(value);
+              }
+            },
+            exec);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

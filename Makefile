@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 MVN ?= mvn -B
 
-.PHONY: help test build jars deps image-deps sandbox bench chaos manifests run image image-test deploy
+.PHONY: help test build jars deps image-deps sandbox bench chaos manifests run image image-test deploy kubectl-plugin kubectl-plugin-release
 
 # The images `make image` builds and `make deploy` installs (push them where your cluster pulls
 # from): the operator's, and the agent's beside it (the chart derives the agent's name the same way).
@@ -23,6 +23,7 @@ IMAGE_ENV = IMAGE_REPOSITORY=$(IMAGE_REPOSITORY) AGENT_IMAGE_REPOSITORY=$(AGENT_
 
 # What the build makes (one module per part; see docs/design.md "Modules"):
 HALO_JAR := halo-dist/target/halo.jar
+KUBECTL_JAR := halo-kubectl/target/kubectl-halo.jar
 OPERATOR_JAR := halo-operator/target/halo-operator.jar
 AGENT_JAR := halo-agent/target/halo-agent.jar
 # Writes target/<module>-classpath.txt: the module's test classpath, after building what it needs.
@@ -38,8 +39,10 @@ help:
 	@echo "make image    build the images $(IMAGE) (operator) and $(AGENT_IMAGE_REPOSITORY):$(IMAGE_TAG) (agent, with its AOT cache trained against a real etcd) as OCI archives in target/images/, without a container engine (as root: installs mmdebstrap, umoci, skopeo)"
 	@echo "make image-test run each image's entry points from its unpacked filesystem under chroot: --version, the agent's AOT cache, the agent elected on a real etcd and resigning on SIGTERM, its start time, the operator's --help"
 	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
-	@echo "make bench    measure failover (5 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent (on this Java and, as root after make image, in its image), the operator, scale and multi-site failover into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
+	@echo "make bench    measure failover (6 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent (on this Java and, as root after make image, in its image), the operator, scale and multi-site failover into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
 	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking the invariants of docs/design.md; report in target/chaos/"
+	@echo "make kubectl-plugin  install kubectl halo: \$$PREFIX/bin/kubectl-halo and \$$PREFIX/lib/halo/ (PREFIX=$(PREFIX)); needs Java 17+"
+	@echo "make kubectl-plugin-release KREW_URL=https://...  the plugin's archive and its Krew manifest (with the archive's sha256) in target/kubectl-halo/"
 	@echo "make sandbox  run Halo end to end here (API server, etcd with TLS, client certificates and roles, operator, agents, service proxy); SANDBOX_ARGS=\"--scenario failover\" for the scripted tour, \"--insecure-etcd\" for a plaintext etcd"
 
 ## Installs etcd (server and etcdctl) and redis-server (with redis-cli) from Debian when missing;
@@ -169,3 +172,37 @@ deploy:
 	helm upgrade --install halo helm/halo --namespace $(NAMESPACE) --create-namespace \
 	  --set image.repository=$(IMAGE_REPOSITORY) --set image.tag=$(IMAGE_TAG) \
 	  --set agent.image=$(AGENT_IMAGE_REPOSITORY):$(IMAGE_TAG) $(HELM_ARGS)
+
+## kubectl halo (docs/kubectl-plugin.md): the launcher in $(PREFIX)/bin, the jar and its class data
+## sharing archive (made here, on this Java, by a training run that needs no cluster) in
+## $(PREFIX)/lib/halo. kubectl finds the plugin when $(PREFIX)/bin is on PATH.
+PREFIX ?= $(HOME)/.local
+KUBECTL_HALO_VERSION ?= $(IMAGE_TAG)
+KUBECTL_HALO_JVM = -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off
+KREW_URL ?=
+$(KUBECTL_JAR): $(shell find halo-kubectl/src halo-common/src -type f 2>/dev/null) halo-kubectl/pom.xml
+	$(MVN) -q -DskipTests -Dspotless.check.skip=true package -pl halo-kubectl -am
+
+kubectl-plugin: $(KUBECTL_JAR)
+	install -d $(PREFIX)/bin $(PREFIX)/lib/halo
+	install -m 0644 $(KUBECTL_JAR) $(PREFIX)/lib/halo/kubectl-halo.jar
+	install -m 0755 halo-kubectl/src/main/sh/kubectl-halo $(PREFIX)/bin/kubectl-halo
+	rm -f $(PREFIX)/lib/halo/kubectl-halo.jsa
+	java $(KUBECTL_HALO_JVM) -XX:ArchiveClassesAtExit=$(PREFIX)/lib/halo/kubectl-halo.jsa \
+	  -cp $(PREFIX)/lib/halo/kubectl-halo.jar dev.halo.kubectl.KubectlHalo __train
+	@echo "installed $(PREFIX)/bin/kubectl-halo; with $(PREFIX)/bin on PATH: kubectl halo status"
+
+## The release artefacts of the plugin: target/kubectl-halo/kubectl-halo-<version>.tar.gz (the
+## launcher and the jar, reproducible: sorted, owned by root, mtime of the last commit) and its
+## Krew manifest target/kubectl-halo/halo.yaml with the archive's sha256. KREW_URL is where the
+## archive is published (the release's download URL); the manifest names it.
+kubectl-plugin-release: $(KUBECTL_JAR)
+	@[ -n "$(KREW_URL)" ] || { echo "make kubectl-plugin-release: set KREW_URL to the https URL the archive will be published at, e.g. KREW_URL=https://github.com/<owner>/halo/releases/download/v$(KUBECTL_HALO_VERSION)/kubectl-halo-$(KUBECTL_HALO_VERSION).tar.gz" >&2; exit 1; }
+	rm -rf target/kubectl-halo
+	mkdir -p target/kubectl-halo/pkg
+	install -m 0755 halo-kubectl/src/main/sh/kubectl-halo target/kubectl-halo/pkg/kubectl-halo
+	install -m 0644 $(KUBECTL_JAR) target/kubectl-halo/pkg/kubectl-halo.jar
+	tar -C target/kubectl-halo/pkg --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
+	  -cf - kubectl-halo kubectl-halo.jar | gzip -n -9 > target/kubectl-halo/kubectl-halo-$(KUBECTL_HALO_VERSION).tar.gz
+	java -cp $(KUBECTL_JAR) dev.halo.kubectl.KrewManifest target/kubectl-halo/kubectl-halo-$(KUBECTL_HALO_VERSION).tar.gz \
+	  $(KUBECTL_HALO_VERSION) $(KREW_URL) target/kubectl-halo/halo.yaml

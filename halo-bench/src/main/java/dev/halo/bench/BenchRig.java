@@ -4,6 +4,7 @@ import dev.halo.agent.ElectionClient;
 import dev.halo.agent.JetcdElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.AgentDefaults;
+import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.operator.HaloOperator;
 import dev.halo.operator.OperatorConfig;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -165,6 +167,40 @@ final class BenchRig implements AutoCloseable {
         .map(p -> p.getMetadata().getName())
         .filter(running::contains)
         .anyMatch(this::campaigning);
+  }
+
+  /**
+   * The member queued last in the group's election when it is not {@code leader}, its pod Ready and
+   * its agent campaigning, and every other member campaigns too (so that the queue is whole).
+   */
+  Optional<String> lastQueuedReady(String group, String leader) {
+    List<String> queue =
+        Arrays.stream(
+                etcd.etcdctl(
+                        "get",
+                        ElectionKeys.electionName(NAMESPACE, group),
+                        "--prefix",
+                        "--sort-by=CREATE",
+                        "--order=ASCEND",
+                        "--print-value-only")
+                    .strip()
+                    .split("\n"))
+            .filter(l -> !l.isBlank())
+            .toList();
+    if (queue.size() < pods(group).size() || queue.isEmpty()) {
+      return Optional.empty();
+    }
+    String last = queue.get(queue.size() - 1);
+    boolean ready =
+        pods(group).stream()
+            .anyMatch(
+                p ->
+                    p.getMetadata().getName().equals(last)
+                        && p.getMetadata().getDeletionTimestamp() == null
+                        && PodState.ready(p));
+    return !last.equals(leader) && ready && campaigning(last)
+        ? Optional.of(last)
+        : Optional.empty();
   }
 
   private boolean campaigning(String pod) {

@@ -202,8 +202,11 @@ public final class BenchSummary {
         if (f.has("requestToStepDown")) {
           switchoverNotes
               .append(e.getKey())
-              .append(": the annotation → the operator's step-down request in etcd ")
+              .append(": the annotation → the operator's first step-down (or re-queue) request in")
+              .append(" etcd ")
               .append(MarkdownFigures.triple(f.path("requestToStepDown")))
+              .append(" ms; → the first client reply from the new master through the Service ")
+              .append(MarkdownFigures.triple(f.path("faultToServing")))
               .append(" ms (p50 / p99 / max).\n");
         }
         if (f.path("failedRounds").size() > 0) {

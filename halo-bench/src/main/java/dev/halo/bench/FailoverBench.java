@@ -32,11 +32,12 @@ import java.util.concurrent.Future;
  * wait until the group is ready for a fault (one master that labels, Service endpoints and etcd
  * agree on, a steady client getting replies from it, and another member Ready and campaigning; the
  * member replaced in the round before may still be starting), inject the fault at t0 (for a
- * switchover: the {@code halo.dev/switchover} annotation naming the master), then take from the
- * etcd watch the moment the old master lost the key and the new one led, from the new master's role
- * file the moment its agent held the role, from the pod informer and the service proxy the moment
- * labels and endpoints named it alone, and from the client (one request every 20 ms through the
- * proxy) the last reply of the old master and the first of the new one.
+ * switchover: the {@code halo.dev/switchover} annotation naming the master; for switchoverTo: the
+ * {@code halo.dev/switchover-to} annotation naming the member queued last), then take from the etcd
+ * watch the moment the old master lost the key and the new one led, from the new master's role file
+ * the moment its agent held the role, from the pod informer and the service proxy the moment labels
+ * and endpoints named it alone, and from the client (one request every 20 ms through the proxy) the
+ * last reply of the old master and the first of the new one.
  *
  * <p>Two kinds of evidence that no group had two masters: {@link DualMasterSampler} samples labels
  * and {@code /role} throughout, and at the end of each TTL series every group's role histories
@@ -51,7 +52,9 @@ public final class FailoverBench {
     podDelete,
     podFailure,
     unhealthy,
-    switchover
+    switchover,
+    /** {@code halo.dev/switchover-to} naming the member queued last: it must become master. */
+    switchoverTo
   }
 
   /** One handover; times in ms, -1 when not applicable. */
@@ -68,7 +71,8 @@ public final class FailoverBench {
       long labelConvergenceMs,
       long faultToTrafficMs,
       long clientGapMs,
-      int failedRequests) {}
+      int failedRequests,
+      long faultToServingMs) {}
 
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(60);
@@ -161,6 +165,9 @@ public final class FailoverBench {
                 "election change -> pod labels and Service endpoints name only the new master",
             "faultToTrafficMs", "fault -> labels and endpoints right",
             "clientGapMs", "last client reply from the old master -> first from the new one",
+            "faultToServingMs",
+                "fault (switchoverTo: the halo.dev/switchover-to annotation written) -> the first"
+                    + " client reply through the Service from the new master",
             "failedRequests", "client requests that failed in that gap"));
     return m;
   }
@@ -282,13 +289,24 @@ public final class FailoverBench {
               String leader = timeline.leader();
               return rig.readyForFault(group, leader) ? Optional.of(leader) : Optional.empty();
             });
+    // A switchover to a chosen member goes to the one queued last, so that every other standby
+    // must queue again first.
+    String target =
+        scenario == Scenario.switchoverTo
+            ? BenchRig.awaitValue(
+                group + "'s last-queued member Ready and campaigning",
+                SETTLE_TIMEOUT,
+                50,
+                () -> rig.lastQueuedReady(group, old))
+            : "";
     awaitReplies(client, old);
     long fault = System.nanoTime();
-    inject(scenario, group, old);
+    inject(scenario, group, scenario == Scenario.switchoverTo ? target : old);
     long t0 = fault;
-    // A planned switchover: how soon the operator asked the master to step down.
+    // A planned switchover: how soon the operator asked the master to step down (switchoverTo: the
+    // first request, which re-queues a standby ahead of the target).
     long stepDownAsked =
-        scenario == Scenario.switchover
+        scenario == Scenario.switchover || scenario == Scenario.switchoverTo
             ? BenchRig.awaitValue(
                 "the operator's step-down request to " + old,
                 HANDOVER_TIMEOUT,
@@ -308,6 +326,10 @@ public final class FailoverBench {
             2,
             () -> Optional.ofNullable(timeline.firstNewLeader(old, t0)));
     String next = led.leader();
+    if (scenario == Scenario.switchoverTo && !next.equals(target)) {
+      throw new IllegalStateException(
+          "switchover-to " + target + " elected " + next + " instead; " + old + " was master");
+    }
     long held =
         BenchRig.awaitValue(
             next + "'s agent to hold the role",
@@ -332,6 +354,12 @@ public final class FailoverBench {
     awaitReplies(client, next);
     FailoverScenario.Handover seen =
         FailoverScenario.measure(scenario.name(), client.replies(), fault, old);
+    long serving =
+        client.replies().stream()
+            .filter(r -> r.atNanos() >= fault && r.pod().filter(next::equals).isPresent())
+            .mapToLong(SteadyClient.Reply::atNanos)
+            .findFirst()
+            .orElse(fault);
     recover(scenario, group, old);
     return new Round(
         scenario.name(),
@@ -346,7 +374,8 @@ public final class FailoverBench {
         ms(labelled - lost.atNanos()),
         ms(labelled - t0),
         seen.gapMs(),
-        seen.failedRequests());
+        seen.failedRequests(),
+        ms(serving - fault));
   }
 
   private void inject(Scenario scenario, String group, String master) {
@@ -356,27 +385,32 @@ public final class FailoverBench {
       case podDelete ->
           rig.client().pods().inNamespace(BenchRig.NAMESPACE).withName(master).delete();
       case unhealthy -> rig.kubelet.setWorkloadHealthy(master, false);
-      case switchover ->
-          BenchRig.await(
-              "the switchover request of " + group,
-              Duration.ofSeconds(10),
-              50,
-              () -> {
-                rig.client()
-                    .resources(HighAvailabilityGroup.class)
-                    .inNamespace(BenchRig.NAMESPACE)
-                    .withName(group)
-                    .edit(
-                        g -> {
-                          if (g.getMetadata().getAnnotations() == null) {
-                            g.getMetadata().setAnnotations(new java.util.HashMap<>());
-                          }
-                          g.getMetadata().getAnnotations().put(Annotations.SWITCHOVER, master);
-                          return g;
-                        });
-                return true;
-              });
+      case switchover -> annotate(group, Annotations.SWITCHOVER, master);
+      case switchoverTo -> annotate(group, Annotations.SWITCHOVER_TO, master);
     }
+  }
+
+  /** Writes an annotation on the group, retrying when the operator's status write got first. */
+  private void annotate(String group, String key, String value) {
+    BenchRig.await(
+        "the " + key + " annotation of " + group,
+        Duration.ofSeconds(10),
+        50,
+        () -> {
+          rig.client()
+              .resources(HighAvailabilityGroup.class)
+              .inNamespace(BenchRig.NAMESPACE)
+              .withName(group)
+              .edit(
+                  g -> {
+                    if (g.getMetadata().getAnnotations() == null) {
+                      g.getMetadata().setAnnotations(new java.util.HashMap<>());
+                    }
+                    g.getMetadata().getAnnotations().put(key, value);
+                    return g;
+                  });
+          return true;
+        });
   }
 
   private void recover(Scenario scenario, String group, String old) {
@@ -384,24 +418,28 @@ public final class FailoverBench {
       case crash, podFailure -> rig.kubelet.restartAgent(old);
       case unhealthy -> rig.kubelet.setWorkloadHealthy(old, true);
       case podDelete -> {} // the operator recreates the pod
-      case switchover ->
-          // The old master stays as a standby; the operator takes the request away once done.
-          BenchRig.await(
-              "the switchover request of " + group + " to be removed",
-              SETTLE_TIMEOUT,
-              50,
-              () -> {
-                var annotations =
-                    rig.client()
-                        .resources(HighAvailabilityGroup.class)
-                        .inNamespace(BenchRig.NAMESPACE)
-                        .withName(group)
-                        .get()
-                        .getMetadata()
-                        .getAnnotations();
-                return annotations == null || !annotations.containsKey(Annotations.SWITCHOVER);
-              });
+      case switchover -> awaitRemoved(group, Annotations.SWITCHOVER);
+      case switchoverTo -> awaitRemoved(group, Annotations.SWITCHOVER_TO);
     }
+  }
+
+  /** The old master stays as a standby; the operator takes the request away once done. */
+  private void awaitRemoved(String group, String key) {
+    BenchRig.await(
+        "the " + key + " annotation of " + group + " to be removed",
+        SETTLE_TIMEOUT,
+        50,
+        () -> {
+          var annotations =
+              rig.client()
+                  .resources(HighAvailabilityGroup.class)
+                  .inNamespace(BenchRig.NAMESPACE)
+                  .withName(group)
+                  .get()
+                  .getMetadata()
+                  .getAnnotations();
+          return annotations == null || !annotations.containsKey(key);
+        });
   }
 
   private boolean roleFileSays(String pod, String role) {

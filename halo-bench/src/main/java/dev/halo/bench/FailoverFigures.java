@@ -16,7 +16,9 @@ final class FailoverFigures {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("n", rounds.size());
     if (!rounds.isEmpty()) {
-      if (rounds.get(0).scenario().equals(FailoverBench.Scenario.switchover.name())) {
+      String scenario = rounds.get(0).scenario();
+      if (scenario.equals(FailoverBench.Scenario.switchover.name())
+          || scenario.equals(FailoverBench.Scenario.switchoverTo.name())) {
         m.put("requestToStepDown", stats(rounds, Round::requestToStepDownMs));
       }
       m.put("faultToKeyLost", stats(rounds, Round::faultToKeyLostMs));
@@ -25,6 +27,7 @@ final class FailoverFigures {
       m.put("labelConvergence", stats(rounds, Round::labelConvergenceMs));
       m.put("faultToTraffic", stats(rounds, Round::faultToTrafficMs));
       m.put("clientGap", stats(rounds, Round::clientGapMs));
+      m.put("faultToServing", stats(rounds, Round::faultToServingMs));
       List<Long> failed = rounds.stream().map(r -> (long) r.failedRequests()).toList();
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("total", failed.stream().mapToLong(Long::longValue).sum());

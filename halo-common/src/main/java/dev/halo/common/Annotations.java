@@ -14,9 +14,14 @@ public final class Annotations {
   public static final String SWITCHOVER = "halo.dev/switchover";
 
   /**
-   * On the group of the master's site of a multi-site group: a planned switchover to the member
-   * this names ({@code kubectl annotate hag web halo.dev/switchover-to=lyon/orders-lyon-1}), on any
-   * site; the operator removes it once that member is master, or refuses it with an event.
+   * On a group: a planned switchover to the member this names, whatever its place in the election's
+   * queue: a pod of the group ({@code kubectl annotate hag web halo.dev/switchover-to=web-2}), or,
+   * on the group of the master's site of a multi-site group, a member of any site ({@code
+   * lyon/orders-lyon-1}; a bare pod name is one of that site's). Every candidate queued ahead of it
+   * queues again, then the master steps down. The operator removes it once that member is master
+   * (Normal event {@code SwitchoverDone}), or refuses it with a Warning {@code SwitchoverRefused}
+   * (not a member, not Ready, not campaigning, another switchover under way, or not done within
+   * twice the lease TTL plus 2 s) and removes it too.
    */
   public static final String SWITCHOVER_TO = "halo.dev/switchover-to";
 

@@ -127,11 +127,12 @@ public final class ElectionKeys {
   }
 
   /**
-   * The cross-site switchover request of a group spread over sites: {@code <election's
-   * parent>/switchover}, e.g. {@code /halo/_sites/orders/switchover}, value {@code <site>/<pod>
-   * <lease id hex>} (the member to hand over to and its lease). The master's site's operator puts
-   * it attached to the master's lease, so it goes with that master; every site's operator re-queues
-   * its own standbys that are queued ahead of that member.
+   * A switchover to a chosen member under way: {@code <election's parent>/switchover}, e.g. {@code
+   * /halo/shop/web/switchover}, value {@code <pod> <lease id hex>} (the member to hand over to and
+   * its lease), or for a group spread over sites {@code /halo/_sites/orders/switchover}, value
+   * {@code <site>/<pod> <lease id hex>}. The master's (site's) operator puts it attached to the
+   * master's lease, so it goes with that master; every site's operator re-queues its own standbys
+   * that are queued ahead of that member.
    */
   public static String switchoverKey(String election) {
     return parent(election) + SWITCHOVER;

@@ -5,13 +5,16 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.api.v1alpha1.RemoteMaster;
 import dev.halo.operator.model.FailoverCause;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers, per group, the last master the operator labelled, the failover count and the last
- * failover record; why and how long a failover took is {@link FailoverCause}'s call. A master is
+ * failover records; why and how long a failover took is {@link FailoverCause}'s call. A master is
  * named by its pod, or, when it is on another site of a group spread over sites, {@code
  * <site>/<pod>} ({@link #onSite}): pod names may repeat between sites, a site and pod may not.
  */
@@ -19,6 +22,7 @@ final class FailoverTracker {
   private final Map<String, String> lastMaster = new ConcurrentHashMap<>();
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   private final Map<String, FailoverRecord> lastRecords = new ConcurrentHashMap<>();
+  private final Map<String, List<FailoverRecord>> recent = new ConcurrentHashMap<>();
 
   /** The name of a master on another site, e.g. {@code lyon/orders-lyon-1}. */
   static String onSite(String site, String pod) {
@@ -68,6 +72,27 @@ final class FailoverTracker {
     return lastRecords.getOrDefault(group, recorded);
   }
 
+  /**
+   * The failover history to publish, newest first, at most {@link FailoverRecord#HISTORY_SIZE}:
+   * what this operator recorded, then what status records (written by it or by an operator before a
+   * restart), each record once.
+   */
+  List<FailoverRecord> history(String group, List<FailoverRecord> recorded) {
+    List<FailoverRecord> merged = new ArrayList<>(recent.getOrDefault(group, List.of()));
+    for (FailoverRecord r : recorded == null ? List.<FailoverRecord>of() : recorded) {
+      if (merged.stream().noneMatch(m -> same(m, r))) {
+        merged.add(r);
+      }
+    }
+    return List.copyOf(merged.subList(0, Math.min(FailoverRecord.HISTORY_SIZE, merged.size())));
+  }
+
+  private static boolean same(FailoverRecord a, FailoverRecord b) {
+    return Objects.equals(a.getTime(), b.getTime())
+        && Objects.equals(a.getFrom(), b.getFrom())
+        && Objects.equals(a.getTo(), b.getTo());
+  }
+
   boolean isNew(String group, String recordedMaster, String master) {
     return !master.equals(lastMaster.getOrDefault(group, recordedMaster));
   }
@@ -99,6 +124,14 @@ final class FailoverTracker {
         verdict.durationMillis().isPresent() ? verdict.durationMillis().getAsLong() : null);
     counts.put(group, count(group, recordedCount) + 1);
     lastRecords.put(group, r);
+    recent.compute(
+        group,
+        (g, old) -> {
+          List<FailoverRecord> list = new ArrayList<>();
+          list.add(r);
+          list.addAll(old == null ? List.of() : old);
+          return List.copyOf(list.subList(0, Math.min(FailoverRecord.HISTORY_SIZE, list.size())));
+        });
     return r;
   }
 
@@ -106,5 +139,6 @@ final class FailoverTracker {
     lastMaster.remove(group);
     counts.remove(group);
     lastRecords.remove(group);
+    recent.remove(group);
   }
 }

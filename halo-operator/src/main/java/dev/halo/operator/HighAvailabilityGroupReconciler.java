@@ -76,6 +76,8 @@ public final class HighAvailabilityGroupReconciler
   private static final Duration FIRST_READ_CHECK = Duration.ofSeconds(2);
   // While a lease release is under way: soon enough to say a master is slow to step down.
   private static final Duration RELEASE_CHECK = Duration.ofMillis(LeaseReleaser.STEP_DOWN_GRACE_MS);
+  // After a failback's window ends: it is due by then, whatever the clock's granularity.
+  private static final Duration FAILBACK_SLACK = Duration.ofMillis(50);
   private static final String INVALID = "InvalidSpec";
   static final String GONE_MEMBER_CAMPAIGNS = "GoneMemberCampaigns";
   private static final String UNREADABLE = "UnreadableSpec";
@@ -300,14 +302,17 @@ public final class HighAvailabilityGroupReconciler
       } else {
         // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
         releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
-        releasing |= siteSwitchovers.act(hag, members);
+        releasing |= siteSwitchovers.act(hag, labelled.pods(), members);
         releasing |=
             memberHolds.stepDown(hag, labelled.pods(), members, labelled.elected(), excluded);
       }
       memberHolds.warnIfOnlyExcluded(hag, labelled.pods(), members, labelled.elected(), excluded);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
-      // Standbys of the site that should take over first move ahead of this site's.
-      releasing |= !paused && requeues.act(hag, members);
+      // Standbys that should take over first (the site's, the zone's, a switchover's target) move
+      // ahead of the others; a request published just now counts before the watch shows it.
+      releasing |=
+          !paused
+              && requeues.act(hag, labelled.pods(), members, siteSwitchovers.justPublished(hag));
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
@@ -317,7 +322,16 @@ public final class HighAvailabilityGroupReconciler
     record(hag, labelled, members, errors, outdated);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
-    return after(hag, releasing ? RELEASE_CHECK : RESYNC);
+    // A failback waiting for its window is looked at when the window ends.
+    Duration next =
+        releasing
+            ? RELEASE_CHECK
+            : siteSwitchovers
+                .failbackDueIn(hag)
+                .map(due -> due.plus(FAILBACK_SLACK))
+                .filter(due -> due.compareTo(RESYNC) < 0)
+                .orElse(RESYNC);
+    return after(hag, next);
   }
 
   /** The next reconcile: after {@code delay}, or sooner when a refused write may be retried. */
@@ -493,6 +507,7 @@ public final class HighAvailabilityGroupReconciler
                 writes.refusal(key(hag), Write.POD_CREATE),
                 refusedObjects(key(hag)),
                 etcdVersionWarning));
+    status.setFailoverHistory(failovers.history(key(hag), previous.getFailoverHistory()));
     metrics.phase(key(hag), status.getPhase());
     metrics.group(key(hag), status);
     // Status goes out as a merge patch written here: JOSDK's status patch is a JSON Patch diff

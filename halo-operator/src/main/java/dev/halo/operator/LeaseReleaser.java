@@ -206,6 +206,12 @@ final class LeaseReleaser {
     }
   }
 
+  /** Whether the lease {@code leaseId} was asked to step down and may still be on its way out. */
+  boolean askedToStepDown(long leaseId) {
+    StepDown asked = steppingDown.get(leaseId);
+    return asked != null && System.nanoTime() - asked.expiryEndNanos < 0;
+  }
+
   /**
    * A deleted group: removes its own keys (current and left behind), each by its path (the leader's
    * is fenced: its agent may still run), and finishes its unfinished fences; keys that are not

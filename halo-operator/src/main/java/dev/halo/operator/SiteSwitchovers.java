@@ -5,35 +5,40 @@ import dev.halo.common.Annotations;
 import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.SwitchoverRequest;
+import dev.halo.operator.model.AgentEnvVars;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.Membership;
+import dev.halo.operator.model.NeverMaster;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.SiteFailback;
 import dev.halo.operator.model.SiteSwitchover;
+import dev.halo.operator.model.ZonePreference;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cross-site switchovers asked for with {@value Annotations#SWITCHOVER_TO} on the group of the
- * master's site ({@link SiteSwitchover}): publishes the request in etcd, attached to the master's
- * lease, so that every site's operator re-queues its standbys queued ahead of the target ({@link
- * StandbyRequeues}); once the target is next in line, asks the master to hand over. The annotation
- * is removed when the target leads, or with a Warning when the request cannot be done; a request
- * whose annotation was removed meanwhile is withdrawn. Without an annotation, a failback to the
- * preferred site ({@link SiteFailback}) takes the same path.
+ * Switchovers to a chosen member asked for with {@value Annotations#SWITCHOVER_TO} (on a group of
+ * one cluster, or on the group of the master's site; {@link SiteSwitchover}): publishes the request
+ * in etcd, attached to the master's lease, so that every site's operator (on one cluster: this one)
+ * re-queues its standbys queued ahead of the target ({@link StandbyRequeues}); once the target is
+ * next in line, asks the master to hand over. The annotation is removed when the target leads, or
+ * with a Warning when the request cannot be done, also when the target is not master within {@link
+ * #deadlineMillis}; a request whose annotation was removed meanwhile is withdrawn. Without an
+ * annotation, a failback to the preferred site ({@link SiteFailback}) takes the same path.
  */
 final class SiteSwitchovers {
   private static final Logger log = LoggerFactory.getLogger(SiteSwitchovers.class);
 
   /** A failed write of the request is tried again after this. */
   static final long RETRY_MS = 2_000;
-
-  /** How long after a failback's hand-over its request is left to go with the master's lease. */
-  static final long FAILBACK_HAND_OVER_MS = 30_000;
 
   private final ElectionService elections;
   private final OperatorDefaults defaults;
@@ -47,13 +52,15 @@ final class SiteSwitchovers {
 
   private record Written(Optional<SwitchoverRequest> request, long atMillis) {}
 
-  /** Group → the leader key and when this operator first saw it lead. */
-  private final Map<String, LeaderSeen> leaders = new ConcurrentHashMap<>();
+  private final Failbacks failbacks;
 
-  /** Group → when its last failback handed over. */
-  private final Map<String, Long> failbacks = new ConcurrentHashMap<>();
+  /** Group → the request this operator follows (as annotated) and when it first saw it. */
+  private final Map<String, Started> started = new ConcurrentHashMap<>();
 
-  private record LeaderSeen(String key, long sinceMillis) {}
+  private record Started(String target, long atMillis) {}
+
+  /** Slack on top of twice the lease TTL before a switchover that has not happened is refused. */
+  static final long DEADLINE_SLACK_MS = 2_000;
 
   SiteSwitchovers(
       ElectionService elections,
@@ -68,55 +75,87 @@ final class SiteSwitchovers {
     this.writer = writer;
     this.releaser = releaser;
     this.clockMillis = clockMillis;
+    this.failbacks = new Failbacks(clockMillis);
   }
 
   /** Acts on the group's request, if any; returns whether one is under way (look again soon). */
-  boolean act(HighAvailabilityGroup hag, Membership members) {
+  boolean act(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
     Map<String, String> annotations = hag.getMetadata().getAnnotations();
     String asked = annotations == null ? null : annotations.get(Annotations.SWITCHOVER_TO);
     Optional<SwitchoverRequest> published = members.view().switchover();
     long ownMaster =
         members.leaderPod().flatMap(p -> members.leader()).map(Candidate::leaseId).orElse(0L);
-    Optional<String> failback = asked == null ? failbackTarget(hag, members) : Optional.empty();
+    Optional<String> failback =
+        asked == null ? failbacks.target(hag, pods, members) : Optional.empty();
     if (failback.isPresent()) {
-      return failBack(hag, members, failback.get(), published);
+      return failBack(hag, pods, members, failback.get(), published);
     }
     if (asked == null) {
+      started.remove(HighAvailabilityGroupReconciler.key(hag));
       // Withdrawn: the request this site's master published goes too; not while a failback hands
       // over, as the site preference would move its target back (the request goes with the
       // master's lease anyway).
-      Long failedBack = failbacks.get(HighAvailabilityGroupReconciler.key(hag));
-      boolean handingOver =
-          failedBack != null && clockMillis.getAsLong() - failedBack < FAILBACK_HAND_OVER_MS;
+      boolean handingOver = failbacks.handingOver(hag);
       published
           .filter(r -> !handingOver && ownMaster != 0 && r.masterLease() == ownMaster)
           .ifPresent(r -> write(hag, members, Optional.empty(), r.masterLease()));
       return false;
     }
-    return follow(hag, members, asked.strip(), published, ownMaster);
+    return follow(hag, pods, members, asked.strip(), published, ownMaster);
   }
 
   /** Takes the next step of the switchover to {@code target} asked for by the annotation. */
   private boolean follow(
       HighAvailabilityGroup hag,
+      List<Pod> pods,
       Membership members,
       String target,
       Optional<SwitchoverRequest> published,
       long ownMaster) {
-    SiteSwitchover.Step step = SiteSwitchover.plan(members, target);
-    if (step instanceof SiteSwitchover.Step.Wait) {
+    String group = HighAvailabilityGroupReconciler.key(hag);
+    long now = clockMillis.getAsLong();
+    Started ours = started.get(group);
+    boolean following = ours != null && ours.target().equals(target);
+    Optional<String> busy =
+        following ? Optional.empty() : busy(hag, members, target, published, ownMaster);
+    SiteSwitchover.Step step =
+        SiteSwitchover.plan(members, target, pods, busy, NeverMaster.excluded(hag));
+    if (step instanceof SiteSwitchover.Step.Done d) {
+      events.normal(
+          hag,
+          "SwitchoverDone",
+          d.member()
+              + (following ? " is master (" : " is master already; nothing to do (")
+              + Annotations.SWITCHOVER_TO
+              + ")");
+      finish(hag, members, published, ownMaster, "done");
       return false;
     }
+    if (!following) {
+      started.put(group, new Started(target, now));
+    }
+    long deadline = deadlineMillis(hag);
     if (step instanceof SiteSwitchover.Step.Refuse r) {
       events.warning(hag, r.reason(), r.message());
       finish(hag, members, published, ownMaster, r.message());
       return false;
     }
-    if (step instanceof SiteSwitchover.Step.Done d) {
-      events.normal(
-          hag, "SwitchoverDone", d.member() + " is master (" + Annotations.SWITCHOVER_TO + ")");
-      finish(hag, members, published, ownMaster, "done");
+    if (following && now - ours.atMillis() > deadline) {
+      String message =
+          target
+              + " is not master "
+              + deadline
+              + " ms after the request ("
+              + unfinished(step)
+              + "); the request is dropped, the master stays "
+              + members.leaderPod().orElse("as it is")
+              + "; check the agents of the pods named, then annotate again";
+      events.warning(hag, SiteSwitchover.REFUSED, message);
+      finish(hag, members, published, ownMaster, message);
       return false;
+    }
+    if (step instanceof SiteSwitchover.Step.Wait) {
+      return true;
     }
     if (step instanceof SiteSwitchover.Step.Publish p) {
       if (!published.equals(Optional.of(p.request()))) {
@@ -127,7 +166,8 @@ final class SiteSwitchovers {
                 + target
                 + " once the "
                 + p.ahead()
-                + " candidate(s) queued ahead of it queued again, each by its own site's operator");
+                + " candidate(s) queued ahead of it queued again"
+                + (members.site().isPresent() ? ", each by its own site's operator" : ""));
         write(hag, members, Optional.of(p.request()), p.request().masterLease());
       }
       return true;
@@ -150,38 +190,78 @@ final class SiteSwitchovers {
     return true;
   }
 
-  /** The failback target, if one is due ({@link SiteFailback}); tracks how long the master led. */
-  private Optional<String> failbackTarget(HighAvailabilityGroup hag, Membership members) {
-    String group = HighAvailabilityGroupReconciler.key(hag);
-    long now = clockMillis.getAsLong();
-    String leaderKey = members.leader().map(Candidate::key).orElse("");
-    LeaderSeen seen =
-        leaders.compute(
-            group,
-            (g, before) ->
-                before != null && before.key().equals(leaderKey)
-                    ? before
-                    : new LeaderSeen(leaderKey, now));
-    Long last = failbacks.get(group);
-    return SiteFailback.target(
-        hag, members, now - seen.sinceMillis(), last == null ? Long.MAX_VALUE : now - last);
+  /**
+   * How long a switchover may take before it is refused: twice the lease TTL (a standby that does
+   * not re-queue within it, or a master that does not step down, has had time to be asked again)
+   * plus a slack.
+   */
+  static long deadlineMillis(HighAvailabilityGroup hag) {
+    return 2 * TimeUnit.SECONDS.toMillis(AgentEnvVars.leaseTtl(hag.getSpec())) + DEADLINE_SLACK_MS;
   }
 
-  /** A failback is a cross-site switchover that no annotation asked for; it acts the same way. */
-  private boolean failBack(
+  private static String unfinished(SiteSwitchover.Step step) {
+    if (step instanceof SiteSwitchover.Step.Publish p) {
+      return p.ahead() + " candidate(s) still queued ahead of it did not queue again";
+    }
+    if (step instanceof SiteSwitchover.Step.HandOver h) {
+      return h.master() + " was asked to hand over and still leads";
+    }
+    return "no master to hand over from";
+  }
+
+  /**
+   * Another switchover under way when this one is first seen, described: a request published for
+   * another member (a failback, an earlier annotation), {@value Annotations#SWITCHOVER} on the
+   * group, or a hand-over of the master already asked (a rolling update, a scale-down).
+   */
+  private Optional<String> busy(
       HighAvailabilityGroup hag,
       Membership members,
       String target,
+      Optional<SwitchoverRequest> published,
+      long ownMaster) {
+    String member =
+        target.contains("/") ? target : members.site().map(s -> s + "/").orElse("") + target;
+    if (published.isPresent()) {
+      return published.get().member().equals(member)
+          ? Optional.empty() // this very request, published before a restart of the operator
+          : Optional.of("a switchover to " + published.get().member());
+    }
+    Map<String, String> annotations = hag.getMetadata().getAnnotations();
+    if (annotations != null && annotations.get(Annotations.SWITCHOVER) != null) {
+      return Optional.of(
+          Annotations.SWITCHOVER + "=" + annotations.get(Annotations.SWITCHOVER) + " is asked too");
+    }
+    if (ownMaster != 0 && releaser.askedToStepDown(ownMaster)) {
+      return Optional.of(
+          "the master "
+              + members.leaderPod().orElse("")
+              + " is already handing over, for a rolling update, a scale-down or "
+              + Annotations.SWITCHOVER);
+    }
+    return Optional.empty();
+  }
+
+  /** A failback is a switchover that no annotation asked for; it acts the same way. */
+  private boolean failBack(
+      HighAvailabilityGroup hag,
+      List<Pod> pods,
+      Membership members,
+      String target,
       Optional<SwitchoverRequest> published) {
-    SiteSwitchover.Step step = SiteSwitchover.plan(members, target);
+    SiteSwitchover.Step step =
+        SiteSwitchover.plan(members, target, pods, Optional.empty(), NeverMaster.excluded(hag));
     if (step instanceof SiteSwitchover.Step.Publish p) {
       if (!published.equals(Optional.of(p.request()))) {
         events.normal(
             hag,
             "Failback",
-            "the master fails back to "
+            "the master "
+                + members.leaderPod().map(m -> m + zone(members, pods, m) + " ").orElse("")
+                + "fails back to "
                 + target
-                + " on the preferred site once the "
+                + zone(members, pods, target)
+                + " once the "
                 + p.ahead()
                 + " candidate(s) queued ahead of it queued again");
         write(hag, members, Optional.of(p.request()), p.request().masterLease());
@@ -192,13 +272,29 @@ final class SiteSwitchovers {
       if (!published.equals(Optional.of(h.request()))) {
         write(hag, members, Optional.of(h.request()), h.request().masterLease());
       }
-      failbacks.put(HighAvailabilityGroupReconciler.key(hag), clockMillis.getAsLong());
+      failbacks.handedOver(hag);
       events.normal(
-          hag, "Failback", h.master() + " hands over mastership to " + target + " (failback)");
+          hag,
+          "Failback",
+          h.master()
+              + zone(members, pods, h.master())
+              + " hands over mastership to "
+              + target
+              + zone(members, pods, target)
+              + " (failback)");
       releaser.handOver(hag, h.master(), members);
       return true;
     }
     return false;
+  }
+
+  /** Where a failback's end is, for its events: the preferred site, or a pod's zone. */
+  private static String zone(Membership members, List<Pod> pods, String member) {
+    if (members.site().isPresent()) {
+      return member.contains("/") ? " on the preferred site" : "";
+    }
+    String zone = ZonePreference.zoneOf(pods, member);
+    return zone.isEmpty() ? "" : " (zone " + zone + ")";
   }
 
   private void finish(
@@ -208,13 +304,14 @@ final class SiteSwitchovers {
       long ownMaster,
       String why) {
     writer.removeAnnotation(hag, Annotations.SWITCHOVER_TO);
+    started.remove(HighAvailabilityGroupReconciler.key(hag));
     published
         .filter(r -> ownMaster != 0 && r.masterLease() == ownMaster)
         .ifPresent(r -> write(hag, members, Optional.empty(), r.masterLease()));
     log.atInfo()
         .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
         .addKeyValue("outcome", why)
-        .log("cross-site switchover request finished; annotation removed");
+        .log("switchover-to request finished; annotation removed");
   }
 
   private void write(
@@ -233,7 +330,7 @@ final class SiteSwitchovers {
         .addKeyValue("group", group)
         .addKeyValue("request", request.map(SwitchoverRequest::encode).orElse("(withdrawn)"))
         .addKeyValue("masterLease", Long.toHexString(masterLease))
-        .log(request.isPresent() ? "publishing the cross-site switchover" : "withdrawing it");
+        .log(request.isPresent() ? "publishing the switchover request" : "withdrawing it");
     elections
         .writeSwitchover(
             EtcdEndpoints.of(hag.getSpec(), defaults),
@@ -247,15 +344,34 @@ final class SiteSwitchovers {
                     .addKeyValue("group", group)
                     .addKeyValue("retryInMs", RETRY_MS)
                     .addKeyValue("error", error.toString())
-                    .log("could not write the cross-site switchover request; trying again");
+                    .log("could not write the switchover request; trying again");
               }
             });
+  }
+
+  /**
+   * The request this operator has just published for {@code hag} (within {@link #RETRY_MS}), which
+   * its election watch may not show yet: so that its standbys re-queue in the same reconcile rather
+   * than after the watch brings the request back.
+   */
+  Optional<SwitchoverRequest> justPublished(HighAvailabilityGroup hag) {
+    Written last = written.get(HighAvailabilityGroupReconciler.key(hag));
+    return last == null || clockMillis.getAsLong() - last.atMillis() >= RETRY_MS
+        ? Optional.empty()
+        : last.request();
+  }
+
+  /**
+   * How long until a pending failback is due, when one waits for its window ({@link Failbacks}).
+   */
+  Optional<Duration> failbackDueIn(HighAvailabilityGroup hag) {
+    return failbacks.dueIn(hag);
   }
 
   /** Forgets a deleted group. */
   void forget(HighAvailabilityGroup hag) {
     written.remove(HighAvailabilityGroupReconciler.key(hag));
-    leaders.remove(HighAvailabilityGroupReconciler.key(hag));
-    failbacks.remove(HighAvailabilityGroupReconciler.key(hag));
+    failbacks.forget(hag);
+    started.remove(HighAvailabilityGroupReconciler.key(hag));
   }
 }

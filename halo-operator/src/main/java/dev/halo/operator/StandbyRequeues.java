@@ -11,6 +11,8 @@ import dev.halo.operator.model.Membership;
 import dev.halo.operator.model.OperatorDefaults;
 import dev.halo.operator.model.SiteQueue;
 import dev.halo.operator.model.SiteSwitchover;
+import dev.halo.operator.model.ZonePreference;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts this site's standbys back in the queue behind the standbys of the site that should take over
- * first ({@link SiteQueue}): each is asked to step down, which for a standby means resigning and
- * campaigning anew, at the back. Bounded: a lease is asked at most once per lease TTL (plus a
- * slack), a group re-queues at most one round per {@link #ROUND_GAP_MS}, never the master (the
- * request is put only while the leader seen still leads), and only while etcd answers (the caller
- * calls it only then).
+ * first ({@link SiteQueue}), a group of one cluster's behind Ready standbys of a more preferred
+ * zone ({@link ZonePreference}), and anyone's ahead of the member a switchover goes to ({@link
+ * SiteSwitchover}): each is asked to step down, which for a standby means resigning and campaigning
+ * anew, at the back. Bounded: a lease is asked at most once per lease TTL (plus a slack), a group
+ * re-queues at most one round per {@link #ROUND_GAP_MS}, never the master (the request is put only
+ * while the leader seen still leads), and only while etcd answers (the caller calls it only then).
  */
 final class StandbyRequeues {
   private static final Logger log = LoggerFactory.getLogger(StandbyRequeues.class);
@@ -66,14 +69,30 @@ final class StandbyRequeues {
   }
 
   /** Asks what the plan says; returns whether a standby is still out of order (look again soon). */
-  boolean act(HighAvailabilityGroup hag, Membership members) {
-    // A cross-site switchover under way decides the order alone: the site preference would move
-    // its target back again.
-    Optional<SwitchoverRequest> switchover = members.view().switchover();
+  boolean act(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
+    return act(hag, pods, members, Optional.empty());
+  }
+
+  /**
+   * As above, with {@code published}: a switchover request this operator has just written, which
+   * the election's view may not show yet (the view's request, when it has one, comes first).
+   */
+  boolean act(
+      HighAvailabilityGroup hag,
+      List<Pod> pods,
+      Membership members,
+      Optional<SwitchoverRequest> published) {
+    // A switchover under way decides the order alone: the site or zone preference would move its
+    // target back again.
+    Optional<SwitchoverRequest> switchover = members.view().switchover().or(() -> published);
     List<SiteQueue.Requeue> plan =
         switchover
             .map(r -> SiteSwitchover.requeues(members, r))
-            .orElseGet(() -> SiteQueue.plan(members, preferred(hag)));
+            .orElseGet(
+                () ->
+                    members.site().isPresent()
+                        ? SiteQueue.plan(members, preferred(hag))
+                        : ZonePreference.plan(members, pods, ZonePreference.of(hag.getSpec())));
     if (plan.isEmpty()) {
       return false;
     }
@@ -113,16 +132,18 @@ final class StandbyRequeues {
         pod
             + " queues again behind "
             + r.before().member()
-            + " of site "
-            + r.beforeSite()
+            + (r.beforeSite().isEmpty() ? "" : " of site " + r.beforeSite())
             + (forSwitchover
                 ? ", for the switchover to it"
-                : ", so that a failover goes there first");
+                : r.beforeSite().isEmpty()
+                    ? ", whose zone is preferred, so that a failover goes there first"
+                    : ", so that a failover goes there first");
     log.atInfo()
         .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
         .addKeyValue("pod", pod)
         .addKeyValue("lease", Long.toHexString(lease))
-        .addKeyValue("before", r.beforeSite() + "/" + r.before().member())
+        .addKeyValue(
+            "before", (r.beforeSite().isEmpty() ? "" : r.beforeSite() + "/") + r.before().member())
         .addKeyValue("leader", r.leader().member())
         .log("asking a standby to queue again");
     elections

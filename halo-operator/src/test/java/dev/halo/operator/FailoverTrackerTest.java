@@ -7,6 +7,7 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
 import dev.halo.api.v1alpha1.RemoteMaster;
 import dev.halo.operator.model.FailoverCause;
 import java.time.Instant;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -105,5 +106,34 @@ class FailoverTrackerTest {
 
     assertThat(tracker.count("shop/web", 3)).isEqualTo(4);
     assertThat(tracker.last("shop/web", null).getTo()).isEqualTo("web-1");
+  }
+
+  @Test
+  void theHistoryKeepsTheLastTenFailoversNewestFirst() {
+    for (int i = 0; i < 12; i++) {
+      tracker.failedOver("shop/web", i, "web-" + i, "web-" + (i + 1), verdict(), t0.plusSeconds(i));
+    }
+
+    List<FailoverRecord> history = tracker.history("shop/web", List.of());
+
+    assertThat(history).hasSize(FailoverRecord.HISTORY_SIZE);
+    assertThat(history.get(0).getTo()).isEqualTo("web-12");
+    assertThat(history.get(9).getTo()).isEqualTo("web-3");
+  }
+
+  @Test
+  void afterARestartTheRecordedHistoryFollowsTheNewFailoverOnce() {
+    FailoverRecord old = tracker.failedOver("shop/web", 0, "web-0", "web-1", verdict(), t0);
+    FailoverTracker restarted = new FailoverTracker();
+    restarted.failedOver("shop/web", 1, "web-1", "web-2", verdict(), t0.plusSeconds(5));
+
+    List<FailoverRecord> history =
+        restarted.history("shop/web", restarted.history("shop/web", List.of(old)));
+
+    assertThat(history).extracting(FailoverRecord::getTo).containsExactly("web-2", "web-1");
+  }
+
+  private static FailoverCause.Verdict verdict() {
+    return new FailoverCause.Verdict("switchover", OptionalLong.of(120));
   }
 }

@@ -60,8 +60,8 @@ class StandbyRequeuesTest {
             local("web-1", 12, 0x102),
             remote("orders-lyon-1", 13, 0x103));
 
-    assertThat(requeues.act(hag, m)).isTrue();
-    assertThat(requeues.act(hag, m)).isTrue();
+    assertThat(requeues.act(hag, PODS, m)).isTrue();
+    assertThat(requeues.act(hag, PODS, m)).isTrue();
 
     assertThat(fake.requeueRequests()).containsExactly(0x101L, 0x102L);
     assertThat(events)
@@ -74,7 +74,8 @@ class StandbyRequeuesTest {
 
   @Test
   void aNewRoundWaitsForTheGapAfterTheLast() {
-    requeues.act(hag, queue(MASTER, local("web-0", 11, 0x101), remote("orders-lyon-1", 12, 0x102)));
+    requeues.act(
+        hag, PODS, queue(MASTER, local("web-0", 11, 0x101), remote("orders-lyon-1", 12, 0x102)));
     // web-0 went to the back; lyon's standby restarted behind web-1 meanwhile.
     Membership next =
         queue(
@@ -84,11 +85,11 @@ class StandbyRequeuesTest {
             local("web-0", 15, 0x106));
 
     clock.addAndGet(StandbyRequeues.ROUND_GAP_MS - 1);
-    requeues.act(hag, next);
+    requeues.act(hag, PODS, next);
     assertThat(fake.requeueRequests()).containsExactly(0x101L);
 
     clock.addAndGet(1);
-    requeues.act(hag, next);
+    requeues.act(hag, PODS, next);
     assertThat(fake.requeueRequests()).containsExactly(0x101L, 0x104L);
   }
 
@@ -96,7 +97,7 @@ class StandbyRequeuesTest {
   void nothingIsAskedWhenTheOrderIsRight() {
     Membership m = queue(MASTER, remote("orders-lyon-1", 11, 0x101), local("web-0", 12, 0x102));
 
-    assertThat(requeues.act(hag, m)).isFalse();
+    assertThat(requeues.act(hag, PODS, m)).isFalse();
     assertThat(fake.requeueRequests()).isEmpty();
     assertThat(events).isEmpty();
   }
@@ -104,11 +105,11 @@ class StandbyRequeuesTest {
   @Test
   void aStandbyThatDidNotMoveIsAskedAgainOnlyAfterItsTtlAndTheGap() {
     Membership m = queue(MASTER, local("web-0", 11, 0x101), remote("orders-lyon-1", 12, 0x102));
-    requeues.act(hag, m);
+    requeues.act(hag, PODS, m);
     clock.addAndGet(5_000 + 1_999); // TTL 5 s + 2 s slack, less one ms
-    requeues.act(hag, m);
+    requeues.act(hag, PODS, m);
     clock.addAndGet(StandbyRequeues.ROUND_GAP_MS);
-    requeues.act(hag, m);
+    requeues.act(hag, PODS, m);
 
     assertThat(fake.requeueRequests()).containsExactly(0x101L, 0x101L);
   }

@@ -140,6 +140,18 @@ public final class CelRules {
   public static final String UNIQUE_ZONES_MESSAGE =
       "unique-zones: spec.zones lists a zone more than once; list each zone once";
 
+  /** Where preferred-zones points. */
+  public static final String PREFERRED_ZONES_FIELD = ".election.preferred";
+
+  /** On spec: every zone spec.election.preferred names is one of spec.zones. */
+  public static final String PREFERRED_ZONES =
+      "!has(self.election) || !has(self.election.preferred)"
+          + " || self.election.preferred.all(p, has(self.zones) && p in self.zones)";
+
+  public static final String PREFERRED_ZONES_MESSAGE =
+      "preferred-zones: spec.election.preferred names a zone that is not in spec.zones; list"
+          + " zones of spec.zones, most preferred first";
+
   // Rules on spec.template: the pod template is fabric8's model, so its own schema carries no
   // required fields or bounds; these rules sit on the template and point into it.
 

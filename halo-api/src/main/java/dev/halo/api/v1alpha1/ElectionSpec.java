@@ -62,6 +62,24 @@ public class ElectionSpec {
           + " without campaigning; changeable on a running group without restarting pods.")
   private NeverMasterSpec neverMaster;
 
+  // Left out of the JSON when unset, and out of the template hash: they move no pod.
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Size(max = CelRules.MAX_ZONES)
+  @JsonPropertyDescription(
+      "Zones of spec.zones whose pods should be master, most preferred first (a group without"
+          + " spec.site): standbys there queue first, and the master fails back to them after"
+          + " failbackAfterSeconds. Absent: no preference.")
+  private List<@Size(max = 63) @Pattern(CelRules.LABEL_VALUE) String> preferred;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Min(0)
+  @Max(86400)
+  @JsonPropertyDescription(
+      "With preferred: once a standby of a more preferred zone than the master's has been Ready"
+          + " and campaigning this many seconds, the master hands over to it, at most once per"
+          + " this many seconds (default 60; 0: never fail back).")
+  private Integer failbackAfterSeconds;
+
   public List<String> getEndpoints() {
     return endpoints;
   }
@@ -84,6 +102,22 @@ public class ElectionSpec {
 
   public void setTls(EtcdTlsSpec tls) {
     this.tls = tls;
+  }
+
+  public List<String> getPreferred() {
+    return preferred;
+  }
+
+  public void setPreferred(List<String> preferred) {
+    this.preferred = preferred;
+  }
+
+  public Integer getFailbackAfterSeconds() {
+    return failbackAfterSeconds;
+  }
+
+  public void setFailbackAfterSeconds(Integer failbackAfterSeconds) {
+    this.failbackAfterSeconds = failbackAfterSeconds;
   }
 
   public String getCredentialsSecretName() {

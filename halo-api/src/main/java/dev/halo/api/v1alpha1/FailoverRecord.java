@@ -2,8 +2,11 @@ package dev.halo.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** The last change of master. */
+/** A change of master. */
 public class FailoverRecord {
+  /** How many records status.failoverHistory keeps. */
+  public static final int HISTORY_SIZE = 10;
+
   @JsonPropertyDescription(
       "The old master: a pod of this group, or <site>/<pod> when it was on another site of a"
           + " group spread over sites (spec.site).")

@@ -29,6 +29,11 @@ import java.util.List;
     message = CelRules.NEVER_MASTER_ZONES_MESSAGE,
     fieldPath = CelRules.NEVER_MASTER_ZONES_FIELD,
     reason = CelRules.INVALID)
+@ValidationRule(
+    value = CelRules.PREFERRED_ZONES,
+    message = CelRules.PREFERRED_ZONES_MESSAGE,
+    fieldPath = CelRules.PREFERRED_ZONES_FIELD,
+    reason = CelRules.INVALID)
 public class HighAvailabilityGroupSpec {
   // Defaulted in the CRD so that every stored group has it: the scale subresource reads a missing
   // spec.replicas as 0, and the disruption controller would then expect no pods at all.

@@ -47,6 +47,18 @@ public class HighAvailabilityGroupStatus {
 
   private FailoverRecord lastFailover;
 
+  @JsonPropertyDescription(
+      "The last "
+          + FailoverRecord.HISTORY_SIZE
+          + " failovers, newest first (the first is lastFailover).")
+  private List<FailoverRecord> failoverHistory = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "The master's fencing term: the create revision of its key in the etcd election, which only"
+          + " grows from one master to the next (docs/fencing.md); absent while no master is"
+          + " labelled or the label and the election disagree.")
+  private Long term;
+
   private Long observedGeneration;
 
   @JsonPropertyDescription(
@@ -150,6 +162,22 @@ public class HighAvailabilityGroupStatus {
 
   public void setLastFailover(FailoverRecord lastFailover) {
     this.lastFailover = lastFailover;
+  }
+
+  public List<FailoverRecord> getFailoverHistory() {
+    return failoverHistory;
+  }
+
+  public void setFailoverHistory(List<FailoverRecord> failoverHistory) {
+    this.failoverHistory = failoverHistory;
+  }
+
+  public Long getTerm() {
+    return term;
+  }
+
+  public void setTerm(Long term) {
+    this.term = term;
   }
 
   public Long getObservedGeneration() {

@@ -17,6 +17,11 @@ public class MemberStatus {
   private Boolean campaigning;
 
   @JsonPropertyDescription(
+      "Place of the pod's key in the etcd election queue (lowest create revision first): 1 leads,"
+          + " 2 is next; absent when its agent holds no key.")
+  private Integer queue;
+
+  @JsonPropertyDescription(
       "Why the pod never becomes master, e.g. spec.election.neverMaster.zones: c (its agent is held"
           + " out of the election); absent when it may.")
   private String excluded;
@@ -59,6 +64,14 @@ public class MemberStatus {
 
   public void setCampaigning(Boolean campaigning) {
     this.campaigning = campaigning;
+  }
+
+  public Integer getQueue() {
+    return queue;
+  }
+
+  public void setQueue(Integer queue) {
+    this.queue = queue;
   }
 
   public String getExcluded() {

@@ -384,7 +384,15 @@ class ValidatorRulesInCrdTest {
             g -> {
               obj(g, "spec.election.neverMaster").putArray("ordinals").add(0);
               obj(g, "spec.election.neverMaster").putArray("zones").add("b").add("c");
-            }));
+            }),
+        ex(
+            Rule.PREFERRED_ZONES,
+            "a zone not in spec.zones",
+            g -> obj(g, "spec.election").putArray("preferred").add("b").add("x")),
+        ex(
+            Rule.ELECTION_FAILBACK,
+            "-1 seconds",
+            g -> obj(g, "spec.election").put("failbackAfterSeconds", -1)));
   }
 
   /** Makes the group one site's of a shared group, on three etcd members. */

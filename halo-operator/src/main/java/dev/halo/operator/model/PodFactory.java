@@ -89,8 +89,7 @@ public final class PodFactory {
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("template", spec.getTemplate());
     inputs.put("zones", spec.getZones());
-    // An omitted election builds the same pods as an empty one.
-    inputs.put("election", electionForHash(spec.getElection()));
+    inputs.put("election", podInputs(spec.getElection()));
     if (EtcdEndpoints.usesOperatorDefault(spec)) {
       // Only then: a group that lists its own endpoints keeps the hash it had before defaults.
       inputs.put("operatorEtcdEndpoints", defaults.etcdEndpoints());
@@ -114,20 +113,16 @@ public final class PodFactory {
   }
 
   /**
-   * The election as the pods are built from it: an omitted one as an empty one, and without {@code
-   * neverMaster}, which reaches the agents through hold keys in etcd, so changing it restarts no
-   * pod.
+   * The election settings the pods are built from: all but what reaches the pods another way, so
+   * that changing it rolls no pod: the master preference ({@code preferred}, {@code
+   * failbackAfterSeconds}), which the operator alone acts on, and {@code neverMaster}, which
+   * reaches the agents through hold keys in etcd. An omitted election builds the same pods as an
+   * empty one.
    */
-  private static ElectionSpec electionForHash(ElectionSpec election) {
-    if (election == null) {
-      return new ElectionSpec();
-    }
-    if (election.getNeverMaster() == null) {
-      return election;
-    }
-    ElectionSpec copy =
-        io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
-            .convertValue(election, ElectionSpec.class);
+  private static ElectionSpec podInputs(ElectionSpec election) {
+    ElectionSpec copy = ModelJson.copy(Optional.ofNullable(election).orElseGet(ElectionSpec::new));
+    copy.setPreferred(null);
+    copy.setFailbackAfterSeconds(null);
     copy.setNeverMaster(null);
     return copy;
   }

@@ -193,6 +193,7 @@ public final class StatusFactory {
     s.setRemoteMaster(remote.map(MasterRoute::remoteMaster).orElse(null));
     s.setFailovers(o.failovers());
     s.setLastFailover(o.lastFailover());
+    s.setTerm(term(o, remote).orElse(null));
     s.setObservedGeneration(hag.getMetadata().getGeneration());
     // A master on another site is the group's master: this site is not degraded for that.
     boolean elected = o.master().isPresent() || remote.isPresent();
@@ -205,6 +206,22 @@ public final class StatusFactory {
             hag.getMetadata().getGeneration() == null ? 0 : hag.getMetadata().getGeneration(),
             o.now()));
     return s;
+  }
+
+  /**
+   * The master's fencing term (docs/fencing.md): the create revision of the leading key, when the
+   * master this status names, here or on another site, is the pod that key belongs to.
+   */
+  private static Optional<Long> term(Observed o, Optional<Candidate> remote) {
+    if (remote.isPresent()) {
+      return Optional.of(remote.get().createRevision());
+    }
+    Optional<Candidate> leader = o.membership().leader();
+    return o.master().isPresent()
+            && leader.isPresent()
+            && o.membership().leaderPod().equals(o.master())
+        ? Optional.of(leader.get().createRevision())
+        : Optional.empty();
   }
 
   /**
@@ -224,8 +241,19 @@ public final class StatusFactory {
     m.setRole(PodState.role(pod));
     m.setReady(PodState.ready(pod));
     m.setCampaigning(view.isCampaigning(PodState.name(pod)));
+    m.setQueue(queuePlace(PodState.name(pod), view).orElse(null));
     m.setExcluded(excluded.get(PodState.name(pod)));
     return m;
+  }
+
+  /** Where the pod's first key stands in the election queue, every key counted (1 leads). */
+  static Optional<Integer> queuePlace(String pod, Membership view) {
+    List<Candidate> keys = view.keysOf(pod);
+    if (keys.isEmpty()) {
+      return Optional.empty();
+    }
+    int place = view.view().candidates().indexOf(keys.get(0));
+    return place < 0 ? Optional.empty() : Optional.of(place + 1);
   }
 
   private static String phase(

@@ -68,6 +68,7 @@ public final class HighAvailabilityGroupValidator {
     ServiceRules.check(spec, problems);
     SiteRules.check(spec, defaults, problems);
     NeverMasterRules.check(spec, problems);
+    PreferenceRules.check(spec, problems);
     return problems.violations();
   }
 

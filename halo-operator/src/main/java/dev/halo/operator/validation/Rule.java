@@ -68,7 +68,9 @@ public enum Rule {
   SITE_FAILBACK,
   NEVER_MASTER_ORDINAL,
   NEVER_MASTER_ZONE,
-  NEVER_MASTER_EVERY_MEMBER;
+  NEVER_MASTER_EVERY_MEMBER,
+  PREFERRED_ZONES,
+  ELECTION_FAILBACK;
 
   /** The rule's id as docs and tests name it: {@code zone-duplicate}. */
   public String id() {

@@ -21,7 +21,7 @@ class SiteSwitchoverTest {
   private static final Candidate MASTER = local("web-0", 10, 0x100);
 
   private static SiteSwitchover.Step plan(String target, Candidate... queue) {
-    return SiteSwitchover.plan(members(PODS, view(queue)), target);
+    return SiteSwitchover.plan(members(PODS, view(queue)), target, PODS, Optional.empty());
   }
 
   @Test
@@ -75,6 +75,11 @@ class SiteSwitchoverTest {
             r -> assertThat(r.message()).contains("annotate the group of the master's site"));
     assertThat(plan("lyon/orders-lyon-1")).isInstanceOf(SiteSwitchover.Step.Wait.class);
     assertThat(plan("orders-lyon-1", MASTER)).isInstanceOf(SiteSwitchover.Step.Refuse.class);
+    // A bare pod name is one of this site's pods.
+    assertThat(plan("web-1", MASTER, local("web-1", 11, 0x101)))
+        .isEqualTo(
+            new SiteSwitchover.Step.HandOver(
+                "web-0", new SwitchoverRequest("paris", "web-1", 0x101, 0x100)));
   }
 
   @Test
@@ -104,5 +109,9 @@ class SiteSwitchoverTest {
     assertThat(r.encode()).isEqualTo("lyon/orders-lyon-1 694d8c5e2a1b0f07");
     assertThat(SwitchoverRequest.decode(r.encode(), 7)).contains(r);
     assertThat(SwitchoverRequest.decode("lyon orders-lyon-1", 7)).isEqualTo(Optional.empty());
+    SwitchoverRequest oneCluster = new SwitchoverRequest("", "web-2", 0x1f, 7);
+    assertThat(oneCluster.encode()).isEqualTo("web-2 1f");
+    assertThat(SwitchoverRequest.decode("web-2 1f", 7)).contains(oneCluster);
+    assertThat(SwitchoverRequest.decode("/web-2 1f", 7)).isEqualTo(Optional.empty());
   }
 }

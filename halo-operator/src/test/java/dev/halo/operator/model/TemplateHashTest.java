@@ -215,4 +215,15 @@ class TemplateHashTest {
           .isEqualTo(beforeServerVersions);
     }
   }
+
+  @Test
+  void theMasterPreferenceRollsNoPod() {
+    assertThat(
+            hashAfter(
+                hag -> {
+                  hag.getSpec().getElection().setPreferred(List.of("a"));
+                  hag.getSpec().getElection().setFailbackAfterSeconds(0);
+                }))
+        .isEqualTo(ORIGINAL);
+  }
 }

@@ -205,6 +205,53 @@ class StatusFactoryTest {
   }
 
   @Test
+  void theTermIsTheCreateRevisionOfTheLabelledMastersLeadingKey() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "master"), pod("web-1", "standby")),
+            view("web-0", "web-1"),
+            Optional.of("web-0"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getTerm()).isEqualTo(10L);
+  }
+
+  @Test
+  void eachCampaigningMemberHasItsPlaceInTheElectionQueue() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "standby"), pod("web-1", "master"), pod("web-2", "standby")),
+            view("web-1", "web-0"),
+            Optional.of("web-1"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getMembers())
+        .extracting("pod", "queue")
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("web-0", 2),
+            org.assertj.core.groups.Tuple.tuple("web-1", 1),
+            org.assertj.core.groups.Tuple.tuple("web-2", null));
+  }
+
+  @Test
+  void noTermWhileTheLabelAndTheElectionDisagree() {
+    HighAvailabilityGroupStatus s =
+        build(
+            hag(),
+            List.of(pod("web-0", "standby"), pod("web-1", "master")),
+            view("web-0", "web-1"),
+            Optional.of("web-1"),
+            List.of(),
+            "t1");
+
+    assertThat(s.getTerm()).isNull();
+  }
+
+  @Test
   void runningGroupReportsMasterMembersAndConditions() {
     HighAvailabilityGroupStatus s =
         build(

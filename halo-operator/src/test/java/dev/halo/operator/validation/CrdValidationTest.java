@@ -53,7 +53,10 @@ class CrdValidationTest {
               CelRules.STANDBY_SERVICE_NAME),
           ".spec",
           List.of(
-              CelRules.SERVICE_PORTS, CelRules.NEVER_MASTER_ORDINALS, CelRules.NEVER_MASTER_ZONES),
+              CelRules.SERVICE_PORTS,
+              CelRules.NEVER_MASTER_ORDINALS,
+              CelRules.NEVER_MASTER_ZONES,
+              CelRules.PREFERRED_ZONES),
           ".spec.template",
           List.of(
               CelRules.TEMPLATE_SPEC,
@@ -144,6 +147,16 @@ class CrdValidationTest {
               h.getSpec().getService().setStandby(true);
             }),
         rule("unique-zones", h -> h.getSpec().setZones(List.of("a", "b", "a"))),
+        rule("preferred-zones", h -> h.getSpec().getElection().setPreferred(List.of("b", "x"))),
+        rule(
+            "preferred-zones (no zones)",
+            h -> {
+              h.getSpec().setZones(List.of());
+              h.getSpec().getElection().setPreferred(List.of("a"));
+            }),
+        rule(
+            "failbackAfterSeconds minimum",
+            h -> h.getSpec().getElection().setFailbackAfterSeconds(-1)),
         rule("one-health-check", h -> h.getSpec().setHealth(health(true, true))),
         rule("one-health-check (neither)", h -> h.getSpec().setHealth(health(false, false))),
         rule(

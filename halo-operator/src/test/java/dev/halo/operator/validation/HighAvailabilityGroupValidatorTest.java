@@ -625,4 +625,24 @@ class HighAvailabilityGroupValidatorTest {
             "HighAvailabilityGroup web: spec.health.httpGet.port is missing; give a port from 1"
                 + " to 65535");
   }
+
+  @Test
+  void preferredZonesMustBeZonesOfTheGroup() {
+    spec().getElection().setPreferred(List.of("c", "x"));
+    assertOnlyError(
+        "spec.election.preferred names \"x\", which is not in spec.zones (a, b, c); list zones of"
+            + " spec.zones, most preferred first");
+    spec().getElection().setPreferred(List.of("c", "a"));
+    assertThat(errors()).isEmpty();
+  }
+
+  @Test
+  void failbackIsZeroToADay() {
+    spec().getElection().setFailbackAfterSeconds(86_401);
+    assertOnlyError(
+        "spec.election.failbackAfterSeconds is 86401; give seconds from 0 (never fail back) to"
+            + " 86400");
+    spec().getElection().setFailbackAfterSeconds(0);
+    assertThat(errors()).isEmpty();
+  }
 }

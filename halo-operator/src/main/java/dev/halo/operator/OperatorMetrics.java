@@ -56,7 +56,9 @@ public final class OperatorMetrics {
       for (MemberStatus m : status.getMembers()) {
         boolean isReady = Boolean.TRUE.equals(m.getReady());
         ready += isReady ? 1 : 0;
-        notCampaigning += isReady && !Boolean.TRUE.equals(m.getCampaigning()) ? 1 : 0;
+        // Members that never become master do not campaign by design.
+        notCampaigning +=
+            isReady && !Boolean.TRUE.equals(m.getCampaigning()) && m.getExcluded() == null ? 1 : 0;
       }
       return new GroupFigures(conditions, status.getMembers().size(), ready, notCampaigning);
     }
@@ -153,7 +155,7 @@ public final class OperatorMetrics {
    * The group's status as numbers: {@code halo_operator_group_condition{namespace, group, type}} (1
    * True, 0 False, NaN not set), {@code halo_operator_group_members}, {@code
    * halo_operator_group_members_ready} and {@code halo_operator_group_members_not_campaigning}
-   * (Ready members whose agent has no candidate key).
+   * (Ready members whose agent has no candidate key and that may be master).
    */
   void group(String group, HighAvailabilityGroupStatus status) {
     if (figuresByGroup.put(group, GroupFigures.of(status)) != null) {
@@ -181,7 +183,7 @@ public final class OperatorMetrics {
         group,
         tags,
         "halo.operator.group.members.not.campaigning",
-        "Ready pods of the group whose agent has no candidate key in etcd",
+        "Ready pods of the group whose agent has no candidate key in etcd and may be master",
         f -> f.notCampaigning());
   }
 
@@ -219,8 +221,8 @@ public final class OperatorMetrics {
     if (figuresByGroup.remove(group) != null) {
       Tags tags = groupTags(group);
       for (Meter meter : List.copyOf(registry.getMeters())) {
-        if (meter.getId().getName().startsWith("halo.operator.group.")
-            && tags.stream().allMatch(t -> t.getValue().equals(meter.getId().getTag(t.getKey())))) {
+        // The group's gauges and its failover counts.
+        if (tags.stream().allMatch(t -> t.getValue().equals(meter.getId().getTag(t.getKey())))) {
           registry.remove(meter);
         }
       }

@@ -509,6 +509,7 @@ public final class HighAvailabilityGroupReconciler
                 etcdVersionWarning));
     status.setFailoverHistory(failovers.history(key(hag), previous.getFailoverHistory()));
     metrics.phase(key(hag), status.getPhase());
+    metrics.group(key(hag), status);
     // Status goes out as a merge patch written here: JOSDK's status patch is a JSON Patch diff
     // against its cached copy, which fails whenever that copy is behind the server.
     if (hag.getStatus() == null || !sameJson(status, hag.getStatus())) {

@@ -1,8 +1,14 @@
 package dev.halo.operator;
 
+import dev.halo.api.v1alpha1.HighAvailabilityGroupStatus;
+import dev.halo.api.v1alpha1.MemberStatus;
+import dev.halo.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -12,14 +18,61 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The operator's Prometheus metrics. */
+/**
+ * The operator's Prometheus metrics: totals over the groups, and per group ({@code namespace},
+ * {@code group} labels) its conditions, members and failovers, which the chart's alerts and
+ * dashboard use (docs/observability.md).
+ */
 public final class OperatorMetrics {
   private static final List<String> PHASES =
       List.of("Pending", "Electing", "Running", "Degraded", "Invalid", "Paused");
 
+  /** The condition types {@code halo_operator_group_condition} reports, each group alike. */
+  static final List<String> CONDITION_TYPES =
+      List.of(
+          Conditions.READY,
+          Conditions.MASTER_ELECTED,
+          Conditions.ETCD_REACHABLE,
+          Conditions.VALID,
+          Conditions.PODS_CREATED,
+          Conditions.OBJECTS_APPLIED,
+          Conditions.FOREIGN_CANDIDATES,
+          Conditions.LEASE_TTL_SAFE,
+          Conditions.SITE_ACTIVE,
+          Conditions.PAUSED);
+
+  /** What the per-group gauges read: the group's last status, as numbers. */
+  record GroupFigures(
+      Map<String, Boolean> conditions, int members, int readyMembers, int notCampaigning) {
+    static GroupFigures of(HighAvailabilityGroupStatus status) {
+      Map<String, Boolean> conditions = new ConcurrentHashMap<>();
+      for (Condition c : status.getConditions()) {
+        if ("True".equals(c.getStatus()) || "False".equals(c.getStatus())) {
+          conditions.put(c.getType(), "True".equals(c.getStatus()));
+        }
+      }
+      int ready = 0;
+      int notCampaigning = 0;
+      for (MemberStatus m : status.getMembers()) {
+        boolean isReady = Boolean.TRUE.equals(m.getReady());
+        ready += isReady ? 1 : 0;
+        // Members that never become master do not campaign by design.
+        notCampaigning +=
+            isReady && !Boolean.TRUE.equals(m.getCampaigning()) && m.getExcluded() == null ? 1 : 0;
+      }
+      return new GroupFigures(conditions, status.getMembers().size(), ready, notCampaigning);
+    }
+
+    double condition(String type) {
+      Boolean value = conditions.get(type);
+      return value == null ? Double.NaN : value ? 1 : 0;
+    }
+  }
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, String> phaseByGroup = new ConcurrentHashMap<>();
+  private final Map<String, GroupFigures> figuresByGroup = new ConcurrentHashMap<>();
   private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
   private final Set<String> onOutdatedEtcd = ConcurrentHashMap.newKeySet();
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
@@ -98,6 +151,64 @@ public final class OperatorMetrics {
     }
   }
 
+  /**
+   * The group's status as numbers: {@code halo_operator_group_condition{namespace, group, type}} (1
+   * True, 0 False, NaN not set), {@code halo_operator_group_members}, {@code
+   * halo_operator_group_members_ready} and {@code halo_operator_group_members_not_campaigning}
+   * (Ready members whose agent has no candidate key and that may be master).
+   */
+  void group(String group, HighAvailabilityGroupStatus status) {
+    if (figuresByGroup.put(group, GroupFigures.of(status)) != null) {
+      return;
+    }
+    Tags tags = groupTags(group);
+    for (String type : CONDITION_TYPES) {
+      Gauge.builder(
+              "halo.operator.group.condition",
+              figuresByGroup,
+              m -> m.getOrDefault(group, NONE).condition(type))
+          .description("the group's status condition: 1 True, 0 False, NaN not set")
+          .tags(tags)
+          .tag("type", type)
+          .register(registry);
+    }
+    groupGauge(group, tags, "halo.operator.group.members", "pods of the group", f -> f.members());
+    groupGauge(
+        group,
+        tags,
+        "halo.operator.group.members.ready",
+        "Ready pods of the group",
+        f -> f.readyMembers());
+    groupGauge(
+        group,
+        tags,
+        "halo.operator.group.members.not.campaigning",
+        "Ready pods of the group whose agent has no candidate key in etcd and may be master",
+        f -> f.notCampaigning());
+  }
+
+  private static final GroupFigures NONE = new GroupFigures(Map.of(), 0, 0, 0);
+
+  private void groupGauge(
+      String group,
+      Tags tags,
+      String name,
+      String description,
+      java.util.function.ToDoubleFunction<GroupFigures> value) {
+    Gauge.builder(name, figuresByGroup, m -> value.applyAsDouble(m.getOrDefault(group, NONE)))
+        .description(description)
+        .tags(tags)
+        .register(registry);
+  }
+
+  /** {@code namespace} and {@code group} of a {@code <namespace>/<name>} key. */
+  static Tags groupTags(String group) {
+    int slash = group.indexOf('/');
+    return slash < 0
+        ? Tags.of("namespace", "", "group", group)
+        : Tags.of("namespace", group.substring(0, slash), "group", group.substring(slash + 1));
+  }
+
   void paused(String group, boolean isPaused) {
     if (isPaused) {
       paused.add(group);
@@ -107,16 +218,29 @@ public final class OperatorMetrics {
   }
 
   void forget(String group) {
+    if (figuresByGroup.remove(group) != null) {
+      Tags tags = groupTags(group);
+      for (Meter meter : List.copyOf(registry.getMeters())) {
+        // The group's gauges and its failover counts.
+        if (tags.stream().allMatch(t -> t.getValue().equals(meter.getId().getTag(t.getKey())))) {
+          registry.remove(meter);
+        }
+      }
+    }
     phaseByGroup.remove(group);
     paused.remove(group);
     unreadable.remove(group);
     onOutdatedEtcd.remove(group);
   }
 
-  /** A failover; {@code durationMillis} is null when it is not known (then not recorded). */
-  void failover(String reason, Long durationMillis) {
+  /**
+   * A failover of {@code group}; {@code durationMillis} is null when it is not known (then not
+   * recorded).
+   */
+  void failover(String group, String reason, Long durationMillis) {
     Counter.builder("halo.operator.failovers")
-        .description("master changes by reason")
+        .description("master changes by group and reason")
+        .tags(groupTags(group))
         .tag("reason", reason)
         .register(registry)
         .increment();

@@ -262,7 +262,7 @@ final class RoleLabeller {
   }
 
   private void reportFailover(HighAvailabilityGroup hag, FailoverRecord f) {
-    metrics.failover(f.getReason(), f.getDurationMillis());
+    metrics.failover(key(hag), f.getReason(), f.getDurationMillis());
     events.normal(hag, "Failover", failoverMessage(f));
     log.atInfo()
         .addKeyValue("group", key(hag))

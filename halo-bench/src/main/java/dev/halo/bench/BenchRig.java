@@ -223,6 +223,14 @@ final class BenchRig implements AutoCloseable {
         .localPort();
   }
 
+  /** How many candidate keys an election holds: the keys under its {@code prefix}. */
+  static long candidateKeys(dev.halo.sandbox.EtcdCluster etcd, String prefix) {
+    return etcd.etcdctl("get", prefix, "--prefix", "--keys-only")
+        .lines()
+        .filter(l -> !l.isBlank())
+        .count();
+  }
+
   /** Polls {@code check} every {@code pollMillis} until true; throws after {@code timeout}. */
   static void await(String what, Duration timeout, long pollMillis, BooleanSupplier check) {
     awaitValue(

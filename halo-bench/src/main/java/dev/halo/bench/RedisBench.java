@@ -236,44 +236,42 @@ public final class RedisBench {
       case podDelete ->
           sandbox.client().pods().inNamespace(Sandbox.NAMESPACE).withName(master).delete();
       case switchover ->
-          sandbox
-              .client()
-              .resources(HighAvailabilityGroup.class)
-              .inNamespace(Sandbox.NAMESPACE)
-              .withName(GROUP)
-              .edit(
-                  hag -> {
-                    Map<String, String> annotations = new LinkedHashMap<>();
-                    if (hag.getMetadata().getAnnotations() != null) {
-                      annotations.putAll(hag.getMetadata().getAnnotations());
-                    }
-                    annotations.put(Annotations.SWITCHOVER, master);
-                    hag.getMetadata().setAnnotations(annotations);
-                    return hag;
-                  });
+          editGroup(
+              hag -> {
+                Map<String, String> annotations = new LinkedHashMap<>();
+                if (hag.getMetadata().getAnnotations() != null) {
+                  annotations.putAll(hag.getMetadata().getAnnotations());
+                }
+                annotations.put(Annotations.SWITCHOVER, master);
+                hag.getMetadata().setAnnotations(annotations);
+                return hag;
+              });
     }
   }
 
-  /** Sets the hook's REDIS_MIN_REPLICAS_TO_WRITE; waits until the rolled pods run with it. */
-  private void setMinReplicasToWrite(int value) {
-    Instant edited = Instant.now();
+  private void editGroup(java.util.function.UnaryOperator<HighAvailabilityGroup> change) {
     sandbox
         .client()
         .resources(HighAvailabilityGroup.class)
         .inNamespace(Sandbox.NAMESPACE)
         .withName(GROUP)
-        .edit(
-            hag -> {
-              for (Container c : hag.getSpec().getTemplate().getSpec().getContainers()) {
-                if (c.getName().equals("role-hook")) {
-                  c.getEnv().removeIf(v -> v.getName().equals("REDIS_MIN_REPLICAS_TO_WRITE"));
-                  c.getEnv()
-                      .add(
-                          new EnvVar("REDIS_MIN_REPLICAS_TO_WRITE", Integer.toString(value), null));
-                }
-              }
-              return hag;
-            });
+        .edit(change);
+  }
+
+  /** Sets the hook's REDIS_MIN_REPLICAS_TO_WRITE; waits until the rolled pods run with it. */
+  private void setMinReplicasToWrite(int value) {
+    Instant edited = Instant.now();
+    editGroup(
+        hag -> {
+          for (Container c : hag.getSpec().getTemplate().getSpec().getContainers()) {
+            if (c.getName().equals("role-hook")) {
+              c.getEnv().removeIf(v -> v.getName().equals("REDIS_MIN_REPLICAS_TO_WRITE"));
+              c.getEnv()
+                  .add(new EnvVar("REDIS_MIN_REPLICAS_TO_WRITE", Integer.toString(value), null));
+            }
+          }
+          return hag;
+        });
     BenchRig.await(
         "the pods rolled with min-replicas-to-write " + value,
         Duration.ofMinutes(5),
@@ -352,12 +350,7 @@ public final class RedisBench {
   }
 
   private long candidates() {
-    return sandbox
-        .etcd()
-        .etcdctl("get", ELECTION, "--prefix", "--keys-only")
-        .lines()
-        .filter(l -> !l.isBlank())
-        .count();
+    return BenchRig.candidateKeys(sandbox.etcd(), ELECTION);
   }
 
   /** The acknowledged writes the master holds now. */

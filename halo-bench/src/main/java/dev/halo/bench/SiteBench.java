@@ -174,12 +174,7 @@ public final class SiteBench {
   }
 
   private long candidates() {
-    return sandbox
-        .etcd()
-        .etcdctl("get", ELECTION, "--prefix", "--keys-only")
-        .lines()
-        .filter(l -> !l.isBlank())
-        .count();
+    return BenchRig.candidateKeys(sandbox.etcd(), ELECTION);
   }
 
   /** The site of the second candidate by create revision: the next master if the first goes. */

@@ -1,8 +1,11 @@
 package dev.halo.agent;
 
+import dev.halo.common.Backoff;
 import dev.halo.common.Failures;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -15,8 +18,11 @@ import org.slf4j.LoggerFactory;
  * dev.halo.common.ElectionKeys#memberHoldKey}, which the operator puts for a member the spec never
  * wants as master). It reads the key, and again a period after each answer, and tells {@code
  * onHold} the first answer and every change: the key's value (why it holds) or empty when there is
- * none. A failed read keeps the last answer (fail static) and is tried again the next period, so an
- * etcd that fails at once costs one call per period, no more.
+ * none. A failed read keeps the last answer (fail static) and is tried again after a capped,
+ * jittered backoff (from one period up to {@value #CAP_PERIODS} periods), so an etcd that fails at
+ * once, or restarts under thousands of agents, sees fewer and spread-out reads; an answer resets
+ * it. Between answers each agent waits 90 to 100 % of the period, so agents started together drift
+ * apart instead of reading in step.
  */
 final class Hold implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Hold.class);
@@ -27,6 +33,7 @@ final class Hold implements AutoCloseable {
   private final long periodMillis;
   private final Consumer<Optional<String>> onHold;
   private final ScheduledExecutorService exec;
+  private final Backoff failures;
   private volatile boolean closed;
   private Optional<String> held;
 
@@ -44,7 +51,13 @@ final class Hold implements AutoCloseable {
     this.periodMillis = periodMillis;
     this.exec = exec;
     this.onHold = onHold;
+    this.failures =
+        Backoff.equalJitter(
+            Duration.ofMillis(periodMillis), Duration.ofMillis(periodMillis * CAP_PERIODS));
   }
+
+  /** The backoff after failed reads grows to at most this many periods. */
+  static final int CAP_PERIODS = 16;
 
   /** Starts reading, the first time at once. */
   void start() {
@@ -61,7 +74,7 @@ final class Hold implements AutoCloseable {
         .whenCompleteAsync(
             (value, error) -> {
               if (!closed) {
-                exec.schedule(this::read, periodMillis, TimeUnit.MILLISECONDS);
+                exec.schedule(this::read, nextDelayMillis(error == null), TimeUnit.MILLISECONDS);
               }
               if (error != null) {
                 log.atDebug()
@@ -86,6 +99,15 @@ final class Hold implements AutoCloseable {
               }
             },
             exec);
+  }
+
+  // On the executor thread.
+  private long nextDelayMillis(boolean answered) {
+    if (!answered) {
+      return failures.nextDelayMillis();
+    }
+    failures.reset();
+    return periodMillis - ThreadLocalRandom.current().nextLong(periodMillis / 10 + 1);
   }
 
   @Override

@@ -54,16 +54,25 @@ class HoldTest {
   }
 
   @Test
-  void aFailedReadKeepsTheLastAnswerAndReadsAgainOnlyAPeriodLater() {
+  void failedReadsKeepTheLastAnswerAndBackOffUntilAnAnswerComesAgain() {
     answer.set(CompletableFuture.completedFuture(HELD));
     hold.start();
     exec.runDue();
     answer.set(CompletableFuture.failedFuture(new IllegalStateException("etcd down")));
     int before = reads.get();
-    exec.advance(Duration.ofSeconds(5));
+    exec.advance(Duration.ofSeconds(60));
 
     assertThat(told).containsExactly(HELD);
-    assertThat(reads.get() - before).isEqualTo(5);
+    // One read a period would be 60; the backoff (from 1 s doubling to 16 s, each delay at least
+    // half its ceiling) allows 11 at the most, and still reads at least every 16 s.
+    assertThat(reads.get() - before).isBetween(4, 11);
+
+    answer.set(CompletableFuture.completedFuture(NONE));
+    exec.advance(Duration.ofSeconds(Hold.CAP_PERIODS));
+    assertThat(told).containsExactly(HELD, NONE);
+    int answered = reads.get();
+    exec.advance(Duration.ofSeconds(5));
+    assertThat(reads.get() - answered).as("back to one read a period").isBetween(5, 6);
   }
 
   @Test

@@ -11,8 +11,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -366,27 +364,9 @@ public final class RedisBench {
     }
   }
 
-  /** Each pod's Redis port, from the kubelet's peers file. */
+  /** Each pod's Redis port, as the kubelet maps it. */
   private Map<String, Integer> ports() {
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    Path file = sandbox.kubelet().peersFile();
-    try {
-      if (!Files.exists(file)) {
-        return ports;
-      }
-      for (String line : Files.readAllLines(file)) {
-        int colon = line.indexOf(':');
-        int eq = line.indexOf('=');
-        if (colon > 0 && eq > colon && line.substring(colon + 1, eq).equals("" + REDIS_PORT)) {
-          ports.put(
-              line.substring(0, colon),
-              Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return ports;
+    return sandbox.kubelet().processPorts(REDIS_PORT);
   }
 
   private static Map<String, String> replication(int port) {

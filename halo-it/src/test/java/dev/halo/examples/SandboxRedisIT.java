@@ -7,11 +7,8 @@ import dev.halo.common.Labels;
 import dev.halo.sandbox.Sandbox;
 import dev.halo.sandbox.ServiceProxy;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -166,27 +163,9 @@ class SandboxRedisIT {
     return sandbox.client().pods().inNamespace(Sandbox.NAMESPACE).list().getItems();
   }
 
-  /** Each pod's Redis port, from the kubelet's peers file. */
+  /** Each pod's Redis port, as the kubelet maps it. */
   private static Map<String, Integer> ports() {
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    try {
-      Path file = sandbox.kubelet().peersFile();
-      if (!Files.exists(file)) {
-        return ports;
-      }
-      for (String line : Files.readAllLines(file)) {
-        int colon = line.indexOf(':');
-        int eq = line.indexOf('=');
-        if (colon > 0 && eq > colon && line.substring(colon + 1, eq).equals("6379")) {
-          ports.put(
-              line.substring(0, colon),
-              Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)));
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return ports;
+    return sandbox.kubelet().processPorts(6379);
   }
 
   private static int servicePort() {

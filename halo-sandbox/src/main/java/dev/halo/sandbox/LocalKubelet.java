@@ -466,6 +466,14 @@ public final class LocalKubelet implements AutoCloseable {
   }
 
   /**
+   * Each pod whose workload processes run, with the local port its container port {@code
+   * containerPort} maps to (what {@link #peersFile()} lists), by pod name.
+   */
+  public Map<String, Integer> processPorts(int containerPort) {
+    return processes.localPorts(containerPort);
+  }
+
+  /**
    * The workload's port (what a Service of the pod sends traffic to): the local port of its first
    * workload process's first container port when it runs one ({@link #RUN_COMMAND_ANNOTATION}),
    * else the demo workload's.

@@ -42,6 +42,18 @@ final class ProcessPeers {
     }
   }
 
+  /** Each pod whose processes run, with the local port of its container port {@code port}. */
+  synchronized Map<String, Integer> localPorts(int port) {
+    Map<String, Integer> ports = new TreeMap<>();
+    byPod.forEach(
+        (pod, mapped) -> {
+          if (mapped.containsKey(port)) {
+            ports.put(pod, mapped.get(port));
+          }
+        });
+    return ports;
+  }
+
   /** The file's content for {@code byPod}. */
   static String render(Map<String, Map<Integer, Integer>> byPod) {
     StringBuilder out = new StringBuilder();

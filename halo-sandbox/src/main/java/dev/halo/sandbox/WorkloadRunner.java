@@ -300,6 +300,11 @@ final class WorkloadRunner implements AutoCloseable {
     scheduleRestart(rt, wp);
   }
 
+  /** Each pod whose processes run, with the local port of its container port {@code port}. */
+  Map<String, Integer> localPorts(int port) {
+    return peers.localPorts(port);
+  }
+
   /** Stops the pod's processes (caller holds the pod): SIGTERM, SIGKILL after the grace period. */
   void stop(KubeletPod rt) {
     if (!rt.processes.isEmpty()) {

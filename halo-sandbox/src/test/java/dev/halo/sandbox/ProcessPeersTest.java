@@ -29,6 +29,9 @@ class ProcessPeersTest {
     peers.put("redis-1", Map.of(6379, 41001));
     assertThat(Files.readString(file))
         .isEqualTo("redis-0:6379=127.0.0.1:41000\nredis-1:6379=127.0.0.1:41001\n");
+    assertThat(peers.localPorts(6379))
+        .containsExactly(Map.entry("redis-0", 41000), Map.entry("redis-1", 41001));
+    assertThat(peers.localPorts(9121)).isEmpty();
     peers.remove("redis-0");
     assertThat(Files.readString(file)).isEqualTo("redis-1:6379=127.0.0.1:41001\n");
     peers.put("redis-0", Map.of(6379, 41005));

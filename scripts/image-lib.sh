@@ -10,11 +10,13 @@ await() {
   done
 }
 
-# A free TCP port on loopback, from 30000-59999.
+# A free TCP port on loopback, from 20000-32767: below Linux's ephemeral range (32768-60999),
+# where an outgoing connection's local port can make a listener's bind fail although nothing
+# listens there (the image build's training etcd once failed so: "address already in use").
 free_port() {
   local port
   while :; do
-    port=$((30000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12768))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -110,6 +111,7 @@ public final class Agent implements AutoCloseable {
         ElectionKeys.memberHoldKey(config.election(), config.site(), config.member());
     this.memberHold =
         new Hold(client, memberHoldKey, "member", MEMBER_HOLD_PERIOD_MS, exec, this::onMemberHold);
+    elector.mayRejoinAfterStepDown(this::letInAfterStepDown);
   }
 
   /** Starts an agent talking to etcd through jetcd. */
@@ -271,12 +273,28 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private void joinIfLetIn(String reason) {
+  /**
+   * After a step-down: reads the holds again before rejoining, because the operator puts a hold and
+   * then asks the master to step down (an excluded master), and the periodic read may not have seen
+   * it yet; completes on the agent's thread with whether it may campaign.
+   */
+  private CompletableFuture<Boolean> letInAfterStepDown() {
+    CompletableFuture<Void> site =
+        siteHold.map(Hold::readNow).orElse(CompletableFuture.completedFuture(null));
+    return CompletableFuture.allOf(site, memberHold.readNow())
+        .thenApplyAsync(read -> letIn(), exec);
+  }
+
+  private boolean letIn() {
     Optional<String> member = memberHeld;
-    if (healthy
+    return healthy
         && (siteHold.isEmpty() || Boolean.FALSE.equals(held))
         && member != null
-        && member.isEmpty()) {
+        && member.isEmpty();
+  }
+
+  private void joinIfLetIn(String reason) {
+    if (letIn()) {
       elector.join(reason);
     }
   }

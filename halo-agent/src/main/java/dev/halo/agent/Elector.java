@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.ObjLongConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,10 @@ final class Elector {
 
   private long session;
 
+  /** Asked after a step-down, before rejoining: whether this agent may campaign again. */
+  private Supplier<CompletableFuture<Boolean>> mayRejoin =
+      () -> CompletableFuture.completedFuture(true);
+
   Elector(
       AgentConfig config,
       ElectionClient client,
@@ -76,6 +81,14 @@ final class Elector {
     this.decision = new MasterDecision(roleState, leases, config.member());
     this.retries = new SessionRetries(config.etcdEndpoints(), config.etcdSecurity(), nanoClock);
     leases.onLeaseLost(id -> rejoin("lease-lost"));
+  }
+
+  /**
+   * Sets what a step-down asks before the agent rejoins the queue: {@code false} (its hold came
+   * with the request) leaves it idle until {@link #join} lets it in again; a failed answer rejoins.
+   */
+  void mayRejoinAfterStepDown(Supplier<CompletableFuture<Boolean>> check) {
+    this.mayRejoin = check;
   }
 
   Phase phase() {
@@ -349,10 +362,25 @@ final class Elector {
                 .log("revoking the lease after stepping down failed; etcd expires it");
           }
           if (s == session && phase == Phase.JOINING) {
-            startSession("stepped-down");
+            mayRejoin
+                .get()
+                .whenCompleteAsync((letIn, notAsked) -> rejoinAfterStepDown(s, letIn), exec);
           }
         },
         exec);
+  }
+
+  private void rejoinAfterStepDown(long s, Boolean letIn) {
+    if (s != session || phase != Phase.JOINING) {
+      return;
+    }
+    if (Boolean.FALSE.equals(letIn)) {
+      endSession();
+      phase = Phase.IDLE;
+      log.atInfo().log("stepped down and stays out of the queue: held");
+      return;
+    }
+    startSession("stepped-down");
   }
 
   private void onWatchEnded(long s, Throwable cause, long retryInMs, int failures) {

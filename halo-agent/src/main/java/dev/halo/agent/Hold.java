@@ -4,6 +4,8 @@ import dev.halo.common.Backoff;
 import dev.halo.common.Failures;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -64,27 +66,58 @@ final class Hold implements AutoCloseable {
     exec.execute(this::read);
   }
 
+  /**
+   * Reads the key now, besides the periodic reads, and completes (never exceptionally) once the
+   * answer was told to {@code onHold}, or at once after a failed read, which keeps the last answer.
+   * An agent that steps down calls it before it rejoins, so a hold put just before the step-down
+   * request keeps it out instead of letting it back into the queue until the next periodic read.
+   */
+  CompletableFuture<Void> readNow() {
+    CompletableFuture<Void> told = new CompletableFuture<>();
+    try {
+      exec.execute(() -> fetch().whenComplete((answered, error) -> told.complete(null)));
+    } catch (RejectedExecutionException e) {
+      told.complete(null);
+    }
+    return told;
+  }
+
   // On the executor thread; the next read is scheduled when this one is answered.
   private void read() {
     if (closed) {
       return;
     }
-    client
-        .value(key)
-        .whenCompleteAsync(
-            (value, error) -> {
+    fetch()
+        .whenComplete(
+            (answered, error) -> {
               if (!closed) {
-                exec.schedule(this::read, nextDelayMillis(error == null), TimeUnit.MILLISECONDS);
+                exec.schedule(
+                    this::read,
+                    nextDelayMillis(Boolean.TRUE.equals(answered)),
+                    TimeUnit.MILLISECONDS);
               }
+            });
+  }
+
+  // Reads the key and tells onHold a change, on the executor thread; completes with whether etcd
+  // answered.
+  private CompletableFuture<Boolean> fetch() {
+    if (closed) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return client
+        .value(key)
+        .handleAsync(
+            (value, error) -> {
               if (error != null) {
                 log.atDebug()
                     .addKeyValue("key", key)
                     .addKeyValue("hold", what)
                     .addKeyValue("error", Failures.rootMessage(error))
                     .log("hold not read; keeping the last answer");
-                return;
+                return false;
               }
-              if (!value.equals(held)) {
+              if (!closed && !value.equals(held)) {
                 held = value;
                 log.atInfo()
                     .addKeyValue("key", key)
@@ -97,6 +130,7 @@ final class Hold implements AutoCloseable {
                             : "not held: may campaign");
                 onHold.accept(value);
               }
+              return true;
             },
             exec);
   }

@@ -275,6 +275,50 @@ class ElectorOrderingTest {
   }
 
   @Test
+  void aMasterHeldWhenItStepsDownStaysOutOfTheQueueUntilLetIn() {
+    CompletableFuture<Boolean> letIn = new CompletableFuture<>();
+    rig.elector.mayRejoinAfterStepDown(() -> letIn);
+    rig.becomeMaster();
+    rig.renewalConfirmed();
+
+    rig.etcd.watchOf(stepDownKey(LEASE)).deliver(put(stepDownKey(LEASE)));
+    rig.run();
+    next(rig.etcd.leaves).answer(null);
+    rig.run();
+    next(rig.etcd.revokes).answer(null);
+    rig.run();
+    assertThat(rig.etcd.grants).as("no new lease before the holds were read again").isEmpty();
+
+    letIn.complete(false); // the hold came with the request
+    rig.run();
+    assertThat(rig.etcd.grants).isEmpty();
+    assertThat(rig.elector.phase()).isEqualTo(Elector.Phase.IDLE);
+    assertThat(rig.roleState.role()).isEqualTo(Role.STANDBY);
+
+    rig.elector.join("member-let-in"); // the hold went
+    rig.run();
+    assertThat(rig.etcd.grants).hasSize(1);
+    assertThat(rig.elector.phase()).isEqualTo(Elector.Phase.JOINING);
+  }
+
+  @Test
+  void aMasterNotHeldWhenItStepsDownRejoinsAtTheBack() {
+    rig.elector.mayRejoinAfterStepDown(() -> CompletableFuture.completedFuture(true));
+    rig.becomeMaster();
+    rig.renewalConfirmed();
+
+    rig.etcd.watchOf(stepDownKey(LEASE)).deliver(put(stepDownKey(LEASE)));
+    rig.run();
+    next(rig.etcd.leaves).answer(null);
+    rig.run();
+    next(rig.etcd.revokes).answer(null);
+    rig.run();
+
+    assertThat(rig.etcd.grants).hasSize(1);
+    assertThat(rig.elector.phase()).isEqualTo(Elector.Phase.JOINING);
+  }
+
+  @Test
   void aWatchThatEndsWhileAReadIsInFlightIsReWatchedOnceAndTheReadStillCounts() {
     rig.becomeMaster();
     rig.renewalConfirmed();

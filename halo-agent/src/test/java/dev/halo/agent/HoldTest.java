@@ -76,6 +76,39 @@ class HoldTest {
   }
 
   @Test
+  void readNowReadsAtOnceTellsAChangeBeforeItCompletesAndKeepsOnePeriodicChain() {
+    answer.set(CompletableFuture.completedFuture(NONE));
+    hold.start();
+    exec.runDue();
+    int periodic = reads.get();
+
+    answer.set(CompletableFuture.completedFuture(HELD));
+    List<Optional<String>> toldWhenDone = new ArrayList<>();
+    CompletableFuture<Void> done = hold.readNow().thenRun(() -> toldWhenDone.addAll(told));
+    exec.runDue();
+    assertThat(done).isDone();
+    assertThat(toldWhenDone).containsExactly(NONE, HELD);
+    assertThat(reads.get()).isEqualTo(periodic + 1);
+
+    int before = reads.get();
+    exec.advance(Duration.ofSeconds(5));
+    assertThat(reads.get() - before).as("still one read a period").isBetween(5, 6);
+  }
+
+  @Test
+  void readNowCompletesAfterAFailedReadAndKeepsTheLastAnswer() {
+    answer.set(CompletableFuture.completedFuture(HELD));
+    hold.start();
+    exec.runDue();
+
+    answer.set(CompletableFuture.failedFuture(new IllegalStateException("etcd down")));
+    CompletableFuture<Void> done = hold.readNow();
+    exec.runDue();
+    assertThat(done).isCompleted();
+    assertThat(told).containsExactly(HELD);
+  }
+
+  @Test
   void stopsReadingWhenClosed() {
     answer.set(CompletableFuture.completedFuture(NONE));
     hold.start();

@@ -83,16 +83,19 @@ class NeverMasterIT {
     assertThat(h.awaitAgreedMaster(ns, "nm", Duration.ofSeconds(5))).isEqualTo(next);
     assertThat(h.events(ns, "Switchover"))
         .anySatisfy(e -> assertThat(e.getMessage()).contains(last).contains("neverMaster"));
+    // It read its hold again when it stepped down, so it did not rejoin the queue (where it would
+    // be elected again if the new master died before its next periodic read of the hold).
+    assertThat(queue("nm")).containsExactly(next);
 
     // The only eligible member dies: no master, and the status says why.
     kubelet.crashAgentSilently(next);
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(
+        .untilAsserted(
             () ->
-                h.condition(ns, "nm", "MasterElected")
-                    .filter(c -> "OnlyExcludedMembers".equals(c.getReason()))
-                    .isPresent());
+                assertThat(h.condition(ns, "nm", "MasterElected"))
+                    .hasValueSatisfying(
+                        c -> assertThat(c.getReason()).isEqualTo("OnlyExcludedMembers")));
     assertThat(h.condition(ns, "nm", "MasterElected").orElseThrow().getMessage())
         .contains(last)
         .contains("spec.election.neverMaster");

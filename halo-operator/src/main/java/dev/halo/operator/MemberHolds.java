@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -46,7 +47,9 @@ final class MemberHolds {
   /** Group → pod → the hold written last (its value, empty: deleted), or being written. */
   private final Map<String, Map<String, Written>> written = new ConcurrentHashMap<>();
 
-  private record Written(Optional<String> value, long atMillis, boolean failed) {}
+  /** A hold written or being written; {@code done} completes when etcd has it (or failed). */
+  private record Written(
+      Optional<String> value, long atMillis, boolean failed, CompletableFuture<Void> done) {}
 
   MemberHolds(
       ElectionService elections,
@@ -96,7 +99,8 @@ final class MemberHolds {
       String pod,
       Optional<String> value,
       long now) {
-    Written attempt = new Written(value, now, false);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Written attempt = new Written(value, now, false, done);
     byPod.put(pod, attempt);
     String key =
         ElectionKeys.memberHoldKey(members.view().election(), GroupElection.siteName(hag), pod);
@@ -107,7 +111,8 @@ final class MemberHolds {
             (ok, error) -> {
               String group = HighAvailabilityGroupReconciler.key(hag);
               if (error != null) {
-                byPod.replace(pod, attempt, new Written(value, now, true));
+                byPod.replace(pod, attempt, new Written(value, now, true, done));
+                done.completeExceptionally(error);
                 log.atWarn()
                     .addKeyValue("group", group)
                     .addKeyValue("key", key)
@@ -117,6 +122,7 @@ final class MemberHolds {
                     .log("could not write a member's hold; trying again");
                 return;
               }
+              done.complete(null);
               log.atDebug()
                   .addKeyValue("group", group)
                   .addKeyValue("key", key)
@@ -129,8 +135,9 @@ final class MemberHolds {
   }
 
   /**
-   * An excluded master hands over when another member can take over ({@link NeverMaster#master});
-   * returns whether it was asked. The caller does not call it while the group is paused.
+   * An excluded master hands over when another member can take over ({@link NeverMaster#master}),
+   * asked once etcd has its hold; returns whether a hand-over is asked or waits for that write. The
+   * caller does not call it while the group is paused.
    */
   boolean stepDown(
       HighAvailabilityGroup hag,
@@ -142,14 +149,29 @@ final class MemberHolds {
     if (!(step instanceof NeverMaster.MasterStep.HandOver h)) {
       return false;
     }
-    events.normal(hag, "Switchover", h.master() + " hands over mastership (" + h.why() + ")");
-    log.atInfo()
-        .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
-        .addKeyValue("master", h.master())
-        .addKeyValue("why", h.why())
-        .addKeyValue("eligible", h.to())
-        .log("excluded master asked to step down");
-    releaser.handOver(hag, h.master(), members);
+    // Only once etcd has the master's hold: its agent reads the hold again when it steps down, and
+    // must find it there, or it would rejoin the queue and could be elected again.
+    Written hold =
+        written.getOrDefault(HighAvailabilityGroupReconciler.key(hag), Map.of()).get(h.master());
+    if (hold == null || hold.value().isEmpty()) {
+      return false;
+    }
+    if (hold.failed()) {
+      return true; // looked at again soon: hold() writes it again after RETRY_MS
+    }
+    hold.done()
+        .thenRun(
+            () -> {
+              events.normal(
+                  hag, "Switchover", h.master() + " hands over mastership (" + h.why() + ")");
+              log.atInfo()
+                  .addKeyValue("group", HighAvailabilityGroupReconciler.key(hag))
+                  .addKeyValue("master", h.master())
+                  .addKeyValue("why", h.why())
+                  .addKeyValue("eligible", h.to())
+                  .log("excluded master asked to step down");
+              releaser.handOver(hag, h.master(), members);
+            });
     return true;
   }
 

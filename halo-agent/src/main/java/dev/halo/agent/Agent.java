@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.common.DrainHook;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Failures;
 import dev.halo.common.Threads;
@@ -62,6 +63,9 @@ public final class Agent implements AutoCloseable {
   // instant between a promotion and that listener reports the previous (lower) term, which a store
   // refuses at worst; never a higher one, as the leader last read can be just before a demotion.
   private volatile long masterTerm;
+  // The pre-stop hand-over (GET /drain): once started, the agent never campaigns again.
+  private final Drain drain;
+  private final ScheduledExecutorService drainTimer;
 
   private Agent(AgentConfig config, ElectionClient client) throws IOException {
     this.config = config;
@@ -85,9 +89,27 @@ public final class Agent implements AutoCloseable {
                 check ->
                     new HealthProbe(
                         check, config.healthPeriod(), config.healthFailures(), this::onHealth));
+    this.drainTimer =
+        Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon("halo-agent-drain", r));
+    this.drain =
+        new Drain(
+            client,
+            exec,
+            clock::nanoTime,
+            config.member(),
+            config.election(),
+            () -> roleState.role() == Role.MASTER,
+            () -> masterTerm,
+            () -> elector.withdraw("drain"));
     this.http =
         new AgentHttpServer(
-            config.bindAddress(), config.port(), roleState, this::status, metrics::scrape);
+            config.bindAddress(),
+            config.port(),
+            roleState,
+            this::status,
+            metrics::scrape,
+            new DrainEndpoint(
+                drain, DrainHook.token(config.groupUid(), config.member()), drainTimer));
     this.history =
         config
             .roleHistory()
@@ -288,6 +310,7 @@ public final class Agent implements AutoCloseable {
   private boolean letIn() {
     Optional<String> member = memberHeld;
     return healthy
+        && !drain.started()
         && (siteHold.isEmpty() || Boolean.FALSE.equals(held))
         && member != null
         && member.isEmpty();
@@ -354,6 +377,7 @@ public final class Agent implements AutoCloseable {
     leases.stop();
     watchdog.close();
     http.close();
+    drainTimer.shutdownNow();
     publisher.close();
     history.ifPresent(RoleHistoryLog::close);
     exec.shutdownNow();

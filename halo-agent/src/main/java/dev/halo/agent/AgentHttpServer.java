@@ -1,7 +1,9 @@
 package dev.halo.agent;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.halo.common.DrainHook;
 import dev.halo.common.Threads;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,8 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The agent's read-only local HTTP API: {@code /role}, {@code /status}, {@code /healthz} and {@code
- * /metrics}. No endpoint changes state.
+ * The agent's local HTTP API: {@code /role}, {@code /status}, {@code /healthz} and {@code
+ * /metrics}, which change nothing, and {@code /drain} ({@link DrainEndpoint}), the pod's {@code
+ * preStop} hook, which takes the pod's token and hands over.
  */
 final class AgentHttpServer implements AutoCloseable {
   private final HttpServer server;
@@ -22,7 +25,8 @@ final class AgentHttpServer implements AutoCloseable {
       int port,
       RoleState roleState,
       Supplier<AgentStatus> status,
-      Supplier<String> metrics)
+      Supplier<String> metrics,
+      HttpHandler drain)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(address, port), 64);
     server.setExecutor(Executors.newFixedThreadPool(2, r -> Threads.daemon("halo-agent-http", r)));
@@ -31,6 +35,7 @@ final class AgentHttpServer implements AutoCloseable {
     server.createContext("/healthz", ex -> reply(ex, "text/plain", "ok\n"));
     server.createContext(
         "/metrics", ex -> reply(ex, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
+    server.createContext(DrainHook.PATH, drain);
   }
 
   void start() {

@@ -37,6 +37,7 @@ public final class ElectionKeys {
   private static final String HOLDS = "/hold";
   private static final String MEMBER_HOLDS = "/_hold";
   private static final String SWITCHOVER = "/switchover";
+  private static final String ROUTED = "/routed";
 
   /**
    * The path segment under {@code /halo/} of the multi-site groups' elections. It is no DNS label
@@ -178,6 +179,34 @@ public final class ElectionKeys {
   /** The prefix of {@link #memberKey}s of an election. */
   public static String membersPrefix(String election) {
     return parent(election) + MEMBERS + "/";
+  }
+
+  /**
+   * Whom the traffic goes to: {@code <election's parent>/routed}, e.g. {@code
+   * /halo/shop/web/routed}, value {@code <pod> <term>} ({@link #routed}), put by the operator once
+   * it has labelled a new master, attached to that master's lease. A master that drains ({@link
+   * DrainHook}) waits for it to name another pod with a later term.
+   */
+  public static String routedKey(String election) {
+    return parent(election) + ROUTED;
+  }
+
+  /** The value of {@link #routedKey}: the pod labelled master and its term. */
+  public static String routed(String pod, long term) {
+    return pod + " " + term;
+  }
+
+  /** The term of a {@link #routedKey} value naming a pod other than {@code self}; 0 otherwise. */
+  public static long routedTermOfAnother(String value, String self) {
+    int space = value.lastIndexOf(' ');
+    if (space <= 0 || value.substring(0, space).equals(self)) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(value.substring(space + 1));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static String parent(String election) {

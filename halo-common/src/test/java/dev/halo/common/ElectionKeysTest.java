@@ -50,4 +50,27 @@ class ElectionKeysTest {
     assertThat(ElectionKeys.stepDownKey(web2, 1)).doesNotStartWith(ElectionKeys.groupPrefix(WEB));
     assertThat(ElectionKeys.memberKey(web2, 1)).doesNotStartWith(ElectionKeys.groupPrefix(WEB));
   }
+
+  @Test
+  void theRouteNamesThePodAndTermAndOnlyAnotherPodsTermCountsForADrain() {
+    assertThat(ElectionKeys.routedKey(WEB)).isEqualTo("/halo/shop/web/routed");
+    String value = ElectionKeys.routed("web-1", 912);
+
+    assertThat(ElectionKeys.routedTermOfAnother(value, "web-0")).isEqualTo(912);
+    assertThat(ElectionKeys.routedTermOfAnother(value, "web-1")).isZero();
+    assertThat(ElectionKeys.routedTermOfAnother("", "web-0")).isZero();
+    assertThat(ElectionKeys.routedTermOfAnother("web-1 x", "web-0")).isZero();
+  }
+
+  @Test
+  void aDrainTokenDependsOnTheGroupAndThePod() {
+    String token = DrainHook.token("uid-1", "web-0");
+
+    assertThat(token).hasSize(16).matches("[0-9a-f]+");
+    assertThat(DrainHook.token("uid-1", "web-0")).isEqualTo(token);
+    assertThat(DrainHook.token("uid-1", "web-1")).isNotEqualTo(token);
+    assertThat(DrainHook.token("uid-2", "web-0")).isNotEqualTo(token);
+    assertThat(DrainHook.path(token, 24, 1000, 0))
+        .isEqualTo("/drain?token=" + token + "&timeoutSeconds=24&settleMillis=1000");
+  }
 }

@@ -86,6 +86,16 @@ class NeverMasterIT {
     // It read its hold again when it stepped down, so it did not rejoin the queue (where it would
     // be elected again if the new master died before its next periodic read of the hold).
     assertThat(queue("nm")).containsExactly(next);
+    // The operator tells etcd whom the traffic goes to, for a draining master to wait on.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        etcd.cluster()
+                            .etcdctl("get", "/halo/" + ns + "/nm/routed", "--print-value-only")
+                            .strip())
+                    .startsWith(next + " "));
 
     // The only eligible member dies: no master, and the status says why.
     kubelet.crashAgentSilently(next);

@@ -3,10 +3,8 @@ package dev.halo.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.halo.common.Names;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import org.junit.jupiter.api.Order;
@@ -15,8 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator on an API server that reports Kubernetes 1.28 and, like a real one, refuses a pod
- * with a {@code preStop: sleep} hook (422): the operator builds pods that server takes, and the
- * group comes up as on a current server.
+ * with a {@code preStop: sleep} hook (422): the operator's pods carry the drain hook as an {@code
+ * httpGet} (which every release takes), and the group comes up as on a current server.
  */
 class OperatorOnOldKubernetesIT {
   @Order(1)
@@ -28,7 +26,7 @@ class OperatorOnOldKubernetesIT {
   static final OperatorExtension operator = OperatorExtension.onKubernetes(etcd, 28);
 
   @Test
-  void aGroupOn128GetsItsPodsWithoutTheSleepHookAndBecomesReady() {
+  void aGroupOn128GetsItsPodsWithTheDrainHookAndBecomesReady() {
     OperatorHarness h = operator.harness();
     String ns = h.newNamespace();
     try (LocalKubelet kubelet = h.kubelet(ns, LocalKubelet.AgentMode.IN_PROCESS)) {
@@ -45,10 +43,13 @@ class OperatorOnOldKubernetesIT {
       assertThat(h.events(ns, "CreateRefused")).isEmpty();
       for (Pod pod : h.pods(ns, "web")) {
         assertThat(pod.getSpec().getContainers())
-            .filteredOn(c -> !c.getName().equals(Names.AGENT_CONTAINER))
             .isNotEmpty()
-            .extracting(Container::getLifecycle)
-            .containsOnlyNulls();
+            .allSatisfy(
+                c -> {
+                  assertThat(c.getLifecycle().getPreStop().getSleep()).isNull();
+                  assertThat(c.getLifecycle().getPreStop().getHttpGet().getPath())
+                      .startsWith("/drain?token=");
+                });
       }
     }
   }

@@ -42,9 +42,8 @@ final class ApiServerVersion {
         .addKeyValue("reported", reported)
         .addKeyValue("assumed", ServerVersion.OLDEST_SUPPORTED)
         .log(
-            "cannot read the API server's version; building pods any supported server takes:"
-                + " workload containers get no preStop sleep (restart the operator once /version"
-                + " answers to get it on Kubernetes 1.30 or later)");
+            "cannot read the API server's version; going on as on the oldest supported one"
+                + " (the pods the operator builds are the same on every release)");
     return ServerVersion.OLDEST_SUPPORTED;
   }
 }

@@ -152,16 +152,7 @@ public final class HaloOperator implements AutoCloseable {
         .addKeyValue("groupEtcdSecrets", config.groupEtcdSecrets().asMap())
         .addKeyValue("port", halo.port())
         .addKeyValue("kubernetesVersion", halo.serverVersion)
-        .addKeyValue("preStopSleep", halo.serverVersion.acceptsSleepAction())
         .log("operator started");
-    if (!halo.serverVersion.acceptsSleepAction()) {
-      log.atInfo()
-          .addKeyValue("kubernetesVersion", halo.serverVersion)
-          .log(
-              "the API server is older than 1.30 and refuses the preStop sleep action: workload"
-                  + " containers get no preStop hook and stop together with their agent (see"
-                  + " docs/operator.md, Kubernetes versions)");
-    }
     OperatorConfig.loopbackWarning(config, System.getenv())
         .ifPresent(warning -> log.atWarn().log(warning));
     return halo;

@@ -8,6 +8,7 @@ import dev.halo.operator.election.Candidate;
 import dev.halo.operator.election.ElectionEventSource;
 import dev.halo.operator.election.ElectionService;
 import dev.halo.operator.election.ElectionView;
+import dev.halo.operator.model.DrainCutShort;
 import dev.halo.operator.model.EtcdEndpoints;
 import dev.halo.operator.model.GroupElection;
 import dev.halo.operator.model.MasterRoute;
@@ -119,6 +120,7 @@ public final class HighAvailabilityGroupReconciler
   private final SiteSwitchovers siteSwitchovers;
   private final Pauses pauses;
   private final MemberHolds memberHolds;
+  private final Routes routes;
   private final Optional<String> defaultEtcdWarning;
 
   /**
@@ -163,6 +165,7 @@ public final class HighAvailabilityGroupReconciler
     this.pauses = new Pauses(events, writer, metrics);
     this.memberHolds =
         new MemberHolds(elections, defaults, events, releaser, () -> System.nanoTime() / 1_000_000);
+    this.routes = new Routes(elections, defaults);
   }
 
   /**
@@ -308,6 +311,7 @@ public final class HighAvailabilityGroupReconciler
       }
       memberHolds.warnIfOnlyExcluded(hag, labelled.pods(), members, labelled.elected(), excluded);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
+      routes.publish(hag, members, labelled.master());
       // Standbys that should take over first (the site's, the zone's, a switchover's target) move
       // ahead of the others; a request published just now counts before the watch shows it.
       releasing |=
@@ -319,6 +323,10 @@ public final class HighAvailabilityGroupReconciler
       labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
     releasing |= !paused && rollout(hag, labelled.pods(), members, heldOut, excluded.keySet());
+    DrainCutShort.warning(labelled.pods())
+        .ifPresentOrElse(
+            w -> events.warning(hag, DrainCutShort.REASON, w),
+            () -> events.forget(hag, DrainCutShort.REASON));
     record(hag, labelled, members, errors, outdated);
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
@@ -538,6 +546,7 @@ public final class HighAvailabilityGroupReconciler
     requeues.forget(hag);
     holds.forget(hag);
     memberHolds.forget(hag);
+    routes.forget(hag);
     siteSwitchovers.forget(hag);
     failovers.forget(key(hag));
     writes.forget(key(hag));

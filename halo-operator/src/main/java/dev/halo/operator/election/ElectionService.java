@@ -94,6 +94,17 @@ public interface ElectionService extends AutoCloseable {
   }
 
   /**
+   * Puts whom the traffic goes to ({@link dev.halo.common.ElectionKeys#routedKey}), value {@code
+   * <pod> <term>}, attached to the master's lease {@code masterLease}: a draining master waits for
+   * it.
+   */
+  default CompletableFuture<Void> writeRouted(
+      List<String> endpoints, String election, String value, long masterLease) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this election service does not publish routes"));
+  }
+
+  /**
    * The warning about the server versions of the etcd members at {@code endpoints} ({@link
    * EtcdVersionRules}), once they were read; empty when they are trusted or not read yet. A change
    * notifies the listeners with every tracked election of that cluster.

@@ -143,6 +143,18 @@ final class EtcdCalls {
         .thenApply(r -> null);
   }
 
+  /**
+   * Puts whom the traffic goes to ({@link ElectionKeys#routedKey}) attached to {@code masterLease},
+   * so it goes with that master.
+   */
+  CompletableFuture<Void> writeRouted(String election, String value, long masterLease) {
+    EtcdClient etcd = client.get();
+    ByteSequence key = bytes(ElectionKeys.routedKey(election));
+    PutOption attached = PutOption.builder().withLeaseId(masterLease).build();
+    return bounded(etcd.call(() -> etcd.jetcd().getKVClient().put(key, bytes(value), attached)))
+        .thenApply(r -> null);
+  }
+
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
     return call.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
   }

@@ -206,6 +206,10 @@ final class EtcdConnection implements AutoCloseable {
     return calls.writeSwitchover(election, request, masterLease);
   }
 
+  CompletableFuture<Void> writeRouted(String election, String value, long masterLease) {
+    return calls.writeRouted(election, value, masterLease);
+  }
+
   CompletableFuture<Removed> remove(String election, KeyRemoval removal) {
     return removal.path() == RemovalPath.IMMEDIATE
         ? calls

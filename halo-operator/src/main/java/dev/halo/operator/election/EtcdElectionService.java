@@ -139,6 +139,16 @@ public final class EtcdElectionService implements ElectionService {
   }
 
   @Override
+  public CompletableFuture<Void> writeRouted(
+      List<String> endpoints, String election, String value, long masterLease) {
+    try {
+      return connection(endpoints).writeRouted(election, value, masterLease);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
   public Optional<String> versionWarning(List<String> endpoints) {
     EtcdConnection connection = connections.get(key(normalize(endpoints)));
     return connection == null ? Optional.empty() : connection.versionWarning();

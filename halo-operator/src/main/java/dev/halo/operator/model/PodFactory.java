@@ -5,9 +5,11 @@ import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.api.v1alpha1.HighAvailabilityGroupSpec;
 import dev.halo.common.AgentVariables;
 import dev.halo.common.Annotations;
+import dev.halo.common.DrainHook;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LifecycleBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -28,25 +31,23 @@ import java.util.TreeMap;
  * <p>Like the other factories here it expects a group that {@code HighAvailabilityGroupValidator}
  * accepts.
  *
- * <p>Graceful deletion ordering: when a pod is deleted, Kubernetes runs the preStop hooks and then
- * sends SIGTERM to every container at once. The agent has no preStop hook, so it resigns at once
- * (about 50 ms) and a standby takes over the election; each workload container without its own
- * preStop hook gets a native {@code sleep} preStop action of 2 s (no shell needed), so it keeps
- * serving in-flight requests while the Service moves to the new master, and only then gets SIGTERM.
- * The grace period is the template's (default 30 s) but at least the 2 s sleep plus 5 s to shut
- * down.
- *
- * <p>API servers before 1.30 refuse the {@code sleep} action ({@link
- * ServerVersion#acceptsSleepAction}), so there the workload gets no preStop hook and SIGTERM at the
- * same moment as the agent: an {@code exec} of {@code sleep} would fail in images without that
- * binary, and the agent's image is not the workload's. The hash leaves the server version out: the
- * pods of a cluster upgraded to 1.30 are not rolled for it, and get the sleep when next replaced.
+ * <p>Graceful deletion ordering (drain before stop): when a pod is deleted, Kubernetes runs each
+ * container's preStop hook and then sends it SIGTERM. The agent's hook and each workload
+ * container's hook are an {@code httpGet} of the agent's {@code /drain} ({@link DrainHook}): a
+ * master hands over at once (demotes, leaves the election) and the hooks return once the operator
+ * has labelled the successor, plus a settle time, so the workload serves until the Service points
+ * elsewhere and only then gets SIGTERM. A template's own {@code sleep} preStop runs after the
+ * hand-over; its {@code exec} or {@code httpGet} preStop is kept and runs beside it (it may call
+ * {@code /drain} itself first). {@code httpGet} hooks need no binary in the image and every
+ * supported server takes them. The grace period is the template's (default 30 s) but at least 7 s;
+ * the hook waits at most what it leaves after {@link #MIN_SHUTDOWN_SECONDS}, the settle time and
+ * the template's sleep.
  */
 public final class PodFactory {
   /** Where the Halo jar lives in the agent image. */
   public static final String AGENT_JAR = "/opt/halo/halo-agent.jar";
 
-  /** The shortest time a workload gets to shut down after its preStop sleep. */
+  /** The shortest time a workload gets to shut down after its preStop hook. */
   static final long MIN_SHUTDOWN_SECONDS = 5;
 
   static final long DEFAULT_GRACE_SECONDS = 30;
@@ -60,15 +61,25 @@ public final class PodFactory {
     PodSpec spec = ModelJson.copy(hag.getSpec().getTemplate().getSpec());
     String defaultContainer = spec.getContainers().get(0).getName();
     List<Container> containers = new ArrayList<>(spec.getContainers());
-    containers.forEach(c -> WorkloadContainers.prepare(c, defaults.serverVersion()));
-    containers.add(AgentContainer.build(hag, defaults));
+    long grace = gracePeriod(spec.getTerminationGracePeriodSeconds());
+    WorkloadContainers.DrainTarget drain =
+        new WorkloadContainers.DrainTarget(
+            AgentContainer.port(AgentContainer.agentSpec(hag)),
+            DrainHook.token(
+                Objects.toString(hag.getMetadata().getUid(), ""),
+                Names.pod(hag.getMetadata().getName(), index)),
+            grace);
+    containers.forEach(c -> WorkloadContainers.prepare(c, drain));
+    Container agent = AgentContainer.build(hag, defaults);
+    agent.setLifecycle(new LifecycleBuilder().withPreStop(drain.hook(0)).build());
+    containers.add(agent);
     spec.setContainers(containers);
     List<Volume> volumes = withRoleVolume(spec.getVolumes());
     volumes.addAll(EtcdSecretVolumes.volumes(EtcdSecrets.of(hag.getSpec(), defaults), spec));
     spec.setVolumes(volumes);
     Optional<String> zone = zoneOf(hag, index);
     zone.ifPresent(z -> ZoneAffinity.pin(spec, z));
-    spec.setTerminationGracePeriodSeconds(gracePeriod(spec.getTerminationGracePeriodSeconds()));
+    spec.setTerminationGracePeriodSeconds(grace);
     if (spec.getAutomountServiceAccountToken() == null) {
       // The agent talks only to etcd and never needs Kubernetes credentials.
       spec.setAutomountServiceAccountToken(false);
@@ -178,6 +189,10 @@ public final class PodFactory {
 
   private static long gracePeriod(Long template) {
     long requested = template == null ? DEFAULT_GRACE_SECONDS : template;
-    return Math.max(requested, WorkloadContainers.PRE_STOP_SLEEP_SECONDS + MIN_SHUTDOWN_SECONDS);
+    return Math.max(
+        requested,
+        WorkloadContainers.MIN_DRAIN_SECONDS
+            + WorkloadContainers.SETTLE_MILLIS / 1000
+            + MIN_SHUTDOWN_SECONDS);
   }
 }

@@ -5,7 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The Kubernetes release of the API server, as far as the pods the operator builds depend on it.
+ * The Kubernetes release of the API server, which the operator logs at start (its pods are the same
+ * on every supported release).
  *
  * @param major 1 for every Kubernetes release so far
  * @param minor e.g. 28 for 1.28
@@ -13,9 +14,6 @@ import java.util.regex.Pattern;
 public record ServerVersion(int major, int minor) implements Comparable<ServerVersion> {
   /** The oldest release Halo supports; assumed when the server's version cannot be read. */
   public static final ServerVersion OLDEST_SUPPORTED = new ServerVersion(1, 28);
-
-  /** The first release whose API server takes the {@code sleep} lifecycle action by default. */
-  public static final ServerVersion SLEEP_ACTION = new ServerVersion(1, 30);
 
   // "v1.29.3-gke.1", "1.30", "v1.31.0+k3s1": the leading major.minor is all that matters.
   private static final Pattern GIT_VERSION =
@@ -56,15 +54,6 @@ public record ServerVersion(int major, int minor) implements Comparable<ServerVe
     }
     Matcher m = NUMBER.matcher(value.trim());
     return m.matches() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
-  }
-
-  /**
-   * Whether the server takes a container lifecycle {@code sleep} action: from 1.30 (beta, on by
-   * default); 1.29 has it behind a gate that is off by default, older servers do not know it, and
-   * both refuse the pod (the field is dropped, then the hook has no handler: 422).
-   */
-  public boolean acceptsSleepAction() {
-    return compareTo(SLEEP_ACTION) >= 0;
   }
 
   @Override

@@ -25,7 +25,7 @@ class EtcdElectionServiceFirstReadTest {
       ElectionView first = service.view(endpoints, ELECTION);
 
       assertThat(first.known()).isFalse();
-      await().atMost(Duration.ofSeconds(5)).until(() -> changed.contains(ELECTION));
+      await().atMost(Duration.ofSeconds(20)).until(() -> changed.contains(ELECTION));
       ElectionView after = service.view(endpoints, ELECTION);
       assertThat(after.known()).isTrue();
       assertThat(after.reachable()).isFalse();

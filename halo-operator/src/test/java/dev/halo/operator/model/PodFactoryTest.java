@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
+import dev.halo.common.AgentDefaults;
 import dev.halo.common.Annotations;
+import dev.halo.common.DrainHook;
 import dev.halo.common.Labels;
 import dev.halo.common.Names;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
@@ -224,7 +228,7 @@ class PodFactoryTest {
   }
 
   @Test
-  void givesWorkloadContainersAPreStopSleepOnlyWhereTheTemplateHasNone() {
+  void givesEveryContainerTheDrainHookAndKeepsATemplatesOwnExecHook() {
     addSidecar(
         new ContainerBuilder()
             .withName("db")
@@ -237,18 +241,58 @@ class PodFactoryTest {
             .endPreStop()
             .endLifecycle()
             .build());
-    Pod pod = PodFactory.pod(hag, 0, DEFAULTS.on(ServerVersion.SLEEP_ACTION));
+    hag.getMetadata().setUid("6f1c0d2e-0000-4000-8000-000000000001");
+    Pod pod = PodFactory.pod(hag, 1, DEFAULTS);
+    String token = DrainHook.token("6f1c0d2e-0000-4000-8000-000000000001", "web-1");
 
-    assertThat(container(pod, "app").getLifecycle().getPreStop().getSleep().getSeconds())
-        .isEqualTo(2L);
-    assertThat(container(pod, "db").getLifecycle().getPreStop().getSleep()).isNull();
+    // Grace 30 s: 5 s to stop, 1 s to settle, so the hook waits for the successor at most 24 s.
+    String drain = "/drain?token=" + token + "&timeoutSeconds=24&settleMillis=1000";
+    HTTPGetAction app = container(pod, "app").getLifecycle().getPreStop().getHttpGet();
+    assertThat(app.getPath()).isEqualTo(drain);
+    assertThat(app.getPort().getIntVal()).isEqualTo(AgentDefaults.PORT);
+    assertThat(app.getHost()).as("the pod's IP, where the agent listens").isNull();
+    assertThat(container(pod, Names.AGENT_CONTAINER).getLifecycle().getPreStop().getHttpGet())
+        .isEqualTo(app);
+    assertThat(container(pod, "db").getLifecycle().getPreStop().getHttpGet()).isNull();
     assertThat(container(pod, "db").getLifecycle().getPreStop().getExec().getCommand())
         .containsExactly("pg_ctl", "stop");
-    assertThat(container(pod, Names.AGENT_CONTAINER).getLifecycle()).isNull();
+    assertThat(container(pod, "db").getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("HALO_DRAIN_URL");
+              assertThat(e.getValue()).isEqualTo("http://127.0.0.1:" + AgentDefaults.PORT + drain);
+            });
+    assertThat(container(pod, "app").getEnv())
+        .noneSatisfy(e -> assertThat(e.getName()).isEqualTo("HALO_DRAIN_URL"));
   }
 
   @Test
-  void keepsTheTemplatesGracePeriodButAtLeastThePreStopSleepPlusFiveSeconds() {
+  void runsATemplatesOwnSleepHookAfterTheHandOverWithinTheGracePeriod() {
+    hag.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setLifecycle(
+            new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+                .withNewPreStop()
+                .withNewSleep()
+                .withSeconds(4L)
+                .endSleep()
+                .endPreStop()
+                .build());
+    hag.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(20L);
+
+    LifecycleHandler hook = container(pod(0), "app").getLifecycle().getPreStop();
+
+    assertThat(hook.getSleep()).isNull();
+    // 20 s: 5 to stop, 1 to settle, 4 of the template's sleep: 10 s left to wait.
+    assertThat(hook.getHttpGet().getPath())
+        .endsWith("&timeoutSeconds=10&settleMillis=1000&thenSleepSeconds=4");
+  }
+
+  @Test
+  void keepsTheTemplatesGracePeriodButAtLeastTheShortestDrainPlusFiveSeconds() {
     assertThat(pod(0).getSpec().getTerminationGracePeriodSeconds()).isEqualTo(30L);
     hag.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(3L);
     assertThat(pod(0).getSpec().getTerminationGracePeriodSeconds()).isEqualTo(7L);

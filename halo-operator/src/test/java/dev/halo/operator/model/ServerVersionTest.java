@@ -37,16 +37,6 @@ class ServerVersionTest {
   }
 
   @Test
-  void takesTheSleepActionFrom130On() {
-    assertThat(new ServerVersion(1, 27).acceptsSleepAction()).isFalse();
-    assertThat(new ServerVersion(1, 29).acceptsSleepAction()).isFalse();
-    assertThat(new ServerVersion(1, 30).acceptsSleepAction()).isTrue();
-    assertThat(new ServerVersion(1, 35).acceptsSleepAction()).isTrue();
-    assertThat(new ServerVersion(2, 0).acceptsSleepAction()).isTrue();
-    assertThat(ServerVersion.OLDEST_SUPPORTED.acceptsSleepAction()).isFalse();
-  }
-
-  @Test
   void printsAsMajorDotMinor() {
     assertThat(new ServerVersion(1, 29)).hasToString("1.29");
   }

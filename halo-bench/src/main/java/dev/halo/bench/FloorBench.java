@@ -3,12 +3,15 @@ package dev.halo.bench;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.halo.operator.model.PodState;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,47 +40,61 @@ public final class FloorBench {
 
   private static int run() throws Exception {
     long started = System.nanoTime();
-    Map<String, StepTimes> steps = new LinkedHashMap<>();
+    Map<String, StepTimes> steps;
     try (BenchRig rig = BenchRig.start(3)) {
       rig.createGroup(GROUP, TTLS.get(0));
-      List<String> pods = awaitRunning(rig);
-      try (EtcdSteps etcd = new EtcdSteps(rig.etcd)) {
-        steps.put(FloorChains.ETCD_PUT, StepTimes.ofMicros(etcd.puts(N)));
-        steps.put(FloorChains.ETCD_RANGE, StepTimes.ofMicros(etcd.ranges(N)));
-        steps.put(FloorChains.ETCD_REVOKE, StepTimes.ofMicros(etcd.revokes(N)));
-        steps.put(FloorChains.ETCD_WATCH_EVENT, StepTimes.ofMicros(etcd.watchEvents(N)));
-        // The leases run out in the background, while the API and the proxy are timed.
-        ExecutorService granting = Executors.newFixedThreadPool(TTLS.size());
-        Map<Integer, Future<List<CompletableFuture<Long>>>> expiries = new LinkedHashMap<>();
-        for (int ttl : TTLS) {
-          expiries.put(ttl, granting.submit(() -> etcd.startExpiries(ttl, N, EXPIRY_SPACING_MS)));
-        }
-        try (ApiSteps api =
-            new ApiSteps(rig.api.newClient(), rig.api.newClient(), BenchRig.NAMESPACE)) {
-          List<List<Long>> patches = api.patchesAndEvents(BenchRig.NAMESPACE, pods.get(0), N);
-          steps.put(FloorChains.API_PATCH, StepTimes.ofMicros(patches.get(0)));
-          steps.put(FloorChains.API_WATCH_EVENT, StepTimes.ofMicros(patches.get(1)));
-        }
-        steps.put(
-            FloorChains.PROXY_UPDATE,
-            StepTimes.ofMicros(
-                ProxySteps.moves(rig, BenchRig.NAMESPACE, pods.get(1), pods.get(2), N)));
-        for (var e : expiries.entrySet()) {
-          steps.put(
-              FloorChains.leaseExpiry(e.getKey()),
-              StepTimes.ofMicros(EtcdSteps.collect(e.getValue().get(), e.getKey() + 10L)));
-        }
-        granting.shutdown();
-      }
+      steps = measure(rig, awaitRunning(rig));
     }
     steps.forEach((name, t) -> System.out.println("bench: floor " + name + " " + t));
+    Map<String, Object> doc = report(steps);
+    doc.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
+    System.out.println("wrote " + BenchReport.write("floor.json", doc));
+    return 0;
+  }
+
+  /** Every step, n={@value #N}; {@code pods}: the group's master first. */
+  private static Map<String, StepTimes> measure(BenchRig rig, List<String> pods) throws Exception {
+    Map<String, StepTimes> steps = new LinkedHashMap<>();
+    try (EtcdSteps etcd = new EtcdSteps(rig.etcd)) {
+      steps.put(FloorChains.ETCD_PUT, StepTimes.ofMicros(etcd.puts(N)));
+      steps.put(FloorChains.ETCD_RANGE, StepTimes.ofMicros(etcd.ranges(N)));
+      steps.put(FloorChains.ETCD_REVOKE, StepTimes.ofMicros(etcd.revokes(N)));
+      steps.put(FloorChains.ETCD_WATCH_EVENT, StepTimes.ofMicros(etcd.watchEvents(N)));
+      // The leases run out in the background, while the API and the proxy are timed.
+      ExecutorService granting = Executors.newFixedThreadPool(TTLS.size());
+      Map<Integer, Future<List<CompletableFuture<Long>>>> expiries = new LinkedHashMap<>();
+      for (int ttl : TTLS) {
+        expiries.put(ttl, granting.submit(() -> etcd.startExpiries(ttl, N, EXPIRY_SPACING_MS)));
+      }
+      try (ApiSteps api =
+          new ApiSteps(rig.api.newClient(), rig.api.newClient(), BenchRig.NAMESPACE)) {
+        List<List<Long>> patches = api.patchesAndEvents(BenchRig.NAMESPACE, pods.get(0), N);
+        steps.put(FloorChains.API_PATCH, StepTimes.ofMicros(patches.get(0)));
+        steps.put(FloorChains.API_WATCH_EVENT, StepTimes.ofMicros(patches.get(1)));
+      }
+      List<Long> moves = ProxySteps.moves(rig, BenchRig.NAMESPACE, pods.get(1), pods.get(2), N);
+      steps.put(FloorChains.PROXY_UPDATE, StepTimes.ofMicros(moves));
+      for (var e : expiries.entrySet()) {
+        List<Long> samples = EtcdSteps.collect(e.getValue().get(), e.getKey() + 10L);
+        steps.put(FloorChains.leaseExpiry(e.getKey()), StepTimes.ofMicros(samples));
+      }
+      granting.shutdown();
+    }
+    return steps;
+  }
+
+  /** floor.json: the steps, and per TTL the chains beside this run's failover.json, if any. */
+  private static Map<String, Object> report(Map<String, StepTimes> steps) throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("setup", setup());
     Map<String, Object> stepFigures = new LinkedHashMap<>();
-    steps.forEach((name, t) -> stepFigures.put(name, t.asMap()));
-    doc.put("steps", stepFigures);
     Map<String, Double> p50 = new LinkedHashMap<>();
-    steps.forEach((name, t) -> p50.put(name, t.p50Ms()));
+    steps.forEach(
+        (name, t) -> {
+          stepFigures.put(name, t.asMap());
+          p50.put(name, t.p50Ms());
+        });
+    doc.put("steps", stepFigures);
     Path failover = BenchReport.dir().resolve("failover.json");
     Map<String, Object> halo =
         Files.exists(failover)
@@ -96,9 +113,7 @@ public final class FloorBench {
           FloorChains.figures(ttl, p50, FailoverFigures.nested(halo, "series", "ttl" + ttl)));
     }
     doc.put("chains", chains);
-    doc.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
-    System.out.println("wrote " + BenchReport.write("floor.json", doc));
-    return 0;
+    return doc;
   }
 
   /** The group's three pods, the master first, once all are Ready and one is labelled master. */
@@ -111,15 +126,15 @@ public final class FloorBench {
           var pods = rig.pods(GROUP);
           List<String> masters = rig.labelledMasters(GROUP);
           if (pods.size() != 3 || !pods.stream().allMatch(PodState::ready) || masters.size() != 1) {
-            return java.util.Optional.empty();
+            return Optional.empty();
           }
-          List<String> names = new java.util.ArrayList<>(masters);
+          List<String> names = new ArrayList<>(masters);
           pods.stream()
               .map(p -> p.getMetadata().getName())
               .filter(name -> !masters.contains(name))
               .sorted()
               .forEach(names::add);
-          return java.util.Optional.of(names);
+          return Optional.of(names);
         });
   }
 

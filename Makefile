@@ -39,7 +39,7 @@ help:
 	@echo "make image    build the images $(IMAGE) (operator) and $(AGENT_IMAGE_REPOSITORY):$(IMAGE_TAG) (agent, with its AOT cache trained against a real etcd) as OCI archives in target/images/, without a container engine (as root: installs mmdebstrap, umoci, skopeo)"
 	@echo "make image-test run each image's entry points from its unpacked filesystem under chroot: --version, the agent's AOT cache, the agent elected on a real etcd and resigning on SIGTERM, its start time, the operator's --help"
 	@echo "make deploy   helm upgrade --install halo helm/halo into $(NAMESPACE) on the current kubeconfig (needs helm)"
-	@echo "make bench    measure failover (6 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent (on this Java and, as root after make image, in its image), the operator, scale and multi-site failover into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
+	@echo "make bench    measure failover (6 ways, TTL 5 and 2, against fabric8 LeaderElector), the agent (on this Java and, as root after make image, in its image), the physical floor under each failover (etcd, API and proxy steps, Halo ÷ floor), the operator, scale and multi-site failover into target/bench/ (JSON, REPORT.md, PNG); BENCH_ARGS=--quick for a short run"
 	@echo "make chaos    seeded fault-injection campaign (SEED=1 FAULTS=200) checking the invariants of docs/design.md; report in target/chaos/"
 	@echo "make kubectl-plugin  install kubectl halo: \$$PREFIX/bin/kubectl-halo and \$$PREFIX/lib/halo/ (PREFIX=$(PREFIX)); needs Java 17+"
 	@echo "make kubectl-plugin-release KREW_URL=https://...  the plugin's archive and its Krew manifest (with the archive's sha256) in target/kubectl-halo/"
@@ -98,6 +98,7 @@ bench: deps
 	$(BENCH_RUN) dev.halo.bench.AgentBench $(BENCH_ARGS)
 	$(IMAGE_ENV) scripts/image-agent-bench.sh $(BENCH_RUN) dev.halo.bench.AgentBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.FailoverBench $(BENCH_ARGS)
+	$(BENCH_RUN) dev.halo.bench.FloorBench
 	$(BENCH_RUN) dev.halo.bench.OperatorBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.ScaleBench $(BENCH_ARGS)
 	$(BENCH_RUN) dev.halo.bench.SiteBench $(BENCH_ARGS)

@@ -101,6 +101,12 @@ public final class BenchSummary {
               machine.path("os").asText()));
     }
     failover(failover);
+    JsonNode floor = read("floor.json");
+    if (floor == null) {
+      missing("The floor next to Halo", "floor.json");
+    } else {
+      md.append(FloorSummary.markdown(floor));
+    }
     peer(read("peer.json"));
     JsonNode agent = read("agent.json");
     JsonNode agentImage = read("agent-image.json");

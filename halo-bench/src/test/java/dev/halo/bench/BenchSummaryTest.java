@@ -61,6 +61,7 @@ class BenchSummaryTest {
         .contains("| 5 s | crash | 5000 / 4000 / 1000 | 4950 / 5150 | 4800 / 5600 | 1.031 | 0.92 |")
         .contains("![failover TTL 5](failover-ttl5.png)")
         .contains("agent.json was not written in this run.")
+        .contains("floor.json was not written in this run.")
         .contains("scale.json was not written in this run.");
     for (String png : new String[] {"failover-ttl5.png", "peer.png"}) {
       BufferedImage image = ImageIO.read(dir.resolve(png).toFile());

@@ -47,44 +47,65 @@ final class ContainerStops {
   /** Stops the pod's containers (the pod is terminating; the caller does not hold it). */
   void stop(KubeletPod rt, Duration grace) {
     long deadline = System.nanoTime() + grace.toNanos();
-    Map<Container, LifecycleHandler> hooks = new LinkedHashMap<>();
-    Map<Integer, Integer> podPorts;
+    List<PreStopHook.Target> targets = new ArrayList<>();
     synchronized (rt) {
-      for (Container c : rt.pod.getSpec().getContainers()) {
-        PreStopHook.of(c).ifPresent(h -> hooks.put(c, h));
-      }
-      if (hooks.isEmpty() || rt.cutHooks.isDone()) {
+      boolean hooks = rt.pod.getSpec().getContainers().stream().anyMatch(c -> hook(c) != null);
+      if (!hooks || rt.cutHooks.isDone()) {
         stopAgent(rt, grace);
         processes.stop(rt, grace);
         stopWorkload(rt);
         return;
       }
-      podPorts = podPorts(rt);
+      Map<Integer, Integer> podPorts = podPorts(rt);
+      for (Container c : rt.pod.getSpec().getContainers()) {
+        targets.add(
+            new PreStopHook.Target(
+                rt.name,
+                c,
+                podPorts,
+                Optional.ofNullable(rt.processes.get(c.getName())),
+                ProcessVolumes.mounts(c, rt.processVolumeDirs)));
+      }
     }
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     List<CompletableFuture<Void>> demoHooks = new ArrayList<>();
-    for (Container c : rt.pod.getSpec().getContainers()) {
-      Optional<WorkloadProcess> wp = Optional.ofNullable(rt.processes.get(c.getName()));
-      PreStopHook.Target target =
-          new PreStopHook.Target(
-              rt.name, c, podPorts, wp, ProcessVolumes.mounts(c, rt.processVolumeDirs));
+    for (PreStopHook.Target target : targets) {
       CompletableFuture<Void> hook =
-          CompletableFuture.runAsync(() -> runHook(rt, target, hooks.get(c), deadline), exec);
-      if (Names.AGENT_CONTAINER.equals(c.getName())) {
-        stops.add(hook.thenRunAsync(() -> locked(rt, () -> stopAgent(rt, left(deadline))), exec));
-      } else if (wp.isPresent()) {
-        stops.add(
-            hook.thenRunAsync(
-                () -> locked(rt, () -> processes.stop(rt, wp.get(), left(deadline))), exec));
+          CompletableFuture.runAsync(() -> runHook(rt, target, deadline), exec);
+      String container = target.container().getName();
+      if (Names.AGENT_CONTAINER.equals(container)) {
+        stops.add(then(hook, rt, container, () -> stopAgent(rt, left(deadline))));
+      } else if (target.process().isPresent()) {
+        WorkloadProcess wp = target.process().get();
+        stops.add(then(hook, rt, container, () -> processes.stop(rt, wp, left(deadline))));
       } else {
         demoHooks.add(hook);
       }
     }
-    stops.add(
-        CompletableFuture.allOf(demoHooks.toArray(CompletableFuture[]::new))
-            .thenRunAsync(() -> locked(rt, () -> stopWorkload(rt)), exec));
+    CompletableFuture<Void> demoHooksDone =
+        CompletableFuture.allOf(demoHooks.toArray(CompletableFuture[]::new));
+    stops.add(then(demoHooksDone, rt, "demo workload", () -> stopWorkload(rt)));
     CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
     locked(rt, () -> processes.forget(rt));
+  }
+
+  private static LifecycleHandler hook(Container c) {
+    return PreStopHook.of(c).orElse(null);
+  }
+
+  /** Once the hook is done, stops the container holding the pod; what fails is logged. */
+  private CompletableFuture<Void> then(
+      CompletableFuture<Void> hook, KubeletPod rt, String container, Runnable stop) {
+    return hook.thenRunAsync(() -> locked(rt, stop), exec)
+        .exceptionally(
+            e -> {
+              log.atError()
+                  .setCause(e)
+                  .addKeyValue("pod", rt.name)
+                  .addKeyValue("container", container)
+                  .log("kubelet: cannot stop the container");
+              return null;
+            });
   }
 
   /**
@@ -112,8 +133,8 @@ final class ContainerStops {
   }
 
   /** Runs one container's hook (if any) until it ends, the grace period does, or the kubelet. */
-  private void runHook(
-      KubeletPod rt, PreStopHook.Target target, LifecycleHandler h, long deadline) {
+  private void runHook(KubeletPod rt, PreStopHook.Target target, long deadline) {
+    LifecycleHandler h = hook(target.container());
     if (h == null) {
       return;
     }

@@ -142,6 +142,11 @@ final class AgentRunner {
 
   /** Stops the agent gracefully (SIGTERM / shutdown), killing it after the grace period. */
   void stop(KubeletPod rt, String why) {
+    stop(rt, why, rt.gracePeriod());
+  }
+
+  /** Stops the agent gracefully (SIGTERM / shutdown), killing it after {@code grace}. */
+  void stop(KubeletPod rt, String why, Duration grace) {
     AgentHandle agent = rt.agent;
     if (agent == null || !rt.agentRunning()) {
       return;
@@ -149,7 +154,7 @@ final class AgentRunner {
     long start = System.nanoTime();
     int exitCode;
     if (agent instanceof AgentProcess process) {
-      exitCode = process.terminate(rt.gracePeriod());
+      exitCode = process.terminate(grace);
       if (exitCode == -1) {
         process.kill();
         exitCode = process.waitFor(Duration.ofSeconds(10));

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** Everything the kubelet knows about one pod it runs; guarded by its own monitor. */
 final class KubeletPod {
@@ -74,6 +75,10 @@ final class KubeletPod {
   int restartCount;
   ContainerStateTerminated agentTermination;
   ContainerStateTerminated agentLastTermination;
+  // Completed when the kubelet stops: preStop hooks still running are cut short.
+  final CompletableFuture<Void> cutHooks = new CompletableFuture<>();
+  // Completed once the pod's containers are stopped, for whoever asks to stop it meanwhile.
+  final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   KubeletPod(Pod pod) {
     this.name = pod.getMetadata().getName();
@@ -90,6 +95,15 @@ final class KubeletPod {
   static long gracePeriodSeconds(Pod pod) {
     return Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds())
         .orElse(DEFAULT_GRACE_SECONDS);
+  }
+
+  /**
+   * The grace period of a pod being deleted: its deletionGracePeriodSeconds (the DELETE's
+   * gracePeriodSeconds), else its terminationGracePeriodSeconds, else 30.
+   */
+  static Duration deletionGracePeriod(Pod pod) {
+    Long seconds = pod.getMetadata().getDeletionGracePeriodSeconds();
+    return Duration.ofSeconds(seconds == null ? gracePeriodSeconds(pod) : seconds);
   }
 
   Duration gracePeriod() {

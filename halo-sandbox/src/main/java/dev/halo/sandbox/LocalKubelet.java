@@ -86,9 +86,11 @@ import org.slf4j.LoggerFactory;
  *       the finalizer {@value #FINALIZER} on every pod it runs, so a DELETE (by the operator or a
  *       test) leaves the pod terminating (deletionTimestamp set) as a real API server does, until
  *       the kubelet has stopped the agent gracefully (it resigns) and the workload, reported the
- *       containers terminated and removed its finalizer; only then does the pod disappear. Without
- *       it a DELETE removes the pod at once and the agent is stopped afterwards. {@link
- *       #deletePodGracefully} always goes through the terminating state.
+ *       containers terminated and removed its finalizer; only then does the pod disappear. Each
+ *       container first runs its {@code lifecycle.preStop} hook, all containers at once, within the
+ *       grace period ({@link ContainerStops}). Without it a DELETE removes the pod at once and the
+ *       agent is stopped afterwards. {@link #deletePodGracefully} always goes through the
+ *       terminating state.
  * </ul>
  *
  * <p>Informer callbacks only queue work: pods start and stop on an executor, and all operations on

@@ -129,6 +129,15 @@ final class PodApiWriter {
 
   /** Records a FailedMount Warning event on the pod, as a kubelet does (best effort). */
   void failedMount(KubeletPod rt, String message) {
+    warning(rt, "FailedMount", message);
+  }
+
+  /** Records a FailedPreStopHook Warning event on the pod, as a kubelet does (best effort). */
+  void failedPreStopHook(KubeletPod rt, String message) {
+    warning(rt, "FailedPreStopHook", message);
+  }
+
+  private void warning(KubeletPod rt, String reason, String message) {
     String now = PodStatusFactory.timestamp(Instant.now());
     io.fabric8.kubernetes.api.model.Event event =
         new io.fabric8.kubernetes.api.model.EventBuilder()
@@ -144,7 +153,7 @@ final class PodApiWriter {
             .withUid(rt.uid)
             .endInvolvedObject()
             .withType("Warning")
-            .withReason("FailedMount")
+            .withReason(reason)
             .withMessage(message)
             .withNewSource()
             .withComponent("kubelet")
@@ -161,7 +170,8 @@ final class PodApiWriter {
       log.atDebug()
           .addKeyValue("pod", rt.name)
           .addKeyValue("error", e.getMessage())
-          .log("kubelet: FailedMount event not recorded");
+          .addKeyValue("reason", reason)
+          .log("kubelet: Warning event not recorded");
     }
   }
 

@@ -117,7 +117,7 @@ final class PodControls {
         .log("kubelet: marked pod terminating");
     KubeletPod rt = lifecycle.get(pod);
     if (rt != null && rt.uid.equals(uid)) {
-      lifecycle.terminate(rt, true);
+      lifecycle.terminate(rt, true, KubeletPod.deletionGracePeriod(current));
     } else {
       api.removeFinalizer(pod, uid);
     }

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -42,6 +42,7 @@ final class PodLifecycle {
   private final ExecutorService exec;
   private final ScheduledExecutorService timer;
   private final AtomicBoolean closed;
+  private final ContainerStops stops;
   private final ConcurrentHashMap<String, KubeletPod> pods = new ConcurrentHashMap<>();
   // Pods already stopped: a late event about one of them must not start it again.
   private final Set<String> finishedUids = ConcurrentHashMap.newKeySet();
@@ -69,6 +70,7 @@ final class PodLifecycle {
     this.exec = exec;
     this.timer = timer;
     this.closed = closed;
+    this.stops = new ContainerStops(agents, processes, api, exec);
   }
 
   /** The pods the kubelet runs now. */
@@ -157,7 +159,7 @@ final class PodLifecycle {
           "start " + name,
           () -> {
             if (replaced.get() != null) {
-              terminate(replaced.get(), false);
+              terminate(replaced.get(), false, replaced.get().gracePeriod());
             }
             startPod(rt);
           });
@@ -169,7 +171,8 @@ final class PodLifecycle {
     String uid = pod.getMetadata().getUid();
     KubeletPod rt = pods.get(name);
     if (rt != null && rt.uid.equals(uid)) {
-      run("terminate " + name, () -> terminate(rt, true));
+      Duration grace = KubeletPod.deletionGracePeriod(pod);
+      run("terminate " + name, () -> terminate(rt, true, grace));
     } else if (rt == null && pod.getMetadata().getFinalizers().contains(LocalKubelet.FINALIZER)) {
       run("release " + name, () -> api.removeFinalizer(name, uid));
     }
@@ -195,7 +198,7 @@ final class PodLifecycle {
     KubeletPod rt = pods.get(name);
     if (rt != null && rt.uid.equals(pod.getMetadata().getUid())) {
       log.atInfo().addKeyValue("pod", name).log("kubelet: pod deleted");
-      run("stop " + name, () -> terminate(rt, false));
+      run("stop " + name, () -> terminate(rt, false, rt.gracePeriod()));
     }
   }
 
@@ -356,35 +359,48 @@ final class PodLifecycle {
   }
 
   /**
-   * Stops a pod's agent and workload. With {@code podExists} it reports the containers terminated
-   * and lets go of the pod object (removes the finalizer); either way the pod leaves the kubelet.
+   * Stops a pod's containers as a kubelet does ({@link ContainerStops}: preStop hooks, then the
+   * agent and workload, within {@code grace}). With {@code podExists} it reports the containers
+   * terminated and lets go of the pod object (removes the finalizer); either way the pod leaves the
+   * kubelet. A second call while the pod stops waits for the first.
    */
-  void terminate(KubeletPod rt, boolean podExists) {
+  void terminate(KubeletPod rt, boolean podExists, Duration grace) {
+    boolean first;
     synchronized (rt) {
       if (rt.phase == KubeletPod.Phase.TERMINATED || rt.phase == KubeletPod.Phase.GONE) {
         return;
       }
+      if (closed.get()) {
+        rt.cutHooks.complete(null); // kubelet shutdown waits for no hook
+      }
+      first = rt.phase != KubeletPod.Phase.TERMINATING;
       rt.phase = KubeletPod.Phase.TERMINATING;
       rt.statusFrozen = false;
       finishedUids.add(rt.uid);
-      agents.stop(rt, "pod terminating");
-      AgentRunner.releaseDead(rt);
-      agents.closeEtcdProxies(rt);
-      processes.stop(rt);
-      if (rt.workload != null) {
-        rt.workload.stop();
-        rt.workloadFinishedAt = Instant.now();
-        log.atInfo().addKeyValue("pod", rt.name).log("kubelet: stopped workload");
-      }
-      rt.phase = KubeletPod.Phase.TERMINATED;
-      rt.volumeDirs.values().forEach(PodLifecycle::deleteQuietly);
-      if (podExists && !closed.get()) {
-        api.writeStatus(rt);
-      }
     }
-    pods.remove(rt.name, rt);
-    if (podExists && !closed.get()) {
-      api.removeFinalizer(rt.name, rt.uid);
+    if (first) {
+      stopContainers(rt, podExists, grace);
+    } else {
+      rt.terminated.join();
+    }
+  }
+
+  private void stopContainers(KubeletPod rt, boolean podExists, Duration grace) {
+    try {
+      stops.stop(rt, grace);
+      synchronized (rt) {
+        rt.phase = KubeletPod.Phase.TERMINATED;
+        rt.volumeDirs.values().forEach(PodLifecycle::deleteQuietly);
+        if (podExists && !closed.get()) {
+          api.writeStatus(rt);
+        }
+      }
+      pods.remove(rt.name, rt);
+      if (podExists && !closed.get()) {
+        api.removeFinalizer(rt.name, rt.uid);
+      }
+    } finally {
+      rt.terminated.complete(null);
     }
   }
 
@@ -396,13 +412,16 @@ final class PodLifecycle {
     }
   }
 
-  /** Stops every pod it runs, in parallel, waiting up to a minute for each. */
+  /**
+   * Stops every pod it runs (the kubelet is closed), in parallel, cutting preStop hooks short and
+   * waiting up to a minute for each.
+   */
   void stopAll() {
-    List<Future<?>> stops = new ArrayList<>();
+    List<Future<?>> stopping = new ArrayList<>();
     for (KubeletPod rt : List.copyOf(pods.values())) {
-      stops.add(exec.submit(() -> terminate(rt, false)));
+      stopping.add(exec.submit(() -> terminate(rt, false, rt.gracePeriod())));
     }
-    for (Future<?> stop : stops) {
+    for (Future<?> stop : stopping) {
       try {
         stop.get(60, TimeUnit.SECONDS);
       } catch (Exception e) {

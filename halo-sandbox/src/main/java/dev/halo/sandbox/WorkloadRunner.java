@@ -305,22 +305,35 @@ final class WorkloadRunner implements AutoCloseable {
     return peers.localPorts(port);
   }
 
-  /** Stops the pod's processes (caller holds the pod): SIGTERM, SIGKILL after the grace period. */
-  void stop(KubeletPod rt) {
+  /**
+   * Stops the pod's processes (caller holds the pod): SIGTERM, SIGKILL after {@code grace}; the pod
+   * leaves the peers file.
+   */
+  void stop(KubeletPod rt, Duration grace) {
+    forget(rt);
+    for (WorkloadProcess wp : rt.processes.values()) {
+      stop(rt, wp, grace);
+    }
+  }
+
+  /** Stops one of the pod's processes (caller holds the pod): SIGTERM, SIGKILL after grace. */
+  void stop(KubeletPod rt, WorkloadProcess wp, Duration grace) {
+    boolean killed = wp.stop(grace);
+    if (wp.running()) {
+      wp.recordExit(rt.containerId(wp.container, wp.restartCount));
+    }
+    started.remove(wp);
+    log.atInfo()
+        .addKeyValue("pod", rt.name)
+        .addKeyValue("container", wp.container)
+        .addKeyValue("killed", killed)
+        .log("kubelet: stopped workload process");
+  }
+
+  /** Takes the pod out of the peers file (its processes stop). */
+  void forget(KubeletPod rt) {
     if (!rt.processes.isEmpty()) {
       peers.remove(rt.name);
-    }
-    for (WorkloadProcess wp : rt.processes.values()) {
-      boolean killed = wp.stop(rt.gracePeriod());
-      if (wp.running()) {
-        wp.recordExit(rt.containerId(wp.container, wp.restartCount));
-      }
-      started.remove(wp);
-      log.atInfo()
-          .addKeyValue("pod", rt.name)
-          .addKeyValue("container", wp.container)
-          .addKeyValue("killed", killed)
-          .log("kubelet: stopped workload process");
     }
   }
 

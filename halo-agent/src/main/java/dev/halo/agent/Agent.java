@@ -63,6 +63,10 @@ public final class Agent implements AutoCloseable {
   // instant between a promotion and that listener reports the previous (lower) term, which a store
   // refuses at worst; never a higher one, as the leader last read can be just before a demotion.
   private volatile long masterTerm;
+  // When this agent last stopped being master (0: never was): a drain that starts just after a
+  // step-down the operator asked (a deleted master: both react to the deletion) still waits for
+  // the successor's route.
+  private volatile long demotedAtNanos;
   // The pre-stop hand-over (GET /drain): once started, the agent never campaigns again.
   private final Drain drain;
   private final ScheduledExecutorService drainTimer;
@@ -98,7 +102,7 @@ public final class Agent implements AutoCloseable {
             clock::nanoTime,
             config.member(),
             config.election(),
-            () -> roleState.role() == Role.MASTER,
+            this::masterOfLate,
             () -> masterTerm,
             () -> elector.withdraw("drain"));
     this.http =
@@ -295,6 +299,17 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /** Master now, or until a moment ago ({@link #RECENT_MASTER_NANOS}). */
+  private boolean masterOfLate() {
+    if (roleState.role() == Role.MASTER) {
+      return true;
+    }
+    long demoted = demotedAtNanos;
+    return demoted != 0 && clock.nanoTime() - demoted < RECENT_MASTER_NANOS;
+  }
+
+  private static final long RECENT_MASTER_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   /**
    * After a step-down: reads the holds again before rejoining, because the operator puts a hold and
    * then asks the master to step down (an excluded master), and the periodic read may not have seen
@@ -332,12 +347,17 @@ public final class Agent implements AutoCloseable {
     String leader = master ? t.leader() : seen.map(ElectionClient.Candidate::value).orElse("");
     if (master) {
       masterTerm = term;
-    } else if ((Boolean.TRUE.equals(held) || heldAsMember()) && !stopped) {
-      String why = Boolean.TRUE.equals(held) ? "site-held" : "member-held";
-      try {
-        exec.execute(() -> elector.withdraw(why));
-      } catch (RejectedExecutionException e) {
-        log.atDebug().log("hold after shutdown ignored");
+    } else {
+      if (t.from() == Role.MASTER) {
+        demotedAtNanos = clock.nanoTime();
+      }
+      if ((Boolean.TRUE.equals(held) || heldAsMember()) && !stopped) {
+        String why = Boolean.TRUE.equals(held) ? "site-held" : "member-held";
+        try {
+          exec.execute(() -> elector.withdraw(why));
+        } catch (RejectedExecutionException e) {
+          log.atDebug().log("hold after shutdown ignored");
+        }
       }
     }
     metrics.transition(t);

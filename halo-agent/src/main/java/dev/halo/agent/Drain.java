@@ -63,8 +63,9 @@ final class Drain {
   private CompletableFuture<Result> drained;
 
   /**
-   * {@code master} and {@code term} tell this agent's role and term when the drain starts; {@code
-   * leave} leaves the election for good.
+   * {@code master} tells whether this agent is master or was until a moment ago (a deleted master's
+   * operator may ask it to step down just before its hook calls), {@code term} the term of its
+   * latest promotion; {@code leave} leaves the election for good.
    */
   Drain(
       ElectionClient client,

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -77,7 +78,7 @@ class DrainIT {
     long term = second.agent().status().createRevision();
     etcd.cluster()
         .etcdctl("put", ElectionKeys.routedKey(ELECTION), ElectionKeys.routed("g-1", term));
-    HttpResponse<String> answer = drained.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    HttpResponse<String> answer = drained.get(10, TimeUnit.SECONDS);
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.body()).startsWith("handed over to g-1 in ");
 
@@ -93,9 +94,35 @@ class DrainIT {
 
     // The last member has nobody to hand over to: it answers without waiting.
     HttpResponse<String> alone =
-        drain(second, DrainHook.token(GROUP_UID, "g-1"))
-            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        drain(second, DrainHook.token(GROUP_UID, "g-1")).get(10, TimeUnit.SECONDS);
     assertThat(alone.body()).startsWith("no other member to hand over to");
     assertThat(second.agent().role()).isEqualTo(Role.STANDBY);
+  }
+
+  @Test
+  void aMasterAskedToStepDownJustBeforeItsHookStillWaitsForItsSuccessorsRoute() throws Exception {
+    first = start("g-0");
+    await().atMost(Duration.ofSeconds(10)).until(() -> first.agent().role() == Role.MASTER);
+    second = start("g-1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> second.agent().status().phase().equals("campaigning"));
+
+    // The operator saw the deletion first and asked the master to step down.
+    long lease = Long.parseLong(first.agent().status().leaseId(), 16);
+    etcd.cluster().etcdctl("put", ElectionKeys.stepDownKey(ELECTION, lease), "podDeleted");
+    await().atMost(Duration.ofSeconds(10)).until(() -> second.agent().role() == Role.MASTER);
+
+    CompletableFuture<HttpResponse<String>> drained =
+        drain(first, DrainHook.token(GROUP_UID, "g-0"));
+    long term = second.agent().status().createRevision();
+    // Waits for the successor's labels, which no one publishes yet.
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !drained.isDone());
+    etcd.cluster()
+        .etcdctl("put", ElectionKeys.routedKey(ELECTION), ElectionKeys.routed("g-1", term));
+    assertThat(drained.get(10, TimeUnit.SECONDS).body()).startsWith("handed over to g-1 in ");
   }
 }

@@ -32,9 +32,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Plays kube-proxy for one namespace: every Service port gets a local port on 127.0.0.1 that
  * forwards each TCP connection to a Service endpoint, i.e. a pod the Service's selector matches
- * that is Ready and not terminating (its {@link DemoWorkload} port, from the kubelet). Endpoints
- * are chosen per connection (round robin), and a connection whose pod stops being an endpoint is
- * closed, so clients reconnect to the new master instead of talking to the old one.
+ * that is Ready and not terminating (its {@link DemoWorkload} port, from the kubelet), or, while
+ * there is none, one that is terminating but still Ready (serving), as kube-proxy does since
+ * Kubernetes 1.28 (KEP-1669): a master that drains before it stops keeps its traffic until its
+ * successor is labelled. Endpoints are chosen per connection (round robin), and a connection whose
+ * pod stops being an endpoint is closed, so clients reconnect to the new master instead of talking
+ * to the old one.
  */
 public final class ServiceProxy implements AutoCloseable {
   /** A Service port and the local port that reaches it. */
@@ -56,8 +59,9 @@ public final class ServiceProxy implements AutoCloseable {
   // threads per connection cost more CPU than the copying itself.
   private final ExecutorService pipes =
       Executors.newCachedThreadPool(Threads.daemons("proxy-pipe"));
-  private SharedIndexInformer<Service> services;
-  private SharedIndexInformer<Pod> pods;
+  // Set once each informer is started; the pods' informer may call refresh before the other is.
+  private volatile SharedIndexInformer<Service> services;
+  private volatile SharedIndexInformer<Pod> pods;
 
   private ServiceProxy(
       KubernetesClient client, String namespace, LocalKubelet kubelet, int firstPort) {
@@ -80,6 +84,7 @@ public final class ServiceProxy implements AutoCloseable {
     ServiceProxy proxy = new ServiceProxy(client, namespace, kubelet, firstPort);
     proxy.pods = client.pods().inNamespace(namespace).inform(handler(proxy::refresh), 0);
     proxy.services = client.services().inNamespace(namespace).inform(handler(proxy::refresh), 0);
+    proxy.refresh(); // what the informers told before both were set
     return proxy;
   }
 
@@ -105,7 +110,10 @@ public final class ServiceProxy implements AutoCloseable {
         .toList();
   }
 
-  /** The pods {@code service} sends traffic to now (Ready, selected, not terminating). */
+  /**
+   * The pods {@code service} sends traffic to now: selected, Ready and not terminating, or when
+   * none is, selected, Ready and terminating.
+   */
   public List<String> endpoints(String service) {
     Service svc = services.getStore().getByKey(namespace + "/" + service);
     return svc == null ? List.of() : endpointsOf(svc);
@@ -116,13 +124,20 @@ public final class ServiceProxy implements AutoCloseable {
     if (selector == null || selector.isEmpty()) {
       return List.of();
     }
-    return pods.getStore().list().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .filter(p -> matches(selector, p.getMetadata().getLabels()))
-        .filter(ServiceProxy::isReady)
-        .map(p -> p.getMetadata().getName())
-        .sorted()
-        .toList();
+    List<Pod> serving =
+        pods.getStore().list().stream()
+            .filter(p -> matches(selector, p.getMetadata().getLabels()))
+            .filter(ServiceProxy::isReady)
+            .toList();
+    List<String> ready =
+        serving.stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .map(p -> p.getMetadata().getName())
+            .sorted()
+            .toList();
+    return !ready.isEmpty()
+        ? ready
+        : serving.stream().map(p -> p.getMetadata().getName()).sorted().toList();
   }
 
   private static boolean matches(Map<String, String> selector, Map<String, String> labels) {
@@ -139,7 +154,7 @@ public final class ServiceProxy implements AutoCloseable {
 
   /** Opens and closes listeners to match the Services, and drops connections to ex-endpoints. */
   private synchronized void refresh() {
-    if (closed.get()) {
+    if (closed.get() || services == null || pods == null) {
       return;
     }
     Set<String> wanted = ConcurrentHashMap.newKeySet();

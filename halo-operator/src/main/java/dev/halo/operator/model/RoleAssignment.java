@@ -33,13 +33,17 @@ public record RoleAssignment(
   public static RoleAssignment plan(List<Pod> pods, Membership membership) {
     Map<String, Pod> byName =
         pods.stream().collect(Collectors.toMap(PodState::name, Function.identity(), (a, b) -> a));
-    // A leader whose pod is gone is about to be revoked: label nobody rather than a dying pod. A
-    // leader that waits for a fence is not master yet: its agent answers standby until it goes.
+    // A leader whose pod failed or whose agent is down is about to be revoked: label nobody rather
+    // than a dead pod. A leader whose pod is being deleted keeps its label while it drains (its
+    // preStop hook hands over and waits for the successor's label), so the traffic moves in one
+    // step when the election does, as in a planned switchover. A leader that waits for a fence is
+    // not master yet: its agent answers standby until it goes.
     Optional<String> master =
         membership
             .leaderPod()
             .filter(byName::containsKey)
-            .filter(m -> !PodState.gone(byName.get(m)))
+            .filter(
+                m -> !PodState.failed(byName.get(m)) && !PodState.agentTerminated(byName.get(m)))
             .filter(m -> fenced(membership).isEmpty());
     List<String> demote =
         pods.stream()

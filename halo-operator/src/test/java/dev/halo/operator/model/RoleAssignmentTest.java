@@ -79,12 +79,25 @@ class RoleAssignmentTest {
   }
 
   @Test
-  void aGoneLeaderIsNotLabelledAndTheOldMasterIsDemoted() {
+  void aLeaderWhosePodIsBeingDeletedKeepsItsLabelWhileItDrains() {
     RoleAssignment plan =
         plan(
             "web",
             List.of(TestPods.terminating(pod("web-0", "master")), pod("web-1", "standby")),
             view("web-0", "web-1"));
+
+    assertThat(plan.master()).contains("web-0");
+    assertThat(plan.demote()).isEmpty();
+    assertThat(plan.changesLabels()).isFalse();
+  }
+
+  @Test
+  void aLeaderWhosePodFailedIsNotLabelledAndTheOldMasterIsDemoted() {
+    Pod failed = pod("web-0", "master");
+    failed.setStatus(
+        new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Failed").build());
+    RoleAssignment plan =
+        plan("web", List.of(failed, pod("web-1", "standby")), view("web-0", "web-1"));
 
     assertThat(plan.master()).isEmpty();
     assertThat(plan.demote()).containsExactly("web-0");

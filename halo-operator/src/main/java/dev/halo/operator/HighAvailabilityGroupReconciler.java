@@ -163,6 +163,8 @@ public final class HighAvailabilityGroupReconciler
     this.pauses = new Pauses(events, writer, metrics);
     this.memberHolds =
         new MemberHolds(elections, defaults, events, releaser, () -> System.nanoTime() / 1_000_000);
+    // Ahead of the reconcile the same change starts: a switchover's hand-over is due at once.
+    elections.addListener(siteSwitchovers::electionChanged);
   }
 
   /**
@@ -235,13 +237,19 @@ public final class HighAvailabilityGroupReconciler
           .log("reconcile failed; will retry");
       throw e;
     } finally {
-      metrics.reconciled(Duration.ofNanos(System.nanoTime() - start));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      metrics.reconciled(took);
+      log.atDebug()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("tookMs", took.toMillis())
+          .log("reconciled");
     }
   }
 
   private UpdateControl<HighAvailabilityGroup> reconcileGroup(
       HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     List<Pod> pods = groupPods(hag.getMetadata().getName(), context);
+    siteSwitchovers.disarm(hag);
     List<String> errors = HighAvailabilityGroupValidator.validate(hag, defaults);
     // Paused: no pod is created, deleted or replaced, no lease revoked, no master moved on the
     // operator's initiative; labels and the Service still follow the election.
@@ -303,16 +311,16 @@ public final class HighAvailabilityGroupReconciler
         // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
         releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
         releasing |= siteSwitchovers.act(hag, labelled.pods(), members);
+        // Standbys that should take over first (the site's, the zone's, a switchover's target)
+        // move ahead of the others, right after the request: a request published just now counts
+        // before the watch shows it.
+        releasing |=
+            requeues.act(hag, labelled.pods(), members, siteSwitchovers.justPublished(hag));
         releasing |=
             memberHolds.stepDown(hag, labelled.pods(), members, labelled.elected(), excluded);
       }
       memberHolds.warnIfOnlyExcluded(hag, labelled.pods(), members, labelled.elected(), excluded);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
-      // Standbys that should take over first (the site's, the zone's, a switchover's target) move
-      // ahead of the others; a request published just now counts before the watch shows it.
-      releasing |=
-          !paused
-              && requeues.act(hag, labelled.pods(), members, siteSwitchovers.justPublished(hag));
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());

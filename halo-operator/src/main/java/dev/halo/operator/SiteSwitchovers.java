@@ -53,6 +53,7 @@ final class SiteSwitchovers {
   private record Written(Optional<SwitchoverRequest> request, long atMillis) {}
 
   private final Failbacks failbacks;
+  private final SwitchoverHandOvers handOvers;
 
   /** Group → the request this operator follows (as annotated) and when it first saw it. */
   private final Map<String, Started> started = new ConcurrentHashMap<>();
@@ -76,6 +77,20 @@ final class SiteSwitchovers {
     this.releaser = releaser;
     this.clockMillis = clockMillis;
     this.failbacks = new Failbacks(clockMillis);
+    this.handOvers = new SwitchoverHandOvers(elections, defaults, releaser);
+  }
+
+  /**
+   * An election changed (on the etcd watch's thread): a master whose switchover's target is now
+   * next in line is asked to hand over at once ({@link SwitchoverHandOvers}).
+   */
+  void electionChanged(String election) {
+    handOvers.electionChanged(election);
+  }
+
+  /** A reconcile of {@code hag} starts: it decides again whether a hand-over waits. */
+  void disarm(HighAvailabilityGroup hag) {
+    handOvers.disarm(hag);
   }
 
   /** Acts on the group's request, if any; returns whether one is under way (look again soon). */
@@ -85,6 +100,9 @@ final class SiteSwitchovers {
     Optional<SwitchoverRequest> published = members.view().switchover();
     long ownMaster =
         members.leaderPod().flatMap(p -> members.leader()).map(Candidate::leaseId).orElse(0L);
+    handOvers
+        .handedOver(hag)
+        .ifPresent(h -> announce(hag, pods, members, h.master(), h.target(), h.failback()));
     Optional<String> failback =
         asked == null ? failbacks.target(hag, pods, members) : Optional.empty();
     if (failback.isPresent()) {
@@ -158,7 +176,12 @@ final class SiteSwitchovers {
       return true;
     }
     if (step instanceof SiteSwitchover.Step.Publish p) {
+      handOvers.arm(
+          new SwitchoverHandOvers.Armed(
+              hag, members.leaderPod().orElseThrow(), target, p.request(), false));
       if (!published.equals(Optional.of(p.request()))) {
+        // etcd first: the event is an API call, and the re-queues wait for the request.
+        write(hag, members, Optional.of(p.request()), p.request().masterLease());
         events.normal(
             hag,
             "Switchover",
@@ -168,7 +191,6 @@ final class SiteSwitchovers {
                 + p.ahead()
                 + " candidate(s) queued ahead of it queued again"
                 + (members.site().isPresent() ? ", each by its own site's operator" : ""));
-        write(hag, members, Optional.of(p.request()), p.request().masterLease());
       }
       return true;
     }
@@ -177,17 +199,40 @@ final class SiteSwitchovers {
       // Keeps every site's preference for its own standbys off while the master hands over.
       write(hag, members, Optional.of(h.request()), h.request().masterLease());
     }
+    releaser.handOver(hag, h.master(), members);
+    announce(hag, pods, members, h.master(), target, false);
+    return true;
+  }
+
+  /**
+   * The events of a hand-over to {@code target}, asked by a reconcile or from the election watch
+   * (recorded once: the same message again within minutes is not recorded twice); a failback's also
+   * starts its window.
+   */
+  private void announce(
+      HighAvailabilityGroup hag,
+      List<Pod> pods,
+      Membership members,
+      String master,
+      String target,
+      boolean failback) {
+    if (!failback) {
+      events.normal(
+          hag,
+          "Switchover",
+          master + " hands over mastership to " + target + " (" + Annotations.SWITCHOVER_TO + ")");
+      return;
+    }
+    failbacks.handedOver(hag);
     events.normal(
         hag,
-        "Switchover",
-        h.master()
+        "Failback",
+        master
+            + zone(members, pods, master)
             + " hands over mastership to "
             + target
-            + " ("
-            + Annotations.SWITCHOVER_TO
-            + ")");
-    releaser.handOver(hag, h.master(), members);
-    return true;
+            + zone(members, pods, target)
+            + " (failback)");
   }
 
   /**
@@ -252,7 +297,11 @@ final class SiteSwitchovers {
     SiteSwitchover.Step step =
         SiteSwitchover.plan(members, target, pods, Optional.empty(), NeverMaster.excluded(hag));
     if (step instanceof SiteSwitchover.Step.Publish p) {
+      handOvers.arm(
+          new SwitchoverHandOvers.Armed(
+              hag, members.leaderPod().orElseThrow(), target, p.request(), true));
       if (!published.equals(Optional.of(p.request()))) {
+        write(hag, members, Optional.of(p.request()), p.request().masterLease());
         events.normal(
             hag,
             "Failback",
@@ -264,7 +313,6 @@ final class SiteSwitchovers {
                 + " once the "
                 + p.ahead()
                 + " candidate(s) queued ahead of it queued again");
-        write(hag, members, Optional.of(p.request()), p.request().masterLease());
       }
       return true;
     }
@@ -272,17 +320,8 @@ final class SiteSwitchovers {
       if (!published.equals(Optional.of(h.request()))) {
         write(hag, members, Optional.of(h.request()), h.request().masterLease());
       }
-      failbacks.handedOver(hag);
-      events.normal(
-          hag,
-          "Failback",
-          h.master()
-              + zone(members, pods, h.master())
-              + " hands over mastership to "
-              + target
-              + zone(members, pods, target)
-              + " (failback)");
       releaser.handOver(hag, h.master(), members);
+      announce(hag, pods, members, h.master(), target, true);
       return true;
     }
     return false;
@@ -372,6 +411,7 @@ final class SiteSwitchovers {
   void forget(HighAvailabilityGroup hag) {
     written.remove(HighAvailabilityGroupReconciler.key(hag));
     failbacks.forget(hag);
+    handOvers.forget(hag);
     started.remove(HighAvailabilityGroupReconciler.key(hag));
   }
 }

@@ -159,7 +159,13 @@ public final class HighAvailabilityGroupReconciler
         new SiteHolds(elections, defaults, events, writer, () -> System.nanoTime() / 1_000_000);
     this.siteSwitchovers =
         new SiteSwitchovers(
-            elections, defaults, events, writer, releaser, () -> System.nanoTime() / 1_000_000);
+            elections,
+            defaults,
+            events,
+            writer,
+            releaser,
+            requeues,
+            () -> System.nanoTime() / 1_000_000);
     this.pauses = new Pauses(events, writer, metrics);
     this.memberHolds =
         new MemberHolds(elections, defaults, events, releaser, () -> System.nanoTime() / 1_000_000);

@@ -45,6 +45,7 @@ final class SiteSwitchovers {
   private final EventRecorder events;
   private final ObjectWriter writer;
   private final LeaseReleaser releaser;
+  private final StandbyRequeues requeues;
   private final LongSupplier clockMillis;
 
   /** Group → when its request was last written (its value as written). */
@@ -69,12 +70,14 @@ final class SiteSwitchovers {
       EventRecorder events,
       ObjectWriter writer,
       LeaseReleaser releaser,
+      StandbyRequeues requeues,
       LongSupplier clockMillis) {
     this.elections = elections;
     this.defaults = defaults;
     this.events = events;
     this.writer = writer;
     this.releaser = releaser;
+    this.requeues = requeues;
     this.clockMillis = clockMillis;
     this.failbacks = new Failbacks(clockMillis);
     this.handOvers = new SwitchoverHandOvers(elections, defaults, releaser);
@@ -180,8 +183,7 @@ final class SiteSwitchovers {
           new SwitchoverHandOvers.Armed(
               hag, members.leaderPod().orElseThrow(), target, p.request(), false));
       if (!published.equals(Optional.of(p.request()))) {
-        // etcd first: the event is an API call, and the re-queues wait for the request.
-        write(hag, members, Optional.of(p.request()), p.request().masterLease());
+        publish(hag, pods, members, p.request());
         events.normal(
             hag,
             "Switchover",
@@ -202,6 +204,16 @@ final class SiteSwitchovers {
     releaser.handOver(hag, h.master(), members);
     announce(hag, pods, members, h.master(), target, false);
     return true;
+  }
+
+  /**
+   * Puts the request, then at once asks the standbys queued ahead of its target to queue again (the
+   * reconciler's later round finds them asked); the events, API calls, come after both.
+   */
+  private void publish(
+      HighAvailabilityGroup hag, List<Pod> pods, Membership members, SwitchoverRequest request) {
+    write(hag, members, Optional.of(request), request.masterLease());
+    requeues.act(hag, pods, members, Optional.of(request));
   }
 
   /**
@@ -301,7 +313,7 @@ final class SiteSwitchovers {
           new SwitchoverHandOvers.Armed(
               hag, members.leaderPod().orElseThrow(), target, p.request(), true));
       if (!published.equals(Optional.of(p.request()))) {
-        write(hag, members, Optional.of(p.request()), p.request().masterLease());
+        publish(hag, pods, members, p.request());
         events.normal(
             hag,
             "Failback",

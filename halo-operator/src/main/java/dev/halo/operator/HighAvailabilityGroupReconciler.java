@@ -105,6 +105,9 @@ public final class HighAvailabilityGroupReconciler
   private final OperatorMetrics metrics;
   private final FailoverTracker failovers = new FailoverTracker();
   private final PodSigns podSigns = new PodSigns();
+
+  private final StatusDeferrals statusDeferrals = new StatusDeferrals();
+
   private final WatchFreshness freshness;
   private volatile boolean groupCacheLookedUp;
   private final EventRecorder events;
@@ -333,7 +336,14 @@ public final class HighAvailabilityGroupReconciler
       labelled = new RoleLabeller.Labelled(pods, RoleLabeller.labelledMaster(pods));
     }
     releasing |= !paused && rollout(hag, labelled.pods(), members, heldOut, excluded.keySet());
-    record(hag, labelled, members, errors, outdated);
+    if (statusSuperseded(hag, view)) {
+      log.atDebug()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("revision", view.revision())
+          .log("the election changed during this reconcile; the next one writes the status");
+    } else {
+      record(hag, labelled, members, errors, outdated);
+    }
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
     // A failback waiting for its window is looked at when the window ends.
@@ -346,6 +356,15 @@ public final class HighAvailabilityGroupReconciler
                 .filter(due -> due.compareTo(RESYNC) < 0)
                 .orElse(RESYNC);
     return after(hag, next);
+  }
+
+  /** Whether the election changed while this reconcile ran, and the next one writes the status. */
+  private boolean statusSuperseded(HighAvailabilityGroup hag, ElectionView view) {
+    boolean movedOn =
+        view.reachable()
+            && elections.view(EtcdEndpoints.of(hag.getSpec(), defaults), election(hag)).revision()
+                > view.revision();
+    return statusDeferrals.defer(key(hag), movedOn);
   }
 
   /** The next reconcile: after {@code delay}, or sooner when a refused write may be retried. */
@@ -553,6 +572,7 @@ public final class HighAvailabilityGroupReconciler
     holds.forget(hag);
     memberHolds.forget(hag);
     siteSwitchovers.forget(hag);
+    statusDeferrals.forget(key(hag));
     failovers.forget(key(hag));
     writes.forget(key(hag));
     metrics.forget(key(hag));

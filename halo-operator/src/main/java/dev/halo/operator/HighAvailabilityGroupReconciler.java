@@ -106,6 +106,9 @@ public final class HighAvailabilityGroupReconciler
   private final OperatorMetrics metrics;
   private final FailoverTracker failovers = new FailoverTracker();
   private final PodSigns podSigns = new PodSigns();
+
+  private final StatusDeferrals statusDeferrals = new StatusDeferrals();
+
   private final WatchFreshness freshness;
   private volatile boolean groupCacheLookedUp;
   private final EventRecorder events;
@@ -161,11 +164,19 @@ public final class HighAvailabilityGroupReconciler
         new SiteHolds(elections, defaults, events, writer, () -> System.nanoTime() / 1_000_000);
     this.siteSwitchovers =
         new SiteSwitchovers(
-            elections, defaults, events, writer, releaser, () -> System.nanoTime() / 1_000_000);
+            elections,
+            defaults,
+            events,
+            writer,
+            releaser,
+            requeues,
+            () -> System.nanoTime() / 1_000_000);
     this.pauses = new Pauses(events, writer, metrics);
     this.memberHolds =
         new MemberHolds(elections, defaults, events, releaser, () -> System.nanoTime() / 1_000_000);
     this.routes = new Routes(elections, defaults);
+    // Ahead of the reconcile the same change starts: a switchover's hand-over is due at once.
+    elections.addListener(siteSwitchovers::electionChanged);
   }
 
   /**
@@ -238,13 +249,19 @@ public final class HighAvailabilityGroupReconciler
           .log("reconcile failed; will retry");
       throw e;
     } finally {
-      metrics.reconciled(Duration.ofNanos(System.nanoTime() - start));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      metrics.reconciled(took);
+      log.atDebug()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("tookMs", took.toMillis())
+          .log("reconciled");
     }
   }
 
   private UpdateControl<HighAvailabilityGroup> reconcileGroup(
       HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
     List<Pod> pods = groupPods(hag.getMetadata().getName(), context);
+    siteSwitchovers.disarm(hag);
     List<String> errors = HighAvailabilityGroupValidator.validate(hag, defaults);
     // Paused: no pod is created, deleted or replaced, no lease revoked, no master moved on the
     // operator's initiative; labels and the Service still follow the election.
@@ -306,17 +323,17 @@ public final class HighAvailabilityGroupReconciler
         // The elected master: a hand-over asked of a pod whose demotion was refused would repeat.
         releasing |= switchovers.act(hag, labelled.pods(), members, labelled.elected());
         releasing |= siteSwitchovers.act(hag, labelled.pods(), members);
+        // Standbys that should take over first (the site's, the zone's, a switchover's target)
+        // move ahead of the others, right after the request: a request published just now counts
+        // before the watch shows it.
+        releasing |=
+            requeues.act(hag, labelled.pods(), members, siteSwitchovers.justPublished(hag));
         releasing |=
             memberHolds.stepDown(hag, labelled.pods(), members, labelled.elected(), excluded);
       }
       memberHolds.warnIfOnlyExcluded(hag, labelled.pods(), members, labelled.elected(), excluded);
       releasing |= router.route(hag, context, MasterRoute.of(hag, members, labelled.master()));
       routes.publish(hag, members, labelled.master());
-      // Standbys that should take over first (the site's, the zone's, a switchover's target) move
-      // ahead of the others; a request published just now counts before the watch shows it.
-      releasing |=
-          !paused
-              && requeues.act(hag, labelled.pods(), members, siteSwitchovers.justPublished(hag));
     } else {
       // Fail static: without etcd nobody can tell who leads, so no label changes at all.
       events.warning(hag, etcdFailureEvent(view), "labels are left as they are: " + view.error());
@@ -327,7 +344,14 @@ public final class HighAvailabilityGroupReconciler
         .ifPresentOrElse(
             w -> events.warning(hag, DrainCutShort.REASON, w),
             () -> events.forget(hag, DrainCutShort.REASON));
-    record(hag, labelled, members, errors, outdated);
+    if (statusSuperseded(hag, view)) {
+      log.atDebug()
+          .addKeyValue("group", key(hag))
+          .addKeyValue("revision", view.revision())
+          .log("the election changed during this reconcile; the next one writes the status");
+    } else {
+      record(hag, labelled, members, errors, outdated);
+    }
     // A release completes when its lease leaves the election, whose watch reconciles again; the
     // earlier look catches what the election does not show (a failed call, a slow step-down).
     // A failback waiting for its window is looked at when the window ends.
@@ -340,6 +364,15 @@ public final class HighAvailabilityGroupReconciler
                 .filter(due -> due.compareTo(RESYNC) < 0)
                 .orElse(RESYNC);
     return after(hag, next);
+  }
+
+  /** Whether the election changed while this reconcile ran, and the next one writes the status. */
+  private boolean statusSuperseded(HighAvailabilityGroup hag, ElectionView view) {
+    boolean movedOn =
+        view.reachable()
+            && elections.view(EtcdEndpoints.of(hag.getSpec(), defaults), election(hag)).revision()
+                > view.revision();
+    return statusDeferrals.defer(key(hag), movedOn);
   }
 
   /** The next reconcile: after {@code delay}, or sooner when a refused write may be retried. */
@@ -548,6 +581,7 @@ public final class HighAvailabilityGroupReconciler
     memberHolds.forget(hag);
     routes.forget(hag);
     siteSwitchovers.forget(hag);
+    statusDeferrals.forget(key(hag));
     failovers.forget(key(hag));
     writes.forget(key(hag));
     metrics.forget(key(hag));

@@ -206,6 +206,16 @@ final class LeaseReleaser {
     }
   }
 
+  /**
+   * The same hand-over for the leading lease {@code leaseId} of {@code pod} alone, from the
+   * election watch ({@link SwitchoverHandOvers}); other keys of the pod wait for the next
+   * reconcile.
+   */
+  void handOverLease(
+      HighAvailabilityGroup hag, String election, long leaseId, String pod, boolean legacyAgent) {
+    stepDown(hag, election, leaseId, pod, LeaseAction.HAND_OVER, legacyAgent);
+  }
+
   /** Whether the lease {@code leaseId} was asked to step down and may still be on its way out. */
   boolean askedToStepDown(long leaseId) {
     StepDown asked = steppingDown.get(leaseId);

@@ -45,6 +45,7 @@ final class SiteSwitchovers {
   private final EventRecorder events;
   private final ObjectWriter writer;
   private final LeaseReleaser releaser;
+  private final StandbyRequeues requeues;
   private final LongSupplier clockMillis;
 
   /** Group → when its request was last written (its value as written). */
@@ -53,6 +54,7 @@ final class SiteSwitchovers {
   private record Written(Optional<SwitchoverRequest> request, long atMillis) {}
 
   private final Failbacks failbacks;
+  private final SwitchoverHandOvers handOvers;
 
   /** Group → the request this operator follows (as annotated) and when it first saw it. */
   private final Map<String, Started> started = new ConcurrentHashMap<>();
@@ -68,14 +70,30 @@ final class SiteSwitchovers {
       EventRecorder events,
       ObjectWriter writer,
       LeaseReleaser releaser,
+      StandbyRequeues requeues,
       LongSupplier clockMillis) {
     this.elections = elections;
     this.defaults = defaults;
     this.events = events;
     this.writer = writer;
     this.releaser = releaser;
+    this.requeues = requeues;
     this.clockMillis = clockMillis;
     this.failbacks = new Failbacks(clockMillis);
+    this.handOvers = new SwitchoverHandOvers(elections, defaults, releaser);
+  }
+
+  /**
+   * An election changed (on the etcd watch's thread): a master whose switchover's target is now
+   * next in line is asked to hand over at once ({@link SwitchoverHandOvers}).
+   */
+  void electionChanged(String election) {
+    handOvers.electionChanged(election);
+  }
+
+  /** A reconcile of {@code hag} starts: it decides again whether a hand-over waits. */
+  void disarm(HighAvailabilityGroup hag) {
+    handOvers.disarm(hag);
   }
 
   /** Acts on the group's request, if any; returns whether one is under way (look again soon). */
@@ -85,6 +103,9 @@ final class SiteSwitchovers {
     Optional<SwitchoverRequest> published = members.view().switchover();
     long ownMaster =
         members.leaderPod().flatMap(p -> members.leader()).map(Candidate::leaseId).orElse(0L);
+    handOvers
+        .handedOver(hag)
+        .ifPresent(h -> announce(hag, pods, members, h.master(), h.target(), h.failback()));
     Optional<String> failback =
         asked == null ? failbacks.target(hag, pods, members) : Optional.empty();
     if (failback.isPresent()) {
@@ -158,7 +179,11 @@ final class SiteSwitchovers {
       return true;
     }
     if (step instanceof SiteSwitchover.Step.Publish p) {
+      handOvers.arm(
+          new SwitchoverHandOvers.Armed(
+              hag, members.leaderPod().orElseThrow(), target, p.request(), false));
       if (!published.equals(Optional.of(p.request()))) {
+        publish(hag, pods, members, p.request());
         events.normal(
             hag,
             "Switchover",
@@ -168,7 +193,6 @@ final class SiteSwitchovers {
                 + p.ahead()
                 + " candidate(s) queued ahead of it queued again"
                 + (members.site().isPresent() ? ", each by its own site's operator" : ""));
-        write(hag, members, Optional.of(p.request()), p.request().masterLease());
       }
       return true;
     }
@@ -177,17 +201,50 @@ final class SiteSwitchovers {
       // Keeps every site's preference for its own standbys off while the master hands over.
       write(hag, members, Optional.of(h.request()), h.request().masterLease());
     }
+    releaser.handOver(hag, h.master(), members);
+    announce(hag, pods, members, h.master(), target, false);
+    return true;
+  }
+
+  /**
+   * Puts the request, then at once asks the standbys queued ahead of its target to queue again (the
+   * reconciler's later round finds them asked); the events, API calls, come after both.
+   */
+  private void publish(
+      HighAvailabilityGroup hag, List<Pod> pods, Membership members, SwitchoverRequest request) {
+    write(hag, members, Optional.of(request), request.masterLease());
+    requeues.act(hag, pods, members, Optional.of(request));
+  }
+
+  /**
+   * The events of a hand-over to {@code target}, asked by a reconcile or from the election watch
+   * (recorded once: the same message again within minutes is not recorded twice); a failback's also
+   * starts its window.
+   */
+  private void announce(
+      HighAvailabilityGroup hag,
+      List<Pod> pods,
+      Membership members,
+      String master,
+      String target,
+      boolean failback) {
+    if (!failback) {
+      events.normal(
+          hag,
+          "Switchover",
+          master + " hands over mastership to " + target + " (" + Annotations.SWITCHOVER_TO + ")");
+      return;
+    }
+    failbacks.handedOver(hag);
     events.normal(
         hag,
-        "Switchover",
-        h.master()
+        "Failback",
+        master
+            + zone(members, pods, master)
             + " hands over mastership to "
             + target
-            + " ("
-            + Annotations.SWITCHOVER_TO
-            + ")");
-    releaser.handOver(hag, h.master(), members);
-    return true;
+            + zone(members, pods, target)
+            + " (failback)");
   }
 
   /**
@@ -252,7 +309,11 @@ final class SiteSwitchovers {
     SiteSwitchover.Step step =
         SiteSwitchover.plan(members, target, pods, Optional.empty(), NeverMaster.excluded(hag));
     if (step instanceof SiteSwitchover.Step.Publish p) {
+      handOvers.arm(
+          new SwitchoverHandOvers.Armed(
+              hag, members.leaderPod().orElseThrow(), target, p.request(), true));
       if (!published.equals(Optional.of(p.request()))) {
+        publish(hag, pods, members, p.request());
         events.normal(
             hag,
             "Failback",
@@ -264,7 +325,6 @@ final class SiteSwitchovers {
                 + " once the "
                 + p.ahead()
                 + " candidate(s) queued ahead of it queued again");
-        write(hag, members, Optional.of(p.request()), p.request().masterLease());
       }
       return true;
     }
@@ -272,17 +332,8 @@ final class SiteSwitchovers {
       if (!published.equals(Optional.of(h.request()))) {
         write(hag, members, Optional.of(h.request()), h.request().masterLease());
       }
-      failbacks.handedOver(hag);
-      events.normal(
-          hag,
-          "Failback",
-          h.master()
-              + zone(members, pods, h.master())
-              + " hands over mastership to "
-              + target
-              + zone(members, pods, target)
-              + " (failback)");
       releaser.handOver(hag, h.master(), members);
+      announce(hag, pods, members, h.master(), target, true);
       return true;
     }
     return false;
@@ -372,6 +423,7 @@ final class SiteSwitchovers {
   void forget(HighAvailabilityGroup hag) {
     written.remove(HighAvailabilityGroupReconciler.key(hag));
     failbacks.forget(hag);
+    handOvers.forget(hag);
     started.remove(HighAvailabilityGroupReconciler.key(hag));
   }
 }

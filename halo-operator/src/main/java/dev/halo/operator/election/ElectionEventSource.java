@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Brings etcd election changes into the Java Operator SDK: a change of election {@code
@@ -27,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ElectionEventSource
     extends AbstractEventSource<ElectionView, HighAvailabilityGroup> {
+  private static final Logger log = LoggerFactory.getLogger(ElectionEventSource.class);
   private final ElectionService service;
   private final OperatorDefaults defaults;
   private final AtomicBoolean listening = new AtomicBoolean();
@@ -85,6 +88,7 @@ public final class ElectionEventSource
 
   private void onElectionChanged(String election) {
     if (isRunning()) {
+      log.atDebug().addKeyValue("election", election).log("election changed; reconciling");
       groupOf(election).ifPresent(id -> getEventHandler().handleEvent(new Event(id)));
       siteGroups
           .getOrDefault(election, Set.of())

@@ -3,6 +3,7 @@ package dev.halo.operator.model;
 import dev.halo.common.Annotations;
 import dev.halo.common.MemberIdentity;
 import dev.halo.operator.election.Candidate;
+import dev.halo.operator.election.ElectionView;
 import dev.halo.operator.election.SwitchoverRequest;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
@@ -246,8 +247,33 @@ public final class SiteSwitchover {
         .toList();
   }
 
+  /**
+   * Whether the master may hand over now, judged from the election alone (so that the watch event
+   * that shows the queue ready acts before any reconcile): {@code request} is still published,
+   * attached to the lease that leads, and the member it names is next in line, no other candidate
+   * queued between the leader and it.
+   */
+  public static boolean handOverDue(ElectionView view, SwitchoverRequest request) {
+    Optional<Candidate> leader = view.leader();
+    if (!view.reachable()
+        || !view.switchover().equals(Optional.of(request))
+        || leader.filter(l -> l.leaseId() == request.masterLease()).isEmpty()) {
+      return false;
+    }
+    return view.candidates().stream()
+        .filter(c -> c.leaseId() == request.targetLease() && c.leaseId() != request.masterLease())
+        .findFirst()
+        .filter(wanted -> ahead(view.candidates(), wanted, leader.get()).isEmpty())
+        .isPresent();
+  }
+
   private static List<Candidate> ahead(Membership members, Candidate wanted, Candidate leader) {
-    return members.view().candidates().stream()
+    return ahead(members.view().candidates(), wanted, leader);
+  }
+
+  private static List<Candidate> ahead(
+      List<Candidate> candidates, Candidate wanted, Candidate leader) {
+    return candidates.stream()
         .filter(c -> !c.key().equals(leader.key()))
         .filter(c -> c.createRevision() < wanted.createRevision())
         .toList();

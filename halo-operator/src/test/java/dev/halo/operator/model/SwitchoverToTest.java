@@ -135,4 +135,50 @@ class SwitchoverToTest {
   void nothingIsDecidedWithoutALeader() {
     assertThat(plan("web-2", PODS, view())).isInstanceOf(SiteSwitchover.Step.Wait.class);
   }
+
+  private static final SwitchoverRequest TO_WEB_2 =
+      new SwitchoverRequest("", "web-2", 0x102, 0x100);
+
+  /** The queue after web-1 queued again: web-0, web-2, then web-1 under a new lease. */
+  private static ElectionView requeued() {
+    List<Candidate> c = QUEUE.candidates();
+    Candidate back = new Candidate("/halo/shop/web/election/200", "web-1", 30, 0x200);
+    return new ElectionView(QUEUE.election(), true, List.of(c.get(0), c.get(2), back), 30, "");
+  }
+
+  @Test
+  void theHandOverIsDueOnceTheTargetIsNextInLine() {
+    assertThat(
+            SiteSwitchover.handOverDue(requeued().withSwitchover(Optional.of(TO_WEB_2)), TO_WEB_2))
+        .isTrue();
+  }
+
+  @Test
+  void theHandOverIsNotDueWhileAStandbyIsStillQueuedAheadOfTheTarget() {
+    assertThat(SiteSwitchover.handOverDue(QUEUE.withSwitchover(Optional.of(TO_WEB_2)), TO_WEB_2))
+        .isFalse();
+  }
+
+  @Test
+  void theHandOverIsNotDueOnceTheRequestIsWithdrawnOrTheMasterChanged() {
+    assertThat(SiteSwitchover.handOverDue(requeued(), TO_WEB_2)).isFalse();
+    SwitchoverRequest ofAnotherMaster = new SwitchoverRequest("", "web-2", 0x102, 0x999);
+    assertThat(
+            SiteSwitchover.handOverDue(
+                requeued().withSwitchover(Optional.of(ofAnotherMaster)), ofAnotherMaster))
+        .isFalse();
+  }
+
+  @Test
+  void theHandOverIsNotDueWhenTheTargetHoldsNoKeyOrEtcdIsUnreachable() {
+    List<Candidate> c = QUEUE.candidates();
+    ElectionView targetGone =
+        new ElectionView(QUEUE.election(), true, List.of(c.get(0)), 30, "")
+            .withSwitchover(Optional.of(TO_WEB_2));
+    assertThat(SiteSwitchover.handOverDue(targetGone, TO_WEB_2)).isFalse();
+    assertThat(
+            SiteSwitchover.handOverDue(
+                ElectionView.unreachable(QUEUE.election(), "etcd down"), TO_WEB_2))
+        .isFalse();
+  }
 }

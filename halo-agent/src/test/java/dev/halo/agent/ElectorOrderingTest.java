@@ -274,10 +274,8 @@ class ElectorOrderingTest {
     assertThat(rig.indexOf("grant", revoked)).isGreaterThan(revoked);
   }
 
-  @Test
-  void aMasterHeldWhenItStepsDownStaysOutOfTheQueueUntilLetIn() {
-    CompletableFuture<Boolean> letIn = new CompletableFuture<>();
-    rig.elector.mayRejoinAfterStepDown(() -> letIn);
+  /** Becomes master, is asked to step down, leaves its key and revokes its lease. */
+  private void masterStepsDownWhenAsked() {
     rig.becomeMaster();
     rig.renewalConfirmed();
 
@@ -287,6 +285,13 @@ class ElectorOrderingTest {
     rig.run();
     next(rig.etcd.revokes).answer(null);
     rig.run();
+  }
+
+  @Test
+  void aMasterHeldWhenItStepsDownStaysOutOfTheQueueUntilLetIn() {
+    CompletableFuture<Boolean> letIn = new CompletableFuture<>();
+    rig.elector.mayRejoinAfterStepDown(() -> letIn);
+    masterStepsDownWhenAsked();
     assertThat(rig.etcd.grants).as("no new lease before the holds were read again").isEmpty();
 
     letIn.complete(false); // the hold came with the request
@@ -304,15 +309,7 @@ class ElectorOrderingTest {
   @Test
   void aMasterNotHeldWhenItStepsDownRejoinsAtTheBack() {
     rig.elector.mayRejoinAfterStepDown(() -> CompletableFuture.completedFuture(true));
-    rig.becomeMaster();
-    rig.renewalConfirmed();
-
-    rig.etcd.watchOf(stepDownKey(LEASE)).deliver(put(stepDownKey(LEASE)));
-    rig.run();
-    next(rig.etcd.leaves).answer(null);
-    rig.run();
-    next(rig.etcd.revokes).answer(null);
-    rig.run();
+    masterStepsDownWhenAsked();
 
     assertThat(rig.etcd.grants).hasSize(1);
     assertThat(rig.elector.phase()).isEqualTo(Elector.Phase.JOINING);

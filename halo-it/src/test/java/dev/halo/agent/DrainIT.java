@@ -50,6 +50,16 @@ class DrainIT {
             .set("HALO_GROUP_UID", GROUP_UID));
   }
 
+  /** g-0 master, g-1 campaigning behind it. */
+  private void masterAndStandby() {
+    first = start("g-0");
+    await().atMost(Duration.ofSeconds(10)).until(() -> first.agent().role() == Role.MASTER);
+    second = start("g-1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> second.agent().status().phase().equals("campaigning"));
+  }
+
   private CompletableFuture<HttpResponse<String>> drain(InProcessAgent agent, String token) {
     String path = DrainHook.path(token, 20, 0, 0);
     return http.sendAsync(
@@ -59,12 +69,7 @@ class DrainIT {
 
   @Test
   void aMasterHandsOverAndAnswersOnceItsSuccessorIsRouted() throws Exception {
-    first = start("g-0");
-    await().atMost(Duration.ofSeconds(10)).until(() -> first.agent().role() == Role.MASTER);
-    second = start("g-1");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> second.agent().status().phase().equals("campaigning"));
+    masterAndStandby();
 
     assertThat(drain(first, "0123456789abcdef").get().statusCode()).isEqualTo(403);
     assertThat(first.agent().role()).isEqualTo(Role.MASTER);
@@ -101,12 +106,7 @@ class DrainIT {
 
   @Test
   void aMasterAskedToStepDownJustBeforeItsHookStillWaitsForItsSuccessorsRoute() throws Exception {
-    first = start("g-0");
-    await().atMost(Duration.ofSeconds(10)).until(() -> first.agent().role() == Role.MASTER);
-    second = start("g-1");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> second.agent().status().phase().equals("campaigning"));
+    masterAndStandby();
 
     // The operator saw the deletion first and asked the master to step down.
     long lease = Long.parseLong(first.agent().status().leaseId(), 16);

@@ -1,5 +1,6 @@
 package dev.halo.agent;
 
+import dev.halo.common.Backoff;
 import dev.halo.common.ElectionKeys;
 import dev.halo.common.Failures;
 import java.time.Duration;
@@ -26,6 +27,9 @@ final class Drain {
 
   /** How often the routed key and the leader are read while waiting. */
   static final long POLL_MS = 50;
+
+  /** The longest pause between reads while etcd fails them (the backoff's cap). */
+  static final long FAILING_POLL_CAP_MS = 1000;
 
   /** How a drain ended. */
   enum Outcome {
@@ -61,6 +65,9 @@ final class Drain {
   private final LongSupplier term;
   private final Supplier<CompletableFuture<Void>> leave;
   private CompletableFuture<Result> drained;
+  // Reads that fail back off from one poll period to the cap, jittered; an answer resets it.
+  private final Backoff failures =
+      Backoff.equalJitter(Duration.ofMillis(POLL_MS), Duration.ofMillis(FAILING_POLL_CAP_MS));
 
   /**
    * {@code master} tells whether this agent is master or was until a moment ago (a deleted master's
@@ -136,7 +143,12 @@ final class Drain {
         .whenComplete(
             (seen, error) -> {
               int noLeader = leaderless;
-              if (seen != null) {
+              long delay;
+              if (seen == null) {
+                delay = failures.nextDelayMillis();
+              } else {
+                failures.reset();
+                delay = POLL_MS;
                 String routed = seen.routed().orElse("");
                 if (ElectionKeys.routedTermOfAnother(routed, member) > myTerm) {
                   finish(result, Outcome.HANDED_OVER, routed.split(" ")[0], started);
@@ -156,7 +168,7 @@ final class Drain {
               try {
                 exec.schedule(
                     () -> poll(result, started, deadline, myTerm, next),
-                    POLL_MS,
+                    delay,
                     TimeUnit.MILLISECONDS);
               } catch (RejectedExecutionException e) {
                 finish(result, Outcome.TIMED_OUT, "", started);

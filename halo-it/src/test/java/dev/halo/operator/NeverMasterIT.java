@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * group without restarting a pod, an excluded master hands over to an eligible member, and a group
  * left with excluded members only says so.
  */
-class NeverMasterIT {
+class NeverMasterIT extends NamespaceWithKubelet {
   @Order(1)
   @RegisterExtension
   static final EtcdExtension etcd = EtcdExtension.members(1);
@@ -33,20 +31,8 @@ class NeverMasterIT {
   @RegisterExtension
   static final OperatorExtension operator = new OperatorExtension(etcd);
 
-  private OperatorHarness h;
-  private String ns;
-  private LocalKubelet kubelet;
-
-  @BeforeEach
-  void namespace() {
-    h = operator.harness();
-    ns = h.newNamespace();
-    kubelet = h.kubelet(ns, LocalKubelet.AgentMode.PROCESS);
-  }
-
-  @AfterEach
-  void stopKubelet() {
-    kubelet.close();
+  NeverMasterIT() {
+    super(operator, LocalKubelet.AgentMode.PROCESS);
   }
 
   @Test

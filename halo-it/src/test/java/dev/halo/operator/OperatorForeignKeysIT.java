@@ -12,8 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Keys in a group's election that no pod of the group holds (a stray {@code etcdctl elect}, another
  * cluster's group of the same name): reported, never revoked, never labelled.
  */
-class OperatorForeignKeysIT {
+class OperatorForeignKeysIT extends NamespaceWithKubelet {
   @Order(1)
   @RegisterExtension
   static final EtcdExtension etcd = EtcdExtension.members(1);
@@ -33,20 +31,8 @@ class OperatorForeignKeysIT {
 
   private static final Pattern LEASE = Pattern.compile("lease ([0-9a-f]+) granted");
 
-  private OperatorHarness h;
-  private String ns;
-  private LocalKubelet kubelet;
-
-  @BeforeEach
-  void namespace() {
-    h = operator.harness();
-    ns = h.newNamespace();
-    kubelet = h.kubelet(ns, LocalKubelet.AgentMode.IN_PROCESS);
-  }
-
-  @AfterEach
-  void stopKubelet() {
-    kubelet.close();
+  OperatorForeignKeysIT() {
+    super(operator, LocalKubelet.AgentMode.IN_PROCESS);
   }
 
   private String election(String group) {

@@ -16,14 +16,12 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The operator end to end with in-process agents: pods, Services, labels, status, bad input. */
-class OperatorIT {
+class OperatorIT extends NamespaceWithKubelet {
   @Order(1)
   @RegisterExtension
   static final EtcdExtension etcd = EtcdExtension.members(1);
@@ -32,20 +30,8 @@ class OperatorIT {
   @RegisterExtension
   static final OperatorExtension operator = new OperatorExtension(etcd);
 
-  private OperatorHarness h;
-  private String ns;
-  private LocalKubelet kubelet;
-
-  @BeforeEach
-  void namespace() {
-    h = operator.harness();
-    ns = h.newNamespace();
-    kubelet = h.kubelet(ns, LocalKubelet.AgentMode.IN_PROCESS);
-  }
-
-  @AfterEach
-  void stopKubelet() {
-    kubelet.close();
+  OperatorIT() {
+    super(operator, LocalKubelet.AgentMode.IN_PROCESS);
   }
 
   private String startGroup(String name) {

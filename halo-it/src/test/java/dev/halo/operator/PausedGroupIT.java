@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and moves no master on its own, while the labels keep following the election; resuming picks up
  * from where the group is.
  */
-class PausedGroupIT {
+class PausedGroupIT extends NamespaceWithKubelet {
   @Order(1)
   @RegisterExtension
   static final EtcdExtension etcd = EtcdExtension.members(1);
@@ -30,20 +28,8 @@ class PausedGroupIT {
   @RegisterExtension
   static final OperatorExtension operator = new OperatorExtension(etcd);
 
-  private OperatorHarness h;
-  private String ns;
-  private LocalKubelet kubelet;
-
-  @BeforeEach
-  void namespace() {
-    h = operator.harness();
-    ns = h.newNamespace();
-    kubelet = h.kubelet(ns, LocalKubelet.AgentMode.PROCESS);
-  }
-
-  @AfterEach
-  void stopKubelet() {
-    kubelet.close();
+  PausedGroupIT() {
+    super(operator, LocalKubelet.AgentMode.PROCESS);
   }
 
   @Test

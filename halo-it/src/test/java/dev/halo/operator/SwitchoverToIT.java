@@ -15,8 +15,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * processes on real etcd (TTL 2 s): the chosen pod becomes master whatever its place in the queue,
  * proven from the agents' role histories; requests that cannot be done are refused.
  */
-class SwitchoverToIT {
+class SwitchoverToIT extends NamespaceWithKubelet {
   @Order(1)
   @RegisterExtension
   static final EtcdExtension etcd = EtcdExtension.members(1);
@@ -37,20 +35,8 @@ class SwitchoverToIT {
 
   private static final int WINDOW_SECONDS = 3;
 
-  private OperatorHarness h;
-  private String ns;
-  private LocalKubelet kubelet;
-
-  @BeforeEach
-  void namespace() {
-    h = operator.harness();
-    ns = h.newNamespace();
-    kubelet = h.kubelet(ns, LocalKubelet.AgentMode.PROCESS);
-  }
-
-  @AfterEach
-  void stopKubelet() {
-    kubelet.close();
+  SwitchoverToIT() {
+    super(operator, LocalKubelet.AgentMode.PROCESS);
   }
 
   @Test

@@ -12,8 +12,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a restored backup would leave them): each is reported and skipped, and every other group is still
  * served, also across an operator restart.
  */
-class UnreadableGroupIT {
+class UnreadableGroupIT extends NamespaceWithKubelet {
   private static final String ZONES_PROBLEM =
       "spec.zones cannot be read (expected a list of strings, got the string \"a,b,c\")";
 
@@ -35,20 +33,8 @@ class UnreadableGroupIT {
   @RegisterExtension
   static final OperatorExtension operator = new OperatorExtension(etcd);
 
-  private OperatorHarness h;
-  private String ns;
-  private LocalKubelet kubelet;
-
-  @BeforeEach
-  void namespace() {
-    h = operator.harness();
-    ns = h.newNamespace();
-    kubelet = h.kubelet(ns, LocalKubelet.AgentMode.IN_PROCESS);
-  }
-
-  @AfterEach
-  void stopKubelet() {
-    kubelet.close();
+  UnreadableGroupIT() {
+    super(operator, LocalKubelet.AgentMode.IN_PROCESS);
   }
 
   private String startGroup(String name) {

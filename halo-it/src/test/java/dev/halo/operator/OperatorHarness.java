@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
 import dev.halo.common.AgentDefaults;
+import dev.halo.common.ElectionKeys;
 import dev.halo.common.Labels;
 import dev.halo.operator.model.TestGroups;
 import dev.halo.sandbox.EmbeddedApiServer;
@@ -154,6 +155,35 @@ final class OperatorHarness implements AutoCloseable {
             .strip()
             .split("\n");
     return lines.length < 2 ? "" : lines[1];
+  }
+
+  /**
+   * Asks etcd's leader of the group to step down as the operator's hand-over does (a step-down
+   * request attached to its lease), without the operator; returns the leader's pod.
+   */
+  String stepDownLeader(String ns, String group) {
+    String election = ElectionKeys.electionName(ns, group);
+    String key =
+        etcd.etcdctl(
+                "get",
+                election,
+                "--prefix",
+                "--sort-by=CREATE",
+                "--order=ASCEND",
+                "--limit=1",
+                "--keys-only")
+            .strip();
+    long lease = ElectionKeys.leaseOf(key);
+    if (lease == 0) {
+      throw new IllegalStateException("no leader in " + election + ": " + key);
+    }
+    String leader = etcdLeader(ns, group);
+    etcd.etcdctl(
+        "put",
+        ElectionKeys.stepDownKey(election, lease),
+        "test",
+        "--lease=" + ElectionKeys.leaseHex(lease));
+    return leader;
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.halo.common.Annotations;
 import dev.halo.common.Labels;
+import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.LocalKubelet;
 import dev.halo.testing.EtcdExtension;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -140,6 +141,52 @@ class OperatorRefusedWritesIT {
       assertThat(h.condition(ns, "web", "ObjectsApplied").orElseThrow().getReason())
           .isEqualTo("Applied");
       assertThat(h.events(ns, "RoleLabelsApplied")).isNotEmpty();
+    }
+  }
+
+  /**
+   * Labels follow the election on its watch event, not only in the reconcile: while the group's
+   * reconcile waits on a status write that the API server holds, a second election change is
+   * relabelled all the same. Without that path the labels would wait for the write's timeout.
+   */
+  @Test
+  void labelsFollowTheElectionWhileTheGroupsReconcileWaitsOnAHeldStatusWrite() {
+    try (LocalKubelet kubelet = h.kubelet(ns, LocalKubelet.AgentMode.IN_PROCESS)) {
+      String first = h.startGroup(h.group(ns, "web"));
+      h.awaitAllCampaigning(ns, "web");
+      String status =
+          "/apis/halo.dev/v1alpha1/namespaces/" + ns + "/highavailabilitygroups/web/status";
+      List<Long> held = new CopyOnWriteArrayList<>();
+      h.k8s.injectFault(
+          EmbeddedApiServer.Fault.HANG,
+          r -> {
+            boolean hit = r.method().equals("PATCH") && r.uri().split("\\?")[0].equals(status);
+            if (hit) {
+              held.add(System.nanoTime() / 1_000_000);
+            }
+            return hit;
+          },
+          Duration.ofMinutes(2));
+      try {
+        assertThat(h.stepDownLeader(ns, "web")).isEqualTo(first);
+        h.awaitLabelledMasterOtherThan(ns, "web", first, Duration.ofSeconds(20));
+        String second = h.labelledMasters(ns, "web").get(0);
+        // The reconcile that follows the first change writes the new master into the status.
+        await().atMost(Duration.ofSeconds(20)).until(() -> !held.isEmpty());
+
+        assertThat(h.stepDownLeader(ns, "web")).isEqualTo(second);
+        h.awaitLabelledMasterOtherThan(ns, "web", second, Duration.ofSeconds(20));
+        long relabelledAt = System.nanoTime() / 1_000_000;
+
+        assertThat(h.labelledMasters(ns, "web")).containsExactly(h.etcdLeader(ns, "web"));
+        // One reconcile of a group at a time: it still waited (the write times out after 10 s).
+        assertThat(held).hasSize(1);
+        assertThat(relabelledAt - held.get(0))
+            .as("relabelled while the reconcile waited on its held status write")
+            .isLessThan(8_000);
+      } finally {
+        h.k8s.clearFault();
+      }
     }
   }
 

@@ -246,6 +246,7 @@ public final class HaloOperator implements AutoCloseable {
     closing = true;
     try {
       operator.stop();
+      reconciler.close();
       if (leaderElection) {
         // The SDK cancels its elector without releasing; the next replica would wait out the Lease.
         leaseRelease.release();

@@ -124,6 +124,7 @@ public final class HighAvailabilityGroupReconciler
   private final Pauses pauses;
   private final MemberHolds memberHolds;
   private final Routes routes;
+  private final ElectionRelabels relabels;
   private final Optional<String> defaultEtcdWarning;
 
   /**
@@ -175,8 +176,16 @@ public final class HighAvailabilityGroupReconciler
     this.memberHolds =
         new MemberHolds(elections, defaults, events, releaser, () -> System.nanoTime() / 1_000_000);
     this.routes = new Routes(elections, defaults);
-    // Ahead of the reconcile the same change starts: a switchover's hand-over is due at once.
+    this.relabels = new ElectionRelabels(elections, defaults, roles, writer, metrics);
+    // Ahead of the reconcile the same change starts: a switchover's hand-over is due at once, and
+    // the labels follow the election at once.
     elections.addListener(siteSwitchovers::electionChanged);
+    elections.addListener(relabels::electionChanged);
+  }
+
+  /** Stops relabelling on election events; the SDK stops the reconciles. */
+  void close() {
+    relabels.close();
   }
 
   /**
@@ -195,12 +204,34 @@ public final class HighAvailabilityGroupReconciler
   @Override
   public List<EventSource<?, HighAvailabilityGroup>> prepareEventSources(
       EventSourceContext<HighAvailabilityGroup> context) {
+    PodEventSource pods =
+        new PodEventSource(configuration(Pod.class), context, podSigns, freshness);
+    ElectionEventSource election = new ElectionEventSource(elections, defaults);
+    var groups = context.getPrimaryCache();
+    relabels.start(
+        new ElectionRelabels.Cache() {
+          @Override
+          public Optional<HighAvailabilityGroup> group(ResourceID id) {
+            return groups.get(id);
+          }
+
+          @Override
+          public List<Pod> pods(HighAvailabilityGroup hag) {
+            String group = hag.getMetadata().getName();
+            return pods.list(
+                    hag.getMetadata().getNamespace(),
+                    p -> group.equals(p.getMetadata().getLabels().get(Labels.GROUP)))
+                .sorted(Comparator.comparing(PodState::name))
+                .toList();
+          }
+        },
+        election::isRunning);
     return List.of(
-        new PodEventSource(configuration(Pod.class), context, podSigns, freshness),
+        pods,
         informer(context, Service.class),
         informer(context, PodDisruptionBudget.class),
         informer(context, EndpointSlice.class),
-        new ElectionEventSource(elections, defaults));
+        election);
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, HighAvailabilityGroup> informer(
@@ -269,6 +300,7 @@ public final class HighAvailabilityGroupReconciler
     boolean unreadable = hag.hasUnreadableSpec();
     metrics.unreadable(key(hag), unreadable);
     if (!errors.isEmpty()) {
+      relabels.unfollow(hag);
       events.warning(hag, unreadable ? UNREADABLE : INVALID, String.join("; ", errors));
       log.atWarn()
           .addKeyValue("group", key(hag))
@@ -288,6 +320,7 @@ public final class HighAvailabilityGroupReconciler
     }
     events.forget(hag, INVALID);
     events.forget(hag, UNREADABLE);
+    relabels.follow(hag);
     if (defaultEtcdWarning.isPresent() && EtcdEndpoints.usesOperatorDefault(hag.getSpec())) {
       events.warning(hag, ETCD_ENDPOINTS_LOOPBACK, defaultEtcdWarning.get());
     }
@@ -316,7 +349,10 @@ public final class HighAvailabilityGroupReconciler
       // Likewise each member's own hold (spec.election.neverMaster).
       excluded = memberHolds.hold(hag, members);
       releasing = !paused && releaser.releaseGone(hag, pods, members);
-      labelled = roles.assign(hag, pods, members);
+      // Under the lock the election watch's relabelling shares, from the freshest election.
+      ElectionRelabels.Assigned assigned = relabels.assign(hag, pods, members);
+      members = assigned.members();
+      labelled = assigned.labelled();
       if (paused) {
         pauses.refuseRequests(hag);
       } else {
@@ -344,7 +380,7 @@ public final class HighAvailabilityGroupReconciler
         .ifPresentOrElse(
             w -> events.warning(hag, DrainCutShort.REASON, w),
             () -> events.forget(hag, DrainCutShort.REASON));
-    if (statusSuperseded(hag, view)) {
+    if (statusSuperseded(hag, members.view())) {
       log.atDebug()
           .addKeyValue("group", key(hag))
           .addKeyValue("revision", view.revision())
@@ -445,8 +481,7 @@ public final class HighAvailabilityGroupReconciler
     return control.rescheduleAfter(delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private static Membership membership(
-      HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
+  static Membership membership(HighAvailabilityGroup hag, List<Pod> pods, ElectionView view) {
     String uid = Objects.toString(hag.getMetadata().getUid(), "");
     return Membership.of(hag.getMetadata().getName(), uid, GroupElection.siteName(hag), pods, view);
   }
@@ -573,8 +608,10 @@ public final class HighAvailabilityGroupReconciler
 
   @Override
   public DeleteControl cleanup(HighAvailabilityGroup hag, Context<HighAvailabilityGroup> context) {
-    writer.deleteOwned(hag);
-    releaseOwnKeys(hag, groupPods(hag.getMetadata().getName(), context));
+    List<Pod> pods = groupPods(hag.getMetadata().getName(), context);
+    relabels.forget(hag);
+    writer.deleteOwned(hag, pods.stream().map(PodState::name).toList());
+    releaseOwnKeys(hag, pods);
     roles.forget(hag);
     requeues.forget(hag);
     holds.forget(hag);

@@ -49,6 +49,7 @@ final class ObjectWriter {
   private final OperatorDefaults defaults;
   private final GuardedWrites writes;
   private final WatchFreshness freshness;
+  private final WrittenPods written = new WrittenPods();
 
   ObjectWriter(
       KubernetesClient client,
@@ -244,9 +245,18 @@ final class ObjectWriter {
                     .patch(MERGE, patch)));
   }
 
+  /**
+   * {@code pods} (as cached) with the operator's own label writes that the pod watch has not
+   * delivered yet laid over them ({@link WrittenPods}).
+   */
+  List<Pod> freshest(List<Pod> pods) {
+    return written.over(pods);
+  }
+
   private void replace(List<Pod> pods, Pod updated) {
     if (updated != null) {
       wrote(updated);
+      written.wrote(updated);
       pods.replaceAll(p -> PodState.name(p).equals(PodState.name(updated)) ? updated : p);
     }
   }
@@ -350,6 +360,7 @@ final class ObjectWriter {
 
   /** Deletes one pod; returns whether the API server accepted it. */
   boolean deletePod(HighAvailabilityGroup hag, String pod) {
+    written.forget(hag.getMetadata().getNamespace(), List.of(pod));
     return writes.send(
         hag,
         Write.POD_DELETE,
@@ -358,8 +369,9 @@ final class ObjectWriter {
   }
 
   /** Deletes everything a group owns (a real cluster's garbage collector would too). */
-  void deleteOwned(HighAvailabilityGroup hag) {
+  void deleteOwned(HighAvailabilityGroup hag, List<String> pods) {
     String ns = hag.getMetadata().getNamespace();
+    written.forget(ns, pods);
     String selector = GROUP + "=" + hag.getMetadata().getName();
     client.pods().inNamespace(ns).withLabelSelector(selector).delete();
     client.services().inNamespace(ns).withLabelSelector(selector).delete();

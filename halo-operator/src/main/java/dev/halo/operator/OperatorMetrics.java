@@ -78,6 +78,7 @@ public final class OperatorMetrics {
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
   private final Timer reconcile;
   private final Counter reconcileErrors;
+  private final Counter watchRelabels;
 
   public OperatorMetrics() {
     reconcile =
@@ -88,6 +89,10 @@ public final class OperatorMetrics {
     reconcileErrors =
         Counter.builder("halo.operator.reconcile.errors")
             .description("reconciles that failed and will be retried")
+            .register(registry);
+    watchRelabels =
+        Counter.builder("halo.operator.watch.relabels")
+            .description("relabellings on an election watch event, ahead of the reconcile")
             .register(registry);
     Gauge.builder("halo.operator.groups.unreadable", unreadable, Set::size)
         .description("groups whose stored spec does not fit the model (skipped until fixed)")
@@ -129,6 +134,11 @@ public final class OperatorMetrics {
 
   void reconcileFailed() {
     reconcileErrors.increment();
+  }
+
+  /** A group was relabelled on its election's watch event ({@link ElectionRelabels}). */
+  void watchRelabel() {
+    watchRelabels.increment();
   }
 
   void phase(String group, String phase) {

@@ -15,12 +15,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,31 +59,56 @@ final class ElectionRelabels implements AutoCloseable {
   /** Labels as assigned, and the membership they were planned from (perhaps a newer one). */
   record Assigned(Membership members, RoleLabeller.Labelled labelled) {}
 
+  /** What labels a group's pods ({@link RoleLabeller#assign}). */
+  @FunctionalInterface
+  interface Labeller {
+    RoleLabeller.Labelled assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members);
+  }
+
   private final ElectionService elections;
   private final OperatorDefaults defaults;
-  private final RoleLabeller roles;
-  private final ObjectWriter writer;
+  private final Labeller labeller;
+  private final UnaryOperator<List<Pod>> freshest;
   private final OperatorMetrics metrics;
-  private final ThreadPoolExecutor executor;
+  private final Executor executor;
   private final Map<String, Set<ResourceID>> followers = new ConcurrentHashMap<>();
   private final Map<ResourceID, Object> locks = new ConcurrentHashMap<>();
   private final Set<ResourceID> queued = ConcurrentHashMap.newKeySet();
   private volatile Cache cache;
   private volatile BooleanSupplier active = () -> false;
 
+  /**
+   * Labels with {@code labeller}, reading pods through {@code freshest} ({@link
+   * ObjectWriter#freshest}), on {@value #THREADS} threads of its own.
+   */
   ElectionRelabels(
       ElectionService elections,
       OperatorDefaults defaults,
-      RoleLabeller roles,
-      ObjectWriter writer,
+      Labeller labeller,
+      UnaryOperator<List<Pod>> freshest,
       OperatorMetrics metrics) {
+    this(elections, defaults, labeller, freshest, metrics, threads());
+  }
+
+  /** As above, relabelling on {@code executor}. */
+  ElectionRelabels(
+      ElectionService elections,
+      OperatorDefaults defaults,
+      Labeller labeller,
+      UnaryOperator<List<Pod>> freshest,
+      OperatorMetrics metrics,
+      Executor executor) {
     this.elections = elections;
     this.defaults = defaults;
-    this.roles = roles;
-    this.writer = writer;
+    this.labeller = labeller;
+    this.freshest = freshest;
     this.metrics = metrics;
+    this.executor = executor;
+  }
+
+  private static ThreadPoolExecutor threads() {
     AtomicInteger threads = new AtomicInteger();
-    this.executor =
+    ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
             THREADS,
             THREADS,
@@ -93,6 +121,7 @@ final class ElectionRelabels implements AutoCloseable {
               return t;
             });
     executor.allowCoreThreadTimeOut(true);
+    return executor;
   }
 
   /** Reads groups and pods from {@code cache}, and acts while {@code active} says so. */
@@ -144,19 +173,21 @@ final class ElectionRelabels implements AutoCloseable {
    */
   Assigned assign(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
     synchronized (lock(ResourceID.fromResource(hag))) {
-      List<Pod> fresh = writer.freshest(pods);
+      List<Pod> fresh = freshest.apply(pods);
       Membership latest = members;
       ElectionView now = elections.view(EtcdEndpoints.of(hag.getSpec(), defaults), election(hag));
       if (now.known() && now.reachable() && now.revision() > members.view().revision()) {
         latest = HighAvailabilityGroupReconciler.membership(hag, fresh, now);
       }
-      return new Assigned(latest, roles.assign(hag, fresh, latest));
+      return new Assigned(latest, labeller.assign(hag, fresh, latest));
     }
   }
 
   @Override
   public void close() {
-    executor.shutdownNow();
+    if (executor instanceof ExecutorService owned) {
+      owned.shutdownNow();
+    }
   }
 
   private void relabel(ResourceID id) {

@@ -176,7 +176,8 @@ public final class HighAvailabilityGroupReconciler
     this.memberHolds =
         new MemberHolds(elections, defaults, events, releaser, () -> System.nanoTime() / 1_000_000);
     this.routes = new Routes(elections, defaults);
-    this.relabels = new ElectionRelabels(elections, defaults, roles, writer, metrics);
+    this.relabels =
+        new ElectionRelabels(elections, defaults, roles::assign, writer::freshest, metrics);
     // Ahead of the reconcile the same change starts: a switchover's hand-over is due at once, and
     // the labels follow the election at once.
     elections.addListener(siteSwitchovers::electionChanged);

@@ -1,31 +1,45 @@
 package dev.halo.operator;
 
+import dev.halo.common.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The pods as the API server answered the operator's own writes of them, until the pod watch
- * delivers those versions: laid over the informer's cache, they show the operator its own labels at
- * once, so two paths that label the same group (the reconcile and {@link ElectionRelabels}) do not
- * patch again what the other just patched. A cached pod is replaced only by a written copy of the
- * same pod (same UID) at a later resource version, compared as numbers as every API server backed
- * by etcd gives them ({@link WatchFreshness#atLeast}); when versions are not numbers the cache
- * stands, as before.
+ * The role labels the operator wrote, as the API server answered them: laid over a pod cache that
+ * has not delivered that answer yet, they show the operator its own labels at once, so two paths
+ * that label the same group (the reconcile and {@link ElectionRelabels}) do not patch again what
+ * the other just patched. A cached pod gets the written label only when it is the same pod (same
+ * UID) at an earlier resource version, compared as numbers as every API server backed by etcd gives
+ * them; when versions are not numbers the cache stands, as before. Each pod's last write is kept
+ * (its UID, version and label: a few bytes) until the pod is deleted or replaced, since a caller
+ * may still hold a snapshot of the cache older than that write after the cache itself caught up.
  */
 final class WrittenPods {
-  private final Map<String, Pod> written = new ConcurrentHashMap<>();
+  private record Written(String uid, long resourceVersion, String role) {}
+
+  private final Map<String, Written> written = new ConcurrentHashMap<>();
 
   /** The API server answered a write of {@code pod} with it. */
   void wrote(Pod pod) {
-    if (pod != null && pod.getMetadata().getResourceVersion() != null) {
-      written.merge(key(pod), pod, (old, now) -> newer(now, old) ? now : old);
+    OptionalLong version = version(pod);
+    if (pod == null || version.isEmpty()) {
+      return;
     }
+    Written now =
+        new Written(pod.getMetadata().getUid(), version.getAsLong(), labels(pod).get(Labels.ROLE));
+    written.merge(
+        key(pod),
+        now,
+        (old, n) ->
+            old.uid().equals(n.uid()) && old.resourceVersion() > n.resourceVersion() ? old : n);
   }
 
-  /** {@code cached} with each pod the operator wrote since the cache last saw it replaced. */
+  /** {@code cached} with the role label each pod got from a write the cache is older than. */
   List<Pod> over(List<Pod> cached) {
     return cached.stream().map(this::over).toList();
   }
@@ -37,37 +51,43 @@ final class WrittenPods {
 
   private Pod over(Pod cached) {
     String key = key(cached);
-    Pod mine = written.get(key);
+    Written mine = written.get(key);
     if (mine == null) {
       return cached;
     }
-    if (!Objects.equals(mine.getMetadata().getUid(), cached.getMetadata().getUid())
-        || !newer(mine, cached)) {
-      // Another pod of that name, or the cache has caught up: the cache stands from now on.
-      written.remove(key, mine);
+    if (!Objects.equals(mine.uid(), cached.getMetadata().getUid())) {
+      written.remove(key, mine); // another pod of that name now
       return cached;
     }
-    return mine;
+    OptionalLong version = version(cached);
+    String role = labels(cached).get(Labels.ROLE);
+    if (version.isEmpty()
+        || version.getAsLong() >= mine.resourceVersion()
+        || Objects.equals(role, mine.role())) {
+      return cached;
+    }
+    PodBuilder fresher = new PodBuilder(cached);
+    if (mine.role() == null) {
+      fresher.editMetadata().removeFromLabels(Labels.ROLE).endMetadata();
+    } else {
+      fresher.editMetadata().addToLabels(Labels.ROLE, mine.role()).endMetadata();
+    }
+    return fresher.build();
   }
 
-  // Whether a is a later version of the pod than b.
-  private static boolean newer(Pod a, Pod b) {
-    String va = a.getMetadata().getResourceVersion();
-    String vb = b.getMetadata().getResourceVersion();
-    return va != null
-        && vb != null
-        && !va.equals(vb)
-        && WatchFreshness.atLeast(va, vb)
-        && isNumber(va)
-        && isNumber(vb);
+  private static Map<String, String> labels(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    return labels == null ? Map.of() : labels;
   }
 
-  private static boolean isNumber(String v) {
+  private static OptionalLong version(Pod pod) {
+    if (pod == null || pod.getMetadata().getResourceVersion() == null) {
+      return OptionalLong.empty();
+    }
     try {
-      Long.parseLong(v);
-      return true;
+      return OptionalLong.of(Long.parseLong(pod.getMetadata().getResourceVersion()));
     } catch (NumberFormatException e) {
-      return false;
+      return OptionalLong.empty();
     }
   }
 

@@ -17,12 +17,15 @@ import dev.halo.operator.model.PodFactory;
 import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.model.ServiceFactory;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -206,13 +209,7 @@ final class ObjectWriter {
             "label pod " + pod + " " + ROLE + "=" + ROLE_STANDBY,
             () -> {
               try {
-                replace(
-                    pods,
-                    client
-                        .pods()
-                        .inNamespace(hag.getMetadata().getNamespace())
-                        .withName(pod)
-                        .patch(MERGE, patch));
+                replace(pods, patchPod(hag, pod, patch));
               } catch (KubernetesClientException e) {
                 if (e.getCode() != 404) {
                   throw e;
@@ -235,14 +232,34 @@ final class ObjectWriter {
         hag,
         Write.ROLE_LABELS,
         "label pod " + pod + " " + ROLE + "=" + role,
-        () ->
-            replace(
-                pods,
-                client
-                    .pods()
-                    .inNamespace(hag.getMetadata().getNamespace())
-                    .withName(pod)
-                    .patch(MERGE, patch)));
+        () -> replace(pods, patchPod(hag, pod, patch)));
+  }
+
+  /**
+   * A JSON merge patch of the group's pod {@code name}. fabric8 reads an object before it sends a
+   * patch given as text, unless the call names the object: the reference given here spares that
+   * round trip (the patch names no resource version, so nothing else is read from it).
+   */
+  private Pod patchPod(HighAvailabilityGroup hag, String name, String patch) {
+    Pod ref =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(hag.getMetadata().getNamespace())
+            .withName(name)
+            .endMetadata()
+            .build();
+    return client.pods().resource(ref).patch(MERGE, patch);
+  }
+
+  /** The group, as a reference for a patch without a read first ({@link #patchPod}). */
+  private Resource<HighAvailabilityGroup> group(HighAvailabilityGroup hag) {
+    HighAvailabilityGroup ref = new HighAvailabilityGroup();
+    ref.setMetadata(
+        new ObjectMetaBuilder()
+            .withNamespace(hag.getMetadata().getNamespace())
+            .withName(hag.getMetadata().getName())
+            .build());
+    return client.resources(HighAvailabilityGroup.class).resource(ref);
   }
 
   /**
@@ -273,12 +290,7 @@ final class ObjectWriter {
         "write the status of HighAvailabilityGroup " + key(hag),
         () -> {
           HighAvailabilityGroup written =
-              client
-                  .resources(HighAvailabilityGroup.class)
-                  .inNamespace(hag.getMetadata().getNamespace())
-                  .withName(hag.getMetadata().getName())
-                  .subresource("status")
-                  .patch(MERGE, Serialization.asJson(body));
+              group(hag).subresource("status").patch(MERGE, Serialization.asJson(body));
           if (written != null) {
             freshness.wrote(
                 WatchFreshness.GROUP, key(hag), written.getMetadata().getResourceVersion());
@@ -303,10 +315,7 @@ final class ObjectWriter {
         Write.ANNOTATION,
         "remove the annotation " + annotation + " from HighAvailabilityGroup " + key(hag),
         () ->
-            client
-                .resources(HighAvailabilityGroup.class)
-                .inNamespace(hag.getMetadata().getNamespace())
-                .withName(hag.getMetadata().getName())
+            group(hag)
                 .patch(
                     MERGE,
                     "{\"metadata\":{\"annotations\":{"

@@ -2,6 +2,7 @@ package dev.halo.sandbox;
 
 import dev.halo.common.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.PodResource;
@@ -34,6 +35,23 @@ final class PodApiWriter {
 
   PodResource pod(String name) {
     return client.pods().inNamespace(namespace).withName(name);
+  }
+
+  /**
+   * The pod for a patch given as text: fabric8 reads an object before such a patch unless the call
+   * names it, and a JSON patch here carries its own test of the pod's UID.
+   */
+  private PodResource patchable(String name) {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .build());
   }
 
   /** Puts the kubelet's finalizer on the pod; false when the pod is gone (or is another now). */
@@ -124,7 +142,7 @@ final class PodApiWriter {
             + "},{\"op\":\"add\",\"path\":\"/metadata/deletionGracePeriodSeconds\",\"value\":"
             + grace
             + "}]";
-    pod(current.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON), patch);
+    patchable(current.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON), patch);
   }
 
   /** Records a FailedMount Warning event on the pod, as a kubelet does (best effort). */
@@ -189,7 +207,7 @@ final class PodApiWriter {
             + "},{\"op\":\"add\",\"path\":\"/status\",\"value\":"
             + Serialization.asJson(PodStatusFactory.status(rt))
             + "}]";
-    PodResource resource = pod(rt.name);
+    PodResource resource = patchable(rt.name);
     for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
       try {
         resource.subresource("status").patch(PatchContext.of(PatchType.JSON), patch);

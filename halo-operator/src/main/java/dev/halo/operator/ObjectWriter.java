@@ -18,6 +18,7 @@ import dev.halo.operator.model.PodState;
 import dev.halo.operator.model.RoleAssignment;
 import dev.halo.operator.model.ServiceFactory;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -210,7 +211,7 @@ final class ObjectWriter {
                     client
                         .pods()
                         .inNamespace(hag.getMetadata().getNamespace())
-                        .withName(pod)
+                        .resource(podRef(hag, pod))
                         .patch(MERGE, patch));
               } catch (KubernetesClientException e) {
                 if (e.getCode() != 404) {
@@ -240,7 +241,7 @@ final class ObjectWriter {
                 client
                     .pods()
                     .inNamespace(hag.getMetadata().getNamespace())
-                    .withName(pod)
+                    .resource(podRef(hag, pod))
                     .patch(MERGE, patch)));
   }
 
@@ -266,7 +267,7 @@ final class ObjectWriter {
               client
                   .resources(HighAvailabilityGroup.class)
                   .inNamespace(hag.getMetadata().getNamespace())
-                  .withName(hag.getMetadata().getName())
+                  .resource(hag)
                   .subresource("status")
                   .patch(MERGE, Serialization.asJson(body));
           if (written != null) {
@@ -274,6 +275,17 @@ final class ObjectWriter {
                 WatchFreshness.GROUP, key(hag), written.getMetadata().getResourceVersion());
           }
         });
+  }
+
+  // Patched through a reference, a patch goes out alone; through withName(..) fabric8 reads the
+  // object first, one more round trip on every label write.
+  private static Pod podRef(HighAvailabilityGroup hag, String pod) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withNamespace(hag.getMetadata().getNamespace())
+        .withName(pod)
+        .endMetadata()
+        .build();
   }
 
   // A pod as the API server answered a write of it: it must come back on the pod watch.

@@ -352,10 +352,11 @@ public final class BenchSummary {
                     .append(e.getValue().asText())
                     .append("\n"));
     md.append(
-        "\n| groups | pods | cold start → all labelled | → all Running | steady CPU (% of a"
-            + " core) | RSS MiB | heap used / live MiB | 10% crash: label convergence p50 / p99 /"
-            + " max ms | crash → labelled p50 / p99 ms | dual masters |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|\n");
+        "\n| groups | pods | cold start → all labelled | → all Running | cold start per group:"
+            + " operator CPU s / API requests | steady CPU (% of a core) | RSS MiB | heap used /"
+            + " live MiB | 10% crash: label convergence p50 / p99 / max ms | crash → labelled p50"
+            + " / p99 ms | one of N: label convergence p50 / p99 / max ms | dual masters |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     StringBuilder cpu = new StringBuilder();
     List<double[]> coldStart = new ArrayList<>();
     List<double[]> p99 = new ArrayList<>();
@@ -372,7 +373,7 @@ public final class BenchSummary {
                 s.has("labelledGroupsAtEnd")
                     ? " (" + s.path("labelledGroupsAtEnd").asText() + " labelled by then)"
                     : "")
-            .append(" | | | | | | | |\n");
+            .append(" | | | | | | | | | |\n");
         cpu.append(MarkdownFigures.cpuLine(s));
         continue;
       }
@@ -393,6 +394,8 @@ public final class BenchSummary {
                       Locale.ROOT, "%.1f s", s.path("coldStartAllRunningMs").asDouble() / 1000)
                   : "")
           .append(" | ")
+          .append(perGroup(s.path("coldStartPerGroup")))
+          .append(" | ")
           .append(s.path("steadyCpuPercentOfOneCore").asText())
           .append(" | ")
           .append(s.path("rssMiB").asText())
@@ -408,6 +411,8 @@ public final class BenchSummary {
           .append(takeover.path("p50Ms").asText())
           .append(" / ")
           .append(takeover.path("p99Ms").asText())
+          .append(" | ")
+          .append(oneOfN(s.path("oneOfN")))
           .append(" | ")
           .append(s.path("dualMasterObservations").asText())
           .append(" |\n");
@@ -430,6 +435,25 @@ public final class BenchSummary {
             new Charts.Line("cold start → all labelled", coldStart, PALETTE[0]),
             new Charts.Line("p99 label convergence, 10% crash", p99, PALETTE[1])));
     md.append("![scale](scale.png)\n\n");
+  }
+
+  /** The operator's CPU seconds and API requests per group over the cold start, or blank. */
+  private static String perGroup(JsonNode perGroup) {
+    return perGroup.isMissingNode()
+        ? ""
+        : perGroup.path("operatorCpuSeconds").asText()
+            + " / "
+            + perGroup.path("operatorApiRequests").asText();
+  }
+
+  /** One group's label convergence while the others idle ({@code --one-of N}), or blank. */
+  private static String oneOfN(JsonNode oneOf) {
+    return oneOf.isMissingNode()
+        ? ""
+        : MarkdownFigures.triple(oneOf.path("labelConvergence"))
+            + " (n="
+            + oneOf.path("labelConvergence").path("n").asText()
+            + ")";
   }
 
   /** A JSON document as a flat table of its leaves (for figures without their own layout). */

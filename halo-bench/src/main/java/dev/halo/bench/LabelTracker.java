@@ -66,6 +66,11 @@ final class LabelTracker implements ResourceEventHandler<Pod> {
     return pods.size();
   }
 
+  /** Groups whose pods have been seen. */
+  synchronized int groups() {
+    return mastersByGroup.size();
+  }
+
   synchronized long groupsWithOneMaster() {
     return mastersByGroup.values().stream().filter(s -> s.size() == 1).count();
   }

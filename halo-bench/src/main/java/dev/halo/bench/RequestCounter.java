@@ -41,6 +41,23 @@ final class RequestCounter implements Consumer<EmbeddedApiServer.ApiRequest> {
     since = System.nanoTime();
   }
 
+  /**
+   * The operator's requests (the bench's own left out) since the last reset, divided by {@code
+   * groups}, per verb and kind and in all ({@code "total"}), to two decimals.
+   */
+  Map<String, Double> operatorPerGroup(int groups) {
+    Map<String, Double> out = new TreeMap<>();
+    long total = 0;
+    for (Map.Entry<String, AtomicLong> e : counts.entrySet()) {
+      if (!e.getKey().startsWith("bench ")) {
+        total += e.getValue().get();
+        out.put(e.getKey(), Math.round(100.0 * e.getValue().get() / groups) / 100.0);
+      }
+    }
+    out.put("total", Math.round(100.0 * total / groups) / 100.0);
+    return out;
+  }
+
   Map<String, Double> perSecond() {
     double seconds = (System.nanoTime() - since) / 1e9;
     Map<String, Double> out = new TreeMap<>();

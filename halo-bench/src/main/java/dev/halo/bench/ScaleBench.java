@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Level;
 import dev.halo.agent.ElectionClient;
 import dev.halo.agent.JetcdElectionClient;
 import dev.halo.api.v1alpha1.HighAvailabilityGroup;
-import dev.halo.common.ElectionKeys;
 import dev.halo.common.Threads;
 import dev.halo.sandbox.EmbeddedApiServer;
 import dev.halo.sandbox.EtcdCluster;
@@ -47,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * HTTP) and no workload server runs (the pods take no traffic here): with thousands of pods in one
  * JVM, those requests and servers cost more than the operator being measured. Groups have no
  * workload health probe and a lease TTL of {@value #TTL_SECONDS} s so that 3000 agents' renewals
- * fit on two cores next to etcd and the operator. A "crash" cuts the agent's etcd client (every
- * call fails, as after kill -9) and revokes its lease, as the operator does once the kubelet
- * reports the agent container dead, so the next candidate leads at once. Writes
+ * fit on two cores next to etcd and the operator. How a master is crashed: {@link ScaleCrashes}.
+ * The cold start also records, per group, the operator's CPU seconds and API requests. With {@code
+ * --one-of N} the bench runs N groups only and, before the 10% crash, crashes one group's master
+ * {@value #ONE_OF_ROUNDS} times ({@code --rounds R}) while the other groups idle. Writes
  * target/bench/scale.json.
  */
 public final class ScaleBench {
@@ -57,6 +57,7 @@ public final class ScaleBench {
   static final int TTL_SECONDS = 20;
   private static final Duration CURVE_PERIOD = Duration.ofSeconds(5);
   private static final int SHARED_CLIENTS = 4;
+  private static final int ONE_OF_ROUNDS = 20;
   static final String BENCH_USER_AGENT = "halo-scale-bench";
   private static final String RECONCILES = "halo_operator_reconcile_seconds_count";
 
@@ -69,12 +70,21 @@ public final class ScaleBench {
         .setLevel(Level.ERROR);
     List<String> argv = List.of(args);
     boolean quick = argv.contains("--quick");
+    // --one-of N: N groups, and one group's master crashed round after round while the others idle.
+    int oneOfRounds =
+        argv.contains("--one-of")
+            ? argv.contains("--rounds")
+                ? Integer.parseInt(argv.get(argv.indexOf("--rounds") + 1))
+                : ONE_OF_ROUNDS
+            : 0;
     List<Integer> sizes =
-        argv.contains("--sizes")
-            ? java.util.Arrays.stream(argv.get(argv.indexOf("--sizes") + 1).split(","))
-                .map(Integer::parseInt)
-                .toList()
-            : quick ? List.of(100) : List.of(100, 300, 1000);
+        argv.contains("--one-of")
+            ? List.of(Integer.parseInt(argv.get(argv.indexOf("--one-of") + 1)))
+            : argv.contains("--sizes")
+                ? java.util.Arrays.stream(argv.get(argv.indexOf("--sizes") + 1).split(","))
+                    .map(Integer::parseInt)
+                    .toList()
+                : quick ? List.of(100) : List.of(100, 300, 1000);
     // Longer than the operator's 30 s resync, so the periodic reconcile of every group counts.
     Duration settle = Duration.ofSeconds(quick ? 10 : 32);
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -106,7 +116,7 @@ public final class ScaleBench {
       point.put("groups", groups);
       point.put("pods", groups * 3);
       try {
-        run(groups, settle, coldStartLimit(argv, groups), point);
+        run(groups, settle, coldStartLimit(argv, groups), oneOfRounds, point);
       } catch (Exception e) {
         point.put("error", e.toString());
         System.out.println("bench: scale " + groups + " groups failed: " + e);
@@ -129,15 +139,42 @@ public final class ScaleBench {
         : Duration.ofSeconds(60 + groups / 4);
   }
 
-  /** Candidate keys in etcd under the bench's namespace: agents that have joined an election. */
+  /**
+   * What the operator spent per group from its start until every group was Running: its own CPU
+   * seconds (JVM start included), its reconciles, and its API requests, in all and by verb and
+   * kind.
+   */
+  private static Map<String, Object> coldStartPerGroup(
+      int groups, OperatorProcess operator, RequestCounter requests) throws java.io.IOException {
+    Map<String, Double> perGroup = requests.operatorPerGroup(groups);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("operatorCpuSeconds", Math.round(1000.0 * operator.cpuSeconds() / groups) / 1000.0);
+    m.put("operatorReconciles", Math.round(10.0 * operator.metric(RECONCILES) / groups) / 10.0);
+    m.put("operatorApiRequests", perGroup.remove("total"));
+    m.put("operatorApiRequestsByKind", perGroup);
+    return m;
+  }
+
+  /**
+   * Candidate keys in etcd under the bench's namespace: agents that have joined an election. Only
+   * keys inside an election count; each agent's member key and a group's routed key do not.
+   */
   private static long campaigningAgents(Client etcd) {
     ByteSequence prefix =
         ByteSequence.from("/halo/" + NAMESPACE + "/", java.nio.charset.StandardCharsets.UTF_8);
     try {
-      return etcd.getKVClient()
-          .get(prefix, GetOption.builder().isPrefix(true).withCountOnly(true).build())
+      return etcd
+          .getKVClient()
+          .get(prefix, GetOption.builder().isPrefix(true).withKeysOnly(true).build())
           .get(5, TimeUnit.SECONDS)
-          .getCount();
+          .getKvs()
+          .stream()
+          .filter(
+              kv ->
+                  kv.getKey()
+                      .toString(java.nio.charset.StandardCharsets.UTF_8)
+                      .contains("/election/"))
+          .count();
     } catch (Exception e) {
       return -1;
     }
@@ -158,7 +195,11 @@ public final class ScaleBench {
   }
 
   private static void run(
-      int groups, Duration settle, Duration coldStartLimit, Map<String, Object> point)
+      int groups,
+      Duration settle,
+      Duration coldStartLimit,
+      int oneOfRounds,
+      Map<String, Object> point)
       throws Exception {
     long started = System.nanoTime();
     Map<String, SeverableClient> clientsByMember = new ConcurrentHashMap<>();
@@ -229,6 +270,7 @@ public final class ScaleBench {
             0,
             CURVE_PERIOD.toMillis(),
             TimeUnit.MILLISECONDS);
+        requests.reset();
         try (OperatorProcess operator = OperatorProcess.start(api, NAMESPACE, etcd.endpoints())) {
           try {
             BenchRig.await(
@@ -264,6 +306,7 @@ public final class ScaleBench {
             point.put("notRunningAtEnd", ScaleGroups.notRunning(client, kubelet));
           }
           point.put("coldStartAllRunningMs", (System.nanoTime() - t0) / 1_000_000);
+          point.put("coldStartPerGroup", coldStartPerGroup(groups, operator, requests));
           double reconcilesBefore = operator.metric(RECONCILES);
           requests.reset();
           long settleStart = System.nanoTime();
@@ -279,7 +322,12 @@ public final class ScaleBench {
           point.put("rssMiB", operator.rssKib() / 1024);
           point.put("heapUsedMiB", operator.heapUsedKib() / 1024);
           point.put("liveHeapAfterGcMiB", operator.liveHeapKib() / 1024);
-          crashTenPercent(groups, labels, shared.get(0), clientsByMember, point);
+          ScaleCrashes crashes = new ScaleCrashes(labels, shared.get(0), clientsByMember);
+          if (oneOfRounds > 0) {
+            // Before the 10% crash, while every other group is settled and idle.
+            crashes.oneOf(group(1), oneOfRounds, client, etcdCounter, point);
+          }
+          crashes.tenPercent(groups, point);
           point.put("dualMasterObservations", labels.dualMasterObservations());
           point.put("operatorAliveAtEnd", operator.isAlive());
         } finally {
@@ -295,78 +343,6 @@ public final class ScaleBench {
       }
     }
     point.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
-  }
-
-  private static void crashTenPercent(
-      int groups,
-      LabelTracker labels,
-      ElectionClient etcd,
-      Map<String, SeverableClient> clientsByMember,
-      Map<String, Object> point)
-      throws Exception {
-    List<String> victims = new ArrayList<>();
-    for (int g = 0; g < groups; g += 10) {
-      victims.add(group(g));
-    }
-    Map<String, String> oldMaster = new LinkedHashMap<>();
-    Map<String, Long> oldLease = new LinkedHashMap<>();
-    Map<String, ElectionTimeline> timelines = new LinkedHashMap<>();
-    try {
-      for (String group : victims) {
-        String election = ElectionKeys.electionName(NAMESPACE, group);
-        timelines.put(group, new ElectionTimeline(etcd, election));
-        ElectionClient.Candidate leader =
-            etcd.leader(ElectionKeys.prefix(election))
-                .get(10, TimeUnit.SECONDS)
-                .leader()
-                .orElseThrow(() -> new IllegalStateException(group + " has no leader"));
-        if (!List.of(leader.value()).equals(labels.masters(group))) {
-          throw new IllegalStateException(
-              group + ": etcd leader " + leader.value() + " but labelled " + labels.masters(group));
-        }
-        oldMaster.put(group, leader.value());
-        oldLease.put(group, leader.leaseId());
-      }
-      long t0 = System.nanoTime();
-      // The crash: each master's agent is cut off from etcd (as by kill -9) and its lease revoked
-      // at once, as the operator does when the kubelet reports the agent dead, so the next
-      // candidate leads now rather than one TTL later.
-      List<java.util.concurrent.CompletableFuture<Void>> revocations = new ArrayList<>();
-      for (String group : victims) {
-        clientsByMember.get(oldMaster.get(group)).sever();
-        revocations.add(etcd.revoke(oldLease.get(group)));
-      }
-      for (var r : revocations) {
-        r.get(30, TimeUnit.SECONDS);
-      }
-      BenchRig.await(
-          "every crashed group labelled with its new leader",
-          Duration.ofSeconds(60),
-          100,
-          () ->
-              victims.stream()
-                  .allMatch(
-                      g -> {
-                        ElectionTimeline.Change led =
-                            timelines.get(g).firstNewLeader(oldMaster.get(g), t0);
-                        return led != null && labels.masters(g).equals(List.of(led.leader()));
-                      }));
-      List<Long> convergence = new ArrayList<>();
-      List<Long> takeover = new ArrayList<>();
-      for (String group : victims) {
-        ElectionTimeline.Change led = timelines.get(group).firstNewLeader(oldMaster.get(group), t0);
-        long labelled =
-            Math.max(
-                labels.becameMasterAt(led.leader()), labels.leftMasterAt(oldMaster.get(group)));
-        convergence.add(Math.max(0, (labelled - led.atNanos()) / 1_000_000));
-        takeover.add((labelled - t0) / 1_000_000);
-      }
-      point.put("crashedGroups", victims.size());
-      point.put("labelConvergenceAfterCrash", Stats.of(convergence).asMap());
-      point.put("crashToLabelledMs", Stats.of(takeover).asMap());
-    } finally {
-      timelines.values().forEach(ElectionTimeline::close);
-    }
   }
 
   static String group(int g) {

@@ -125,6 +125,11 @@ class BenchSummaryTest {
            "crashToLabelledMs": {"n": 10, "p50Ms": 20100, "p99Ms": 20400, "maxMs": 20400},
            "dualMasterObservations": 0},
           {"groups": 300, "pods": 900, "coldStartAllLabelledMs": 30000,
+           "coldStartAllRunningMs": 31000,
+           "coldStartPerGroup": {"operatorCpuSeconds": 0.11, "operatorApiRequests": 14.76,
+                                 "operatorApiRequestsByKind": {"POST pods": 3.0}},
+           "oneOfN": {"group": "g0001", "rounds": 20,
+                      "labelConvergence": {"n": 20, "p50Ms": 67, "p99Ms": 123, "maxMs": 123}},
            "steadyCpuPercentOfOneCore": 9.0, "rssMiB": 300, "heapUsedMiB": 120,
            "liveHeapAfterGcMiB": 60,
            "labelConvergenceAfterCrash": {"n": 30, "p50Ms": 100, "p99Ms": 700, "maxMs": 800},
@@ -142,8 +147,11 @@ class BenchSummaryTest {
     assertThat(md)
         .contains("- crash: 10% of the masters cut off")
         .contains(
-            "| 100 | 300 | 12.3 s |  | 3.5 | 210 | 80 / 40 | 90 / 300 / 300 (n=10) | 20100 / 20400"
-                + " | 0 |")
+            "| 100 | 300 | 12.3 s |  |  | 3.5 | 210 | 80 / 40 | 90 / 300 / 300 (n=10) | 20100 /"
+                + " 20400 |  | 0 |")
+        .contains(
+            "| 300 | 900 | 30.0 s | 31.0 s | 0.11 / 14.76 | 9.0 | 300 | 120 / 60 | 100 / 700 / 800"
+                + " (n=30) | 20200 / 20900 | 67 / 123 / 123 (n=20) | 0 |")
         .contains("| 1000 | 3000 | failed: timed out \\| waiting (7 labelled by then) |")
         .contains(
             "- 1000 groups, cold start CPU over 120.4 s: operator 60.5 s, mock API server 11.9 s,"

@@ -6,8 +6,6 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +20,7 @@ final class EventRecorder implements GuardedWrites.Events {
   private static final Duration DEDUPE = Duration.ofMinutes(5);
 
   private final KubernetesClient client;
-  private final Map<String, Instant> recent = new ConcurrentHashMap<>();
+  private final RecentEvents recent = new RecentEvents(DEDUPE);
 
   EventRecorder(KubernetesClient client) {
     this.client = client;
@@ -41,17 +39,19 @@ final class EventRecorder implements GuardedWrites.Events {
   /** Forgets what was recorded for a group, so its next problem is reported again. */
   @Override
   public void forget(HighAvailabilityGroup hag, String reason) {
-    recent.keySet().removeIf(k -> k.startsWith(hag.getMetadata().getUid() + "/" + reason + "/"));
+    recent.forget(hag.getMetadata().getUid(), reason);
+  }
+
+  /** Forgets everything recorded for a deleted group. */
+  void forget(HighAvailabilityGroup hag) {
+    recent.forget(hag.getMetadata().getUid());
   }
 
   private void record(HighAvailabilityGroup hag, String type, String reason, String message) {
     Instant now = Instant.now();
-    String key = hag.getMetadata().getUid() + "/" + reason + "/" + message;
-    Instant last = recent.get(key);
-    if (last != null && last.plus(DEDUPE).isAfter(now)) {
+    if (!recent.due(hag.getMetadata().getUid(), reason, message, now)) {
       return;
     }
-    recent.put(key, now);
     String ns = hag.getMetadata().getNamespace();
     try {
       client

@@ -622,6 +622,7 @@ public final class HighAvailabilityGroupReconciler
     statusDeferrals.forget(key(hag));
     failovers.forget(key(hag));
     writes.forget(key(hag));
+    events.forget(hag);
     metrics.forget(key(hag));
     log.atInfo()
         .addKeyValue("group", key(hag))

@@ -384,7 +384,7 @@ public final class HighAvailabilityGroupReconciler
     if (statusSuperseded(hag, members.view())) {
       log.atDebug()
           .addKeyValue("group", key(hag))
-          .addKeyValue("revision", view.revision())
+          .addKeyValue("revision", members.view().revision())
           .log("the election changed during this reconcile; the next one writes the status");
     } else {
       record(hag, labelled, members, errors, outdated);

@@ -442,8 +442,10 @@ class MultiSiteIT {
                   + "\",\"failbackAfterSeconds\":5}}}");
     }
 
+    // The reconcile looks again when the 5 s window runs out, not at its 30 s periodic resync
+    // (which is what it did before: the failback came 25 s late).
     await()
-        .atMost(WITHIN)
+        .atMost(Duration.ofSeconds(20))
         .until(
             () ->
                 other.masters().size() == 1

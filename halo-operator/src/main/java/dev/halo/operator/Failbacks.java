@@ -62,23 +62,29 @@ final class Failbacks {
                   before != null && before.key().equals(leaderKey)
                       ? before
                       : new Seen(leaderKey, now));
-      return SiteFailback.target(hag, members, now - seen.sinceMillis(), sinceLast);
+      long masterFor = now - seen.sinceMillis();
+      due(group, now, SiteFailback.dueInMillis(hag, members, masterFor, sinceLast));
+      return SiteFailback.target(hag, members, masterFor, sinceLast);
     }
     Map<String, Long> since = campaigning(hag, pods, members, now);
     ToLongFunction<Candidate> campaigningFor = c -> now - since.getOrDefault(c.key(), now);
     OptionalLong due =
         ZonePreference.failbackDueInMillis(hag.getSpec(), pods, members, campaigningFor, sinceLast);
-    if (due.isPresent() && due.getAsLong() > 0) {
-      dueAt.put(group, now + due.getAsLong());
-    } else {
-      dueAt.remove(group);
-    }
+    due(group, now, due);
     return ZonePreference.failbackTarget(hag.getSpec(), pods, members, campaigningFor, sinceLast);
   }
 
+  private void due(String group, long now, OptionalLong dueIn) {
+    if (dueIn.isPresent() && dueIn.getAsLong() > 0) {
+      dueAt.put(group, now + dueIn.getAsLong());
+    } else {
+      dueAt.remove(group);
+    }
+  }
+
   /**
-   * How long until a failback of a group of one cluster that waits for its window is due, so that
-   * the group is looked at again then rather than at its next periodic reconcile.
+   * How long until a failback that waits for its window is due (to the preferred site, or zone), so
+   * that the group is looked at again then rather than at its next periodic reconcile.
    */
   Optional<Duration> dueIn(HighAvailabilityGroup hag) {
     Long at = dueAt.get(HighAvailabilityGroupReconciler.key(hag));

@@ -70,4 +70,25 @@ class SiteFailbackTest {
     ElectionView noLyon = view(local("web-0", 10, 0x100), local("web-1", 11, 0x101));
     assertThat(SiteFailback.target(hag, members(PODS, noLyon), 600_000, Long.MAX_VALUE)).isEmpty();
   }
+
+  @Test
+  void saysWhenTheWindowRunsOutSoTheGroupIsLookedAtThenNotAtItsNextResync() {
+    HighAvailabilityGroup hag = group("lyon", 60);
+    // The master came 10 s ago: 50 s to go; a failback 55 s ago leaves 5 s to go.
+    assertThat(SiteFailback.dueInMillis(hag, members(PODS, PARIS_LEADS), 10_000, Long.MAX_VALUE))
+        .hasValue(50_000);
+    assertThat(SiteFailback.dueInMillis(hag, members(PODS, PARIS_LEADS), 600_000, 55_000))
+        .hasValue(5_000);
+    // Run out (the failback is due now), not asked, this the preferred site, or no master here.
+    assertThat(SiteFailback.dueInMillis(hag, members(PODS, PARIS_LEADS), 60_000, Long.MAX_VALUE))
+        .isEmpty();
+    assertThat(SiteFailback.dueInMillis(group("lyon", null), members(PODS, PARIS_LEADS), 0, 0))
+        .isEmpty();
+    assertThat(SiteFailback.dueInMillis(group("paris", 60), members(PODS, PARIS_LEADS), 0, 0))
+        .isEmpty();
+    ElectionView remoteMaster =
+        view(remoteAt("nice", "orders-nice-0", 9, 0x99), remote("orders-lyon-0", 12, 0x102));
+    assertThat(SiteFailback.dueInMillis(hag, members(PODS, remoteMaster), 0, Long.MAX_VALUE))
+        .isEmpty();
+  }
 }

@@ -149,8 +149,8 @@ public final class AgentCommand {
     }
     CountDownLatch stop = new CountDownLatch(1);
     // Handle SIGTERM ourselves: resign, revoke and exit 0 (a shutdown hook would exit 143).
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    Signal.handle(new Signal("TERM"), s -> stopOn(s, stop));
+    Signal.handle(new Signal("INT"), s -> stopOn(s, stop));
     watchParent(stop);
     stop.await();
     agent.shutdown();
@@ -185,6 +185,18 @@ public final class AgentCommand {
                       log.atInfo().addKeyValue("parentPid", pid).log("parent gone; stopping");
                       stop.countDown();
                     }),
-            stop::countDown);
+            () -> {
+              log.atWarn()
+                  .addKeyValue("parentPid", pid)
+                  .addKeyValue("variable", AgentVariables.PARENT_PID)
+                  .log(
+                      "parent process not found at start; stopping (unset it outside the sandbox)");
+              stop.countDown();
+            });
+  }
+
+  private static void stopOn(Signal signal, CountDownLatch stop) {
+    log.atInfo().addKeyValue("signal", "SIG" + signal.getName()).log("signal received; stopping");
+    stop.countDown();
   }
 }

@@ -44,6 +44,7 @@ final class Elector {
   private final RoleState roleState;
   private final LeaseKeeper leases;
   private final ScheduledExecutorService exec;
+  private final LongSupplier nanoClock;
   private final String prefix;
   private final String fencePrefix;
   private volatile Phase phase = Phase.IDLE;
@@ -77,6 +78,7 @@ final class Elector {
     this.exec = exec;
     this.prefix = ElectionKeys.prefix(config.election());
     this.fencePrefix = ElectionKeys.fencePrefix(config.election());
+    this.nanoClock = nanoClock;
     this.watches = new WatchPair(client, exec, nanoClock);
     this.decision = new MasterDecision(roleState, leases, config.member());
     this.retries = new SessionRetries(config.etcdEndpoints(), config.etcdSecurity(), nanoClock);
@@ -272,10 +274,15 @@ final class Elector {
   /** Reads the leader and hands it on with the role epoch taken before the read (it fences). */
   private void readLeader(long s, String reason, ObjLongConsumer<LeaderView> then) {
     long epoch = roleState.epoch();
+    long started = nanoClock.getAsLong();
     client
         .leader(prefix, fencePrefix)
         .whenCompleteAsync(
             (view, error) -> {
+              log.atDebug()
+                  .addKeyValue("reason", reason)
+                  .addKeyValue("tookMs", (nanoClock.getAsLong() - started) / 1_000_000)
+                  .log("leader read");
               if (!campaigning(s)) {
                 return;
               }
@@ -324,6 +331,7 @@ final class Elector {
       return;
     }
     retries.etcdWorks(); // a watch delivered
+    log.atDebug().addKeyValue("changes", changes.size()).log("election watch event");
     if (changes.stream().anyMatch(c -> !c.deleted() && c.key().equals(myStepDownKey))) {
       stepDown();
       return;

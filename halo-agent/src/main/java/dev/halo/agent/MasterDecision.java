@@ -6,12 +6,15 @@ import dev.halo.common.Backoff;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides from each leader read whether this agent is master, and remembers the leader it saw for
  * demotions and status. On the elector thread.
  */
 final class MasterDecision {
+  private static final Logger log = LoggerFactory.getLogger(MasterDecision.class);
   private final RoleState roleState;
   private final LeaseKeeper leases;
   private final String member;
@@ -87,6 +90,17 @@ final class MasterDecision {
     }
     // Refused until a renewal is confirmed (or a fenced read is redone): look again, less and
     // less often while etcd does not confirm.
-    return OptionalLong.of(promoteChecks.nextDelayMillis());
+    long delay = promoteChecks.nextDelayMillis();
+    if (log.isDebugEnabled()) {
+      RoleState.Snapshot now = roleState.snapshot();
+      log.atDebug()
+          .addKeyValue("revision", view.revision())
+          .addKeyValue("epochMoved", now.epoch() != epoch)
+          .addKeyValue("deadlineKnown", now.deadlineNanos() != RoleState.NO_DEADLINE)
+          .addKeyValue("retryInMs", delay)
+          .log(
+              "leading but not promoted yet: the read was fenced or the deadline is not confirmed");
+    }
+    return OptionalLong.of(delay);
   }
 }

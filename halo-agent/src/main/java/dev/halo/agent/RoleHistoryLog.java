@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -25,8 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RoleHistoryLog implements Consumer<RoleState.Transition>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RoleHistoryLog.class);
-  private static final DateTimeFormatter WALL_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Path file;
   private final String member;
@@ -84,7 +80,7 @@ final class RoleHistoryLog implements Consumer<RoleState.Transition>, AutoClosea
         + ",\"deadlineNanos\":"
         + t.deadlineNanos()
         + ",\"wallTime\":"
-        + Json.quote(WALL_TIME.format(clock.wallTime()))
+        + Json.quote(UtcMillis.format(clock.wallTime()))
         + ",\"pid\":"
         + pid
         + "}\n";

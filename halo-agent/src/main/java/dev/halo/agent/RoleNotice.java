@@ -1,8 +1,6 @@
 package dev.halo.agent;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
@@ -14,10 +12,6 @@ import java.util.Optional;
  */
 record RoleNotice(
     Role role, long term, Optional<Instant> validUntil, String member, String leader) {
-  // RFC 3339 in UTC with exactly three fraction digits (ISO_INSTANT drops a zero fraction).
-  private static final DateTimeFormatter RFC_3339_MILLIS =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
   /**
    * The deadline {@code nanosLeft} from now as wall-clock time, truncated to the millisecond (never
    * later than the deadline); empty when the deadline passed or is unset.
@@ -31,7 +25,7 @@ record RoleNotice(
 
   /** {@code instant} as RFC 3339 UTC with millisecond precision, e.g. 2026-12-07T03:04:05.120Z. */
   static String format(Instant instant) {
-    return RFC_3339_MILLIS.format(instant);
+    return UtcMillis.format(instant);
   }
 
   /** The form of {@code <role file>.json}: role, term, validUntil, member, leader. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The archive is made once per jar and JDK by a training run: a real agent against the etcd the
  * first agent is given, in an election of its own, probing its own {@code /healthz} as its workload
- * check, until it campaigns; then SIGTERM, so it also resigns. That loads every class of the start,
- * the etcd client, the election, the HTTP API, the health probe and the shutdown (about 31 MB of
- * archive; a run that never reaches etcd archives too little to help). The archive is moved into
- * place atomically; agents started before it exists run without it. A stale or foreign archive is
- * ignored by the JVM ({@code -Xshare:auto}).
+ * check, with a role file and a role history, until it is master; then SIGTERM, so it also resigns.
+ * That loads every class of the start, the etcd client, the election, the promotion, the HTTP API,
+ * the health probe and the shutdown (about 31 MB of archive; a run that never reaches etcd archives
+ * too little to help). The archive is moved into place atomically; agents started before it exists
+ * run without it. A stale or foreign archive is ignored by the JVM ({@code -Xshare:auto}).
  */
 public final class AgentClassArchive {
   private static final Logger log = LoggerFactory.getLogger(AgentClassArchive.class);
@@ -124,6 +125,18 @@ public final class AgentClassArchive {
                 "cds-training")
             .ttl(2);
     env.set(AgentVariables.HEALTH_HTTP, "http://127.0.0.1:" + env.port() + "/healthz");
+    // A role file and a role history, as the sandbox's pods have: their writes are trained too.
+    Path files;
+    try {
+      files = Files.createTempDirectory("halo-cds-training-");
+    } catch (IOException e) {
+      log.atInfo()
+          .addKeyValue("error", e.toString())
+          .log("agent class archive not made; agents start without it");
+      return;
+    }
+    env.set(AgentVariables.ROLE_FILE, files.resolve("role").toString());
+    env.set(AgentVariables.ROLE_HISTORY, files.resolve("history").toString());
     TrainingEtcd configured = trainingEtcd;
     if (configured != null && configured.endpoints().equals(etcdEndpoints)) {
       configured.security().toEnvironment().forEach(env::set);
@@ -131,7 +144,7 @@ public final class AgentClassArchive {
     try (AgentProcess agent =
         AgentProcess.startWith(
             jar, env, List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off"))) {
-      boolean campaigned = awaitCampaigning(agent);
+      boolean campaigned = awaitMaster(agent);
       agent.terminate(TRAINING_TIMEOUT); // SIGTERM: it resigns, exits normally, writes the archive
       if (campaigned && Files.isRegularFile(partial) && Files.size(partial) > 0) {
         Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
@@ -154,17 +167,26 @@ public final class AgentClassArchive {
     } finally {
       try {
         Files.deleteIfExists(partial);
+        for (String f : List.of("role", "role.json", "history")) {
+          Files.deleteIfExists(files.resolve(f));
+        }
+        Files.deleteIfExists(files);
       } catch (IOException e) {
-        // a leftover partial file in the temp dir is harmless
+        // leftover files in the temp dir are harmless
       }
     }
   }
 
-  private static boolean awaitCampaigning(AgentProcess agent) {
+  /**
+   * Alone in its election, the agent is promoted right after it campaigns: the promotion's code
+   * (role history, role file, logs) is loaded and linked in the archive too, so that a standby's
+   * first promotion is not slowed by it.
+   */
+  private static boolean awaitMaster(AgentProcess agent) {
     long deadline = System.nanoTime() + TRAINING_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline && agent.isAlive()) {
-      Object phase = agent.status().map(s -> s.get("phase")).orElse(null);
-      if ("campaigning".equals(phase)) {
+      Map<String, Object> status = agent.status().orElse(Map.of());
+      if ("campaigning".equals(status.get("phase")) && "master".equals(status.get("role"))) {
         return true;
       }
       try {

@@ -169,8 +169,18 @@ public final class BenchSummary {
             setup.path("clientPeriodMs").asText()));
     for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("series").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> series = it.next();
-      String ttl = series.getKey().replace("ttl", "");
-      md.append("### Lease TTL ").append(ttl).append(" s\n\n");
+      boolean oneAtATime = series.getKey().startsWith(FailoverBench.ONE_AT_A_TIME_SERIES);
+      String ttl =
+          series.getKey().replace(FailoverBench.ONE_AT_A_TIME_SERIES, "").replace("ttl", "");
+      String title =
+          (oneAtATime ? "One hand-over at a time, lease TTL " : "Lease TTL ") + ttl + " s";
+      md.append("### ").append(title).append("\n\n");
+      if (oneAtATime) {
+        md.append(
+            "The planned hand-overs again, with the same groups idle but one hand-over at a time"
+                + " in the whole rig: what one hand-over costs when nothing else of the bench"
+                + " competes for the CPU.\n\n");
+      }
       md.append(
           "| scenario | n | fault → key lost | election handover | label convergence | fault → traffic | client-visible gap | failed requests (total; p50 / max per handover) | dual-master observations | master intervals; smallest gap (histories) |\n");
       md.append("|---|---|---|---|---|---|---|---|---|---|\n");
@@ -233,9 +243,9 @@ public final class BenchSummary {
                   ? capitalized(HistoryFigures.summary(JSON.convertValue(histories, MAP))) + "."
                   : "No role histories were checked in this series.")
           .append("\n");
-      String png = "failover-ttl" + ttl + ".png";
-      Charts.distributions(dir.resolve(png), "Failover, lease TTL " + ttl + " s (ms)", rows);
-      md.append("\n![failover TTL ").append(ttl).append("](").append(png).append(")\n\n");
+      String png = "failover-" + series.getKey() + ".png";
+      Charts.distributions(dir.resolve(png), "Failover, " + title + " (ms)", rows);
+      md.append("\n![failover, ").append(title).append("](").append(png).append(")\n\n");
     }
     md.append(
         "fault → key lost: the fault until etcd's watch shows the old master's key gone (for"

@@ -12,14 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code make bench}: failover through the whole product on the sandbox's machinery (embedded API
@@ -74,6 +77,13 @@ public final class FailoverBench {
       int failedRequests,
       long faultToServingMs) {}
 
+  /** The hand-overs nothing forces: the ones measured once more one at a time. */
+  static final Set<Scenario> PLANNED =
+      EnumSet.of(Scenario.switchover, Scenario.podDelete, Scenario.switchoverTo);
+
+  /** The series of one hand-over at a time in the whole rig, followed by its TTL. */
+  static final String ONE_AT_A_TIME_SERIES = "oneAtATimeTtl";
+
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(60);
   private static final long CLIENT_PERIOD_MS = 20;
@@ -110,6 +120,13 @@ public final class FailoverBench {
         argv.contains("--ttl")
             ? List.of(Integer.parseInt(argv.get(argv.indexOf("--ttl") + 1)))
             : List.of(5, 2);
+    // The planned hand-overs once more, one at a time in the whole rig: what one hand-over costs
+    // when nothing else of the bench competes for the CPU. Only them with --one-at-a-time.
+    boolean onlyOneAtATime = argv.contains("--one-at-a-time");
+    List<Scenario> oneAtATime =
+        quick || argv.contains("--peer-only")
+            ? List.of()
+            : scenarios.stream().filter(PLANNED::contains).toList();
     long started = System.nanoTime();
     Map<String, Object> failover = new LinkedHashMap<>();
     Map<String, Map<String, Object>> haloByTtl = new LinkedHashMap<>();
@@ -117,10 +134,15 @@ public final class FailoverBench {
       FailoverBench bench = new FailoverBench(rig, groups, rounds);
       failover.put("setup", setup(groups, rounds));
       Map<String, Object> series = new LinkedHashMap<>();
-      for (int ttl : argv.contains("--peer-only") ? List.<Integer>of() : ttls) {
-        Map<String, Object> byScenario = bench.run(scenarios, ttl);
+      for (int ttl : argv.contains("--peer-only") || onlyOneAtATime ? List.<Integer>of() : ttls) {
+        Map<String, Object> byScenario = bench.run(scenarios, ttl, "ttl" + ttl, false);
         series.put("ttl" + ttl, byScenario);
         haloByTtl.put("ttl" + ttl, byScenario);
+      }
+      if (!oneAtATime.isEmpty()) {
+        int ttl = ttls.get(0);
+        String name = ONE_AT_A_TIME_SERIES + ttl;
+        series.put(name, bench.run(oneAtATime, ttl, name, true));
       }
       failover.put("series", series);
       failover.put("tookSeconds", (System.nanoTime() - started) / 1_000_000_000);
@@ -176,7 +198,10 @@ public final class FailoverBench {
    * Creates {@code groups} groups with lease TTL {@code ttl} and runs every scenario on all of them
    * in parallel, one scenario after the other; returns the figures by scenario.
    */
-  private Map<String, Object> run(List<Scenario> scenarios, int ttl) throws Exception {
+  private Map<String, Object> run(
+      List<Scenario> scenarios, int ttl, String seriesName, boolean oneAtATime) throws Exception {
+    // Each round takes a turn: with one permit, one hand-over at a time in the whole rig.
+    Semaphore turns = new Semaphore(oneAtATime ? 1 : groups, true);
     List<String> names = new ArrayList<>();
     for (int i = 0; i < groups; i++) {
       String name = "ttl" + ttl + "-" + (nextGroup++);
@@ -194,7 +219,7 @@ public final class FailoverBench {
         List<String> failures = new CopyOnWriteArrayList<>();
         List<Future<?>> futures = new ArrayList<>();
         for (String name : names) {
-          futures.add(workers.submit(() -> runGroup(scenario, ttl, name, done, failures)));
+          futures.add(workers.submit(() -> runGroup(scenario, ttl, name, turns, done, failures)));
         }
         for (Future<?> f : futures) {
           f.get();
@@ -216,7 +241,7 @@ public final class FailoverBench {
           100,
           () -> names.stream().allMatch(n -> rig.pods(n).isEmpty()));
     }
-    checkHistories(ttl, names, byScenario, windows);
+    checkHistories(seriesName, names, byScenario, windows);
     return byScenario;
   }
 
@@ -226,13 +251,16 @@ public final class FailoverBench {
    * ran) to its figures.
    */
   private void checkHistories(
-      int ttl, List<String> names, Map<String, Object> byScenario, Map<String, long[]> windows)
+      String seriesName,
+      List<String> names,
+      Map<String, Object> byScenario,
+      Map<String, long[]> windows)
       throws IOException {
     Map<String, List<HistoryFile>> files = new LinkedHashMap<>();
     names.forEach(n -> files.put(n, rig.kubelet.roleHistories(n)));
     List<RoleHistoryChecker.Verdict> verdicts = HistoryFigures.check(files);
     Map<String, Object> series = HistoryFigures.of(verdicts);
-    histories.put("ttl" + ttl, series);
+    histories.put(seriesName, series);
     windows.forEach(
         (scenario, w) -> {
           @SuppressWarnings("unchecked")
@@ -240,16 +268,21 @@ public final class FailoverBench {
           figures.put(
               "roleHistory", HistoryFigures.of(HistoryFigures.within(verdicts, w[0], w[1])));
         });
-    System.out.printf("bench: TTL %d s %s%n", ttl, HistoryFigures.summary(series));
+    System.out.printf("bench: %s %s%n", seriesName, HistoryFigures.summary(series));
     if (((Number) series.get("violations")).intValue() > 0) {
       HistoryFigures.copy(
           files.values().stream().flatMap(List::stream).toList(),
-          BenchReport.dir().resolve("role-history-ttl" + ttl));
+          BenchReport.dir().resolve("role-history-" + seriesName));
     }
   }
 
   private void runGroup(
-      Scenario scenario, int ttl, String group, List<Round> done, List<String> failures) {
+      Scenario scenario,
+      int ttl,
+      String group,
+      Semaphore turns,
+      List<Round> done,
+      List<String> failures) {
     ElectionTimeline timeline;
     try {
       timeline =
@@ -268,7 +301,16 @@ public final class FailoverBench {
       try (SteadyClient client = SteadyClient.start(rig.proxyPort(group), CLIENT_PERIOD_MS)) {
         for (int r = 0; r < rounds; r++) {
           try {
-            done.add(round(scenario, ttl, group, timeline, client));
+            turns.acquire();
+            try {
+              done.add(round(scenario, ttl, group, timeline, client));
+            } finally {
+              turns.release();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.add(group + " round " + r + ": interrupted");
+            return;
           } catch (RuntimeException e) {
             failures.add(group + " round " + r + ": " + e.getMessage());
             System.err.printf("bench: %s round %d failed: %s%n", group, r, e.getMessage());
@@ -330,22 +372,26 @@ public final class FailoverBench {
       throw new IllegalStateException(
           "switchover-to " + target + " elected " + next + " instead; " + old + " was master");
     }
-    long held =
-        BenchRig.awaitValue(
-            next + "'s agent to hold the role",
-            HANDOVER_TIMEOUT,
-            2,
-            () -> roleFileSays(next, "master") ? Optional.of(System.nanoTime()) : Optional.empty());
-    long labelled =
-        BenchRig.awaitValue(
-            "labels and endpoints of " + group + " to name " + next,
-            HANDOVER_TIMEOUT,
-            2,
-            () ->
-                rig.labelledMasters(group).equals(List.of(next))
-                        && rig.proxy.endpoints(group).equals(List.of(next))
-                    ? Optional.of(System.nanoTime())
-                    : Optional.empty());
+    // Both looked at in one loop: the labels may well come before the agent's role file.
+    long[] heldAndLabelled = new long[2];
+    BenchRig.await(
+        next + "'s agent to hold the role, and labels and endpoints of " + group + " to name it",
+        HANDOVER_TIMEOUT,
+        2,
+        () -> {
+          long now = System.nanoTime();
+          if (heldAndLabelled[0] == 0 && roleFileSays(next, "master")) {
+            heldAndLabelled[0] = now;
+          }
+          if (heldAndLabelled[1] == 0
+              && rig.labelledMasters(group).equals(List.of(next))
+              && rig.proxy.endpoints(group).equals(List.of(next))) {
+            heldAndLabelled[1] = now;
+          }
+          return heldAndLabelled[0] != 0 && heldAndLabelled[1] != 0;
+        });
+    long held = heldAndLabelled[0];
+    long labelled = heldAndLabelled[1];
     BenchRig.await(
         "client replies from " + next,
         HANDOVER_TIMEOUT,

@@ -33,7 +33,18 @@ class BenchSummaryTest {
             "dualMasterObservations": 0, "failedRounds": [],
             "roleHistory": {"masterIntervals": 2, "smallestGapMs": 41.25, "violations": 0},
             "rounds": [{"takeoverMs": 4950, "faultToTrafficMs": 5000, "clientGapMs": 45},
-                       {"takeoverMs": 5150, "faultToTrafficMs": 5200, "clientGapMs": 70}]}}},
+                       {"takeoverMs": 5150, "faultToTrafficMs": 5200, "clientGapMs": 70}]}},
+                    "oneAtATimeTtl5": {"switchover": {
+            "n": 1,
+            "faultToKeyLost": {"p50Ms": 30, "p99Ms": 30, "maxMs": 30},
+            "electionHandover": {"p50Ms": 9, "p99Ms": 9, "maxMs": 9},
+            "takeover": {"p50Ms": 39, "p99Ms": 39, "maxMs": 39},
+            "labelConvergence": {"p50Ms": 21, "p99Ms": 21, "maxMs": 21},
+            "faultToTraffic": {"p50Ms": 60, "p99Ms": 60, "maxMs": 60},
+            "clientGap": {"p50Ms": 25, "p99Ms": 25, "maxMs": 25},
+            "failedRequests": {"total": 0, "perHandover": {"p50Ms": 0, "maxMs": 0}},
+            "dualMasterObservations": 0, "failedRounds": [],
+            "rounds": [{"takeoverMs": 39, "faultToTrafficMs": 60, "clientGapMs": 25}]}}},
          "roleHistory": {"ttl5": {"groups": 2, "files": 6, "masterIntervals": 5, "handovers": 3,
             "smallestGapMs": 41.25, "smallestGapBetween": "ttl5-0-1 → ttl5-0-2",
             "violations": 0, "violationDetails": []}}}
@@ -59,11 +70,16 @@ class BenchSummaryTest {
             "Role histories: 5 master intervals checked (6 files, 2 groups), smallest gap between"
                 + " consecutive masters 41.25 ms (ttl5-0-1 → ttl5-0-2), no violation.")
         .contains("| 5 s | crash | 5000 / 4000 / 1000 | 4950 / 5150 | 4800 / 5600 | 1.031 | 0.92 |")
-        .contains("![failover TTL 5](failover-ttl5.png)")
+        .contains("![failover, Lease TTL 5 s](failover-ttl5.png)")
+        .contains("### One hand-over at a time, lease TTL 5 s")
+        .contains("| switchover | 1 | 30 / 30 / 30 | 9 / 9 / 9 | 21 / 21 / 21")
+        .contains(
+            "![failover, One hand-over at a time, lease TTL 5 s](failover-oneAtATimeTtl5.png)")
         .contains("agent.json was not written in this run.")
         .contains("floor.json was not written in this run.")
         .contains("scale.json was not written in this run.");
-    for (String png : new String[] {"failover-ttl5.png", "peer.png"}) {
+    for (String png :
+        new String[] {"failover-ttl5.png", "failover-oneAtATimeTtl5.png", "peer.png"}) {
       BufferedImage image = ImageIO.read(dir.resolve(png).toFile());
       assertThat(image).as(png).isNotNull();
       assertThat(image.getWidth()).isGreaterThan(500);

@@ -42,13 +42,33 @@ final class ScaleGroups {
   static List<Map<String, Object>> notRunning(KubernetesClient client, LocalKubelet kubelet) {
     Map<String, LocalKubelet.PodView> pods = new HashMap<>();
     kubelet.view().forEach(v -> pods.put(v.name(), v));
-    return groups(client).stream()
+    List<HighAvailabilityGroup> listed = groups(client);
+    return listed.stream()
         .filter(h -> !running(h))
         .limit(5)
         .map(
             h -> {
               Map<String, Object> m = new LinkedHashMap<>();
-              m.put("group", h.getMetadata().getName());
+              String name = h.getMetadata().getName();
+              m.put("group", name);
+              m.put("listedResourceVersion", h.getMetadata().getResourceVersion());
+              m.put(
+                  "listedTimes",
+                  listed.stream().filter(g -> g.getMetadata().getName().equals(name)).count());
+              HighAvailabilityGroup read =
+                  client
+                      .resources(HighAvailabilityGroup.class)
+                      .inNamespace(ScaleBench.NAMESPACE)
+                      .withName(name)
+                      .get();
+              m.put(
+                  "readByName",
+                  read == null
+                      ? null
+                      : read.getMetadata().getResourceVersion()
+                          + (read.getStatus() == null
+                              ? " without status"
+                              : " with status " + read.getStatus().getPhase()));
               m.put("status", h.getStatus() == null ? null : Serialization.asJson(h.getStatus()));
               m.put(
                   "pods",

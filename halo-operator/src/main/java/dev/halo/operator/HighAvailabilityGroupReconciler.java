@@ -612,6 +612,7 @@ public final class HighAvailabilityGroupReconciler
     List<Pod> pods = groupPods(hag.getMetadata().getName(), context);
     relabels.forget(hag);
     writer.deleteOwned(hag, pods.stream().map(PodState::name).toList());
+    writer.forgetGroup(hag);
     releaseOwnKeys(hag, pods);
     roles.forget(hag);
     requeues.forget(hag);

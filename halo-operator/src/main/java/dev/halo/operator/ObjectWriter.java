@@ -34,6 +34,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,8 @@ final class ObjectWriter {
   private final GuardedWrites writes;
   private final WatchFreshness freshness;
   private final WrittenPods written = new WrittenPods();
+  // Group → annotation → the group's resource version this operator's removal of it made.
+  private final Map<String, Map<String, Long>> removedAnnotations = new ConcurrentHashMap<>();
 
   ObjectWriter(
       KubernetesClient client,
@@ -308,19 +312,67 @@ final class ObjectWriter {
     }
   }
 
-  /** Removes one annotation of the group (a JSON merge patch; an absent one is no error). */
+  /**
+   * Removes one annotation of the group (a JSON merge patch; an absent one is no error), and keeps
+   * the group's resource version the removal made, for {@link #annotation}.
+   */
   void removeAnnotation(HighAvailabilityGroup hag, String annotation) {
     writes.send(
         hag,
         Write.ANNOTATION,
         "remove the annotation " + annotation + " from HighAvailabilityGroup " + key(hag),
-        () ->
-            group(hag)
-                .patch(
-                    MERGE,
-                    "{\"metadata\":{\"annotations\":{"
-                        + Serialization.asJson(annotation)
-                        + ":null}}}"));
+        () -> {
+          HighAvailabilityGroup after =
+              group(hag)
+                  .patch(
+                      MERGE,
+                      "{\"metadata\":{\"annotations\":{"
+                          + Serialization.asJson(annotation)
+                          + ":null}}}");
+          version(after)
+              .ifPresent(
+                  v ->
+                      removedAnnotations
+                          .computeIfAbsent(key(hag), g -> new ConcurrentHashMap<>())
+                          .put(annotation, v));
+        });
+  }
+
+  /**
+   * The group's {@code annotation}, as of this operator's own writes: empty when absent, and when
+   * this operator removed it and {@code hag} is a copy older than that removal (its watch event not
+   * delivered yet). A request the operator finished is then not taken for a new one, e.g. a second
+   * {@code SwitchoverDone} ("master already") from the reconcile the hand-over started. Set again
+   * after the removal (a newer copy), it counts.
+   */
+  Optional<String> annotation(HighAvailabilityGroup hag, String annotation) {
+    Map<String, String> annotations = hag.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(annotation);
+    if (value == null) {
+      return Optional.empty();
+    }
+    Long removedAt = removedAnnotations.getOrDefault(key(hag), Map.of()).get(annotation);
+    OptionalLong copy = version(hag);
+    if (removedAt != null && copy.isPresent() && copy.getAsLong() < removedAt) {
+      return Optional.empty();
+    }
+    return Optional.of(value);
+  }
+
+  /** Forgets a deleted group's annotation removals. */
+  void forgetGroup(HighAvailabilityGroup hag) {
+    removedAnnotations.remove(key(hag));
+  }
+
+  private static OptionalLong version(HighAvailabilityGroup hag) {
+    if (hag == null || hag.getMetadata().getResourceVersion() == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(hag.getMetadata().getResourceVersion()));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty(); // not a number: no order to go by, so the copy counts
+    }
   }
 
   /** No write of {@code write} is needed now: a refusal of it is over. */

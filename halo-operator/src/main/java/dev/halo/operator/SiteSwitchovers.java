@@ -98,8 +98,7 @@ final class SiteSwitchovers {
 
   /** Acts on the group's request, if any; returns whether one is under way (look again soon). */
   boolean act(HighAvailabilityGroup hag, List<Pod> pods, Membership members) {
-    Map<String, String> annotations = hag.getMetadata().getAnnotations();
-    String asked = annotations == null ? null : annotations.get(Annotations.SWITCHOVER_TO);
+    String asked = writer.annotation(hag, Annotations.SWITCHOVER_TO).orElse(null);
     Optional<SwitchoverRequest> published = members.view().switchover();
     long ownMaster =
         members.leaderPod().flatMap(p -> members.leader()).map(Candidate::leaseId).orElse(0L);

@@ -33,7 +33,7 @@ final class Switchovers {
 
   /** Acts on the group's request, if any; returns whether it asked the master to hand over. */
   boolean act(HighAvailabilityGroup hag, List<Pod> pods, Membership view, Optional<String> master) {
-    String from = GroupUpdateFilter.switchoverRequest(hag.getMetadata());
+    String from = writer.annotation(hag, Annotations.SWITCHOVER).orElse(null);
     if (from == null) {
       writer.settled(hag, WriteRefusals.Write.ANNOTATION); // no annotation left to remove
     }

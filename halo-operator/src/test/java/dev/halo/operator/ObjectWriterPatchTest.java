@@ -112,4 +112,36 @@ class ObjectWriterPatchTest {
     @Override
     public void forget(HighAvailabilityGroup hag, String reason) {}
   }
+
+  @Test
+  void anAnnotationItRemovedStaysRemovedInACopyOlderThanTheRemoval() {
+    HighAvailabilityGroup older = copyAt("5", "web-2");
+    assertThat(writer.annotation(older, "halo.dev/switchover-to")).contains("web-2");
+
+    writer.removeAnnotation(older, "halo.dev/switchover-to"); // the server answers version 8
+
+    assertThat(requests)
+        .containsExactly(
+            "PATCH /apis/halo.dev/v1alpha1/namespaces/shop/highavailabilitygroups/web");
+    assertThat(writer.annotation(copyAt("7", "web-2"), "halo.dev/switchover-to")).isEmpty();
+    // Asked again after the removal: a newer copy counts, as does a version that is no number.
+    assertThat(writer.annotation(copyAt("9", "web-1"), "halo.dev/switchover-to")).contains("web-1");
+    assertThat(writer.annotation(copyAt("x", "web-1"), "halo.dev/switchover-to")).contains("web-1");
+    // Another annotation of the same old copy is not affected.
+    HighAvailabilityGroup both = copyAt("7", "web-2");
+    both.getMetadata().getAnnotations().put("halo.dev/switchover", "web-0");
+    assertThat(writer.annotation(both, "halo.dev/switchover")).contains("web-0");
+    // A deleted group's removals are forgotten.
+    writer.forgetGroup(older);
+    assertThat(writer.annotation(copyAt("7", "web-2"), "halo.dev/switchover-to")).contains("web-2");
+  }
+
+  private HighAvailabilityGroup copyAt(String resourceVersion, String switchoverTo) {
+    HighAvailabilityGroup copy = TestGroups.valid("shop", "web");
+    copy.getMetadata().setResourceVersion(resourceVersion);
+    copy.getMetadata()
+        .setAnnotations(
+            new java.util.HashMap<>(java.util.Map.of("halo.dev/switchover-to", switchoverTo)));
+    return copy;
+  }
 }

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * The last step of {@code make bench}: reads target/bench/*.json and writes target/bench/REPORT.md
  * with the tables, and the PNG charts it links (failover-ttl5.png, failover-ttl2.png,
- * failover-oneAtATimeTtl5.png, peer.png, scale.png). A figure file that is missing is said to be missing, not left out silently.
+ * failover-oneAtATimeTtl5.png, peer.png, scale.png). A figure file that is missing is said to be
+ * missing, not left out silently.
  */
 public final class BenchSummary {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -329,7 +329,7 @@ final class ObjectWriter {
                       "{\"metadata\":{\"annotations\":{"
                           + Serialization.asJson(annotation)
                           + ":null}}}");
-          version(after)
+          WrittenPods.version(after)
               .ifPresent(
                   v ->
                       removedAnnotations
@@ -352,7 +352,7 @@ final class ObjectWriter {
       return Optional.empty();
     }
     Long removedAt = removedAnnotations.getOrDefault(key(hag), Map.of()).get(annotation);
-    OptionalLong copy = version(hag);
+    OptionalLong copy = WrittenPods.version(hag);
     if (removedAt != null && copy.isPresent() && copy.getAsLong() < removedAt) {
       return Optional.empty();
     }
@@ -362,17 +362,6 @@ final class ObjectWriter {
   /** Forgets a deleted group's annotation removals. */
   void forgetGroup(HighAvailabilityGroup hag) {
     removedAnnotations.remove(key(hag));
-  }
-
-  private static OptionalLong version(HighAvailabilityGroup hag) {
-    if (hag == null || hag.getMetadata().getResourceVersion() == null) {
-      return OptionalLong.empty();
-    }
-    try {
-      return OptionalLong.of(Long.parseLong(hag.getMetadata().getResourceVersion()));
-    } catch (NumberFormatException e) {
-      return OptionalLong.empty(); // not a number: no order to go by, so the copy counts
-    }
   }
 
   /** No write of {@code write} is needed now: a refusal of it is over. */

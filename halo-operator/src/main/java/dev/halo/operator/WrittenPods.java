@@ -1,6 +1,7 @@
 package dev.halo.operator;
 
 import dev.halo.common.Labels;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.util.List;
@@ -80,12 +81,16 @@ final class WrittenPods {
     return labels == null ? Map.of() : labels;
   }
 
-  private static OptionalLong version(Pod pod) {
-    if (pod == null || pod.getMetadata().getResourceVersion() == null) {
+  /**
+   * An object's resource version as a number, to order copies of it by; empty when it has none or
+   * it is no number (then there is no order to go by).
+   */
+  static OptionalLong version(HasMetadata object) {
+    if (object == null || object.getMetadata().getResourceVersion() == null) {
       return OptionalLong.empty();
     }
     try {
-      return OptionalLong.of(Long.parseLong(pod.getMetadata().getResourceVersion()));
+      return OptionalLong.of(Long.parseLong(object.getMetadata().getResourceVersion()));
     } catch (NumberFormatException e) {
       return OptionalLong.empty();
     }
